@@ -1,0 +1,3 @@
+"""Lookout: CloudWatch alarms enriched with X-Ray, logs and metrics, posted to Slack."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,136 @@
+"""Frozen values the rest of Lookout passes around: an alarm state change, or a generic notification.
+
+Parsing lives in ``bot.events``; these types know nothing about Lambda, Slack or boto3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+
+class AlarmState(StrEnum):
+    ALARM = "ALARM"
+    OK = "OK"
+    INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
+    UNKNOWN = "UNKNOWN"
+
+    @classmethod
+    def parse(cls, value: object) -> AlarmState:
+        text = str(value or "").strip().upper()
+        return cls.__members__.get(text, cls.UNKNOWN)
+
+
+class AlarmKind(StrEnum):
+    METRIC = "metric"
+    METRIC_MATH = "metric_math"
+    ANOMALY = "anomaly_detection"
+    COMPOSITE = "composite"
+
+
+@dataclass(frozen=True)
+class MetricRef:
+    """One CloudWatch metric, identified the way GetMetricData wants it."""
+
+    namespace: str
+    name: str
+    dimensions: tuple[tuple[str, str], ...] = ()
+
+    def dimension(self, key: str) -> str | None:
+        return next((value for name, value in self.dimensions if name == key), None)
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    """One entry of an alarm's metric list: a metric with a stat, or an expression."""
+
+    id: str
+    metric: MetricRef | None = None
+    stat: str | None = None
+    period: int | None = None
+    expression: str | None = None
+    label: str | None = None
+    return_data: bool = True
+
+
+@dataclass(frozen=True)
+class ChildAlarm:
+    """A child of a composite alarm that took part in its state change."""
+
+    arn: str
+    state: AlarmState
+    timestamp: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return self.arn.split(":alarm:", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A CloudWatch alarm state change, whatever the delivery (SNS, EventBridge, alarm action)."""
+
+    name: str
+    arn: str
+    kind: AlarmKind
+    state: AlarmState
+    previous_state: AlarmState
+    reason: str
+    changed_at: datetime
+    account: str
+    region: str
+    partition: str = "aws"
+    description: str = ""
+    period: int | None = None
+    threshold: float | None = None
+    comparison: str | None = None
+    evaluation_periods: int | None = None
+    datapoints_to_alarm: int | None = None
+    queries: tuple[MetricQuery, ...] = ()
+    threshold_metric_id: str | None = None
+    alarm_rule: str | None = None
+    children: tuple[ChildAlarm, ...] = ()
+    recent_datapoints: tuple[float, ...] = ()
+    tags: tuple[tuple[str, str], ...] | None = None
+    """Tags delivered with the event (EventBridge tag propagation); None means unknown, look them up."""
+
+    @property
+    def primary(self) -> MetricQuery | None:
+        """The query whose value the alarm compares: the returned one, or the band's input metric."""
+        if self.threshold_metric_id:
+            band_input = next((q for q in self.queries if q.id != self.threshold_metric_id and q.metric), None)
+            if band_input:
+                return band_input
+        returned = [q for q in self.queries if q.return_data]
+        return returned[0] if returned else (self.queries[0] if self.queries else None)
+
+    @property
+    def metrics(self) -> tuple[MetricRef, ...]:
+        """Every concrete metric the alarm reads (expressions excluded)."""
+        return tuple(q.metric for q in self.queries if q.metric is not None)
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Anything on the topic that is not an alarm state change: shown as a generic card, never dropped."""
+
+    title: str
+    body: str
+    source: str
+    received_at: datetime | None = None
+    problem: str | None = None
+    """Why it could not be read as an alarm, when it looked like one (e.g. broken JSON)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One unit of work from a Lambda event: an alarm or a notification, with where it came from."""
+
+    item: Alarm | Notification
+    message_id: str | None = None
+    via: str = "unknown"
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

@@ -1,0 +1,118 @@
+"""The alarm path: Lambda event → deliveries → enrichment → rendered message → Slack.
+
+Each delivery is handled on its own: one that fails never stops the others. If any failed, ``AlertsFailed``
+is raised after all were tried, so that Lambda retries and the on-failure destination keep the event.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.alarms import Alarm, Delivery
+from bot.events import parse_event
+from bot.slack.render import Message, render_alarm, render_notification
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.enrich.model import Enrichment
+    from bot.enrich.runner import Enricher
+    from bot.observability import Telemetry
+    from bot.slack.post import Deadline, Posted, SlackPoster
+
+
+class AlertsFailed(RuntimeError):
+    """Some deliveries of an event could not be posted; the message lists which and why."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    title: str
+    posted: Posted | None = None
+    error: str | None = None
+
+
+class AlertService:
+    def __init__(
+        self, settings: Settings, *, enricher: Enricher | None, poster: SlackPoster, telemetry: Telemetry
+    ) -> None:
+        self.settings = settings
+        self.enricher = enricher
+        self.poster = poster
+        self.telemetry = telemetry
+
+    def handle(self, event: Any, deadline: Deadline) -> list[Outcome]:
+        outcomes = [self._deliver(delivery, deadline) for delivery in parse_event(event)]
+        failed = [o for o in outcomes if o.error]
+        if failed:
+            raise AlertsFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
+        return outcomes
+
+    def message_for(self, delivery: Delivery, deadline: Deadline) -> Message:
+        item = delivery.item
+        if isinstance(item, Alarm):
+            return render_alarm(item, self._enrich(item, deadline))
+        return render_notification(item)
+
+    def _deliver(self, delivery: Delivery, deadline: Deadline) -> Outcome:
+        item = delivery.item
+        title = item.name if isinstance(item, Alarm) else item.title
+        keys = {"alarm_name": title, "message_id": delivery.message_id, "via": delivery.via}
+        if isinstance(item, Alarm):
+            keys["state"] = item.state.value
+        log = self.telemetry.logger
+        log.append_keys(**keys)
+        try:
+            message = self.message_for(delivery, deadline)
+            with self.telemetry.span("## slack"):
+                posted = self.poster.post(message, self.settings.slack_channel, deadline)
+        except Exception as exc:  # noqa: BLE001 - recorded and re-raised for the whole event by handle()
+            log.exception("alert not posted")
+            self.telemetry.count("AlertsFailed")
+            return Outcome(title=title, error=str(exc))
+        finally:
+            log.remove_keys(list(keys))
+        self.telemetry.count("AlertsPosted")
+        if isinstance(item, Alarm):
+            latency_ms = (datetime.now(UTC) - item.changed_at).total_seconds() * 1000
+            self.telemetry.count("AlarmToPostLatency", value=max(0.0, latency_ms), unit="Milliseconds")
+        log.info("alert posted", extra={"channel": posted.channel, "ts": posted.ts, **keys})
+        return Outcome(title=title, posted=posted)
+
+    def _enrich(self, alarm: Alarm, deadline: Deadline) -> Enrichment:
+        from bot.enrich.model import Enrichment
+
+        if self.enricher is None:
+            return Enrichment.skipped()
+        started = time.monotonic()
+        budget = deadline.remaining() - self.settings.slack_reserve_s
+        enrichment = self.enricher.enrich(alarm, budget_s=max(0.5, budget))
+        self.telemetry.logger.debug("enriched", extra={"seconds": round(time.monotonic() - started, 3)})
+        return enrichment
+
+
+def build_alert_service(settings: Settings, telemetry: Telemetry, *, offline: bool = False) -> AlertService:
+    """The production wiring: enrichment with cached AWS clients, Slack with a token from settings or secret."""
+    from bot import aws
+    from bot.config import ConfigError
+    from bot.enrich.runner import Enricher
+    from bot.slack.post import SlackPoster, token_from_secret
+
+    def token() -> str:
+        if settings.slack_bot_token:
+            return settings.slack_bot_token
+        if settings.slack_token_secret:
+            return token_from_secret(settings.slack_token_secret, client=aws.client("secretsmanager"))
+        raise ConfigError("set SLACK_TOKEN_SECRET_ARN (or SLACK_BOT_TOKEN for local runs)")
+
+    def on_finding(finding: Any) -> None:
+        if finding.failed:
+            telemetry.count("EnrichmentFailures", Source=finding.source)
+
+    enricher = None if offline else Enricher(settings, observer=on_finding, wrap=telemetry.in_thread)
+    poster = SlackPoster(
+        token, base_url=settings.slack_api_url, on_retry=lambda _why: telemetry.count("SlackRetries")
+    )
+    return AlertService(settings, enricher=enricher, poster=poster, telemetry=telemetry)

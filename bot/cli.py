@@ -1,0 +1,80 @@
+"""The ``lookout`` command line: ``lookout render EVENT_FILE [--offline]``.
+
+``render`` prints, as a JSON array, the Slack Web API calls the alarm handler would make for the event
+(no token, nothing sent). Errors are printed without a traceback unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.alerting import build_alert_service
+from bot.config import ConfigError, Settings
+from bot.events import NotAnEvent, parse_event, parse_json_text
+from bot.observability import Telemetry
+from bot.slack.post import Deadline
+
+
+class RecordingPoster:
+    """Stands in for ``SlackPoster``: keeps the calls instead of sending them."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def post(self, message: Any, channel: str, deadline: Deadline) -> Any:
+        from bot.slack.post import Posted
+
+        del deadline
+        self.calls.append({"method": "chat.postMessage", "payload": message.payload(channel)})
+        return Posted(channel=channel, ts=f"{len(self.calls)}.000000")
+
+
+def render_calls(event: object, settings: Settings, *, offline: bool) -> list[dict[str, Any]]:
+    telemetry = Telemetry.for_cli(settings)
+    service = build_alert_service(settings, telemetry, offline=offline)
+    recorder = RecordingPoster()
+    service.poster = recorder  # type: ignore[assignment]
+    deadline = Deadline.after(30)
+    for delivery in parse_event(event):
+        recorder.post(service.message_for(delivery, deadline), settings.slack_channel, deadline)
+    return recorder.calls
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lookout", description="Lookout: CloudWatch alarms to Slack.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True)
+    render = commands.add_parser("render", help="print the Slack calls the alarm handler would make for an event")
+    render.add_argument("event_file", type=Path)
+    render.add_argument("--offline", action="store_true", help="make no AWS call; enrichment is skipped")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        event = parse_json_text(_read(args.event_file))
+        calls = render_calls(event, settings, offline=args.offline)
+    except (NotAnEvent, ConfigError, OSError) as exc:
+        if args.debug:
+            raise
+        print(
+            f"lookout: {args.event_file}: {exc}" if isinstance(exc, NotAnEvent) else f"lookout: {exc}",
+            file=sys.stderr,
+        )
+        return 2
+    json.dump(calls, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise NotAnEvent("not a text file (UTF-8 expected)") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Typed settings, read once at the edge (handlers, CLI) from the environment; ``bot/`` never reads it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_channel: str = "#alerts"
+    slack_token_secret: str | None = None
+    slack_bot_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    xray_window_minutes: int = 15
+    log_lines: int = 10
+    max_log_groups: int = 5
+    xray_deadline_s: float = 4.0
+    logs_deadline_s: float = 4.0
+    metrics_deadline_s: float = 3.0
+    slack_reserve_s: float = 2.0
+    sparkline_points: int = 30
+    tracing: bool = True
+    service_name: str = "lookout"
+    metrics_namespace: str = "Lookout"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            slack_channel=env.get("SLACK_CHANNEL", cls.slack_channel),
+            slack_token_secret=env.get("SLACK_TOKEN_SECRET_ARN") or None,
+            slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            slack_api_url=env.get("SLACK_API_URL", cls.slack_api_url),
+            xray_window_minutes=_int(env, "XRAY_WINDOW_MINUTES", cls.xray_window_minutes, 1, 360),
+            log_lines=_int(env, "LOG_LINES", cls.log_lines, 1, 50),
+            max_log_groups=_int(env, "MAX_LOG_GROUPS", cls.max_log_groups, 1, 20),
+            xray_deadline_s=_float(env, "XRAY_DEADLINE_S", cls.xray_deadline_s),
+            logs_deadline_s=_float(env, "LOGS_DEADLINE_S", cls.logs_deadline_s),
+            metrics_deadline_s=_float(env, "METRICS_DEADLINE_S", cls.metrics_deadline_s),
+            tracing=_bool(env, "LOOKOUT_TRACING", default=env.get("POWERTOOLS_TRACE_DISABLED", "") != "true"),
+            service_name=env.get("POWERTOOLS_SERVICE_NAME", cls.service_name),
+            metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE", cls.metrics_namespace),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0.1 <= value <= 60:
+        raise ConfigError(f"{name} must be between 0.1 and 60 seconds, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")

@@ -1,0 +1,88 @@
+"""What every enricher of one alarm shares: the alarm, settings, clients, a thread pool and the alarm's tags.
+
+Tags are looked up once (ListTagsForResource), concurrently with everything else; enrichers that need them
+wait on the same future, so the longest chain of dependent calls stays short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
+    from bot.alarms import Alarm
+    from bot.config import Settings
+
+ClientFactory = Callable[[str, str], Any]
+"""(service, region) → boto3 client."""
+
+TAG_XRAY_SERVICE = "lookout:xray-service"
+TAG_LOG_GROUPS = "lookout:log-groups"
+TAG_LOG_FILTER = "lookout:log-filter"
+
+
+class NothingFound(Exception):
+    """The source answered, but had nothing for this alarm; the message says what was looked for."""
+
+
+@dataclass(frozen=True)
+class Context:
+    alarm: Alarm
+    settings: Settings
+    clients: ClientFactory
+    pool: Executor
+    tags: Future[dict[str, str]]
+
+    def client(self, service: str) -> Any:
+        return self.clients(service, self.alarm.region)
+
+    def tag(self, key: str, timeout: float | None = None) -> str | None:
+        """A tag's value, or None when the alarm has no such tag or its tags could not be read."""
+        try:
+            return self.tags.result(timeout=timeout).get(key)
+        except Exception:  # noqa: BLE001 - missing tags only narrow what we find; the reason is logged upstream
+            return None
+
+
+def alarm_tags(alarm: Alarm, clients: ClientFactory) -> dict[str, str]:
+    """Tags delivered with the event, or read from CloudWatch."""
+    if alarm.tags is not None:
+        return dict(alarm.tags)
+    if not alarm.arn:
+        return {}
+    response = clients("cloudwatch", alarm.region).list_tags_for_resource(ResourceARN=alarm.arn)
+    return {t["Key"]: t["Value"] for t in response.get("Tags", [])}
+
+
+def split_list(value: str | None) -> list[str]:
+    """A comma- or whitespace-separated tag value as a list (tag values cannot hold JSON lists)."""
+    return [part for part in (value or "").replace(",", " ").split() if part]
+
+
+def describe_error(exc: BaseException) -> str:
+    """A few words on why a call failed, for a line in the message."""
+    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if (
+            "throttl" in code.lower()
+            or code in {"TooManyRequestsException", "RequestLimitExceeded"}
+            or status == 429
+        ):
+            return "throttled"
+        if "accessdenied" in code.lower() or code in {"UnauthorizedOperation", "UnrecognizedClientException"}:
+            return "access denied"
+        if status >= 500:
+            return f"AWS error {status} ({code})" if code else f"AWS error {status}"
+        return code or "request failed"
+    if isinstance(exc, ReadTimeoutError | ConnectTimeoutError | TimeoutError):
+        return "timed out"
+    if isinstance(exc, EndpointConnectionError | ConnectionError):
+        return "unreachable"
+    return f"failed ({type(exc).__name__})"

@@ -1,0 +1,122 @@
+"""Plain, frozen results of the enrichers; the Slack renderer is their only reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Stats:
+    """X-Ray summary statistics of a node or an edge over the window."""
+
+    requests: int
+    ok: int
+    errors: int
+    """Client errors (4xx) other than throttles."""
+    throttles: int
+    faults: int
+    avg_ms: float | None
+    p95_ms: float | None
+
+    @property
+    def error_rate(self) -> float:
+        return (self.errors + self.throttles) / self.requests if self.requests else 0.0
+
+    @property
+    def fault_rate(self) -> float:
+        return self.faults / self.requests if self.requests else 0.0
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """One line of the X-Ray table: the alarmed service itself, a caller or a callee."""
+
+    name: str
+    type: str
+    relation: str
+    """"service", "caller" or "callee"."""
+    stats: Stats
+
+
+@dataclass(frozen=True)
+class RootCause:
+    service: str
+    kind: str
+    """"fault" or "error"."""
+    exception: str
+    message: str
+    traces: int
+
+
+@dataclass(frozen=True)
+class XRayReport:
+    services: tuple[str, ...]
+    rows: tuple[ServiceRow, ...]
+    root_causes: tuple[RootCause, ...]
+    sample_trace_id: str | None
+    window_start: datetime
+    window_end: datetime
+
+
+@dataclass(frozen=True)
+class LogLine:
+    timestamp: datetime
+    group: str
+    message: str
+    """Trimmed and redacted; not yet escaped for any sink."""
+
+
+@dataclass(frozen=True)
+class LogReport:
+    groups: tuple[str, ...]
+    filter_pattern: str
+    found_by: str
+    """How the groups were found: "tags", "metric filter" or "convention"."""
+    lines: tuple[LogLine, ...]
+    window_start: datetime
+    window_end: datetime
+
+
+@dataclass(frozen=True)
+class MetricReport:
+    label: str
+    period: int
+    timestamps: tuple[datetime, ...]
+    values: tuple[float | None, ...]
+    """One slot per period, oldest first; None where the metric has no datapoint."""
+    threshold: float | None
+    comparison: str | None
+
+    @property
+    def latest(self) -> float | None:
+        return next((v for v in reversed(self.values) if v is not None), None)
+
+
+@dataclass(frozen=True)
+class Finding(Generic[T]):
+    """What one source produced: a value, or a short note saying why there is none."""
+
+    source: str
+    value: T | None = None
+    note: str | None = None
+    failed: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    xray: Finding[XRayReport]
+    logs: Finding[LogReport]
+    metric: Finding[MetricReport]
+
+    @classmethod
+    def skipped(cls, why: str = "skipped (offline)") -> Enrichment:
+        return cls(
+            xray=Finding("X-Ray", note=why), logs=Finding("Logs", note=why), metric=Finding("Metric", note=why)
+        )

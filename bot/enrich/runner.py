@@ -1,0 +1,88 @@
+"""Run the enrichers of one alarm concurrently, each under its own deadline; never let one stop the post.
+
+A source that fails or runs out of time becomes a ``Finding`` with a short note. Worker threads that are
+still blocked at the deadline are abandoned (their sockets time out on their own); the alert goes out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot import aws
+from bot.enrich.context import ClientFactory, Context, NothingFound, alarm_tags, describe_error
+from bot.enrich.logs import log_report
+from bot.enrich.metrics import metric_report
+from bot.enrich.model import Enrichment, Finding
+from bot.enrich.xray import xray_report
+
+if TYPE_CHECKING:
+    from bot.alarms import Alarm
+    from bot.config import Settings
+
+T = TypeVar("T")
+Observer = Callable[[Finding[Any]], None]
+Wrapper = Callable[[str, Callable[..., Any]], Callable[..., Any]]
+"""(name, fn) → fn run as a traced subsegment, or fn itself."""
+
+
+class Enricher:
+    """Enriches alarms with X-Ray, logs and metric findings, concurrently and within deadlines."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clients: ClientFactory | None = None,
+        observer: Observer | None = None,
+        wrap: Wrapper | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clients: ClientFactory = clients or aws.client
+        self.observer = observer
+        self.wrap: Wrapper = wrap or (lambda _name, fn: fn)
+
+    def enrich(self, alarm: Alarm, budget_s: float | None = None) -> Enrichment:
+        """Findings for ``alarm``; no source runs longer than its deadline or the overall budget."""
+        started = time.monotonic()
+        pool = ThreadPoolExecutor(max_workers=12, thread_name_prefix="lookout-enrich")
+        try:
+            tags = pool.submit(alarm_tags, alarm, self.clients)
+            ctx = Context(alarm=alarm, settings=self.settings, clients=self.clients, pool=pool, tags=tags)
+            jobs = {
+                "X-Ray": (pool.submit(self.wrap("## xray", xray_report), ctx), self.settings.xray_deadline_s),
+                "Logs": (pool.submit(self.wrap("## logs", log_report), ctx), self.settings.logs_deadline_s),
+                "Metric": (
+                    pool.submit(self.wrap("## metric", metric_report), ctx),
+                    self.settings.metrics_deadline_s,
+                ),
+            }
+            findings = {
+                source: self._collect(source, future, _cap(deadline, budget_s), started)
+                for source, (future, deadline) in jobs.items()
+            }
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return Enrichment(xray=findings["X-Ray"], logs=findings["Logs"], metric=findings["Metric"])
+
+    def _collect(self, source: str, future: Future[T], deadline: float, started: float) -> Finding[T]:
+        remaining = max(0.0, deadline - (time.monotonic() - started))
+        try:
+            finding: Finding[T] = Finding(source, value=future.result(timeout=remaining))
+        except FutureTimeout:
+            finding = Finding(source, note=f"timed out after {deadline:g} s", failed=True)
+        except NothingFound as exc:
+            finding = Finding(source, note=str(exc))
+        except Exception as exc:  # noqa: BLE001 - a failing source degrades the message, never stops it
+            finding = Finding(source, note=describe_error(exc), failed=True)
+        finding = replace(finding, seconds=round(time.monotonic() - started, 3))
+        if self.observer:
+            self.observer(finding)
+        return finding
+
+
+def _cap(deadline: float, budget: float | None) -> float:
+    return deadline if budget is None else max(0.0, min(deadline, budget))

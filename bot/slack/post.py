@@ -1,0 +1,179 @@
+"""Post rendered messages with ``slack_sdk.WebClient``, retrying within the Lambda's remaining time.
+
+slack_sdk's built-in retry handlers sleep for ``Retry-After`` whatever time is left, so ``DeadlineRetryHandler``
+covers 429, 5xx and connection errors/timeouts in one place and gives up when the next try would not finish
+before the deadline. A final failure raises ``SlackDeliveryError`` so that Lambda's retries and the on-failure
+destination keep the alert.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import dataclass
+from http.client import RemoteDisconnected
+from typing import TYPE_CHECKING, Any
+from urllib.error import URLError
+
+from slack_sdk.http_retry.handler import RetryHandler
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry.request import HttpRequest
+    from slack_sdk.http_retry.response import HttpResponse
+    from slack_sdk.http_retry.state import RetryState
+
+    from bot.slack.render import Message
+
+MIN_CALL_S = 1.0
+CALL_TIMEOUT_S = 5.0
+
+
+class SlackDeliveryError(RuntimeError):
+    """Slack did not take the message, even after retries."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str
+    ts: str
+
+
+class Deadline:
+    """Seconds left before the caller must give up (Lambda's remaining time less a reserve)."""
+
+    def __init__(self, remaining_s: Callable[[], float]) -> None:
+        self._remaining = remaining_s
+
+    @classmethod
+    def from_lambda_context(cls, context: Any, reserve_s: float = 1.0, default_s: float = 60.0) -> Deadline:
+        get = getattr(context, "get_remaining_time_in_millis", None)
+        if callable(get):
+            return cls(lambda: get() / 1000 - reserve_s)
+        return cls.after(default_s)
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        end = time.monotonic() + seconds
+        return cls(lambda: end - time.monotonic())
+
+    def remaining(self) -> float:
+        return max(0.0, self._remaining())
+
+
+class DeadlineRetryHandler(RetryHandler):
+    """Retry 429 (honouring Retry-After), 5xx, and connection errors or timeouts while time allows."""
+
+    def __init__(
+        self, deadline: Deadline, max_retry_count: int = 5, on_retry: Callable[[str], None] | None = None
+    ):
+        super().__init__(max_retry_count=max_retry_count)
+        self.deadline = deadline
+        self.on_retry = on_retry
+        self._wait = 0.0
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        wait = self._wait_for(state, response, error)
+        if wait is None or wait + MIN_CALL_S > self.deadline.remaining():
+            return False
+        self._wait = wait
+        return True
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if self.on_retry:
+            self.on_retry(str(response.status_code) if response is not None else type(error).__name__)
+        state.next_attempt_requested = True
+        time.sleep(self._wait)
+        state.increment_current_attempt()
+
+    @staticmethod
+    def _wait_for(state: RetryState, response: HttpResponse | None, error: Exception | None) -> float | None:
+        backoff = min(4.0, 0.25 * 2**state.current_attempt) * (1 + random.random() / 4)
+        if response is not None:
+            if response.status_code == 429:
+                header = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+                value = header[0] if isinstance(header, list) else header
+                try:
+                    return max(0.0, float(value)) if value is not None else 1.0
+                except ValueError:
+                    return 1.0
+            return backoff if response.status_code >= 500 else None
+        if isinstance(error, TimeoutError | ConnectionError | RemoteDisconnected | URLError):
+            return backoff
+        return None
+
+
+class SlackPoster:
+    """Sends messages to Slack. The token is resolved lazily, once, by ``token_source``."""
+
+    def __init__(
+        self,
+        token_source: Callable[[], str],
+        base_url: str = "https://slack.com/api/",
+        client: WebClient | None = None,
+        on_retry: Callable[[str], None] | None = None,
+        call_timeout_s: float = CALL_TIMEOUT_S,
+    ) -> None:
+        self._call_timeout_s = call_timeout_s
+        self._token_source = token_source
+        self._base_url = base_url
+        self._client = client
+        self._on_retry = on_retry
+
+    def post(self, message: Message, channel: str, deadline: Deadline) -> Posted:
+        response = self._call("chat.postMessage", message.payload(channel), deadline)
+        return Posted(channel=str(response.get("channel") or channel), ts=str(response.get("ts") or ""))
+
+    def _call(self, method: str, payload: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+        from slack_sdk.errors import SlackApiError
+
+        client = self._web_client()
+        client.retry_handlers = [DeadlineRetryHandler(deadline, on_retry=self._on_retry)]
+        client.timeout = max(0.5, min(self._call_timeout_s, deadline.remaining()))  # type: ignore[assignment]
+        try:
+            response = client.api_call(method, json=payload)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if isinstance(exc.response.data, dict) else exc.response.status_code
+            raise SlackDeliveryError(f"Slack {method} failed: {error}") from exc
+        except Exception as exc:  # noqa: BLE001 - any transport failure after retries
+            raise SlackDeliveryError(f"Slack {method} failed: {type(exc).__name__}: {exc}") from exc
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def _web_client(self) -> WebClient:
+        if self._client is None:
+            from slack_sdk import WebClient
+
+            self._client = WebClient(token=self._token_source(), base_url=self._base_url)
+        return self._client
+
+
+def token_from_secret(secret_id: str, client: Any = None, max_age: int = 300) -> str:
+    """The bot token from Secrets Manager (Powertools Parameters, cached); the secret may be JSON."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    value = SecretsProvider(boto3_client=client).get(secret_id, max_age=max_age)
+    text = value.decode() if isinstance(value, bytes) else str(value)
+    if text.lstrip().startswith("{"):
+        data = json.loads(text)
+        for key in ("bot_token", "SLACK_BOT_TOKEN", "token"):
+            if data.get(key):
+                return str(data[key])
+        raise SlackDeliveryError(f"secret {secret_id} has no bot_token key")
+    return text.strip()

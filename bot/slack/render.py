@@ -1,0 +1,282 @@
+"""Alarm + enrichment → Slack message (Block Kit built with ``slack_sdk.models.blocks``, validated).
+
+The only module that knows Block Kit. Every piece of outside text goes through ``bot.text.safe``; every block
+is cut to Slack's limits so that rendering never fails. Block ids are stable: later updates find blocks by them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+    TableBlock,
+)
+
+from bot import console
+from bot.alarms import Alarm, AlarmKind, AlarmState, Notification
+from bot.slack import format as fmt
+from bot.text import escape, for_code_block, one_line, safe, truncate
+
+if TYPE_CHECKING:
+    from bot.enrich.model import Enrichment, Finding, LogReport, MetricReport, XRayReport
+
+MAX_BLOCKS = 50
+SECTION_CHARS = 3000
+HEADER_CHARS = 150
+TEXT_CHARS = 3000
+BUTTON_CHARS = 75
+CELL_CHARS = 60
+
+STATE_ICON = {
+    AlarmState.ALARM: "🔴",
+    AlarmState.OK: "✅",
+    AlarmState.INSUFFICIENT_DATA: "⚪",
+    AlarmState.UNKNOWN: "❔",
+}
+TABLE_HEADER = ("Service", "Role", "Requests", "OK", "4xx", "429", "5xx", "Error %", "Fault %", "Avg", "p95")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A ready Slack message: fallback ``text`` plus validated blocks."""
+
+    text: str
+    blocks: tuple[Block, ...]
+
+    def payload(self, channel: str) -> dict[str, Any]:
+        return {
+            "channel": channel,
+            "text": self.text,
+            "blocks": [block.to_dict() for block in self.blocks],
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+
+
+def render_alarm(alarm: Alarm, enrichment: Enrichment) -> Message:
+    blocks: list[Block] = [
+        HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_header(alarm), emoji=True)),
+        _section("lookout:summary", _summary(alarm)),
+    ]
+    blocks.append(_section("lookout:metric", _metric(enrichment.metric)))
+    blocks.extend(_xray(alarm, enrichment.xray))
+    blocks.append(_section("lookout:logs", _logs(enrichment.logs)))
+    blocks.append(_context("lookout:context", _where(alarm)))
+    blocks.append(ActionsBlock(block_id="lookout:links", elements=_buttons(alarm, enrichment)))
+    return _finish(_fallback(alarm), blocks)
+
+
+def render_notification(note: Notification) -> Message:
+    title = one_line(note.title) or "Notification"
+    body = note.body.strip() or "(empty message)"
+    intro = f"*Could not read this as an alarm:* {safe(note.problem, 500)}\n" if note.problem else ""
+    room = SECTION_CHARS - len(intro) - 8
+    blocks: list[Block] = [
+        HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_cut(f"📣 {title}"), emoji=True)),
+        _section("lookout:notification", f"{intro}```{for_code_block(safe(body, room))}```"),
+        _context("lookout:context", f"Received via {safe(note.source, 100)}"),
+    ]
+    return _finish(safe(f"📣 {title}: {one_line(body)}", TEXT_CHARS), blocks)
+
+
+# --- parts of the alarm message --------------------------------------------------------------------------
+
+
+def _header(alarm: Alarm) -> str:
+    return _cut(f"{STATE_ICON[alarm.state]} {alarm.state.value}: {one_line(alarm.name)}")
+
+
+def _summary(alarm: Alarm) -> str:
+    lines = [f"*{alarm.previous_state.value} → {alarm.state.value}*  ·  {safe(_condition(alarm), 600)}"]
+    if alarm.description:
+        lines.append(safe(alarm.description, 600))
+    if alarm.reason:
+        lines.append(f"> {safe(one_line(alarm.reason), 900)}")
+    if alarm.kind is AlarmKind.COMPOSITE:
+        if alarm.alarm_rule:
+            lines.append(f"*Rule:* `{safe(one_line(alarm.alarm_rule), 500)}`")
+        for child in alarm.children[:10]:
+            lines.append(f"• {STATE_ICON[child.state]} {safe(child.name, 200)} is {child.state.value}")
+        if len(alarm.children) > 10:
+            lines.append(f"• … and {len(alarm.children) - 10} more")
+    return "\n".join(lines)
+
+
+def _condition(alarm: Alarm) -> str:
+    if alarm.kind is AlarmKind.COMPOSITE:
+        return "composite alarm"
+    primary = alarm.primary
+    label = _label(primary) if primary else "metric"
+    op = fmt.COMPARISONS.get(alarm.comparison or "", "")
+    if alarm.kind is AlarmKind.ANOMALY:
+        band = next((q.expression for q in alarm.queries if q.id == alarm.threshold_metric_id), None)
+        test = f"{label} {op or 'outside the band'} {band or 'of the anomaly model'}"
+    elif alarm.threshold is not None:
+        test = f"{label} {op or 'vs'} {fmt.number(alarm.threshold)}".replace("  ", " ")
+    else:
+        test = label
+    if alarm.datapoints_to_alarm and alarm.evaluation_periods:
+        test += f" for {alarm.datapoints_to_alarm} of {alarm.evaluation_periods}"
+    if alarm.period:
+        test += f" × {fmt.duration(alarm.period)}"
+    return test
+
+
+def _label(query: Any) -> str:
+    from bot.enrich.metrics import label_of
+
+    return label_of(query)
+
+
+def _metric(finding: Finding[MetricReport]) -> str:
+    report = finding.value
+    if report is None:
+        return f"*Metric* — _{safe(finding.note or 'no data', 500)}_"
+    line = fmt.sparkline(report.values, report.threshold)
+    marks = fmt.threshold_marks(report.values, report.threshold, report.comparison)
+    shown = [v for v in report.values if v is not None]
+    stats = f"latest {fmt.number(report.latest)} · max {fmt.number(max(shown))} · min {fmt.number(min(shown))}"
+    if report.threshold is not None:
+        stats += f" · threshold {fmt.COMPARISONS.get(report.comparison or '', '')} {fmt.number(report.threshold)}"
+    chart = line + (f"\n{marks}" if marks else "")
+    title = f"*{safe(report.label, 200)}* — last {len(report.values)} × {fmt.duration(report.period)}"
+    return f"{title}\n```{chart}```\n{escape(stats.replace('  ', ' '))}"
+
+
+def _xray(alarm: Alarm, finding: Finding[XRayReport]) -> list[Block]:
+    report = finding.value
+    if report is None:
+        return [_section("lookout:xray", f"*X-Ray* — _{safe(finding.note or 'no data', 500)}_")]
+    minutes = int((report.window_end - report.window_start).total_seconds() // 60)
+    lines = [f"*X-Ray* — {safe(', '.join(report.services), 300)}, last {minutes} min"]
+    for cause in report.root_causes:
+        what = cause.exception or ("fault" if cause.kind == "fault" else "error")
+        message = f": {safe(one_line(cause.message), 200)}" if cause.message else ""
+        where = f"{cause.kind} in *{safe(cause.service, 120)}*"
+        lines.append(f"• {where} — `{safe(what, 120)}`{message} ({cause.traces} traces)")
+    if report.sample_trace_id:
+        lines.append(
+            f"<{console.trace_url(alarm, report.sample_trace_id)}|Sample trace {safe(report.sample_trace_id, 64)}>"
+        )
+    rows = [[_cell(h) for h in TABLE_HEADER]]
+    for row in report.rows:
+        s = row.stats
+        rows.append(
+            [
+                _cell(row.name),
+                _cell(row.relation),
+                *(_cell(fmt.number(n)) for n in (s.requests, s.ok, s.errors, s.throttles, s.faults)),
+                _cell(fmt.percent(s.error_rate)),
+                _cell(fmt.percent(s.fault_rate)),
+                _cell(fmt.millis(s.avg_ms)),
+                _cell(fmt.millis(s.p95_ms)),
+            ]
+        )
+    align = [{"align": "left"}, {"align": "left"}, *({"align": "right"} for _ in TABLE_HEADER[2:])]
+    return [
+        _section("lookout:xray", "\n".join(lines)),
+        TableBlock(block_id="lookout:xray-table", rows=rows, column_settings=align),
+    ]
+
+
+def _logs(finding: Finding[LogReport]) -> str:
+    report = finding.value
+    if report is None:
+        return f"*Logs* — _{safe(finding.note or 'no data', 500)}_"
+    groups = ", ".join(report.groups)
+    title = (
+        f"*Logs* — {len(report.lines)} newest matching lines in {safe(groups, 400)} (found by {report.found_by})"
+    )
+    if not report.lines:
+        return (
+            f"{title}\n_no line matches `{safe(report.filter_pattern or 'everything', 200)}` in the alarm window_"
+        )
+    room = SECTION_CHARS - len(title) - 10
+    body: list[str] = []
+    several = len(report.groups) > 1
+    for line in report.lines:
+        prefix = f"{fmt.clock(line.timestamp.astimezone(UTC))} "
+        if several:
+            prefix += f"[{line.group.rsplit('/', 1)[-1]}] "
+        entry = for_code_block(safe(prefix + line.message, 400))
+        if sum(len(b) + 1 for b in body) + len(entry) > room:
+            body.append("…")
+            break
+        body.append(entry)
+    return f"{title}\n```" + "\n".join(body) + "```"
+
+
+def _where(alarm: Alarm) -> str:
+    moment = fmt.timestamp(alarm.changed_at.astimezone(UTC))
+    account = f"Account {safe(alarm.account, 20)} · " if alarm.account else ""
+    return f"{account}{safe(alarm.region, 30)} · {moment}"
+
+
+def _buttons(alarm: Alarm, enrichment: Enrichment) -> list[ButtonElement]:
+    links = [("Open alarm", console.alarm_url(alarm))]
+    metric = console.metric_url(alarm)
+    if metric:
+        links.append(("Metric", metric))
+    logs = enrichment.logs.value
+    if logs and logs.groups:
+        query = console.insights_query(logs.filter_pattern)
+        links.append(
+            ("Logs Insights", console.insights_url(alarm, logs.groups, query, logs.window_start, logs.window_end))
+        )
+    links.append(("X-Ray trace map", console.xray_map_url(alarm)))
+    return [
+        ButtonElement(text=label, url=truncate(url, 3000), action_id=f"lookout:link:{i}")
+        for i, (label, url) in enumerate(links)
+    ]
+
+
+def _fallback(alarm: Alarm) -> str:
+    reason = one_line(alarm.reason)
+    transition = f"{alarm.previous_state.value} → {alarm.state.value}"
+    text = f"{STATE_ICON[alarm.state]} {alarm.state.value}: {alarm.name} ({transition})"
+    return safe(f"{text} — {reason}" if reason else text, TEXT_CHARS)
+
+
+# --- Block Kit plumbing with limits ----------------------------------------------------------------------
+
+
+def _section(block_id: str, text: str) -> SectionBlock:
+    return SectionBlock(block_id=block_id, text=MarkdownTextObject(text=_fit(text, SECTION_CHARS)))
+
+
+def _context(block_id: str, text: str) -> ContextBlock:
+    return ContextBlock(block_id=block_id, elements=[MarkdownTextObject(text=_fit(text, SECTION_CHARS))])
+
+
+def _cell(text: str) -> dict[str, str]:
+    return {"type": "raw_text", "text": truncate(one_line(text), CELL_CHARS) or "–"}
+
+
+def _cut(text: str) -> str:
+    return safe(text, HEADER_CHARS)
+
+
+def _fit(text: str, limit: int) -> str:
+    """Cut already-safe mrkdwn to ``limit``, closing an open code block."""
+    if len(text) <= limit:
+        return text
+    cut = truncate(text, limit - 4)
+    return cut + "```" if cut.count("```") % 2 else cut
+
+
+def _finish(text: str, blocks: list[Block]) -> Message:
+    if len(blocks) > MAX_BLOCKS:
+        blocks = blocks[: MAX_BLOCKS - 1] + [_context("lookout:cut", "… message shortened to fit Slack")]
+    for block in blocks:
+        block.validate_json()
+    return Message(text=text or "Lookout notification", blocks=tuple(blocks))

@@ -1,0 +1,57 @@
+"""Shared test set-up: a clean, offline AWS environment, event fixtures and the golden-file switch."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EVENTS = FIXTURES / "events"
+GOLDEN = FIXTURES / "golden"
+
+# Before anything imports boto3: no real credentials, no real endpoints, no tracing, no stray config.
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_CONFIG_FILE="/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+    LOOKOUT_TRACING="false",
+    POWERTOOLS_TRACE_DISABLED="true",
+    POWERTOOLS_METRICS_NAMESPACE="LookoutTest",
+    POWERTOOLS_SERVICE_NAME="lookout-test",
+    POWERTOOLS_DEV="false",
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="rewrite golden files from current output")
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+def load_event(name: str) -> Any:
+    return json.loads((EVENTS / name).read_text())
+
+
+def event_names() -> list[str]:
+    return sorted(p.name for p in EVENTS.glob("*.json"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clients() -> Any:
+    from bot import aws
+
+    aws.reset()
+    yield
+    aws.reset()

@@ -1,0 +1,107 @@
+"""Posting over real HTTP to the local Slack stand-in: retries within the deadline, then a clear failure."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.alarms import Notification
+from bot.slack.post import Deadline, SlackDeliveryError, SlackPoster
+from bot.slack.render import render_notification
+from local.slack_api import Fault, SlackStandIn
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+MESSAGE = render_notification(Notification(title="t", body="b", source="test"))
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as server:
+        yield server
+
+
+def poster(slack: SlackStandIn, retries: list[str] | None = None, call_timeout_s: float = 5.0) -> SlackPoster:
+    on_retry = retries.append if retries is not None else None
+    return SlackPoster(lambda: "xoxb-test", base_url=slack.url, on_retry=on_retry, call_timeout_s=call_timeout_s)
+
+
+def test_posts_blocks_with_the_token(slack: SlackStandIn) -> None:
+    posted = poster(slack).post(MESSAGE, "#alerts", Deadline.after(10))
+    (message,) = slack.posts("#alerts")
+    assert posted.ts == message["ts"] and message["blocks"][0]["block_id"] == "lookout:header"
+    assert slack.calls("chat.postMessage")[0].headers["Authorization"] == "Bearer xoxb-test"
+
+
+def test_429_waits_for_retry_after(slack: SlackStandIn) -> None:
+    slack.fail_next(Fault(status=429, retry_after=1))
+    retries: list[str] = []
+    started = time.monotonic()
+    poster(slack, retries).post(MESSAGE, "#alerts", Deadline.after(10))
+    assert time.monotonic() - started >= 1.0
+    assert retries == ["429"] and len(slack.posts()) == 1
+
+
+def test_5xx_is_retried(slack: SlackStandIn) -> None:
+    slack.fail_next(Fault(status=500), Fault(status=503))
+    retries: list[str] = []
+    poster(slack, retries).post(MESSAGE, "#alerts", Deadline.after(10))
+    assert retries == ["500", "503"] and len(slack.posts()) == 1
+
+
+def test_ok_false_is_a_failure_not_retried(slack: SlackStandIn) -> None:
+    slack.fail_next(Fault(error="channel_not_found"))
+    with pytest.raises(SlackDeliveryError, match="channel_not_found"):
+        poster(slack).post(MESSAGE, "#alerts", Deadline.after(10))
+    assert len(slack.calls("chat.postMessage")) == 1
+
+
+def test_retry_after_longer_than_the_time_left_raises_at_once(slack: SlackStandIn) -> None:
+    slack.fail_next(Fault(status=429, retry_after=30))
+    started = time.monotonic()
+    with pytest.raises(SlackDeliveryError, match="ratelimited|429"):
+        poster(slack).post(MESSAGE, "#alerts", Deadline.after(5))
+    assert time.monotonic() - started < 2
+
+
+def test_persistent_5xx_raises_within_the_deadline(slack: SlackStandIn) -> None:
+    slack.fail_next(*[Fault(status=500)] * 20)
+    started = time.monotonic()
+    with pytest.raises(SlackDeliveryError):
+        poster(slack).post(MESSAGE, "#alerts", Deadline.after(3))
+    assert time.monotonic() - started < 3.5
+    assert len(slack.calls("chat.postMessage")) >= 2
+
+
+def test_timeout_is_retried_then_raised(slack: SlackStandIn) -> None:
+    slack.fail_next(*[Fault(delay_s=1.5)] * 5)
+    retries: list[str] = []
+    started = time.monotonic()
+    with pytest.raises(SlackDeliveryError, match="timed out|Timeout"):
+        poster(slack, retries, call_timeout_s=0.5).post(MESSAGE, "#alerts", Deadline.after(2.5))
+    assert time.monotonic() - started < 3.5
+    assert retries and set(retries) == {"TimeoutError"}
+    assert len(slack.calls("chat.postMessage")) >= 2
+
+
+def test_timeout_then_success(slack: SlackStandIn) -> None:
+    slack.fail_next(Fault(delay_s=1.5))
+    retries: list[str] = []
+    poster(slack, retries, call_timeout_s=0.5).post(MESSAGE, "#alerts", Deadline.after(6))
+    assert retries == ["TimeoutError"]
+    assert len(slack.posts()) >= 1  # the slow first request may land too: Slack's at-least-once reality
+
+
+def test_connection_refused_raises() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    dead = SlackPoster(lambda: "xoxb-test", base_url=f"http://127.0.0.1:{port}/api/")
+    started = time.monotonic()
+    with pytest.raises(SlackDeliveryError, match="refused|URLError"):
+        dead.post(MESSAGE, "#alerts", Deadline.after(2))
+    assert time.monotonic() - started < 3

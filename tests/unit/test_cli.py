@@ -1,0 +1,253 @@
+"""`lookout render`: exit codes, valid Block Kit for every fixture and for alarms it has never seen."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.cli import main, render_calls
+from bot.config import Settings
+from bot.regions import REGION_BY_DISPLAY_NAME
+from tests.conftest import EVENTS, event_names
+from tests.support import assert_valid_message
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+HOSTILE = [
+    "<!channel>",
+    "<!here>",
+    "<@U024BE7LH>",
+    "<https://evil.example|click>",
+    "```",
+    "&",
+    "*bold*",
+    "\u202e",
+    "x" * 5000,
+]
+
+
+@pytest.mark.parametrize("name", event_names())
+def test_every_fixture_renders_valid_block_kit(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", str(EVENTS / name), "--offline"]) == 0
+    calls = json.loads(capsys.readouterr().out)
+    assert calls and all(c["method"] == "chat.postMessage" for c in calls)
+    for call in calls:
+        assert_valid_message(call["payload"])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("not json at all", "not JSON"), ("[1, 2, 3]", "JSON object"), ('"a string"', "JSON object")],
+)
+def test_not_a_lambda_event_fails_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    path = tmp_path / "event.json"
+    path.write_text(content)
+    assert main(["render", str(path), "--offline"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", "/nonexistent/event.json", "--offline"]) == 2
+    assert "No such file" in capsys.readouterr().err
+
+
+def test_unknown_json_object_is_a_generic_card(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "event.json"
+    path.write_text('{"anything": ["goes", 1]}')
+    assert main(["render", str(path), "--offline"]) == 0
+    (call,) = json.loads(capsys.readouterr().out)
+    assert call["payload"]["blocks"][0]["text"]["text"] == "📣 Event"
+
+
+# --- alarms of kinds, partitions and text never seen before ------------------------------------------
+
+text = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(HOSTILE),
+    st.builds(lambda a, b: a + b, st.sampled_from(HOSTILE), st.text(max_size=50)),
+)
+regions = st.sampled_from(
+    [
+        "us-east-1",
+        "eu-central-1",
+        "cn-north-1",
+        "cn-northwest-1",
+        "us-gov-west-1",
+        "us-gov-east-1",
+        "ap-southeast-7",
+        "mx-central-1",
+    ]
+)
+partitions = {"cn": "aws-cn", "us-gov": "aws-us-gov"}
+states = st.sampled_from(["ALARM", "OK", "INSUFFICIENT_DATA", "alarm", "", "WEIRD"])
+numbers = st.one_of(
+    st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**20), 10**20), st.text(max_size=5)
+)
+
+
+def arn(region: str, name: str) -> str:
+    partition = next((p for prefix, p in partitions.items() if region.startswith(prefix)), "aws")
+    return f"arn:{partition}:cloudwatch:{region}:111122223333:alarm:{name}"
+
+
+def metric_stat(name: str, dims: dict[str, str]) -> dict[str, Any]:
+    return {
+        "Metric": {
+            "Namespace": "App/Test",
+            "MetricName": name,
+            "Dimensions": [{"name": k, "value": v} for k, v in dims.items()],
+        },
+        "Period": 60,
+        "Stat": "p99",
+    }
+
+
+@st.composite
+def sns_alarm(draw: st.DrawFn) -> dict[str, Any]:
+    region = draw(regions)
+    name = draw(text)
+    kind = draw(st.sampled_from(["metric", "math", "anomaly", "composite", "garbage"]))
+    dims = draw(st.dictionaries(st.text(min_size=1, max_size=20), text, max_size=3))
+    trigger: Any
+    if kind == "metric":
+        trigger = {
+            "MetricName": draw(text) or "m",
+            "Namespace": "App/Test",
+            "Statistic": draw(st.sampled_from(["SUM", "AVERAGE", "SAMPLE_COUNT", "x"])),
+            "Dimensions": [{"name": k, "value": v} for k, v in dims.items()],
+            "Period": draw(numbers),
+            "Threshold": draw(numbers),
+            "ComparisonOperator": draw(st.sampled_from(["GreaterThanThreshold", "LessThanThreshold", "Nope"])),
+        }
+    elif kind == "math":
+        trigger = {
+            "Metrics": [
+                {"Id": "e1", "Expression": draw(text), "Label": draw(text), "ReturnData": True},
+                {"Id": "m1", "MetricStat": metric_stat("a", dims), "ReturnData": False},
+            ],
+            "Threshold": draw(numbers),
+        }
+    elif kind == "anomaly":
+        trigger = {
+            "ThresholdMetricId": "ad1",
+            "ComparisonOperator": "LessThanLowerOrGreaterThanUpperThreshold",
+            "Metrics": [
+                {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)"},
+                {"Id": "m1", "MetricStat": metric_stat("lat", dims), "ReturnData": True},
+            ],
+        }
+    elif kind == "composite":
+        trigger = None
+    else:
+        trigger = draw(st.one_of(st.none(), st.text(max_size=20), st.lists(st.integers(), max_size=3)))
+    message: dict[str, Any] = {
+        "AlarmName": name,
+        "AlarmDescription": draw(st.one_of(st.none(), text)),
+        "NewStateValue": draw(states),
+        "OldStateValue": draw(states),
+        "NewStateReason": draw(text),
+        "StateChangeTime": draw(st.one_of(st.just("2026-11-20T14:03:11.470+0000"), st.text(max_size=30))),
+        "Region": draw(st.one_of(st.sampled_from(sorted(REGION_BY_DISPLAY_NAME)), st.text(max_size=30))),
+        "AWSAccountId": draw(st.one_of(st.just("111122223333"), text)),
+    }
+    if draw(st.booleans()):
+        message["AlarmArn"] = arn(region, name)
+    if trigger is not None:
+        message["Trigger"] = trigger
+    if kind == "composite":
+        message["AlarmRule"] = draw(text)
+        message["TriggeringChildren"] = [
+            {"Arn": arn(region, draw(text)), "State": {"Value": draw(states), "Timestamp": "x"}}
+            for _ in range(draw(st.integers(0, 15)))
+        ]
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "Sns": {
+                    "MessageId": "m",
+                    "Subject": draw(st.one_of(st.none(), text)),
+                    "Message": json.dumps(message),
+                    "Timestamp": "2026-11-20T14:03:11.512Z",
+                },
+            }
+        ]
+    }
+
+
+@st.composite
+def eventbridge_or_action(draw: st.DrawFn) -> dict[str, Any]:
+    region = draw(regions)
+    name = draw(text)
+    detail = {
+        "alarmName": name,
+        "state": {
+            "value": draw(states),
+            "reason": draw(text),
+            "reasonData": draw(
+                st.one_of(st.just('{"threshold": 5, "recentDatapoints": [1, "x"]}'), st.text(max_size=40))
+            ),
+            "timestamp": "2026-11-20T14:03:11.462+0000",
+        },
+        "previousState": {"value": draw(states)},
+        "configuration": draw(
+            st.one_of(
+                st.just(
+                    {
+                        "metrics": [
+                            {
+                                "id": "m1",
+                                "metricStat": {
+                                    "metric": {
+                                        "namespace": "AWS/Lambda",
+                                        "name": "Errors",
+                                        "dimensions": {"FunctionName": name},
+                                    },
+                                    "period": 60,
+                                    "stat": "Sum",
+                                },
+                            }
+                        ]
+                    }
+                ),
+                st.just({"alarmRule": "ALARM(a)"}),
+                st.just({}),
+            )
+        ),
+    }
+    if draw(st.booleans()):
+        return {
+            "detail-type": "CloudWatch Alarm State Change",
+            "source": "aws.cloudwatch",
+            "account": "111122223333",
+            "region": region,
+            "resources": [arn(region, name)],
+            "detail": detail,
+        }
+    return {
+        "source": "aws.cloudwatch",
+        "alarmArn": arn(region, name),
+        "accountId": "111122223333",
+        "region": region,
+        "alarmData": detail,
+    }
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(event=st.one_of(sns_alarm(), eventbridge_or_action()))
+def test_unseen_alarms_render_valid_safe_messages(event: dict[str, Any]) -> None:
+    calls = render_calls(event, Settings(), offline=True)
+    assert len(calls) == 1
+    payload = calls[0]["payload"]
+    assert_valid_message(payload)
+    dumped = json.dumps(payload, ensure_ascii=False)
+    for hostile in ("<!channel>", "<!here>", "<@U024BE7LH>", "<https://evil.example|click>"):
+        assert hostile not in dumped

@@ -1,0 +1,96 @@
+"""template.yaml: cfn-lint clean, translates with the SAM translator offline, IAM scoped to the calls made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+SECRET = "arn:aws:secretsmanager:us-east-1:111122223333:secret:lookout/slack-AbCdEf"
+
+# Every AWS call the alarm function makes, and the ones that support no resource-level permission.
+CALLS = {
+    "xray:GetServiceGraph",
+    "xray:GetTraceSummaries",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:ListTagsForResource",
+    "logs:FilterLogEvents",
+    "logs:DescribeMetricFilters",
+    "secretsmanager:GetSecretValue",
+}
+UNSCOPABLE = {"xray:GetServiceGraph", "xray:GetTraceSummaries", "cloudwatch:GetMetricData"}
+
+
+class NoManagedPolicies:
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def translated(**parameters: str) -> dict[str, Any]:
+    template = yaml_parse(TEMPLATE.read_text())
+    template["Resources"]["AlarmFunction"]["Properties"]["CodeUri"] = (
+        "s3://bucket/lookout.zip"  # as `sam package` does
+    )
+    return transform(template, {"SlackTokenSecretArn": SECRET, **parameters}, NoManagedPolicies())  # type: ignore[no-any-return]
+
+
+def statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::IAM::Role":
+            for policy in resource["Properties"].get("Policies", []):
+                found.extend(policy["PolicyDocument"]["Statement"])
+    return found
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_cfn_lint_is_clean() -> None:
+    from cfnlint.api import lint_all
+
+    matches = [m for m in lint_all(TEMPLATE.read_text()) if not m.rule.id.startswith("I")]  # I = informational
+    assert [str(m) for m in matches] == []
+
+
+@pytest.mark.parametrize("tracing", ["true", "false"])
+@pytest.mark.parametrize("eventbridge", ["true", "false"])
+def test_translates_offline(monkeypatch: pytest.MonkeyPatch, tracing: str, eventbridge: str) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated(EnableTracing=tracing, EnableEventBridgeRule=eventbridge)
+    function = out["Resources"]["AlarmFunction"]["Properties"]
+    assert function["Runtime"] >= "python3.12" and function["Architectures"] == ["arm64"]
+    assert function["Handler"] == "handlers.alarm.lambda_handler"
+    kinds = {r["Type"] for r in out["Resources"].values()}
+    assert {
+        "AWS::SNS::Subscription",
+        "AWS::SQS::Queue",
+        "AWS::Lambda::EventInvokeConfig",
+        "AWS::CloudWatch::Alarm",
+    } <= kinds
+
+
+def test_on_failure_destination_and_its_alarm(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated()
+    config = out["Resources"]["AlarmFunctionEventInvokeConfig"]["Properties"]
+    assert config["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["OnFailureQueue", "Arn"]}
+    alarm = out["Resources"]["OnFailureDepthAlarm"]["Properties"]
+    assert alarm["Namespace"] == "AWS/SQS" and alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+
+
+def test_iam_grants_exactly_the_calls_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    granted: set[str] = set()
+    for statement in statements(translated()):
+        actions = as_list(statement["Action"])
+        assert not any("*" in action for action in actions), f"wildcard action in {statement}"
+        if "*" in as_list(statement["Resource"]):
+            assert set(actions) <= UNSCOPABLE, f"resource * for scopable actions {actions}"
+        granted.update(a for a in actions if not a.startswith("sqs:"))
+    assert granted == CALLS
