@@ -57,29 +57,33 @@ class AlertService:
         return render_notification(item)
 
     def _deliver(self, delivery: Delivery, deadline: Deadline) -> Outcome:
+        """Render and post one delivery, with its alarm name, state and message id on every log line."""
         item = delivery.item
-        title = item.name if isinstance(item, Alarm) else item.title
-        keys = {"alarm_name": title, "message_id": delivery.message_id, "via": delivery.via}
+        keys = {"alarm_name": _title(delivery), "message_id": delivery.message_id, "via": delivery.via}
         if isinstance(item, Alarm):
             keys["state"] = item.state.value
+        self.telemetry.logger.append_keys(**keys)
+        try:
+            return self._post(delivery, deadline)
+        finally:
+            self.telemetry.logger.remove_keys(list(keys))
+
+    def _post(self, delivery: Delivery, deadline: Deadline) -> Outcome:
         log = self.telemetry.logger
-        log.append_keys(**keys)
         try:
             message = self.message_for(delivery, deadline)
             with self.telemetry.span("## slack"):
                 posted = self.poster.post(message, self.settings.slack_channel, deadline)
-        except Exception as exc:  # noqa: BLE001 - recorded and re-raised for the whole event by handle()
+        except Exception as exc:  # noqa: BLE001 - recorded here, raised for the whole event by handle()
             log.exception("alert not posted")
             self.telemetry.count("AlertsFailed")
-            return Outcome(title=title, error=str(exc))
-        finally:
-            log.remove_keys(list(keys))
+            return Outcome(title=_title(delivery), error=str(exc))
         self.telemetry.count("AlertsPosted")
-        if isinstance(item, Alarm):
-            latency_ms = (datetime.now(UTC) - item.changed_at).total_seconds() * 1000
+        if isinstance(delivery.item, Alarm):
+            latency_ms = (datetime.now(UTC) - delivery.item.changed_at).total_seconds() * 1000
             self.telemetry.count("AlarmToPostLatency", value=max(0.0, latency_ms), unit="Milliseconds")
-        log.info("alert posted", extra={"channel": posted.channel, "ts": posted.ts, **keys})
-        return Outcome(title=title, posted=posted)
+        log.info("alert posted", extra={"channel": posted.channel, "ts": posted.ts})
+        return Outcome(title=_title(delivery), posted=posted)
 
     def _enrich(self, alarm: Alarm, deadline: Deadline) -> Enrichment:
         from bot.enrich.model import Enrichment
@@ -91,6 +95,11 @@ class AlertService:
         enrichment = self.enricher.enrich(alarm, budget_s=max(0.5, budget))
         self.telemetry.logger.debug("enriched", extra={"seconds": round(time.monotonic() - started, 3)})
         return enrichment
+
+
+def _title(delivery: Delivery) -> str:
+    item = delivery.item
+    return item.name if isinstance(item, Alarm) else item.title
 
 
 def build_alert_service(settings: Settings, telemetry: Telemetry, *, offline: bool = False) -> AlertService:

@@ -93,11 +93,14 @@ def render_notification(note: Notification) -> Message:
 
 
 def _header(alarm: Alarm) -> str:
-    return _cut(f"{STATE_ICON[alarm.state]} {alarm.state.value}: {one_line(alarm.name)}")
+    """Icon, name and transition; the name is cut first so that the transition always shows."""
+    transition = f" · {alarm.previous_state.value} → {alarm.state.value}"
+    name = safe(one_line(alarm.name), HEADER_CHARS - 2 - len(transition))
+    return f"{STATE_ICON[alarm.state]} {name}{transition}"
 
 
 def _summary(alarm: Alarm) -> str:
-    lines = [f"*{alarm.previous_state.value} → {alarm.state.value}*  ·  {safe(_condition(alarm), 600)}"]
+    lines = [f"*{alarm.state.value}*  ·  {safe(_condition(alarm), 600)}"]
     if alarm.description:
         lines.append(safe(alarm.description, 600))
     if alarm.reason:

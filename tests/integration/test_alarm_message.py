@@ -146,7 +146,7 @@ def test_handler_posts_each_record_with_token_from_secrets_manager(handler: tupl
     assert len(result["posted"]) == 4
     posts = slack.posts("#ops-alerts")
     assert [p["blocks"][0]["text"]["text"] for p in posts] == [
-        "🔴 ALARM: orders-api-errors",
+        "🔴 orders-api-errors · OK → ALARM",
         "📣 Deploy finished",
         '📣 ALARM: "orders-api-errors" in US East (N. Virginia)',
         "📣 EC2 Instance State-change Notification",
@@ -160,3 +160,12 @@ def test_one_failing_record_never_stops_the_others(handler: tuple[Any, SlackStan
     with pytest.raises(AlertsFailed, match="Deploy finished: Slack chat.postMessage failed: invalid_blocks"):
         module.lambda_handler(load_event("sns_multi_record.json"), LambdaContext())
     assert len(slack.posts("#ops-alerts")) == 3  # the alarm, the broken JSON and the EC2 event still went out
+
+
+def test_handler_emits_emf_metrics(handler: tuple[Any, SlackStandIn], capsys: pytest.CaptureFixture[str]) -> None:
+    module, _ = handler
+    module.lambda_handler(load_event("sns_plain_text.json"), LambdaContext())
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = {m["Name"] for doc in emf for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
+    assert "AlertsPosted" in names
+    assert all(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "LookoutTest" for doc in emf)

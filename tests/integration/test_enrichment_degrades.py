@@ -138,5 +138,5 @@ def test_alert_is_posted_when_every_source_fails(slack: SlackStandIn, failure: s
     assert time.monotonic() - started < 2
     assert outcome.posted is not None
     (message,) = slack.posts("#ops")
-    assert message["blocks"][0]["text"]["text"] == "🔴 ALARM: orders-api-errors"
+    assert message["blocks"][0]["text"]["text"] == "🔴 orders-api-errors · OK → ALARM"
     assert sorted(failures) == ["Logs", "Metric", "X-Ray"]

@@ -1,0 +1,270 @@
+"""CloudWatch alarm payloads → ``Alarm``: the SNS message (PascalCase) and the EventBridge / alarm-action
+detail (camelCase), for single-metric, metric-math, anomaly-detection and composite alarms."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bot import regions
+from bot.alarms import Alarm, AlarmKind, AlarmState, ChildAlarm, MetricQuery, MetricRef
+from bot.coerce import items, mapping, moment, number, text, whole
+
+_STAT_NAMES = {
+    "SUM": "Sum",
+    "AVERAGE": "Average",
+    "MINIMUM": "Minimum",
+    "MAXIMUM": "Maximum",
+    "SAMPLE_COUNT": "SampleCount",
+    "SAMPLECOUNT": "SampleCount",
+}
+
+
+# --- SNS alarm message (PascalCase keys) -------------------------------------------------------------
+
+
+def alarm_from_sns_message(msg: Mapping[str, Any], received: datetime | None) -> Alarm:
+    trigger = mapping(msg.get("Trigger"))
+    arn = text(msg.get("AlarmArn"))
+    name = text(msg.get("AlarmName")) or "unnamed alarm"
+    region, partition, account = _where(
+        arn,
+        region=regions.region_from_display_name(text(msg.get("Region"))),
+        account=text(msg.get("AWSAccountId")),
+    )
+    queries = _sns_queries(trigger)
+    threshold_metric_id = text(trigger.get("ThresholdMetricId")) or _band_id(queries)
+    children = tuple(
+        ChildAlarm(
+            arn=text(child.get("Arn")),
+            state=AlarmState.parse(mapping(child.get("State")).get("Value")),
+            timestamp=moment(mapping(child.get("State")).get("Timestamp")),
+        )
+        for child in items(msg.get("TriggeringChildren"))
+        if isinstance(child, Mapping)
+    )
+    alarm_rule = text(msg.get("AlarmRule")) or None
+    return Alarm(
+        name=name,
+        arn=arn or _alarm_arn(partition, region, account, name),
+        kind=_kind(queries, threshold_metric_id, alarm_rule, children),
+        state=AlarmState.parse(msg.get("NewStateValue")),
+        previous_state=AlarmState.parse(msg.get("OldStateValue")),
+        reason=text(msg.get("NewStateReason")),
+        changed_at=moment(msg.get("StateChangeTime")) or received or datetime.now(UTC),
+        account=account,
+        region=region,
+        partition=partition,
+        description=text(msg.get("AlarmDescription")),
+        period=whole(trigger.get("Period")),
+        threshold=number(trigger.get("Threshold")),
+        comparison=text(trigger.get("ComparisonOperator")) or None,
+        evaluation_periods=whole(trigger.get("EvaluationPeriods")),
+        datapoints_to_alarm=whole(trigger.get("DatapointsToAlarm")),
+        queries=queries,
+        threshold_metric_id=threshold_metric_id,
+        alarm_rule=alarm_rule,
+        children=children,
+        tags=_tags(msg.get("AlarmTags")),
+    )
+
+
+def _sns_queries(trigger: Mapping[str, Any]) -> tuple[MetricQuery, ...]:
+    if trigger.get("MetricName") and trigger.get("Namespace"):
+        statistic = text(trigger.get("Statistic"))
+        stat = text(trigger.get("ExtendedStatistic")) or _STAT_NAMES.get(statistic.upper(), statistic or "Average")
+        metric = MetricRef(
+            namespace=text(trigger.get("Namespace")),
+            name=text(trigger.get("MetricName")),
+            dimensions=_dimensions(trigger.get("Dimensions")),
+        )
+        return (MetricQuery(id="m1", metric=metric, stat=stat, period=whole(trigger.get("Period"))),)
+    return tuple(_sns_query(mapping(entry), i) for i, entry in enumerate(items(trigger.get("Metrics"))))
+
+
+def _sns_query(entry: Mapping[str, Any], index: int) -> MetricQuery:
+    stat = mapping(entry.get("MetricStat"))
+    metric = mapping(stat.get("Metric"))
+    return MetricQuery(
+        id=text(entry.get("Id")) or f"q{index + 1}",
+        metric=MetricRef(
+            namespace=text(metric.get("Namespace")),
+            name=text(metric.get("MetricName")),
+            dimensions=_dimensions(metric.get("Dimensions")),
+        )
+        if metric
+        else None,
+        stat=text(stat.get("Stat")) or None,
+        period=whole(stat.get("Period")) or whole(entry.get("Period")),
+        expression=text(entry.get("Expression")) or None,
+        label=text(entry.get("Label")) or None,
+        return_data=entry.get("ReturnData") is not False,
+    )
+
+
+# --- EventBridge detail / alarm action alarmData (camelCase keys) ------------------------------------
+
+
+def alarm_from_eventbridge(event: Mapping[str, Any]) -> Alarm:
+    resources = [r for r in items(event.get("resources")) if isinstance(r, str)]
+    return _from_detail(
+        mapping(event.get("detail")),
+        arn=resources[0] if resources else "",
+        region=text(event.get("region")),
+        account=text(event.get("account")),
+        fallback_time=moment(event.get("time")),
+    )
+
+
+def alarm_from_action(event: Mapping[str, Any]) -> Alarm:
+    return _from_detail(
+        mapping(event.get("alarmData")),
+        arn=text(event.get("alarmArn")),
+        region=text(event.get("region")),
+        account=text(event.get("accountId")),
+        fallback_time=moment(event.get("time")),
+    )
+
+
+def _from_detail(
+    detail: Mapping[str, Any], *, arn: str, region: str, account: str, fallback_time: datetime | None
+) -> Alarm:
+    state = mapping(detail.get("state"))
+    previous = mapping(detail.get("previousState"))
+    config = mapping(detail.get("configuration"))
+    reason_data = _reason_data(state.get("reasonData"))
+    name = text(detail.get("alarmName")) or arn.split(":alarm:", 1)[-1] or "unnamed alarm"
+    region, partition, account = _where(arn, region=region or None, account=account)
+    queries = tuple(_detail_query(mapping(m), i) for i, m in enumerate(items(config.get("metrics"))))
+    threshold_metric_id = text(config.get("thresholdMetricId")) or _band_id(queries)
+    children = tuple(
+        ChildAlarm(
+            arn=text(child.get("arn")),
+            state=AlarmState.parse(mapping(child.get("state")).get("value")),
+            timestamp=moment(mapping(child.get("state")).get("timestamp")),
+        )
+        for child in items(reason_data.get("triggeringAlarms"))
+        if isinstance(child, Mapping)
+    )
+    alarm_rule = text(config.get("alarmRule")) or None
+    first = next((q for q in queries if q.period), None)
+    return Alarm(
+        name=name,
+        arn=arn or _alarm_arn(partition, region, account, name),
+        kind=_kind(queries, threshold_metric_id, alarm_rule, children),
+        state=AlarmState.parse(state.get("value")),
+        previous_state=AlarmState.parse(previous.get("value")),
+        reason=text(state.get("reason")),
+        changed_at=moment(state.get("timestamp")) or fallback_time or datetime.now(UTC),
+        account=account,
+        region=region,
+        partition=partition,
+        description=text(config.get("description")),
+        period=whole(reason_data.get("period")) or (first.period if first else None),
+        threshold=number(reason_data.get("threshold")),
+        comparison=_comparison_from_reason(text(state.get("reason"))),
+        queries=queries,
+        threshold_metric_id=threshold_metric_id,
+        alarm_rule=alarm_rule,
+        children=children,
+        recent_datapoints=tuple(
+            v for v in (number(x) for x in items(reason_data.get("recentDatapoints"))) if v is not None
+        ),
+        tags=_tags(detail.get("alarmTags")),
+    )
+
+
+def _detail_query(entry: Mapping[str, Any], index: int) -> MetricQuery:
+    stat = mapping(entry.get("metricStat"))
+    metric = mapping(stat.get("metric"))
+    dims = metric.get("dimensions")
+    return MetricQuery(
+        id=text(entry.get("id")) or f"q{index + 1}",
+        metric=MetricRef(
+            namespace=text(metric.get("namespace")),
+            name=text(metric.get("name")),
+            dimensions=tuple(sorted((str(k), text(v)) for k, v in mapping(dims).items())),
+        )
+        if metric
+        else None,
+        stat=text(stat.get("stat")) or None,
+        period=whole(stat.get("period")),
+        expression=text(entry.get("expression")) or None,
+        label=text(entry.get("label")) or None,
+        return_data=entry.get("returnData") is not False,
+    )
+
+
+# --- shared by both shapes ---------------------------------------------------------------------------
+
+
+def _kind(
+    queries: tuple[MetricQuery, ...], band_id: str | None, rule: str | None, children: tuple[ChildAlarm, ...]
+) -> AlarmKind:
+    if rule or (children and not queries):
+        return AlarmKind.COMPOSITE
+    if band_id:
+        return AlarmKind.ANOMALY
+    if any(q.expression for q in queries):
+        return AlarmKind.METRIC_MATH
+    return AlarmKind.METRIC
+
+
+_REASON_COMPARISONS = (
+    ("greater than or equal to the threshold", "GreaterThanOrEqualToThreshold"),
+    ("less than or equal to the threshold", "LessThanOrEqualToThreshold"),
+    ("greater than the threshold", "GreaterThanThreshold"),
+    ("less than the threshold", "LessThanThreshold"),
+    ("outside the band", "LessThanLowerOrGreaterThanUpperThreshold"),
+)
+
+
+def _comparison_from_reason(reason: str) -> str | None:
+    """EventBridge and alarm-action events carry no operator; the reason text names it."""
+    text = reason.lower().replace("not ", "")
+    return next((op for phrase, op in _REASON_COMPARISONS if phrase in text), None)
+
+
+def _band_id(queries: tuple[MetricQuery, ...]) -> str | None:
+    return next((q.id for q in queries if "ANOMALY_DETECTION_BAND" in (q.expression or "").upper()), None)
+
+
+def _where(arn: str, *, region: str | None, account: str) -> tuple[str, str, str]:
+    """(region, partition, account): the ARN is the authority, the message's fields the fallback."""
+    parsed = regions.parse_arn(arn)
+    if parsed:
+        partition, arn_region, arn_account = parsed
+        return arn_region or region or "us-east-1", partition, arn_account or account
+    region = region or "us-east-1"
+    return region, regions.partition_of(region), account
+
+
+def _alarm_arn(partition: str, region: str, account: str, name: str) -> str:
+    return f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
+
+
+def _reason_data(raw: object) -> Mapping[str, Any]:
+    if isinstance(raw, Mapping):
+        return raw
+    try:
+        return mapping(json.loads(raw)) if isinstance(raw, str) else {}
+    except ValueError:
+        return {}
+
+
+def _dimensions(raw: object) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in items(raw):
+        item = mapping(item)
+        name = item.get("name", item.get("Name"))
+        if name is not None:
+            pairs.append((str(name), text(item.get("value", item.get("Value")))))
+    return tuple(pairs)
+
+
+def _tags(raw: object) -> tuple[tuple[str, str], ...] | None:
+    if isinstance(raw, Mapping):
+        return tuple((str(k), text(v)) for k, v in raw.items())
+    return None

@@ -1,0 +1,60 @@
+"""Total conversions for untrusted event fields: a wrong type becomes an empty value, never an exception."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+
+def moment(raw: object) -> datetime | None:
+    """An ISO-8601 time (CloudWatch writes ``+0000`` offsets); naive times are UTC."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    text = raw.strip().replace(" ", "T", 1)
+    if text.endswith(("+0000", "-0000")) or (len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit()):
+        text = f"{text[:-2]}:{text[-2:]}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def text(raw: object) -> str:
+    if raw is None:
+        return ""
+    return raw if isinstance(raw, str) else json.dumps(raw) if isinstance(raw, dict | list) else str(raw)
+
+
+def number(raw: object) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def whole(raw: object) -> int | None:
+    value = number(raw)
+    return int(value) if value is not None else None
+
+
+def mapping(raw: object) -> Mapping[str, Any]:
+    return raw if isinstance(raw, Mapping) else {}
+
+
+def items(raw: object) -> list[Any]:
+    return raw if isinstance(raw, list) else []
+
+
+def dump(raw: object) -> str:
+    if isinstance(raw, str):
+        return raw
+    try:
+        return json.dumps(raw, indent=2, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(raw)
