@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.alarms import Alarm, Delivery
+from bot.alarms import Alarm, Delivery, Notification
 from bot.events import parse_event
-from bot.slack.render import Message, render_alarm, render_notification
+from bot.slack.render import Message, render_alarm, render_bare_alarm, render_notification
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -51,10 +51,26 @@ class AlertService:
         return outcomes
 
     def message_for(self, delivery: Delivery, deadline: Deadline) -> Message:
+        """The message for one delivery. A bug in enrichment or rendering costs details, never the alert."""
+        from bot.enrich.model import Enrichment
+
         item = delivery.item
-        if isinstance(item, Alarm):
-            return render_alarm(item, self._enrich(item, deadline))
-        return render_notification(item)
+        if not isinstance(item, Alarm):
+            return render_notification(item)
+        try:
+            enrichment = self._enrich(item, deadline)
+        except Exception:  # noqa: BLE001 - degrade to the bare alarm
+            self.telemetry.logger.exception("enrichment failed")
+            enrichment = Enrichment.skipped("unavailable (internal error, see Lookout's logs)")
+        try:
+            return render_alarm(item, enrichment)
+        except Exception:  # noqa: BLE001
+            self.telemetry.logger.exception("rendering failed; posting the bare alarm")
+        try:
+            return render_bare_alarm(item, "details could not be rendered (see Lookout's logs)")
+        except Exception:  # noqa: BLE001
+            note = Notification(title=item.name, body=item.reason, source=delivery.via, problem="could not render")
+            return render_notification(note)
 
     def _deliver(self, delivery: Delivery, deadline: Deadline) -> Outcome:
         """Render and post one delivery, with its alarm name, state and message id on every log line."""

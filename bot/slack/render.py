@@ -24,11 +24,13 @@ from slack_sdk.models.blocks import (
 
 from bot import console
 from bot.alarms import Alarm, AlarmKind, AlarmState, Notification
+from bot.enrich.metrics import label_of
+from bot.enrich.model import Enrichment
 from bot.slack import format as fmt
 from bot.text import escape, for_code_block, one_line, safe, truncate
 
 if TYPE_CHECKING:
-    from bot.enrich.model import Enrichment, Finding, LogReport, MetricReport, XRayReport
+    from bot.enrich.model import Finding, LogReport, MetricReport, XRayReport
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
@@ -76,6 +78,17 @@ def render_alarm(alarm: Alarm, enrichment: Enrichment) -> Message:
     return _finish(_fallback(alarm), blocks)
 
 
+def render_bare_alarm(alarm: Alarm, note: str) -> Message:
+    """The alarm without its enrichment sections: the fallback when rendering them failed."""
+    blocks: list[Block] = [
+        HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_header(alarm), emoji=True)),
+        _section("lookout:summary", _summary(alarm)),
+        _context("lookout:context", f"{_where(alarm)} · _{safe(note, 300)}_"),
+        ActionsBlock(block_id="lookout:links", elements=_buttons(alarm, Enrichment.skipped(note))),
+    ]
+    return _finish(_fallback(alarm), blocks)
+
+
 def render_notification(note: Notification) -> Message:
     title = one_line(note.title) or "Notification"
     body = note.body.strip() or "(empty message)"
@@ -119,7 +132,7 @@ def _condition(alarm: Alarm) -> str:
     if alarm.kind is AlarmKind.COMPOSITE:
         return "composite alarm"
     primary = alarm.primary
-    label = _label(primary) if primary else "metric"
+    label = label_of(primary) if primary else "metric"
     op = fmt.COMPARISONS.get(alarm.comparison or "", "")
     if alarm.kind is AlarmKind.ANOMALY:
         band = next((q.expression for q in alarm.queries if q.id == alarm.threshold_metric_id), None)
@@ -133,12 +146,6 @@ def _condition(alarm: Alarm) -> str:
     if alarm.period:
         test += f" × {fmt.duration(alarm.period)}"
     return test
-
-
-def _label(query: Any) -> str:
-    from bot.enrich.metrics import label_of
-
-    return label_of(query)
 
 
 def _metric(finding: Finding[MetricReport]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -140,3 +141,25 @@ def test_alert_is_posted_when_every_source_fails(slack: SlackStandIn, failure: s
     (message,) = slack.posts("#ops")
     assert message["blocks"][0]["text"]["text"] == "🔴 orders-api-errors · OK → ALARM"
     assert sorted(failures) == ["Logs", "Metric", "X-Ray"]
+
+
+def test_a_rendering_bug_costs_details_not_the_alert(slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.slack.render as render
+
+    def broken(*args: Any) -> Any:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(render, "_xray", broken)
+    settings = Settings(xray_deadline_s=0.2, logs_deadline_s=0.2, metrics_deadline_s=0.2)
+    service = AlertService(
+        settings,
+        enricher=Enricher(settings, clients=lambda s, r: Hanging()),
+        poster=SlackPoster(lambda: "xoxb-test", base_url=slack.url),
+        telemetry=Telemetry.for_cli(settings),
+    )
+    monkeypatch.setattr(service.enricher, "enrich", broken)
+    (outcome,) = service.handle(load_event("sns_alarm_lambda_errors.json"), Deadline.after(10))
+    assert outcome.posted is not None
+    (message,) = slack.posts()
+    assert message["blocks"][0]["text"]["text"] == "🔴 orders-api-errors · OK → ALARM"
+    assert "details could not be rendered" in json.dumps(message["blocks"])

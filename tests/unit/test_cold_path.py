@@ -32,3 +32,25 @@ def probe(**env: str) -> dict[str, object]:
 
 def test_tracing_off_never_imports_the_xray_sdk() -> None:
     assert probe(LOOKOUT_TRACING="false") == {"xray": False, "bolt": False, "clients": 0}
+
+
+TRACED = """
+from concurrent.futures import ThreadPoolExecutor
+from bot.config import Settings
+from bot.observability import Telemetry
+t = Telemetry(Settings(tracing=True))
+with t.span("## slack"):
+    pass
+with ThreadPoolExecutor(1) as pool:
+    result = pool.submit(t.in_thread("## xray", lambda x: x * 2), 21).result()
+import sys
+print(result, "aws_xray_sdk" in sys.modules)
+"""
+
+
+def test_tracing_on_wraps_work_without_changing_results() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", TRACED], cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-2:] == ["42", "True"]
