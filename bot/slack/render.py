@@ -173,7 +173,8 @@ def _xray(alarm: Alarm, finding: Finding[XRayReport]) -> list[Block]:
         what = cause.exception or ("fault" if cause.kind == "fault" else "error")
         message = f": {safe(one_line(cause.message), 200)}" if cause.message else ""
         where = f"{cause.kind} in *{safe(cause.service, 120)}*"
-        lines.append(f"• {where} — `{safe(what, 120)}`{message} ({cause.traces} traces)")
+        traces = f"{cause.traces} trace" + ("" if cause.traces == 1 else "s")
+        lines.append(f"• {where} — `{safe(what, 120)}`{message} ({traces})")
     if report.sample_trace_id:
         lines.append(
             f"<{console.trace_url(alarm, report.sample_trace_id)}|Sample trace {safe(report.sample_trace_id, 64)}>"
@@ -204,9 +205,8 @@ def _logs(finding: Finding[LogReport]) -> str:
     if report is None:
         return f"*Logs* — _{safe(finding.note or 'no data', 500)}_"
     groups = ", ".join(report.groups)
-    title = (
-        f"*Logs* — {len(report.lines)} newest matching lines in {safe(groups, 400)} (found by {report.found_by})"
-    )
+    count = f"{len(report.lines)} newest matching line" + ("" if len(report.lines) == 1 else "s")
+    title = f"*Logs* — {count} in {safe(groups, 400)} (found by {report.found_by}; times UTC)"
     if not report.lines:
         return (
             f"{title}\n_no line matches `{safe(report.filter_pattern or 'everything', 200)}` in the alarm window_"

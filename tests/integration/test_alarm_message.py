@@ -100,7 +100,7 @@ def test_lambda_alarm_message_shows_xray_table_log_lines_and_links(moto: None) -
     assert "HTTPError" in blocks["lookout:xray"]["text"]["text"]
 
     logs = blocks["lookout:logs"]["text"]["text"]
-    assert "2 newest matching lines in /aws/lambda/orders-api (found by convention)" in logs
+    assert "2 newest matching lines in /aws/lambda/orders-api (found by convention; times UTC)" in logs
     assert "Bearer [REDACTED]" in logs and "&lt;!channel&gt;" in logs and "<!channel>" not in logs
     assert logs.index("retry failed") < logs.index("PaymentError")  # newest first
 
