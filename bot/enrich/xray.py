@@ -34,8 +34,7 @@ def xray_report(ctx: Context) -> XRayReport:
         wanted = ", ".join(tagged or _candidate_names(alarm.metrics)) or "no service name in the alarm"
         raise NothingFound(f"no service in the graph matches {wanted}")
     rows = _rows(nodes, targets)
-    causes_future = ctx.pool.submit(_root_causes, xray, start, end, [t["Name"] for t in targets])
-    causes, sample = causes_future.result()
+    causes, sample = _root_causes(xray, start, end, [t["Name"] for t in targets])
     return XRayReport(
         services=tuple(t["Name"] for t in targets),
         rows=rows,
@@ -125,21 +124,31 @@ def _rows(nodes: list[dict[str, Any]], targets: list[dict[str, Any]]) -> tuple[S
     by_ref = {n.get("ReferenceId"): n for n in nodes}
     rows: list[ServiceRow] = []
     for target in targets:
-        ref = target.get("ReferenceId")
         rows.append(_row(target, "service", target.get("SummaryStatistics"), target.get("ResponseTimeHistogram")))
-        for node in nodes:
-            for edge in node.get("Edges") or []:
-                if edge.get("ReferenceId") == ref and node is not target:
-                    rows.append(
-                        _row(node, "caller", edge.get("SummaryStatistics"), edge.get("ResponseTimeHistogram"))
-                    )
+        for caller, edge in _callers(nodes, target):
+            rows.append(_row(caller, "caller", edge.get("SummaryStatistics"), edge.get("ResponseTimeHistogram")))
         for edge in target.get("Edges") or []:
             callee = by_ref.get(edge.get("ReferenceId"))
             if callee is not None:
-                rows.append(
-                    _row(callee, "callee", edge.get("SummaryStatistics"), edge.get("ResponseTimeHistogram"))
-                )
+                rows.append(_row(callee, "callee", edge.get("SummaryStatistics"), edge.get("ResponseTimeHistogram")))
     return tuple(rows[:MAX_ROWS])
+
+
+def _callers(nodes: list[dict[str, Any]], target: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(caller node, its edge to ``target``). A Lambda function's own ``AWS::Lambda`` service node is looked
+    through: its callers (API Gateway, a queue, another function) are the ones on-call cares about."""
+    found = []
+    for node in nodes:
+        if node is target:
+            continue
+        for edge in node.get("Edges") or []:
+            if edge.get("ReferenceId") != target.get("ReferenceId"):
+                continue
+            if node.get("Type") == "AWS::Lambda" and node.get("Name") == target.get("Name"):
+                found.extend(_callers(nodes, node))
+            else:
+                found.append((node, edge))
+    return found
 
 
 def _row(node: Mapping[str, Any], relation: str, summary: Any, histogram: Any) -> ServiceRow:

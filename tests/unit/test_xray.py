@@ -130,3 +130,16 @@ def test_window_follows_settings() -> None:
     report = xray_report(ctx)
     assert (report.window_end - report.window_start).total_seconds() == 300
     assert report.window_end == ctx.alarm.changed_at
+
+
+def test_the_functions_own_lambda_service_node_is_looked_through() -> None:
+    # GIVEN API Gateway → AWS::Lambda orders-api → AWS::Lambda::Function orders-api, as X-Ray draws Lambda
+    graph = service_graph()
+    api, lambda_service = graph["Services"][0], graph["Services"][1]
+    lambda_service["Edges"] = [dict(api["Edges"][0])]
+    api["Edges"][0] = {**api["Edges"][0], "ReferenceId": 5}
+    xray, _ = stubbed_xray(graph=graph)
+    # WHEN the Lambda alarm is enriched
+    report = xray_report(context(alarm(), xray))
+    # THEN the caller row is the API stage, not the function's own service node
+    assert [(r.name, r.relation) for r in report.rows][:2] == [("orders-api", "service"), ("orders-api/prod", "caller")]

@@ -1,0 +1,74 @@
+"""The embedded stack: moto's server, the AWS front with our stand-ins, and the Slack stand-in, on loopback.
+
+``with EmbeddedStack() as stack:`` starts everything on free ports; ``stack.env()`` is what a process needs to
+talk to it (``AWS_ENDPOINT_URL``, fake credentials, ``SLACK_API_URL``). Everything stops on exit.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from local.aws_front import AwsFront
+from local.slack_api import SlackStandIn
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
+
+
+class EmbeddedStack:
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.front: AwsFront | None = None
+        self.slack = SlackStandIn()
+
+    def __enter__(self) -> EmbeddedStack:
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        moto_url = f"http://{host}:{port}"
+        urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10)
+        self.front = AwsFront(moto_url)
+        self.front.start()
+        self.slack.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.slack.__exit__(*exc)
+        if self.front:
+            self.front.stop()
+        self._moto.stop()
+
+    @property
+    def aws(self) -> AwsFront:
+        assert self.front is not None, "start the stack first"
+        return self.front
+
+    def env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.aws.url,
+            "AWS_ACCESS_KEY_ID": "embedded",
+            "AWS_SECRET_ACCESS_KEY": "embedded",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "SLACK_API_URL": self.slack.url,
+        }
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a block (the demo's process-wide settings)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
