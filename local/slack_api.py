@@ -1,7 +1,10 @@
-"""A local Slack Web API stand-in on loopback: keeps posted messages, and fails on request.
+"""A local Slack Web API stand-in on loopback: keeps messages by channel and ts (with threads), validates
+blocks the way Slack does, answers like Slack (HTTP 200 + ``ok: false``), and fails on request.
 
-Faults are queued with ``fail_next(...)`` and consumed one per request: an HTTP status (with optional
-``Retry-After``), an ``ok: false`` error, or a delay longer than the client's timeout.
+Methods: ``auth.test``, ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``,
+``conversations.replies``, plus ``response_url`` posts at ``/response/<id>``. Faults are queued with
+``fail_next(...)`` and consumed one per request: an HTTP status (with optional ``Retry-After``), an
+``ok: false`` error, or a delay.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+MAX_BLOCKS = 50
+MAX_TEXT = 40_000
+MAX_BLOCKS_CHARS = 13_000  # Slack has rejected block payloads well below the documented limits
 
 
 @dataclass
@@ -34,6 +41,8 @@ class Request:
 @dataclass
 class SlackState:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    ephemeral: list[dict[str, Any]] = field(default_factory=list)
+    responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -53,6 +62,9 @@ class SlackStandIn:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
 
+    def response_url(self, key: str = "r1") -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/response/{key}"
+
     def __enter__(self) -> SlackStandIn:
         self._thread.start()
         return self
@@ -62,16 +74,62 @@ class SlackStandIn:
         self._server.server_close()
 
     def fail_next(self, *faults: Fault) -> None:
-        self.state.faults.extend(faults)
+        with self.state.lock:
+            self.state.faults.extend(faults)
 
     def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Top-level messages (not thread replies), oldest first."""
         with self.state.lock:
-            if channel is not None:
-                return list(self.state.messages.get(channel, []))
-            return [m for msgs in self.state.messages.values() for m in msgs]
+            pool = (
+                self.state.messages.get(channel, [])
+                if channel is not None
+                else [m for messages in self.state.messages.values() for m in messages]
+            )
+            return [dict(m) for m in pool if not m.get("thread_ts")]
+
+    def replies(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        with self.state.lock:
+            return [dict(m) for m in self.state.messages.get(channel, []) if m.get("thread_ts") == ts]
 
     def calls(self, method: str) -> list[Request]:
-        return [r for r in self.state.requests if r.method == method]
+        with self.state.lock:
+            return [r for r in self.state.requests if r.method == method]
+
+
+def validation_error(body: dict[str, Any]) -> str | None:
+    """What Slack would answer for these blocks and text, or None when it would accept them."""
+    from slack_sdk.errors import SlackObjectFormationError
+    from slack_sdk.models.blocks import Block
+
+    text = body.get("text") or ""
+    blocks = body.get("blocks")
+    if isinstance(blocks, str):
+        try:
+            blocks = json.loads(blocks)
+        except ValueError:
+            return "invalid_blocks_format"
+    if not text and not blocks:
+        return "no_text"
+    if len(text) > MAX_TEXT:
+        return "msg_too_long"
+    if blocks is None:
+        return None
+    if not isinstance(blocks, list) or len(blocks) > MAX_BLOCKS:
+        return "invalid_blocks"
+    if len(json.dumps(blocks)) > MAX_BLOCKS_CHARS:
+        return "msg_blocks_too_long"
+    ids = [b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("block_id")]
+    if len(ids) != len(set(ids)):
+        return "invalid_blocks"
+    for raw in blocks:
+        try:
+            block = Block.parse(raw)
+            if block is None or getattr(block, "type", None) != raw.get("type"):
+                return "invalid_blocks"
+            block.validate_json()
+        except (SlackObjectFormationError, KeyError, TypeError, AttributeError, ValueError):
+            return "invalid_blocks"
+    return None
 
 
 def _handler_for(state: SlackState) -> type[BaseHTTPRequestHandler]:
@@ -80,28 +138,34 @@ def _handler_for(state: SlackState) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_POST(self) -> None:
-            method = self.path.rsplit("/", 1)[-1]
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
             body = _body(raw, self.headers.get("Content-Type", ""))
+            method = self.path.rsplit("/", 1)[-1] if self.path.startswith("/api/") else "response_url"
             with state.lock:
                 state.requests.append(Request(method, dict(self.headers.items()), body))
                 fault = state.faults.popleft() if state.faults else None
             if fault and fault.delay_s:
                 time.sleep(fault.delay_s)
             if fault and fault.status != 200:
-                self._reply(
-                    fault.status,
-                    {"ok": False, "error": "ratelimited" if fault.status == 429 else "fatal_error"},
-                    fault.retry_after,
-                )
-                return
-            if fault and fault.error:
+                error = "ratelimited" if fault.status == 429 else "fatal_error"
+                self._reply(fault.status, {"ok": False, "error": error}, fault.retry_after)
+            elif fault and fault.error:
                 self._reply(200, {"ok": False, "error": fault.error})
-                return
-            if not self.headers.get("Authorization", "").startswith("Bearer "):
+            elif method == "response_url":
+                self._response_url(body)
+            elif not self.headers.get("Authorization", "").startswith("Bearer "):
                 self._reply(200, {"ok": False, "error": "not_authed"})
+            else:
+                self._reply(200, _answer(state, method, body))
+
+        def _response_url(self, body: dict[str, Any]) -> None:
+            error = validation_error(body)
+            if error:
+                self._reply(400, {"ok": False, "error": error})
                 return
-            self._reply(200, _answer(state, method, body))
+            with state.lock:
+                state.responses.setdefault(self.path.rsplit("/", 1)[-1], []).append(body)
+            self._reply(200, {"ok": True})
 
         def _reply(self, status: int, payload: dict[str, Any], retry_after: int | None = None) -> None:
             data = json.dumps(payload).encode()
@@ -127,30 +191,45 @@ def _body(raw: str, content_type: str) -> dict[str, Any]:
 
 def _answer(state: SlackState, method: str, body: dict[str, Any]) -> dict[str, Any]:
     if method == "auth.test":
-        return {"ok": True, "user_id": "UBOT", "team_id": "T0LOCAL", "bot_id": "BLOOKOUT"}
-    if method in {"chat.postMessage", "chat.update"}:
-        channel = str(body.get("channel") or "")
+        return {
+            "ok": True,
+            "url": "https://lookout-local.slack.com/",
+            "user_id": "UBOT",
+            "team_id": "T0LOCAL",
+            "bot_id": "BLOOKOUT",
+        }
+    channel = str(body.get("channel") or "")
+    if method in {"chat.postMessage", "chat.update", "chat.postEphemeral"}:
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
-        if not body.get("text") and not body.get("blocks"):
-            return {"ok": False, "error": "no_text"}
-        with state.lock:
-            messages = state.messages.setdefault(channel, [])
-            if method == "chat.update":
-                for message in messages:
-                    if message["ts"] == body.get("ts"):
-                        message.update(text=body.get("text"), blocks=body.get("blocks"))
-                        return {"ok": True, "channel": channel, "ts": message["ts"]}
-                return {"ok": False, "error": "message_not_found"}
+        error = validation_error(body)
+        if error:
+            return {"ok": False, "error": error}
+    with state.lock:
+        messages = state.messages.setdefault(channel, [])
+        if method == "chat.postMessage":
             state.counter += 1
             ts = f"{1700000000 + state.counter}.{state.counter:06d}"
-            messages.append(
-                {
-                    "ts": ts,
-                    "text": body.get("text"),
-                    "blocks": body.get("blocks"),
-                    "thread_ts": body.get("thread_ts"),
-                }
-            )
-        return {"ok": True, "channel": channel, "ts": ts}
+            message = {"ts": ts, "text": body.get("text"), "blocks": body.get("blocks"), "user": "UBOT"}
+            if body.get("thread_ts"):
+                message["thread_ts"] = str(body["thread_ts"])
+            messages.append(message)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.update":
+            for message in messages:
+                if message["ts"] == body.get("ts"):
+                    message.update(text=body.get("text"), blocks=body.get("blocks"), edited=True)
+                    return {"ok": True, "channel": channel, "ts": message["ts"]}
+            return {"ok": False, "error": "message_not_found"}
+        if method == "chat.postEphemeral":
+            state.counter += 1
+            state.ephemeral.append({**body, "message_ts": f"{1700000000 + state.counter}.{state.counter:06d}"})
+            return {"ok": True, "message_ts": state.ephemeral[-1]["message_ts"]}
+        if method == "conversations.replies":
+            ts = str(body.get("ts") or "")
+            parent = [m for m in messages if m["ts"] == ts]
+            if not parent:
+                return {"ok": False, "error": "thread_not_found"}
+            thread = parent + [m for m in messages if m.get("thread_ts") == ts]
+            return {"ok": True, "messages": thread, "has_more": False}
     return {"ok": False, "error": "unknown_method"}

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import urllib.request
-from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from local.aws_front import AwsFront
 from local.slack_api import SlackStandIn
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account

@@ -313,8 +313,8 @@ class TraceFacts:
         for segment in self.segments:
             for path in _failing_leaves(segment, [], outcomes, downstream):
                 leaf = path[-1]
-                if leaf.get("id") in downstream and leaf is not segment:
-                    continue
+                if downstream.get(leaf.get("id")) in outcomes:
+                    continue  # a downstream segment failed the same way and reports the cause
                 target = inferred_key(leaf) if leaf is not segment else None
                 exceptions = [
                     {"Name": str(e.get("type") or "Error"), "Message": str(e.get("message") or "")}

@@ -1,0 +1,329 @@
+"""A realistic incident, seeded into the embedded stack through ordinary boto3 calls.
+
+A small app: API Gateway stage ``orders-api/prod`` → Lambda ``orders-api`` → DynamoDB table ``orders`` and the
+external payment provider ``api.payments.example``. An hour of normal traffic, then ten minutes in which the
+payment provider fails (502) and throttles (429): X-Ray segments, JSON and plain-text logs (one line carries a
+secret), Lambda and custom metrics, a metric filter, tagged alarms, and an SNS topic the alarm fires through.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+
+FUNCTION = "orders-api"
+STAGE = "orders-api/prod"
+TABLE = "orders"
+PROVIDER = "api.payments.example"
+LOG_GROUP = f"/aws/lambda/{FUNCTION}"
+ALARM = "orders-api-errors"
+CUSTOMERS = ("acme", "globex", "initech", "umbrella")
+SECRET_LINE = (
+    "ERROR retrying charge with Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcmRlcnMifQ.c2lnbmF0dXJl"
+)
+SPIKE = timedelta(minutes=10)
+HISTORY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Incident:
+    region: str
+    topic_arn: str
+    tap_queue_url: str
+    secret_arn: str
+    alarm_arn: str
+    started: datetime
+    now: datetime
+
+
+@dataclass
+class Request:
+    """One request through the app, and what happened at the payment provider."""
+
+    at: float
+    outcome: str  # ok | fault | throttle
+    customer: str
+    order: str
+    pay_ms: float
+
+
+def seed(now: datetime | None = None, region: str = "us-east-1", rng: random.Random | None = None) -> Incident:
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    rng = rng or random.Random(7)
+    requests = _traffic(now, rng)
+    secret = boto3.client("secretsmanager", region_name=region).create_secret(
+        Name="lookout/slack", SecretString=json.dumps({"bot_token": "xoxb-embedded-demo-token"})
+    )
+    sns = boto3.client("sns", region_name=region)
+    topic = sns.create_topic(Name="ops-alarms")["TopicArn"]
+    sqs = boto3.client("sqs", region_name=region)
+    tap = sqs.create_queue(QueueName="ops-alarms-tap")["QueueUrl"]
+    tap_arn = sqs.get_queue_attributes(QueueUrl=tap, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=tap_arn)
+    _seed_traces(requests, region)
+    _seed_logs(requests, now, region)
+    _seed_metrics(requests, now, region)
+    alarm_arn = _seed_alarms(topic, region)
+    return Incident(region, topic, tap, secret["ARN"], alarm_arn, now - SPIKE, now)
+
+
+def _traffic(now: datetime, rng: random.Random) -> list[Request]:
+    """A request every 20 s for the hour, every 4 s in the spike; the provider fails in the spike."""
+    requests: list[Request] = []
+    t = (now - HISTORY).timestamp()
+    spike = (now - SPIKE).timestamp()
+    while t < now.timestamp() - 5:
+        in_spike = t >= spike
+        roll = rng.random()
+        outcome = ("fault" if roll < 0.3 else "throttle" if roll < 0.45 else "ok") if in_spike else "ok"
+        pay_ms = (
+            rng.uniform(1500, 3000)
+            if outcome == "fault"
+            else rng.uniform(20, 60)
+            if outcome == "throttle"
+            else rng.uniform(60, 180)
+        )
+        requests.append(Request(t, outcome, rng.choice(CUSTOMERS), f"ord-{rng.randrange(10**6):06d}", pay_ms))
+        t += 4 if in_spike else 20
+    return requests
+
+
+def _ids(rng: random.Random, n: int = 16) -> str:
+    return "".join(rng.choice("0123456789abcdef") for _ in range(n))
+
+
+def _seed_traces(requests: list[Request], region: str) -> None:
+    rng = random.Random(11)
+    documents: list[str] = []
+    for request in requests:
+        documents.extend(json.dumps(s) for s in _segments(request, rng))
+    xray = boto3.client("xray", region_name=region)
+    for i in range(0, len(documents), 50):
+        xray.put_trace_segments(TraceSegmentDocuments=documents[i : i + 50])
+
+
+def _segments(request: Request, rng: random.Random) -> list[dict[str, Any]]:
+    t0 = request.at
+    trace_id = f"1-{int(t0):08x}-{_ids(rng, 24)}"
+    api_id, invoke_id, service_id, function_id = (_ids(rng) for _ in range(4))
+    db_ms = rng.uniform(5, 15)
+    pay_start = t0 + 0.03 + db_ms / 1000
+    pay_end = pay_start + request.pay_ms / 1000
+    end = pay_end + 0.01
+    status = {"ok": 200, "fault": 502, "throttle": 429}[request.outcome]
+    flags = {"ok": {}, "fault": {"fault": True}, "throttle": {"error": True, "throttle": True}}[request.outcome]
+    cause = {
+        "fault": {
+            "exceptions": [
+                {"id": _ids(rng), "type": "PaymentError", "message": "502 Bad Gateway from payment provider"}
+            ]
+        },
+        "throttle": {
+            "exceptions": [{"id": _ids(rng), "type": "PaymentThrottled", "message": "429 Too Many Requests"}]
+        },
+    }.get(request.outcome)
+    payment = {
+        "id": _ids(rng),
+        "name": PROVIDER,
+        "namespace": "remote",
+        "start_time": pay_start,
+        "end_time": pay_end,
+        "http": {
+            "request": {"method": "POST", "url": f"https://{PROVIDER}/v1/charges"},
+            "response": {"status": status},
+        },
+        **flags,
+        **({"cause": cause} if cause else {}),
+    }
+    dynamo = {
+        "id": _ids(rng),
+        "name": "DynamoDB",
+        "namespace": "aws",
+        "start_time": t0 + 0.02,
+        "end_time": t0 + 0.02 + db_ms / 1000,
+        "aws": {"operation": "PutItem", "table_name": TABLE},
+        "http": {"response": {"status": 200}},
+    }
+    http = {
+        "request": {"method": "POST", "url": "https://api.orders.example/prod/orders"},
+        "response": {"status": status},
+    }
+    return [
+        {
+            "trace_id": trace_id,
+            "id": api_id,
+            "name": STAGE,
+            "origin": "AWS::ApiGateway::Stage",
+            "start_time": t0,
+            "end_time": end + 0.01,
+            "http": http,
+            **flags,
+            "subsegments": [
+                {
+                    "id": invoke_id,
+                    "name": "Lambda",
+                    "namespace": "aws",
+                    "start_time": t0 + 0.005,
+                    "end_time": end + 0.005,
+                    "aws": {"operation": "Invoke", "function_name": FUNCTION},
+                }
+            ],
+        },
+        {
+            "trace_id": trace_id,
+            "id": service_id,
+            "parent_id": invoke_id,
+            "name": FUNCTION,
+            "origin": "AWS::Lambda",
+            "start_time": t0 + 0.008,
+            "end_time": end + 0.003,
+            "http": {"response": {"status": status}},
+            **flags,
+        },
+        {
+            "trace_id": trace_id,
+            "id": function_id,
+            "parent_id": service_id,
+            "name": FUNCTION,
+            "origin": "AWS::Lambda::Function",
+            "start_time": t0 + 0.01,
+            "end_time": end,
+            **flags,
+            **({"cause": cause} if cause else {}),
+            "subsegments": [dynamo, payment],
+        },
+    ]
+
+
+def _seed_logs(requests: list[Request], now: datetime, region: str) -> None:
+    logs = boto3.client("logs", region_name=region)
+    logs.create_log_group(logGroupName=LOG_GROUP)
+    stream = f"{now:%Y/%m/%d}/[$LATEST]5f3c1a2e9d774c1b"
+    logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
+    events: list[Any] = []
+    for i, r in enumerate(requests):
+        ms = int(r.at * 1000)
+        record = {
+            "level": "INFO",
+            "msg": "order created",
+            "orderId": r.order,
+            "data": {"clientKey": r.customer},
+            "latency": round(r.pay_ms + 40),
+        }
+        if r.outcome == "fault":
+            record = {
+                "level": "ERROR",
+                "msg": "payment provider returned 502",
+                "error": "PaymentError",
+                "orderId": r.order,
+                "data": {"clientKey": r.customer},
+                "latency": round(r.pay_ms + 40),
+            }
+        events.append({"timestamp": ms, "message": json.dumps(record)})
+        if r.outcome == "throttle":
+            events.append(
+                {
+                    "timestamp": ms + 1,
+                    "message": f"[ERROR] PaymentThrottled: 429 Too Many Requests from {PROVIDER} ({r.order})",
+                }
+            )
+        if r.outcome == "fault" and i % 7 == 0:
+            events.append({"timestamp": ms + 2, "message": SECRET_LINE})
+    timed_out = now - timedelta(seconds=50)
+    events.append(
+        {
+            "timestamp": int(timed_out.timestamp() * 1000),
+            "message": f"{timed_out:%Y-%m-%dT%H:%M:%S}.000Z 5f3c1a2e-9d77-4c1b Task timed out after 6.01 seconds",
+        }
+    )
+    events.sort(key=lambda e: e["timestamp"])
+    for i in range(0, len(events), 500):
+        logs.put_log_events(logGroupName=LOG_GROUP, logStreamName=stream, logEvents=events[i : i + 500])
+    logs.put_metric_filter(
+        logGroupName=LOG_GROUP,
+        filterName="payment-errors",
+        filterPattern='{ $.error = "PaymentError" }',
+        metricTransformations=[
+            {"metricName": "PaymentErrors", "metricNamespace": "Orders/App", "metricValue": "1"}
+        ],
+    )
+
+
+def _seed_metrics(requests: list[Request], now: datetime, region: str) -> None:
+    per_minute: dict[datetime, dict[str, float]] = {}
+    for r in requests:
+        minute = datetime.fromtimestamp(r.at - r.at % 60, tz=UTC)
+        bucket = per_minute.setdefault(minute, {"Invocations": 0, "Errors": 0, "PaymentErrors": 0})
+        bucket["Invocations"] += 1
+        bucket["Errors"] += r.outcome != "ok"
+        bucket["PaymentErrors"] += r.outcome == "fault"
+    dims = [{"Name": "FunctionName", "Value": FUNCTION}]
+    lambda_data: list[Any] = []
+    app_data: list[Any] = []
+    for minute, counts in sorted(per_minute.items()):
+        lambda_data += [
+            {
+                "MetricName": "Invocations",
+                "Dimensions": dims,
+                "Timestamp": minute,
+                "Value": counts["Invocations"],
+                "Unit": "Count",
+            },
+            {
+                "MetricName": "Errors",
+                "Dimensions": dims,
+                "Timestamp": minute,
+                "Value": counts["Errors"],
+                "Unit": "Count",
+            },
+        ]
+        app_data.append(
+            {"MetricName": "PaymentErrors", "Timestamp": minute, "Value": counts["PaymentErrors"], "Unit": "Count"}
+        )
+    cloudwatch = boto3.client("cloudwatch", region_name=region)
+    for i in range(0, len(lambda_data), 500):
+        cloudwatch.put_metric_data(Namespace="AWS/Lambda", MetricData=lambda_data[i : i + 500])
+    cloudwatch.put_metric_data(Namespace="Orders/App", MetricData=app_data)
+
+
+def _seed_alarms(topic: str, region: str) -> str:
+    cloudwatch = boto3.client("cloudwatch", region_name=region)
+    cloudwatch.put_metric_alarm(
+        AlarmName=ALARM,
+        AlarmDescription="orders-api Lambda is failing requests (see payment provider)",
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Dimensions=[{"Name": "FunctionName", "Value": FUNCTION}],
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=3,
+        DatapointsToAlarm=2,
+        Threshold=3,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+        AlarmActions=[topic],
+        OKActions=[topic],
+        Tags=[
+            {"Key": "team", "Value": "checkout"},
+            {"Key": "lookout:log-filter", "Value": '?ERROR ?"Task timed out"'},
+        ],
+    )
+    cloudwatch.put_metric_alarm(
+        AlarmName="orders-payment-errors",
+        Namespace="Orders/App",
+        MetricName="PaymentErrors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=5,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[topic],
+        OKActions=[topic],
+        Tags=[{"Key": "team", "Value": "checkout"}],
+    )
+    return str(cloudwatch.describe_alarms(AlarmNames=[ALARM])["MetricAlarms"][0]["AlarmArn"])
