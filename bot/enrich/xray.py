@@ -130,7 +130,8 @@ def _rows(nodes: list[dict[str, Any]], targets: list[dict[str, Any]]) -> tuple[S
         for edge in target.get("Edges") or []:
             callee = by_ref.get(edge.get("ReferenceId"))
             if callee is not None:
-                rows.append(_row(callee, "callee", edge.get("SummaryStatistics"), edge.get("ResponseTimeHistogram")))
+                stats, histogram = edge.get("SummaryStatistics"), edge.get("ResponseTimeHistogram")
+                rows.append(_row(callee, "callee", stats, histogram))
     return tuple(rows[:MAX_ROWS])
 
 

@@ -142,4 +142,5 @@ def test_the_functions_own_lambda_service_node_is_looked_through() -> None:
     # WHEN the Lambda alarm is enriched
     report = xray_report(context(alarm(), xray))
     # THEN the caller row is the API stage, not the function's own service node
-    assert [(r.name, r.relation) for r in report.rows][:2] == [("orders-api", "service"), ("orders-api/prod", "caller")]
+    rows = [(r.name, r.relation) for r in report.rows]
+    assert rows[:2] == [("orders-api", "service"), ("orders-api/prod", "caller")]
