@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit template bench clean build-AlarmFunction
+.PHONY: demo test lint typecheck unit template bench clean build-AlarmFunction docs/message.png
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	@echo "Rendering the alarm path for a sample Lambda-errors alarm (offline; the embedded stack comes with issue #3)."
-	$(BIN)/lookout render tests/fixtures/events/sns_alarm_lambda_errors.json --offline
+	$(BIN)/python -m local.demo
 
 test: lint typecheck template unit
 
@@ -34,6 +33,11 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/cold_import.py
+
+# The README's picture: needs Debian's chromium and fonts-noto-color-emoji (not needed for demo or test).
+docs/message.png: $(STAMP) local/preview.py
+	$(BIN)/python -m local.demo > /dev/null
+	$(BIN)/python -m local.screenshot out/demo.html $@
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache build *.egg-info

@@ -18,7 +18,8 @@ _SESSION: Any = None
 
 CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 4.0
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 2
+"""One retry: a throttled source should answer "throttled" within its few-second deadline, not time out."""
 
 
 def client(service: str, region: str | None = None) -> BaseClient:

@@ -264,7 +264,10 @@ def _handler_for(front: AwsFront) -> type[BaseHTTPRequestHandler]:
             if fault and fault.status >= 400:
                 reply = error_response(call, fault.status, fault.code, f"injected {fault.code}")
             else:
-                reply = front.answer(call) or front.forward(self.command, self.path, headers, body)
+                try:
+                    reply = front.answer(call) or front.forward(self.command, self.path, headers, body)
+                except Exception as exc:  # noqa: BLE001 - a stand-in bug or a stopped moto: answer like AWS would
+                    reply = error_response(call, 500, "InternalFailure", f"embedded stack: {exc}")
             status, reply_headers, data = reply
             try:
                 self.send_response(status)

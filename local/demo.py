@@ -8,7 +8,6 @@ then sends the OK notification and shows the new state. Everything stops on exit
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 import time
 from pathlib import Path
@@ -65,7 +64,6 @@ def alarm_reason(incident: Incident) -> str:
 
 def run() -> int:
     started = time.monotonic()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     step("Starting the embedded stack (moto server + X-Ray/Logs stand-ins + Slack stand-in, loopback only)")
     with EmbeddedStack() as stack:
         settings_env = {

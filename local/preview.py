@@ -176,7 +176,7 @@ def mrkdwn_html(text: str) -> str:
         if i % 2:
             out.append(f"<pre>{html.escape(slack_unescape(chunk.strip(chr(10))))}</pre>")
         else:
-            out.append(_inline_html(chunk))
+            out.append(_inline_html(chunk.strip("\n") if i else chunk.rstrip("\n")))
     return "".join(out)
 
 

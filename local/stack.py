@@ -6,6 +6,7 @@ talk to it (``AWS_ENDPOINT_URL``, fake credentials, ``SLACK_API_URL``). Everythi
 
 from __future__ import annotations
 
+import logging
 import os
 import urllib.request
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ class EmbeddedStack:
         self.slack = SlackStandIn()
 
     def __enter__(self) -> EmbeddedStack:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request otherwise
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         moto_url = f"http://{host}:{port}"

@@ -1,0 +1,140 @@
+"""The alarm path end to end through the embedded stack over real HTTP: moto's server behind our AWS front
+(X-Ray and Logs stand-ins), the Slack stand-in, and the real handler module reached only through
+``AWS_ENDPOINT_URL`` and ``SLACK_API_URL``."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot import aws
+from bot.alerting import AlertsFailed
+from local.aws_front import AwsFault
+from local.demo import LambdaContext, alarm_reason
+from local.firing import fire
+from local.scenario import ALARM, SECRET_LINE, Incident, seed
+from local.slack_api import Fault
+from local.stack import EmbeddedStack, environment
+from tests.conftest import event_names, load_event
+from tests.support import assert_valid_message
+
+CHANNEL = "#embedded"
+
+
+@dataclass
+class Running:
+    stack: EmbeddedStack
+    incident: Incident
+    handler: Any
+
+    def handle(self, event: dict[str, Any]) -> Any:
+        return self.handler.lambda_handler(event, LambdaContext())
+
+    def last_post(self) -> dict[str, Any]:
+        return self.stack.slack.posts(CHANNEL)[-1]
+
+
+@pytest.fixture(scope="module")
+def running() -> Iterator[Running]:
+    with EmbeddedStack() as stack, environment(stack.env()):
+        aws.reset()
+        incident = seed()
+        settings = {
+            "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
+            "SLACK_CHANNEL": CHANNEL,
+            "XRAY_DEADLINE_S": "5",  # a throttled call's one retry backs off up to 2 s
+            "LOGS_DEADLINE_S": "5",
+            "METRICS_DEADLINE_S": "5",
+        }
+        with environment(settings):
+            handler = importlib.reload(importlib.import_module("handlers.alarm"))
+            yield Running(stack, incident, handler)
+        aws.reset()
+
+
+@pytest.fixture(autouse=True)
+def _no_faults(running: Running) -> Iterator[None]:
+    yield
+    running.stack.aws.clear_faults()
+    running.stack.slack.state.faults.clear()
+
+
+def blocks_of(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {b["block_id"]: b for b in message["blocks"]}
+
+
+def test_fired_alarm_is_enriched_from_the_seeded_incident(running: Running) -> None:
+    running.handle(fire(running.incident, ALARM, "ALARM", alarm_reason(running.incident)))
+    message = running.last_post()
+    assert_valid_message({"text": message["text"], "blocks": message["blocks"]})
+    blocks = blocks_of(message)
+    rows = {row[0]["text"]: [c["text"] for c in row] for row in blocks["lookout:xray-table"]["rows"][1:]}
+    assert set(rows) == {"orders-api", "orders-api/prod", "api.payments.example", "orders"}
+    assert rows["orders-api/prod"][1] == "caller" and rows["api.payments.example"][1] == "callee"
+    assert int(rows["api.payments.example"][6]) > 0  # faults at the payment provider
+    assert "PaymentError" in blocks["lookout:xray"]["text"]["text"]
+    logs = blocks["lookout:logs"]["text"]["text"]
+    assert "Bearer [REDACTED" in logs and SECRET_LINE not in logs and "eyJhbGci" not in logs
+    assert "PaymentThrottled" in logs
+    assert "▁" in blocks["lookout:metric"]["text"]["text"]
+
+
+@pytest.mark.parametrize("name", event_names())
+def test_every_fixture_reaches_slack(running: Running, name: str) -> None:
+    before = len(running.stack.slack.posts(CHANNEL))
+    event = load_event(name)
+    result = running.handle(event)
+    posts = running.stack.slack.posts(CHANNEL)[before:]
+    assert len(posts) == len(result["posted"]) == len(event.get("Records") or [event])
+    for post in posts:
+        assert_valid_message({"text": post["text"], "blocks": post["blocks"]})
+
+
+@pytest.mark.parametrize(
+    ("fault", "note"),
+    [
+        (AwsFault("xray", status=400, code="ThrottlingException"), "*X-Ray* — _throttled_"),
+        (AwsFault("xray", status=500, code="InternalFailure"), "*X-Ray* — _AWS error 500"),
+        (AwsFault("logs", "FilterLogEvents", status=400, code="ThrottlingException"), "*Logs* — _throttled_"),
+        (AwsFault("logs", "FilterLogEvents", status=403, code="AccessDeniedException"), "*Logs* — _access denied"),
+        (AwsFault("monitoring", "GetMetricData", status=500, code="InternalFailure"), "*Metric* — _AWS error 500"),
+        (AwsFault("xray", status=200, delay_s=7), "*X-Ray* — _timed out after 5 s_"),
+        (AwsFault("monitoring", "GetMetricData", status=200, delay_s=7), "*Metric* — _timed out after 5 s_"),
+    ],
+)
+def test_enricher_faults_still_post(running: Running, fault: AwsFault, note: str) -> None:
+    running.stack.aws.fail(fault)
+    started = time.monotonic()
+    running.handle(fire(running.incident, ALARM, "ALARM", "Threshold Crossed"))
+    assert time.monotonic() - started < 7
+    blocks = json.dumps(running.last_post()["blocks"], ensure_ascii=False)
+    assert note in blocks, blocks
+
+
+@pytest.mark.parametrize("fault", [Fault(status=429, retry_after=1), Fault(status=500), Fault(status=503)])
+def test_slack_faults_are_retried(running: Running, fault: Fault) -> None:
+    before = len(running.stack.slack.posts(CHANNEL))
+    running.stack.slack.fail_next(fault)
+    running.handle(load_event("sns_plain_text.json"))
+    assert len(running.stack.slack.posts(CHANNEL)) == before + 1
+    assert len(running.stack.slack.calls("chat.postMessage")) >= 2
+
+
+def test_slack_ok_false_raises_so_lambda_retries(running: Running) -> None:
+    running.stack.slack.fail_next(Fault(error="channel_not_found"))
+    with pytest.raises(AlertsFailed, match="channel_not_found"):
+        running.handle(load_event("sns_plain_text.json"))
+
+
+def test_slack_failing_past_the_deadline_raises(running: Running) -> None:
+    running.stack.slack.fail_next(*[Fault(status=500)] * 50)
+    context = LambdaContext(timeout_s=4)
+    with pytest.raises(AlertsFailed, match="Slack chat.postMessage failed"):
+        running.handler.lambda_handler(load_event("sns_plain_text.json"), context)
+    assert context.get_remaining_time_in_millis() > 0
