@@ -7,9 +7,8 @@ from __future__ import annotations
 import importlib
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,6 +22,9 @@ from local.slack_api import Fault
 from local.stack import EmbeddedStack, environment
 from tests.conftest import event_names, load_event
 from tests.support import assert_valid_message
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 CHANNEL = "#embedded"
 

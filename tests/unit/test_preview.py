@@ -29,5 +29,7 @@ def test_html_escapes_hostile_text() -> None:
 def test_mrkdwn_html() -> None:
     assert mrkdwn_html("*X-Ray* — `a`") == "<b>X-Ray</b> — <code>a</code>"
     assert mrkdwn_html("t\n```a &lt; b```\nafter") == "t<pre>a &lt; b</pre>after"
-    assert mrkdwn_html("<https://x.example/?a=1&amp;b=2|open>") == "<a href='https://x.example/?a=1&amp;b=2'>open</a>"
+    assert (
+        mrkdwn_html("<https://x.example/?a=1&amp;b=2|open>") == "<a href='https://x.example/?a=1&amp;b=2'>open</a>"
+    )
     assert mrkdwn_html("> quoted") == "<blockquote>quoted</blockquote>"
