@@ -140,3 +140,44 @@ def test_slack_failing_past_the_deadline_raises(running: Running) -> None:
     with pytest.raises(AlertsFailed, match="Slack chat.postMessage failed"):
         running.handler.lambda_handler(load_event("sns_plain_text.json"), context)
     assert context.get_remaining_time_in_millis() > 0
+
+
+def is_payment_error(message: str) -> bool:
+    try:
+        document = json.loads(message)
+    except ValueError:
+        return False
+    return isinstance(document, dict) and document.get("error") == "PaymentError"
+
+
+def test_logs_front_applies_patterns_and_pages(running: Running) -> None:
+    import boto3
+
+    logs = boto3.client("logs")
+    start = int((running.incident.now.timestamp() - 3600) * 1000)
+    everything = logs.filter_log_events(logGroupName="/aws/lambda/orders-api", startTime=start)["events"]
+    expected = [e for e in everything if is_payment_error(e["message"])]
+    pages, token = [], None
+    while True:
+        page = logs.filter_log_events(
+            logGroupName="/aws/lambda/orders-api",
+            startTime=start,
+            filterPattern='{ $.error = "PaymentError" }',
+            limit=10,
+            **({"nextToken": token} if token else {}),
+        )
+        pages.append(page["events"])
+        token = page.get("nextToken")
+        if not token:
+            break
+    found = [e for page in pages for e in page]
+    assert expected and [e["message"] for e in found] == [e["message"] for e in expected]
+    assert all(len(page) <= 10 for page in pages) and len(pages) == -(-len(expected) // 10)
+
+
+def test_logs_front_rejects_unsupported_patterns(running: Running) -> None:
+    import boto3
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError, match="InvalidParameterException"):
+        boto3.client("logs").filter_log_events(logGroupName="/aws/lambda/orders-api", filterPattern="[ip, user]")

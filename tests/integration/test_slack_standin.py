@@ -1,0 +1,81 @@
+"""The Slack stand-in answers like Slack: validation errors as ``ok: false``, threads, updates, response_url."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from local.slack_api import SlackStandIn
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as server:
+        yield server
+
+
+def client(slack: SlackStandIn) -> WebClient:
+    return WebClient(token="xoxb-test", base_url=slack.url)
+
+
+SECTION = {"type": "section", "block_id": "s", "text": {"type": "mrkdwn", "text": "hi"}}
+
+
+@pytest.mark.parametrize(
+    ("payload", "error"),
+    [
+        ({"text": ""}, "no_text"),
+        ({"text": "x" * 40_001}, "msg_too_long"),
+        ({"text": "t", "blocks": [SECTION] * 51}, "invalid_blocks"),
+        ({"text": "t", "blocks": [{**SECTION, "text": {"type": "mrkdwn", "text": "x" * 3001}}]}, "invalid_blocks"),
+        (
+            {"text": "t", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}]},
+            "invalid_blocks",
+        ),
+        ({"text": "t", "blocks": [SECTION, SECTION]}, "invalid_blocks"),  # duplicate block_id
+        ({"text": "t", "blocks": [{"type": "nonsense"}]}, "invalid_blocks"),
+    ],
+)
+def test_rejects_what_slack_rejects(slack: SlackStandIn, payload: dict[str, Any], error: str) -> None:
+    with pytest.raises(SlackApiError) as raised:
+        client(slack).api_call("chat.postMessage", json={"channel": "#c", **payload})
+    assert raised.value.response["error"] == error
+    assert slack.posts("#c") == []
+
+
+def test_threads_updates_and_replies(slack: SlackStandIn) -> None:
+    web = client(slack)
+    parent = web.chat_postMessage(channel="#c", text="incident", blocks=[SECTION])
+    web.chat_postMessage(channel="#c", text="still firing", thread_ts=parent["ts"])
+    web.chat_update(channel="#c", ts=parent["ts"], text="resolved")
+    replies = web.conversations_replies(channel="#c", ts=parent["ts"])["messages"]
+    assert [m["text"] for m in replies] == ["resolved", "still firing"]
+    assert [m["text"] for m in slack.posts("#c")] == ["resolved"]
+    with pytest.raises(SlackApiError, match="message_not_found"):
+        web.chat_update(channel="#c", ts="1.0", text="x")
+
+
+def test_ephemeral_and_response_url(slack: SlackStandIn) -> None:
+    client(slack).chat_postEphemeral(channel="#c", user="U1", text="only you")
+    assert slack.state.ephemeral[0]["text"] == "only you"
+    request = urllib.request.Request(
+        slack.response_url("abc"),
+        data=json.dumps({"text": "done"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert json.loads(response.read())["ok"] is True
+    assert slack.state.responses["abc"] == [{"text": "done"}]
+
+
+def test_unauthenticated_calls_fail(slack: SlackStandIn) -> None:
+    with pytest.raises(SlackApiError, match="not_authed"):
+        WebClient(base_url=slack.url).api_call("chat.postMessage", json={"channel": "#c", "text": "x"})
