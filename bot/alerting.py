@@ -123,13 +123,13 @@ def build_alert_service(settings: Settings, telemetry: Telemetry, *, offline: bo
     from bot import aws
     from bot.config import ConfigError
     from bot.enrich.runner import Enricher
-    from bot.slack.post import SlackPoster, token_from_secret
+    from bot.slack.post import SlackPoster, read_slack_secret
 
     def token() -> str:
         if settings.slack_bot_token:
             return settings.slack_bot_token
         if settings.slack_token_secret:
-            return token_from_secret(settings.slack_token_secret, client=aws.client("secretsmanager"))
+            return read_slack_secret(settings.slack_token_secret, client=aws.client("secretsmanager")).bot_token
         raise ConfigError("set SLACK_TOKEN_SECRET_ARN (or SLACK_BOT_TOKEN for local runs)")
 
     def on_finding(finding: Any) -> None:

@@ -20,6 +20,9 @@ class Settings:
     slack_token_secret: str | None = None
     slack_bot_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_signing_secret: str | None = None
+    query_config: str = "infra/lookout.yaml"
+    query_dir: str = "infra/queries"
     xray_window_minutes: int = 15
     log_lines: int = 10
     max_log_groups: int = 5
@@ -40,6 +43,9 @@ class Settings:
             slack_token_secret=env.get("SLACK_TOKEN_SECRET_ARN") or None,
             slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
             slack_api_url=env.get("SLACK_API_URL", cls.slack_api_url),
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            query_config=env.get("LOOKOUT_CONFIG", cls.query_config),
+            query_dir=env.get("LOOKOUT_QUERIES", cls.query_dir),
             xray_window_minutes=_int(env, "XRAY_WINDOW_MINUTES", cls.xray_window_minutes, 1, 360),
             log_lines=_int(env, "LOG_LINES", cls.log_lines, 1, 50),
             max_log_groups=_int(env, "MAX_LOG_GROUPS", cls.max_log_groups, 1, 20),

@@ -42,7 +42,10 @@ def metric_url(alarm: Alarm) -> str | None:
     return f"{_base(alarm)}#metricsV2?graph={jsurl(graph)}"
 
 
-def insights_url(alarm: Alarm, groups: tuple[str, ...], query: str, start: datetime, end: datetime) -> str:
+def insights_url(
+    region: str, partition: str, groups: tuple[str, ...], query: str, start: datetime, end: datetime
+) -> str:
+    """Logs Insights with the query, log groups and absolute window filled in."""
     detail = {
         "end": end.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         "start": start.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
@@ -52,7 +55,12 @@ def insights_url(alarm: Alarm, groups: tuple[str, ...], query: str, start: datet
         "source": list(groups),
     }
     fragment = quote("?queryDetail=" + jsurl(detail), safe="").replace("%", "$")
-    return f"{_base(alarm)}#logsV2:logs-insights{fragment}"
+    return f"{_console(region, partition)}#logsV2:logs-insights{fragment}"
+
+
+def athena_url(region: str, partition: str, query_id: str) -> str:
+    base = f"https://{console_domain(partition)}/athena/home?region={region}"
+    return f"{base}#/query-editor/history/{quote(query_id, safe='')}"
 
 
 def xray_map_url(alarm: Alarm) -> str:
@@ -129,4 +137,8 @@ def _jsurl_string(text: str) -> str:
 
 
 def _base(alarm: Alarm) -> str:
-    return f"https://{console_domain(alarm.partition)}/cloudwatch/home?region={alarm.region}"
+    return _console(alarm.region, alarm.partition)
+
+
+def _console(region: str, partition: str) -> str:
+    return f"https://{console_domain(partition)}/cloudwatch/home?region={region}"

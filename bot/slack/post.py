@@ -164,16 +164,26 @@ class SlackPoster:
         return self._client
 
 
-def token_from_secret(secret_id: str, client: Any = None, max_age: int = 300) -> str:
-    """The bot token from Secrets Manager (Powertools Parameters, cached); the secret may be JSON."""
+@dataclass(frozen=True)
+class SlackSecret:
+    bot_token: str
+    signing_secret: str | None = None
+
+
+def read_slack_secret(secret_id: str, client: Any = None, max_age: int = 300) -> SlackSecret:
+    """The bot token (and signing secret) from Secrets Manager, through Powertools Parameters (cached).
+
+    The secret is JSON (``{"bot_token": …, "signing_secret": …}``) or the bare bot token.
+    """
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
     value = SecretsProvider(boto3_client=client).get(secret_id, max_age=max_age)
     text = value.decode() if isinstance(value, bytes) else str(value)
-    if text.lstrip().startswith("{"):
-        data = json.loads(text)
-        for key in ("bot_token", "SLACK_BOT_TOKEN", "token"):
-            if data.get(key):
-                return str(data[key])
+    if not text.lstrip().startswith("{"):
+        return SlackSecret(bot_token=text.strip())
+    data = json.loads(text)
+    token = next((str(data[k]) for k in ("bot_token", "SLACK_BOT_TOKEN", "token") if data.get(k)), None)
+    if token is None:
         raise SlackDeliveryError(f"secret {secret_id} has no bot_token key")
-    return text.strip()
+    signing = next((str(data[k]) for k in ("signing_secret", "SLACK_SIGNING_SECRET") if data.get(k)), None)
+    return SlackSecret(bot_token=token, signing_secret=signing)

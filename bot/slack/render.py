@@ -241,7 +241,12 @@ def _buttons(alarm: Alarm, enrichment: Enrichment) -> list[ButtonElement]:
     if logs and logs.groups:
         query = console.insights_query(logs.filter_pattern)
         links.append(
-            ("Logs Insights", console.insights_url(alarm, logs.groups, query, logs.window_start, logs.window_end))
+            (
+                "Logs Insights",
+                console.insights_url(
+                    alarm.region, alarm.partition, logs.groups, query, logs.window_start, logs.window_end
+                ),
+            )
         )
     links.append(("X-Ray trace map", console.xray_map_url(alarm)))
     return [

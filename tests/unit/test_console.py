@@ -53,7 +53,9 @@ def test_alarm_names_are_url_quoted() -> None:
 def test_insights_url_holds_groups_and_query() -> None:
     target = alarm("sns_alarm_lambda_errors.json")
     query = console.insights_query('?ERROR ?"Task timed out"')
-    url = console.insights_url(target, ("/aws/lambda/orders-api",), query, target.changed_at, target.changed_at)
+    url = console.insights_url(
+        target.region, target.partition, ("/aws/lambda/orders-api",), query, target.changed_at, target.changed_at
+    )
     fragment = unquote(url.split("#logsV2:logs-insights", 1)[1].replace("$", "%"))
     assert fragment.startswith("?queryDetail=~(end~'2026-11-20T14*3a03*3a11.000Z~start~'")
     assert "source~(~'*2faws*2flambda*2forders-api)" in fragment

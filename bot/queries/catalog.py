@@ -1,0 +1,334 @@
+"""The query configuration (services and their log groups, traffic backend, limits, allowlists) and the
+saved-query catalog, loaded from YAML in the repo and validated with errors that name file and field.
+
+Saved queries use ``{{name}}`` placeholders for their parameters and the window (``{{start}}``, ``{{end}}``,
+``{{start_day}}``, ``{{end_day}}``). An Athena query may read only its declared tables, an Insights query only
+its declared log groups.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from bot.queries.params import PARAM_TYPES, ParameterError, ParamSpec, format_duration, parse_duration
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+Engine = Literal["insights", "athena"]
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
+WINDOW_PLACEHOLDERS = ("start", "end", "start_day", "end_day")
+_IDENT = re.compile(r"[a-z_][a-z0-9_]{0,127}")
+_LOG_GROUP = re.compile(r"[\w./#-]{1,512}")
+_QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_SLACK_ID = re.compile(r"[UWCGD][A-Z0-9]{2,20}")
+_TABLE_REF = re.compile(r"\b(?:from|join)\s+((?:\"?[a-z_][\w]*\"?\.)?\"?[a-z_][\w]*\"?)", re.IGNORECASE)
+COMMANDS = ("/errors", "/traffic", "/query")
+
+
+class CatalogError(ValueError):
+    """The configuration or a saved query is invalid; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Window:
+    default: timedelta
+    maximum: timedelta
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    description: str
+    engine: Engine
+    text: str
+    params: tuple[ParamSpec, ...]
+    window: Window
+    log_groups: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
+    source: str = ""
+
+    def usage(self) -> str:
+        args = [p.usage() if p.required else f"[{p.usage()}]" for p in self.params]
+        widest, default = format_duration(self.window.maximum), format_duration(self.window.default)
+        since = f"[since=<duration ≤ {widest}>, default {default}]"
+        return " ".join(["/query", self.name, *args, since])
+
+
+@dataclass(frozen=True)
+class Access:
+    users: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+    def allows(self, user: str, channel: str) -> bool:
+        return (not self.users or user in self.users) and (not self.channels or channel in self.channels)
+
+
+@dataclass(frozen=True)
+class TrafficConfig:
+    backend: Engine = "athena"
+    database: str = "lookout"
+    table: str = "access_events"
+    log_groups: tuple[str, ...] = ()
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QueryConfig:
+    services: dict[str, tuple[str, ...]]
+    default_service: str
+    window: Window
+    traffic: TrafficConfig
+    athena_workgroup: str = "lookout"
+    athena_timeout: timedelta = timedelta(seconds=90)
+    insights_timeout: timedelta = timedelta(seconds=60)
+    insights_max_concurrent: int = 4
+    access: dict[str, Access] = field(default_factory=dict)
+    queries: dict[str, SavedQuery] = field(default_factory=dict)
+
+    def access_for(self, command: str) -> Access:
+        return self.access.get(command, Access())
+
+
+def load_config(config_file: Path, queries_dir: Path | None = None) -> QueryConfig:
+    """Read and validate the configuration file and every ``*.yaml`` saved-query file of ``queries_dir``."""
+    raw = _yaml(config_file)
+    where = str(config_file)
+    services = {
+        _match(_IDENT_SERVICE, name, f"{where}: services.{name}"): _log_groups(
+            spec.get("log_groups") if isinstance(spec, dict) else None, f"{where}: services.{name}.log_groups"
+        )
+        for name, spec in _mapping(raw.get("services"), f"{where}: services").items()
+    }
+    if not services:
+        raise CatalogError(f"{where}: services: list at least one service with its log_groups")
+    default_service = str(raw.get("default_service") or next(iter(services)))
+    if default_service not in services:
+        raise CatalogError(f"{where}: default_service: {default_service!r} is not one of the services")
+    window = _window(raw.get("window"), f"{where}: window", Window(timedelta(hours=1), timedelta(days=7)))
+    traffic = _traffic(_mapping(raw.get("traffic") or {}, f"{where}: traffic"), f"{where}: traffic")
+    athena = _mapping(raw.get("athena") or {}, f"{where}: athena")
+    insights = _mapping(raw.get("insights") or {}, f"{where}: insights")
+    access = {
+        command: Access(
+            users=tuple(_ids(spec.get("users"), f"{where}: access.{command}.users")),
+            channels=tuple(_ids(spec.get("channels"), f"{where}: access.{command}.channels")),
+        )
+        for command, spec in _mapping(raw.get("access") or {}, f"{where}: access").items()
+        if _known_command(command, f"{where}: access")
+    }
+    queries: dict[str, SavedQuery] = {}
+    for path in sorted(queries_dir.glob("*.yaml")) if queries_dir else []:
+        for query in load_queries(path):
+            if query.name in queries:
+                raise CatalogError(f"{path}: {query.name}: defined twice (also in {queries[query.name].source})")
+            queries[query.name] = query
+    return QueryConfig(
+        services=services,
+        default_service=default_service,
+        window=window,
+        traffic=traffic,
+        athena_workgroup=_match(_IDENT_WG, str(athena.get("workgroup", "lookout")), f"{where}: athena.workgroup"),
+        athena_timeout=_duration(athena.get("timeout", "90s"), f"{where}: athena.timeout"),
+        insights_timeout=_duration(insights.get("timeout", "60s"), f"{where}: insights.timeout"),
+        insights_max_concurrent=_int(
+            insights.get("max_concurrent", 4), f"{where}: insights.max_concurrent", 1, 30
+        ),
+        access=access,
+        queries=queries,
+    )
+
+
+def load_queries(path: Path) -> list[SavedQuery]:
+    raw = _yaml(path, top=list)
+    return [_saved_query(entry, f"{path}: [{i}]", str(path)) for i, entry in enumerate(raw)]
+
+
+def _saved_query(raw: Any, where: str, source: str) -> SavedQuery:
+    spec = _mapping(raw, where)
+    name = _match(_QUERY_NAME, str(spec.get("name", "")), f"{where}.name")
+    where = f"{source}: {name}"
+    engine = str(spec.get("engine", ""))
+    if engine not in ("insights", "athena"):
+        raise CatalogError(f"{where}: engine must be insights or athena, got {engine!r}")
+    text = str(spec.get("text") or "").strip()
+    if not text:
+        raise CatalogError(f"{where}: text is empty")
+    params = tuple(
+        _param(pname, pspec, f"{where}: params.{pname}")
+        for pname, pspec in _mapping(spec.get("params") or {}, f"{where}: params").items()
+    )
+    names = {p.name for p in params}
+    for placeholder in PLACEHOLDER.findall(text):
+        if placeholder not in names and placeholder not in WINDOW_PLACEHOLDERS:
+            raise CatalogError(f"{where}: text uses {{{{{placeholder}}}}} but params does not declare it")
+    unused = names - set(PLACEHOLDER.findall(text))
+    if unused:
+        raise CatalogError(f"{where}: params {', '.join(sorted(unused))} are declared but not used in text")
+    window = _window(spec.get("window"), f"{where}: window", Window(timedelta(hours=1), timedelta(days=7)))
+    if engine == "insights":
+        log_groups = _log_groups(spec.get("log_groups"), f"{where}: log_groups")
+        return SavedQuery(
+            name,
+            str(spec.get("description", "")),
+            "insights",
+            text,
+            params,
+            window,
+            log_groups=log_groups,
+            source=source,
+        )
+    tables = tuple(_table(t, f"{where}: tables") for t in _list(spec.get("tables"), f"{where}: tables"))
+    if not tables:
+        raise CatalogError(f"{where}: tables: an Athena query declares the tables it may read")
+    for ref in _TABLE_REF.findall(text):
+        table = ref.replace('"', "").lower()
+        if table not in tables and not any(t.endswith("." + table) for t in tables):
+            raise CatalogError(f"{where}: text reads {table}, which is not in tables ({', '.join(tables)})")
+    return SavedQuery(
+        name, str(spec.get("description", "")), "athena", text, params, window, tables=tables, source=source
+    )
+
+
+def _param(name: str, raw: Any, where: str) -> ParamSpec:
+    spec = _mapping(raw, where)
+    kind = str(spec.get("type", "string"))
+    if kind not in PARAM_TYPES:
+        raise CatalogError(f"{where}: type must be one of {', '.join(PARAM_TYPES)}, got {kind!r}")
+    if name in WINDOW_PLACEHOLDERS or not _IDENT.fullmatch(name):
+        raise CatalogError(f"{where}: {name!r} is not a usable parameter name")
+    choices = tuple(str(c).lower() for c in _list(spec.get("choices"), f"{where}: choices"))
+    if kind == "enum" and not choices:
+        raise CatalogError(f"{where}: an enum parameter lists its choices")
+    param = ParamSpec(
+        name=name,
+        type=kind,  # type: ignore[arg-type]
+        description=str(spec.get("description", "")),
+        default=None if spec.get("default") is None else str(spec["default"]),
+        choices=choices,
+        minimum=None if spec.get("min") is None else _int(spec["min"], f"{where}: min", -(10**12), 10**12),
+        maximum=None if spec.get("max") is None else _int(spec["max"], f"{where}: max", -(10**12), 10**12),
+        max_duration=None
+        if spec.get("max") is None or kind != "duration"
+        else _duration(spec["max"], f"{where}: max"),
+        required=spec.get("default") is None,
+    )
+    if param.default is not None:
+        try:
+            param.validate(param.default)
+        except ParameterError as exc:
+            raise CatalogError(f"{where}: default: {exc}") from None
+    return param
+
+
+# --- small validators ---------------------------------------------------------------------------------
+
+_IDENT_SERVICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_IDENT_WG = re.compile(r"[a-zA-Z0-9._-]{1,128}")
+
+
+def _yaml(path: Path, top: type = dict) -> Any:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(data, top):
+        raise CatalogError(f"{path}: expected a {'mapping' if top is dict else 'list'} at the top level")
+    return data
+
+
+def _mapping(raw: Any, where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{where}: expected a mapping")
+    return {str(k): v for k, v in raw.items()}
+
+
+def _list(raw: Any, where: str) -> list[Any]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise CatalogError(f"{where}: expected a list")
+    return raw
+
+
+def _match(pattern: re.Pattern[str], value: str, where: str) -> str:
+    if not pattern.fullmatch(value):
+        raise CatalogError(f"{where}: {value!r} is not a valid name")
+    return value
+
+
+def _log_groups(raw: Any, where: str) -> tuple[str, ...]:
+    groups = tuple(str(g) for g in _list(raw, where))
+    if not groups or len(groups) > 50:
+        raise CatalogError(f"{where}: give between 1 and 50 log groups")
+    for group in groups:
+        _match(_LOG_GROUP, group, where)
+    return groups
+
+
+def _table(raw: Any, where: str) -> str:
+    parts = str(raw).lower().split(".")
+    if len(parts) != 2 or not all(_IDENT.fullmatch(p) for p in parts):
+        raise CatalogError(f"{where}: {raw!r} is not database.table")
+    return ".".join(parts)
+
+
+def _ids(raw: Any, where: str) -> list[str]:
+    return [_match(_SLACK_ID, str(i), where) for i in _list(raw, where)]
+
+
+def _known_command(command: str, where: str) -> bool:
+    if command not in COMMANDS:
+        raise CatalogError(f"{where}: {command!r} is not one of {', '.join(COMMANDS)}")
+    return True
+
+
+def _duration(raw: Any, where: str) -> timedelta:
+    try:
+        return parse_duration(str(raw))
+    except ParameterError as exc:
+        raise CatalogError(f"{where}: {exc}") from None
+
+
+def _int(raw: Any, where: str, low: int, high: int) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
+        raise CatalogError(f"{where}: expected a whole number between {low} and {high}, got {raw!r}")
+    return raw
+
+
+def _window(raw: Any, where: str, fallback: Window) -> Window:
+    if raw is None:
+        return fallback
+    spec = _mapping(raw, where)
+    default = _duration(spec.get("default", "1h"), f"{where}.default")
+    maximum = _duration(spec.get("max", "7d"), f"{where}.max")
+    if default > maximum:
+        raise CatalogError(f"{where}: default is wider than max")
+    return Window(default, maximum)
+
+
+def _traffic(spec: dict[str, Any], where: str) -> TrafficConfig:
+    backend = str(spec.get("backend", "athena"))
+    if backend not in ("athena", "insights"):
+        raise CatalogError(f"{where}.backend: must be athena or insights, got {backend!r}")
+    fields = {str(k): str(v) for k, v in _mapping(spec.get("fields") or {}, f"{where}.fields").items()}
+    for key, value in fields.items():
+        if key not in {"customer", "endpoint", "status", "latency", "bytes"} or not _FIELD.fullmatch(value):
+            raise CatalogError(f"{where}.fields.{key}: unknown key or invalid field name {value!r}")
+    return TrafficConfig(
+        backend=backend,  # type: ignore[arg-type]
+        database=_match(_IDENT, str(spec.get("database", "lookout")), f"{where}.database"),
+        table=_match(_IDENT, str(spec.get("table", "access_events")), f"{where}.table"),
+        log_groups=_log_groups(spec.get("log_groups"), f"{where}.log_groups") if backend == "insights" else (),
+        fields=fields,
+    )
+
+
+_FIELD = re.compile(r"@?[A-Za-z_][\w.]{0,127}")

@@ -1,0 +1,146 @@
+"""Run a Logs Insights query: cap our concurrency, start, poll with progress, stop on timeout, read rows.
+
+Our queries start with ``# lookout`` (Insights comments), so ``DescribeQueries`` tells ours apart from
+dashboards' when counting how many are running.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot import aws
+from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+MARKER = "# lookout"
+DONE = {"Complete"}
+FAILED = {"Failed", "Cancelled", "Timeout", "Unknown"}
+_LOCAL = threading.BoundedSemaphore(4)
+
+
+class InsightsRunner:
+    def __init__(
+        self,
+        client: Any = None,
+        *,
+        max_concurrent: int = 4,
+        timeout: timedelta = timedelta(seconds=60),
+        poll_s: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._client = client
+        self.max_concurrent = max_concurrent
+        self.timeout = timeout
+        self.poll_s = poll_s
+        self.sleep = sleep
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws.client("logs")
+        return self._client
+
+    def run(
+        self,
+        query: str,
+        log_groups: tuple[str, ...],
+        start: datetime,
+        end: datetime,
+        on_progress: Callable[[Progress], None] | None = None,
+        limit: int = 10_000,
+    ) -> QueryResult:
+        text = query if query.startswith(MARKER) else f"{MARKER}\n{query}"
+        if not _LOCAL.acquire(timeout=5):
+            raise QueryRefused("Lookout is already running several queries here; try again in a minute")
+        try:
+            self._check_capacity()
+            query_id = self._start(text, log_groups, start, end, limit)
+            return self._wait(query_id, on_progress)
+        finally:
+            _LOCAL.release()
+
+    def _check_capacity(self) -> None:
+        running = self.client.describe_queries(status="Running", maxResults=1000).get("queries", [])
+        ours = [q for q in running if str(q.get("queryString", "")).startswith(MARKER)]
+        if len(ours) >= self.max_concurrent:
+            raise QueryRefused(
+                f"{len(ours)} Lookout queries are already running (the limit is {self.max_concurrent}); "
+                "try again in a minute"
+            )
+
+    def _start(self, text: str, log_groups: tuple[str, ...], start: datetime, end: datetime, limit: int) -> str:
+        from botocore.exceptions import ClientError
+
+        try:
+            response = self.client.start_query(
+                logGroupNames=list(log_groups),
+                startTime=int(start.timestamp()),
+                endTime=int(end.timestamp()),
+                queryString=text,
+                limit=limit,
+            )
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            message = exc.response.get("Error", {}).get("Message", "")
+            if code == "MalformedQueryException":
+                raise QueryFailed(f"the query is not valid Logs Insights: {message}") from None
+            if code == "LimitExceededException":
+                raise QueryRefused(
+                    "too many Logs Insights queries are running in this account; try again soon"
+                ) from None
+            if code == "ResourceNotFoundException":
+                raise QueryFailed(f"a configured log group does not exist: {message}") from None
+            if code in {"AccessDeniedException", "AccessDenied"}:
+                raise QueryRefused("Lookout is not allowed to query these log groups") from None
+            raise
+        return str(response["queryId"])
+
+    def _wait(self, query_id: str, on_progress: Callable[[Progress], None] | None) -> QueryResult:
+        started = time.monotonic()
+        deadline = started + self.timeout.total_seconds()
+        while True:
+            response = self.client.get_query_results(queryId=query_id)
+            status = str(response.get("status"))
+            stats = response.get("statistics") or {}
+            elapsed = time.monotonic() - started
+            progress = Progress(
+                status, elapsed, int(stats.get("bytesScanned") or 0), int(stats.get("recordsMatched") or 0)
+            )
+            if status in DONE:
+                return _result(query_id, response, progress)
+            if status in FAILED:
+                raise QueryFailed(f"Logs Insights reported the query as {status.lower()}")
+            if time.monotonic() >= deadline:
+                self.client.stop_query(queryId=query_id)
+                raise QueryTimeout(
+                    f"the query ran longer than {int(self.timeout.total_seconds())} s and was stopped; "
+                    "try a shorter window"
+                )
+            if on_progress:
+                on_progress(progress)
+            self.sleep(self.poll_s)
+
+
+def _result(query_id: str, response: dict[str, Any], progress: Progress) -> QueryResult:
+    columns: list[str] = []
+    records: list[dict[str, str]] = []
+    for row in response.get("results", []):
+        record = {c["field"]: str(c.get("value", "")) for c in row if c.get("field") != "@ptr"}
+        for name in record:
+            if name not in columns:
+                columns.append(name)
+        records.append(record)
+    return QueryResult(
+        engine="insights",
+        columns=tuple(columns),
+        rows=tuple(tuple(r.get(c, "") for c in columns) for r in records),
+        seconds=progress.seconds,
+        bytes_scanned=progress.bytes_scanned,
+        records_matched=progress.records_matched,
+        query_id=query_id,
+    )
