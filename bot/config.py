@@ -32,6 +32,7 @@ class Settings:
     slack_reserve_s: float = 2.0
     sparkline_points: int = 30
     tracing: bool = True
+    region: str = "us-east-1"
     service_name: str = "lookout"
     metrics_namespace: str = "Lookout"
 
@@ -53,6 +54,7 @@ class Settings:
             logs_deadline_s=_float(env, "LOGS_DEADLINE_S", cls.logs_deadline_s),
             metrics_deadline_s=_float(env, "METRICS_DEADLINE_S", cls.metrics_deadline_s),
             tracing=_bool(env, "LOOKOUT_TRACING", default=env.get("POWERTOOLS_TRACE_DISABLED", "") != "true"),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
             service_name=env.get("POWERTOOLS_SERVICE_NAME", cls.service_name),
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE", cls.metrics_namespace),
         )
