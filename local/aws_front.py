@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
+from local.lambda_runtime import LocalFunctions
 from local.log_patterns import PatternError, compile_pattern
 from local.xray_filter import FilterError
 from local.xray_standin import XRayStandIn
@@ -52,6 +53,8 @@ class Call:
     region: str
     headers: dict[str, str]
     body: bytes
+    path_name: str = ""
+    """The resource named in a REST path (a Lambda function name or ARN)."""
 
 
 class AwsFront:
@@ -59,6 +62,7 @@ class AwsFront:
         self.moto = urlsplit(moto_url)
         self.moto_url = moto_url
         self.xray = XRayStandIn()
+        self.functions = LocalFunctions()
         self.faults: list[AwsFault] = []
         self.calls: list[tuple[str, str]] = []
         self._lock = threading.Lock()
@@ -114,6 +118,19 @@ class AwsFront:
         except PatternError as exc:
             return error_response(call, 400, "InvalidParameterException", str(exc))
         return None
+
+    def _invoke(self, call: Call) -> tuple[int, dict[str, str], bytes]:
+        asynchronous = (
+            call.headers.get("X-Amz-Invocation-Type") or call.headers.get("x-amz-invocation-type")
+        ) == "Event"
+        answer = self.functions.invoke(call.path_name, call.body, asynchronous)
+        if asynchronous:
+            return 202, {"Content-Type": "application/json"}, b""
+        return (
+            200,
+            {"Content-Type": "application/json", "X-Amz-Executed-Version": "$LATEST"},
+            json.dumps(answer).encode(),
+        )
 
     def _xray(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         if operation == "PutTraceSegments":
@@ -196,10 +213,16 @@ def describe(method: str, path: str, headers: dict[str, str], body: bytes) -> Ca
         operation = route.rsplit("/", 1)[-1]
     elif route in XRAY_PATHS:
         operation = XRAY_PATHS[route]
+    elif service == "lambda" and route.endswith("/invocations"):
+        operation = "Invoke"
     else:
         form = parse_qs(body.decode("utf-8", "replace")) if method == "POST" else parse_qs(urlsplit(path).query)
         operation = (form.get("Action") or ["unknown"])[0]
-    return Call(service=service, operation=operation, region=region, headers=headers, body=body)
+    parts = route.split("/")
+    path_name = unquote(parts[3]) if len(parts) > 3 and parts[2] == "functions" else ""
+    return Call(
+        service=service, operation=operation, region=region, headers=headers, body=body, path_name=path_name
+    )
 
 
 def error_response(call: Call, status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:

@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 
 from local.firing import fire
+from local.lambda_runtime import LambdaContext
 from local.preview import to_html, to_terminal
 from local.scenario import ALARM, FUNCTION, Incident, seed
 from local.stack import EmbeddedStack, environment
@@ -23,21 +24,6 @@ from local.stack import EmbeddedStack, environment
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "out"
 CHANNEL = "#ops-alerts"
-
-
-class LambdaContext:
-    """What the Lambda runtime hands a handler, as far as Lookout and Powertools read it."""
-
-    function_name = "lookout-alarm"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:lookout-alarm"
-    aws_request_id = "demo-request"
-
-    def __init__(self, timeout_s: float = 30.0) -> None:
-        self._deadline = time.monotonic() + timeout_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self._deadline - time.monotonic()) * 1000)
 
 
 def alarm_reason(incident: Incident) -> str:

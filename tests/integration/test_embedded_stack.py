@@ -15,8 +15,9 @@ import pytest
 from bot import aws
 from bot.alerting import AlertsFailed
 from local.aws_front import AwsFault
-from local.demo import LambdaContext, alarm_reason
+from local.demo import alarm_reason
 from local.firing import fire
+from local.lambda_runtime import LambdaContext
 from local.scenario import ALARM, SECRET_LINE, Incident, seed
 from local.slack_api import Fault
 from local.stack import EmbeddedStack, environment

@@ -1,0 +1,68 @@
+"""Serve a Lambda handler over HTTP on loopback the way a Lambda Function URL does (payload format 2.0), so
+that signed Slack requests reach ``handlers/slack.py`` over real HTTP."""
+
+from __future__ import annotations
+
+import base64
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from local.lambda_runtime import Handler, LambdaContext
+
+
+class FunctionUrl:
+    def __init__(self, handler: Handler, function_name: str = "lookout-slack") -> None:
+        self.handler = handler
+        self.function_name = function_name
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _http_handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/slack/events"
+
+    def __enter__(self) -> FunctionUrl:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def event(self, method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+        parts = urlsplit(path)
+        return {
+            "version": "2.0",
+            "routeKey": "$default",
+            "rawPath": parts.path,
+            "rawQueryString": parts.query,
+            "headers": {k.lower(): v for k, v in headers.items()},
+            "requestContext": {"http": {"method": method, "path": parts.path, "sourceIp": "127.0.0.1"}},
+            "body": base64.b64encode(body).decode(),
+            "isBase64Encoded": True,
+        }
+
+
+def _http_handler(url: FunctionUrl) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            event = url.event("POST", self.path, dict(self.headers.items()), body)
+            response = url.handler(event, LambdaContext(url.function_name))
+            data = response.get("body") or ""
+            payload = base64.b64decode(data) if response.get("isBase64Encoded") else str(data).encode()
+            self.send_response(int(response.get("statusCode", 200)))
+            for key, value in (response.get("headers") or {}).items():
+                if key.lower() != "content-length":
+                    self.send_header(key, str(value))
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    return Handler

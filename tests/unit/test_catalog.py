@@ -1,0 +1,135 @@
+"""The query configuration and saved-query catalog: the shipped files load; mistakes are named clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.queries.catalog import CatalogError, load_config, load_queries
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = """
+services:
+  orders-api: {log_groups: [/aws/lambda/orders-api]}
+"""
+
+
+def write(tmp_path: Path, config: str = CONFIG, queries: str | None = None) -> tuple[Path, Path]:
+    (tmp_path / "lookout.yaml").write_text(config)
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    if queries is not None:
+        (folder / "mine.yaml").write_text(queries)
+    return tmp_path / "lookout.yaml", folder
+
+
+def test_shipped_configuration_loads() -> None:
+    config = load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
+    assert set(config.queries) >= {"popular-fields", "unused-mappings", "trace", "customer-activity"}
+    assert config.traffic.backend == "athena" and config.athena_workgroup == "lookout"
+    assert config.queries["popular-fields"].tables == ("lookout.field_usage",)
+
+
+def test_minimal_configuration_has_safe_defaults(tmp_path: Path) -> None:
+    config = load_config(*write(tmp_path))
+    assert config.default_service == "orders-api" and config.window.maximum.days == 7
+    assert config.insights_max_concurrent == 4 and config.queries == {}
+    assert config.access_for("/traffic").allows("U1", "C1")
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("services: {}", "services: list at least one service"),
+        ("services: {a: {log_groups: []}}", "services.a.log_groups: give between 1 and 50 log groups"),
+        ("services: {a: {log_groups: ['bad group!']}}", "is not a valid name"),
+        (CONFIG + "default_service: nope", "default_service: 'nope' is not one of the services"),
+        (CONFIG + "window: {default: 8d, max: 7d}", "window: default is wider than max"),
+        (CONFIG + "window: {default: soon}", "is not a duration"),
+        (CONFIG + "traffic: {backend: bigquery}", "traffic.backend: must be athena or insights"),
+        (CONFIG + "traffic: {backend: insights}", "traffic.log_groups: give between 1 and 50"),
+        (CONFIG + "traffic: {table: 'x; drop'}", "traffic.table: 'x; drop' is not a valid name"),
+        (
+            CONFIG + "insights: {max_concurrent: 100}",
+            "insights.max_concurrent: expected a whole number between 1 and 30",
+        ),
+        (CONFIG + "access: {/deploy: {users: [U1]}}", "'/deploy' is not one of"),
+        (CONFIG + "access: {/traffic: {users: [bob]}}", "'bob' is not a valid name"),
+        ("[1, 2]", "expected a mapping at the top level"),
+        ("services: {a: [", "not valid YAML"),
+    ],
+)
+def test_configuration_mistakes_are_named(tmp_path: Path, config: str, message: str) -> None:
+    with pytest.raises(CatalogError, match=message.replace("(", r"\(").replace(")", r"\)")) as raised:
+        load_config(*write(tmp_path, config=config))
+    assert str(tmp_path / "lookout.yaml") in str(raised.value)
+
+
+QUERY = """
+- name: q
+  engine: insights
+  log_groups: [/g]
+  params: {key: {type: string}}
+  text: "fields @message | filter @message like {{key}}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("queries", "message"),
+    [
+        ("- {name: Bad_Name, engine: insights}", "is not a valid name"),
+        ("- {name: q, engine: sql, text: x}", "engine must be insights or athena"),
+        ("- {name: q, engine: insights, log_groups: [/g]}", "q: text is empty"),
+        (
+            "- {name: q, engine: insights, log_groups: [/g], text: 'filter x = {{who}}'}",
+            "uses {{who}} but params does not declare it",
+        ),
+        (
+            "- {name: q, engine: insights, log_groups: [/g], params: {a: {type: int}}, text: 'fields x'}",
+            "params a are declared but not used",
+        ),
+        (
+            "- {name: q, engine: insights, params: {a: {type: int}}, text: 'x {{a}}'}",
+            "log_groups: give between 1 and 50",
+        ),
+        ("- {name: q, engine: athena, text: 'SELECT 1'}", "an Athena query declares the tables it may read"),
+        (
+            "- {name: q, engine: athena, tables: [lookout.a], text: 'SELECT * FROM lookout.b'}",
+            "text reads lookout.b, which is not in tables",
+        ),
+        (
+            "- {name: q, engine: athena, tables: [lookout.a], text: 'SELECT * FROM lookout.a JOIN secret.users u'}",
+            "reads secret.users",
+        ),
+        ("- {name: q, engine: athena, tables: [a], text: 'SELECT 1 FROM a'}", "'a' is not database.table"),
+        (
+            "- {name: q, engine: insights, log_groups: [/g], params: {a: {type: colour}}, text: 'x {{a}}'}",
+            "type must be one of",
+        ),
+        (
+            "- {name: q, engine: insights, log_groups: [/g], params: {a: {type: enum}}, text: 'x {{a}}'}",
+            "an enum parameter lists its choices",
+        ),
+        (
+            "- {name: q, engine: insights, log_groups: [/g], params: {a: {type: int, default: x}}, text: '{{a}}'}",
+            "default: a: 'x' is not a whole number",
+        ),
+        (
+            "- {name: q, engine: insights, log_groups: [/g], params: {start: {type: int}}, text: 'x {{start}}'}",
+            "not a usable parameter name",
+        ),
+        (QUERY + QUERY, "q: defined twice"),
+    ],
+)
+def test_saved_query_mistakes_are_named(tmp_path: Path, queries: str, message: str) -> None:
+    with pytest.raises(CatalogError, match=message.replace("{", r"\{").replace("}", r"\}")) as raised:
+        load_config(*write(tmp_path, queries=queries))
+    assert "mine.yaml" in str(raised.value)
+
+
+def test_user_queries_are_added(tmp_path: Path) -> None:
+    config = load_config(*write(tmp_path, queries=QUERY))
+    (query,) = config.queries.values()
+    assert query.params[0].required and query.usage().startswith("/query q key=<string>")
+    assert load_queries(tmp_path / "queries" / "mine.yaml")[0].name == "q"

@@ -1,0 +1,131 @@
+"""Query results as Slack messages: within Slack's limits for 0, 1, 100 and 10,000 rows; goldens; safety."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.queries.catalog import load_config
+from bot.queries.plans import plan, split_command
+from bot.queries.results import Progress, QueryResult
+from bot.slack.help import render_help
+from bot.slack.results import render_failure, render_progress, render_result
+from local.slack_api import validation_error
+from tests.conftest import GOLDEN
+from tests.support import assert_valid_message
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+TRAFFIC = plan(*split_command("/traffic 24h by customer"), CONFIG, now=NOW)
+COLUMNS = ("customer", "requests", "error_rate_pct", "client_error_pct", "p95_ms", "bytes")
+
+
+def traffic_result(rows: int) -> QueryResult:
+    return QueryResult(
+        engine="athena",
+        columns=COLUMNS,
+        rows=tuple(
+            (f"customer-{i:05d}", str(10_000 - i), "1.25", "0.5", "812.5", str(123_456 + i)) for i in range(rows)
+        ),
+        seconds=4.2,
+        bytes_scanned=123 * 1024**2,
+        query_id="e-1",
+    )
+
+
+def payload(message) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {"text": message.text, "blocks": [b.to_dict() for b in message.blocks]}
+
+
+@pytest.mark.parametrize("rows", [0, 1, 100, 10_000])
+@pytest.mark.parametrize("tables", [True, False])
+def test_results_fit_slack_for_any_size(rows: int, tables: bool) -> None:
+    message = render_result(
+        TRAFFIC,
+        traffic_result(rows),
+        asked_by="U012",
+        console_url="https://console.aws.amazon.com/athena/x",
+        tables=tables,
+    )
+    body = payload(message)
+    assert_valid_message(body)
+    assert validation_error(body) is None
+    blocks = {b["block_id"]: b for b in body["blocks"]}
+    stats = blocks["lookout:stats"]["elements"][0]["text"]
+    assert f"{rows} rows" in stats and "123.0 MB scanned" in stats and "≈ $0.0006" in stats
+    if rows == 0:
+        assert "No data" in json.dumps(body)
+    elif tables:
+        table_rows = blocks["lookout:table"]["rows"]
+        assert len(table_rows) <= 100 and all(len(r) <= 20 for r in table_rows)
+        shown = len(table_rows) - 1
+        assert shown == rows or f"showing the top {shown}, {rows - shown} more" in stats
+    else:
+        assert blocks["lookout:table"]["text"]["text"].startswith("```customer")
+
+
+def test_more_than_twenty_columns_are_cut() -> None:
+    wide = QueryResult(
+        engine="insights",
+        columns=tuple(f"c{i}" for i in range(30)),
+        rows=(tuple("x" * 30),),
+        seconds=1,
+        bytes_scanned=0,
+    )
+    body = payload(render_result(TRAFFIC, wide, asked_by="U1", console_url=None))
+    assert len(body["blocks"][1]["rows"][0]) == 20  # type: ignore[index]
+
+
+def test_hostile_cells_are_escaped_and_redacted() -> None:
+    result = QueryResult(
+        engine="insights",
+        columns=("@message",),
+        rows=(("<!channel> token=xoxb-123456789-abcdefgh <https://x|y>",),),
+        seconds=1,
+        bytes_scanned=0,
+    )
+    dumped = json.dumps(payload(render_result(TRAFFIC, result, asked_by="U1", console_url=None)))
+    assert "<!channel>" not in dumped and "xoxb-123456789" not in dumped and "<https://x|y>" not in dumped
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "traffic_3_rows",
+            lambda: render_result(
+                TRAFFIC,
+                traffic_result(3),
+                asked_by="U012",
+                console_url="https://console.aws.amazon.com/athena/home?region=us-east-1#/query-editor/history/e-1",
+            ),
+        ),
+        (
+            "traffic_progress",
+            lambda: render_progress(TRAFFIC, Progress("RUNNING", 6.2, 120 * 1024**2), asked_by="U012"),
+        ),
+        (
+            "traffic_failure",
+            lambda: render_failure(
+                TRAFFIC,
+                "the query ran longer than 90 s and was stopped; try a shorter window",
+                asked_by="U012",
+                command="/traffic",
+            ),
+        ),
+        ("help", lambda: render_help(CONFIG)),
+    ],
+)
+def test_goldens(name: str, message, update_goldens: bool) -> None:  # type: ignore[no-untyped-def]
+    body = payload(message())
+    golden = GOLDEN / "results" / f"{name}.json"
+    if update_goldens or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        if not update_goldens:
+            pytest.fail(f"golden {golden.name} was missing and has been written: review and commit it")
+    assert body == json.loads(golden.read_text())
