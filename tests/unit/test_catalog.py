@@ -99,7 +99,7 @@ QUERY = """
             "text reads lookout.b, which is not in tables",
         ),
         (
-            "- {name: q, engine: athena, tables: [lookout.a], text: 'SELECT * FROM lookout.a JOIN secret.users u'}",
+            "- {name: q, engine: athena, tables: [lookout.a], text: 'SELECT * FROM lookout.a JOIN secret.users'}",
             "reads secret.users",
         ),
         ("- {name: q, engine: athena, tables: [a], text: 'SELECT 1 FROM a'}", "'a' is not database.table"),
