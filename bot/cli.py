@@ -1,4 +1,5 @@
-"""The ``lookout`` command line: ``lookout render EVENT_FILE [--offline]``.
+"""The ``lookout`` command line: ``render EVENT_FILE [--offline]``, ``slash TEXT [--dry-run]``, ``query NAME``,
+``dev``.
 
 ``render`` prints, as a JSON array, the Slack Web API calls the alarm handler would make for the event
 (no token, nothing sent). Errors are printed without a traceback unless ``--debug``.
@@ -13,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.alerting import build_alert_service
+from bot.cli_queries import add_commands, run_command
 from bot.config import ConfigError, Settings
 from bot.events import NotAnEvent, parse_event, parse_json_text
 from bot.observability import Telemetry
+from bot.queries.catalog import CatalogError
+from bot.queries.results import QueryError
 from bot.slack.post import Deadline
 
 
@@ -51,7 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     render = commands.add_parser("render", help="print the Slack calls the alarm handler would make for an event")
     render.add_argument("event_file", type=Path)
     render.add_argument("--offline", action="store_true", help="make no AWS call; enrichment is skipped")
+    add_commands(commands)
     args = parser.parse_args(argv)
+    if args.command != "render":
+        try:
+            return run_command(args)
+        except (ConfigError, CatalogError, QueryError) as exc:
+            if args.debug:
+                raise
+            print(f"lookout: {exc}", file=sys.stderr)
+            return 2
     try:
         settings = Settings.from_env()
         event = parse_json_text(_read(args.event_file))

@@ -105,6 +105,8 @@ class AwsFront:
     def answer(self, call: Call) -> tuple[int, dict[str, str], bytes] | None:
         """Our own answer for calls moto cannot serve faithfully; None forwards the call to moto."""
         try:
+            if call.service == "lambda" and call.operation == "Invoke" and self.functions.find(call.path_name):
+                return self._invoke(call)
             if call.service == "xray" and call.operation in {
                 "GetServiceGraph",
                 "GetTraceSummaries",

@@ -251,3 +251,41 @@ def test_unseen_alarms_render_valid_safe_messages(event: dict[str, Any]) -> None
     dumped = json.dumps(payload, ensure_ascii=False)
     for hostile in ("<!channel>", "<!here>", "<@U024BE7LH>", "<https://evil.example|click>"):
         assert hostile not in dumped
+
+
+# --- lookout slash / query ------------------------------------------------------------------------------
+
+
+def test_slash_dry_run_prints_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["slash", "/traffic 24h by status", "--dry-run"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert set(printed) == {"engine", "query", "parameters", "table", "start", "end"}
+    assert printed["engine"] == "athena" and printed["table"] == "lookout.access_events"
+    assert "CAST(status AS varchar) AS status" in printed["query"] and len(printed["parameters"]) == 4
+
+
+def test_slash_dry_run_insights_names_log_groups(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["slash", "/query trace key=ord-42", "--dry-run"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["log_groups"] == ["/aws/lambda/orders-api"] and 'like "ord-42"' in printed["query"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("/errors nope", "unknown service 'nope'"),
+        ("/query trace", "trace needs key"),
+        ("/errors 30d", "too wide a range"),
+    ],
+)
+def test_slash_invalid_input_exits_2_with_the_users_message(
+    capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    assert main(["slash", text, "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("⚠️ ")
+
+
+def test_slash_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["slash", "/query list", "--dry-run"]) == 0
+    assert "Lookout commands" in capsys.readouterr().out

@@ -1,0 +1,105 @@
+"""Query commands of the ``lookout`` CLI: ``slash`` (dry-run or run a slash command's text), ``query`` (run a
+saved query) and ``dev`` (the Slack app over Socket Mode for local development)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Settings
+from bot.queries.catalog import QueryConfig, load_config
+from bot.queries.params import ParameterError
+from bot.queries.plans import HelpRequested, QueryPlan, plan, split_command
+
+if TYPE_CHECKING:
+    import argparse
+
+    from bot.queries.results import QueryResult
+
+
+def add_commands(commands: Any) -> None:
+    slash = commands.add_parser("slash", help="parse (and run) a slash command exactly as Slack would")
+    slash.add_argument("text", help='the command as typed, e.g. "/errors orders-api 2h"')
+    slash.add_argument("--dry-run", action="store_true", help="print the plan (engine, query, parameters, window)")
+    query = commands.add_parser("query", help="run a saved query and print the table")
+    query.add_argument("name")
+    query.add_argument("params", nargs="*", help="key=value …")
+    commands.add_parser("dev", help="run the Slack app over Socket Mode (SLACK_APP_TOKEN) for local development")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    config = load_config(Path(settings.query_config), Path(settings.query_dir))
+    if args.command == "dev":
+        return _dev(settings)
+    text = args.text if args.command == "slash" else " ".join(["/query", args.name, *args.params])
+    try:
+        command, words = split_command(text)
+        query = plan(command, words, config)
+    except HelpRequested:
+        from bot.slack.help import render_help
+
+        print(render_help(config).text)
+        return 0
+    except ParameterError as exc:
+        print(f"⚠️ {exc}", file=sys.stderr)
+        return 2
+    if getattr(args, "dry_run", False):
+        json.dump(query.as_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    result = execute(query, config, settings)
+    print(query.title)
+    print(format_table(result.columns, result.rows))
+    scanned = f"{result.bytes_scanned} bytes scanned"
+    print(f"{result.row_count} rows · {result.seconds:.1f} s · {scanned} · ≈ ${result.cost_usd:.4f}")
+    return 0
+
+
+def execute(query: QueryPlan, config: QueryConfig, settings: Settings) -> QueryResult:
+    from bot.queries.athena import AthenaRunner
+    from bot.queries.folding import fold_errors, merge_traffic
+    from bot.queries.insights import InsightsRunner
+
+    if query.engine == "athena":
+        runner = AthenaRunner(workgroup=config.athena_workgroup, timeout=config.athena_timeout)
+        return runner.run(query.query, query.parameters)
+    insights = InsightsRunner(max_concurrent=config.insights_max_concurrent, timeout=config.insights_timeout)
+    result = insights.run(query.query, query.log_groups, query.start, query.end)
+    if query.kind == "errors":
+        return fold_errors(result)[0]
+    if query.kind == "traffic" and query.companion:
+        by, label = next(iter(query.labels.items()))
+        return merge_traffic(
+            result, insights.run(query.companion, query.log_groups, query.start, query.end), by, label
+        )
+    del settings
+    return result
+
+
+def format_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], width: int = 60) -> str:
+    if not columns:
+        return "(no data)"
+    cut = [[(v if len(v) <= width else v[: width - 1] + "…") for v in row] for row in [columns, *rows]]
+    widths = [max(len(r[i]) for r in cut) for i in range(len(columns))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in cut]
+    lines.insert(1, "  ".join("─" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _dev(settings: Settings) -> int:
+    import os
+
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.observability import Telemetry
+    from bot.slack.app import build_slack_app
+
+    app_token = os.environ.get("SLACK_APP_TOKEN")
+    if not app_token:
+        print("lookout dev: set SLACK_APP_TOKEN (an xapp- token with connections:write)", file=sys.stderr)
+        return 2
+    SocketModeHandler(build_slack_app(settings, Telemetry(settings)), app_token).start()
+    return 0
