@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit template bench clean build-AlarmFunction docs/message.png
+.PHONY: demo test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction docs/message.png
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,11 @@ docs/message.png: $(STAMP) local/preview.py
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache build *.egg-info
 
-# `sam build` (Metadata BuildMethod: makefile): the package and its runtime dependencies for Lambda arm64.
+# `sam build` (Metadata BuildMethod: makefile): the package and its runtime dependencies for Lambda arm64;
+# the Slack function also carries the query configuration (infra/lookout.yaml, infra/queries/).
+build-SlackFunction: build-AlarmFunction
+	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp -R infra/lookout.yaml infra/queries "$(ARTIFACTS_DIR)/infra/"
+
 build-AlarmFunction:
 	rm -rf "$(ARTIFACTS_DIR)/.wheel" && $(PYTHON) -m pip wheel --quiet --no-deps -w "$(ARTIFACTS_DIR)/.wheel" .
 	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --platform manylinux2014_aarch64 \

@@ -12,17 +12,46 @@ from samtranslator.yaml_helper import yaml_parse
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 SECRET = "arn:aws:secretsmanager:us-east-1:111122223333:secret:lookout/slack-AbCdEf"
 
-# Every AWS call the alarm function makes, and the ones that support no resource-level permission.
+# Every AWS call each function makes, and the ones that support no resource-level permission.
 CALLS = {
+    "AlarmFunctionRole": {
+        "xray:GetServiceGraph",
+        "xray:GetTraceSummaries",
+        "cloudwatch:GetMetricData",
+        "cloudwatch:ListTagsForResource",
+        "logs:FilterLogEvents",
+        "logs:DescribeMetricFilters",
+        "secretsmanager:GetSecretValue",
+    },
+    "SlackFunctionRole": {
+        "lambda:InvokeFunction",
+        "logs:StartQuery",
+        "logs:GetQueryResults",
+        "logs:StopQuery",
+        "logs:DescribeQueries",
+        "athena:StartQueryExecution",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:StopQueryExecution",
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetPartitions",
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:ListBucket",
+        "s3:GetBucketLocation",
+        "s3:AbortMultipartUpload",
+        "secretsmanager:GetSecretValue",
+    },
+}
+UNSCOPABLE = {
     "xray:GetServiceGraph",
     "xray:GetTraceSummaries",
     "cloudwatch:GetMetricData",
-    "cloudwatch:ListTagsForResource",
-    "logs:FilterLogEvents",
-    "logs:DescribeMetricFilters",
-    "secretsmanager:GetSecretValue",
+    "logs:GetQueryResults",
+    "logs:StopQuery",
+    "logs:DescribeQueries",
 }
-UNSCOPABLE = {"xray:GetServiceGraph", "xray:GetTraceSummaries", "cloudwatch:GetMetricData"}
 
 
 class NoManagedPolicies:
@@ -32,18 +61,15 @@ class NoManagedPolicies:
 
 def translated(**parameters: str) -> dict[str, Any]:
     template = yaml_parse(TEMPLATE.read_text())
-    template["Resources"]["AlarmFunction"]["Properties"]["CodeUri"] = (
-        "s3://bucket/lookout.zip"  # as `sam package` does
-    )
+    for function in ("AlarmFunction", "SlackFunction"):  # as `sam package` does
+        template["Resources"][function]["Properties"]["CodeUri"] = "s3://bucket/lookout.zip"
     return transform(template, {"SlackTokenSecretArn": SECRET, **parameters}, NoManagedPolicies())  # type: ignore[no-any-return]
 
 
-def statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+def statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
     found = []
-    for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::IAM::Role":
-            for policy in resource["Properties"].get("Policies", []):
-                found.extend(policy["PolicyDocument"]["Statement"])
+    for policy in template["Resources"][role]["Properties"].get("Policies", []):
+        found.extend(policy["PolicyDocument"]["Statement"])
     return found
 
 
@@ -84,13 +110,40 @@ def test_on_failure_destination_and_its_alarm(monkeypatch: pytest.MonkeyPatch) -
     assert alarm["Namespace"] == "AWS/SQS" and alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
 
 
-def test_iam_grants_exactly_the_calls_made(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("role", sorted(CALLS))
+def test_iam_grants_exactly_the_calls_made(monkeypatch: pytest.MonkeyPatch, role: str) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     granted: set[str] = set()
-    for statement in statements(translated()):
+    for statement in statements(translated(), role):
         actions = as_list(statement["Action"])
         assert not any("*" in action for action in actions), f"wildcard action in {statement}"
         if "*" in as_list(statement["Resource"]):
             assert set(actions) <= UNSCOPABLE, f"resource * for scopable actions {actions}"
         granted.update(a for a in actions if not a.startswith("sqs:"))
-    assert granted == CALLS
+    assert granted == CALLS[role]
+
+
+def test_slack_function_has_a_url_and_the_workgroup_a_cutoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated()
+    assert out["Resources"]["SlackFunctionUrl"]["Properties"]["AuthType"] == "NONE"
+    config = out["Resources"]["QueryWorkGroup"]["Properties"]["WorkGroupConfiguration"]
+    assert (
+        config["BytesScannedCutoffPerQuery"] == {"Ref": "BytesScannedCutoff"}
+        and config["EnforceWorkGroupConfiguration"]
+    )
+    table = out["Resources"]["AccessEventsTable"]["Properties"]["TableInput"]
+    assert table["Parameters"]["projection.enabled"] == "true" and table["PartitionKeys"] == [
+        {"Name": "day", "Type": "string"}
+    ]
+
+
+def test_slack_manifest_declares_every_command_the_app_listens_to() -> None:
+    import yaml
+
+    from bot.slack.app import COMMANDS
+
+    manifest = yaml.safe_load((TEMPLATE.parent / "infra" / "slack-app-manifest.yaml").read_text())
+    declared = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert declared == set(COMMANDS)
+    assert {"commands", "chat:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
