@@ -33,6 +33,7 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/cold_import.py
+	$(BIN)/python bench/warm_ack.py
 
 # The README's picture: needs Debian's chromium and fonts-noto-color-emoji (not needed for demo or test).
 docs/message.png: $(STAMP) local/preview.py

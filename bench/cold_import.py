@@ -18,6 +18,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 CASES = {
     "import boto3": "import boto3",
     "import handlers.alarm": "import handlers.alarm",
+    "import handlers.slack (app built)": "import handlers.slack",
     "boto3 + 2 clients + slack_sdk + Powertools": (
         "import boto3; boto3.client('logs'); boto3.client('xray'); import slack_sdk; "
         "from aws_lambda_powertools import Logger, Metrics; Logger(); Metrics(namespace='x')"
@@ -29,6 +30,8 @@ ENV = {
     "AWS_ACCESS_KEY_ID": "bench",
     "AWS_SECRET_ACCESS_KEY": "bench",
     "LOOKOUT_TRACING": "false",
+    "SLACK_BOT_TOKEN": "xoxb-bench",
+    "SLACK_SIGNING_SECRET": "bench-secret",
     "PYTHONDONTWRITEBYTECODE": "1",
 }
 
