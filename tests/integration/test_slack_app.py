@@ -287,3 +287,15 @@ def test_signature_verification_in_process(slack: SlackStandIn, headers: Any, st
     response = app.dispatch(BoltRequest(body=body, headers=headers(body)))
     assert response.status == status
     assert bool(lazy.pending) == (status == 200)  # no work is started for a rejected request
+
+
+def test_table_refused_by_the_workspace_falls_back_to_a_code_block(slack: SlackStandIn) -> None:
+    from local.slack_api import Fault
+
+    app, lazy, _ = make_app(slack)
+    dispatch(app, "/errors", "")
+    slack.fail_next(Fault(), Fault(error="invalid_blocks"))  # the progress post goes through, the table does not
+    lazy.run_all()
+    blocks = {b["block_id"]: b for b in slack.posts("C012CHAN")[-1]["blocks"]}
+    assert blocks["lookout:table"]["type"] == "section"
+    assert blocks["lookout:table"]["text"]["text"].startswith("```error")

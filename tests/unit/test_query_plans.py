@@ -176,3 +176,31 @@ def test_hostile_text_in_command_words_never_reaches_a_query(config: QueryConfig
 def test_control_characters_are_refused(config: QueryConfig) -> None:
     with pytest.raises(ParameterError, match="control characters"):
         command("/query trace key='a\nb'", config)
+
+
+def test_traffic_over_insights_access_logs(tmp_path: Path) -> None:
+    from bot.queries.folding import merge_traffic
+    from bot.queries.results import QueryResult
+
+    (tmp_path / "lookout.yaml").write_text(
+        "services: {api: {log_groups: [/aws/lambda/api]}}\n"
+        "traffic: {backend: insights, log_groups: [/aws/apigateway/access], fields: {customer: ctx.client}}\n"
+    )
+    config = load_config(tmp_path / "lookout.yaml")
+    query = plan(*split_command("/traffic 2h by customer"), config, now=NOW)
+    assert query.engine == "insights" and query.log_groups == ("/aws/apigateway/access",)
+    assert "by ctx.client" in query.query and query.companion and "filter status >= 500" in query.companion
+    requests = QueryResult(
+        "insights",
+        ("ctx.client", "requests", "p95_ms", "bytes"),
+        (("acme", "200", "81.5", "1000"), ("globex", "50", "20", "10")),
+        1.0,
+        100,
+    )
+    errors = QueryResult("insights", ("ctx.client", "errors"), (("acme", "10"),), 0.5, 50)
+    merged = merge_traffic(requests, errors, "ctx.client", "customer")
+    assert merged.columns == ("customer", "requests", "error_rate_pct", "p95_ms", "bytes")
+    assert merged.rows == (("acme", "200", "5.00", "81.5", "1000"), ("globex", "50", "0.00", "20", "10"))
+    assert merged.bytes_scanned == 150
+    hourly = plan(*split_command("/traffic by hour"), config, now=NOW)
+    assert "by bin(1h)" in hourly.query and hourly.labels == {"bin(1h)": "hour"}
