@@ -16,6 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from local.athena_standin import AthenaStandIn
+from local.insights_lang import MalformedQuery
+from local.insights_standin import InsightsStandIn
 from local.lambda_runtime import LocalFunctions
 from local.log_patterns import PatternError, compile_pattern
 from local.xray_filter import FilterError
@@ -29,6 +32,8 @@ XRAY_PATHS = {
 }
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 SUMMARIES_PAGE = 50
+INSIGHTS_OPERATIONS = {"StartQuery", "GetQueryResults", "StopQuery", "DescribeQueries"}
+ATHENA_OPERATIONS = {"StartQueryExecution", "GetQueryExecution", "GetQueryResults", "StopQueryExecution"}
 
 
 @dataclass
@@ -63,6 +68,8 @@ class AwsFront:
         self.moto_url = moto_url
         self.xray = XRayStandIn()
         self.functions = LocalFunctions()
+        self.insights = InsightsStandIn(self._moto_events)
+        self.athena = AthenaStandIn(self._moto_client)
         self.faults: list[AwsFault] = []
         self.calls: list[tuple[str, str]] = []
         self._lock = threading.Lock()
@@ -115,10 +122,18 @@ class AwsFront:
                 return _json(200, self._xray(call.operation, json.loads(call.body or b"{}")))
             if call.service == "logs" and call.operation == "FilterLogEvents":
                 return _json(200, self._filter_log_events(call.region, json.loads(call.body or b"{}")))
+            if call.service == "logs" and call.operation in INSIGHTS_OPERATIONS:
+                return _json(200, self._insights(call))
+            if call.service == "athena" and call.operation in ATHENA_OPERATIONS:
+                return self._athena(call)
         except FilterError as exc:
             return error_response(call, 400, "InvalidRequestException", str(exc))
         except PatternError as exc:
             return error_response(call, 400, "InvalidParameterException", str(exc))
+        except MalformedQuery as exc:
+            return error_response(call, 400, "MalformedQueryException", str(exc))
+        except LookupError as exc:
+            return error_response(call, 400, "ResourceNotFoundException", str(exc).strip("'\""))
         return None
 
     def _invoke(self, call: Call) -> tuple[int, dict[str, str], bytes]:
@@ -133,6 +148,69 @@ class AwsFront:
             {"Content-Type": "application/json", "X-Amz-Executed-Version": "$LATEST"},
             json.dumps(answer).encode(),
         )
+
+    def _insights(self, call: Call) -> dict[str, Any]:
+        request = json.loads(call.body or b"{}")
+        if call.operation == "StartQuery":
+            return self.insights.start_query(call.region, request)
+        if call.operation == "GetQueryResults":
+            return self.insights.get_query_results(request)
+        if call.operation == "StopQuery":
+            return self.insights.stop_query(request)
+        return self.insights.describe_queries(request)
+
+    def _athena(self, call: Call) -> tuple[int, dict[str, str], bytes]:
+        request = json.loads(call.body or b"{}")
+        handler = {
+            "StartQueryExecution": lambda: self.athena.start_query_execution(call.region, request),
+            "GetQueryExecution": lambda: self.athena.get_query_execution(request),
+            "GetQueryResults": lambda: self.athena.get_query_results(request),
+            "StopQueryExecution": lambda: self.athena.stop_query_execution(request),
+        }[call.operation]
+        try:
+            return _json(200, handler(), "application/x-amz-json-1.1")
+        except ValueError as exc:
+            return error_response(call, 400, "InvalidRequestException", str(exc))
+
+    def _moto_client(self, region: str, service: str) -> Any:
+        with self._lock:
+            key = f"{region}/{service}"
+            if key not in self._logs_clients:
+                import boto3
+
+                make: Any = boto3.client
+                self._logs_clients[key] = make(
+                    service,
+                    region_name=region,
+                    endpoint_url=self.moto_url,
+                    aws_access_key_id="embedded",
+                    aws_secret_access_key="embedded",
+                )
+            return self._logs_clients[key]
+
+    def _moto_events(self, region: str, group: str, start_ms: int, end_ms: int) -> list[dict[str, Any]]:
+        """Every event of a log group in a window, read from moto page by page."""
+        from botocore.exceptions import ClientError
+
+        logs = self._logs_client(region)
+        events: list[dict[str, Any]] = []
+        token = None
+        while True:
+            try:
+                page = logs.filter_log_events(
+                    logGroupName=group,
+                    startTime=start_ms,
+                    endTime=end_ms,
+                    **({"nextToken": token} if token else {}),
+                )
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+                    raise LookupError(f"log group {group} does not exist") from None
+                raise
+            events.extend(page.get("events", []))
+            token = page.get("nextToken")
+            if not token:
+                return events
 
     def _xray(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         if operation == "PutTraceSegments":

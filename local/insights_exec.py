@@ -1,0 +1,312 @@
+"""Run a parsed Logs Insights query over log events: field discovery (system fields, JSON paths, Lambda
+``START``/``END``/``REPORT`` and tab-separated lines), then each command in order."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from local.insights_lang import Command, Expr, MalformedQuery
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+DEFAULT_LIMIT = 1000
+_REPORT = re.compile(
+    r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<duration>[\d.]+) ms\s+Billed Duration: (?P<billed>[\d.]+) ms"
+    r"\s+Memory Size: (?P<size>\d+) MB\s+Max Memory Used: (?P<used>\d+) MB"
+)
+_START_END = re.compile(r"(?P<type>START|END) RequestId: (?P<id>\S+)")
+_TAB_LINE = re.compile(r"^\S+Z\t(?P<id>[0-9a-f-]{8,})\t")
+
+
+class Stamp(int):
+    """Epoch milliseconds that print as an Insights timestamp."""
+
+    def __str__(self) -> str:
+        return datetime.fromtimestamp(self / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S.") + f"{self % 1000:03d}"
+
+
+def discover(event: dict[str, Any], group: str, account: str) -> dict[str, Any]:
+    """The fields Insights discovers in one log event."""
+    message = str(event.get("message", ""))
+    record: dict[str, Any] = {
+        "@timestamp": Stamp(int(event.get("timestamp", 0))),
+        "@ingestionTime": Stamp(int(event.get("ingestionTime", event.get("timestamp", 0)))),
+        "@message": message,
+        "@logStream": event.get("logStreamName", ""),
+        "@log": f"{account}:{group}",
+        "@ptr": base64.b64encode(f"{group}|{event.get('eventId', '')}".encode()).decode(),
+    }
+    stripped = message.strip()
+    if stripped.startswith("{"):
+        try:
+            document = json.loads(stripped)
+        except ValueError:
+            document = None
+        if isinstance(document, dict):
+            _flatten(document, "", record)
+    report = _REPORT.search(message)
+    if report:
+        record.update(
+            {
+                "@type": "REPORT",
+                "@requestId": report["id"],
+                "@duration": float(report["duration"]),
+                "@billedDuration": float(report["billed"]),
+                "@memorySize": int(report["size"]) * 1_000_000,
+                "@maxMemoryUsed": int(report["used"]) * 1_000_000,
+            }
+        )
+    elif (marker := _START_END.match(message)) is not None:
+        record.update({"@type": marker["type"], "@requestId": marker["id"]})
+    elif (line := _TAB_LINE.match(message)) is not None:
+        record["@requestId"] = line["id"]
+    return record
+
+
+def _flatten(value: Any, prefix: str, into: dict[str, Any]) -> None:
+    """JSON fields as Insights names them: ``data.clientKey``, ``tags.0``."""
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        into[prefix] = value
+        return
+    for key, item in items:
+        _flatten(item, f"{prefix}.{key}" if prefix else str(key), into)
+
+
+def run(
+    commands: list[Command], records: list[dict[str, Any]], limit: int | None = None
+) -> tuple[list[str], list[dict[str, Any]], int]:
+    """(columns, rows, records matched) for ``commands`` over ``records`` (oldest first)."""
+    rows = [dict(r) for r in records]
+    shown: list[str] = []
+    display: list[str] | None = None
+    aggregated = False
+    matched: int | None = None
+    row_limit = limit or DEFAULT_LIMIT
+    for command in commands:
+        if command.name in ("fields", "display"):
+            for row in rows:
+                for expr, name in command.exprs:
+                    if expr.kind != "field" or name != expr.value:
+                        row[name] = evaluate(expr, row)
+            names = [name for _, name in command.exprs]
+            if command.name == "display":
+                display = names
+            else:
+                shown += [n for n in names if n not in shown]
+        elif command.name == "filter":
+            rows = [row for row in rows if truthy(evaluate(command.exprs[0][0], row))]
+        elif command.name == "parse":
+            for row in rows:
+                found = command.pattern.search(str(row.get(command.source, "")))
+                if found:
+                    values = (
+                        found.groupdict()
+                        if found.re.groupindex
+                        else dict(zip(command.names, found.groups(), strict=False))
+                    )
+                    row.update({k: v for k, v in values.items() if v is not None})
+        elif command.name == "stats":
+            matched = len(rows)
+            rows, shown = _stats(command, rows), [n for _, n in command.by] + [n for _, n in command.exprs]
+            aggregated, display = True, None
+        elif command.name == "sort":
+            for name, descending in reversed(command.order):
+                rows = _sorted(rows, name, descending)
+        elif command.name == "limit":
+            row_limit = min(row_limit, command.count) if limit else command.count
+            rows = rows[: command.count]
+        elif command.name == "dedup":
+            seen: set[tuple[Any, ...]] = set()
+            kept = []
+            for row in rows:
+                key = tuple(row.get(n) for n in command.names)
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(row)
+            rows = kept
+    columns = display or shown or ["@timestamp", "@message"]
+    if not aggregated and "@ptr" not in columns:
+        columns = [*columns, "@ptr"]
+    return columns, rows[:row_limit], matched if matched is not None else len(rows)
+
+
+def _sorted(rows: list[dict[str, Any]], name: str, descending: bool) -> list[dict[str, Any]]:
+    """Stable sort on one field; rows without it go last either way."""
+    present = [r for r in rows if r.get(name) is not None]
+    missing = [r for r in rows if r.get(name) is None]
+    return sorted(present, key=lambda r: _sort_key(r[name]), reverse=descending) + missing
+
+
+def _stats(command: Command, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        key = tuple(evaluate(expr, row) for expr, _ in command.by)
+        groups.setdefault(key, []).append(row)
+    if not command.by and not groups:
+        groups[()] = []
+    out = []
+    for key, members in groups.items():
+        result = {name: value for (_, name), value in zip(command.by, key, strict=True)}
+        for expr, name in command.exprs:
+            result[name] = _aggregate(expr, members)
+        out.append(result)
+    return out
+
+
+def _aggregate(expr: Expr, rows: list[dict[str, Any]]) -> Any:
+    function = expr.value
+    if function == "count":
+        if not expr.args or (expr.args[0].kind == "literal" and expr.args[0].value == "*"):
+            return len(rows)
+        return sum(1 for r in rows if evaluate(expr.args[0], r) is not None)
+    values = [evaluate(expr.args[0], r) for r in rows] if expr.args else []
+    values = [v for v in values if v is not None]
+    if function == "count_distinct":
+        return len({str(v) for v in values})
+    if function in ("min", "max"):
+        if not values:
+            return None
+        numbers = [v for v in values if _number(v) is not None]
+        if len(numbers) == len(values):
+            chosen = (min if function == "min" else max)(numbers, key=lambda v: float(_number(v) or 0))
+            return chosen
+        return (min if function == "min" else max)(str(v) for v in values)
+    numbers = [n for n in (_number(v) for v in values) if n is not None]
+    if function == "sum":
+        return sum(numbers) if numbers else None
+    if function == "avg":
+        return sum(numbers) / len(numbers) if numbers else None
+    if function == "pct":
+        if len(expr.args) != 2 or not numbers:
+            return None
+        share = float(evaluate(expr.args[1], {}))
+        ordered = sorted(numbers)
+        return ordered[max(0, math.ceil(share / 100 * len(ordered)) - 1)]
+    raise MalformedQuery(f"unsupported aggregate: {function}()")
+
+
+def evaluate(expr: Expr, row: dict[str, Any]) -> Any:
+    kind = expr.kind
+    if kind == "field":
+        return row.get(expr.value)
+    if kind in ("literal", "regex"):
+        return expr.value
+    if kind == "list":
+        return [evaluate(a, row) for a in expr.args]
+    if kind == "unary":
+        return not truthy(evaluate(expr.args[0], row))
+    if kind == "call":
+        return _call(expr, row)
+    op = expr.value
+    if op == "and":
+        return truthy(evaluate(expr.args[0], row)) and truthy(evaluate(expr.args[1], row))
+    if op == "or":
+        return truthy(evaluate(expr.args[0], row)) or truthy(evaluate(expr.args[1], row))
+    left, right = evaluate(expr.args[0], row), evaluate(expr.args[1], row)
+    if op in ("like", "=~"):
+        if left is None:
+            return False
+        if isinstance(right, re.Pattern):
+            return right.search(str(left)) is not None
+        return str(right) in str(left)
+    if op == "in":
+        return left is not None and any(_equal(left, item) for item in (right or []))
+    if op in ("+", "-", "*", "/"):
+        a, b = _number(left), _number(right)
+        if a is None or b is None or (op == "/" and b == 0):
+            return None
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[op]
+    if left is None or right is None:
+        return False
+    if op == "=":
+        return _equal(left, right)
+    if op == "!=":
+        return not _equal(left, right)
+    a, b = _number(left), _number(right)
+    pair: tuple[Any, Any] = (a, b) if a is not None and b is not None else (str(left), str(right))
+    return {"<": pair[0] < pair[1], "<=": pair[0] <= pair[1], ">": pair[0] > pair[1], ">=": pair[0] >= pair[1]}[op]
+
+
+def _call(expr: Expr, row: dict[str, Any]) -> Any:
+    function, args = expr.value, [evaluate(a, row) for a in expr.args]
+    if function == "bin":
+        period = _number(args[0]) if args else None
+        stamp = row.get("@timestamp")
+        if not period or stamp is None:
+            raise MalformedQuery("bin() needs a period such as 5m")
+        size = int(period * 1000)
+        return Stamp(int(stamp) // size * size)
+    if function == "ispresent":
+        return args[0] is not None
+    if function == "isempty":
+        return args[0] is None or args[0] == ""
+    if function == "coalesce":
+        return next((a for a in args if a is not None and a != ""), None)
+    if function == "concat":
+        return "".join(str(a) for a in args if a is not None)
+    if function in ("tolower", "toupper"):
+        return (
+            None if args[0] is None else (str(args[0]).lower() if function == "tolower" else str(args[0]).upper())
+        )
+    if function == "strlen":
+        return None if args[0] is None else len(str(args[0]))
+    number = _number(args[0]) if args else None
+    if number is None:
+        return None
+    return {"abs": abs(number), "floor": math.floor(number), "ceil": math.ceil(number)}.get(function)
+
+
+def truthy(value: Any) -> bool:
+    return bool(value) and value != "false"
+
+
+def _equal(left: Any, right: Any) -> bool:
+    a, b = _number(left), _number(right)
+    if a is not None and b is not None:
+        return a == b
+    return str(left) == str(right)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    number = _number(value)
+    return (0, number) if number is not None else (1, str(value))
+
+
+def render(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Stamp):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(round(value, 6))
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def result_rows(columns: Iterable[str], rows: list[dict[str, Any]]) -> list[list[dict[str, str]]]:
+    """Rows in GetQueryResults' shape; a field a row lacks is left out, as Insights does."""
+    return [[{"field": c, "value": render(row[c])} for c in columns if row.get(c) is not None] for row in rows]
