@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+
+from local.scenario_tables import seed_tables
 
 FUNCTION = "orders-api"
 STAGE = "orders-api/prod"
@@ -26,6 +29,7 @@ CUSTOMERS = ("acme", "globex", "initech", "umbrella")
 SECRET_LINE = (
     "ERROR retrying charge with Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcmRlcnMifQ.c2lnbmF0dXJl"
 )
+SIGNING_SECRET = "embedded-demo-signing-secret"
 SPIKE = timedelta(minutes=10)
 HISTORY = timedelta(hours=1)
 
@@ -39,6 +43,8 @@ class Incident:
     alarm_arn: str
     started: datetime
     now: datetime
+    requests: tuple[Request, ...] = ()
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,6 +56,7 @@ class Request:
     customer: str
     order: str
     pay_ms: float
+    request_id: str = ""
 
 
 def seed(now: datetime | None = None, region: str = "us-east-1", rng: random.Random | None = None) -> Incident:
@@ -57,7 +64,8 @@ def seed(now: datetime | None = None, region: str = "us-east-1", rng: random.Ran
     rng = rng or random.Random(7)
     requests = _traffic(now, rng)
     secret = boto3.client("secretsmanager", region_name=region).create_secret(
-        Name="lookout/slack", SecretString=json.dumps({"bot_token": "xoxb-embedded-demo-token"})
+        Name="lookout/slack",
+        SecretString=json.dumps({"bot_token": "xoxb-embedded-demo-token", "signing_secret": SIGNING_SECRET}),
     )
     sns = boto3.client("sns", region_name=region)
     topic = sns.create_topic(Name="ops-alarms")["TopicArn"]
@@ -69,7 +77,10 @@ def seed(now: datetime | None = None, region: str = "us-east-1", rng: random.Ran
     _seed_logs(requests, now, region)
     _seed_metrics(requests, now, region)
     alarm_arn = _seed_alarms(topic, region)
-    return Incident(region, topic, tap, secret["ARN"], alarm_arn, now - SPIKE, now)
+    tables = seed_tables(now, region)
+    return Incident(
+        region, topic, tap, secret["ARN"], alarm_arn, now - SPIKE, now, requests=tuple(requests), tables=tables
+    )
 
 
 def _traffic(now: datetime, rng: random.Random) -> list[Request]:
@@ -88,9 +99,17 @@ def _traffic(now: datetime, rng: random.Random) -> list[Request]:
             if outcome == "throttle"
             else rng.uniform(60, 180)
         )
-        requests.append(Request(t, outcome, rng.choice(CUSTOMERS), f"ord-{rng.randrange(10**6):06d}", pay_ms))
+        request_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        requests.append(
+            Request(t, outcome, rng.choice(CUSTOMERS), f"ord-{rng.randrange(10**6):06d}", pay_ms, request_id)
+        )
         t += 4 if in_spike else 20
     return requests
+
+
+def _iso(ms: int) -> str:
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def _ids(rng: random.Random, n: int = 16) -> str:
@@ -211,6 +230,7 @@ def _seed_logs(requests: list[Request], now: datetime, region: str) -> None:
         record = {
             "level": "INFO",
             "msg": "order created",
+            "requestId": r.request_id,
             "orderId": r.order,
             "data": {"clientKey": r.customer},
             "latency": round(r.pay_ms + 40),
@@ -220,6 +240,7 @@ def _seed_logs(requests: list[Request], now: datetime, region: str) -> None:
                 "level": "ERROR",
                 "msg": "payment provider returned 502",
                 "error": "PaymentError",
+                "requestId": r.request_id,
                 "orderId": r.order,
                 "data": {"clientKey": r.customer},
                 "latency": round(r.pay_ms + 40),
@@ -229,16 +250,18 @@ def _seed_logs(requests: list[Request], now: datetime, region: str) -> None:
             events.append(
                 {
                     "timestamp": ms + 1,
-                    "message": f"[ERROR] PaymentThrottled: 429 Too Many Requests from {PROVIDER} ({r.order})",
+                    "message": f"{_iso(ms + 1)}\t{r.request_id}\tERROR\tPaymentThrottled: 429 Too Many Requests"
+                    f" from {PROVIDER} ({r.order})",
                 }
             )
         if r.outcome == "fault" and i % 7 == 0:
-            events.append({"timestamp": ms + 2, "message": SECRET_LINE})
+            events.append({"timestamp": ms + 2, "message": f"{_iso(ms + 2)}\t{r.request_id}\t{SECRET_LINE}"})
     timed_out = now - timedelta(seconds=50)
     events.append(
         {
             "timestamp": int(timed_out.timestamp() * 1000),
-            "message": f"{timed_out:%Y-%m-%dT%H:%M:%S}.000Z 5f3c1a2e-9d77-4c1b Task timed out after 6.01 seconds",
+            "message": f"{_iso(int(timed_out.timestamp() * 1000))} 5f3c1a2e-9d77-4c1b-8f5e-0a1b2c3d4e5f"
+            " Task timed out after 6.01 seconds",
         }
     )
     events.sort(key=lambda e: e["timestamp"])

@@ -154,7 +154,7 @@ FROM {traffic.database}.{traffic.table}
 WHERE day BETWEEN ? AND ?
   AND ts >= from_iso8601_timestamp(?) AND ts < from_iso8601_timestamp(?)
 GROUP BY 1
-ORDER BY requests DESC
+ORDER BY {"1" if group == "hour" else "requests DESC"}
 LIMIT 100"""
         parameters = tuple(athena_literal(v) for v in (_day(start), _day(now), _iso(start), _iso(now)))
         return QueryPlan("/traffic", title, "athena", query, start, now, parameters=parameters, table=table)

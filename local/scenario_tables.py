@@ -1,0 +1,168 @@
+"""The scenario's Athena side: the Glue database and tables exactly as ``template.yaml`` defines them, the
+``lookout`` workgroup with its bytes-scanned cutoff, a week of API access events and field-usage records in
+S3 as JSON lines partitioned by day."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_BUCKET = "lookout-data"
+RESULTS_BUCKET = "lookout-athena-results"
+CUTOFF_BYTES = 10 * 1024**3
+CUSTOMERS = {"acme": 0.45, "globex": 0.25, "initech": 0.15, "umbrella": 0.10, "hooli": 0.05}
+ENDPOINTS = {
+    ("POST", "/orders"): 0.35,
+    ("GET", "/orders/{id}"): 0.30,
+    ("GET", "/catalog"): 0.25,
+    ("POST", "/payments"): 0.10,
+}
+TENANTS = ("acme", "globex")
+MAPPINGS = {
+    f"m-{i:02d}": fields
+    for i, fields in enumerate(
+        [
+            ("email", "phone"),
+            ("address", "email"),
+            ("sku", "price", "qty"),
+            ("currency", "price"),
+            ("notes",),
+            ("sku", "qty"),
+            ("email",),
+            ("legacy_code",),
+        ],
+        start=1,
+    )
+}
+
+
+def template_tables(bucket: str = DATA_BUCKET) -> dict[str, dict[str, Any]]:
+    """The Glue ``TableInput`` of every ``AWS::Glue::Table`` in template.yaml, with the bucket filled in."""
+    from samtranslator.yaml_helper import yaml_parse
+
+    resources = yaml_parse((ROOT / "template.yaml").read_text())["Resources"]
+    tables = {}
+    for resource in resources.values():
+        if resource["Type"] == "AWS::Glue::Table":
+            table = _resolve(resource["Properties"]["TableInput"], bucket)
+            tables[table["Name"]] = table
+    return tables
+
+
+def _resolve(value: Any, bucket: str) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"Fn::Sub"}:
+            text = value["Fn::Sub"]
+            return re.sub(r"\$\{!(\w+)\}", r"${\1}", text.replace("${DataBucket}", bucket))
+        return {k: _resolve(v, bucket) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, bucket) for v in value]
+    return value
+
+
+def seed_tables(now: datetime, region: str, rng: random.Random | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Create catalog, workgroup and data; returns the records written, by table (for tests to check against)."""
+    rng = rng or random.Random(23)
+    s3 = boto3.client("s3", region_name=region)
+    for bucket in (DATA_BUCKET, RESULTS_BUCKET):
+        s3.create_bucket(Bucket=bucket)
+    glue = boto3.client("glue", region_name=region)
+    glue.create_database(
+        DatabaseInput={"Name": "lookout", "Description": "Tables the Lookout slash commands may read."}
+    )
+    for definition in template_tables().values():
+        glue.create_table(DatabaseName="lookout", TableInput=definition)
+    boto3.client("athena", region_name=region).create_work_group(
+        Name="lookout",
+        Configuration={
+            "ResultConfiguration": {"OutputLocation": f"s3://{RESULTS_BUCKET}/results/"},
+            "EnforceWorkGroupConfiguration": True,
+            "BytesScannedCutoffPerQuery": CUTOFF_BYTES,
+        },
+    )
+    records = {"access_events": _access_events(now, rng), "field_usage": _field_usage(now, rng)}
+    for table, rows in records.items():
+        by_day: dict[str, list[str]] = {}
+        for row in rows:
+            by_day.setdefault(row["day"], []).append(json.dumps({k: v for k, v in row.items() if k != "day"}))
+        for day, lines in sorted(by_day.items()):
+            s3.put_object(
+                Bucket=DATA_BUCKET, Key=f"{table}/day={day}/part-00000.json", Body="\n".join(lines) + "\n"
+            )
+    return records
+
+
+def _access_events(now: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    """300 requests a day for a week (today until now), plus the incident: POST /orders failing for 10 min."""
+    events = []
+    for day_offset in range(7, -1, -1):
+        day_start = (now - timedelta(days=day_offset)).replace(hour=0, minute=0, second=0, microsecond=0)
+        span = min(86399.0, (now - day_start).total_seconds())
+        for _ in range(300):
+            events.append(_access_event(day_start + timedelta(seconds=rng.uniform(0, span)), rng, failing=False))
+    for _ in range(80):
+        events.append(_access_event(now - timedelta(seconds=rng.uniform(0, 600)), rng, failing=True))
+    return events
+
+
+def _access_event(moment: datetime, rng: random.Random, *, failing: bool) -> dict[str, Any]:
+    customer = rng.choices(list(CUSTOMERS), weights=list(CUSTOMERS.values()))[0]
+    method, route = (
+        ("POST", "/orders") if failing else rng.choices(list(ENDPOINTS), weights=list(ENDPOINTS.values()))[0]
+    )
+    roll = rng.random()
+    if failing:
+        status = 502 if roll < 0.5 else 429 if roll < 0.7 else 201
+    else:
+        status = 404 if roll < 0.03 else 400 if roll < 0.05 else 500 if roll < 0.06 else 200
+    return {
+        "ts": moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}",
+        "request_id": f"{rng.getrandbits(128):032x}",
+        "client_key": customer,
+        "method": method,
+        "route": route,
+        "status": status,
+        "latency_ms": round(
+            rng.uniform(1500, 3000) if failing and status != 201 else rng.lognormvariate(4.2, 0.5), 1
+        ),
+        "bytes": rng.randint(200, 6000),
+        "day": moment.strftime("%Y-%m-%d"),
+    }
+
+
+def _field_usage(now: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    rows = []
+    for day_offset in range(45, -1, -1):
+        day = (now - timedelta(days=day_offset)).strftime("%Y-%m-%d")
+        for tenant in TENANTS:
+            for mapping, fields in MAPPINGS.items():
+                for field_id in fields:
+                    uses = (
+                        0
+                        if mapping == "m-08"
+                        else rng.randint(0, 3)
+                        if mapping in ("m-05", "m-07")
+                        else rng.randint(5, 60)
+                    )
+                    if uses:
+                        rows.append(
+                            {
+                                "tenant": tenant,
+                                "mapping_id": mapping,
+                                "field_id": field_id,
+                                "uses": uses,
+                                "day": day,
+                            }
+                        )
+    return rows
+
+
+def today(now: datetime | None = None) -> datetime:
+    return (now or datetime.now(UTC)).replace(microsecond=0)
