@@ -151,6 +151,8 @@ def _stats(command: Command, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for row in rows:
         key = tuple(evaluate(expr, row) for expr, _ in command.by)
+        if command.by and all(value is None for value in key):
+            continue  # a record without any of the by-fields is in no group
         groups.setdefault(key, []).append(row)
     if not command.by and not groups:
         groups[()] = []
