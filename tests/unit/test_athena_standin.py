@@ -1,0 +1,222 @@
+"""The Athena stand-in (DuckDB over the Glue tables and S3 data of the scenario), against answers computed in
+plain Python over the same seeded records: parameters, partition pruning, bytes scanned, the cutoff, paging,
+states and Athena's error words."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local.athena_standin import AthenaStandIn
+from local.scenario_tables import DATA_BUCKET, seed_tables
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Iterator[tuple[AthenaStandIn, dict[str, list[dict[str, Any]]]]]:
+    with mock_aws():
+        records = seed_tables(NOW, "us-east-1")
+        yield AthenaStandIn(lambda region, service: boto3.client(service, region_name=region)), records
+
+
+def run(
+    standin: AthenaStandIn, sql: str, parameters: list[str] | None = None, workgroup: str = "lookout"
+) -> tuple[dict[str, Any], list[list[str | None]]]:
+    request: dict[str, Any] = {"QueryString": sql, "WorkGroup": workgroup}
+    if parameters:
+        request["ExecutionParameters"] = parameters
+    execution_id = standin.start_query_execution("us-east-1", request)["QueryExecutionId"]
+    states = []
+    while True:
+        execution = standin.get_query_execution({"QueryExecutionId": execution_id})["QueryExecution"]
+        states.append(execution["Status"]["State"])
+        if states[-1] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            break
+    assert states[0] == "RUNNING" and len(states) == 2
+    if states[-1] != "SUCCEEDED":
+        return execution, []
+    rows: list[list[str | None]] = []
+    token = None
+    while True:
+        page = standin.get_query_results(
+            {"QueryExecutionId": execution_id, "MaxResults": 50, **({"NextToken": token} if token else {})}
+        )
+        rows.extend([cell.get("VarCharValue") for cell in row["Data"]] for row in page["ResultSet"]["Rows"])
+        token = page.get("NextToken")
+        if not token:
+            return execution, rows
+
+
+def day(offset: int) -> str:
+    return (NOW - timedelta(days=offset)).strftime("%Y-%m-%d")
+
+
+def partition_bytes(table: str, days: set[str]) -> int:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    total = 0
+    for obj in s3.list_objects_v2(Bucket=DATA_BUCKET, Prefix=f"{table}/")["Contents"]:
+        if obj["Key"].split("day=")[1].split("/")[0] in days:
+            total += obj["Size"]
+    return total
+
+
+def test_traffic_by_customer_matches_plain_python(seeded: Any) -> None:
+    from bot.queries.catalog import load_config
+    from bot.queries.plans import plan, split_command
+
+    standin, records = seeded
+    config = load_config(__import__("pathlib").Path("infra/lookout.yaml"))
+    query = plan(*split_command("/traffic 2d by customer"), config, now=NOW)
+    execution, rows = run(standin, query.query, list(query.parameters))
+    header, data = rows[0], rows[1:]
+    assert header == ["customer", "requests", "error_rate_pct", "client_error_pct", "p95_ms", "bytes"]
+    start, end = query.start.strftime("%Y-%m-%d %H:%M:%S"), query.end.strftime("%Y-%m-%d %H:%M:%S")
+    window = [e for e in records["access_events"] if start <= e["ts"][:19] < end]
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in window:
+        groups[event["client_key"]].append(event)
+    expected = sorted(groups.items(), key=lambda item: -len(item[1]))
+    assert [(r[0], int(r[1])) for r in data] == [(name, len(events)) for name, events in expected]
+    for row in data:
+        events = groups[row[0]]
+        assert float(row[2]) == pytest.approx(
+            round(100 * sum(e["status"] >= 500 for e in events) / len(events), 2)
+        )
+        assert int(row[5]) == sum(e["bytes"] for e in events)
+    # only the partitions the window needs were read
+    days = {query.start.strftime("%Y-%m-%d"), query.end.strftime("%Y-%m-%d")} | {day(1)}
+    assert execution["Statistics"]["DataScannedInBytes"] == partition_bytes("access_events", days)
+
+
+def test_percentile_and_group_by_expressions(seeded: Any) -> None:
+    standin, records = seeded
+    _, rows = run(
+        standin,
+        "SELECT concat(method, ' ', route) AS endpoint, approx_percentile(latency_ms, 0.5) AS p50, count_if(status = 404) AS missing "
+        "FROM lookout.access_events WHERE day = ? GROUP BY 1 ORDER BY 1",
+        [f"'{day(3)}'"],
+    )
+    events = [e for e in records["access_events"] if e["day"] == day(3)]
+    by_endpoint: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in events:
+        by_endpoint[f"{event['method']} {event['route']}"].append(event)
+    assert [r[0] for r in rows[1:]] == sorted(by_endpoint)
+    for row in rows[1:]:
+        latencies = sorted(e["latency_ms"] for e in by_endpoint[row[0]])
+        middle = (len(latencies) - 1) / 2
+        median = latencies[math.floor(middle)] + (latencies[math.ceil(middle)] - latencies[math.floor(middle)]) * (
+            middle - math.floor(middle)
+        )
+        assert float(row[1]) == pytest.approx(median, rel=1e-6)
+        assert int(row[2]) == sum(e["status"] == 404 for e in by_endpoint[row[0]])
+
+
+def test_string_parameters_are_values_not_sql(seeded: Any) -> None:
+    standin, records = seeded
+    _, rows = run(
+        standin,
+        "SELECT count(*) AS n FROM lookout.field_usage WHERE tenant = ? AND day BETWEEN ? AND ?",
+        ["'acme'' OR ''1''=''1'", f"'{day(10)}'", f"'{day(0)}'"],
+    )
+    assert rows[1] == ["0"]  # the quote trick is just an odd tenant name
+    _, rows = run(
+        standin,
+        "SELECT count(*) AS n FROM lookout.field_usage WHERE tenant = ? AND day BETWEEN ? AND ?",
+        ["'acme'", f"'{day(10)}'", f"'{day(0)}'"],
+    )
+    assert int(rows[1][0]) == sum(
+        1 for r in records["field_usage"] if r["tenant"] == "acme" and day(10) <= r["day"] <= day(0)
+    )
+
+
+def test_unused_mappings_saved_query(seeded: Any) -> None:
+    from pathlib import Path
+
+    from bot.queries.catalog import load_config
+    from bot.queries.plans import plan, split_command
+
+    standin, records = seeded
+    config = load_config(Path("infra/lookout.yaml"), Path("infra/queries"))
+    query = plan(*split_command("/query unused-mappings tenant=globex since=14d"), config, now=NOW)
+    _, rows = run(standin, query.query, list(query.parameters))
+    low, high = query.start.strftime("%Y-%m-%d"), query.end.strftime("%Y-%m-%d")
+    uses: dict[str, int] = defaultdict(int)
+    for record in records["field_usage"]:
+        if record["tenant"] == "globex" and low <= record["day"] <= high:
+            uses[record["mapping_id"]] += record["uses"]
+    expected = sorted(uses.items(), key=lambda item: (item[1], item[0]))
+    assert [(r[0], int(r[2])) for r in rows[1:]] == expected
+    assert rows[1][0] == "m-08" and rows[1][2] == "0"
+
+
+def test_bytes_scanned_cutoff_fails_the_query(seeded: Any) -> None:
+    standin, _ = seeded
+    from botocore.config import Config
+
+    unchecked = boto3.client("athena", region_name="us-east-1", config=Config(parameter_validation=False))
+    unchecked.create_work_group(  # below the API's 10 MB minimum, so that the small scenario can exceed it
+        Name="tight",
+        Configuration={
+            "BytesScannedCutoffPerQuery": 10_485_760 // 1024,
+            "ResultConfiguration": {"OutputLocation": "s3://x/"},
+        },
+    )
+    execution, _ = run(standin, "SELECT count(*) FROM lookout.access_events", workgroup="tight")
+    assert execution["Status"]["State"] == "FAILED"
+    assert "Bytes scanned limit was exceeded" in execution["Status"]["StateChangeReason"]
+    assert execution["Statistics"]["DataScannedInBytes"] > 10_240
+
+
+@pytest.mark.parametrize(
+    ("sql", "parameters", "reason"),
+    [
+        ("SELECT * FROM lookout.nothing", None, "TABLE_NOT_FOUND"),
+        ("SELEC 1 FROM lookout.access_events", None, "SYNTAX_ERROR"),
+        (
+            "SELECT count(*) FROM lookout.access_events WHERE day = ?",
+            None,
+            "has 1 placeholders but 0 execution parameters",
+        ),
+        ("SELECT count(*) FROM lookout.access_events WHERE day = ?", ["day; DROP TABLE x"], "is not a literal"),
+    ],
+)
+def test_failures_in_athenas_words(seeded: Any, sql: str, parameters: list[str] | None, reason: str) -> None:
+    standin, _ = seeded
+    execution, _ = run(standin, sql, parameters)
+    assert execution["Status"]["State"] == "FAILED" and reason in execution["Status"]["StateChangeReason"]
+
+
+def test_results_before_success_and_stop(seeded: Any) -> None:
+    standin, _ = seeded
+    execution_id = standin.start_query_execution(
+        "us-east-1", {"QueryString": "SELECT 1 AS one FROM lookout.field_usage LIMIT 1", "WorkGroup": "lookout"}
+    )["QueryExecutionId"]
+    with pytest.raises(ValueError, match="not yet finished"):
+        standin.get_query_results({"QueryExecutionId": execution_id})
+    standin.stop_query_execution({"QueryExecutionId": execution_id})
+    assert (
+        standin.get_query_execution({"QueryExecutionId": execution_id})["QueryExecution"]["Status"]["State"]
+        == "CANCELLED"
+    )
+
+
+def test_client_request_token_makes_retries_idempotent(seeded: Any) -> None:
+    standin, _ = seeded
+    request = {
+        "QueryString": "SELECT 1 FROM lookout.field_usage LIMIT 1",
+        "WorkGroup": "lookout",
+        "ClientRequestToken": "t" * 40,
+    }
+    assert standin.start_query_execution("us-east-1", request) == standin.start_query_execution(
+        "us-east-1", request
+    )
