@@ -1,8 +1,9 @@
-"""`make demo`: the whole alarm path on the embedded stack, offline, with a picture of the message.
+"""`make demo`: Lookout end to end on the embedded stack, offline, with a picture of the messages.
 
 Starts moto + our stand-ins + the Slack stand-in, seeds an incident, fires the alarm through SNS into
-``handlers/alarm.py`` exactly as Lambda would, prints the resulting Slack message and writes an HTML preview;
-then sends the OK notification and shows the new state. Everything stops on exit; files go to ``out/``.
+``handlers/alarm.py`` exactly as Lambda would and prints the resulting Slack message; sends the OK
+notification; then asks ``/errors`` and ``/traffic`` through ``handlers/slack.py`` over signed HTTP and shows
+the tables. Writes an HTML preview of every message. Everything stops on exit; files go to ``out/``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import boto3
 from local.firing import fire
 from local.lambda_runtime import LambdaContext
 from local.preview import to_html, to_terminal
-from local.scenario import ALARM, FUNCTION, Incident, seed
+from local.scenario import ALARM, FUNCTION, SIGNING_SECRET, Incident, seed
+from local.slack_gateway import FunctionUrl, ack_text, send_command
 from local.stack import EmbeddedStack, environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,12 +83,31 @@ def run() -> int:
                 handler.lambda_handler(event, LambdaContext())
                 ok_message = stack.slack.posts(CHANNEL)[-1]
                 print(to_terminal(ok_message, CHANNEL, bold=sys.stdout.isatty()))
+                answers = ask_in_slack(stack)
         OUT.mkdir(exist_ok=True)
         preview = OUT / "demo.html"
-        preview.write_text(to_html([(CHANNEL, alarm_message), (CHANNEL, ok_message)]), encoding="utf-8")
+        messages = [(CHANNEL, alarm_message), (CHANNEL, ok_message), *((CHANNEL, m) for m in answers)]
+        preview.write_text(to_html(messages), encoding="utf-8")
     step(f"HTML preview: {preview}")
     step(f"Done in {time.monotonic() - started:.1f} s; every server has stopped.")
     return 0
+
+
+def ask_in_slack(stack: EmbeddedStack) -> list[dict[str, Any]]:
+    """On-call asks from the channel: signed /errors and /traffic through handlers/slack.py over HTTP."""
+    slack_handler = importlib.import_module("handlers.slack")
+    stack.aws.functions.register("lookout-slack", slack_handler.lambda_handler)
+    answers = []
+    with FunctionUrl(slack_handler.lambda_handler, "lookout-slack") as url:
+        for command, text in (("/errors", "orders-api 1h"), ("/traffic", "24h by customer")):
+            step(f"On-call types {command} {text} in {CHANNEL}")
+            status, body = send_command(url.url, SIGNING_SECRET, command, text, user="U0ONCALL", channel=CHANNEL)
+            print(f"  ack ({status}): {ack_text(body)}")
+            stack.aws.functions.wait(60)
+            answer = stack.slack.posts(CHANNEL)[-1]
+            print(to_terminal(answer, CHANNEL, bold=sys.stdout.isatty()))
+            answers.append(answer)
+    return answers
 
 
 def step(text: str) -> None:

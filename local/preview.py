@@ -49,7 +49,7 @@ def _block_text(block: dict[str, Any]) -> list[str]:
     if kind == "context":
         return ["  ".join(_mrkdwn_text(e.get("text", ""))[0] for e in block.get("elements", []))]
     if kind == "table":
-        rows = [[cell.get("text", "") for cell in row] for row in block.get("rows", [])]
+        rows = [[slack_unescape(cell.get("text", "")) for cell in row] for row in block.get("rows", [])]
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else []
         out = []
         for n, row in enumerate(rows):

@@ -225,6 +225,7 @@ def _seed_logs(requests: list[Request], now: datetime, region: str) -> None:
     stream = f"{now:%Y/%m/%d}/[$LATEST]5f3c1a2e9d774c1b"
     logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
     events: list[Any] = []
+    last_fault = max((i for i, r in enumerate(requests) if r.outcome == "fault"), default=-1)
     for i, r in enumerate(requests):
         ms = int(r.at * 1000)
         record = {
@@ -254,7 +255,7 @@ def _seed_logs(requests: list[Request], now: datetime, region: str) -> None:
                     f" from {PROVIDER} ({r.order})",
                 }
             )
-        if r.outcome == "fault" and i % 7 == 0:
+        if r.outcome == "fault" and (i % 7 == 0 or i == last_fault):
             events.append({"timestamp": ms + 2, "message": f"{_iso(ms + 2)}\t{r.request_id}\t{SECRET_LINE}"})
     timed_out = now - timedelta(seconds=50)
     events.append(

@@ -4,10 +4,16 @@ that signed Slack requests reach ``handlers/slack.py`` over real HTTP."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import json
 import threading
+import time
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from local.lambda_runtime import Handler, LambdaContext
 
@@ -66,3 +72,48 @@ def _http_handler(url: FunctionUrl) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
     return Handler
+
+
+def signed_headers(body: str, secret: str, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack sends: ``v0:{timestamp}:{body}`` signed with HMAC-SHA256."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def send_command(url: str, secret: str, command: str, text: str, *, user: str, channel: str) -> tuple[int, str]:
+    """POST a signed slash command like Slack does; (status, body of the ack)."""
+    body = urlencode(
+        {
+            "token": "unused",
+            "team_id": "T0LOCAL",
+            "team_domain": "local",
+            "channel_id": channel,
+            "channel_name": channel.lstrip("#"),
+            "user_id": user,
+            "user_name": "demo",
+            "command": command,
+            "text": text,
+            "api_app_id": "A0LOCAL",
+            "response_url": "http://127.0.0.1:9/unused",
+            "trigger_id": f"{time.time()}",
+        }
+    )
+    request = urllib.request.Request(url, data=body.encode(), headers=signed_headers(body, secret), method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def ack_text(body: str) -> str:
+    """The text of an ack body (Bolt answers plain text or JSON with ``text``)."""
+    try:
+        return str(json.loads(body).get("text", body))
+    except ValueError:
+        return body

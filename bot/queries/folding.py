@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from bot.queries.results import QueryResult
+from bot.text import redact
 
 _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<time>"),
@@ -32,8 +33,9 @@ class _Kind:
 
 
 def normalise(message: str) -> str:
-    """The kind of an error message: what stays the same across its occurrences."""
-    text = message.strip()
+    """The kind of an error message: what stays the same across its occurrences (secrets redacted first,
+    so that folding can never break a token into pieces the redactor would miss)."""
+    text = redact(message.strip())
     if text.startswith("{"):
         try:
             record = json.loads(text)

@@ -40,9 +40,10 @@ def parse_duration(text: str) -> timedelta:
 
 
 def format_duration(value: timedelta) -> str:
+    """``30 min``, ``2 h``, ``24 h``, ``7 d``: days only from two days on, where they read better."""
     seconds = int(value.total_seconds())
     for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds % size == 0 and seconds >= size:
+        if seconds % size == 0 and seconds >= (2 * size if unit == "d" else size):
             return f"{seconds // size} {unit}"
     return f"{seconds} s"
 

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 
 from bot.slack.format import number
 from bot.slack.render import Message
-from bot.text import for_code_block, one_line, safe, truncate
+from bot.text import for_code_block, one_line, redact, safe, truncate
 
 if TYPE_CHECKING:
     from bot.queries.plans import QueryPlan
@@ -104,7 +104,9 @@ def render_failure(plan: QueryPlan | None, reason: str, *, asked_by: str, comman
 
 
 def _cell(value: str) -> dict[str, str]:
-    return {"type": "raw_text", "text": safe(one_line(value), CELL_CHARS) or "–"}
+    """A raw_text cell: redacted, cut, and with no angle brackets, so it can never form a mention or link."""
+    text = truncate(redact(one_line(value)), CELL_CHARS).replace("<", "‹").replace(">", "›")
+    return {"type": "raw_text", "text": text or "–"}
 
 
 def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[TableBlock, int]:
@@ -157,14 +159,20 @@ def _is_number(value: str) -> bool:
 
 
 def _stats(plan: QueryPlan, result: QueryResult, more: int) -> str:
-    window = f"{plan.start:%Y-%m-%d %H:%M}–{plan.end:%H:%M} UTC"
+    same_day = plan.start.date() == plan.end.date()
+    window = (
+        f"{plan.start:%Y-%m-%d %H:%M}–{plan.end:%H:%M} UTC"
+        if same_day
+        else f"{plan.start:%Y-%m-%d %H:%M} – {plan.end:%Y-%m-%d %H:%M} UTC"
+    )
     engine = "Logs Insights" if result.engine == "insights" else "Athena"
+    cost = f"≈ ${result.cost_usd:.4f}" if result.cost_usd >= 0.0001 else "< $0.0001"
     parts = [
         window,
         f"{result.row_count} rows",
         f"{result.seconds:.1f} s",
         f"{_bytes(result.bytes_scanned)} scanned",
-        f"≈ ${result.cost_usd:.4f}",
+        cost,
         engine,
     ]
     line = " · ".join(parts)

@@ -166,7 +166,7 @@ def dispatch(app: Any, command: str, text: str, **kwargs: Any) -> Any:
     [
         ("/errors", "", "Running /errors: Top errors in orders-api, last 1 h…"),
         ("/errors", "orders-api 2h", "Running /errors: Top errors in orders-api, last 2 h…"),
-        ("/traffic", "24h by endpoint", "Running /traffic: Traffic by endpoint, last 1 d…"),
+        ("/traffic", "24h by endpoint", "Running /traffic: Traffic by endpoint, last 24 h…"),
         ("/query", "trace key=ord-1", "Running /query: trace, last 1 h…"),
         ("/query", "list", "Lookout commands"),
         ("/lookout", "help", "Lookout commands"),

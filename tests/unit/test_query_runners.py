@@ -288,3 +288,13 @@ def test_error_messages_fold_by_kind() -> None:
         ("ERROR payment failed", "5", "2026-11-26 07:20:00.000", "2026-11-26 07:59:00.000", "r-42"),
     )
     assert normalise("user 12 sent 0x7f3a9b2c1d at 2026-11-26 07:00:00") == "user <n> sent <id> at <time>"
+
+
+def test_folding_never_breaks_a_secret_into_unredacted_pieces() -> None:
+    from bot.queries.results import QueryResult
+
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcmRlcnMifQ.c2lnbmF0dXJl"
+    raw = QueryResult("insights", ("@message", "count"), ((f"ERROR retry with Authorization: Bearer {jwt} for 42", "3"),), 1.0, 0)
+    folded, _ = fold_errors(raw)
+    text = folded.rows[0][0]
+    assert "eyJ" not in text and "c2lnbmF0dXJl" not in text and "[REDACTED" in text
