@@ -39,6 +39,7 @@ bench: $(STAMP)
 docs/message.png: $(STAMP) local/preview.py
 	$(BIN)/python -m local.demo > /dev/null
 	$(BIN)/python -m local.screenshot out/demo.html $@
+	$(BIN)/python -m local.screenshot out/answers.html docs/answers.png
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache build *.egg-info

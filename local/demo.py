@@ -88,6 +88,7 @@ def run() -> int:
         preview = OUT / "demo.html"
         messages = [(CHANNEL, alarm_message), (CHANNEL, ok_message), *((CHANNEL, m) for m in answers)]
         preview.write_text(to_html(messages), encoding="utf-8")
+        (OUT / "answers.html").write_text(to_html([(CHANNEL, m) for m in answers]), encoding="utf-8")
     step(f"HTML preview: {preview}")
     step(f"Done in {time.monotonic() - started:.1f} s; every server has stopped.")
     return 0

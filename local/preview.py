@@ -146,11 +146,13 @@ def _block_html(block: dict[str, Any]) -> str:
         )
     if kind == "table":
         rows = block.get("rows") or []
+        settings = block.get("column_settings") or []
+        right = {i for i, s in enumerate(settings) if (s or {}).get("align") == "right"}
         head = "".join(f"<th>{html.escape(c.get('text', ''))}</th>" for c in rows[0]) if rows else ""
         body = "".join(
             "<tr>"
             + "".join(
-                f"<td{' class=num' if i > 1 else ''}>{html.escape(c.get('text', ''))}</td>"
+                f"<td{' class=num' if i in right else ''}>{html.escape(c.get('text', ''))}</td>"
                 for i, c in enumerate(row)
             )
             + "</tr>"
