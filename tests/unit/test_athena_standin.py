@@ -220,3 +220,34 @@ def test_client_request_token_makes_retries_idempotent(seeded: Any) -> None:
     assert standin.start_query_execution("us-east-1", request) == standin.start_query_execution(
         "us-east-1", request
     )
+
+
+def test_parquet_tables_with_hive_partitions(seeded: Any, tmp_path: Any) -> None:
+    import duckdb
+
+    standin, _ = seeded
+    s3 = boto3.client("s3", region_name="us-east-1")
+    expected = {}
+    for partition, rows in (("2026-11-01", [("a", 1), ("b", 2)]), ("2026-11-02", [("a", 5)])):
+        path = tmp_path / f"{partition}.parquet"
+        connection = duckdb.connect()
+        connection.execute("CREATE TABLE t (name VARCHAR, n BIGINT)")
+        connection.executemany("INSERT INTO t VALUES (?, ?)", rows)
+        connection.execute(f"COPY t TO '{path}' (FORMAT PARQUET)")
+        s3.put_object(Bucket=DATA_BUCKET, Key=f"metrics/day={partition}/part-0.parquet", Body=path.read_bytes())
+        expected[partition] = path.stat().st_size
+    boto3.client("glue", region_name="us-east-1").create_table(
+        DatabaseName="lookout",
+        TableInput={
+            "Name": "metrics",
+            "PartitionKeys": [{"Name": "day", "Type": "string"}],
+            "StorageDescriptor": {
+                "Columns": [{"Name": "name", "Type": "string"}, {"Name": "n", "Type": "bigint"}],
+                "Location": f"s3://{DATA_BUCKET}/metrics/",
+                "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+            },
+        },
+    )
+    execution, rows = run(standin, "SELECT name, sum(n) AS total FROM lookout.metrics WHERE day = ? GROUP BY name ORDER BY name", ["'2026-11-02'"])
+    assert rows == [["name", "total"], ["a", "5"]]
+    assert execution["Statistics"]["DataScannedInBytes"] == expected["2026-11-02"]  # the other day was not read
