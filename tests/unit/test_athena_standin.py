@@ -244,10 +244,16 @@ def test_parquet_tables_with_hive_partitions(seeded: Any, tmp_path: Any) -> None
             "StorageDescriptor": {
                 "Columns": [{"Name": "name", "Type": "string"}, {"Name": "n", "Type": "bigint"}],
                 "Location": f"s3://{DATA_BUCKET}/metrics/",
-                "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+                "SerdeInfo": {
+                    "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+                },
             },
         },
     )
-    execution, rows = run(standin, "SELECT name, sum(n) AS total FROM lookout.metrics WHERE day = ? GROUP BY name ORDER BY name", ["'2026-11-02'"])
+    execution, rows = run(
+        standin,
+        "SELECT name, sum(n) AS total FROM lookout.metrics WHERE day = ? GROUP BY name ORDER BY name",
+        ["'2026-11-02'"],
+    )
     assert rows == [["name", "total"], ["a", "5"]]
     assert execution["Statistics"]["DataScannedInBytes"] == expected["2026-11-02"]  # the other day was not read

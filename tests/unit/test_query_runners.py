@@ -294,7 +294,9 @@ def test_folding_never_breaks_a_secret_into_unredacted_pieces() -> None:
     from bot.queries.results import QueryResult
 
     jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcmRlcnMifQ.c2lnbmF0dXJl"
-    raw = QueryResult("insights", ("@message", "count"), ((f"ERROR retry with Authorization: Bearer {jwt} for 42", "3"),), 1.0, 0)
+    raw = QueryResult(
+        "insights", ("@message", "count"), ((f"ERROR retry with Authorization: Bearer {jwt} for 42", "3"),), 1.0, 0
+    )
     folded, _ = fold_errors(raw)
     text = folded.rows[0][0]
     assert "eyJ" not in text and "c2lnbmF0dXJl" not in text and "[REDACTED" in text
