@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.enrich.model import Enrichment
     from bot.enrich.runner import Enricher
+    from bot.lifecycle.service import Lifecycle
     from bot.observability import Telemetry
+    from bot.slack.lifecycle_render import Presentation
     from bot.slack.post import Deadline, Posted, SlackPoster
 
 
@@ -36,14 +38,23 @@ class Outcome:
 
 class AlertService:
     def __init__(
-        self, settings: Settings, *, enricher: Enricher | None, poster: SlackPoster, telemetry: Telemetry
+        self,
+        settings: Settings,
+        *,
+        enricher: Enricher | None,
+        poster: SlackPoster,
+        telemetry: Telemetry,
+        lifecycle: Lifecycle | None = None,
     ) -> None:
         self.settings = settings
         self.enricher = enricher
         self.poster = poster
         self.telemetry = telemetry
+        self.lifecycle = lifecycle
 
-    def handle(self, event: Any, deadline: Deadline) -> list[Outcome]:
+    def handle(self, event: Any, deadline: Deadline, lambda_context: Any = None) -> list[Outcome]:
+        if self.lifecycle is not None:
+            self.lifecycle.lambda_context = lambda_context
         outcomes = [self._deliver(delivery, deadline) for delivery in parse_event(event)]
         failed = [o for o in outcomes if o.error]
         if failed:
@@ -52,24 +63,36 @@ class AlertService:
 
     def message_for(self, delivery: Delivery, deadline: Deadline) -> Message:
         """The message for one delivery. A bug in enrichment or rendering costs details, never the alert."""
-        from bot.enrich.model import Enrichment
-
         item = delivery.item
         if not isinstance(item, Alarm):
             return render_notification(item)
+        return self.render_for(item, self.enrichment_for(item, deadline), delivery)
+
+    def enrichment_for(self, alarm: Alarm, deadline: Deadline) -> Enrichment:
+        from bot.enrich.model import Enrichment
+
         try:
-            enrichment = self._enrich(item, deadline)
+            return self._enrich(alarm, deadline)
         except Exception:  # noqa: BLE001 - degrade to the bare alarm
             self.telemetry.logger.exception("enrichment failed")
-            enrichment = Enrichment.skipped("unavailable (internal error, see Lookout's logs)")
+            return Enrichment.skipped("unavailable (internal error, see Lookout's logs)")
+
+    def render_for(
+        self, alarm: Alarm, enrichment: Enrichment, delivery: Delivery, presentation: Presentation | None = None
+    ) -> Message:
+        from bot.slack.lifecycle_render import decorate
+
         try:
-            return render_alarm(item, enrichment)
+            message = render_alarm(alarm, enrichment)
+            return decorate(message, alarm, presentation) if presentation else message
         except Exception:  # noqa: BLE001
             self.telemetry.logger.exception("rendering failed; posting the bare alarm")
         try:
-            return render_bare_alarm(item, "details could not be rendered (see Lookout's logs)")
+            return render_bare_alarm(alarm, "details could not be rendered (see Lookout's logs)")
         except Exception:  # noqa: BLE001
-            note = Notification(title=item.name, body=item.reason, source=delivery.via, problem="could not render")
+            note = Notification(
+                title=alarm.name, body=alarm.reason, source=delivery.via, problem="could not render"
+            )
             return render_notification(note)
 
     def _deliver(self, delivery: Delivery, deadline: Deadline) -> Outcome:
@@ -87,19 +110,39 @@ class AlertService:
     def _post(self, delivery: Delivery, deadline: Deadline) -> Outcome:
         log = self.telemetry.logger
         try:
-            message = self.message_for(delivery, deadline)
             with self.telemetry.span("## slack"):
-                posted = self.poster.post(message, self.settings.slack_channel, deadline)
+                posted = self._once(delivery, deadline)
         except Exception as exc:  # noqa: BLE001 - recorded here, raised for the whole event by handle()
             log.exception("alert not posted")
             self.telemetry.count("AlertsFailed")
             return Outcome(title=_title(delivery), error=str(exc))
+        if posted is None:
+            log.info("no new post: duplicate delivery, grouped in a storm, or an update only")
+            return Outcome(title=_title(delivery))
         self.telemetry.count("AlertsPosted")
         if isinstance(delivery.item, Alarm):
             latency_ms = (datetime.now(UTC) - delivery.item.changed_at).total_seconds() * 1000
             self.telemetry.count("AlarmToPostLatency", value=max(0.0, latency_ms), unit="Milliseconds")
         log.info("alert posted", extra={"channel": posted.channel, "ts": posted.ts})
         return Outcome(title=_title(delivery), posted=posted)
+
+    def _once(self, delivery: Delivery, deadline: Deadline) -> Posted | None:
+        """Post (or update) for this delivery exactly once, however often it is delivered."""
+        if self.lifecycle is None:
+            return self._send(delivery, deadline)
+        return self.lifecycle.once(delivery, lambda: self._send(delivery, deadline))
+
+    def _send(self, delivery: Delivery, deadline: Deadline) -> Posted | None:
+        item = delivery.item
+        if isinstance(item, Alarm) and self.lifecycle is not None:
+            enrichment = self.enrichment_for(item, deadline)
+            return self.lifecycle.deliver(
+                item,
+                enrichment,
+                deadline,
+                render=lambda presentation: self.render_for(item, enrichment, delivery, presentation),
+            )
+        return self.poster.post(self.message_for(delivery, deadline), self.settings.slack_channel, deadline)
 
     def _enrich(self, alarm: Alarm, deadline: Deadline) -> Enrichment:
         from bot.enrich.model import Enrichment

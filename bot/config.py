@@ -32,6 +32,10 @@ class Settings:
     slack_reserve_s: float = 2.0
     sparkline_points: int = 30
     tracing: bool = True
+    incidents_table: str | None = None
+    storm_threshold: int = 3
+    storm_window_s: int = 60
+    button_users: tuple[str, ...] = ()
     region: str = "us-east-1"
     service_name: str = "lookout"
     metrics_namespace: str = "Lookout"
@@ -54,6 +58,10 @@ class Settings:
             logs_deadline_s=_float(env, "LOGS_DEADLINE_S", cls.logs_deadline_s),
             metrics_deadline_s=_float(env, "METRICS_DEADLINE_S", cls.metrics_deadline_s),
             tracing=_bool(env, "LOOKOUT_TRACING", default=env.get("POWERTOOLS_TRACE_DISABLED", "") != "true"),
+            incidents_table=env.get("INCIDENTS_TABLE") or None,
+            storm_threshold=_int(env, "STORM_THRESHOLD", cls.storm_threshold, 1, 1000),
+            storm_window_s=_int(env, "STORM_WINDOW_S", cls.storm_window_s, 10, 3600),
+            button_users=tuple(u for u in env.get("LOOKOUT_BUTTON_USERS", "").replace(",", " ").split() if u),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
             service_name=env.get("POWERTOOLS_SERVICE_NAME", cls.service_name),
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE", cls.metrics_namespace),

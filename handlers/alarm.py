@@ -20,5 +20,5 @@ SERVICE = build_alert_service(SETTINGS, TELEMETRY)
 
 @TELEMETRY.wrap_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    outcomes = SERVICE.handle(event, Deadline.from_lambda_context(context))
+    outcomes = SERVICE.handle(event, Deadline.from_lambda_context(context), lambda_context=context)
     return {"posted": [{"channel": o.posted.channel, "ts": o.posted.ts} for o in outcomes if o.posted]}

@@ -114,6 +114,8 @@ class Enrichment:
     xray: Finding[XRayReport]
     logs: Finding[LogReport]
     metric: Finding[MetricReport]
+    tags: tuple[tuple[str, str], ...] = ()
+    """The alarm's tags, as read for enrichment (routing uses them too)."""
 
     @classmethod
     def skipped(cls, why: str = "skipped (offline)") -> Enrichment:

@@ -66,7 +66,12 @@ class Enricher:
             }
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-        return Enrichment(xray=findings["X-Ray"], logs=findings["Logs"], metric=findings["Metric"])
+        return Enrichment(
+            xray=findings["X-Ray"],
+            logs=findings["Logs"],
+            metric=findings["Metric"],
+            tags=tuple(_read(tags).items()),
+        )
 
     def _collect(self, source: str, future: Future[T], deadline: float, started: float) -> Finding[T]:
         remaining = max(0.0, deadline - (time.monotonic() - started))
@@ -82,6 +87,16 @@ class Enricher:
         if self.observer:
             self.observer(finding)
         return finding
+
+
+def _read(tags: Future[dict[str, str]]) -> dict[str, str]:
+    """The alarm's tags if they were read in time; unreadable tags only mean default routing."""
+    if not tags.done():
+        return {}
+    try:
+        return tags.result()
+    except Exception:  # noqa: BLE001
+        return {}
 
 
 def _cap(deadline: float, budget: float | None) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from dataclasses import dataclass
 from http.client import RemoteDisconnected
@@ -136,10 +137,20 @@ class SlackPoster:
         self._base_url = base_url
         self._client = client
         self._on_retry = on_retry
+        self._token: str | None = None
+        self._local = threading.local()
 
-    def post(self, message: Message, channel: str, deadline: Deadline) -> Posted:
-        response = self._call("chat.postMessage", message.payload(channel), deadline)
+    def post(self, message: Message, channel: str, deadline: Deadline, thread_ts: str | None = None) -> Posted:
+        payload = message.payload(channel)
+        if thread_ts:
+            payload["thread_ts"] = thread_ts
+        response = self._call("chat.postMessage", payload, deadline)
         return Posted(channel=str(response.get("channel") or channel), ts=str(response.get("ts") or ""))
+
+    def update(self, message: Message, channel: str, ts: str, deadline: Deadline) -> Posted:
+        payload = {k: v for k, v in message.payload(channel).items() if not k.startswith("unfurl")}
+        response = self._call("chat.update", {**payload, "ts": ts}, deadline)
+        return Posted(channel=str(response.get("channel") or channel), ts=str(response.get("ts") or ts))
 
     def _call(self, method: str, payload: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
         from slack_sdk.errors import SlackApiError
@@ -157,11 +168,18 @@ class SlackPoster:
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     def _web_client(self) -> WebClient:
-        if self._client is None:
+        """A client per thread: retry handlers and timeouts are set per call, and calls may run concurrently."""
+        if self._client is not None:
+            return self._client
+        client = getattr(self._local, "client", None)
+        if client is None:
             from slack_sdk import WebClient
 
-            self._client = WebClient(token=self._token_source(), base_url=self._base_url)
-        return self._client
+            if self._token is None:
+                self._token = self._token_source()
+            client = WebClient(token=self._token, base_url=self._base_url)
+            self._local.client = client
+        return client
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,48 @@
+"""Where an alarm's messages go and who they call: alarm tags choose the channel (``lookout:channel``), the
+mention (``lookout:mention``: a user group or user id) and the severity (``lookout:severity``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TAG_CHANNEL = "lookout:channel"
+TAG_MENTION = "lookout:mention"
+TAG_SEVERITY = "lookout:severity"
+_CHANNEL = re.compile(r"[CGD][A-Z0-9]{6,20}|#[a-z0-9][a-z0-9._-]{0,79}")
+_SUBTEAM = re.compile(r"S[A-Z0-9]{6,20}")
+_USER = re.compile(r"[UW][A-Z0-9]{6,20}")
+_SEVERITY = re.compile(r"[A-Za-z0-9 _-]{1,20}")
+
+
+@dataclass(frozen=True)
+class Route:
+    channel: str
+    mention: str = ""
+    """Slack mention markup built by us from an id (never ``<!channel>`` or ``<!here>``)."""
+    severity: str = ""
+
+
+def route_for(tags: dict[str, str], default_channel: str) -> Route:
+    channel = tags.get(TAG_CHANNEL, "").strip()
+    return Route(
+        channel=channel if _CHANNEL.fullmatch(channel) else default_channel,
+        mention=mention_markup(tags.get(TAG_MENTION, "")),
+        severity=severity_label(tags.get(TAG_SEVERITY, "")),
+    )
+
+
+def mention_markup(value: str) -> str:
+    """``S0123ABC`` (a user group) or ``U0123ABC`` (a user) as a mention; anything else is ignored."""
+    ids = [v.strip().lstrip("@") for v in value.replace(",", " ").split()]
+    parts = [
+        f"<!subteam^{i}>" if _SUBTEAM.fullmatch(i) else f"<@{i}>"
+        for i in ids
+        if _SUBTEAM.fullmatch(i) or _USER.fullmatch(i)
+    ]
+    return " ".join(parts[:5])
+
+
+def severity_label(value: str) -> str:
+    value = value.strip()
+    return value.upper() if _SEVERITY.fullmatch(value) else ""

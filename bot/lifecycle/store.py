@@ -1,0 +1,173 @@
+"""Incident and storm records in one DynamoDB table (key ``pk``, TTL attribute ``expiration``).
+
+Every write that depends on what was read is conditional on the record's ``version``; a lost race re-reads
+and tries again, so concurrent deliveries of the same alarm never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from bot import aws
+
+INCIDENT_TTL_S = 30 * 86400
+STORM_TTL_S = 2 * 86400
+
+
+class Conflict(Exception):
+    """The record changed since it was read."""
+
+
+@dataclass(frozen=True)
+class Incident:
+    alarm_arn: str
+    channel: str
+    ts: str = ""
+    state: str = "ALARM"
+    status: str = "open"  # posting | open | resolved
+    opened_at: float = 0.0
+    changed_at: float = 0.0
+    last_notified_at: float = 0.0
+    notify_count: int = 0
+    history: tuple[tuple[str, float], ...] = ()
+    acked_by: str = ""
+    silenced_until: float = 0.0
+    silenced_by: str = ""
+    storm: str = ""
+    logs: str = ""
+    """JSON: the log groups, filter pattern and window of the last message ("More logs" continues there)."""
+    service: str = ""
+    version: int = 0
+
+    @property
+    def silenced(self) -> bool:
+        return self.silenced_until > time.time()
+
+
+@dataclass
+class Storm:
+    key: str
+    channel: str
+    count: int = 0
+    summary_ts: str = ""
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    shown: list[dict[str, Any]] = field(default_factory=list)
+    lease_until: float = 0.0
+    version: int = 0
+
+
+class IncidentStore:
+    def __init__(self, table: str, client: Any = None) -> None:
+        self.table = table
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = aws.client("dynamodb")
+        return self._client
+
+    # --- incidents ---------------------------------------------------------------------------------------
+
+    def get(self, alarm_arn: str) -> Incident | None:
+        item = self.client.get_item(
+            TableName=self.table, Key={"pk": {"S": _incident_key(alarm_arn)}}, ConsistentRead=True
+        ).get("Item")
+        if not item:
+            return None
+        data = json.loads(item["data"]["S"])
+        data["history"] = tuple(tuple(h) for h in data.get("history", ()))
+        return Incident(**{**data, "version": int(item["version"]["N"])})
+
+    def put(self, incident: Incident) -> Incident:
+        """Write ``incident`` if nobody else wrote since it was read (version 0: if there is none yet)."""
+        from botocore.exceptions import ClientError
+
+        saved = replace(incident, version=incident.version + 1)
+        data = asdict(saved)
+        data.pop("version")
+        condition = "attribute_not_exists(pk)" if incident.version == 0 else "version = :v"
+        values = {":v": {"N": str(incident.version)}} if incident.version else {}
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item={
+                    "pk": {"S": _incident_key(incident.alarm_arn)},
+                    "data": {"S": json.dumps(data)},
+                    "version": {"N": str(saved.version)},
+                    "expiration": {"N": str(int(time.time()) + INCIDENT_TTL_S)},
+                },
+                ConditionExpression=condition,
+                **({"ExpressionAttributeValues": values} if values else {}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(incident.alarm_arn) from None
+            raise
+        return saved
+
+    # --- storms ------------------------------------------------------------------------------------------
+
+    def count_opening(self, channel: str, window: int) -> tuple[int, str]:
+        """Count an alarm opening in ``channel``'s current window; (its rank in the window, the storm key)."""
+        key = f"storm#{channel}#{window}"
+        response = self.client.update_item(
+            TableName=self.table,
+            Key={"pk": {"S": key}},
+            UpdateExpression="ADD #count :one SET expiration = if_not_exists(expiration, :ttl), channel = :ch",
+            ExpressionAttributeNames={"#count": "count"},
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":ttl": {"N": str(int(time.time()) + STORM_TTL_S)},
+                ":ch": {"S": channel},
+            },
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(response["Attributes"]["count"]["N"]), key
+
+    def storm(self, key: str) -> Storm:
+        item = self.client.get_item(TableName=self.table, Key={"pk": {"S": key}}, ConsistentRead=True).get(
+            "Item", {}
+        )
+        return Storm(
+            key=key,
+            channel=item.get("channel", {}).get("S", ""),
+            count=int(item.get("count", {}).get("N", "0")),
+            summary_ts=item.get("summary_ts", {}).get("S", ""),
+            pending=json.loads(item.get("pending", {}).get("S", "[]")),
+            shown=json.loads(item.get("shown", {}).get("S", "[]")),
+            lease_until=float(item.get("lease_until", {}).get("N", "0")),
+            version=int(item.get("version", {}).get("N", "0")),
+        )
+
+    def save_storm(self, storm: Storm) -> Storm:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": storm.key}},
+                UpdateExpression="SET summary_ts = :ts, pending = :p, shown = :s, lease_until = :l, version = :n",
+                ConditionExpression="attribute_not_exists(version) OR version = :v",
+                ExpressionAttributeValues={
+                    ":ts": {"S": storm.summary_ts},
+                    ":p": {"S": json.dumps(storm.pending)},
+                    ":s": {"S": json.dumps(storm.shown)},
+                    ":l": {"N": str(storm.lease_until)},
+                    ":n": {"N": str(storm.version + 1)},
+                    ":v": {"N": str(storm.version)},
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(storm.key) from None
+            raise
+        storm.version += 1
+        return storm
+
+
+def _incident_key(alarm_arn: str) -> str:
+    return f"incident#{alarm_arn}"

@@ -1,0 +1,182 @@
+"""What the lifecycle adds to an alarm message (severity, mention, acknowledgement, silence, resolution,
+interactive buttons), thread notes, and the storm summary with its detail replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.slack.format import duration
+from bot.slack.render import HEADER_CHARS, STATE_ICON, Message, _finish
+from bot.text import one_line, safe
+
+if TYPE_CHECKING:
+    from bot.alarms import Alarm
+
+STORM_LIST = 40
+DETAILS_PER_REPLY = 25
+
+
+@dataclass(frozen=True)
+class Presentation:
+    severity: str = ""
+    mention: str = ""
+    notes: tuple[str, ...] = ()
+    """Status lines in mrkdwn built by the lifecycle (acknowledged by, silenced until, resolved after)."""
+    buttons: bool = False
+    service: str = ""
+
+
+def decorate(message: Message, alarm: Alarm, presentation: Presentation) -> Message:
+    blocks: list[Block] = []
+    for block in message.blocks:
+        if block.block_id == "lookout:header" and presentation.severity:
+            prefix = f"{STATE_ICON[alarm.state]} {presentation.severity} · "
+            text = prefix + safe(one_line(alarm.name), HEADER_CHARS - len(prefix) - 40)
+            text += f" · {alarm.previous_state.value} → {alarm.state.value}"
+            block = HeaderBlock(
+                block_id="lookout:header", text=PlainTextObject(text=text[:HEADER_CHARS], emoji=True)
+            )
+        blocks.append(block)
+        if block.block_id == "lookout:header":
+            if presentation.mention:
+                blocks.append(
+                    SectionBlock(block_id="lookout:mention", text=MarkdownTextObject(text=presentation.mention))
+                )
+            if presentation.notes:
+                text = "\n".join(presentation.notes)
+                blocks.append(ContextBlock(block_id="lookout:status", elements=[MarkdownTextObject(text=text)]))
+    if presentation.buttons:
+        blocks.append(ActionsBlock(block_id="lookout:actions", elements=_buttons(alarm, presentation.service)))
+    text = f"{presentation.mention} {message.text}".strip() if presentation.mention else message.text
+    return _finish(text, blocks)
+
+
+def _buttons(alarm: Alarm, service: str) -> list[ButtonElement]:
+    value = alarm.arn[:2000]
+    buttons = [
+        ButtonElement(text="Acknowledge", action_id="lookout:ack", value=value, style="primary"),
+        ButtonElement(text="Silence 1 h", action_id="lookout:silence-1h", value=value),
+        ButtonElement(text="Silence 4 h", action_id="lookout:silence-4h", value=value),
+        ButtonElement(text="More logs", action_id="lookout:more-logs", value=value),
+    ]
+    if service:
+        buttons.append(
+            ButtonElement(text=f"Run /errors {service}"[:75], action_id="lookout:run-errors", value=service[:2000])
+        )
+    return buttons
+
+
+def status_notes(
+    *,
+    acked_by: str = "",
+    silenced_until: float = 0.0,
+    silenced_by: str = "",
+    opened_at: float = 0.0,
+    alarm: Alarm | None = None,
+) -> tuple[str, ...]:
+    notes = []
+    if alarm is not None and alarm.state.value != "ALARM" and opened_at:
+        lasted = duration(max(0.0, alarm.changed_at.timestamp() - opened_at))
+        ended = alarm.changed_at.astimezone(UTC).strftime("%H:%M UTC")
+        word = "Resolved" if alarm.state.value == "OK" else "Insufficient data"
+        notes.append(f"{'✅' if alarm.state.value == 'OK' else '⚪'} *{word}* after {lasted} · at {ended}")
+    if acked_by:
+        notes.append(f"👀 Acknowledged by <@{acked_by}>")
+    if silenced_until > datetime.now(UTC).timestamp():
+        until = datetime.fromtimestamp(silenced_until, tz=UTC).strftime("%H:%M UTC")
+        notes.append(f"🔕 Silenced until {until}" + (f" by <@{silenced_by}>" if silenced_by else ""))
+    return tuple(notes)
+
+
+def render_note(text: str) -> Message:
+    """A thread reply of ours (``text`` is our own mrkdwn with outside parts already made safe)."""
+    block = SectionBlock(block_id="lookout:note", text=MarkdownTextObject(text=text[:3000]))
+    return _finish(one_line(text)[:300], [block])
+
+
+def refire_note(alarm: Alarm, count: int, since: float) -> str:
+    minutes = duration(max(0.0, alarm.changed_at.timestamp() - since))
+    reason = safe(one_line(alarm.reason), 300)
+    return (
+        f"🔁 Still firing · {_ordinal(count)} time in {minutes}\n> {reason}"
+        if reason
+        else f"🔁 Still firing · {_ordinal(count)} time in {minutes}"
+    )
+
+
+def transition_note(alarm: Alarm, opened_at: float) -> str:
+    lasted = duration(max(0.0, alarm.changed_at.timestamp() - opened_at))
+    icon = STATE_ICON[alarm.state]
+    transition = f"{alarm.previous_state.value} → {alarm.state.value}"
+    return f"{icon} {transition} after {lasted}\n> {safe(one_line(alarm.reason), 300)}"
+
+
+def render_storm_summary(entries: list[dict[str, Any]], channel_label: str) -> Message:
+    latest: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        latest[entry["arn"]] = entry
+    firing = sum(1 for e in latest.values() if e["state"] == "ALARM")
+    header = f"🚨 Alarm storm: {len(latest)} alarms ({firing} firing)"
+    lines = []
+    for entry in sorted(latest.values(), key=lambda e: (e["state"] != "ALARM", e["at"]))[:STORM_LIST]:
+        icon = {"ALARM": "🔴", "OK": "✅"}.get(entry["state"], "⚪")
+        lines.append(f"{icon} *{safe(entry['name'], 120)}* — {safe(one_line(entry['reason']), 140)}")
+    if len(latest) > STORM_LIST:
+        lines.append(f"… and {len(latest) - STORM_LIST} more (all in the thread)")
+    blocks: list[Block] = [
+        HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=header, emoji=True)),
+        SectionBlock(block_id="lookout:storm", text=MarkdownTextObject(text="\n".join(lines)[:3000] or "–")),
+        ContextBlock(
+            block_id="lookout:context",
+            elements=[
+                MarkdownTextObject(
+                    text=f"Grouped to keep {safe(channel_label, 80)} readable · each alarm in detail in the thread"
+                )
+            ],
+        ),
+    ]
+    return _finish(header, blocks)
+
+
+def render_storm_details(entries: list[dict[str, Any]]) -> list[Message]:
+    messages = []
+    for start in range(0, len(entries), DETAILS_PER_REPLY):
+        chunk = entries[start : start + DETAILS_PER_REPLY]
+        lines = []
+        for entry in chunk:
+            icon = {"ALARM": "🔴", "OK": "✅"}.get(entry["state"], "⚪")
+            at = datetime.fromtimestamp(entry["at"], tz=UTC).strftime("%H:%M:%S")
+            lines.append(
+                f"{icon} *{safe(entry['name'], 120)}* · {entry['state']} at {at} UTC"
+                f" · {safe(entry.get('where', ''), 60)}\n"
+                f"> {safe(one_line(entry['reason']), 200)}"
+            )
+        text = "\n".join(lines)
+        while len(text) > 2900:
+            lines = lines[:-1]
+            text = "\n".join(lines) + "\n…"
+        messages.append(
+            _finish(
+                f"{len(chunk)} alarms",
+                [SectionBlock(block_id="lookout:details", text=MarkdownTextObject(text=text))],
+            )
+        )
+    return messages
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
