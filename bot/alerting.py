@@ -130,7 +130,7 @@ class AlertService:
         """Post (or update) for this delivery exactly once, however often it is delivered."""
         if self.lifecycle is None:
             return self._send(delivery, deadline)
-        return self.lifecycle.once(delivery, lambda: self._send(delivery, deadline))
+        return self.lifecycle.once(delivery, lambda: self._send(delivery, deadline), deadline)
 
     def _send(self, delivery: Delivery, deadline: Deadline) -> Posted | None:
         item = delivery.item

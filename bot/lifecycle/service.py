@@ -50,7 +50,7 @@ class Lifecycle:
         )
         return cls(settings, IncidentTracker(store, poster, storms), persistence)
 
-    def once(self, delivery: Delivery, work: Callable[[], Posted | None]) -> Posted | None:
+    def once(self, delivery: Delivery, work: Callable[[], Posted | None], deadline: Deadline) -> Posted | None:
         """Run ``work`` once per state change (alarm ARN + state + time) or per SNS message id."""
         from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
         from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
@@ -62,8 +62,8 @@ class Lifecycle:
             expires_after_seconds=DEDUP_SECONDS,
             response_hook=lambda response, _record: {**response, "replayed": "1"},  # a duplicate delivery
         )
-        if self.lambda_context is not None:
-            config.register_lambda_context(self.lambda_context)
+        # In progress expires with the invocation, so that a crashed delivery does not block Lambda's retry.
+        config.register_lambda_context(self.lambda_context or _RemainingTime(deadline))
 
         @idempotent_function(data_keyword_argument="change", persistence_store=self.persistence, config=config)
         def post_once(change: dict[str, str]) -> dict[str, str]:
@@ -112,3 +112,13 @@ def logs_of(enrichment: Enrichment) -> str:
             "before": oldest,
         }
     )
+
+
+class _RemainingTime:
+    """The one thing Powertools reads from a Lambda context, from our deadline (outside Lambda)."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.deadline.remaining() * 1000)

@@ -75,9 +75,9 @@ class IncidentTracker:
     ) -> Posted | None:
         now = self.clock()
         changed = alarm.changed_at.timestamp()
+        if incident is not None and changed <= incident.changed_at:
+            return None  # an older state change arriving late: the message already shows newer news
         if incident is not None and incident.status == "open":
-            if changed <= incident.changed_at:
-                return None  # an older state change arriving late: the message already shows newer news
             return self._refire(alarm, incident, route, render, deadline, extra)
         silenced = incident is not None and incident.silenced and incident.ts
         storm = None if silenced or self.storms is None else self.storms.admit(route.channel)

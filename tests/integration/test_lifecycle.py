@@ -1,0 +1,231 @@
+"""The alert lifecycle on moto DynamoDB and the Slack stand-in: one message per incident, updated on re-fire
+and OK with thread notes; duplicates (sequential and concurrent) never post twice; routing by tags; storms."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from bot.alerting import AlertService
+from bot.config import Settings
+from bot.lifecycle.service import Lifecycle
+from bot.observability import Telemetry
+from bot.slack.post import Deadline, SlackPoster
+from local.slack_api import SlackStandIn
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+TABLE = "lookout-incidents"
+T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+
+
+def sns_event(
+    name: str,
+    state: str,
+    minutes: float,
+    *,
+    old: str = "OK",
+    tags: dict[str, str] | None = None,
+    message_id: str | None = None,
+) -> dict[str, Any]:
+    changed = T0 + timedelta(minutes=minutes)
+    message = {
+        "AlarmName": name,
+        "AlarmDescription": f"{name} description",
+        "AWSAccountId": "111122223333",
+        "NewStateValue": state,
+        "OldStateValue": old,
+        "NewStateReason": f"{name} went {state} at minute {minutes}",
+        "StateChangeTime": changed.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+        "Region": "US East (N. Virginia)",
+        "AlarmArn": f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}",
+        "Trigger": {
+            "MetricName": "Errors",
+            "Namespace": "AWS/Lambda",
+            "Statistic": "SUM",
+            "Period": 60,
+            "EvaluationPeriods": 1,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "Threshold": 1.0,
+            "Dimensions": [{"name": "FunctionName", "value": name}],
+        },
+    }
+    if tags is not None:
+        message["AlarmTags"] = tags
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "Sns": {
+                    "MessageId": message_id or f"{name}-{state}-{minutes}",
+                    "Subject": f"{state}: {name}",
+                    "Message": json.dumps(message),
+                    "Timestamp": changed.isoformat(),
+                },
+            }
+        ]
+    }
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def service(slack: SlackStandIn) -> Iterator[AlertService]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        settings = Settings(slack_channel="#alerts", incidents_table=TABLE, storm_threshold=3, storm_window_s=60)
+        poster = SlackPoster(lambda: "xoxb-test", base_url=slack.url)
+        lifecycle = Lifecycle.from_settings(settings, poster, dynamodb=dynamodb)
+        lifecycle.tracker.storms.gather_s = 3.0  # type: ignore[union-attr]
+        yield AlertService(
+            settings, enricher=None, poster=poster, telemetry=Telemetry.for_cli(settings), lifecycle=lifecycle
+        )
+
+
+def deliver(service: AlertService, event: dict[str, Any]) -> Any:
+    return service.handle(event, Deadline.after(30))
+
+
+def header(message: dict[str, Any]) -> str:
+    return next(b["text"]["text"] for b in message["blocks"] if b["block_id"] == "lookout:header")
+
+
+@pytest.mark.parametrize(
+    ("sequence", "top_level", "replies", "final_header"),
+    [
+        ([("ALARM", 0)], 1, 0, "🔴 api · OK → ALARM"),
+        ([("ALARM", 0), ("ALARM", 5)], 1, 1, "🔴 api · OK → ALARM"),
+        ([("ALARM", 0), ("ALARM", 5), ("ALARM", 9)], 1, 2, "🔴 api · OK → ALARM"),
+        ([("ALARM", 0), ("OK", 20)], 1, 1, "✅ api · ALARM → OK"),
+        ([("ALARM", 0), ("INSUFFICIENT_DATA", 20)], 1, 1, "⚪ api · ALARM → INSUFFICIENT_DATA"),
+        ([("ALARM", 0), ("OK", 20), ("ALARM", 30)], 2, 1, "🔴 api · OK → ALARM"),
+        ([("OK", 0)], 1, 0, "✅ api · ALARM → OK"),
+    ],
+)
+def test_state_transitions(
+    service: AlertService,
+    slack: SlackStandIn,
+    sequence: list[tuple[str, int]],
+    top_level: int,
+    replies: int,
+    final_header: str,
+) -> None:
+    previous = "OK"
+    for state, minute in sequence:
+        deliver(
+            service,
+            sns_event(
+                "api", state, minute, old=previous if state != previous else ("ALARM" if state == "OK" else "OK")
+            ),
+        )
+        previous = state
+    posts = slack.posts("#alerts")
+    assert len(posts) == top_level
+    assert len(slack.replies("#alerts", posts[0]["ts"])) == replies
+    assert header(posts[-1]) == final_header
+
+
+def test_ok_edits_the_original_to_resolved_with_duration(service: AlertService, slack: SlackStandIn) -> None:
+    deliver(service, sns_event("api", "ALARM", 0))
+    deliver(service, sns_event("api", "OK", 23, old="ALARM"))
+    (message,) = slack.posts("#alerts")
+    status = next(b for b in message["blocks"] if b["block_id"] == "lookout:status")["elements"][0]["text"]
+    assert "Resolved* after 23 min" in status and message.get("edited")
+    (reply,) = slack.replies("#alerts", message["ts"])
+    assert "ALARM → OK after 23 min" in reply["text"]
+    assert not any(b["block_id"] == "lookout:actions" for b in message["blocks"])  # no buttons once resolved
+
+
+def test_refire_note_counts(service: AlertService, slack: SlackStandIn) -> None:
+    for minute in (0, 4, 8):
+        deliver(service, sns_event("api", "ALARM", minute, old="ALARM" if minute else "OK"))
+    (message,) = slack.posts("#alerts")
+    notes = [r["text"] for r in slack.replies("#alerts", message["ts"])]
+    assert notes[0].startswith("🔁 Still firing · 2nd time in 4 min") and notes[1].startswith(
+        "🔁 Still firing · 3rd time in 8 min"
+    )
+
+
+def test_late_older_state_change_does_not_reopen(service: AlertService, slack: SlackStandIn) -> None:
+    deliver(service, sns_event("api", "ALARM", 0))
+    deliver(service, sns_event("api", "OK", 10, old="ALARM"))
+    deliver(service, sns_event("api", "ALARM", 5, message_id="late"))  # delivered after the OK, but older
+    (message,) = slack.posts("#alerts")
+    assert header(message) == "✅ api · ALARM → OK"
+
+
+@pytest.mark.parametrize("times", [2, 3, 5])
+def test_duplicate_deliveries_in_sequence_post_once(
+    service: AlertService, slack: SlackStandIn, times: int
+) -> None:
+    for _ in range(times):
+        deliver(service, sns_event("api", "ALARM", 0))
+    assert len(slack.calls("chat.postMessage")) == 1 and len(slack.calls("chat.update")) == 0
+
+
+@pytest.mark.parametrize("times", [2, 5])
+def test_duplicate_deliveries_at_once_post_once(service: AlertService, slack: SlackStandIn, times: int) -> None:
+    barrier = threading.Barrier(times)
+
+    def one() -> None:
+        barrier.wait()
+        deliver(service, sns_event("api", "ALARM", 0))
+
+    with ThreadPoolExecutor(times) as pool:
+        for future in [pool.submit(one) for _ in range(times)]:
+            future.result()
+    assert len(slack.calls("chat.postMessage")) == 1
+
+
+def test_routing_by_tags(service: AlertService, slack: SlackStandIn) -> None:
+    tags = {"lookout:channel": "#payments-oncall", "lookout:mention": "S0PAYTEAM", "lookout:severity": "sev1"}
+    deliver(service, sns_event("pay", "ALARM", 0, tags=tags))
+    (message,) = slack.posts("#payments-oncall")
+    assert header(message).startswith("🔴 SEV1 · pay")
+    assert message["text"].startswith("<!subteam^S0PAYTEAM>")
+    assert slack.posts("#alerts") == []
+
+
+def test_hostile_tags_route_nowhere_strange(service: AlertService, slack: SlackStandIn) -> None:
+    tags = {"lookout:channel": "<!channel>", "lookout:mention": "<!here> @channel", "lookout:severity": "<b>"}
+    deliver(service, sns_event("evil", "ALARM", 0, tags=tags))
+    (message,) = slack.posts("#alerts")
+    dumped = json.dumps(message)
+    assert "<!here>" not in dumped and "<!channel>" not in dumped and "SEV" not in header(message)
+
+
+def test_storm_of_100_alarms_in_10_s(service: AlertService, slack: SlackStandIn) -> None:
+    names = [f"svc-{i:03d}" for i in range(100)]
+    started = time.monotonic()
+    with ThreadPoolExecutor(32) as pool:
+        futures = []
+        for name in names:
+            futures.append(pool.submit(deliver, service, sns_event(name, "ALARM", 0)))
+            time.sleep(0.1)
+        for future in futures:
+            future.result()
+    assert time.monotonic() - started < 30
+    calls = sum(len(slack.calls(m)) for m in ("chat.postMessage", "chat.update"))
+    assert calls <= 15, calls
+    visible = json.dumps([m for ms in slack.state.messages.values() for m in ms], ensure_ascii=False)
+    missing = [name for name in names if f"*{name}*" not in visible and f"{name} · OK" not in visible]
+    assert missing == [], (len(missing), calls)
