@@ -63,7 +63,7 @@ class Lifecycle:
             response_hook=lambda response, _record: {**response, "replayed": "1"},  # a duplicate delivery
         )
         # In progress expires with the invocation, so that a crashed delivery does not block Lambda's retry.
-        config.register_lambda_context(self.lambda_context or _RemainingTime(deadline))
+        config.register_lambda_context(self.lambda_context or _RemainingTime(deadline))  # type: ignore[arg-type]
 
         @idempotent_function(data_keyword_argument="change", persistence_store=self.persistence, config=config)
         def post_once(change: dict[str, str]) -> dict[str, str]:
