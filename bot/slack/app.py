@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.observability import Telemetry
+    from bot.slack.actions import IncidentActions
     from bot.slack.render import Message
 
 COMMANDS = ("/errors", "/traffic", "/query", "/lookout")
@@ -53,7 +54,12 @@ class BoltOut:
 
 
 def build_app(
-    service: QueryService, *, signing_secret: str, bot_token: str, client: WebClient | None = None
+    service: QueryService,
+    *,
+    signing_secret: str,
+    bot_token: str,
+    client: WebClient | None = None,
+    actions: IncidentActions | None = None,
 ) -> App:
     from slack_bolt import App
     from slack_bolt.authorization import AuthorizeResult
@@ -85,6 +91,8 @@ def build_app(
 
     for command in COMMANDS:
         app.command(command)(ack=acknowledge, lazy=[run])
+    if actions is not None:
+        actions.register(app)
     return app
 
 
