@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("event_file", type=Path)
     render.add_argument("--offline", action="store_true", help="make no AWS call; enrichment is skipped")
     add_commands(commands)
+    again = commands.add_parser("replay", help="re-drive alerts from the on-failure queue once Slack is back")
+    again.add_argument(
+        "--queue-url", default=os.environ.get("ON_FAILURE_QUEUE_URL"), help="default: $ON_FAILURE_QUEUE_URL"
+    )
+    again.add_argument("--max", type=int, default=1000, help="at most this many messages")
     args = parser.parse_args(argv)
+    if args.command == "replay":
+        return _replay(args)
     if args.command != "render":
         try:
             return run_command(args)
@@ -80,6 +88,22 @@ def main(argv: list[str] | None = None) -> int:
     json.dump(calls, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from bot.replay import replay
+
+    if not args.queue_url:
+        print("lookout replay: give --queue-url (the stack output OnFailureQueueUrl)", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    report = replay(build_alert_service(settings, Telemetry.for_cli(settings)), args.queue_url, limit=args.max)
+    print(
+        f"replayed {report.replayed}, failed {report.failed} (left in the queue), unreadable {report.unreadable}"
+    )
+    for error in report.errors:
+        print(f"  {error}", file=sys.stderr)
+    return 0 if not report.failed and not report.unreadable else 1
 
 
 def _read(path: Path) -> str:

@@ -1,0 +1,110 @@
+"""``lookout replay``: alerts that Slack refused wait in the on-failure queue and are delivered once it is
+back; a second replay or a duplicate record never posts twice; unreadable records stay for a person."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from bot.alerting import AlertService
+from bot.config import Settings
+from bot.lifecycle.service import Lifecycle
+from bot.observability import Telemetry
+from bot.replay import event_of, replay
+from bot.slack.post import Deadline, SlackPoster
+from local.slack_api import Fault, SlackStandIn
+from tests.integration.test_lifecycle import TABLE, sns_event
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+def failure_record(event: dict[str, Any]) -> str:
+    """What Lambda's on-failure destination writes after the retries are exhausted."""
+    return json.dumps(
+        {
+            "version": "1.0",
+            "timestamp": "2026-11-26T08:00:00.000Z",
+            "requestContext": {
+                "requestId": "r-1",
+                "functionArn": "arn:aws:lambda:us-east-1:111122223333:function:lookout-alarm:$LATEST",
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": 3,
+            },
+            "requestPayload": event,
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+            "responsePayload": {
+                "errorMessage": "Slack chat.postMessage failed: fatal_error",
+                "errorType": "AlertsFailed",
+            },
+        }
+    )
+
+
+@pytest.fixture
+def world() -> Iterator[tuple[AlertService, SlackStandIn, Any, str]]:
+    with SlackStandIn() as slack, mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        queue = sqs.create_queue(QueueName="lookout-on-failure")["QueueUrl"]
+        settings = Settings(slack_channel="#alerts", incidents_table=TABLE)
+        poster = SlackPoster(lambda: "xoxb-test", base_url=slack.url)
+        service = AlertService(
+            settings,
+            enricher=None,
+            poster=poster,
+            telemetry=Telemetry.for_cli(settings),
+            lifecycle=Lifecycle.from_settings(settings, poster, dynamodb=dynamodb),
+        )
+        yield service, slack, sqs, queue
+
+
+def test_replay_delivers_what_slack_refused(world: tuple[AlertService, SlackStandIn, Any, str]) -> None:
+    service, slack, sqs, queue = world
+    for name in ("api", "db"):
+        sqs.send_message(QueueUrl=queue, MessageBody=failure_record(sns_event(name, "ALARM", 0)))
+    report = replay(service, queue, sqs=sqs)
+    assert (report.replayed, report.failed, report.unreadable) == (2, 0, 0)
+    assert sorted(m["blocks"][0]["text"]["text"] for m in slack.posts("#alerts")) == [
+        "🔴 api · OK → ALARM",
+        "🔴 db · OK → ALARM",
+    ]
+    assert sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages") is None
+
+
+def test_replaying_what_was_already_posted_posts_nothing(
+    world: tuple[AlertService, SlackStandIn, Any, str],
+) -> None:
+    service, slack, sqs, queue = world
+    event = sns_event("api", "ALARM", 0)
+    service.handle(event, Deadline.after(30))
+    sqs.send_message(QueueUrl=queue, MessageBody=failure_record(event))
+    sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(event))  # a raw event too
+    report = replay(service, queue, sqs=sqs)
+    assert report.replayed == 2 and len(slack.calls("chat.postMessage")) == 1
+
+
+def test_still_failing_and_unreadable_records_stay(world: tuple[AlertService, SlackStandIn, Any, str]) -> None:
+    service, slack, sqs, queue = world
+    sqs.send_message(QueueUrl=queue, MessageBody=failure_record(sns_event("api", "ALARM", 0)))
+    sqs.send_message(QueueUrl=queue, MessageBody="not json")
+    slack.fail_next(Fault(error="channel_not_found"))
+    report = replay(service, queue, sqs=sqs, limit=2)
+    assert (report.replayed, report.failed, report.unreadable) == (0, 1, 1)
+    assert "channel_not_found" in report.errors[0]
+
+
+def test_event_of() -> None:
+    assert event_of(failure_record({"a": 1})) == {"a": 1}
+    assert event_of('{"Records": []}') == {"Records": []}
+    assert event_of("[1]") is None and event_of("x") is None
