@@ -229,3 +229,35 @@ def test_storm_of_100_alarms_in_10_s(service: AlertService, slack: SlackStandIn)
     visible = json.dumps([m for ms in slack.state.messages.values() for m in ms], ensure_ascii=False)
     missing = [name for name in names if f"*{name}*" not in visible and f"{name} · OK" not in visible]
     assert missing == [], (len(missing), calls)
+
+
+def _store(service: AlertService) -> Any:
+    return service.lifecycle.tracker.store  # type: ignore[union-attr]
+
+
+def test_acknowledged_incidents_get_no_repeat_notes(service: AlertService, slack: SlackStandIn) -> None:
+    from dataclasses import replace
+
+    deliver(service, sns_event("api", "ALARM", 0))
+    incident = _store(service).get("arn:aws:cloudwatch:us-east-1:111122223333:alarm:api")
+    _store(service).put(replace(incident, acked_by="U0ONCALL"))
+    deliver(service, sns_event("api", "ALARM", 5, old="ALARM"))
+    (message,) = slack.posts("#alerts")
+    assert slack.replies("#alerts", message["ts"]) == []
+    assert "Acknowledged by <@U0ONCALL>" in json.dumps(message["blocks"])
+
+
+def test_silenced_alarm_posts_nothing_new_until_the_silence_ends(
+    service: AlertService, slack: SlackStandIn
+) -> None:
+    from dataclasses import replace
+
+    deliver(service, sns_event("api", "ALARM", 0))
+    incident = _store(service).get("arn:aws:cloudwatch:us-east-1:111122223333:alarm:api")
+    _store(service).put(replace(incident, silenced_until=time.time() + 3600, silenced_by="U0ONCALL"))
+    deliver(service, sns_event("api", "ALARM", 5, old="ALARM"))
+    deliver(service, sns_event("api", "OK", 10, old="ALARM"))
+    deliver(service, sns_event("api", "ALARM", 20))  # re-opens during the silence: the old message is reused
+    assert len(slack.calls("chat.postMessage")) == 2  # the first post and the OK thread note only
+    (message,) = slack.posts("#alerts")
+    assert "Silenced until" in json.dumps(message["blocks"]) and header(message) == "🔴 api · OK → ALARM"
