@@ -22,6 +22,10 @@ CALLS = {
         "logs:FilterLogEvents",
         "logs:DescribeMetricFilters",
         "secretsmanager:GetSecretValue",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
     },
     "SlackFunctionRole": {
         "lambda:InvokeFunction",
@@ -42,6 +46,9 @@ CALLS = {
         "s3:GetBucketLocation",
         "s3:AbortMultipartUpload",
         "secretsmanager:GetSecretValue",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "logs:FilterLogEvents",
     },
 }
 UNSCOPABLE = {
@@ -147,3 +154,11 @@ def test_slack_manifest_declares_every_command_the_app_listens_to() -> None:
     declared = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert declared == set(COMMANDS)
     assert {"commands", "chat:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_incidents_table_is_on_demand_with_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    table = translated()["Resources"]["IncidentsTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
