@@ -183,4 +183,9 @@ def build_alert_service(settings: Settings, telemetry: Telemetry, *, offline: bo
     poster = SlackPoster(
         token, base_url=settings.slack_api_url, on_retry=lambda _why: telemetry.count("SlackRetries")
     )
-    return AlertService(settings, enricher=enricher, poster=poster, telemetry=telemetry)
+    lifecycle = None
+    if settings.incidents_table and not offline:
+        from bot.lifecycle.service import Lifecycle
+
+        lifecycle = Lifecycle.from_settings(settings, poster)
+    return AlertService(settings, enricher=enricher, poster=poster, telemetry=telemetry, lifecycle=lifecycle)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,8 @@ import boto3
 
 from local.firing import fire
 from local.lambda_runtime import LambdaContext
-from local.preview import to_html, to_terminal
-from local.scenario import ALARM, FUNCTION, SIGNING_SECRET, Incident, seed
+from local.preview import slack_unescape, to_html, to_terminal
+from local.scenario import ALARM, FUNCTION, INCIDENTS_TABLE, SIGNING_SECRET, Incident, seed
 from local.slack_gateway import FunctionUrl, ack_text, send_command
 from local.stack import EmbeddedStack, environment
 
@@ -66,14 +67,21 @@ def run() -> int:
                 "Seeding the incident: an hour of orders-api traffic, then 10 minutes of payment-provider failures"
             )
             incident = seed()
-            with environment({"SLACK_TOKEN_SECRET_ARN": incident.secret_arn}):
+            with environment({"SLACK_TOKEN_SECRET_ARN": incident.secret_arn, "INCIDENTS_TABLE": INCIDENTS_TABLE}):
                 handler = importlib.import_module("handlers.alarm")
                 step(f"Firing {ALARM} → SNS → handlers/alarm.py")
-                event = fire(incident, ALARM, "ALARM", alarm_reason(incident))
+                event = fire(
+                    incident, ALARM, "ALARM", alarm_reason(incident), at=incident.now - timedelta(minutes=8)
+                )
                 handler.lambda_handler(event, LambdaContext())
                 alarm_message = stack.slack.posts(CHANNEL)[-1]
                 print(to_terminal(alarm_message, CHANNEL, bold=sys.stdout.isatty()))
-                step(f"The incident ends: {ALARM} returns to OK")
+                step(f"{ALARM} still fires four minutes later: its message is updated, a note goes in the thread")
+                event = fire(
+                    incident, ALARM, "ALARM", alarm_reason(incident), at=incident.now - timedelta(minutes=4)
+                )
+                handler.lambda_handler(event, LambdaContext())
+                step(f"The incident ends: {ALARM} returns to OK — the original message is edited")
                 event = fire(
                     incident,
                     ALARM,
@@ -83,6 +91,10 @@ def run() -> int:
                 handler.lambda_handler(event, LambdaContext())
                 ok_message = stack.slack.posts(CHANNEL)[-1]
                 print(to_terminal(ok_message, CHANNEL, bold=sys.stdout.isatty()))
+                thread = stack.slack.replies(CHANNEL, ok_message["ts"])
+                print(f"  {len(stack.slack.posts(CHANNEL))} message in {CHANNEL}, edited; its thread:")
+                for reply in thread:
+                    print("   └ " + slack_unescape(reply["text"]))
                 answers = ask_in_slack(stack)
         OUT.mkdir(exist_ok=True)
         preview = OUT / "demo.html"

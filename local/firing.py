@@ -17,14 +17,16 @@ if TYPE_CHECKING:
 _DISPLAY_NAME = {code: name for name, code in reversed(list(REGION_BY_DISPLAY_NAME.items()))}
 
 
-def fire(incident: Incident, alarm_name: str, state: str, reason: str) -> dict[str, Any]:
-    """Move ``alarm_name`` to ``state`` and return the SNS Lambda event for that state change."""
+def fire(
+    incident: Incident, alarm_name: str, state: str, reason: str, at: datetime | None = None
+) -> dict[str, Any]:
+    """Move ``alarm_name`` to ``state`` and return the SNS Lambda event for that state change (at ``at``)."""
     cloudwatch: Any = boto3.client("cloudwatch", region_name=incident.region)
     before = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0]
     cloudwatch.set_alarm_state(AlarmName=alarm_name, StateValue=state, StateReason=reason)
     alarm = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0]
     message = alarm_message(
-        alarm, old_state=before["StateValue"], region=incident.region, changed_at=datetime.now(UTC)
+        alarm, old_state=before["StateValue"], region=incident.region, changed_at=at or datetime.now(UTC)
     )
     subject = f'{state}: "{alarm_name}" in {_DISPLAY_NAME.get(incident.region, incident.region)}'
     boto3.client("sns", region_name=incident.region).publish(

@@ -30,6 +30,7 @@ SECRET_LINE = (
     "ERROR retrying charge with Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcmRlcnMifQ.c2lnbmF0dXJl"
 )
 SIGNING_SECRET = "embedded-demo-signing-secret"
+INCIDENTS_TABLE = "lookout-incidents"
 SPIKE = timedelta(minutes=10)
 HISTORY = timedelta(hours=1)
 
@@ -73,6 +74,12 @@ def seed(now: datetime | None = None, region: str = "us-east-1", rng: random.Ran
     tap = sqs.create_queue(QueueName="ops-alarms-tap")["QueueUrl"]
     tap_arn = sqs.get_queue_attributes(QueueUrl=tap, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=tap_arn)
+    boto3.client("dynamodb", region_name=region).create_table(
+        TableName=INCIDENTS_TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     _seed_traces(requests, region)
     _seed_logs(requests, now, region)
     _seed_metrics(requests, now, region)

@@ -54,3 +54,14 @@ def test_tracing_on_wraps_work_without_changing_results() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-2:] == ["42", "True"]
+
+
+def test_the_lifecycle_is_wired_when_a_table_is_configured() -> None:
+    from bot.alerting import build_alert_service
+    from bot.config import Settings
+    from bot.observability import Telemetry
+
+    settings = Settings(incidents_table="lookout-incidents", slack_bot_token="xoxb-x")
+    assert build_alert_service(settings, Telemetry.for_cli(settings)).lifecycle is not None
+    assert build_alert_service(Settings(), Telemetry.for_cli(settings)).lifecycle is None
+    assert build_alert_service(settings, Telemetry.for_cli(settings), offline=True).lifecycle is None
