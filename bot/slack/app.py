@@ -92,6 +92,7 @@ def build_app(
     for command in COMMANDS:
         app.command(command)(ack=acknowledge, lazy=[run])
     if actions is not None:
+        actions.queries = actions.queries or service  # "Run /errors" runs through the same service
         actions.register(app)
     return app
 

@@ -196,3 +196,21 @@ def test_unsigned_clicks_are_refused(world: Any) -> None:
     assert app.dispatch(BoltRequest(body=payload, headers=signed(payload, secret="wrong"))).status == 401
     lazy.run_all()
     assert store.get(ARN).acked_by == ""
+
+
+def test_run_errors_for_the_service(world: Any) -> None:
+    app, lazy, slack, _, message = world
+    click(app, message, "lookout:run-errors", value="orders-api")
+    lazy.run_all()
+    answer = slack.posts("#alerts")[-1]
+    assert "Top errors in orders-api" in json.dumps(answer["blocks"]) and "asked by <@U0ONCALL>" in json.dumps(
+        answer["blocks"]
+    )
+
+
+def test_run_errors_for_an_unknown_service_is_refused_in_words(world: Any) -> None:
+    app, lazy, slack, _, message = world
+    before = len(slack.posts("#alerts"))
+    click(app, message, "lookout:run-errors", value="not-configured")
+    lazy.run_all()
+    assert len(slack.posts("#alerts")) == before  # nothing posted in the channel; the clicker is told why
