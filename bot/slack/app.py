@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.queries.service import Invocation, QueryService
+from bot.slack.replays import SeenSignatures
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -60,8 +61,9 @@ def build_app(
     bot_token: str,
     client: WebClient | None = None,
     actions: IncidentActions | None = None,
+    seen: SeenSignatures | None = None,
 ) -> App:
-    from slack_bolt import App
+    from slack_bolt import App, BoltRequest, BoltResponse
     from slack_bolt.authorization import AuthorizeResult
     from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
@@ -76,6 +78,14 @@ def build_app(
         name="lookout",
     )
     app.client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    signatures = seen or SeenSignatures()
+
+    @app.middleware
+    def refuse_replays(req: BoltRequest, resp: BoltResponse, next: Any) -> BoltResponse:  # noqa: A002 - Bolt's name
+        """Runs after Bolt's signature check: a valid request seen before is a replay (lazy re-runs excepted)."""
+        if req.lazy_only or signatures.first_time((req.headers.get("x-slack-signature") or [""])[0]):
+            return next()
+        return BoltResponse(status=401, body="replayed request")
 
     def acknowledge(ack: Any, body: dict[str, Any]) -> None:
         reply, _ = service.acknowledge(_invocation(body))

@@ -118,7 +118,7 @@ def click(app: Any, message: dict[str, Any], action_id: str, user: str = "U0ONCA
             "channel_id": "#alerts",
             "is_ephemeral": False,
         },
-        "trigger_id": "1.2.3",
+        "trigger_id": f"1.2.{time.monotonic_ns()}",
         "team": {"id": "T012", "domain": "acme"},
         "channel": {"id": "#alerts", "name": "alerts"},
         "message": {"ts": message["ts"], "text": message["text"], "blocks": message["blocks"]},

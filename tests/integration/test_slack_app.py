@@ -299,3 +299,36 @@ def test_table_refused_by_the_workspace_falls_back_to_a_code_block(slack: SlackS
     blocks = {b["block_id"]: b for b in slack.posts("C012CHAN")[-1]["blocks"]}
     assert blocks["lookout:table"]["type"] == "section"
     assert blocks["lookout:table"]["text"]["text"].startswith("```error")
+
+
+def test_a_replayed_request_is_refused_and_does_nothing(slack: SlackStandIn) -> None:
+    app, lazy, audit = make_app(slack)
+    body = command_body("/errors", "")
+    headers = signed(body)
+    assert app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
+    lazy.run_all()
+    posts = len(slack.posts())
+    replayed = app.dispatch(BoltRequest(body=body, headers=headers))
+    assert replayed.status == 401
+    lazy.run_all()
+    assert len(slack.posts()) == posts and len(audit) == 1
+
+
+def test_shared_replay_memory_across_containers() -> None:
+    import boto3
+    from moto import mock_aws
+
+    from bot.slack.replays import SeenSignatures
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        one, two = SeenSignatures("t", client), SeenSignatures("t", client)  # two Lambda containers
+        assert one.first_time("v0=abc") is True
+        assert two.first_time("v0=abc") is False
+        assert two.first_time("v0=def") is True

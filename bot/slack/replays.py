@@ -1,0 +1,59 @@
+"""A short memory of the Slack request signatures already seen, so that a captured request replayed within
+Slack's five-minute window is refused (Bolt verifies signatures but keeps no such memory).
+
+With the incidents table the memory is shared by every Lambda container (a conditional put with a TTL);
+without it, it is per process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+WINDOW_S = 6 * 60  # Slack accepts timestamps up to 5 minutes old; remember a little longer
+MEMORY = 10_000
+
+
+class SeenSignatures:
+    def __init__(self, table: str | None = None, client: Any = None) -> None:
+        self.table = table
+        self._client = client
+        self._local: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, signature: str) -> bool:
+        """Remember ``signature``; False when it was already seen within the window."""
+        if not signature:
+            return True  # unsigned requests are refused by the signature check itself
+        now = time.time()
+        with self._lock:
+            while self._local and next(iter(self._local.values())) < now:
+                self._local.popitem(last=False)
+            if signature in self._local:
+                return False
+            self._local[signature] = now + WINDOW_S
+            if len(self._local) > MEMORY:
+                self._local.popitem(last=False)
+        return self._remember_shared(signature, now) if self.table else True
+
+    def _remember_shared(self, signature: str, now: float) -> bool:
+        from botocore.exceptions import ClientError
+
+        if self._client is None:
+            from bot import aws
+
+            self._client = aws.client("dynamodb")
+        try:
+            self._client.put_item(
+                TableName=self.table,
+                Item={"pk": {"S": f"signature#{signature}"}, "expiration": {"N": str(int(now + WINDOW_S))}},
+                ConditionExpression="attribute_not_exists(pk) OR expiration < :now",
+                ExpressionAttributeValues={":now": {"N": str(int(now))}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
