@@ -55,6 +55,9 @@ class AlertService:
     def handle(self, event: Any, deadline: Deadline, lambda_context: Any = None) -> list[Outcome]:
         if self.lifecycle is not None:
             self.lifecycle.lambda_context = lambda_context
+        prefetch = getattr(self.poster, "prefetch", None)
+        if callable(prefetch):
+            prefetch()  # the Slack token, in parallel with enrichment
         outcomes = [self._deliver(delivery, deadline) for delivery in parse_event(event)]
         failed = [o for o in outcomes if o.error]
         if failed:

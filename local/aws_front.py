@@ -48,7 +48,7 @@ class AwsFault:
     times: int | None = None
 
     def matches(self, service: str, operation: str) -> bool:
-        return self.service == service and self.operation in (None, operation) and self.times != 0
+        return self.service in ("*", service) and self.operation in (None, operation) and self.times != 0
 
 
 @dataclass
@@ -68,6 +68,7 @@ class AwsFront:
         self.moto_url = moto_url
         self.xray = XRayStandIn()
         self.functions = LocalFunctions()
+        self.sink_invocations = False
         self.insights = InsightsStandIn(self._moto_events)
         self.athena = AthenaStandIn(self._moto_client)
         self.faults: list[AwsFault] = []
@@ -114,6 +115,8 @@ class AwsFront:
         try:
             if call.service == "lambda" and call.operation == "Invoke" and self.functions.find(call.path_name):
                 return self._invoke(call)
+            if call.service == "lambda" and call.operation == "Invoke" and self.sink_invocations:
+                return 202, {"Content-Type": "application/json"}, b""  # accepted, run nowhere (benchmarks)
             if call.service == "xray" and call.operation in {
                 "GetServiceGraph",
                 "GetTraceSummaries",

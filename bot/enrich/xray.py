@@ -27,8 +27,8 @@ def xray_report(ctx: Context) -> XRayReport:
     end = alarm.changed_at
     start = end - timedelta(minutes=ctx.settings.xray_window_minutes)
     xray = ctx.client("xray")
+    nodes = _service_graph(xray, start, end)  # while the tags are read: the graph does not depend on them
     tagged = split_list(ctx.tag(TAG_XRAY_SERVICE))
-    nodes = _service_graph(xray, start, end)
     targets = _targets(nodes, tagged, alarm.metrics)
     if not targets:
         wanted = ", ".join(tagged or _candidate_names(alarm.metrics)) or "no service name in the alarm"

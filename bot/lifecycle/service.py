@@ -29,26 +29,34 @@ DEDUP_SECONDS = 24 * 3600
 
 
 class Lifecycle:
-    def __init__(self, settings: Settings, tracker: IncidentTracker, persistence: Any) -> None:
+    def __init__(
+        self, settings: Settings, tracker: IncidentTracker, persistence: Any = None, dynamodb: Any = None
+    ) -> None:
         self.settings = settings
         self.tracker = tracker
-        self.persistence = persistence
+        self._persistence = persistence
+        self._dynamodb = dynamodb
         self.lambda_context: Any = None
 
     @classmethod
     def from_settings(cls, settings: Settings, poster: SlackPoster, dynamodb: Any = None) -> Lifecycle:
-        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-        from bot import aws
-
-        client = dynamodb or aws.client("dynamodb")
+        """The production wiring; the DynamoDB client and the persistence layer are created on first use."""
         assert settings.incidents_table
-        store = IncidentStore(settings.incidents_table, client=client)
+        store = IncidentStore(settings.incidents_table, client=dynamodb)
         storms = StormDesk(store, poster, threshold=settings.storm_threshold, window_s=settings.storm_window_s)
-        persistence = DynamoDBPersistenceLayer(
-            table_name=settings.incidents_table, key_attr="pk", boto3_client=client
-        )
-        return cls(settings, IncidentTracker(store, poster, storms), persistence)
+        return cls(settings, IncidentTracker(store, poster, storms), dynamodb=dynamodb)
+
+    @property
+    def persistence(self) -> Any:
+        if self._persistence is None:
+            from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+            self._persistence = DynamoDBPersistenceLayer(
+                table_name=self.settings.incidents_table or "",
+                key_attr="pk",
+                boto3_client=self.tracker.store.client,
+            )
+        return self._persistence
 
     def once(self, delivery: Delivery, work: Callable[[], Posted | None], deadline: Deadline) -> Posted | None:
         """Run ``work`` once per state change (alarm ARN + state + time) or per SNS message id."""

@@ -138,7 +138,21 @@ class SlackPoster:
         self._client = client
         self._on_retry = on_retry
         self._token: str | None = None
+        self._token_lock = threading.Lock()
+        self._prefetch: threading.Thread | None = None
         self._local = threading.local()
+
+    def prefetch(self) -> None:
+        """Resolve the token in the background (Secrets Manager), while enrichment runs."""
+        if self._client is None and self._token is None and self._prefetch is None:
+            self._prefetch = threading.Thread(target=self._resolve_token, name="lookout-token", daemon=True)
+            self._prefetch.start()
+
+    def _resolve_token(self) -> str:
+        with self._token_lock:
+            if self._token is None:
+                self._token = self._token_source()
+            return self._token
 
     def post(self, message: Message, channel: str, deadline: Deadline, thread_ts: str | None = None) -> Posted:
         payload = message.payload(channel)
@@ -175,9 +189,7 @@ class SlackPoster:
         if client is None:
             from slack_sdk import WebClient
 
-            if self._token is None:
-                self._token = self._token_source()
-            client = WebClient(token=self._token, base_url=self._base_url)
+            client = WebClient(token=self._resolve_token(), base_url=self._base_url)
             self._local.client = client
         return client
 
