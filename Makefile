@@ -33,7 +33,11 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/cold_import.py
+	$(BIN)/python bench/cold_alarm.py
+	$(BIN)/python bench/cold_slash.py
 	$(BIN)/python bench/warm_ack.py
+	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/storm.py
 
 # The README's picture: needs Debian's chromium and fonts-noto-color-emoji (not needed for demo or test).
 docs/message.png: $(STAMP) local/preview.py

@@ -36,14 +36,25 @@ def main() -> None:
     with EmbeddedStack() as stack, environment(stack.env()):
         incident = seed()
         base = {
-            **os.environ, **stack.env(), "SLACK_TOKEN_SECRET_ARN": incident.secret_arn, "SLACK_CHANNEL": "#bench",
-            "INCIDENTS_TABLE": INCIDENTS_TABLE, "LOOKOUT_TRACING": "false", "POWERTOOLS_METRICS_DISABLED": "true",
+            **os.environ,
+            **stack.env(),
+            "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
+            "SLACK_CHANNEL": "#bench",
+            "INCIDENTS_TABLE": INCIDENTS_TABLE,
+            "LOOKOUT_TRACING": "false",
+            "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
         }
         handled, imported = [], []
         with tempfile.TemporaryDirectory() as tmp:
             for run in range(RUNS + 1):
-                event = fire(incident, ALARM, "ALARM", alarm_reason(incident), at=incident.now - timedelta(minutes=8) + timedelta(seconds=run))
+                event = fire(
+                    incident,
+                    ALARM,
+                    "ALARM",
+                    alarm_reason(incident),
+                    at=incident.now - timedelta(minutes=8) + timedelta(seconds=run),
+                )
                 path = Path(tmp) / f"event-{run}.json"
                 path.write_text(json.dumps(event))
                 sample = child(HANDLE, {**base, "BENCH_EVENT": str(path)})
@@ -55,7 +66,8 @@ def main() -> None:
     ref = median([s.cpu_s for s in imported])
     rss = median([s.max_rss_mb for s in handled])
     print(f"alarm handler cold start, median of {RUNS} fresh processes (one alarm, enrichment, lifecycle, post)")
-    print(f"  handle one alarm   CPU {cpu * 1000:7.1f} ms   wall {median([s.wall_s for s in handled]) * 1000:7.1f} ms")
+    wall = median([s.wall_s for s in handled])
+    print(f"  handle one alarm   CPU {cpu * 1000:7.1f} ms   wall {wall * 1000:7.1f} ms")
     print(f"  import boto3       CPU {ref * 1000:7.1f} ms")
     print(f"  ratio              {cpu / ref:5.2f}x   target ≤ 1.30x   {verdict(cpu / ref, 1.3)}")
     print(f"  peak RSS           {rss:5.1f} MB   target ≤ 80 MB   {verdict(rss, 80)}")

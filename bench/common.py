@@ -38,7 +38,8 @@ def child(code: str, env: dict[str, str]) -> Sample:
     with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-c", code + _PEAK], cwd=ROOT,
+            [sys.executable, "-c", code + _PEAK],
+            cwd=ROOT,
             env={**env, "PYTHONDONTWRITEBYTECODE": "1", "BENCH_PEAK_FILE": peak.name},
         )
         _, status, usage = os.wait4(process.pid, 0)

@@ -1,0 +1,65 @@
+"""Storm: 100 alarms in 10 s to one channel (32 concurrent deliveries, moto DynamoDB, the Slack stand-in);
+the Slack calls it costs and whether every alarm is visible in a message or a thread."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+import tests.conftest  # noqa: E402, F401 - an offline AWS environment
+from bench.common import verdict  # noqa: E402
+from bot.alerting import AlertService  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.lifecycle.service import Lifecycle  # noqa: E402
+from bot.observability import Telemetry  # noqa: E402
+from bot.slack.post import Deadline, SlackPoster  # noqa: E402
+from local.slack_api import SlackStandIn  # noqa: E402
+from tests.integration.test_lifecycle import TABLE, sns_event  # noqa: E402
+
+
+def main() -> None:
+    with SlackStandIn() as slack, mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        settings = Settings(slack_channel="#storm", incidents_table=TABLE)
+        poster = SlackPoster(lambda: "xoxb-bench", base_url=slack.url)
+        service = AlertService(
+            settings,
+            enricher=None,
+            poster=poster,
+            telemetry=Telemetry.for_cli(settings),
+            lifecycle=Lifecycle.from_settings(settings, poster, dynamodb=dynamodb),
+        )
+        names = [f"svc-{i:03d}" for i in range(100)]
+        started = time.monotonic()
+        with ThreadPoolExecutor(32) as pool:
+            futures = []
+            for name in names:
+                futures.append(pool.submit(service.handle, sns_event(name, "ALARM", 0), Deadline.after(30)))
+                time.sleep(0.1)
+            for future in futures:
+                future.result()
+        elapsed = time.monotonic() - started
+        calls = sum(len(slack.calls(m)) for m in ("chat.postMessage", "chat.update"))
+        visible = json.dumps([m for ms in slack.state.messages.values() for m in ms], ensure_ascii=False)
+        missing = [n for n in names if f"*{n}*" not in visible and f"{n} · OK" not in visible]
+    print(f"storm: 100 alarms in 10 s to one channel (all delivered after {elapsed:.1f} s)")
+    print(f"  Slack calls        {calls}   target ≤ 15   {verdict(calls, 15)}")
+    print(f"  unaccounted alarms {len(missing)}   target 0   {verdict(len(missing), 0)}")
+
+
+if __name__ == "__main__":
+    main()
