@@ -109,6 +109,22 @@ class IncidentStore:
             raise
         return saved
 
+    def delete(self, incident: Incident) -> None:
+        """Remove the record if nobody wrote it since ``incident`` was saved."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.delete_item(
+                TableName=self.table,
+                Key={"pk": {"S": _incident_key(incident.alarm_arn)}},
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues={":v": {"N": str(incident.version)}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(incident.alarm_arn) from None
+            raise
+
     # --- storms ------------------------------------------------------------------------------------------
 
     def count_opening(self, channel: str, window: int) -> tuple[int, str]:

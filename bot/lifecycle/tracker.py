@@ -109,7 +109,7 @@ class IncidentTracker:
             try:
                 posted = self.poster.post(message, route.channel, deadline)
             except Exception:
-                self._forget(claimed)  # let Lambda's retry open it again
+                self._restore(incident, claimed)  # as if nothing happened: Lambda's retry opens it again
                 raise
         self._save_after_post(replace(claimed, ts=posted.ts, channel=posted.channel, status="open"))
         return posted
@@ -133,16 +133,18 @@ class IncidentTracker:
             history=(*incident.history, (alarm.state.value, changed))[-20:],
             logs=extra.get("logs", incident.logs),
         )
-        saved = self.store.put(updated)
         if incident.storm and self.storms is not None:
             self.storms.add(incident.storm, _entry(alarm), deadline)
+            self._save_after_post(updated)
             return None
+        # Slack first, the record after: a failed call leaves the record as it was, so a retry redoes the work.
         posted = self.poster.update(
-            render(self._presentation(saved, route, alarm)), saved.channel, saved.ts, deadline
+            render(self._presentation(updated, route, alarm)), updated.channel, updated.ts, deadline
         )
-        if not saved.acked_by and not saved.silenced:
-            note = refire_note(alarm, saved.notify_count, saved.opened_at)
-            self.poster.post(render_note(note), saved.channel, deadline, thread_ts=saved.ts)
+        if not updated.acked_by and not updated.silenced:
+            note = refire_note(alarm, updated.notify_count, updated.opened_at)
+            self.poster.post(render_note(note), updated.channel, deadline, thread_ts=updated.ts)
+        self._save_after_post(updated)
         return posted
 
     # --- OK and INSUFFICIENT_DATA ------------------------------------------------------------------------
@@ -169,16 +171,16 @@ class IncidentTracker:
             status="resolved" if alarm.state is AlarmState.OK else "open",
             history=(*incident.history, (alarm.state.value, changed))[-20:],
         )
-        saved = self.store.put(settled)
         if incident.storm and self.storms is not None:
             self.storms.add(incident.storm, _entry(alarm), deadline)
+            self._save_after_post(settled)
             return None
-        posted = self.poster.update(
-            render(self._presentation(saved, route, alarm)), saved.channel, saved.ts, deadline
-        )
-        self.poster.post(
-            render_note(transition_note(alarm, saved.opened_at)), saved.channel, deadline, thread_ts=saved.ts
-        )
+        # Slack first, the record after: a failed call leaves the record as it was, so a retry redoes the work.
+        message = render(self._presentation(settled, route, alarm))
+        posted = self.poster.update(message, settled.channel, settled.ts, deadline)
+        note = render_note(transition_note(alarm, settled.opened_at))
+        self.poster.post(note, settled.channel, deadline, thread_ts=settled.ts)
+        self._save_after_post(settled)
         return posted
 
     # --- helpers -------------------------------------------------------------------------------------------
@@ -201,7 +203,7 @@ class IncidentTracker:
         )
 
     def _save_after_post(self, incident: Incident) -> None:
-        """Record the posted ts; a concurrent change in between is merged, never lost."""
+        """Record what was posted; a concurrent change in between (a click, a newer state) is merged, not lost."""
         for _ in range(ATTEMPTS):
             try:
                 self.store.put(incident)
@@ -209,17 +211,35 @@ class IncidentTracker:
             except Conflict:
                 current = self.store.get(incident.alarm_arn)
                 if current is None:
-                    return
-                incident = replace(
-                    current,
-                    ts=incident.ts,
-                    channel=incident.channel,
-                    status="open" if current.status == "posting" else current.status,
-                )
+                    current = replace(incident, version=0)
+                incident = _merged(incident, current)
 
-    def _forget(self, incident: Incident) -> None:
+    def _restore(self, original: Incident | None, claimed: Incident) -> None:
         with contextlib.suppress(Conflict):
-            self.store.put(replace(incident, status="resolved", ts=""))
+            if original is None:
+                self.store.delete(claimed)
+            else:
+                self.store.put(replace(original, version=claimed.version))
+
+
+def _merged(ours: Incident, current: Incident) -> Incident:
+    """``current`` (with its version, clicks and silences) plus our message and, when newer, our state."""
+    merged = replace(current, ts=ours.ts or current.ts, channel=ours.channel or current.channel)
+    if ours.changed_at >= current.changed_at:
+        merged = replace(
+            merged,
+            state=ours.state,
+            changed_at=ours.changed_at,
+            status=ours.status,
+            history=ours.history,
+            notify_count=max(ours.notify_count, current.notify_count),
+            last_notified_at=ours.last_notified_at,
+            opened_at=ours.opened_at,
+            logs=ours.logs or current.logs,
+            storm=ours.storm or current.storm,
+            service=ours.service or current.service,
+        )
+    return replace(merged, status="open") if merged.status == "posting" else merged
 
 
 def _entry(alarm: Alarm) -> dict[str, Any]:

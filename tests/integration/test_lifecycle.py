@@ -261,3 +261,23 @@ def test_silenced_alarm_posts_nothing_new_until_the_silence_ends(
     assert len(slack.calls("chat.postMessage")) == 2  # the first post and the OK thread note only
     (message,) = slack.posts("#alerts")
     assert "Silenced until" in json.dumps(message["blocks"]) and header(message) == "🔴 api · OK → ALARM"
+
+
+@pytest.mark.parametrize("state", ["OK", "ALARM"])
+def test_a_failed_slack_call_is_redone_by_the_retry(
+    service: AlertService, slack: SlackStandIn, state: str
+) -> None:
+    from bot.alerting import AlertsFailed
+    from local.slack_api import Fault
+
+    deliver(service, sns_event("api", "ALARM", 0))
+    slack.fail_next(*[Fault(status=500)] * 40)
+    event = sns_event("api", state, 7, old="ALARM")
+    with pytest.raises(AlertsFailed):
+        service.handle(event, Deadline.after(2))
+    slack.state.faults.clear()
+    deliver(service, event)  # Lambda's retry of the same delivery
+    (message,) = slack.posts("#alerts")
+    expected = "✅ api · ALARM → OK" if state == "OK" else "🔴 api · ALARM → ALARM"
+    assert header(message) == expected
+    assert len(slack.replies("#alerts", message["ts"])) == 1  # the note, once

@@ -108,3 +108,23 @@ def test_event_of() -> None:
     assert event_of(failure_record({"a": 1})) == {"a": 1}
     assert event_of('{"Records": []}') == {"Records": []}
     assert event_of("[1]") is None and event_of("x") is None
+
+
+def test_slack_down_the_event_waits_in_the_queue_then_replay_delivers_it(
+    world: tuple[AlertService, SlackStandIn, Any, str],
+) -> None:
+    from bot.alerting import AlertsFailed
+
+    service, slack, sqs, queue = world
+    event = sns_event("api", "ALARM", 0)
+    # GIVEN Slack failing for longer than the invocation may wait
+    slack.fail_next(*[Fault(status=500)] * 30)
+    with pytest.raises(AlertsFailed):
+        service.handle(event, Deadline.after(3))
+    assert slack.posts("#alerts") == []
+    # WHEN Lambda's retries are exhausted the on-failure destination keeps the event, and Slack comes back
+    sqs.send_message(QueueUrl=queue, MessageBody=failure_record(event))
+    slack.state.faults.clear()
+    report = replay(service, queue, sqs=sqs)
+    # THEN the alert is posted exactly once
+    assert report.replayed == 1 and len(slack.posts("#alerts")) == 1
