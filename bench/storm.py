@@ -54,10 +54,24 @@ def main() -> None:
                 future.result()
         elapsed = time.monotonic() - started
         calls = sum(len(slack.calls(m)) for m in ("chat.postMessage", "chat.update"))
+        kinds = {
+            "individual posts": sum(
+                1
+                for r in slack.calls("chat.postMessage")
+                if not r.body.get("thread_ts") and "lookout:storm" not in json.dumps(r.body)
+            ),
+            "summary posts": sum(
+                1 for r in slack.calls("chat.postMessage") if "lookout:storm" in json.dumps(r.body)
+            ),
+            "summary updates": len(slack.calls("chat.update")),
+            "detail replies": sum(1 for r in slack.calls("chat.postMessage") if r.body.get("thread_ts")),
+        }
         visible = json.dumps([m for ms in slack.state.messages.values() for m in ms], ensure_ascii=False)
         missing = [n for n in names if f"*{n}*" not in visible and f"{n} · OK" not in visible]
     print(f"storm: 100 alarms in 10 s to one channel (all delivered after {elapsed:.1f} s)")
-    print(f"  Slack calls        {calls}   target ≤ 15   {verdict(calls, 15)}")
+    print(
+        f"  Slack calls        {calls}   target ≤ 15   {verdict(calls, 15)}   ({', '.join(f'{v} {k}' for k, v in kinds.items())})"
+    )
     print(f"  unaccounted alarms {len(missing)}   target 0   {verdict(len(missing), 0)}")
 
 

@@ -25,7 +25,7 @@ def main() -> None:
         app, lazy, _ = make_app(slack)
         samples = []
         for i in range(RUNS + 20):
-            body = command_body("/errors", "orders-api 2h")
+            body = command_body("/errors", "orders-api 2h", channel=f"C{i:08d}")  # distinct: no replay refusal
             request = BoltRequest(body=body, headers=signed(body))
             started = time.perf_counter()
             response = app.dispatch(request)

@@ -43,10 +43,16 @@ class StormDesk:
         self.sleep = sleep
 
     def admit(self, channel: str) -> str | None:
-        """Count an alarm opening in ``channel``; the storm key when it is beyond the threshold."""
+        """Count an alarm opening in ``channel``; the storm key when it is beyond the threshold, or when the
+        storm of the window before is still going (a burst that crosses a window boundary stays one storm)."""
         window = int(self.clock() // self.window_s)
         rank, key = self.store.count_opening(channel, window)
-        return key if rank > self.threshold else None
+        if rank > self.threshold:
+            return key
+        previous = self.store.storm(f"storm#{channel}#{window - 1}")
+        if previous.count > self.threshold and (previous.summary_ts or previous.pending or previous.lease_until):
+            return previous.key
+        return None
 
     def add(self, key: str, entry: dict[str, Any], deadline: Deadline) -> None:
         """Queue ``entry`` for the storm's next flush; flush now if nobody else is flushing."""
@@ -95,7 +101,7 @@ class StormDesk:
 
             self._update(key, mark)
             if self.store.storm(key).pending:
-                self.sleep(min(self.gather_s, 1.0))
+                self.sleep(self.gather_s)  # gather the next batch: fewer, fuller rounds
 
     def _update(self, key: str, change: Callable[[Storm], Any]) -> Storm:
         for _ in range(20):

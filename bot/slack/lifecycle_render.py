@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from bot.alarms import Alarm
 
 STORM_LIST = 40
-DETAILS_PER_REPLY = 25
+SECTION_LIMIT = 2_900
+MESSAGE_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -152,29 +153,45 @@ def render_storm_summary(entries: list[dict[str, Any]], channel_label: str) -> M
 
 
 def render_storm_details(entries: list[dict[str, Any]]) -> list[Message]:
-    messages = []
-    for start in range(0, len(entries), DETAILS_PER_REPLY):
-        chunk = entries[start : start + DETAILS_PER_REPLY]
-        lines = []
-        for entry in chunk:
-            icon = {"ALARM": "🔴", "OK": "✅"}.get(entry["state"], "⚪")
-            at = datetime.fromtimestamp(entry["at"], tz=UTC).strftime("%H:%M:%S")
-            lines.append(
-                f"{icon} *{safe(entry['name'], 120)}* · {entry['state']} at {at} UTC"
-                f" · {safe(entry.get('where', ''), 60)}\n"
-                f"> {safe(one_line(entry['reason']), 200)}"
-            )
-        text = "\n".join(lines)
-        while len(text) > 2900:
-            lines = lines[:-1]
-            text = "\n".join(lines) + "\n…"
-        messages.append(
-            _finish(
-                f"{len(chunk)} alarms",
-                [SectionBlock(block_id="lookout:details", text=MarkdownTextObject(text=text))],
-            )
+    """Every alarm of a batch, none left out: lines packed into sections (≤ 2,900 characters) and messages
+    (≤ 10,000 characters, within what Slack accepts), as few replies as that allows."""
+    lines = []
+    for entry in entries:
+        icon = {"ALARM": "🔴", "OK": "✅"}.get(entry["state"], "⚪")
+        at = datetime.fromtimestamp(entry["at"], tz=UTC).strftime("%H:%M:%S")
+        where = safe(entry.get("where", ""), 60)
+        lines.append(
+            f"{icon} *{safe(entry['name'], 120)}* · {entry['state']} at {at} UTC · {where}\n"
+            f"> {safe(one_line(entry['reason']), 200)}"
         )
+    messages: list[Message] = []
+    sections: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        section_size = sum(len(x) + 1 for x in current) + len(line)
+        if current and section_size > SECTION_LIMIT:
+            sections.append("\n".join(current))
+            current = []
+        if sections and size + len(line) > MESSAGE_LIMIT:
+            messages.append(_details_message(sections + (["\n".join(current)] if current else [])))
+            sections, current, size = [], [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        sections.append("\n".join(current))
+    if sections:
+        messages.append(_details_message(sections))
     return messages
+
+
+def _details_message(sections: list[str]) -> Message:
+    blocks: list[Block] = [
+        SectionBlock(block_id=f"lookout:details-{i}", text=MarkdownTextObject(text=text))
+        for i, text in enumerate(sections)
+    ]
+    count = sum(text.count("\n> ") + 1 for text in sections)
+    return _finish(f"{count} alarms in this storm", blocks)
 
 
 def _ordinal(n: int) -> str:
