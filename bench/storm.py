@@ -69,9 +69,8 @@ def main() -> None:
         visible = json.dumps([m for ms in slack.state.messages.values() for m in ms], ensure_ascii=False)
         missing = [n for n in names if f"*{n}*" not in visible and f"{n} · OK" not in visible]
     print(f"storm: 100 alarms in 10 s to one channel (all delivered after {elapsed:.1f} s)")
-    print(
-        f"  Slack calls        {calls}   target ≤ 15   {verdict(calls, 15)}   ({', '.join(f'{v} {k}' for k, v in kinds.items())})"
-    )
+    breakdown = ", ".join(f"{v} {k}" for k, v in kinds.items())
+    print(f"  Slack calls        {calls}   target ≤ 15   {verdict(calls, 15)}   ({breakdown})")
     print(f"  unaccounted alarms {len(missing)}   target 0   {verdict(len(missing), 0)}")
 
 
