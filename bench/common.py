@@ -40,7 +40,7 @@ def child(code: str, env: dict[str, str]) -> Sample:
         process = subprocess.Popen(
             [sys.executable, "-c", code + _PEAK],
             cwd=ROOT,
-            env={**env, "PYTHONDONTWRITEBYTECODE": "1", "BENCH_PEAK_FILE": peak.name},
+            env={**env, "BENCH_PEAK_FILE": peak.name},  # .pyc files as a deployed package has them
         )
         _, status, usage = os.wait4(process.pid, 0)
         if status != 0:
