@@ -32,7 +32,6 @@ ENV = {
     "LOOKOUT_TRACING": "false",
     "SLACK_BOT_TOKEN": "xoxb-bench",
     "SLACK_SIGNING_SECRET": "bench-secret",
-
 }
 
 

@@ -11,38 +11,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 import tests.conftest  # noqa: E402, F401 - an offline AWS environment
 from bench.common import verdict  # noqa: E402
-from bot.alerting import AlertService  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.lifecycle.service import Lifecycle  # noqa: E402
-from bot.observability import Telemetry  # noqa: E402
-from bot.slack.post import Deadline, SlackPoster  # noqa: E402
+from bot.slack.post import Deadline  # noqa: E402
 from local.slack_api import SlackStandIn  # noqa: E402
-from tests.integration.test_lifecycle import TABLE, sns_event  # noqa: E402
+from tests.integration.test_lifecycle import sns_event  # noqa: E402
+from tests.support import lifecycle_service  # noqa: E402
 
 
 def main() -> None:
     with SlackStandIn() as slack, mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        settings = Settings(slack_channel="#storm", incidents_table=TABLE)
-        poster = SlackPoster(lambda: "xoxb-bench", base_url=slack.url)
-        service = AlertService(
-            settings,
-            enricher=None,
-            poster=poster,
-            telemetry=Telemetry.for_cli(settings),
-            lifecycle=Lifecycle.from_settings(settings, poster, dynamodb=dynamodb),
-        )
+        service = lifecycle_service(slack.url, channel="#storm")
         names = [f"svc-{i:03d}" for i in range(100)]
         started = time.monotonic()
         with ThreadPoolExecutor(32) as pool:

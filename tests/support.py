@@ -163,3 +163,27 @@ def assert_valid_message(payload: dict[str, Any]) -> None:
         if raw["type"] == "section":
             assert len(raw["text"]["text"]) <= 3000
     assert len(str(blocks)) < 13_000, "keep messages compact (Slack rejects long block payloads)"
+
+
+def lifecycle_service(slack_url: str, channel: str = "#alerts", table: str = "lookout-incidents") -> Any:
+    """An AlertService with the lifecycle on a fresh incidents table (inside ``mock_aws``), posting to
+    the Slack stand-in at ``slack_url``; enrichment off."""
+    from bot.alerting import AlertService
+    from bot.config import Settings
+    from bot.lifecycle.service import Lifecycle
+    from bot.observability import Telemetry
+    from bot.slack.post import SlackPoster
+
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    dynamodb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    settings = Settings(slack_channel=channel, incidents_table=table)
+    poster = SlackPoster(lambda: "xoxb-test", base_url=slack_url)
+    lifecycle = Lifecycle.from_settings(settings, poster, dynamodb=dynamodb)
+    return AlertService(
+        settings, enricher=None, poster=poster, telemetry=Telemetry.for_cli(settings), lifecycle=lifecycle
+    )

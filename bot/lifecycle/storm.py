@@ -47,12 +47,10 @@ class StormDesk:
         storm of the window before is still going (a burst that crosses a window boundary stays one storm)."""
         window = int(self.clock() // self.window_s)
         rank, key = self.store.count_opening(channel, window)
-        if rank > self.threshold:
-            return key
         previous = self.store.storm(f"storm#{channel}#{window - 1}")
         if previous.count > self.threshold and (previous.summary_ts or previous.pending or previous.lease_until):
-            return previous.key
-        return None
+            return previous.key  # the storm of the window before is still going: stay in it
+        return key if rank > self.threshold else None
 
     def add(self, key: str, entry: dict[str, Any], deadline: Deadline) -> None:
         """Queue ``entry`` for the storm's next flush; flush now if nobody else is flushing."""

@@ -32,17 +32,23 @@ class _Kind:
     sample: str
 
 
+def _json_object(text: str) -> dict[str, object] | None:
+    if not text.startswith("{"):
+        return None
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
 def normalise(message: str) -> str:
     """The kind of an error message: what stays the same across its occurrences (secrets redacted first,
     so that folding can never break a token into pieces the redactor would miss)."""
     text = redact(message.strip())
-    if text.startswith("{"):
-        try:
-            record = json.loads(text)
-        except ValueError:
-            record = None
-        if isinstance(record, dict):
-            text = " ".join(str(record[k]) for k in _SUMMARY_KEYS if isinstance(record.get(k), str | int | float))
+    record = _json_object(text)
+    if record is not None:
+        text = " ".join(str(record[k]) for k in _SUMMARY_KEYS if isinstance(record.get(k), str | int | float))
     for pattern, token in _FOLDS:
         text = pattern.sub(token, text)
     return " ".join(text.split())[:300]
@@ -50,15 +56,11 @@ def normalise(message: str) -> str:
 
 def request_id_in(message: str) -> str:
     text = message.strip()
-    if text.startswith("{"):
-        try:
-            record = json.loads(text)
-        except ValueError:
-            record = None
-        if isinstance(record, dict):
-            for key in _REQUEST_KEYS:
-                if record.get(key):
-                    return str(record[key])
+    record = _json_object(text)
+    if record is not None:
+        for key in _REQUEST_KEYS:
+            if record.get(key):
+                return str(record[key])
     found = _UUID.search(text)
     return found.group(0) if found else ""
 

@@ -15,20 +15,18 @@ from moto import mock_aws
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot.alerting import AlertService
-from bot.config import Settings
-from bot.lifecycle.service import Lifecycle
-from bot.lifecycle.store import IncidentStore
-from bot.observability import Telemetry
 from bot.slack.actions import IncidentActions
 from bot.slack.app import build_app
-from bot.slack.post import Deadline, SlackPoster
+from bot.slack.post import Deadline
 from local.slack_api import SlackStandIn
 from tests.integration.test_lifecycle import TABLE, sns_event
 from tests.integration.test_slack_app import SECRET, RecordingLazyRunner, signed
+from tests.support import lifecycle_service
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from bot.lifecycle.store import IncidentStore
 
 ARN = "arn:aws:cloudwatch:us-east-1:111122223333:alarm:api"
 
@@ -36,13 +34,7 @@ ARN = "arn:aws:cloudwatch:us-east-1:111122223333:alarm:api"
 @pytest.fixture
 def world() -> Iterator[tuple[Any, RecordingLazyRunner, SlackStandIn, IncidentStore, dict[str, Any]]]:
     with SlackStandIn() as slack, mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        alerts = lifecycle_service(slack.url, table=TABLE)
         logs = boto3.client("logs", region_name="us-east-1")
         logs.create_log_group(logGroupName="/aws/lambda/api")
         logs.create_log_stream(logGroupName="/aws/lambda/api", logStreamName="s")
@@ -52,17 +44,8 @@ def world() -> Iterator[tuple[Any, RecordingLazyRunner, SlackStandIn, IncidentSt
             logStreamName="s",
             logEvents=[{"timestamp": now - 600_000 + i * 1000, "message": f"ERROR line {i}"} for i in range(120)],
         )
-        settings = Settings(slack_channel="#alerts", incidents_table=TABLE)
-        poster = SlackPoster(lambda: "xoxb-test", base_url=slack.url)
-        alerts = AlertService(
-            settings,
-            enricher=None,
-            poster=poster,
-            telemetry=Telemetry.for_cli(settings),
-            lifecycle=Lifecycle.from_settings(settings, poster, dynamodb=dynamodb),
-        )
         alerts.handle(sns_event("api", "ALARM", 0), Deadline.after(30))
-        store = IncidentStore(TABLE, client=dynamodb)
+        store = alerts.lifecycle.tracker.store
         from dataclasses import replace
 
         incident = store.get(ARN)

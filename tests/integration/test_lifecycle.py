@@ -7,22 +7,21 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
-from bot.alerting import AlertService
-from bot.config import Settings
-from bot.lifecycle.service import Lifecycle
-from bot.observability import Telemetry
-from bot.slack.post import Deadline, SlackPoster
+from bot.slack.post import Deadline
 from local.slack_api import SlackStandIn
+from tests.support import lifecycle_service
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from bot.alerting import AlertService
 
 TABLE = "lookout-incidents"
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
@@ -85,20 +84,9 @@ def slack() -> Iterator[SlackStandIn]:
 @pytest.fixture
 def service(slack: SlackStandIn) -> Iterator[AlertService]:
     with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        settings = Settings(slack_channel="#alerts", incidents_table=TABLE, storm_threshold=3, storm_window_s=60)
-        poster = SlackPoster(lambda: "xoxb-test", base_url=slack.url)
-        lifecycle = Lifecycle.from_settings(settings, poster, dynamodb=dynamodb)
-        lifecycle.tracker.storms.gather_s = 3.0  # type: ignore[union-attr]
-        yield AlertService(
-            settings, enricher=None, poster=poster, telemetry=Telemetry.for_cli(settings), lifecycle=lifecycle
-        )
+        service = lifecycle_service(slack.url, table=TABLE)
+        service.lifecycle.tracker.storms.gather_s = 3.0  # type: ignore[union-attr]
+        yield service
 
 
 def deliver(service: AlertService, event: dict[str, Any]) -> Any:
@@ -281,3 +269,14 @@ def test_a_failed_slack_call_is_redone_by_the_retry(
     expected = "✅ api · ALARM → OK" if state == "OK" else "🔴 api · ALARM → ALARM"
     assert header(message) == expected
     assert len(slack.replies("#alerts", message["ts"])) == 1  # the note, once
+
+
+def test_a_burst_across_a_window_boundary_stays_one_storm(service: AlertService) -> None:
+    desk = service.lifecycle.tracker.storms  # type: ignore[union-attr]
+    now = [59.0 * 60 + 55]  # five seconds before a window boundary
+    desk.clock = lambda: now[0]
+    keys = [desk.admit("#c") for _ in range(5)]
+    assert keys[:3] == [None, None, None] and keys[3] == keys[4] is not None
+    desk.store.save_storm(replace(desk.store.storm(keys[3]), summary_ts="1.1"))
+    now[0] += 10  # the next window
+    assert [desk.admit("#c") for _ in range(5)] == [keys[3]] * 5

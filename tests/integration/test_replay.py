@@ -10,17 +10,16 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from bot.alerting import AlertService
-from bot.config import Settings
-from bot.lifecycle.service import Lifecycle
-from bot.observability import Telemetry
 from bot.replay import event_of, replay
-from bot.slack.post import Deadline, SlackPoster
+from bot.slack.post import Deadline
 from local.slack_api import Fault, SlackStandIn
 from tests.integration.test_lifecycle import TABLE, sns_event
+from tests.support import lifecycle_service
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from bot.alerting import AlertService
 
 
 def failure_record(event: dict[str, Any]) -> str:
@@ -48,24 +47,9 @@ def failure_record(event: dict[str, Any]) -> str:
 @pytest.fixture
 def world() -> Iterator[tuple[AlertService, SlackStandIn, Any, str]]:
     with SlackStandIn() as slack, mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        service = lifecycle_service(slack.url, table=TABLE)
         sqs = boto3.client("sqs", region_name="us-east-1")
         queue = sqs.create_queue(QueueName="lookout-on-failure")["QueueUrl"]
-        settings = Settings(slack_channel="#alerts", incidents_table=TABLE)
-        poster = SlackPoster(lambda: "xoxb-test", base_url=slack.url)
-        service = AlertService(
-            settings,
-            enricher=None,
-            poster=poster,
-            telemetry=Telemetry.for_cli(settings),
-            lifecycle=Lifecycle.from_settings(settings, poster, dynamodb=dynamodb),
-        )
         yield service, slack, sqs, queue
 
 
