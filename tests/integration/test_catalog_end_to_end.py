@@ -136,3 +136,15 @@ def test_windows_are_respected(world: tuple[Incident, QueryConfig]) -> None:
         for r in incident.requests
         if r.customer == "acme" and query.start.timestamp() <= r.at <= query.end.timestamp()
     )
+
+
+def test_lookout_query_cli_runs_on_the_embedded_stack(
+    world: tuple[Incident, QueryConfig], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    assert main(["query", "unused-mappings", "tenant=acme"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "unused-mappings, last 30 d" and "m-08" in out and "rows ·" in out
+    assert main(["slash", "/errors orders-api 1h"]) == 0
+    assert "PaymentError" in capsys.readouterr().out
