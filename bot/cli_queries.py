@@ -80,9 +80,13 @@ def execute(query: QueryPlan, config: QueryConfig, settings: Settings) -> QueryR
 
 
 def format_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], width: int = 60) -> str:
+    """Rows as aligned text for a terminal; secrets redacted here too."""
     if not columns:
         return "(no data)"
-    cut = [[(v if len(v) <= width else v[: width - 1] + "…") for v in row] for row in [columns, *rows]]
+    from bot.text import redact
+
+    cleaned = [[redact(" ".join(v.split())) for v in row] for row in [columns, *rows]]
+    cut = [[(v if len(v) <= width else v[: width - 1] + "…") for v in row] for row in cleaned]
     widths = [max(len(r[i]) for r in cut) for i in range(len(columns))]
     lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in cut]
     lines.insert(1, "  ".join("─" * w for w in widths))
