@@ -74,7 +74,7 @@ class AwsFront:
         self.faults: list[AwsFault] = []
         self.calls: list[tuple[str, str]] = []
         self._lock = threading.Lock()
-        self._logs_clients: dict[str, Any] = {}
+        self._moto_clients: dict[str, Any] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -178,36 +178,36 @@ class AwsFront:
     def _moto_client(self, region: str, service: str) -> Any:
         with self._lock:
             key = f"{region}/{service}"
-            if key not in self._logs_clients:
+            if key not in self._moto_clients:
                 import boto3
 
                 make: Any = boto3.client
-                self._logs_clients[key] = make(
+                self._moto_clients[key] = make(
                     service,
                     region_name=region,
                     endpoint_url=self.moto_url,
                     aws_access_key_id="embedded",
                     aws_secret_access_key="embedded",
                 )
-            return self._logs_clients[key]
+            return self._moto_clients[key]
 
     def _moto_events(self, region: str, group: str, start_ms: int, end_ms: int) -> list[dict[str, Any]]:
         """Every event of a log group in a window, read from moto page by page."""
+        return self._moto_log_events(region, {"logGroupName": group, "startTime": start_ms, "endTime": end_ms})
+
+    def _moto_log_events(self, region: str, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every event moto's FilterLogEvents returns for ``query`` (no pattern), all pages."""
         from botocore.exceptions import ClientError
 
-        logs = self._logs_client(region)
+        logs = self._moto_client(region, "logs")
         events: list[dict[str, Any]] = []
         token = None
         while True:
             try:
-                page = logs.filter_log_events(
-                    logGroupName=group,
-                    startTime=start_ms,
-                    endTime=end_ms,
-                    **({"nextToken": token} if token else {}),
-                )
+                page = logs.filter_log_events(**query, **({"nextToken": token} if token else {}))
             except ClientError as exc:
                 if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+                    group = query.get("logGroupName") or query.get("logGroupIdentifier")
                     raise LookupError(f"log group {group} does not exist") from None
                 raise
             events.extend(page.get("events", []))
@@ -235,15 +235,7 @@ class AwsFront:
     def _filter_log_events(self, region: str, request: dict[str, Any]) -> dict[str, Any]:
         match = compile_pattern(request.get("filterPattern"))
         query = {k: v for k, v in request.items() if k not in {"filterPattern", "nextToken", "limit"}}
-        logs = self._logs_client(region)
-        events: list[dict[str, Any]] = []
-        token = None
-        while True:
-            page = logs.filter_log_events(**query, **({"nextToken": token} if token else {}))
-            events.extend(e for e in page.get("events", []) if match(e.get("message", "")))
-            token = page.get("nextToken")
-            if not token:
-                break
+        events = [e for e in self._moto_log_events(region, query) if match(e.get("message", ""))]
         events.sort(key=lambda e: (e.get("timestamp", 0), e.get("eventId", "")))
         offset = int(str(request.get("nextToken") or "lookout-0").rsplit("-", 1)[-1])
         limit = int(request.get("limit") or 10_000)
@@ -251,20 +243,6 @@ class AwsFront:
         if offset + limit < len(events):
             answer["nextToken"] = f"lookout-{offset + limit}"
         return answer
-
-    def _logs_client(self, region: str) -> Any:
-        with self._lock:
-            if region not in self._logs_clients:
-                import boto3
-
-                self._logs_clients[region] = boto3.client(
-                    "logs",
-                    region_name=region,
-                    endpoint_url=self.moto_url,
-                    aws_access_key_id="embedded",
-                    aws_secret_access_key="embedded",
-                )
-            return self._logs_clients[region]
 
     def forward(
         self, method: str, path: str, headers: dict[str, str], body: bytes
