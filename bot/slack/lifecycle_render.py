@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack.format import duration
-from bot.slack.render import HEADER_CHARS, STATE_ICON, Message, _finish
+from bot.slack.render import HEADER_CHARS, STATE_ICON, Message, finish_message
 from bot.text import one_line, safe
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def decorate(message: Message, alarm: Alarm, presentation: Presentation) -> Mess
     if presentation.buttons:
         blocks.append(ActionsBlock(block_id="lookout:actions", elements=_buttons(alarm, presentation.service)))
     text = f"{presentation.mention} {message.text}".strip() if presentation.mention else message.text
-    return _finish(text, blocks)
+    return finish_message(text, blocks)
 
 
 def _buttons(alarm: Alarm, service: str) -> list[ButtonElement]:
@@ -105,7 +105,7 @@ def status_notes(
 def render_note(text: str) -> Message:
     """A thread reply of ours (``text`` is our own mrkdwn with outside parts already made safe)."""
     block = SectionBlock(block_id="lookout:note", text=MarkdownTextObject(text=text[:3000]))
-    return _finish(one_line(text)[:300], [block])
+    return finish_message(one_line(text)[:300], [block])
 
 
 def refire_note(alarm: Alarm, count: int, since: float) -> str:
@@ -149,7 +149,7 @@ def render_storm_summary(entries: list[dict[str, Any]], channel_label: str) -> M
             ],
         ),
     ]
-    return _finish(header, blocks)
+    return finish_message(header, blocks)
 
 
 def render_storm_details(entries: list[dict[str, Any]]) -> list[Message]:
@@ -191,7 +191,7 @@ def _details_message(sections: list[str]) -> Message:
         for i, text in enumerate(sections)
     ]
     count = sum(text.count("\n> ") + 1 for text in sections)
-    return _finish(f"{count} alarms in this storm", blocks)
+    return finish_message(f"{count} alarms in this storm", blocks)
 
 
 def _ordinal(n: int) -> str:

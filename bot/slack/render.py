@@ -75,7 +75,7 @@ def render_alarm(alarm: Alarm, enrichment: Enrichment) -> Message:
     blocks.append(_section("lookout:logs", _logs(enrichment.logs)))
     blocks.append(_context("lookout:context", _where(alarm)))
     blocks.append(ActionsBlock(block_id="lookout:links", elements=_buttons(alarm, enrichment)))
-    return _finish(_fallback(alarm), blocks)
+    return finish_message(_fallback(alarm), blocks)
 
 
 def render_bare_alarm(alarm: Alarm, note: str) -> Message:
@@ -86,7 +86,7 @@ def render_bare_alarm(alarm: Alarm, note: str) -> Message:
         _context("lookout:context", f"{_where(alarm)} · _{safe(note, 300)}_"),
         ActionsBlock(block_id="lookout:links", elements=_buttons(alarm, Enrichment.skipped(note))),
     ]
-    return _finish(_fallback(alarm), blocks)
+    return finish_message(_fallback(alarm), blocks)
 
 
 def render_notification(note: Notification) -> Message:
@@ -99,7 +99,7 @@ def render_notification(note: Notification) -> Message:
         _section("lookout:notification", f"{intro}```{for_code_block(safe(body, room))}```"),
         _context("lookout:context", f"Received via {safe(note.source, 100)}"),
     ]
-    return _finish(safe(f"📣 {title}: {one_line(body)}", TEXT_CHARS), blocks)
+    return finish_message(safe(f"📣 {title}: {one_line(body)}", TEXT_CHARS), blocks)
 
 
 # --- parts of the alarm message --------------------------------------------------------------------------
@@ -289,7 +289,8 @@ def _fit(text: str, limit: int) -> str:
     return cut + "```" if cut.count("```") % 2 else cut
 
 
-def _finish(text: str, blocks: list[Block]) -> Message:
+def finish_message(text: str, blocks: list[Block]) -> Message:
+    """Every Lookout message ends here: at most 50 blocks, each validated, and a fallback text."""
     if len(blocks) > MAX_BLOCKS:
         blocks = blocks[: MAX_BLOCKS - 1] + [_context("lookout:cut", "… message shortened to fit Slack")]
     for block in blocks:

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack.format import number
-from bot.slack.render import Message
+from bot.slack.render import Message, finish_message
 from bot.text import for_code_block, one_line, redact, safe, truncate
 
 if TYPE_CHECKING:
@@ -73,10 +73,8 @@ def render_result(
                 elements=[ButtonElement(text=label, url=console_url, action_id="lookout:open-query")],
             )
         )
-    for block in blocks:
-        block.validate_json()
     text = f"{plan.title}: {result.row_count} rows" if rows else f"{plan.title}: no data"
-    return Message(text=safe(text, 3000), blocks=tuple(blocks))
+    return finish_message(safe(text, 3000), blocks)
 
 
 def render_progress(plan: QueryPlan, progress: Progress | None, *, asked_by: str) -> Message:
@@ -88,18 +86,18 @@ def render_progress(plan: QueryPlan, progress: Progress | None, *, asked_by: str
         if progress.records_matched:
             state += f" · {number(progress.records_matched)} records matched"
     text = f"⏳ *{safe(plan.title, 300)}* · asked by <@{asked_by}> · {state}…"
-    return Message(
-        text=safe(f"{plan.title}: {state}", 300),
-        blocks=(SectionBlock(block_id="lookout:query", text=MarkdownTextObject(text=text)),),
+    return finish_message(
+        safe(f"{plan.title}: {state}", 300),
+        [SectionBlock(block_id="lookout:query", text=MarkdownTextObject(text=text))],
     )
 
 
 def render_failure(plan: QueryPlan | None, reason: str, *, asked_by: str, command: str) -> Message:
     what = safe(plan.title, 300) if plan else safe(command, 200)
     text = f"⚠️ *{what}* · asked by <@{asked_by}>\n{safe(reason, 1000)}"
-    return Message(
-        text=safe(f"{command}: {reason}", 3000),
-        blocks=(SectionBlock(block_id="lookout:query", text=MarkdownTextObject(text=text)),),
+    return finish_message(
+        safe(f"{command}: {reason}", 3000),
+        [SectionBlock(block_id="lookout:query", text=MarkdownTextObject(text=text))],
     )
 
 
