@@ -171,6 +171,8 @@ def build_alert_service(settings: Settings, telemetry: Telemetry, *, offline: bo
     from bot.enrich.runner import Enricher
     from bot.slack.post import SlackPoster, read_slack_secret
 
+    aws.configure(lean=settings.lean_aws)
+
     def token() -> str:
         if settings.slack_bot_token:
             return settings.slack_bot_token

@@ -1,7 +1,10 @@
-"""Cached boto3 client factory with explicit timeouts and retry modes.
+"""Cached AWS client factory with explicit timeouts and retry modes.
 
 Clients are created lazily (never at import), once per (service, region), under a lock because creating
 clients from one session is not thread-safe. botocore honours ``AWS_ENDPOINT_URL`` for local emulation.
+With lean clients on (``configure(lean=True)``, the handlers' default), the services of the cold paths get a
+:class:`~bot.awshttp.LeanClient` — no botocore import, no service models — which falls back to the boto3
+client for anything else.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
 
 _LOCK = threading.Lock()
-_CLIENTS: dict[tuple[str, str | None], Any] = {}
+_CLIENTS: dict[tuple[str, str | None, bool], Any] = {}
 _SESSION: Any = None
+_LEAN = False
 
 CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 4.0
@@ -24,16 +28,40 @@ MAX_ATTEMPTS = 2
 
 def client(service: str, region: str | None = None) -> BaseClient:
     """The shared client for ``service`` in ``region`` (the session's default region when None)."""
-    key = (service, region)
+    key = (service, region, _LEAN)
     found = _CLIENTS.get(key)
     if found is not None:
         return found
     with _LOCK:
         found = _CLIENTS.get(key)
         if found is None:
-            found = _new_client(service, region)
+            found = (_lean_client(service, region) if _LEAN else None) or _new_client(service, region)
             _CLIENTS[key] = found
     return found
+
+
+def configure(*, lean: bool) -> None:
+    """Whether clients created from now on are lean where they can be (settings ``lean_aws``)."""
+    global _LEAN
+    _LEAN = lean
+
+
+def _lean_client(service: str, region: str | None) -> Any:
+    import os
+
+    from bot.awshttp import LeanClient, lean_available
+
+    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region or not lean_available(service):
+        return None
+    return LeanClient(
+        service,
+        region,
+        lambda: _new_client(service, region),
+        connect_timeout=CONNECT_TIMEOUT_S,
+        read_timeout=READ_TIMEOUT_S,
+        max_attempts=MAX_ATTEMPTS,
+    )
 
 
 def _new_client(service: str, region: str | None) -> BaseClient:
@@ -50,6 +78,13 @@ def _new_client(service: str, region: str | None) -> BaseClient:
         user_agent_extra="lookout",
     )
     return _SESSION.client(service, region_name=region, config=config)
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a botocore ``ClientError``, else None — without importing botocore, whose
+    exceptions module a cold start need not pay for on the happy path."""
+    response = getattr(exc, "response", None)
+    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
 
 
 def reset() -> None:

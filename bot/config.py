@@ -32,6 +32,9 @@ class Settings:
     slack_reserve_s: float = 2.0
     sparkline_points: int = 30
     tracing: bool = True
+    lean_aws: bool = False
+    """Send the cold paths' AWS calls without botocore (``bot.awshttp``); ``LOOKOUT_LEAN_AWS``, on by default
+    in the handlers and CLI."""
     incidents_table: str | None = None
     storm_threshold: int = 3
     storm_window_s: int = 60
@@ -58,6 +61,7 @@ class Settings:
             logs_deadline_s=_float(env, "LOGS_DEADLINE_S", cls.logs_deadline_s),
             metrics_deadline_s=_float(env, "METRICS_DEADLINE_S", cls.metrics_deadline_s),
             tracing=_bool(env, "LOOKOUT_TRACING", default=env.get("POWERTOOLS_TRACE_DISABLED", "") != "true"),
+            lean_aws=_bool(env, "LOOKOUT_LEAN_AWS", default=True),
             incidents_table=env.get("INCIDENTS_TABLE") or None,
             storm_threshold=_int(env, "STORM_THRESHOLD", cls.storm_threshold, 1, 1000),
             storm_window_s=_int(env, "STORM_WINDOW_S", cls.storm_window_s, 10, 3600),

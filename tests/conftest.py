@@ -22,6 +22,7 @@ os.environ.update(
     AWS_CONFIG_FILE="/dev/null",
     AWS_SHARED_CREDENTIALS_FILE="/dev/null",
     LOOKOUT_TRACING="false",
+    LOOKOUT_LEAN_AWS="false",  # in-process moto patches botocore; the embedded stack's env turns lean clients on
     POWERTOOLS_TRACE_DISABLED="true",
     POWERTOOLS_METRICS_NAMESPACE="LookoutTest",
     POWERTOOLS_SERVICE_NAME="lookout-test",
@@ -51,7 +52,11 @@ def event_names() -> list[str]:
 @pytest.fixture(autouse=True)
 def _fresh_clients() -> Any:
     from bot import aws
+    from bot.slack import post
 
     aws.reset()
+    aws.configure(lean=False)
+    post._SECRETS.clear()
     yield
     aws.reset()
+    aws.configure(lean=False)

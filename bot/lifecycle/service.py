@@ -1,10 +1,5 @@
-"""The lifecycle as the alarm path uses it: exactly-once per state change (Powertools Idempotency on the
-incidents table), routing from tags, then the incident tracker.
-
-Why Powertools Idempotency rather than a conditional write of our own: it already records *in progress* with
-an expiry tied to the Lambda's remaining time, deletes the record when the work fails (so Lambda's retry can
-post), and returns the stored result to later duplicates — exactly the states a hand-written claim would need.
-"""
+"""The lifecycle as the alarm path uses it: exactly-once per state change (a claim in the incidents table,
+``bot.lifecycle.claims``), routing from tags, then the incident tracker."""
 
 from __future__ import annotations
 
@@ -12,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from bot.alarms import Alarm
+from bot.lifecycle.claims import Claims, ClaimTaken
 from bot.lifecycle.routing import route_for
 from bot.lifecycle.store import IncidentStore
 from bot.lifecycle.storm import StormDesk
@@ -29,62 +25,37 @@ DEDUP_SECONDS = 24 * 3600
 
 
 class Lifecycle:
-    def __init__(
-        self, settings: Settings, tracker: IncidentTracker, persistence: Any = None, dynamodb: Any = None
-    ) -> None:
+    def __init__(self, settings: Settings, tracker: IncidentTracker) -> None:
         self.settings = settings
         self.tracker = tracker
-        self._persistence = persistence
-        self._dynamodb = dynamodb
+        self.claims = Claims(settings.incidents_table or "", lambda: tracker.store.client, keep_s=DEDUP_SECONDS)
         self.lambda_context: Any = None
 
     @classmethod
     def from_settings(cls, settings: Settings, poster: SlackPoster, dynamodb: Any = None) -> Lifecycle:
-        """The production wiring; the DynamoDB client and the persistence layer are created on first use."""
+        """The production wiring; the DynamoDB client is created on first use."""
         assert settings.incidents_table
         store = IncidentStore(settings.incidents_table, client=dynamodb)
         storms = StormDesk(store, poster, threshold=settings.storm_threshold, window_s=settings.storm_window_s)
-        return cls(settings, IncidentTracker(store, poster, storms), dynamodb=dynamodb)
-
-    @property
-    def persistence(self) -> Any:
-        if self._persistence is None:
-            from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-            self._persistence = DynamoDBPersistenceLayer(
-                table_name=self.settings.incidents_table or "",
-                key_attr="pk",
-                boto3_client=self.tracker.store.client,
-            )
-        return self._persistence
+        return cls(settings, IncidentTracker(store, poster, storms))
 
     def once(self, delivery: Delivery, work: Callable[[], Posted | None], deadline: Deadline) -> Posted | None:
-        """Run ``work`` once per state change (alarm ARN + state + time) or per SNS message id."""
-        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-        from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
-
+        """Run ``work`` once per state change (alarm ARN + state + time) or per SNS message id; None for a
+        duplicate (done, or being done right now by a concurrent delivery)."""
         from bot.slack.post import Posted
 
-        config = IdempotencyConfig(
-            event_key_jmespath="key",
-            expires_after_seconds=DEDUP_SECONDS,
-            response_hook=lambda response, _record: {**response, "replayed": "1"},  # a duplicate delivery
-        )
-        # In progress expires with the invocation, so that a crashed delivery does not block Lambda's retry.
-        config.register_lambda_context(self.lambda_context or _RemainingTime(deadline))  # type: ignore[arg-type]
-
-        @idempotent_function(data_keyword_argument="change", persistence_store=self.persistence, config=config)
-        def post_once(change: dict[str, str]) -> dict[str, str]:
+        def post_once() -> dict[str, str]:
             posted = work()
-            return {"channel": posted.channel, "ts": posted.ts, "new": "1"} if posted else {"new": ""}
+            return {"channel": posted.channel, "ts": posted.ts} if posted else {}
 
+        # In progress expires with the invocation, so that a crashed delivery does not block Lambda's retry.
+        context = self.lambda_context
+        remaining = context.get_remaining_time_in_millis() / 1000 if context else deadline.remaining()
         try:
-            result = post_once(change={"key": dedup_key(delivery)})
-        except IdempotencyAlreadyInProgressError:
-            return None  # the same state change is being posted by a concurrent delivery right now
-        if not result.get("new") or result.get("replayed"):
+            result = self.claims.run(dedup_key(delivery), post_once, remaining)
+        except ClaimTaken:
             return None
-        return Posted(channel=result["channel"], ts=result["ts"])
+        return Posted(channel=result["channel"], ts=result["ts"]) if result else None
 
     def deliver(self, alarm: Alarm, enrichment: Enrichment, deadline: Deadline, render: Render) -> Posted | None:
         tags = dict(enrichment.tags or alarm.tags or ())
@@ -120,13 +91,3 @@ def logs_of(enrichment: Enrichment) -> str:
             "before": oldest,
         }
     )
-
-
-class _RemainingTime:
-    """The one thing Powertools reads from a Lambda context, from our deadline (outside Lambda)."""
-
-    def __init__(self, deadline: Deadline) -> None:
-        self.deadline = deadline
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int(self.deadline.remaining() * 1000)

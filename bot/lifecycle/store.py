@@ -84,8 +84,6 @@ class IncidentStore:
 
     def put(self, incident: Incident) -> Incident:
         """Write ``incident`` if nobody else wrote since it was read (version 0: if there is none yet)."""
-        from botocore.exceptions import ClientError
-
         saved = replace(incident, version=incident.version + 1)
         data = asdict(saved)
         data.pop("version")
@@ -103,16 +101,14 @@ class IncidentStore:
                 ConditionExpression=condition,
                 **({"ExpressionAttributeValues": values} if values else {}),
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        except Exception as exc:
+            if aws.error_code(exc) == "ConditionalCheckFailedException":
                 raise Conflict(incident.alarm_arn) from None
             raise
         return saved
 
     def delete(self, incident: Incident) -> None:
         """Remove the record if nobody wrote it since ``incident`` was saved."""
-        from botocore.exceptions import ClientError
-
         try:
             self.client.delete_item(
                 TableName=self.table,
@@ -120,8 +116,8 @@ class IncidentStore:
                 ConditionExpression="version = :v",
                 ExpressionAttributeValues={":v": {"N": str(incident.version)}},
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        except Exception as exc:
+            if aws.error_code(exc) == "ConditionalCheckFailedException":
                 raise Conflict(incident.alarm_arn) from None
             raise
 
@@ -160,8 +156,6 @@ class IncidentStore:
         )
 
     def save_storm(self, storm: Storm) -> Storm:
-        from botocore.exceptions import ClientError
-
         try:
             self.client.update_item(
                 TableName=self.table,
@@ -177,8 +171,8 @@ class IncidentStore:
                     ":v": {"N": str(storm.version)},
                 },
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        except Exception as exc:
+            if aws.error_code(exc) == "ConditionalCheckFailedException":
                 raise Conflict(storm.key) from None
             raise
         storm.version += 1

@@ -200,15 +200,29 @@ class SlackSecret:
     signing_secret: str | None = None
 
 
+_SECRETS: dict[str, tuple[float, str]] = {}
+
+
 def read_slack_secret(secret_id: str, client: Any = None, max_age: int = 300) -> SlackSecret:
-    """The bot token (and signing secret) from Secrets Manager, through Powertools Parameters (cached).
+    """The bot token (and signing secret) from Secrets Manager, cached for ``max_age`` seconds per container.
 
-    The secret is JSON (``{"bot_token": …, "signing_secret": …}``) or the bare bot token.
+    The secret is JSON (``{"bot_token": …, "signing_secret": …}``) or the bare bot token. Why not Powertools
+    Parameters' ``SecretsProvider``: it imports boto3 (~140 ms of a cold start) for one call that the lean
+    client makes without it; the cache it would add is these few lines.
     """
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+    cached = _SECRETS.get(secret_id)
+    if cached and cached[0] > time.monotonic():
+        value: Any = cached[1]
+    else:
+        if client is None:
+            from bot import aws
 
-    value = SecretsProvider(boto3_client=client).get(secret_id, max_age=max_age)
-    text = value.decode() if isinstance(value, bytes) else str(value)
+            client = aws.client("secretsmanager")
+        response = client.get_secret_value(SecretId=secret_id)
+        value = response.get("SecretString") or response.get("SecretBinary") or ""
+        value = value.decode() if isinstance(value, bytes) else str(value)
+        _SECRETS[secret_id] = (time.monotonic() + max_age, value)
+    text = str(value)
     if not text.lstrip().startswith("{"):
         return SlackSecret(bot_token=text.strip())
     data = json.loads(text)

@@ -12,6 +12,8 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from bot import aws
+
 WINDOW_S = 6 * 60  # Slack accepts timestamps up to 5 minutes old; remember a little longer
 MEMORY = 10_000
 
@@ -39,11 +41,7 @@ class SeenSignatures:
         return self._remember_shared(signature, now) if self.table else True
 
     def _remember_shared(self, signature: str, now: float) -> bool:
-        from botocore.exceptions import ClientError
-
         if self._client is None:
-            from bot import aws
-
             self._client = aws.client("dynamodb")
         try:
             self._client.put_item(
@@ -52,8 +50,8 @@ class SeenSignatures:
                 ConditionExpression="attribute_not_exists(pk) OR expiration < :now",
                 ExpressionAttributeValues={":now": {"N": str(int(now))}},
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        except Exception as exc:
+            if aws.error_code(exc) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
