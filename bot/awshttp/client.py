@@ -180,7 +180,8 @@ class LeanClient:
             opened = connection.sock is None
             try:
                 if opened:
-                    _connect(connection, self._endpoint, self._timeouts[1])
+                    _connect(connection, self._endpoint)
+                connection.sock.settimeout(self._timeouts[1])  # the pool is shared between clients
                 connection.request("POST", full_path, body, signed)
                 response = connection.getresponse()
                 data = response.read()
@@ -212,7 +213,7 @@ class LeanClient:
                 {k: headers[h.lower()] for k, h in INVOKE_OUTPUT_HEADERS.items() if h.lower() in headers}
             )
             return {**result, "ResponseMetadata": metadata}
-        result = json.loads(data) if data.strip() else {}
+        result = _without_nulls(json.loads(data)) if data.strip() else {}
         for member in spec.timestamps:
             _convert(result, member.split("."), _timestamp)
         for member in spec.blobs:
@@ -257,7 +258,7 @@ def _connection(scheme: str, netloc: str, timeout: float) -> http.client.HTTPCon
     return connection
 
 
-def _connect(connection: http.client.HTTPConnection, endpoint: str, read_timeout: float) -> None:
+def _connect(connection: http.client.HTTPConnection, endpoint: str) -> None:
     try:
         connection.connect()
     except TimeoutError as exc:
@@ -266,8 +267,6 @@ def _connect(connection: http.client.HTTPConnection, endpoint: str, read_timeout
     except OSError as exc:
         connection.close()
         raise TransportError("connection", endpoint) from exc
-    assert connection.sock is not None
-    connection.sock.settimeout(read_timeout)
 
 
 def _client_error(operation: str, status: int, headers: dict[str, str], data: bytes, attempt: int) -> ClientError:
@@ -309,6 +308,15 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, bytes | bytearray):
         return base64.b64encode(value).decode()
     raise TypeError(f"cannot send {type(value).__name__} to AWS")
+
+
+def _without_nulls(value: Any) -> Any:
+    """botocore's parsers leave out members that came back as JSON null."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 def _timestamp(value: Any) -> Any:
