@@ -169,9 +169,10 @@ def build_alert_service(settings: Settings, telemetry: Telemetry, *, offline: bo
     from bot import aws
     from bot.config import ConfigError
     from bot.enrich.runner import Enricher
-    from bot.slack.post import SlackPoster, read_slack_secret
+    from bot.slack.post import SlackPoster
+    from bot.slack.secret import read_slack_secret
 
-    aws.configure(lean=settings.lean_aws)
+    aws.configure(lean=settings.lean_aws, span=telemetry.aws_span if telemetry.tracing else None)
 
     def token() -> str:
         if settings.slack_bot_token:

@@ -19,6 +19,7 @@ _LOCK = threading.Lock()
 _CLIENTS: dict[tuple[str, str | None, bool], Any] = {}
 _SESSION: Any = None
 _LEAN = False
+_SPAN: Any = None
 
 CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 4.0
@@ -40,10 +41,11 @@ def client(service: str, region: str | None = None) -> BaseClient:
     return found
 
 
-def configure(*, lean: bool) -> None:
-    """Whether clients created from now on are lean where they can be (settings ``lean_aws``)."""
-    global _LEAN
-    _LEAN = lean
+def configure(*, lean: bool, span: Any = None) -> None:
+    """Whether clients created from now on are lean where they can be (settings ``lean_aws``), and how their
+    calls are traced when tracing is on (``Telemetry.aws_span``; boto3 clients are traced by X-Ray's patch)."""
+    global _LEAN, _SPAN
+    _LEAN, _SPAN = lean, span
 
 
 def _lean_client(service: str, region: str | None) -> Any:
@@ -61,6 +63,7 @@ def _lean_client(service: str, region: str | None) -> Any:
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
         max_attempts=MAX_ATTEMPTS,
+        span=_SPAN,
     )
 
 

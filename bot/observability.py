@@ -93,6 +93,14 @@ class Telemetry:
         with self.tracer.provider.in_subsegment(name):
             yield
 
+    @contextlib.contextmanager
+    def aws_span(self, service: str, operation: str, region: str) -> Iterator[None]:
+        """A subsegment for one call of a lean AWS client, shaped like the X-Ray SDK's botocore patch makes."""
+        with self.tracer.provider.in_subsegment(service) as subsegment:
+            subsegment.namespace = "aws"
+            subsegment.set_aws({"operation": operation, "region": region})
+            yield
+
     def in_thread(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         """``fn`` wrapped to run as a subsegment of the caller's trace from a worker thread."""
         if not self.tracing:

@@ -52,11 +52,11 @@ def event_names() -> list[str]:
 @pytest.fixture(autouse=True)
 def _fresh_clients() -> Any:
     from bot import aws
-    from bot.slack import post
+    from bot.slack import secret
 
     aws.reset()
     aws.configure(lean=False)
-    post._SECRETS.clear()
+    secret._SECRETS.clear()
     yield
     aws.reset()
     aws.configure(lean=False)

@@ -33,6 +33,7 @@ from bot.awshttp.signing import Credentials, sign
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from contextlib import AbstractContextManager
 
     from botocore.exceptions import ClientError
 
@@ -97,6 +98,7 @@ class LeanClient:
         connect_timeout: float = 2.0,
         read_timeout: float = 4.0,
         max_attempts: int = 2,
+        span: Callable[[str, str, str], AbstractContextManager[Any]] | None = None,
     ) -> None:
         self._service = SERVICES[service]
         self._region = region
@@ -106,6 +108,7 @@ class LeanClient:
         self._endpoint = endpoint_for(self._service, region)
         self._timeouts = (connect_timeout, read_timeout)
         self._max_attempts = max_attempts
+        self._span = span
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -120,6 +123,12 @@ class LeanClient:
     def _call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if operation == "Invoke" and "Qualifier" in params:
             return self._fallback_client().invoke(**params)
+        if self._span is None:
+            return self._attempts(operation, params)
+        with self._span(self._service.endpoint_prefix, operation, self._region):  # as X-Ray's botocore patch would
+            return self._attempts(operation, params)
+
+    def _attempts(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         spec = self._service.operations[operation]
         path, headers, body = self._request(operation, spec, params)
         attempt = 0

@@ -234,7 +234,8 @@ def _yaml(path: Path, top: type = dict) -> Any:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: a cold ack reads these
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     except OSError as exc:
         raise CatalogError(f"{path}: cannot be read ({exc.strerror})") from None
     except yaml.YAMLError as exc:

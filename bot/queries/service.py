@@ -14,8 +14,6 @@ from bot.queries.folding import fold_errors, merge_traffic
 from bot.queries.params import ParameterError
 from bot.queries.plans import HelpRequested, QueryPlan, plan, split_command
 from bot.queries.results import Progress, QueryError, QueryResult
-from bot.slack.help import render_help
-from bot.slack.results import render_failure, render_progress, render_result
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -77,6 +75,8 @@ class QueryService:
         """What ``ack()`` says, and whether the query should then run. Pure: no network, no clock skew."""
         command = invocation.command.lower()
         if command == "/lookout":
+            from bot.slack.help import render_help  # only here: a plain ack loads no slack_sdk
+
             return render_help(self.config), False
         if not self.config.access_for(command).allows(invocation.user, invocation.channel):
             return (
@@ -87,6 +87,8 @@ class QueryService:
         try:
             query = self._plan(invocation)
         except HelpRequested:
+            from bot.slack.help import render_help
+
             return render_help(self.config, only=command), False
         except ParameterError as exc:
             return f"⚠️ {exc}", False
@@ -94,6 +96,8 @@ class QueryService:
 
     def execute(self, invocation: Invocation, out: SlackOut) -> None:
         """Run the query: progress in the channel, then the table (or a failure in words), then an audit line."""
+        from bot.slack.results import render_failure, render_progress, render_result
+
         try:
             query = self._plan(invocation)
         except (HelpRequested, ParameterError) as exc:
@@ -148,6 +152,8 @@ class QueryService:
         out: SlackOut, channel: str, ts: str | None, query: QueryPlan, asked_by: str
     ) -> Callable[[Progress], None]:
         """Edit the progress message at most every few seconds (chat.update is rate-limited)."""
+        from bot.slack.results import render_progress
+
         last = [time.monotonic()]
 
         def update(progress: Progress) -> None:
@@ -167,6 +173,8 @@ class QueryService:
         result: QueryResult | None,
     ) -> None:
         from slack_sdk.errors import SlackApiError
+
+        from bot.slack.results import render_result
 
         if not ts:
             out.respond(message)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.observability import Telemetry
     from bot.slack.actions import IncidentActions
+    from bot.slack.front import SlashFront
     from bot.slack.render import Message
 
 COMMANDS = ("/errors", "/traffic", "/query", "/lookout")
@@ -37,7 +38,7 @@ class BoltOut:
 
         try:
             response = self.client.chat_postMessage(
-                channel=channel, text=message.text, blocks=_blocks(message), unfurl_links=False
+                channel=channel, text=message.text, blocks=blocks_of(message), unfurl_links=False
             )
         except SlackApiError as exc:
             if exc.response.get("error") in CANNOT_POST:
@@ -46,11 +47,11 @@ class BoltOut:
         return str(response["ts"])
 
     def update(self, channel: str, ts: str, message: Message) -> None:
-        self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=_blocks(message))
+        self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=blocks_of(message))
 
     def respond(self, message: Message) -> None:
         self._respond(
-            text=message.text, blocks=_blocks(message), response_type="in_channel", replace_original=False
+            text=message.text, blocks=blocks_of(message), response_type="in_channel", replace_original=False
         )
 
 
@@ -60,6 +61,7 @@ def build_app(
     signing_secret: str,
     bot_token: str,
     client: WebClient | None = None,
+    api_url: str | None = None,
     actions: IncidentActions | None = None,
     seen: SeenSignatures | None = None,
 ) -> App:
@@ -70,6 +72,10 @@ def build_app(
     def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=bot_token)
 
+    if client is None and api_url:
+        from slack_sdk import WebClient
+
+        client = WebClient(base_url=api_url)
     app = App(
         signing_secret=signing_secret,
         authorize=authorize,
@@ -88,14 +94,14 @@ def build_app(
         return BoltResponse(status=401, body="replayed request")
 
     def acknowledge(ack: Any, body: dict[str, Any]) -> None:
-        reply, _ = service.acknowledge(_invocation(body))
+        reply, _ = service.acknowledge(invocation_from(body))
         if isinstance(reply, str):
             ack(text=reply)
         else:
-            ack(text=reply.text, blocks=_blocks(reply))
+            ack(text=reply.text, blocks=blocks_of(reply))
 
     def run(body: dict[str, Any], client: WebClient, respond: Any) -> None:
-        invocation = _invocation(body)
+        invocation = invocation_from(body)
         if service.acknowledge(invocation)[1]:
             service.execute(invocation, BoltOut(client, respond))
 
@@ -108,17 +114,45 @@ def build_app(
 
 
 def build_slack_app(settings: Settings, telemetry: Telemetry) -> App:
-    """The production wiring: configuration from the repo's YAML, secrets read once, runners with limits."""
-    from slack_sdk import WebClient
+    """The production Bolt app (Socket Mode, and the Lambda function's buttons and lazy listeners)."""
+    return build_app(**_production_parts(settings, telemetry))
 
+
+def build_slack_front(settings: Settings, telemetry: Telemetry) -> SlashFront:
+    """The production Lambda entry: commands acknowledged without Bolt, the rest through Bolt (built on need)."""
+    from bot import aws
+    from bot.slack.front import SlashFront
+
+    parts = _production_parts(settings, telemetry)
+
+    def bolt() -> Any:
+        from slack_bolt.adapter.aws_lambda import SlackRequestHandler
+
+        handler = SlackRequestHandler(build_app(**parts))
+        handler.app.listener_runner.lazy_listener_runner.lambda_client = aws.client("lambda")  # type: ignore[attr-defined]
+        return handler
+
+    return SlashFront(
+        parts["service"],
+        signing_secret=parts["signing_secret"],
+        seen=parts["seen"],
+        bolt=bolt,
+        lambda_client=lambda: aws.client("lambda"),
+    )
+
+
+def _production_parts(settings: Settings, telemetry: Telemetry) -> dict[str, Any]:
+    """Configuration from the repo's YAML, secrets read once, runners with limits, buttons and the shared replay
+    memory when there is an incidents table. Bolt and slack_sdk are not imported here."""
     from bot import aws
     from bot.config import ConfigError
     from bot.queries.athena import AthenaRunner
     from bot.queries.catalog import load_config
     from bot.queries.insights import InsightsRunner
     from bot.regions import partition_of
-    from bot.slack.post import read_slack_secret
+    from bot.slack.secret import read_slack_secret
 
+    aws.configure(lean=settings.lean_aws, span=telemetry.aws_span if telemetry.tracing else None)
     config = load_config(Path(settings.query_config), Path(settings.query_dir))
     token, signing = settings.slack_bot_token, settings.slack_signing_secret
     if settings.slack_token_secret:
@@ -137,12 +171,23 @@ def build_slack_app(settings: Settings, telemetry: Telemetry) -> App:
         region=settings.region,
         partition=partition_of(settings.region),
     )
-    return build_app(
-        service, signing_secret=signing, bot_token=token, client=WebClient(base_url=settings.slack_api_url)
-    )
+    actions = None
+    if settings.incidents_table:
+        from bot.lifecycle.store import IncidentStore
+        from bot.slack.actions import IncidentActions
+
+        actions = IncidentActions(IncidentStore(settings.incidents_table), allowed=settings.button_users)
+    return {
+        "service": service,
+        "signing_secret": signing,
+        "bot_token": token,
+        "api_url": settings.slack_api_url,
+        "actions": actions,
+        "seen": SeenSignatures(settings.incidents_table),
+    }
 
 
-def _invocation(body: dict[str, Any]) -> Invocation:
+def invocation_from(body: dict[str, Any]) -> Invocation:
     return Invocation(
         command=str(body.get("command", "")),
         text=str(body.get("text", "")),
@@ -152,5 +197,5 @@ def _invocation(body: dict[str, Any]) -> Invocation:
     )
 
 
-def _blocks(message: Message) -> list[dict[str, Any]]:
+def blocks_of(message: Message) -> list[dict[str, Any]]:
     return [block.to_dict() for block in message.blocks]

@@ -65,3 +65,42 @@ def test_the_lifecycle_is_wired_when_a_table_is_configured() -> None:
     assert build_alert_service(settings, Telemetry.for_cli(settings)).lifecycle is not None
     assert build_alert_service(Settings(), Telemetry.for_cli(settings)).lifecycle is None
     assert build_alert_service(settings, Telemetry.for_cli(settings), offline=True).lifecycle is None
+
+
+LEAN_TRACED = """
+import json, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class Answer(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}")
+    def log_message(self, *a): pass
+server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+import os
+os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{server.server_port}"
+from aws_xray_sdk.core import xray_recorder
+from bot import aws
+from bot.config import Settings
+from bot.observability import Telemetry
+t = Telemetry(Settings(tracing=True))
+aws.configure(lean=True, span=t.aws_span)
+segment = xray_recorder.begin_segment("lookout-test")
+aws.client("dynamodb", "eu-west-1").get_item(TableName="t", Key={})
+sub = segment.subsegments[0]
+print(json.dumps([sub.name, sub.namespace, sub.aws["operation"], sub.aws["region"]]))
+"""
+
+
+def test_lean_clients_calls_are_traced_when_tracing_is_on() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "POWERTOOLS_TRACE_DISABLED"}
+    out = subprocess.run(
+        [sys.executable, "-c", LEAN_TRACED],
+        cwd=ROOT,
+        env={**env, "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR", "AWS_XRAY_SDK_ENABLED": "true"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["dynamodb", "aws", "GetItem", "eu-west-1"]
