@@ -48,7 +48,9 @@ docs/message.png: $(STAMP) local/preview.py
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache build *.egg-info
 
-# `sam build` (Metadata BuildMethod: makefile): the package and its runtime dependencies for Lambda arm64;
+# `sam build --use-container` (Metadata BuildMethod: makefile): the package and its runtime dependencies for
+# Lambda arm64, with bytecode compiled by the runtime's Python (Lambda's /var/task is read-only: without .pyc
+# files for 3.12, every cold start compiles every module);
 # the Slack function also carries the query configuration (infra/lookout.yaml, infra/queries/).
 build-SlackFunction: build-AlarmFunction
 	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp -R infra/lookout.yaml infra/queries "$(ARTIFACTS_DIR)/infra/"
@@ -58,3 +60,4 @@ build-AlarmFunction:
 	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --platform manylinux2014_aarch64 \
 	  --implementation cp --python-version 3.12 --only-binary=:all: "$(ARTIFACTS_DIR)"/.wheel/*.whl
 	rm -rf "$(ARTIFACTS_DIR)/.wheel"
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; v == (3, 12) or print(f"note: bytecode compiled by Python {v[0]}.{v[1]}, which the python3.12 runtime ignores: every cold start would compile all modules from source. Build with: sam build --use-container")'

@@ -14,11 +14,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import compile_sources  # noqa: E402
+
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 CASES = {
     "import boto3": "import boto3",
     "import handlers.alarm": "import handlers.alarm",
-    "import handlers.slack (app built)": "import handlers.slack",
+    "import handlers.slack (front door built)": "import handlers.slack",
     "boto3 + 2 clients + slack_sdk + Powertools": (
         "import boto3; boto3.client('logs'); boto3.client('xray'); import slack_sdk; "
         "from aws_lambda_powertools import Logger, Metrics; Logger(); Metrics(namespace='x')"
@@ -45,6 +49,7 @@ def cpu_seconds(code: str) -> tuple[float, float]:
 
 
 def main() -> None:
+    compile_sources()
     for code in CASES.values():  # warm the OS file cache and .pyc files once
         cpu_seconds(code)
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in CASES}
