@@ -59,12 +59,18 @@ def _lean_client(service: str, region: str | None) -> Any:
     return LeanClient(
         service,
         region,
-        lambda: _new_client(service, region),
+        lambda: _locked_new_client(service, region),
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
         max_attempts=MAX_ATTEMPTS,
         span=_SPAN,
     )
+
+
+def _locked_new_client(service: str, region: str) -> Any:
+    """A lean client's boto3 fallback: created under the lock, as boto3 sessions are not thread-safe."""
+    with _LOCK:
+        return _new_client(service, region)
 
 
 def _new_client(service: str, region: str | None) -> BaseClient:

@@ -174,6 +174,17 @@ def lifecycle_service(slack_url: str, channel: str = "#alerts", table: str = "lo
     from bot.observability import Telemetry
     from bot.slack.post import SlackPoster
 
+    dynamodb = incidents_table(table)
+    settings = Settings(slack_channel=channel, incidents_table=table)
+    poster = SlackPoster(lambda: "xoxb-test", base_url=slack_url)
+    lifecycle = Lifecycle.from_settings(settings, poster, dynamodb=dynamodb)
+    return AlertService(
+        settings, enricher=None, poster=poster, telemetry=Telemetry.for_cli(settings), lifecycle=lifecycle
+    )
+
+
+def incidents_table(table: str) -> Any:
+    """A DynamoDB client with an incidents-shaped table (key ``pk``) created on it (inside ``mock_aws``)."""
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     dynamodb.create_table(
         TableName=table,
@@ -181,9 +192,4 @@ def lifecycle_service(slack_url: str, channel: str = "#alerts", table: str = "lo
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    settings = Settings(slack_channel=channel, incidents_table=table)
-    poster = SlackPoster(lambda: "xoxb-test", base_url=slack_url)
-    lifecycle = Lifecycle.from_settings(settings, poster, dynamodb=dynamodb)
-    return AlertService(
-        settings, enricher=None, poster=poster, telemetry=Telemetry.for_cli(settings), lifecycle=lifecycle
-    )
+    return dynamodb

@@ -10,16 +10,14 @@ exponential backoff) without its retry quota. One keep-alive connection per thre
 from __future__ import annotations
 
 import base64
-import http.client
 import io
 import json
 import os
 import random
 import threading
 import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from bot.awshttp.operations import (
     INVOKE_HEADERS,
@@ -29,37 +27,15 @@ from bot.awshttp.operations import (
     Service,
     snake_to_operation,
 )
+from bot.awshttp.shapes import client_error, convert_members, json_value, retryable, timestamp, without_nulls
 from bot.awshttp.signing import Credentials, sign
+from bot.awshttp.transport import TransportError, post
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import AbstractContextManager
 
-    from botocore.exceptions import ClientError
-
-THROTTLING = frozenset(
-    [
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "TransactionInProgressException",
-        "RequestLimitExceeded",
-        "BandwidthLimitExceeded",
-        "LimitExceededException",
-        "RequestThrottled",
-        "SlowDown",
-        "EC2ThrottledException",
-    ]
-)
-TRANSIENT = frozenset({"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"})
-TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
 USER_AGENT = "lookout/0.1 (awshttp)"
-
-_LOCAL = threading.local()
-_SSL: Any = None
 
 
 def lean_available(service: str) -> bool:
@@ -104,6 +80,7 @@ class LeanClient:
         self._region = region
         self._fallback_factory = fallback
         self._fallback: Any = None
+        self._fallback_lock = threading.Lock()
         self._credentials = credentials or Credentials.from_env()
         self._endpoint = endpoint_for(self._service, region)
         self._timeouts = (connect_timeout, read_timeout)
@@ -116,9 +93,7 @@ class LeanClient:
         operation = snake_to_operation(name)
         if operation in self._service.operations and self._credentials is not None:
             return lambda **params: self._call(operation, params)
-        if self._fallback is None:
-            self._fallback = self._fallback_factory()
-        return getattr(self._fallback, name)
+        return getattr(self._fallback_client(), name)
 
     def _call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if operation == "Invoke" and "Qualifier" in params:
@@ -138,8 +113,8 @@ class LeanClient:
                 status, response_headers, data = self._send(path, headers, body)
                 if status < 300:
                     return self._parse(operation, spec, status, response_headers, data, attempt)
-                error = _client_error(operation, status, response_headers, data, attempt)
-                if attempt >= self._max_attempts or not _retryable(error, status):
+                error = client_error(operation, status, response_headers, data, attempt)
+                if attempt >= self._max_attempts or not retryable(error, status):
                     raise error
             except TransportError as exc:
                 if attempt >= self._max_attempts:
@@ -147,8 +122,9 @@ class LeanClient:
             time.sleep(random.random() * min(20.0, 2.0 ** (attempt - 1)))
 
     def _fallback_client(self) -> Any:
-        if self._fallback is None:
-            self._fallback = self._fallback_factory()
+        with self._fallback_lock:
+            if self._fallback is None:
+                self._fallback = self._fallback_factory()
         return self._fallback
 
     def _request(
@@ -163,7 +139,7 @@ class LeanClient:
                     headers[header] = str(params.pop(name))
             path = spec.path.format(FunctionName=quote(str(params.pop("FunctionName")), safe="-_.~"))
             return path, headers, payload.encode() if isinstance(payload, str) else bytes(payload)
-        body = json.dumps(params, default=_json_value, separators=(",", ":")).encode()
+        body = json.dumps(params, default=json_value, separators=(",", ":")).encode()
         if self._service.target_prefix:
             headers["Content-Type"] = f"application/x-amz-json-{self._service.json_version}"
             headers["X-Amz-Target"] = f"{self._service.target_prefix}.{operation}"
@@ -172,40 +148,19 @@ class LeanClient:
         return spec.path, headers, body
 
     def _send(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
-        url = urlsplit(self._endpoint)
-        full_path = (url.path.rstrip("/") + path) or "/"
-        for may_retry_stale in (True, False):
-            connection = _connection(url.scheme, url.netloc, self._timeouts[0])
-            signed = sign(
+        def signed(host: str, full_path: str) -> dict[str, str]:
+            return sign(
                 self._credentials,  # type: ignore[arg-type]  # checked in __getattr__
                 method="POST",
-                host=url.netloc,
+                host=host,
                 path=full_path,
                 headers=headers,
                 body=body,
                 region=self._region,
                 service=self._service.signing_name,
             )
-            opened = connection.sock is None
-            try:
-                if opened:
-                    _connect(connection, self._endpoint)
-                connection.sock.settimeout(self._timeouts[1])  # the pool is shared between clients
-                connection.request("POST", full_path, body, signed)
-                response = connection.getresponse()
-                data = response.read()
-                return response.status, {k.lower(): v for k, v in response.getheaders()}, data
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-                connection.close()  # a kept-alive connection the server had closed: once more on a new one
-                if opened or not may_retry_stale:
-                    raise TransportError("connection", self._endpoint) from exc
-            except TimeoutError as exc:
-                connection.close()
-                raise TransportError("read-timeout", self._endpoint) from exc
-            except (OSError, http.client.HTTPException) as exc:
-                connection.close()
-                raise TransportError("connection", self._endpoint) from exc
-        raise AssertionError("unreachable")
+
+        return post(self._endpoint, path, body, signed, self._timeouts)
 
     def _parse(
         self, operation: str, spec: Operation, status: int, headers: dict[str, str], data: bytes, attempt: int
@@ -222,138 +177,9 @@ class LeanClient:
                 {k: headers[h.lower()] for k, h in INVOKE_OUTPUT_HEADERS.items() if h.lower() in headers}
             )
             return {**result, "ResponseMetadata": metadata}
-        result = _without_nulls(json.loads(data)) if data.strip() else {}
+        result = without_nulls(json.loads(data)) if data.strip() else {}
         for member in spec.timestamps:
-            _convert(result, member.split("."), _timestamp)
+            convert_members(result, member.split("."), timestamp)
         for member in spec.blobs:
-            _convert(result, member.split("."), base64.b64decode)
+            convert_members(result, member.split("."), base64.b64decode)
         return {**result, "ResponseMetadata": metadata}
-
-
-class TransportError(Exception):
-    """A request that got no HTTP answer; raised to callers as botocore's exception for the same case (imported
-    only then: botocore's exceptions module costs ~7 ms of a cold start)."""
-
-    def __init__(self, kind: str, endpoint: str) -> None:
-        super().__init__(f"{kind}: {endpoint}")
-        self.kind, self.endpoint = kind, endpoint
-
-    def as_botocore(self) -> Exception:
-        from botocore import exceptions
-
-        error = self.__cause__ or self
-        if self.kind == "connect-timeout":
-            return exceptions.ConnectTimeoutError(endpoint_url=self.endpoint, error=error)
-        if self.kind == "read-timeout":
-            return exceptions.ReadTimeoutError(endpoint_url=self.endpoint, error=error)
-        return exceptions.EndpointConnectionError(endpoint_url=self.endpoint, error=error)
-
-
-def _connection(scheme: str, netloc: str, timeout: float) -> http.client.HTTPConnection:
-    pool: dict[tuple[str, str], http.client.HTTPConnection] = _LOCAL.__dict__.setdefault("pool", {})
-    connection = pool.get((scheme, netloc))
-    if connection is not None:
-        return connection
-    if scheme == "https":
-        global _SSL
-        if _SSL is None:
-            import ssl
-
-            _SSL = ssl.create_default_context()
-        connection = http.client.HTTPSConnection(netloc, timeout=timeout, context=_SSL)
-    else:
-        connection = http.client.HTTPConnection(netloc, timeout=timeout)
-    pool[(scheme, netloc)] = connection
-    return connection
-
-
-def _connect(connection: http.client.HTTPConnection, endpoint: str) -> None:
-    try:
-        connection.connect()
-    except TimeoutError as exc:
-        connection.close()
-        raise TransportError("connect-timeout", endpoint) from exc
-    except OSError as exc:
-        connection.close()
-        raise TransportError("connection", endpoint) from exc
-
-
-def _client_error(operation: str, status: int, headers: dict[str, str], data: bytes, attempt: int) -> ClientError:
-    from botocore.exceptions import ClientError
-
-    try:
-        body = json.loads(data) if data.strip() else {}
-    except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
-    code = str(
-        headers.get("x-amzn-query-error", "").split(";")[0]
-        or body.get("__type")
-        or body.get("code")
-        or headers.get("x-amzn-errortype")
-        or status
-    )
-    code = code.rsplit("#", 1)[-1].split(":", 1)[0]
-    message = str(body.get("message") or body.get("Message") or "")
-    metadata = {
-        "RequestId": headers.get("x-amzn-requestid", ""),
-        "HTTPStatusCode": status,
-        "RetryAttempts": attempt - 1,
-    }
-    response: Any = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": metadata}
-    return ClientError(response, operation)
-
-
-def _retryable(error: ClientError, status: int) -> bool:
-    code = error.response["Error"]["Code"]
-    return code in THROTTLING or code in TRANSIENT or status in TRANSIENT_STATUS
-
-
-def _json_value(value: Any) -> Any:
-    """What botocore's JSON serializers send for values JSON has no type for."""
-    if isinstance(value, datetime):
-        stamp = value.timestamp() if value.tzinfo else value.replace(tzinfo=UTC).timestamp()
-        return int(stamp) if stamp == int(stamp) else stamp
-    if isinstance(value, bytes | bytearray):
-        return base64.b64encode(value).decode()
-    raise TypeError(f"cannot send {type(value).__name__} to AWS")
-
-
-def _without_nulls(value: Any) -> Any:
-    """botocore's parsers leave out members that came back as JSON null."""
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
-    return value
-
-
-def _timestamp(value: Any) -> Any:
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, tz=UTC)
-    if isinstance(value, str):
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value
-
-
-def _convert(node: Any, path: list[str], convert: Callable[[Any], Any]) -> None:
-    """Replace, in place, the values ``path`` names inside ``node`` (``name[]`` walks every item of a list)."""
-    if not path or not isinstance(node, dict):
-        return
-    head, rest = path[0], path[1:]
-    key, many = (head[:-2], True) if head.endswith("[]") else (head, False)
-    if key not in node or node[key] is None:
-        return
-    if many:
-        items = node[key]
-        if not isinstance(items, list):
-            return
-        if rest:
-            for item in items:
-                _convert(item, rest, convert)
-        else:
-            node[key] = [convert(item) for item in items]
-    elif rest:
-        _convert(node[key], rest, convert)
-    else:
-        node[key] = convert(node[key])

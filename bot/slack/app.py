@@ -1,7 +1,8 @@
 """The Slack app: a Bolt ``App`` built by a factory, with ``/errors``, ``/traffic``, ``/query`` and
 ``/lookout``. Each command ``ack()``s at once with what is about to run (or why not) and runs the query in a
-lazy listener. Signature verification stays on; no network call happens before ``ack()``: secrets are read
-when the app is built and ``authorize`` answers from them.
+lazy listener. Signature verification stays on; the only network call before ``ack()`` is the replay
+memory's conditional put (with an incidents table): secrets are read when the app is built and ``authorize``
+answers from them. In Lambda, commands are acknowledged by ``bot.slack.front`` and this app runs the rest.
 """
 
 from __future__ import annotations

@@ -2,11 +2,13 @@
 Slack's five-minute window is refused (Bolt verifies signatures but keeps no such memory).
 
 With the incidents table the memory is shared by every Lambda container (a conditional put with a TTL);
-without it, it is per process.
+without it, or while the table cannot be reached, it is per process (commands keep working: the signature
+and its five-minute age are checked before).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -14,6 +16,7 @@ from typing import Any
 
 from bot import aws
 
+_LOG = logging.getLogger(__name__)
 WINDOW_S = 6 * 60  # Slack accepts timestamps up to 5 minutes old; remember a little longer
 MEMORY = 10_000
 
@@ -38,7 +41,13 @@ class SeenSignatures:
             self._local[signature] = now + WINDOW_S
             if len(self._local) > MEMORY:
                 self._local.popitem(last=False)
-        return self._remember_shared(signature, now) if self.table else True
+        if not self.table:
+            return True
+        try:
+            return self._remember_shared(signature, now)
+        except Exception:  # noqa: BLE001 - the signature and its age were checked; this container still remembers
+            _LOG.warning("shared replay memory unavailable; this container's memory only", exc_info=True)
+            return True
 
     def _remember_shared(self, signature: str, now: float) -> bool:
         if self._client is None:

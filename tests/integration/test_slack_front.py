@@ -204,3 +204,13 @@ def button_payload(action_id: str) -> dict[str, Any]:
         "response_url": "http://127.0.0.1:9/unused",
         "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": "arn", "action_ts": "1"}],
     }
+
+
+def test_an_unreachable_shared_memory_falls_back_to_the_containers_own() -> None:
+    class Down:
+        def put_item(self, **_: Any) -> None:
+            raise ConnectionError("dynamodb unreachable")
+
+    seen = SeenSignatures("lookout-incidents", Down())
+    assert seen.first_time("v0=abc") is True  # commands keep working while the table is away
+    assert seen.first_time("v0=abc") is False  # and a replay to this container is still refused

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from bot.lifecycle.claims import COMPLETED, IN_PROGRESS, Claims, ClaimTaken
+from tests.support import incidents_table
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -20,13 +20,7 @@ TABLE = "claims"
 @pytest.fixture
 def claims() -> Iterator[Claims]:
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        client = incidents_table(TABLE)
         yield Claims(TABLE, lambda: client, keep_s=3600)
 
 
