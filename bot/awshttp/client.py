@@ -39,7 +39,8 @@ USER_AGENT = "lookout/0.1 (awshttp)"
 
 
 def lean_available(service: str) -> bool:
-    """Whether ``service`` can be reached without boto3 in this environment."""
+    """Whether ``service`` can be reached without boto3 in this environment (credentials in the environment;
+    no FIPS or dual-stack endpoints, no proxy: those are botocore's to handle)."""
     env = os.environ
     return (
         service in SERVICES
@@ -47,6 +48,7 @@ def lean_available(service: str) -> bool:
         and not any(
             env.get(v, "").lower() == "true" for v in ("AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT")
         )
+        and not any(env.get(v) for v in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"))
     )
 
 

@@ -4,6 +4,7 @@ vocabulary (connect timeout, read timeout, connection error)."""
 from __future__ import annotations
 
 import http.client
+import os
 import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -44,7 +45,7 @@ def _connection(scheme: str, netloc: str, timeout: float) -> http.client.HTTPCon
         if _SSL is None:
             import ssl
 
-            _SSL = ssl.create_default_context()
+            _SSL = ssl.create_default_context(cafile=os.environ.get("AWS_CA_BUNDLE") or None)  # as botocore
         connection = http.client.HTTPSConnection(netloc, timeout=timeout, context=_SSL)
     else:
         connection = http.client.HTTPConnection(netloc, timeout=timeout)

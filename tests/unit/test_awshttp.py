@@ -112,9 +112,10 @@ def test_boto3_takes_over_where_the_lean_client_cannot(monkeypatch: pytest.Monke
     aws.configure(lean=True)
     assert isinstance(aws.client("logs", "us-east-1"), LeanClient)
     assert not isinstance(aws.client("athena", "us-east-1"), LeanClient)  # not a cold-path service
-    monkeypatch.setenv("AWS_USE_FIPS_ENDPOINT", "true")
-    assert not lean_available("logs")
-    monkeypatch.delenv("AWS_USE_FIPS_ENDPOINT")
+    for variable, value in (("AWS_USE_FIPS_ENDPOINT", "true"), ("HTTPS_PROXY", "http://proxy:3128")):
+        monkeypatch.setenv(variable, value)
+        assert not lean_available("logs")
+        monkeypatch.delenv(variable)
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")  # credentials from a profile or SSO: boto3's chain decides
     assert not lean_available("logs")
     aws.reset()
