@@ -1,0 +1,89 @@
+"""The alarm message's buttons as deployed: an alarm posted by ``handlers/alarm.py``, then a signed button
+click sent over HTTP to ``handlers/slack.py`` behind a local Function URL on the embedded stack — the front
+door hands it to Bolt, whose lazy listener runs in the re-invoked function and acknowledges the incident."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+import urllib.request
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import pytest
+
+from bot import aws
+from bot.lifecycle.store import IncidentStore
+from local.demo import alarm_reason
+from local.firing import fire
+from local.lambda_runtime import LambdaContext
+from local.scenario import ALARM, INCIDENTS_TABLE, SIGNING_SECRET, seed
+from local.slack_gateway import FunctionUrl, signed_headers
+from local.stack import EmbeddedStack, environment
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+CHANNEL = "#buttons"
+
+
+@pytest.fixture(scope="module")
+def deployed() -> Iterator[tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str]]:
+    with EmbeddedStack() as stack, environment(stack.env()):
+        aws.reset()
+        incident = seed()
+        settings = {
+            "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
+            "SLACK_CHANNEL": CHANNEL,
+            "INCIDENTS_TABLE": INCIDENTS_TABLE,
+            "LOOKOUT_BUTTON_USERS": "U0ONCALL",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+        with environment(settings):
+            alarm = importlib.reload(importlib.import_module("handlers.alarm"))
+            event = fire(incident, ALARM, "ALARM", alarm_reason(incident), at=incident.now - timedelta(minutes=8))
+            alarm.lambda_handler(event, LambdaContext())
+            slack = importlib.reload(importlib.import_module("handlers.slack"))
+            stack.aws.functions.register("lookout-slack", slack.lambda_handler)
+            with FunctionUrl(slack.lambda_handler, "lookout-slack") as url:
+                yield stack, url, stack.slack.posts(CHANNEL)[0], incident.alarm_arn
+        aws.reset()
+
+
+def click(url: str, message: dict[str, Any], action_id: str, user: str) -> int:
+    actions = next(b for b in message["blocks"] if b.get("block_id") == "lookout:actions")
+    button = next(e for e in actions["elements"] if e["action_id"] == action_id)
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": "ana"},
+        "api_app_id": "A0LOCAL",
+        "token": "unused",
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": CHANNEL},
+        "trigger_id": f"{time.time()}",
+        "team": {"id": "T0LOCAL", "domain": "local"},
+        "channel": {"id": CHANNEL, "name": CHANNEL.lstrip("#")},
+        "message": {"ts": message["ts"], "text": message["text"], "blocks": message["blocks"]},
+        "response_url": "http://127.0.0.1:9/unused",
+        "actions": [{**button, "block_id": "lookout:actions", "action_ts": "1"}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    headers = signed_headers(body, SIGNING_SECRET)
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return int(response.status)
+
+
+def test_acknowledge_through_the_deployed_functions(
+    deployed: tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str],
+) -> None:
+    stack, url, message, arn = deployed
+    assert click(url.url, message, "lookout:ack", user="U0ONCALL") == 200
+    stack.aws.functions.wait(30)
+    assert stack.aws.functions.errors == []
+    with environment(stack.env()):
+        incident = IncidentStore(INCIDENTS_TABLE).get(arn)
+    assert incident is not None and incident.acked_by == "U0ONCALL"
+    updated = stack.slack.posts(CHANNEL)[0]
+    assert "U0ONCALL" in json.dumps(updated["blocks"])  # the message says who acknowledged
