@@ -153,7 +153,7 @@ def _production_parts(settings: Settings, telemetry: Telemetry) -> dict[str, Any
     from bot.regions import partition_of
     from bot.slack.secret import read_slack_secret
 
-    aws.configure(lean=settings.lean_aws, span=telemetry.aws_span if telemetry.tracing else None)
+    aws.configure(lean=settings.lean_aws)  # untraced, as before: the X-Ray SDK alone would cost the ack ~0.3 s CPU
     config = load_config(Path(settings.query_config), Path(settings.query_dir))
     token, signing = settings.slack_bot_token, settings.slack_signing_secret
     if settings.slack_token_secret:
