@@ -13,6 +13,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+UNSIGNED = frozenset(
+    [
+        "baggage",
+        "connection",
+        "expect",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "traceparent",
+        "tracestate",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "user-agent",
+        "x-amzn-trace-id",
+    ]
+)
+"""Headers botocore leaves out of signatures (proxies and tracers may change them on the way)."""
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -47,7 +67,11 @@ def sign(
     signed = {**headers, "Host": host, "X-Amz-Date": moment}
     if credentials.token:
         signed["X-Amz-Security-Token"] = credentials.token
-    canonical = {name.lower(): " ".join(str(value).split()) for name, value in signed.items()}
+    canonical = {
+        name.lower(): " ".join(str(value).split())
+        for name, value in signed.items()
+        if name.lower() not in UNSIGNED
+    }
     names = ";".join(sorted(canonical))
     request = "\n".join(
         [

@@ -28,7 +28,11 @@ MOMENT = datetime(2026, 11, 26, 9, 30, 15, tzinfo=UTC)
         (
             "logs",
             "/",
-            {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Logs_20140328.FilterLogEvents"},
+            {
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": "Logs_20140328.FilterLogEvents",
+                "User-Agent": "lookout/0.1 (awshttp)",  # not signed, as botocore does not sign it
+            },
         ),
         ("xray", "/ServiceGraph", {"Content-Type": "application/json"}),
         ("lambda", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A1%3Afunction%3Af/invocations", {}),
