@@ -76,7 +76,9 @@ def sign(
     request = "\n".join(
         [
             method,
-            quote(path, safe="/~"),  # non-S3 services sign the already-encoded path encoded once more
+            quote(
+                path, safe="/~"
+            ),  # non-S3 services sign the encoded path encoded once more (ours: no dot segments)
             "",
             "".join(f"{name}:{canonical[name]}\n" for name in sorted(canonical)),
             names,

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from unittest.mock import patch
+from urllib.parse import quote
 
 import botocore.session
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotocoreCredentials
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import aws
 from bot.awshttp import LeanClient, lean_available
@@ -63,6 +67,38 @@ def test_signatures_match_botocore(
     signer.add_auth(request)
     assert ours["Authorization"] == request.headers["Authorization"]
     assert ours.get("X-Amz-Security-Token") == request.headers.get("X-Amz-Security-Token")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    segments=st.lists(
+        st.text(min_size=1, max_size=12).filter(lambda t: t not in {".", ".."}), min_size=1, max_size=4
+    ),
+    values=st.lists(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30), max_size=3),
+    body=st.binary(max_size=200),
+    region=st.sampled_from(["us-east-1", "eu-central-2", "cn-north-1", "us-gov-west-1"]),
+)
+def test_any_request_is_signed_as_botocore_signs_it(
+    segments: list[str], values: list[str], body: bytes, region: str
+) -> None:
+    path = "/" + "/".join(quote(segment, safe="-_.~") for segment in segments)
+    headers = {f"X-Test-{i}": value for i, value in enumerate(values)}
+    credentials = ("AKID", "secret/with+chars", "token")
+    ours = sign(
+        Credentials(*credentials),
+        method="POST",
+        host="h.example",
+        path=path,
+        headers=headers,
+        body=body,
+        region=region,
+        service="logs",
+        now=MOMENT,
+    )
+    request = AWSRequest(method="POST", url=f"https://h.example{path}", data=body, headers=dict(headers))
+    with patch("botocore.auth.get_current_datetime", lambda: MOMENT.replace(tzinfo=None)):
+        SigV4Auth(BotocoreCredentials(*credentials), "logs", region).add_auth(request)
+    assert ours["Authorization"] == request.headers["Authorization"]
 
 
 def _members(shape: Any, kind: str, path: str = "", seen: frozenset[str] = frozenset()) -> set[str]:
