@@ -1,6 +1,7 @@
-"""The alarm message's buttons as deployed: an alarm posted by ``handlers/alarm.py``, then a signed button
-click sent over HTTP to ``handlers/slack.py`` behind a local Function URL on the embedded stack — the front
-door hands it to Bolt, whose lazy listener runs in the re-invoked function and acknowledges the incident."""
+"""Both functions as deployed, on the embedded stack with the lean AWS client and an incidents table: the
+same notification delivered several times at once is posted once; an alarm posted by ``handlers/alarm.py``
+is acknowledged by a signed button click sent over HTTP to ``handlers/slack.py`` behind a local Function URL —
+the front door hands it to Bolt, whose lazy listener runs in the re-invoked function."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import importlib
 import json
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -30,7 +32,7 @@ CHANNEL = "#buttons"
 
 
 @pytest.fixture(scope="module")
-def deployed() -> Iterator[tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str]]:
+def deployed() -> Iterator[tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str, Any, Any]]:
     with EmbeddedStack() as stack, environment(stack.env()):
         aws.reset()
         incident = seed()
@@ -48,7 +50,7 @@ def deployed() -> Iterator[tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str
             slack = importlib.reload(importlib.import_module("handlers.slack"))
             stack.aws.functions.register("lookout-slack", slack.lambda_handler)
             with FunctionUrl(slack.lambda_handler, "lookout-slack") as url:
-                yield stack, url, stack.slack.posts(CHANNEL)[0], incident.alarm_arn
+                yield stack, url, stack.slack.posts(CHANNEL)[0], incident.alarm_arn, alarm, incident
         aws.reset()
 
 
@@ -76,9 +78,9 @@ def click(url: str, message: dict[str, Any], action_id: str, user: str) -> int:
 
 
 def test_acknowledge_through_the_deployed_functions(
-    deployed: tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str],
+    deployed: tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str, Any, Any],
 ) -> None:
-    stack, url, message, arn = deployed
+    stack, url, message, arn, _, _ = deployed
     assert click(url.url, message, "lookout:ack", user="U0ONCALL") == 200
     stack.aws.functions.wait(30)
     assert stack.aws.functions.errors == []
@@ -87,3 +89,26 @@ def test_acknowledge_through_the_deployed_functions(
     assert incident is not None and incident.acked_by == "U0ONCALL"
     updated = stack.slack.posts(CHANNEL)[0]
     assert "U0ONCALL" in json.dumps(updated["blocks"])  # the message says who acknowledged
+
+
+@pytest.mark.parametrize("times", [2, 5])
+def test_one_notification_delivered_at_once_is_posted_once(
+    deployed: tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str, Any, Any], times: int
+) -> None:
+    stack, _, _, _, alarm, incident = deployed
+    before = {m: len(stack.slack.calls(m)) for m in ("chat.postMessage", "chat.update")}
+    event = fire(
+        incident, ALARM, "OK", "Threshold Crossed: back to normal", at=incident.now + timedelta(minutes=times)
+    )
+    with environment(stack.env()), ThreadPoolExecutor(times) as pool:
+        results = list(pool.map(lambda _: alarm.lambda_handler(event, LambdaContext()), range(times)))
+    assert sum(len(r["posted"]) for r in results) == 1
+
+    def made() -> int:
+        return sum(len(stack.slack.calls(m)) - n for m, n in before.items())
+
+    first = made()
+    assert 1 <= first <= 2  # one delivery's calls: the message edited to resolved and/or a note
+    with environment(stack.env()):
+        again = alarm.lambda_handler(event, LambdaContext())  # once more, later: nothing new
+    assert again["posted"] == [] and made() == first
