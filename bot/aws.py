@@ -54,7 +54,7 @@ def _lean_client(service: str, region: str | None) -> Any:
     from bot.awshttp import LeanClient, lean_available
 
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if not region or not lean_available(service):
+    if not region or not lean_available(service, region):
         return None
     return LeanClient(
         service,

@@ -36,14 +36,17 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
 USER_AGENT = "lookout/0.1 (awshttp)"
+ISOLATED_PREFIXES = ("us-iso", "eu-iso")
+"""Regions of partitions with endpoint domains of their own (botocore knows them)."""
 
 
-def lean_available(service: str) -> bool:
+def lean_available(service: str, region: str = "us-east-1") -> bool:
     """Whether ``service`` can be reached without boto3 in this environment (credentials in the environment;
-    no FIPS or dual-stack endpoints, no proxy: those are botocore's to handle)."""
+    the aws, aws-cn or aws-us-gov partition; no FIPS or dual-stack endpoints, no proxy: those are botocore's)."""
     env = os.environ
     return (
         service in SERVICES
+        and not region.startswith(ISOLATED_PREFIXES)
         and Credentials.from_env() is not None
         and not any(
             env.get(v, "").lower() == "true" for v in ("AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT")

@@ -152,6 +152,7 @@ def test_boto3_takes_over_where_the_lean_client_cannot(monkeypatch: pytest.Monke
     aws.configure(lean=True)
     assert isinstance(aws.client("logs", "us-east-1"), LeanClient)
     assert not isinstance(aws.client("athena", "us-east-1"), LeanClient)  # not a cold-path service
+    assert not isinstance(aws.client("logs", "us-iso-east-1"), LeanClient)  # endpoints botocore knows
     for variable, value in (("AWS_USE_FIPS_ENDPOINT", "true"), ("HTTPS_PROXY", "http://proxy:3128")):
         monkeypatch.setenv(variable, value)
         assert not lean_available("logs")
