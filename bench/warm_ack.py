@@ -19,9 +19,8 @@ from slack_bolt.request import BoltRequest  # noqa: E402
 from bot.slack.front import SlashFront  # noqa: E402
 from bot.slack.replays import SeenSignatures  # noqa: E402
 from local.lambda_runtime import LambdaContext  # noqa: E402
-from local.slack_gateway import FunctionUrl  # noqa: E402
-from tests.integration.test_buttons import _service as make_service  # noqa: E402
-from tests.integration.test_slack_app import SECRET, command_body, make_app, signed  # noqa: E402
+from local.slack_gateway import function_url_event  # noqa: E402
+from tests.integration.test_slack_app import SECRET, command_body, make_app, make_service, signed  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,17 +58,16 @@ def main() -> None:
     with SlackStandIn() as slack:
         app, lazy, _ = make_app(slack)
         front = SlashFront(
-            make_service(),
+            make_service()[0],
             signing_secret=SECRET,
             seen=SeenSignatures(),
             bolt=lambda: None,
             lambda_client=NoInvoke,
         )
         context = LambdaContext()
-        gateway = FunctionUrl(lambda e, c: {})  # only its event shape; the server is never started
 
         def through_front(body: str, headers: dict[str, str]) -> int:
-            event = gateway.event("POST", "/slack/events", headers, body.encode())
+            event = function_url_event("POST", "/slack/events", headers, body.encode())
             return int(front.handle(event, context)["statusCode"])
 
         def through_bolt(body: str, headers: dict[str, str]) -> int:

@@ -38,18 +38,20 @@ class FunctionUrl:
         self._server.shutdown()
         self._server.server_close()
 
-    def event(self, method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-        parts = urlsplit(path)
-        return {
-            "version": "2.0",
-            "routeKey": "$default",
-            "rawPath": parts.path,
-            "rawQueryString": parts.query,
-            "headers": {k.lower(): v for k, v in headers.items()},
-            "requestContext": {"http": {"method": method, "path": parts.path, "sourceIp": "127.0.0.1"}},
-            "body": base64.b64encode(body).decode(),
-            "isBase64Encoded": True,
-        }
+
+def function_url_event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """The Lambda event a Function URL (payload format 2.0) makes of one HTTP request."""
+    parts = urlsplit(path)
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": parts.path,
+        "rawQueryString": parts.query,
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "requestContext": {"http": {"method": method, "path": parts.path, "sourceIp": "127.0.0.1"}},
+        "body": base64.b64encode(body).decode(),
+        "isBase64Encoded": True,
+    }
 
 
 def _http_handler(url: FunctionUrl) -> type[BaseHTTPRequestHandler]:
@@ -59,7 +61,7 @@ def _http_handler(url: FunctionUrl) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            event = url.event("POST", self.path, dict(self.headers.items()), body)
+            event = function_url_event("POST", self.path, dict(self.headers.items()), body)
             response = url.handler(event, LambdaContext(url.function_name))
             data = response.get("body") or ""
             payload = base64.b64decode(data) if response.get("isBase64Encoded") else str(data).encode()

@@ -20,7 +20,7 @@ from bot.slack.app import build_app
 from bot.slack.post import Deadline
 from local.slack_api import SlackStandIn
 from tests.integration.test_lifecycle import TABLE, sns_event
-from tests.integration.test_slack_app import SECRET, RecordingLazyRunner, signed
+from tests.integration.test_slack_app import SECRET, RecordingLazyRunner, make_service, signed
 from tests.support import lifecycle_service
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def world() -> Iterator[tuple[Any, RecordingLazyRunner, SlackStandIn, IncidentSt
         )
         actions = IncidentActions(store, allowed=("U0ONCALL",), logs_client=logs)
         app = build_app(
-            _service(),
+            make_service()[0],
             signing_secret=SECRET,
             bot_token="xoxb-test",
             client=WebClient(base_url=slack.url),
@@ -74,19 +74,6 @@ def world() -> Iterator[tuple[Any, RecordingLazyRunner, SlackStandIn, IncidentSt
         lazy = RecordingLazyRunner(app.logger)
         app.listener_runner.lazy_listener_runner = lazy
         yield app, lazy, slack, store, slack.posts("#alerts")[0]
-
-
-def _service() -> Any:
-    from pathlib import Path
-
-    from bot.queries.catalog import load_config
-    from bot.queries.service import QueryService
-    from tests.integration.test_slack_app import ERRORS, TRAFFIC, FakeRunner
-
-    config = load_config(Path("infra/lookout.yaml"), Path("infra/queries"))
-    return QueryService(
-        config, insights=FakeRunner(ERRORS), athena=FakeRunner(TRAFFIC), audit=lambda r: None, region="us-east-1"
-    )
 
 
 def click(app: Any, message: dict[str, Any], action_id: str, user: str = "U0ONCALL", value: str = ARN) -> Any:

@@ -4,8 +4,6 @@ signed requests are verified (valid / wrong signature / stale timestamp / missin
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import socket
 import time
@@ -23,6 +21,7 @@ from bot.queries.results import QueryResult, QueryTimeout
 from bot.queries.service import QueryService
 from bot.slack.app import build_app
 from local.slack_api import SlackStandIn
+from local.slack_gateway import signed_headers
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,13 +31,8 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 def signed(body: str, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {
-        "x-slack-request-timestamp": stamp,
-        "x-slack-signature": f"v0={digest}",
-        "content-type": "application/x-www-form-urlencoded",
-    }
+    """Slack's headers for ``body``, named in lower case as Lambda and Bolt present them."""
+    return {name.lower(): value for name, value in signed_headers(body, secret, timestamp).items()}
 
 
 def command_body(
@@ -124,9 +118,10 @@ def slack() -> Iterator[SlackStandIn]:
         yield server
 
 
-def make_app(
-    slack: SlackStandIn, *, insights: Any = None, athena: Any = None, access: dict[str, Access] | None = None
-) -> tuple[Any, RecordingLazyRunner, list[dict[str, Any]]]:
+def make_service(
+    *, insights: Any = None, athena: Any = None, access: dict[str, Access] | None = None
+) -> tuple[QueryService, list[dict[str, Any]]]:
+    """The query service on the repo's configuration with fake runners; and the audit records it writes."""
     config = load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
     if access:
         object.__setattr__(config, "access", access)
@@ -138,6 +133,13 @@ def make_app(
         audit=audit.append,
         region="us-east-1",
     )
+    return service, audit
+
+
+def make_app(
+    slack: SlackStandIn, *, insights: Any = None, athena: Any = None, access: dict[str, Access] | None = None
+) -> tuple[Any, RecordingLazyRunner, list[dict[str, Any]]]:
+    service, audit = make_service(insights=insights, athena=athena, access=access)
     app = build_app(service, signing_secret=SECRET, bot_token="xoxb-test", client=WebClient(base_url=slack.url))
     lazy = RecordingLazyRunner(app.logger)
     app.listener_runner.lazy_listener_runner = lazy

@@ -21,9 +21,8 @@ from bot.slack.front import LAZY_RUN, SlashFront, valid_signature
 from bot.slack.replays import SeenSignatures
 from local.lambda_runtime import LambdaContext
 from local.slack_api import SlackStandIn
-from local.slack_gateway import FunctionUrl
-from tests.integration.test_buttons import _service
-from tests.integration.test_slack_app import SECRET, RecordingLazyRunner, command_body, signed
+from local.slack_gateway import function_url_event
+from tests.integration.test_slack_app import SECRET, RecordingLazyRunner, command_body, make_service, signed
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -70,7 +69,7 @@ class Recorder:
 def front() -> tuple[SlashFront, Recorder]:
     recorder = Recorder()
     built = SlashFront(
-        _service(),
+        make_service()[0],
         signing_secret=SECRET,
         seen=SeenSignatures(),
         bolt=lambda: recorder,
@@ -80,7 +79,7 @@ def front() -> tuple[SlashFront, Recorder]:
 
 
 def event(body: str, headers: dict[str, str]) -> dict[str, Any]:
-    return FunctionUrl(lambda e, c: {}).event("POST", "/slack/events", headers, body.encode())
+    return function_url_event("POST", "/slack/events", headers, body.encode())
 
 
 def test_a_command_is_acknowledged_and_its_query_started(front: tuple[SlashFront, Recorder]) -> None:
