@@ -32,7 +32,6 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/cold_import.py
 	$(BIN)/python bench/cold_alarm.py
 	$(BIN)/python bench/cold_slash.py
 	$(BIN)/python bench/warm_ack.py

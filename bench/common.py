@@ -31,19 +31,44 @@ compile_sources()
 @dataclass(frozen=True)
 class Sample:
     cpu_s: float
+    """CPU (user + system, all threads) from process start to the response: what a request pays."""
     wall_s: float
     max_rss_mb: float
 
 
+LAMBDA_FULL_CPU_MB = 1769
+"""Lambda gives a function one vCPU at 1,769 MB and CPU in proportion to memory below that."""
+
+
+def estimated_latency_s(cpu_s: float, memory_mb: int) -> float:
+    """CPU-bound time in a Lambda function of ``memory_mb``: CPU × 1769 / memory (never less than the CPU)."""
+    return cpu_s * max(1.0, LAMBDA_FULL_CPU_MB / memory_mb)
+
+
+def memory_of(function: str) -> int:
+    """The MemorySize ``template.yaml`` gives ``function`` (its own, else the Globals')."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=Loader)  # noqa: S506 - our SafeLoader
+    own = template["Resources"][function]["Properties"].get("MemorySize")
+    return int(own or template["Globals"]["Function"]["MemorySize"])
+
+
 _PEAK = """
-import re as _re
-with open("/proc/self/status") as _status, open(__import__("os").environ["BENCH_PEAK_FILE"], "w") as _out:
-    _out.write(_re.search(r"VmHWM:\\s+(\\d+) kB", _status.read()).group(1))
+import re as _re, time as _time, os as _os
+_cpu = _time.process_time()  # the response is ready: interpreter shutdown is never paid by a request
+with open("/proc/self/status") as _status, open(_os.environ["BENCH_PEAK_FILE"], "w") as _out:
+    _out.write(_re.search(r"VmHWM:\\s+(\\d+) kB", _status.read()).group(1) + " " + repr(_cpu))
 """
 
 
 def child(code: str, env: dict[str, str]) -> Sample:
-    """Run ``code`` in a new interpreter; its CPU time (user + system), wall time and peak RSS.
+    """Run ``code`` in a new interpreter; its CPU time to the response (``time.process_time()`` when the code
+    is done, all threads, interpreter start included, shutdown excluded), wall time and peak RSS.
 
     Peak RSS is the child's own high-water mark (``VmHWM`` after exec): ``ru_maxrss`` of a child would
     include the pages of this (large) parent at fork time.
@@ -55,10 +80,12 @@ def child(code: str, env: dict[str, str]) -> Sample:
             cwd=ROOT,
             env={**env, "BENCH_PEAK_FILE": peak.name},
         )
-        _, status, usage = os.wait4(process.pid, 0)
+        _, status, _usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
         if status != 0:
             raise SystemExit(f"benchmark child failed ({status}): {code[:80]}")
-        return Sample(usage.ru_utime + usage.ru_stime, time.perf_counter() - started, int(peak.read() or 0) / 1024)
+        rss_kb, cpu = peak.read().split()
+        return Sample(float(cpu), wall, int(rss_kb) / 1024)
 
 
 def median(values: list[float]) -> float:
@@ -68,3 +95,9 @@ def median(values: list[float]) -> float:
 def verdict(value: float, target: float, lower_is_better: bool = True) -> str:
     ok = value <= target if lower_is_better else value >= target
     return "meets target" if ok else "MISSES target"
+
+
+def rss_line(rss_mb: float, memory_mb: int) -> str:
+    share = rss_mb / memory_mb
+    measured = f"{rss_mb:5.1f} MB = {share:.0%} of {memory_mb} MB"
+    return f"  peak RSS           {measured}   target ≤ 60 %   {verdict(share, 0.6)}"

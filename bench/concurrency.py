@@ -13,11 +13,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import verdict  # noqa: E402
-from bot import aws  # noqa: E402
-from bot.alerting import build_alert_service  # noqa: E402
+from bot.aws import Clients  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.delivery import Deadline  # noqa: E402
 from bot.observability import Telemetry  # noqa: E402
-from bot.slack.post import Deadline  # noqa: E402
+from bot.wiring import build_alert_service  # noqa: E402
 from local.aws_front import AwsFault  # noqa: E402
 from local.demo import alarm_reason  # noqa: E402
 from local.firing import fire  # noqa: E402
@@ -31,7 +31,6 @@ RUNS = 5
 
 def main() -> None:
     with EmbeddedStack() as stack, environment(stack.env()):
-        aws.reset()
         incident = seed()
         settings = Settings(
             slack_channel="#bench",
@@ -40,6 +39,7 @@ def main() -> None:
             tracing=False,
         )
         telemetry = Telemetry.for_cli(settings)
+        clients = Clients(settings.region)
         events = [
             fire(
                 incident,
@@ -53,7 +53,7 @@ def main() -> None:
         stack.aws.fail(AwsFault("*", status=200, delay_s=DELAY_S))
         walls = []
         for run, event in enumerate(events):
-            service = build_alert_service(settings, telemetry)  # a fresh service: the token is fetched again
+            service = build_alert_service(settings, telemetry, clients)  # a fresh service: the token is read again
             started = time.perf_counter()
             outcomes = service.handle(event, Deadline.after(30))
             wall = time.perf_counter() - started

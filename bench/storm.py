@@ -15,7 +15,7 @@ from moto import mock_aws  # noqa: E402
 
 import tests.conftest  # noqa: E402, F401 - an offline AWS environment
 from bench.common import verdict  # noqa: E402
-from bot.slack.post import Deadline  # noqa: E402
+from bot.delivery import Deadline  # noqa: E402
 from local.slack_api import SlackStandIn  # noqa: E402
 from tests.integration.test_lifecycle import sns_event  # noqa: E402
 from tests.support import lifecycle_service  # noqa: E402

@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from slack_bolt.request import BoltRequest  # noqa: E402
+from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
-from bot.slack.front import SlashFront  # noqa: E402
+from bot.slack.front import SlackFront  # noqa: E402
 from bot.slack.replays import SeenSignatures  # noqa: E402
 from local.lambda_runtime import LambdaContext  # noqa: E402
 from local.slack_gateway import function_url_event  # noqa: E402
@@ -57,12 +58,13 @@ def main() -> None:
 
     with SlackStandIn() as slack:
         app, lazy, _ = make_app(slack)
-        front = SlashFront(
+        front = SlackFront(
             make_service()[0],
-            signing_secret=SECRET,
+            verifier=SignatureVerifier(SECRET),
             seen=SeenSignatures(),
             bolt=lambda: None,
-            lambda_client=NoInvoke,
+            lambda_client=NoInvoke(),
+            web_client=lambda: None,  # type: ignore[arg-type,return-value]
         )
         context = LambdaContext()
 

@@ -14,14 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.alerting import build_alert_service
 from bot.cli_queries import add_commands, run_command
 from bot.config import ConfigError, Settings
-from bot.events import NotAnEvent, parse_event, parse_json_text
+from bot.delivery import Deadline, Posted
+from bot.events import NotAnEvent, parse_json_text
 from bot.observability import Telemetry
 from bot.queries.catalog import CatalogError
 from bot.queries.results import QueryError
-from bot.slack.post import Deadline
+from bot.wiring import build_alert_service
 
 
 class RecordingPoster:
@@ -30,22 +30,28 @@ class RecordingPoster:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
 
-    def post(self, message: Any, channel: str, deadline: Deadline) -> Any:
-        from bot.slack.post import Posted
-
+    def post(self, message: Any, channel: str, deadline: Deadline, thread_ts: str | None = None) -> Posted:
         del deadline
-        self.calls.append({"method": "chat.postMessage", "payload": message.payload(channel)})
+        payload = message.payload(channel)
+        if thread_ts:
+            payload["thread_ts"] = thread_ts
+        self.calls.append({"method": "chat.postMessage", "payload": payload})
         return Posted(channel=channel, ts=f"{len(self.calls)}.000000")
 
 
 def render_calls(event: object, settings: Settings, *, offline: bool) -> list[dict[str, Any]]:
+    """The Slack calls the alarm path would make for ``event`` (without the incident lifecycle)."""
+    from bot.aws import Clients
+    from bot.slack.courier import SlackCourier
+
     telemetry = Telemetry.for_cli(settings)
-    service = build_alert_service(settings, telemetry, offline=offline)
+    service = build_alert_service(
+        settings, telemetry, None if offline else Clients(settings.region), offline=offline
+    )
     recorder = RecordingPoster()
-    service.poster = recorder  # type: ignore[assignment]
-    deadline = Deadline.after(30)
-    for delivery in parse_event(event):
-        recorder.post(service.message_for(delivery, deadline), settings.slack_channel, deadline)
+    service.courier = SlackCourier(recorder, telemetry.logger)  # type: ignore[arg-type]
+    service.lifecycle, service.prefetch = None, None
+    service.handle(event, Deadline.after(30))
     return recorder.calls
 
 
@@ -96,8 +102,12 @@ def _replay(args: argparse.Namespace) -> int:
     if not args.queue_url:
         print("lookout replay: give --queue-url (the stack output OnFailureQueueUrl)", file=sys.stderr)
         return 2
+    from bot.aws import Clients
+
     settings = Settings.from_env()
-    report = replay(build_alert_service(settings, Telemetry.for_cli(settings)), args.queue_url, limit=args.max)
+    clients = Clients(settings.region)
+    service = build_alert_service(settings, Telemetry.for_cli(settings), clients)
+    report = replay(service, args.queue_url, limit=args.max, sqs=clients("sqs"))
     print(
         f"replayed {report.replayed}, failed {report.failed} (left in the queue), unreadable {report.unreadable}"
     )

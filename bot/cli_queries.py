@@ -59,14 +59,18 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def execute(query: QueryPlan, config: QueryConfig, settings: Settings) -> QueryResult:
+    from bot.aws import Clients
     from bot.queries.athena import AthenaRunner
     from bot.queries.folding import fold_errors, merge_traffic
     from bot.queries.insights import InsightsRunner
 
+    clients = Clients(settings.region)
     if query.engine == "athena":
-        runner = AthenaRunner(workgroup=config.athena_workgroup, timeout=config.athena_timeout)
+        runner = AthenaRunner(clients("athena"), workgroup=config.athena_workgroup, timeout=config.athena_timeout)
         return runner.run(query.query, query.parameters)
-    insights = InsightsRunner(max_concurrent=config.insights_max_concurrent, timeout=config.insights_timeout)
+    insights = InsightsRunner(
+        clients("logs"), max_concurrent=config.insights_max_concurrent, timeout=config.insights_timeout
+    )
     result = insights.run(query.query, query.log_groups, query.start, query.end)
     if query.kind == "errors":
         return fold_errors(result)[0]
@@ -75,7 +79,6 @@ def execute(query: QueryPlan, config: QueryConfig, settings: Settings) -> QueryR
         return merge_traffic(
             result, insights.run(query.companion, query.log_groups, query.start, query.end), by, label
         )
-    del settings
     return result
 
 
@@ -98,12 +101,14 @@ def _dev(settings: Settings) -> int:
 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.aws import Clients
     from bot.observability import Telemetry
-    from bot.slack.app import build_slack_app
+    from bot.wiring import build_slack_app, slack_parts
 
     app_token = os.environ.get("SLACK_APP_TOKEN")
     if not app_token:
         print("lookout dev: set SLACK_APP_TOKEN (an xapp- token with connections:write)", file=sys.stderr)
         return 2
-    SocketModeHandler(build_slack_app(settings, Telemetry(settings)), app_token).start()
+    parts = slack_parts(settings, Telemetry(settings), Clients(settings.region))
+    SocketModeHandler(build_slack_app(parts, settings), app_token).start()
     return 0

@@ -31,10 +31,9 @@ class Settings:
     metrics_deadline_s: float = 3.0
     slack_reserve_s: float = 2.0
     sparkline_points: int = 30
-    tracing: bool = True
-    lean_aws: bool = False
-    """Send the cold paths' AWS calls without botocore (``bot.awshttp``); ``LOOKOUT_LEAN_AWS``, on by default
-    in the handlers and CLI."""
+    tracing: bool = False
+    """X-Ray tracing of Lookout itself (``LOOKOUT_TRACING``), off by default as in the template
+    (``EnableTracing``): importing the X-Ray SDK costs a cold start ~0.3 s of CPU."""
     incidents_table: str | None = None
     storm_threshold: int = 3
     storm_window_s: int = 60
@@ -60,8 +59,7 @@ class Settings:
             xray_deadline_s=_float(env, "XRAY_DEADLINE_S", cls.xray_deadline_s),
             logs_deadline_s=_float(env, "LOGS_DEADLINE_S", cls.logs_deadline_s),
             metrics_deadline_s=_float(env, "METRICS_DEADLINE_S", cls.metrics_deadline_s),
-            tracing=_bool(env, "LOOKOUT_TRACING", default=env.get("POWERTOOLS_TRACE_DISABLED", "") != "true"),
-            lean_aws=_bool(env, "LOOKOUT_LEAN_AWS", default=True),
+            tracing=_bool(env, "LOOKOUT_TRACING", default=False),
             incidents_table=env.get("INCIDENTS_TABLE") or None,
             storm_threshold=_int(env, "STORM_THRESHOLD", cls.storm_threshold, 1, 1000),
             storm_window_s=_int(env, "STORM_WINDOW_S", cls.storm_window_s, 10, 3600),

@@ -1,6 +1,7 @@
 """Lookout watching itself: Powertools Logger (JSON), Metrics (EMF) and, only when enabled, Tracer.
 
-With tracing off the X-Ray SDK is never imported (it costs ~0.5 s of cold start). ``Telemetry.quiet()`` is
+Tracing is off unless ``LOOKOUT_TRACING`` is true (the template's ``EnableTracing``); off, the X-Ray SDK
+is never imported (it costs ~0.3 s of CPU per cold start). ``Telemetry.quiet()`` is
 for the CLI: logs go to stderr at WARNING and no metrics are printed.
 """
 
@@ -91,14 +92,6 @@ class Telemetry:
             yield
             return
         with self.tracer.provider.in_subsegment(name):
-            yield
-
-    @contextlib.contextmanager
-    def aws_span(self, service: str, operation: str, region: str) -> Iterator[None]:
-        """A subsegment for one call of a lean AWS client, shaped like the X-Ray SDK's botocore patch makes."""
-        with self.tracer.provider.in_subsegment(service) as subsegment:
-            subsegment.namespace = "aws"
-            subsegment.set_aws({"operation": operation, "region": region})
             yield
 
     def in_thread(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:

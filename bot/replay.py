@@ -8,8 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot import aws
-from bot.slack.post import Deadline
+from bot.delivery import Deadline
 
 if TYPE_CHECKING:
     from bot.alerting import AlertService
@@ -35,8 +34,8 @@ def event_of(body: str) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-def replay(service: AlertService, queue_url: str, *, limit: int = 1000, sqs: Any = None) -> ReplayReport:
-    client: Any = sqs or aws.client("sqs")
+def replay(service: AlertService, queue_url: str, *, sqs: Any, limit: int = 1000) -> ReplayReport:
+    client: Any = sqs
     replayed = failed = unreadable = 0
     errors: list[str] = []
     while replayed + failed + unreadable < limit:

@@ -1,6 +1,7 @@
 """Lambda entry point for alarm notifications: SNS (one or many records), EventBridge, alarm actions.
 
-Settings, telemetry and the service are built once per container; every invocation only hands the event on.
+The composition root: settings, telemetry, the boto3 clients of the alarm path and the service are built
+once per container, at init (what a SnapStart snapshot keeps); every invocation only hands the event on.
 Raising (``AlertsFailed``) lets Lambda retry and the on-failure destination keep what could not be posted.
 """
 
@@ -8,14 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.alerting import build_alert_service
+from bot import snapstart
+from bot.aws import Clients
 from bot.config import Settings
+from bot.delivery import Deadline
 from bot.observability import Telemetry
-from bot.slack.post import Deadline
+from bot.wiring import ALARM_SERVICES, build_alert_service
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
-SERVICE = build_alert_service(SETTINGS, TELEMETRY)
+CLIENTS = Clients(SETTINGS.region).warm(ALARM_SERVICES)
+SERVICE = build_alert_service(SETTINGS, TELEMETRY, CLIENTS)
+snapstart.on_restore(snapstart.reseed, CLIENTS.close, SERVICE.forget_secrets)
 
 
 @TELEMETRY.wrap_handler

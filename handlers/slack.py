@@ -1,22 +1,28 @@
-"""Lambda entry point for Slack (slash commands, buttons), behind a Function URL or an HTTP API.
+"""Lambda entry point for Slack (slash commands, buttons) behind a Function URL or an HTTP API, and for the
+self-invocations that run the commands' queries.
 
-Built once per container: commands are acknowledged by the front door without Bolt; buttons and the lazy
-re-invocations that run the queries go through the Bolt app, built on first need.
+The composition root: settings, telemetry, the boto3 clients of the Slack function and the front door are
+built once per container, at init. Commands are owned by the front door; buttons go to Bolt (built on first
+need).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot import snapstart
+from bot.aws import Clients
 from bot.config import Settings
 from bot.observability import Telemetry
-from bot.slack.app import build_slack_front
+from bot.wiring import SLACK_SERVICES, build_slack_front
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
-FRONT = build_slack_front(SETTINGS, TELEMETRY)
+CLIENTS = Clients(SETTINGS.region).warm(SLACK_SERVICES)
+FRONT = build_slack_front(SETTINGS, TELEMETRY, CLIENTS)
+snapstart.on_restore(snapstart.reseed, CLIENTS.close, FRONT.forget_secrets)
 
 
-@TELEMETRY.logger.inject_lambda_context(clear_state=True)
+@TELEMETRY.wrap_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return FRONT.handle(event, context)

@@ -45,6 +45,8 @@ class SlackState:
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
+    tokens: set[str] | None = None
+    """Bot tokens Slack accepts (any when None); others get ``invalid_auth``, as a revoked or rotated one does."""
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: int = 0
 
@@ -155,6 +157,8 @@ def _handler_for(state: SlackState) -> type[BaseHTTPRequestHandler]:
                 self._response_url(body)
             elif not self.headers.get("Authorization", "").startswith("Bearer "):
                 self._reply(200, {"ok": False, "error": "not_authed"})
+            elif state.tokens is not None and self.headers["Authorization"][7:] not in state.tokens:
+                self._reply(200, {"ok": False, "error": "invalid_auth"})
             else:
                 self._reply(200, _answer(state, method, body))
 

@@ -61,7 +61,6 @@ class EmbeddedStack:
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             "SLACK_API_URL": self.slack.url,
-            "LOOKOUT_LEAN_AWS": "true",
         }
 
 

@@ -22,7 +22,6 @@ os.environ.update(
     AWS_CONFIG_FILE="/dev/null",
     AWS_SHARED_CREDENTIALS_FILE="/dev/null",
     LOOKOUT_TRACING="false",
-    LOOKOUT_LEAN_AWS="false",  # in-process moto patches botocore; the embedded stack's env turns lean clients on
     POWERTOOLS_TRACE_DISABLED="true",
     POWERTOOLS_METRICS_NAMESPACE="LookoutTest",
     POWERTOOLS_SERVICE_NAME="lookout-test",
@@ -47,16 +46,3 @@ def load_event(name: str) -> Any:
 
 def event_names() -> list[str]:
     return sorted(p.name for p in EVENTS.glob("*.json"))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_clients() -> Any:
-    from bot import aws
-    from bot.slack import secret
-
-    aws.reset()
-    aws.configure(lean=False)
-    secret._SECRETS.clear()
-    yield
-    aws.reset()
-    aws.configure(lean=False)

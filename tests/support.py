@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -172,15 +173,37 @@ def lifecycle_service(slack_url: str, channel: str = "#alerts", table: str = "lo
     from bot.config import Settings
     from bot.lifecycle.service import Lifecycle
     from bot.observability import Telemetry
+    from bot.slack.courier import SlackCourier
     from bot.slack.post import SlackPoster
 
-    dynamodb = incidents_table(table)
+    dynamodb = Serialised(incidents_table(table))
     settings = Settings(slack_channel=channel, incidents_table=table)
-    poster = SlackPoster(lambda: "xoxb-test", base_url=slack_url)
-    lifecycle = Lifecycle.from_settings(settings, poster, dynamodb=dynamodb)
+    courier = SlackCourier(SlackPoster(lambda: "xoxb-test", base_url=slack_url))
+    lifecycle = Lifecycle.from_settings(settings, courier, dynamodb)
     return AlertService(
-        settings, enricher=None, poster=poster, telemetry=Telemetry.for_cli(settings), lifecycle=lifecycle
+        settings, enricher=None, courier=courier, telemetry=Telemetry.for_cli(settings), lifecycle=lifecycle
     )
+
+
+class Serialised:
+    """A client whose calls run one at a time. In-process moto does not apply DynamoDB conditional writes
+    atomically when threads call it at once (DynamoDB does); serialising the emulator's calls restores the
+    atomicity the lifecycle relies on, so concurrency tests are deterministic. Every call still goes to moto."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return call
 
 
 def incidents_table(table: str) -> Any:

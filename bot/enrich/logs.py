@@ -125,3 +125,25 @@ def _newest_events(
             break
         kwargs["nextToken"] = token
     return list(tail)
+
+
+def older_lines(logs: Any, spec: dict[str, Any], limit: int) -> tuple[LogLine, ...]:
+    """The next ``limit`` matching lines before the oldest one a message showed so far ("More logs"):
+    ``spec`` is what the incident recorded — groups, filter pattern, the window's start and ``before``."""
+    events: list[tuple[int, str, str]] = []
+    for group in spec.get("groups", ()):
+        request: dict[str, Any] = {
+            "logGroupName": group,
+            "startTime": int(spec["start"] * 1000),
+            "endTime": int(spec["before"] * 1000) - 1,
+            "limit": PAGE_LIMIT,
+        }
+        if spec.get("pattern"):
+            request["filterPattern"] = spec["pattern"]
+        page = logs.filter_log_events(**request)
+        events += [(e.get("timestamp") or 0, group, str(e.get("message") or "")) for e in page.get("events", [])]
+    newest = sorted(events, reverse=True)[:limit]
+    return tuple(
+        LogLine(timestamp=datetime.fromtimestamp(t / 1000, tz=UTC), group=group, message=trim(message))
+        for t, group, message in newest
+    )

@@ -13,7 +13,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot import aws
 from bot.enrich.context import ClientFactory, Context, NothingFound, alarm_tags, describe_error
 from bot.enrich.logs import log_report
 from bot.enrich.metrics import metric_report
@@ -36,12 +35,12 @@ class Enricher:
     def __init__(
         self,
         settings: Settings,
-        clients: ClientFactory | None = None,
+        clients: ClientFactory,
         observer: Observer | None = None,
         wrap: Wrapper | None = None,
     ) -> None:
         self.settings = settings
-        self.clients: ClientFactory = clients or aws.client
+        self.clients = clients
         self.observer = observer
         self.wrap: Wrapper = wrap or (lambda _name, fn: fn)
 

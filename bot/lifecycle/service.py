@@ -1,5 +1,5 @@
-"""The lifecycle as the alarm path uses it: exactly-once per state change (a claim in the incidents table,
-``bot.lifecycle.claims``), routing from tags, then the incident tracker."""
+"""The lifecycle as the alarm path uses it: exactly once per state change (``bot.lifecycle.once``), routing
+from tags, then the incident tracker, whose decisions the ``Messenger`` carries out."""
 
 from __future__ import annotations
 
@@ -7,61 +7,63 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from bot.alarms import Alarm
-from bot.lifecycle.claims import Claims, ClaimTaken
+from bot.delivery import Posted
+from bot.lifecycle.once import ExactlyOnce
 from bot.lifecycle.routing import route_for
 from bot.lifecycle.store import IncidentStore
 from bot.lifecycle.storm import StormDesk
-from bot.lifecycle.tracker import IncidentTracker, Render
+from bot.lifecycle.tracker import IncidentTracker
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bot.alarms import Delivery
     from bot.config import Settings
+    from bot.delivery import Deadline
     from bot.enrich.model import Enrichment
-    from bot.slack.post import Deadline, Posted, SlackPoster
-
-DEDUP_SECONDS = 24 * 3600
+    from bot.lifecycle.decisions import Alert, Messenger
 
 
 class Lifecycle:
-    def __init__(self, settings: Settings, tracker: IncidentTracker) -> None:
+    def __init__(self, settings: Settings, tracker: IncidentTracker, once: ExactlyOnce) -> None:
         self.settings = settings
         self.tracker = tracker
-        self.claims = Claims(settings.incidents_table or "", lambda: tracker.store.client, keep_s=DEDUP_SECONDS)
-        self.lambda_context: Any = None
+        self.exactly_once = once
 
     @classmethod
-    def from_settings(cls, settings: Settings, poster: SlackPoster, dynamodb: Any = None) -> Lifecycle:
-        """The production wiring; the DynamoDB client is created on first use."""
+    def from_settings(cls, settings: Settings, messenger: Messenger, dynamodb: Any) -> Lifecycle:
+        """The production wiring on the incidents table, through the injected DynamoDB client."""
         assert settings.incidents_table
         store = IncidentStore(settings.incidents_table, client=dynamodb)
-        storms = StormDesk(store, poster, threshold=settings.storm_threshold, window_s=settings.storm_window_s)
-        return cls(settings, IncidentTracker(store, poster, storms))
+        storms = StormDesk(store, messenger, threshold=settings.storm_threshold, window_s=settings.storm_window_s)
+        return cls(
+            settings, IncidentTracker(store, messenger, storms), ExactlyOnce(settings.incidents_table, dynamodb)
+        )
 
-    def once(self, delivery: Delivery, work: Callable[[], Posted | None], deadline: Deadline) -> Posted | None:
-        """Run ``work`` once per state change (alarm ARN + state + time) or per SNS message id; None for a
-        duplicate (done, or being done right now by a concurrent delivery)."""
-        from bot.slack.post import Posted
+    def once(
+        self, delivery: Delivery, work: Callable[[], Posted | None], deadline: Deadline, lambda_context: Any
+    ) -> tuple[Posted | None, bool]:
+        """Run ``work`` once per state change (alarm ARN + state + time) or per SNS message id: what it posted,
+        and whether it ran now (False: a duplicate of a change already done). A change being done right now by
+        another delivery raises Powertools' ``IdempotencyAlreadyInProgressError``: this invocation fails and
+        Lambda's retry finds it done (or, if that delivery died, does it)."""
 
         def post_once() -> dict[str, str]:
             posted = work()
             return {"channel": posted.channel, "ts": posted.ts} if posted else {}
 
-        # In progress expires with the invocation, so that a crashed delivery does not block Lambda's retry.
-        context = self.lambda_context
-        remaining = context.get_remaining_time_in_millis() / 1000 if context else deadline.remaining()
-        try:
-            result = self.claims.run(dedup_key(delivery), post_once, remaining)
-        except ClaimTaken:
-            return None
-        return Posted(channel=result["channel"], ts=result["ts"]) if result else None
+        result, ran = self.exactly_once.run(
+            dedup_key(delivery), post_once, lambda_context=lambda_context, deadline=deadline
+        )
+        return (Posted(channel=result["channel"], ts=result["ts"]) if result else None), ran
 
-    def deliver(self, alarm: Alarm, enrichment: Enrichment, deadline: Deadline, render: Render) -> Posted | None:
+    def deliver(self, alert: Alert, deadline: Deadline) -> Posted | None:
+        """Decide what this state change does to its incident; the messenger renders and posts it."""
+        alarm, enrichment = alert.alarm, alert.enrichment
         tags = dict(enrichment.tags or alarm.tags or ())
         route = route_for(tags, self.settings.slack_channel)
         extra = {"service": service_of(alarm, tags), "logs": logs_of(enrichment)}
-        return self.tracker.deliver(alarm, route, render, deadline, extra)
+        return self.tracker.deliver(alert, route, deadline, extra)
 
 
 def dedup_key(delivery: Delivery) -> str:

@@ -60,15 +60,9 @@ class Storm:
 
 
 class IncidentStore:
-    def __init__(self, table: str, client: Any = None) -> None:
+    def __init__(self, table: str, client: Any) -> None:
         self.table = table
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("dynamodb")
-        return self._client
+        self.client = client
 
     # --- incidents ---------------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Storms: when more than ``threshold`` alarms open in one channel within a window, they are grouped into one
-summary message (kept updated) with their details in its thread, instead of one message each.
+summary message (kept updated) with their details in its thread, instead of one message each; the
+``Messenger`` draws and posts them.
 
 Concurrent invocations append their alarm to the storm record; whoever holds the flush lease waits a moment
 for more, then posts or updates the summary and one detail reply per batch, until nothing is pending. Slack
@@ -12,12 +13,12 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from bot.lifecycle.store import Conflict, IncidentStore, Storm
-from bot.slack.lifecycle_render import render_storm_details, render_storm_summary
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from bot.slack.post import Deadline, SlackPoster
+    from bot.delivery import Deadline
+    from bot.lifecycle.decisions import Messenger
 
 LEASE_S = 30.0
 
@@ -26,7 +27,7 @@ class StormDesk:
     def __init__(
         self,
         store: IncidentStore,
-        poster: SlackPoster,
+        messenger: Messenger,
         *,
         threshold: int = 3,
         window_s: int = 60,
@@ -35,7 +36,7 @@ class StormDesk:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
-        self.poster = poster
+        self.messenger = messenger
         self.threshold = threshold
         self.window_s = window_s
         self.gather_s = gather_s
@@ -79,14 +80,13 @@ class StormDesk:
             if deadline.remaining() < 5:
                 raise TimeoutError("storm flush ran out of time; Lambda's retry will flush the rest")
             batch = list(storm.pending)
-            label = storm.channel
-            summary = render_storm_summary(storm.shown + batch, label)
-            if storm.summary_ts:
-                self.poster.update(summary, storm.channel, storm.summary_ts, deadline)
-            else:
-                storm.summary_ts = self.poster.post(summary, storm.channel, deadline).ts
-            for details in render_storm_details(batch):
-                self.poster.post(details, storm.channel, deadline, thread_ts=storm.summary_ts)
+            storm.summary_ts = self.messenger.storm(
+                shown=storm.shown,
+                batch=batch,
+                channel=storm.channel,
+                summary_ts=storm.summary_ts,
+                deadline=deadline,
+            )
             flushed = {e["id"] for e in batch}
             summary_ts = storm.summary_ts
 

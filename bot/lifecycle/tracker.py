@@ -1,27 +1,27 @@
-"""One Slack message per incident: ALARM opens it, re-evaluations update it and reply in its thread, OK and
+"""One message per incident: ALARM opens it, re-evaluations update it and reply in its thread, OK and
 INSUFFICIENT_DATA edit it and reply; acknowledged or silenced incidents stop the repeat replies. Storms are
-handed to the ``StormDesk``. Every decision reads the incident record and writes it back conditionally.
+handed to the ``StormDesk``. Every decision reads the incident record and writes it back conditionally; the
+``Messenger`` carries each decision out (renders and posts) before the record says it was done.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.alarms import Alarm, AlarmState
+from bot.lifecycle.decisions import Alert, Card, Messenger, Note
 from bot.lifecycle.store import Conflict, Incident, IncidentStore
-from bot.slack.lifecycle_render import Presentation, refire_note, render_note, status_notes, transition_note
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bot.delivery import Deadline, Posted
     from bot.lifecycle.routing import Route
     from bot.lifecycle.storm import StormDesk
-    from bot.slack.post import Deadline, Posted, SlackPoster
-    from bot.slack.render import Message
 
-Render = Callable[[Presentation], "Message"]
 ATTEMPTS = 8
 
 
@@ -29,22 +29,21 @@ class IncidentTracker:
     def __init__(
         self,
         store: IncidentStore,
-        poster: SlackPoster,
+        messenger: Messenger,
         storms: StormDesk | None = None,
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
-        self.poster = poster
+        self.messenger = messenger
         self.storms = storms
         self.clock = clock
         self.sleep = sleep
 
-    def deliver(
-        self, alarm: Alarm, route: Route, render: Render, deadline: Deadline, extra: dict[str, str]
-    ) -> Posted | None:
+    def deliver(self, alert: Alert, route: Route, deadline: Deadline, extra: dict[str, str]) -> Posted | None:
         """Post or update for this state change; the message posted or edited (None when grouped in a storm)."""
+        alarm = alert.alarm
         for _ in range(ATTEMPTS):
             incident = self.store.get(alarm.arn)
             try:
@@ -56,8 +55,8 @@ class IncidentTracker:
                     self.sleep(0.3)  # another delivery is posting this incident's message right now
                     continue
                 if alarm.state is AlarmState.ALARM:
-                    return self._firing(alarm, incident, route, render, deadline, extra)
-                return self._settled(alarm, incident, route, render, deadline, extra)
+                    return self._firing(alert, incident, route, deadline, extra)
+                return self._settled(alert, incident, route, deadline, extra)
             except Conflict:
                 continue
         raise Conflict(alarm.arn)
@@ -65,20 +64,15 @@ class IncidentTracker:
     # --- ALARM -------------------------------------------------------------------------------------------
 
     def _firing(
-        self,
-        alarm: Alarm,
-        incident: Incident | None,
-        route: Route,
-        render: Render,
-        deadline: Deadline,
-        extra: dict[str, str],
+        self, alert: Alert, incident: Incident | None, route: Route, deadline: Deadline, extra: dict[str, str]
     ) -> Posted | None:
+        alarm = alert.alarm
         now = self.clock()
         changed = alarm.changed_at.timestamp()
         if incident is not None and changed <= incident.changed_at:
             return None  # an older state change arriving late: the message already shows newer news
         if incident is not None and incident.status == "open":
-            return self._refire(alarm, incident, route, render, deadline, extra)
+            return self._refire(alert, incident, route, deadline, extra)
         silenced = incident is not None and incident.silenced and incident.ts
         storm = None if silenced or self.storms is None else self.storms.admit(route.channel)
         base = incident or Incident(alarm_arn=alarm.arn, channel=route.channel)
@@ -102,12 +96,12 @@ class IncidentTracker:
         if storm and self.storms is not None:
             self.storms.add(storm, _entry(alarm), deadline)
             return None
-        message = render(self._presentation(claimed, route, alarm))
+        card = self._card(claimed, route, alarm)
         if silenced:
-            posted = self.poster.update(message, claimed.channel, claimed.ts, deadline)
+            posted = self.messenger.update(alert, card, claimed.channel, claimed.ts, deadline)
         else:
             try:
-                posted = self.poster.post(message, route.channel, deadline)
+                posted = self.messenger.post(alert, card, route.channel, deadline)
             except Exception:
                 self._restore(incident, claimed)  # as if nothing happened: Lambda's retry opens it again
                 raise
@@ -115,14 +109,9 @@ class IncidentTracker:
         return posted
 
     def _refire(
-        self,
-        alarm: Alarm,
-        incident: Incident,
-        route: Route,
-        render: Render,
-        deadline: Deadline,
-        extra: dict[str, str],
+        self, alert: Alert, incident: Incident, route: Route, deadline: Deadline, extra: dict[str, str]
     ) -> Posted | None:
+        alarm = alert.alarm
         changed = alarm.changed_at.timestamp()
         updated = replace(
             incident,
@@ -138,30 +127,25 @@ class IncidentTracker:
             self._save_after_post(updated)
             return None
         # Slack first, the record after: a failed call leaves the record as it was, so a retry redoes the work.
-        posted = self.poster.update(
-            render(self._presentation(updated, route, alarm)), updated.channel, updated.ts, deadline
+        posted = self.messenger.update(
+            alert, self._card(updated, route, alarm), updated.channel, updated.ts, deadline
         )
         if not updated.acked_by and not updated.silenced:
-            note = refire_note(alarm, updated.notify_count, updated.opened_at)
-            self.poster.post(render_note(note), updated.channel, deadline, thread_ts=updated.ts)
+            note = Note("refire", since=updated.opened_at, count=updated.notify_count)
+            self.messenger.note(alarm, note, updated.channel, updated.ts, deadline)
         self._save_after_post(updated)
         return posted
 
     # --- OK and INSUFFICIENT_DATA ------------------------------------------------------------------------
 
     def _settled(
-        self,
-        alarm: Alarm,
-        incident: Incident | None,
-        route: Route,
-        render: Render,
-        deadline: Deadline,
-        extra: dict[str, str],
+        self, alert: Alert, incident: Incident | None, route: Route, deadline: Deadline, extra: dict[str, str]
     ) -> Posted | None:
+        alarm = alert.alarm
         changed = alarm.changed_at.timestamp()
         if incident is None or incident.status != "open" or not (incident.ts or incident.storm):
-            message = render(Presentation(severity=route.severity, service=extra.get("service", "")))
-            return self.poster.post(message, route.channel, deadline)  # nothing to edit: never silent
+            card = Card(severity=route.severity, service=extra.get("service", ""))
+            return self.messenger.post(alert, card, route.channel, deadline)  # nothing to edit: never silent
         if changed < incident.changed_at:
             return None
         settled = replace(
@@ -176,30 +160,29 @@ class IncidentTracker:
             self._save_after_post(settled)
             return None
         # Slack first, the record after: a failed call leaves the record as it was, so a retry redoes the work.
-        message = render(self._presentation(settled, route, alarm))
-        posted = self.poster.update(message, settled.channel, settled.ts, deadline)
-        note = render_note(transition_note(alarm, settled.opened_at))
-        self.poster.post(note, settled.channel, deadline, thread_ts=settled.ts)
+        posted = self.messenger.update(
+            alert, self._card(settled, route, alarm), settled.channel, settled.ts, deadline
+        )
+        self.messenger.note(
+            alarm, Note("transition", since=settled.opened_at), settled.channel, settled.ts, deadline
+        )
         self._save_after_post(settled)
         return posted
 
     # --- helpers -------------------------------------------------------------------------------------------
 
-    def _presentation(self, incident: Incident, route: Route, alarm: Alarm) -> Presentation:
-        notes = status_notes(
+    @staticmethod
+    def _card(incident: Incident, route: Route, alarm: Alarm) -> Card:
+        first_post = alarm.state is AlarmState.ALARM and incident.notify_count <= 1 and not incident.silenced
+        return Card(
+            severity=route.severity,
+            mention=route.mention if first_post else "",
+            buttons=alarm.state is not AlarmState.OK,
+            service=incident.service,
+            opened_at=incident.opened_at,
             acked_by=incident.acked_by,
             silenced_until=incident.silenced_until,
             silenced_by=incident.silenced_by,
-            opened_at=incident.opened_at,
-            alarm=alarm,
-        )
-        first_post = alarm.state is AlarmState.ALARM and incident.notify_count <= 1 and not incident.silenced
-        return Presentation(
-            severity=route.severity,
-            mention=route.mention if first_post else "",
-            notes=notes,
-            buttons=alarm.state is not AlarmState.OK,
-            service=incident.service,
         )
 
     def _save_after_post(self, incident: Incident) -> None:

@@ -11,7 +11,6 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot import aws
 from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout
 
 if TYPE_CHECKING:
@@ -24,24 +23,18 @@ _CUTOFF_HINTS = ("bytes scanned limit", "exceeded the bytes scanned", "bytesscan
 class AthenaRunner:
     def __init__(
         self,
-        client: Any = None,
+        client: Any,
         *,
         workgroup: str = "lookout",
         timeout: timedelta = timedelta(seconds=90),
         poll_s: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._client = client
+        self.client = client
         self.workgroup = workgroup
         self.timeout = timeout
         self.poll_s = poll_s
         self.sleep = sleep
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("athena")
-        return self._client
 
     def run(
         self,

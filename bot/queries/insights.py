@@ -11,7 +11,6 @@ import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot import aws
 from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout
 
 if TYPE_CHECKING:
@@ -26,24 +25,18 @@ _LOCAL = threading.BoundedSemaphore(4)
 class InsightsRunner:
     def __init__(
         self,
-        client: Any = None,
+        client: Any,
         *,
         max_concurrent: int = 4,
         timeout: timedelta = timedelta(seconds=60),
         poll_s: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._client = client
+        self.client = client
         self.max_concurrent = max_concurrent
         self.timeout = timeout
         self.poll_s = poll_s
         self.sleep = sleep
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("logs")
-        return self._client
 
     def run(
         self,

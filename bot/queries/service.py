@@ -1,5 +1,6 @@
-"""Slash commands without Bolt: what to ``ack()`` (pure, no network) and how to run the query afterwards
-(progress in the channel, results as a table, failures in words, an audit line for every query)."""
+"""Slash commands, whatever carries them: what to acknowledge (pure, no network) and how to run the query
+afterwards. The service returns outcomes — an ``Ack``, then started, progress, result or failure through a
+``Reporter`` — and an audit line for every query; drawing and sending them is the Slack side's business."""
 
 from __future__ import annotations
 
@@ -21,9 +22,18 @@ if TYPE_CHECKING:
     from bot.queries.athena import AthenaRunner
     from bot.queries.catalog import QueryConfig
     from bot.queries.insights import InsightsRunner
-    from bot.slack.render import Message
 
 PROGRESS_EVERY_S = 3.0
+
+
+@dataclass(frozen=True)
+class Ack:
+    """What to answer at once: ``text`` (or help about ``help_for``: "" for all commands), and whether the
+    query runs afterwards."""
+
+    text: str
+    runs: bool = False
+    help_for: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,14 +51,18 @@ class Invocation:
         return f"{self.command} {self.text}".strip()
 
 
-class SlackOut(Protocol):
-    def post(self, channel: str, message: Message) -> str | None:
-        """Post to the channel; the message ts, or None when the bot cannot post there."""
+class Reporter(Protocol):
+    """Where a running command's outcomes go (the Slack side draws and sends them)."""
 
-    def update(self, channel: str, ts: str, message: Message) -> None: ...
+    def started(self, query: QueryPlan) -> None: ...
 
-    def respond(self, message: Message) -> None:
-        """Answer through the command's response_url (works where the bot is not a member)."""
+    def progress(self, query: QueryPlan, progress: Progress) -> None: ...
+
+    def finished(
+        self, query: QueryPlan, result: QueryResult, *, total: int | None, console_url: str | None
+    ) -> None: ...
+
+    def failed(self, query: QueryPlan | None, reason: str) -> None: ...
 
 
 class QueryService:
@@ -71,63 +85,44 @@ class QueryService:
         self.partition = partition
         self.now = now
 
-    def acknowledge(self, invocation: Invocation) -> tuple[Message | str, bool]:
-        """What ``ack()`` says, and whether the query should then run. Pure: no network, no clock skew."""
+    def acknowledge(self, invocation: Invocation) -> Ack:
+        """What to answer at once, and whether the query should then run. Pure: no network."""
         command = invocation.command.lower()
         if command == "/lookout":
-            from bot.slack.help import render_help  # only here: a plain ack loads no slack_sdk
-
-            return render_help(self.config), False
+            return Ack("Lookout commands", help_for="")
         if not self.config.access_for(command).allows(invocation.user, invocation.channel):
-            return (
+            return Ack(
                 f"Sorry, {command} is limited to some people and channels here. "
-                "Ask whoever runs Lookout to add you, or try another channel.",
-                False,
+                "Ask whoever runs Lookout to add you, or try another channel."
             )
         try:
             query = self._plan(invocation)
         except HelpRequested:
-            from bot.slack.help import render_help
-
-            return render_help(self.config, only=command), False
+            return Ack(f"Help for {command}", help_for=command)
         except ParameterError as exc:
-            return f"⚠️ {exc}", False
-        return f"Running {command}: {query.title}…", True
+            return Ack(f"⚠️ {exc}")
+        return Ack(f"Running {command}: {query.title}…", runs=True)
 
-    def execute(self, invocation: Invocation, out: SlackOut) -> None:
-        """Run the query: progress in the channel, then the table (or a failure in words), then an audit line."""
-        from bot.slack.results import render_failure, render_progress, render_result
-
+    def execute(self, invocation: Invocation, out: Reporter) -> None:
+        """Run the query: started, progress at most every few seconds, then the result (or a failure in words),
+        and an audit line."""
         try:
             query = self._plan(invocation)
         except (HelpRequested, ParameterError) as exc:
-            out.respond(render_failure(None, str(exc), asked_by=invocation.user, command=invocation.command))
+            out.failed(None, str(exc))
             return
-        asked_by = invocation.user
-        ts = out.post(invocation.channel, render_progress(query, None, asked_by=asked_by))
+        out.started(query)
         started = time.monotonic()
         result: QueryResult | None = None
         outcome = "error"
         try:
-            result, total = self._run(
-                query, invocation, self._progress(out, invocation.channel, ts, query, asked_by)
-            )
+            result, total = self._run(query, invocation, self._progress(out, query))
             outcome = "ok" if result.rows else "no data"
-            url = self._console_url(query, result)
-            message = render_result(query, result, asked_by=asked_by, console_url=url, total=total)
         except QueryError as exc:
             outcome = type(exc).__name__
-            message = render_failure(query, str(exc), asked_by=asked_by, command=invocation.command)
+            out.failed(query, str(exc))
         except Exception:
-            reason = "something went wrong on Lookout's side; the details are in its logs"
-            self._deliver(
-                invocation,
-                out,
-                ts,
-                render_failure(query, reason, asked_by=asked_by, command=invocation.command),
-                query,
-                None,
-            )
+            out.failed(query, "something went wrong on Lookout's side; the details are in its logs")
             raise
         finally:
             self.audit(
@@ -145,49 +140,20 @@ class QueryService:
                     "outcome": outcome,
                 }
             )
-        self._deliver(invocation, out, ts, message, query, result)
+        if result is not None:
+            out.finished(query, result, total=total, console_url=self._console_url(query, result))
 
     @staticmethod
-    def _progress(
-        out: SlackOut, channel: str, ts: str | None, query: QueryPlan, asked_by: str
-    ) -> Callable[[Progress], None]:
-        """Edit the progress message at most every few seconds (chat.update is rate-limited)."""
-        from bot.slack.results import render_progress
-
+    def _progress(out: Reporter, query: QueryPlan) -> Callable[[Progress], None]:
+        """Report progress at most every few seconds (chat.update is rate-limited)."""
         last = [time.monotonic()]
 
         def update(progress: Progress) -> None:
-            if ts and time.monotonic() - last[0] >= PROGRESS_EVERY_S:
+            if time.monotonic() - last[0] >= PROGRESS_EVERY_S:
                 last[0] = time.monotonic()
-                out.update(channel, ts, render_progress(query, progress, asked_by=asked_by))
+                out.progress(query, progress)
 
         return update
-
-    def _deliver(
-        self,
-        invocation: Invocation,
-        out: SlackOut,
-        ts: str | None,
-        message: Message,
-        query: QueryPlan,
-        result: QueryResult | None,
-    ) -> None:
-        from slack_sdk.errors import SlackApiError
-
-        from bot.slack.results import render_result
-
-        if not ts:
-            out.respond(message)
-            return
-        try:
-            out.update(invocation.channel, ts, message)
-        except SlackApiError as exc:
-            if result is None or exc.response.get("error") not in {"invalid_blocks", "msg_blocks_too_long"}:
-                raise
-            fallback = render_result(  # a workspace or client without table blocks: code block instead
-                query, result, asked_by=invocation.user, console_url=self._console_url(query, result), tables=False
-            )
-            out.update(invocation.channel, ts, fallback)
 
     def _plan(self, invocation: Invocation) -> QueryPlan:
         command, args = split_command(invocation.line)

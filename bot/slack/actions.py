@@ -1,21 +1,23 @@
 """The alarm message's buttons: Acknowledge, Silence 1 h / 4 h, More logs, Run /errors for this service.
 
 Each click is acknowledged at once and handled in a lazy listener. Only users allowed by the settings may
-press them (everyone, when the list is empty); the others get a polite ephemeral refusal.
+press them (everyone, when the list is empty); the others get a polite ephemeral refusal. Acknowledge and
+silence are lifecycle operations (``bot.lifecycle.controls``), more logs an enrichment one
+(``bot.enrich.logs.older_lines``); this module only reads the click and draws the answer.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import time
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.lifecycle import controls
 from bot.lifecycle.store import Conflict, Incident, IncidentStore
-from bot.slack.lifecycle_render import status_notes
-from bot.text import for_code_block, one_line, safe
+from bot.slack.answers import ChannelAnswer, blocks_of, bolt_respond
+from bot.slack.lifecycle_render import render_more_logs, status_notes
+from bot.text import one_line, safe
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -32,13 +34,13 @@ class IncidentActions:
         self,
         store: IncidentStore,
         *,
+        logs_client: Any,
         allowed: tuple[str, ...] = (),
-        logs_client: Any = None,
         queries: QueryService | None = None,
     ) -> None:
         self.store = store
         self.allowed = allowed
-        self._logs = logs_client
+        self.logs = logs_client
         self.queries = queries
 
     def register(self, app: App) -> None:
@@ -67,24 +69,12 @@ class IncidentActions:
         if action_id == "lookout:more-logs":
             self._more_logs(value, channel, ts, client)
             return
-        incident = self._change(value, action_id, user)
+        if action_id == "lookout:ack":
+            incident = controls.acknowledge(self.store, value, user)
+        else:
+            incident = controls.silence(self.store, value, user, SILENCES[action_id])
         if incident is not None:
             self._refresh(body.get("message") or {}, incident, channel, ts, client)
-
-    def _change(self, alarm_arn: str, action_id: str, user: str) -> Incident | None:
-        for _ in range(8):
-            incident = self.store.get(alarm_arn)
-            if incident is None:
-                return None
-            if action_id == "lookout:ack":
-                changed = replace(incident, acked_by=user)
-            else:
-                changed = replace(incident, silenced_until=time.time() + SILENCES[action_id], silenced_by=user)
-            try:
-                return self.store.put(changed)
-            except Conflict:
-                continue
-        return None
 
     def _refresh(
         self, message: dict[str, Any], incident: Incident, channel: str, ts: str, client: WebClient
@@ -108,53 +98,23 @@ class IncidentActions:
 
     def _more_logs(self, alarm_arn: str, channel: str, ts: str, client: WebClient) -> None:
         """The next 50 matching lines before the oldest one shown so far, as a thread reply."""
-        from bot.enrich.logs import trim
+        from bot.enrich.logs import older_lines
 
         incident = self.store.get(alarm_arn)
         spec = json.loads(incident.logs) if incident and incident.logs else None
         if not spec:
             client.chat_postMessage(channel=channel, thread_ts=ts, text="No log groups are known for this alarm.")
             return
-        events: list[tuple[int, str, str]] = []
-        for group in spec["groups"]:
-            request = {
-                "logGroupName": group,
-                "startTime": int(spec["start"] * 1000),
-                "endTime": int(spec["before"] * 1000) - 1,
-                "limit": 1000,
-            }
-            if spec.get("pattern"):
-                request["filterPattern"] = spec["pattern"]
-            page = self.logs.filter_log_events(**request)
-            events += [(e["timestamp"], group, e["message"]) for e in page.get("events", [])]
-        newest = sorted(events, reverse=True)[:MORE_LINES]
-        if not newest:
-            client.chat_postMessage(
-                channel=channel, thread_ts=ts, text="No older matching lines in the alarm window."
-            )
-            return
-        lines = [f"{datetime.fromtimestamp(t / 1000, tz=UTC):%H:%M:%S} {trim(m)}" for t, _, m in newest]
-        text = for_code_block(safe("\n".join(lines), 2800))
-        client.chat_postMessage(
-            channel=channel,
-            thread_ts=ts,
-            text=f"{len(newest)} more log lines",
-            blocks=[
-                {
-                    "type": "section",
-                    "block_id": "lookout:more-logs",
-                    "text": {"type": "mrkdwn", "text": f"```{text}```"},
-                }
-            ],
-        )
-        if incident is not None:
-            spec["before"] = newest[-1][0] / 1000
+        lines = older_lines(self.logs, spec, MORE_LINES)
+        reply = render_more_logs(lines)
+        client.chat_postMessage(channel=channel, thread_ts=ts, text=reply.text, blocks=blocks_of(reply))
+        if incident is not None and lines:
+            spec["before"] = lines[-1].timestamp.timestamp()
             with contextlib.suppress(Conflict):  # a lost race only means the next click starts from here again
                 self.store.put(replace(incident, logs=json.dumps(spec)))
 
     def _run_errors(self, service: str, user: str, channel: str, client: WebClient, respond: Any) -> None:
         from bot.queries.service import Invocation
-        from bot.slack.app import BoltOut
 
         if self.queries is None:
             respond(
@@ -164,20 +124,8 @@ class IncidentActions:
             )
             return
         invocation = Invocation(command="/errors", text=safe(one_line(service), 100), user=user, channel=channel)
-        reply, runs = self.queries.acknowledge(invocation)
-        if not runs:
-            respond(
-                text=reply if isinstance(reply, str) else reply.text,
-                response_type="ephemeral",
-                replace_original=False,
-            )
+        ack = self.queries.acknowledge(invocation)
+        if not ack.runs:
+            respond(text=ack.text, response_type="ephemeral", replace_original=False)
             return
-        self.queries.execute(invocation, BoltOut(client, respond))
-
-    @property
-    def logs(self) -> Any:
-        if self._logs is None:
-            from bot import aws
-
-            self._logs = aws.client("logs")
-        return self._logs
+        self.queries.execute(invocation, ChannelAnswer(invocation, client, bolt_respond(respond)))

@@ -1,89 +1,105 @@
-"""The Slack function's front door: slash commands are acknowledged here; everything else goes to Bolt.
+"""The Slack function's front door. It owns slash commands end to end; Bolt owns the rest (buttons).
 
-Why not Bolt for a command's ``ack()``: its Lambda adapter imports boto3 and builds a botocore Lambda client
-to start the lazy listener, and Bolt with slack_sdk costs ~110 ms more — a cold ``/errors`` took ~430 ms of CPU
-before Slack got its answer (Slack gives up after 3 s). The ack needs four things, done here with no Bolt,
-slack_sdk or botocore: Slack's signature check (``slack_sdk.signature`` would import the whole slack_sdk
-package; ``tests/unit/test_slack_front.py`` checks ours against it), the replay memory, the service's
-``acknowledge``, and an asynchronous invoke of this function with the very event Bolt's Lambda adapter sends
-for a lazy listener — so that Bolt runs the query (``run``) as it always did. Buttons, lazy re-invocations and
-anything unexpected go through Bolt, which checks signatures and replays itself.
+For every HTTP request: a body-size cap (413), then Slack's signature (``slack_sdk.signature``) on the raw
+body, **before** anything is parsed (401). A slash command then goes through the replay memory, is acked
+with the query service's answer, and — when its query runs — is started by an asynchronous ``Invoke`` of this
+function with Lookout's own event ``{"lookout_run": {...}}``. Only a Lambda ``Invoke`` can produce that shape
+(a Function URL or API Gateway event always has its own fixed keys), and the handler routes it straight to
+the query service, whose answers go to the channel (slack_sdk) or the command's ``response_url``.
+
+Why not Bolt for commands too: measured in ``docs/performance.md`` — a cold ack through Bolt's Lambda
+adapter costs ~0.1 s more CPU (Bolt's import and app), and this way lazy work can never be started by an
+HTTP request. Buttons (``payload=`` bodies) and Bolt's own lazy re-invocations go to Bolt's public Lambda
+handler, unchanged.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
-import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
+
+from bot.slack.answers import ChannelAnswer, ack_body, invocation_from, webhook_respond
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from bot.queries.service import QueryService
+    from slack_sdk import WebClient
+    from slack_sdk.signature import SignatureVerifier
+
+    from bot.queries.service import Invocation, QueryService
     from bot.slack.replays import SeenSignatures
 
-LAZY_RUN = "run"
-"""The name of the lazy listener that runs a command's query (``bot.slack.app.build_app``)."""
-MAX_AGE_S = 5 * 60
+RUN_KEY = "lookout_run"
+MAX_BODY_BYTES = 128 * 1024
+"""Slack's commands are a few hundred bytes and button payloads (which carry the message) tens of KB."""
 JSON_HEADERS = {"content-type": "application/json;charset=utf-8"}
+TEXT_HEADERS = {"content-type": "text/plain;charset=utf-8"}
 
 
-def valid_signature(secret: str, body: str, timestamp: str, signature: str, now: float) -> bool:
-    """Slack's v0 request signature, as ``slack_sdk.signature.SignatureVerifier.is_valid`` checks it."""
-    if not timestamp or not signature:
-        return False
-    try:
-        if abs(now - int(timestamp)) > MAX_AGE_S:
-            return False
-    except ValueError:
-        return False
-    expected = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
-    return hmac.compare_digest(f"v0={expected}", signature)
-
-
-class SlashFront:
+class SlackFront:
     def __init__(
         self,
         service: QueryService,
         *,
-        signing_secret: str,
+        verifier: SignatureVerifier,
         seen: SeenSignatures,
         bolt: Callable[[], Any],
-        lambda_client: Callable[[], Any],
-        clock: Callable[[], float] = time.time,
+        lambda_client: Any,
+        web_client: Callable[[], WebClient],
+        forget: Callable[[], None] = lambda: None,
     ) -> None:
         self.service = service
-        self._secret = signing_secret
+        self._verifier = verifier
         self._seen = seen
         self._bolt_factory = bolt
         self._bolt: Any = None
         self._lambda = lambda_client
-        self._clock = clock
+        self._web = web_client
+        self.forget_secrets = forget
+        """Read the Slack secret again on next use (after a SnapStart restore)."""
 
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        """The Function URL / API Gateway answer to one event."""
+        if RUN_KEY in event:
+            return self.run(event[RUN_KEY])
+        raw = event.get("body") or ""
+        if len(raw) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
+            return _answer(413, "request body too large")
+        body = _decoded(raw, bool(event.get("isBase64Encoded")))
         headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
-        body = _body(event)
-        form = parse_qs(body) if _is_command(event, headers) else {}
+        signature = headers.get("x-slack-signature", "")
+        if not self._signed(body, headers.get("x-slack-request-timestamp", ""), signature):
+            return _answer(401, "invalid request")
+        form = (
+            parse_qs(body)
+            if headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+            else {}
+        )
         if not form.get("command") or "payload" in form:
             return self.bolt.handle(event, context)
-        signature = headers.get("x-slack-signature", "")
-        stamp = headers.get("x-slack-request-timestamp", "")
-        if not valid_signature(self._secret, body, stamp, signature, self._clock()):
-            return {"statusCode": 401, "body": json.dumps({"error": "invalid request"}), "headers": JSON_HEADERS}
         if not self._seen.first_time(signature):
-            return {"statusCode": 401, "body": "replayed request", "headers": {}}
-        from bot.slack.app import blocks_of, invocation_from
+            return _answer(401, "replayed request")
+        fields = {key: values[0] for key, values in form.items()}
+        invocation = invocation_from(fields)
+        ack = self.service.acknowledge(invocation)
+        if ack.runs:
+            run = {**_fields(invocation), "response_url": fields.get("response_url", "")}
+            self._lambda.invoke(
+                FunctionName=context.invoked_function_arn,
+                InvocationType="Event",
+                Payload=json.dumps({RUN_KEY: run}).encode(),
+            )
+        reply = ack_body(ack, self.service.config)
+        return {"statusCode": 200, "body": json.dumps(reply, ensure_ascii=False), "headers": JSON_HEADERS}
 
-        reply, run = self.service.acknowledge(invocation_from({k: v[0] for k, v in form.items()}))
-        if run:
-            self._start_lazy(event, context)
-        answer = {"text": reply} if isinstance(reply, str) else {"text": reply.text, "blocks": blocks_of(reply)}
-        return {"statusCode": 200, "body": json.dumps(answer, ensure_ascii=False), "headers": JSON_HEADERS}
+    def run(self, run: dict[str, Any]) -> dict[str, Any]:
+        """A command's query, started by the ack's self-invocation."""
+        invocation = invocation_from(run)
+        self.service.execute(
+            invocation, ChannelAnswer(invocation, self._web(), webhook_respond(run["response_url"]))
+        )
+        return {"ran": invocation.line}
 
     @property
     def bolt(self) -> Any:
@@ -92,28 +108,30 @@ class SlashFront:
             self._bolt = self._bolt_factory()
         return self._bolt
 
-    def _start_lazy(self, event: dict[str, Any], context: Any) -> None:
-        """What Bolt's ``LambdaLazyListenerRunner.start`` sends: the request again, marked lazy-only."""
-        lazy = {**event, "headers": {**(event.get("headers") or {})}, "method": "NONE"}
-        lazy["headers"]["x-slack-bolt-lazy-only"] = "1"
-        lazy["headers"]["x-slack-bolt-lazy-function-name"] = LAZY_RUN
-        self._lambda().invoke(
-            FunctionName=context.invoked_function_arn, InvocationType="Event", Payload=json.dumps(lazy).encode()
-        )
+    def _signed(self, body: str, timestamp: str, signature: str) -> bool:
+        if not timestamp or not signature:
+            return False
+        try:
+            return bool(self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature))
+        except (TypeError, ValueError):  # a non-ASCII signature or a timestamp that is not a number
+            return False
 
 
-def _body(event: dict[str, Any]) -> str:
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        return base64.b64decode(body).decode("utf-8", "replace")
-    return str(body)
+def _fields(invocation: Invocation) -> dict[str, str]:
+    return {
+        "command": invocation.command,
+        "text": invocation.text,
+        "user_id": invocation.user,
+        "channel_id": invocation.channel,
+        "trigger_id": invocation.trigger,
+    }
 
 
-def _is_command(event: dict[str, Any], headers: dict[str, str]) -> bool:
-    context = event.get("requestContext") or {}
-    method = (context.get("http") or {}).get("method") or context.get("httpMethod")
-    return (
-        method == "POST"
-        and "x-slack-bolt-lazy-only" not in headers
-        and headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
-    )
+def _decoded(raw: str, base64_encoded: bool) -> str:
+    if base64_encoded:
+        return base64.b64decode(raw).decode("utf-8", "replace")
+    return str(raw)
+
+
+def _answer(status: int, text: str) -> dict[str, Any]:
+    return {"statusCode": status, "body": text, "headers": TEXT_HEADERS}

@@ -3,7 +3,6 @@ interactive buttons), thread notes, and the storm summary with its detail replie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,31 +19,31 @@ from slack_sdk.models.blocks import (
 
 from bot.slack.format import duration
 from bot.slack.render import HEADER_CHARS, STATE_ICON, Message, finish_message
-from bot.text import one_line, safe
+from bot.text import for_code_block, one_line, safe
 
 if TYPE_CHECKING:
     from bot.alarms import Alarm
+    from bot.enrich.model import LogLine
+    from bot.lifecycle.decisions import Card, Note
 
 STORM_LIST = 40
 SECTION_LIMIT = 2_900
 MESSAGE_LIMIT = 10_000
 
 
-@dataclass(frozen=True)
-class Presentation:
-    severity: str = ""
-    mention: str = ""
-    notes: tuple[str, ...] = ()
-    """Status lines in mrkdwn built by the lifecycle (acknowledged by, silenced until, resolved after)."""
-    buttons: bool = False
-    service: str = ""
-
-
-def decorate(message: Message, alarm: Alarm, presentation: Presentation) -> Message:
+def decorate(message: Message, alarm: Alarm, card: Card) -> Message:
+    """The alarm's message as the lifecycle decided to show it: severity, mention, status lines, buttons."""
+    notes = status_notes(
+        acked_by=card.acked_by,
+        silenced_until=card.silenced_until,
+        silenced_by=card.silenced_by,
+        opened_at=card.opened_at,
+        alarm=alarm,
+    )
     blocks: list[Block] = []
     for block in message.blocks:
-        if block.block_id == "lookout:header" and presentation.severity:
-            prefix = f"{STATE_ICON[alarm.state]} {presentation.severity} · "
+        if block.block_id == "lookout:header" and card.severity:
+            prefix = f"{STATE_ICON[alarm.state]} {card.severity} · "
             text = prefix + safe(one_line(alarm.name), HEADER_CHARS - len(prefix) - 40)
             text += f" · {alarm.previous_state.value} → {alarm.state.value}"
             block = HeaderBlock(
@@ -52,16 +51,14 @@ def decorate(message: Message, alarm: Alarm, presentation: Presentation) -> Mess
             )
         blocks.append(block)
         if block.block_id == "lookout:header":
-            if presentation.mention:
-                blocks.append(
-                    SectionBlock(block_id="lookout:mention", text=MarkdownTextObject(text=presentation.mention))
-                )
-            if presentation.notes:
-                text = "\n".join(presentation.notes)
+            if card.mention:
+                blocks.append(SectionBlock(block_id="lookout:mention", text=MarkdownTextObject(text=card.mention)))
+            if notes:
+                text = "\n".join(notes)
                 blocks.append(ContextBlock(block_id="lookout:status", elements=[MarkdownTextObject(text=text)]))
-    if presentation.buttons:
-        blocks.append(ActionsBlock(block_id="lookout:actions", elements=_buttons(alarm, presentation.service)))
-    text = f"{presentation.mention} {message.text}".strip() if presentation.mention else message.text
+    if card.buttons:
+        blocks.append(ActionsBlock(block_id="lookout:actions", elements=_buttons(alarm, card.service)))
+    text = f"{card.mention} {message.text}".strip() if card.mention else message.text
     return finish_message(text, blocks)
 
 
@@ -100,6 +97,22 @@ def status_notes(
         until = datetime.fromtimestamp(silenced_until, tz=UTC).strftime("%H:%M UTC")
         notes.append(f"🔕 Silenced until {until}" + (f" by <@{silenced_by}>" if silenced_by else ""))
     return tuple(notes)
+
+
+def note_message(alarm: Alarm, note: Note) -> Message:
+    """A thread reply for the lifecycle's ``note``."""
+    if note.kind == "refire":
+        return render_note(refire_note(alarm, note.count, note.since))
+    return render_note(transition_note(alarm, note.since))
+
+
+def render_more_logs(lines: tuple[LogLine, ...]) -> Message:
+    """The "More logs" reply: older matching lines (already redacted and cut) as one code block."""
+    if not lines:
+        return render_note("No older matching lines in the alarm window.")
+    text = for_code_block(safe("\n".join(f"{line.timestamp:%H:%M:%S} {line.message}" for line in lines), 2800))
+    block = SectionBlock(block_id="lookout:more-logs", text=MarkdownTextObject(text=f"```{text}```"))
+    return finish_message(f"{len(lines)} more log lines", [block])
 
 
 def render_note(text: str) -> Message:

@@ -2,8 +2,9 @@
 
 slack_sdk's built-in retry handlers sleep for ``Retry-After`` whatever time is left, so ``DeadlineRetryHandler``
 covers 429, 5xx and connection errors/timeouts in one place and gives up when the next try would not finish
-before the deadline. A final failure raises ``SlackDeliveryError`` so that Lambda's retries and the on-failure
-destination keep the alert.
+before the deadline. When Slack says the token is bad (``invalid_auth``, ``token_revoked``), the token is read
+again from its secret (a rotated token is picked up by warm containers) and the call tried once more. A final
+failure raises ``SlackDeliveryError`` so that Lambda's retries and the on-failure destination keep the alert.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass
 from http.client import RemoteDisconnected
 from typing import TYPE_CHECKING, Any
 from urllib.error import URLError
 
 from slack_sdk.http_retry.handler import RetryHandler
+
+from bot.delivery import Deadline, Posted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,38 +32,11 @@ if TYPE_CHECKING:
 
 MIN_CALL_S = 1.0
 CALL_TIMEOUT_S = 5.0
+BAD_TOKEN = {"invalid_auth", "token_revoked", "not_authed"}
 
 
 class SlackDeliveryError(RuntimeError):
     """Slack did not take the message, even after retries."""
-
-
-@dataclass(frozen=True)
-class Posted:
-    channel: str
-    ts: str
-
-
-class Deadline:
-    """Seconds left before the caller must give up (Lambda's remaining time less a reserve)."""
-
-    def __init__(self, remaining_s: Callable[[], float]) -> None:
-        self._remaining = remaining_s
-
-    @classmethod
-    def from_lambda_context(cls, context: Any, reserve_s: float = 1.0, default_s: float = 60.0) -> Deadline:
-        get = getattr(context, "get_remaining_time_in_millis", None)
-        if callable(get):
-            return cls(lambda: get() / 1000 - reserve_s)
-        return cls.after(default_s)
-
-    @classmethod
-    def after(cls, seconds: float) -> Deadline:
-        end = time.monotonic() + seconds
-        return cls(lambda: end - time.monotonic())
-
-    def remaining(self) -> float:
-        return max(0.0, self._remaining())
 
 
 class DeadlineRetryHandler(RetryHandler):
@@ -130,9 +105,11 @@ class SlackPoster:
         client: WebClient | None = None,
         on_retry: Callable[[str], None] | None = None,
         call_timeout_s: float = CALL_TIMEOUT_S,
+        refresh_token: Callable[[], str] | None = None,
     ) -> None:
         self._call_timeout_s = call_timeout_s
         self._token_source = token_source
+        self._refresh_token = refresh_token
         self._base_url = base_url
         self._client = client
         self._on_retry = on_retry
@@ -172,13 +149,31 @@ class SlackPoster:
         client.retry_handlers = [DeadlineRetryHandler(deadline, on_retry=self._on_retry)]
         client.timeout = max(0.5, min(self._call_timeout_s, deadline.remaining()))  # type: ignore[assignment]
         try:
-            response = client.api_call(method, json=payload)
+            try:
+                response = client.api_call(method, json=payload)
+            except SlackApiError as exc:
+                if self._refresh_token is None or _error_of(exc) not in BAD_TOKEN:
+                    raise
+                self._renew_token(client)  # rotated? read the secret again, then once more
+                response = client.api_call(method, json=payload)
         except SlackApiError as exc:
-            error = exc.response.get("error") if isinstance(exc.response.data, dict) else exc.response.status_code
-            raise SlackDeliveryError(f"Slack {method} failed: {error}") from exc
+            raise SlackDeliveryError(f"Slack {method} failed: {_error_of(exc)}") from exc
         except Exception as exc:  # noqa: BLE001 - any transport failure after retries
             raise SlackDeliveryError(f"Slack {method} failed: {type(exc).__name__}: {exc}") from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def forget(self) -> None:
+        """Resolve the token again on next use, in new clients (after a SnapStart restore)."""
+        with self._token_lock:
+            self._token = None
+            self._prefetch = None
+            self._local = threading.local()
+
+    def _renew_token(self, client: WebClient) -> None:
+        assert self._refresh_token is not None
+        with self._token_lock:
+            self._token = self._refresh_token()
+        client.token = self._token
 
     def _web_client(self) -> WebClient:
         """A client per thread: retry handlers and timeouts are set per call, and calls may run concurrently."""
@@ -190,4 +185,11 @@ class SlackPoster:
 
             client = WebClient(token=self._resolve_token(), base_url=self._base_url)
             self._local.client = client
+        elif self._token is not None and client.token != self._token:
+            client.token = self._token  # renewed by another thread
         return client
+
+
+def _error_of(exc: Any) -> Any:
+    data = exc.response.data
+    return data.get("error") if isinstance(data, dict) else exc.response.status_code

@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from bot import aws
+from bot.aws import error_code
 
 _LOG = logging.getLogger(__name__)
 WINDOW_S = 6 * 60  # Slack accepts timestamps up to 5 minutes old; remember a little longer
@@ -23,6 +23,9 @@ MEMORY = 10_000
 
 class SeenSignatures:
     def __init__(self, table: str | None = None, client: Any = None) -> None:
+        """``client``: the DynamoDB client of the shared memory (needed with ``table``)."""
+        if table and client is None:
+            raise ValueError("the shared replay memory needs a DynamoDB client")
         self.table = table
         self._client = client
         self._local: OrderedDict[str, float] = OrderedDict()
@@ -50,8 +53,6 @@ class SeenSignatures:
             return True
 
     def _remember_shared(self, signature: str, now: float) -> bool:
-        if self._client is None:
-            self._client = aws.client("dynamodb")
         try:
             self._client.put_item(
                 TableName=self.table,
@@ -60,7 +61,7 @@ class SeenSignatures:
                 ExpressionAttributeValues={":now": {"N": str(int(now))}},
             )
         except Exception as exc:
-            if aws.error_code(exc) == "ConditionalCheckFailedException":
+            if error_code(exc) == "ConditionalCheckFailedException":
                 return False
             raise
         return True

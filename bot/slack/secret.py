@@ -1,18 +1,22 @@
-"""The Slack app's secret (bot token, signing secret) from Secrets Manager, cached per container.
+"""The Slack app's credentials (bot token, signing secret): from a Secrets Manager secret through Powertools
+Parameters (``SecretsProvider``, cached five minutes), or from the settings for local runs.
 
-Apart from ``bot.slack.post`` so that reading it loads no slack_sdk (the Slack function's cold ack needs none).
+``read(force=True)`` reads the secret again, past the cache: the poster does it when Slack answers
+``invalid_auth`` or ``token_revoked``, so a rotated token reaches warm containers without a redeploy;
+``forget()`` drops the cache after a SnapStart restore.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
+MAX_AGE_S = 300
+
 
 class SecretError(ValueError):
-    """The secret holds no bot token."""
+    """The secret (or the settings) hold no bot token; the message says where to put it."""
 
 
 @dataclass(frozen=True)
@@ -21,29 +25,49 @@ class SlackSecret:
     signing_secret: str | None = None
 
 
-_SECRETS: dict[str, tuple[float, str]] = {}
+class SlackCredentials:
+    def __init__(
+        self,
+        secret_id: str | None,
+        *,
+        secretsmanager: Any = None,
+        bot_token: str | None = None,
+        signing_secret: str | None = None,
+        max_age: int = MAX_AGE_S,
+    ) -> None:
+        self.secret_id = secret_id
+        self._local = SlackSecret(bot_token or "", signing_secret)
+        self.max_age = max_age
+        self._provider: Any = None
+        if secret_id:
+            from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+            self._provider = SecretsProvider(boto3_client=secretsmanager)
+
+    def read(self, *, force: bool = False) -> SlackSecret:
+        """The secret's bot token (and signing secret); the settings' signing secret when the secret has none."""
+        if self._provider is None:
+            if not self._local.bot_token:
+                raise SecretError("set SLACK_TOKEN_SECRET_ARN (or SLACK_BOT_TOKEN for local runs)")
+            return self._local
+        value = self._provider.get(self.secret_id, max_age=self.max_age, force_fetch=force)
+        secret = parse_secret(str(self.secret_id), value.decode() if isinstance(value, bytes) else str(value))
+        return SlackSecret(secret.bot_token, secret.signing_secret or self._local.signing_secret)
+
+    def bot_token(self) -> str:
+        return self.read().bot_token
+
+    def fresh_bot_token(self) -> str:
+        """The bot token read from the secret now (after Slack refused the cached one)."""
+        return self.read(force=True).bot_token
+
+    def forget(self) -> None:
+        if self._provider is not None:
+            self._provider.clear_cache()
 
 
-def read_slack_secret(secret_id: str, client: Any = None, max_age: int = 300) -> SlackSecret:
-    """The bot token (and signing secret) from Secrets Manager, cached for ``max_age`` seconds per container.
-
-    The secret is JSON (``{"bot_token": …, "signing_secret": …}``) or the bare bot token. Why not Powertools
-    Parameters' ``SecretsProvider``: it imports boto3 (~140 ms of a cold start) for one call that the lean
-    client makes without it; the cache it would add is these few lines.
-    """
-    cached = _SECRETS.get(secret_id)
-    if cached and cached[0] > time.monotonic():
-        value: Any = cached[1]
-    else:
-        if client is None:
-            from bot import aws
-
-            client = aws.client("secretsmanager")
-        response = client.get_secret_value(SecretId=secret_id)
-        value = response.get("SecretString") or response.get("SecretBinary") or ""
-        value = value.decode() if isinstance(value, bytes) else str(value)
-        _SECRETS[secret_id] = (time.monotonic() + max_age, value)
-    text = str(value)
+def parse_secret(secret_id: str, text: str) -> SlackSecret:
+    """JSON (``{"bot_token": …, "signing_secret": …}``) or the bare bot token."""
     if not text.lstrip().startswith("{"):
         return SlackSecret(bot_token=text.strip())
     data = json.loads(text)

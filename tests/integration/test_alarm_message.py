@@ -13,9 +13,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from bot import aws
 from bot.alarms import Alarm
 from bot.alerting import AlertsFailed
+from bot.aws import Clients
 from bot.config import Settings
 from bot.enrich.runner import Enricher
 from bot.events import parse_event
@@ -77,7 +77,8 @@ def lambda_alarm() -> Alarm:
 def test_lambda_alarm_message_shows_xray_table_log_lines_and_links(moto: None) -> None:
     seed_logs_and_metrics()
     xray, stubber = stubbed_xray(expression='service("orders-api") { fault OR error }')
-    clients = lambda service, region: xray if service == "xray" else aws.client(service, region)  # noqa: E731
+    made = Clients("us-east-1")
+    clients = lambda service, region: xray if service == "xray" else made(service, region)  # noqa: E731
     enrichment = Enricher(Settings(), clients=clients).enrich(lambda_alarm())
     stubber.assert_no_pending_responses()
     blocks = {b.block_id: b.to_dict() for b in render_alarm(lambda_alarm(), enrichment).blocks}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from bot import aws
+from bot.aws import Clients
 from bot.queries.athena import AthenaRunner
 from bot.queries.catalog import QueryConfig, load_config
 from bot.queries.folding import fold_errors
@@ -30,17 +30,17 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[Incident, QueryConfig]]:
     with EmbeddedStack() as stack, environment(stack.env()):
-        aws.reset()
         incident = seed()
         yield incident, load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
-        aws.reset()
 
 
 def run(line: str, incident: Incident, config: QueryConfig) -> Any:
     query = plan(*split_command(line), config, now=incident.now)
     if query.engine == "athena":
-        return query, AthenaRunner(poll_s=0.01).run(query.query, query.parameters)
-    return query, InsightsRunner(poll_s=0.01).run(query.query, query.log_groups, query.start, query.end)
+        return query, AthenaRunner(Clients("us-east-1")("athena"), poll_s=0.01).run(query.query, query.parameters)
+    return query, InsightsRunner(Clients("us-east-1")("logs"), poll_s=0.01).run(
+        query.query, query.log_groups, query.start, query.end
+    )
 
 
 def test_popular_fields(world: tuple[Incident, QueryConfig]) -> None:

@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot import aws
+from bot.alerting import AlertsFailed
+from bot.aws import Clients
 from bot.lifecycle.store import IncidentStore
 from local.demo import alarm_reason
 from local.firing import fire
@@ -34,7 +35,6 @@ CHANNEL = "#buttons"
 @pytest.fixture(scope="module")
 def deployed() -> Iterator[tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str, Any, Any]]:
     with EmbeddedStack() as stack, environment(stack.env()):
-        aws.reset()
         incident = seed()
         settings = {
             "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
@@ -51,7 +51,6 @@ def deployed() -> Iterator[tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str
             stack.aws.functions.register("lookout-slack", slack.lambda_handler)
             with FunctionUrl(slack.lambda_handler, "lookout-slack") as url:
                 yield stack, url, stack.slack.posts(CHANNEL)[0], incident.alarm_arn, alarm, incident
-        aws.reset()
 
 
 def click(url: str, message: dict[str, Any], action_id: str, user: str) -> int:
@@ -85,7 +84,7 @@ def test_acknowledge_through_the_deployed_functions(
     stack.aws.functions.wait(30)
     assert stack.aws.functions.errors == []
     with environment(stack.env()):
-        incident = IncidentStore(INCIDENTS_TABLE).get(arn)
+        incident = IncidentStore(INCIDENTS_TABLE, Clients("us-east-1")("dynamodb")).get(arn)
     assert incident is not None and incident.acked_by == "U0ONCALL"
     updated = stack.slack.posts(CHANNEL)[0]
     assert "U0ONCALL" in json.dumps(updated["blocks"])  # the message says who acknowledged
@@ -100,9 +99,19 @@ def test_one_notification_delivered_at_once_is_posted_once(
     event = fire(
         incident, ALARM, "OK", "Threshold Crossed: back to normal", at=incident.now + timedelta(minutes=times)
     )
+
+    def invoke(_: int) -> dict[str, Any] | None:
+        try:
+            return dict(alarm.lambda_handler(event, LambdaContext()))
+        except AlertsFailed as exc:  # found the change in progress: Lambda retries this invocation later
+            assert "already in progress" in str(exc)
+            return None
+
     with environment(stack.env()), ThreadPoolExecutor(times) as pool:
-        results = list(pool.map(lambda _: alarm.lambda_handler(event, LambdaContext()), range(times)))
-    assert sum(len(r["posted"]) for r in results) == 1
+        results = list(pool.map(invoke, range(times)))
+    with environment(stack.env()):
+        retried = [alarm.lambda_handler(event, LambdaContext()) for r in results if r is None]  # Lambda's retries
+    assert sum(len(r["posted"]) for r in [*[r for r in results if r], *retried]) == 1
 
     def made() -> int:
         return sum(len(stack.slack.calls(m)) - n for m, n in before.items())

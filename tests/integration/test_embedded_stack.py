@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from bot import aws
 from bot.alerting import AlertsFailed
 from local.aws_front import AwsFault
 from local.demo import alarm_reason
@@ -46,7 +45,6 @@ class Running:
 @pytest.fixture(scope="module")
 def running() -> Iterator[Running]:
     with EmbeddedStack() as stack, environment(stack.env()):
-        aws.reset()
         incident = seed()
         settings = {
             "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
@@ -58,7 +56,6 @@ def running() -> Iterator[Running]:
         with environment(settings):
             handler = importlib.reload(importlib.import_module("handlers.alarm"))
             yield Running(stack, incident, handler)
-        aws.reset()
 
 
 @pytest.fixture(autouse=True)

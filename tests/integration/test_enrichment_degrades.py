@@ -15,10 +15,12 @@ from botocore.stub import Stubber
 from bot.alarms import Alarm
 from bot.alerting import AlertService
 from bot.config import Settings
+from bot.delivery import Deadline
 from bot.enrich.context import describe_error
 from bot.enrich.runner import Enricher
 from bot.observability import Telemetry
-from bot.slack.post import Deadline, SlackPoster
+from bot.slack.courier import SlackCourier
+from bot.slack.post import SlackPoster
 from bot.slack.render import render_alarm
 from local.slack_api import SlackStandIn
 from tests.conftest import load_event
@@ -131,7 +133,7 @@ def test_alert_is_posted_when_every_source_fails(slack: SlackStandIn, failure: s
     service = AlertService(
         settings,
         enricher=enricher,
-        poster=SlackPoster(lambda: "xoxb-test", base_url=slack.url),
+        courier=SlackCourier(SlackPoster(lambda: "xoxb-test", base_url=slack.url)),
         telemetry=Telemetry.for_cli(settings),
     )
     started = time.monotonic()
@@ -154,7 +156,7 @@ def test_a_rendering_bug_costs_details_not_the_alert(slack: SlackStandIn, monkey
     service = AlertService(
         settings,
         enricher=Enricher(settings, clients=lambda s, r: Hanging()),
-        poster=SlackPoster(lambda: "xoxb-test", base_url=slack.url),
+        courier=SlackCourier(SlackPoster(lambda: "xoxb-test", base_url=slack.url)),
         telemetry=Telemetry.for_cli(settings),
     )
     monkeypatch.setattr(service.enricher, "enrich", broken)

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from moto import mock_aws
 
-from bot.slack.post import Deadline
+from bot.alerting import AlertsFailed
+from bot.delivery import Deadline
 from local.slack_api import SlackStandIn
 from tests.support import lifecycle_service
 
@@ -172,15 +173,26 @@ def test_duplicate_deliveries_in_sequence_post_once(
 
 @pytest.mark.parametrize("times", [2, 5])
 def test_duplicate_deliveries_at_once_post_once(service: AlertService, slack: SlackStandIn, times: int) -> None:
+    # GIVEN the same notification delivered several times at once
     barrier = threading.Barrier(times)
+    event = sns_event("api", "ALARM", 0)
 
-    def one() -> None:
+    def one() -> str:
         barrier.wait()
-        deliver(service, sns_event("api", "ALARM", 0))
+        try:
+            deliver(service, event)
+        except AlertsFailed as exc:
+            return str(exc)
+        return "ok"
 
     with ThreadPoolExecutor(times) as pool:
-        for future in [pool.submit(one) for _ in range(times)]:
-            future.result()
+        outcomes = [future.result() for future in [pool.submit(one) for _ in range(times)]]
+    # THEN one posts; the others find its claim in progress and fail, so that Lambda retries them
+    assert outcomes.count("ok") >= 1
+    assert all(o == "ok" or "already in progress" in o for o in outcomes), outcomes
+    # WHEN Lambda retries the failed ones, they find the change completed: still one post
+    for _ in range(outcomes.count("ok"), times):
+        deliver(service, event)
     assert len(slack.calls("chat.postMessage")) == 1
 
 

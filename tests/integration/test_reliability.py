@@ -20,15 +20,17 @@ from hypothesis import strategies as st
 
 from bot.alarms import Alarm
 from bot.alerting import AlertService
+from bot.aws import Clients
 from bot.cli import RecordingPoster
 from bot.config import Settings
+from bot.delivery import Deadline
 from bot.enrich.runner import Enricher
 from bot.events import parse_event
 from bot.observability import Telemetry
 from bot.queries.catalog import load_config
 from bot.queries.params import ParameterError, athena_literal, insights_literal
 from bot.queries.plans import plan, split_command
-from bot.slack.post import Deadline
+from bot.slack.courier import SlackCourier
 from bot.slack.render import render_alarm
 from tests.conftest import load_event
 from tests.unit.test_query_plans import HOSTILE
@@ -152,7 +154,8 @@ events = st.one_of(
 @given(event=events)
 def test_malformed_events_always_post(event: dict[str, Any]) -> None:
     poster = RecordingPoster()
-    service = AlertService(Settings(), enricher=None, poster=poster, telemetry=Telemetry.for_cli(Settings()))  # type: ignore[arg-type]
+    courier = SlackCourier(poster)  # type: ignore[arg-type]
+    service = AlertService(Settings(), enricher=None, courier=courier, telemetry=Telemetry.for_cli(Settings()))
     outcomes = service.handle(event, Deadline.after(10))
     records = event.get("Records")
     expected = len(records) if isinstance(records, list) and records else 1
@@ -207,11 +210,8 @@ def test_hostile_values_never_change_a_query(query: str, param: str, kind: str, 
 def test_secrets_in_log_lines_never_reach_slack() -> None:
     from moto import mock_aws
 
-    from bot import aws
-
     now = datetime.now(UTC).replace(microsecond=0)
     with mock_aws():
-        aws.reset()
         logs = boto3.client("logs", region_name="us-east-1")
         logs.create_log_group(logGroupName="/aws/lambda/orders-api")
         logs.create_log_stream(logGroupName="/aws/lambda/orders-api", logStreamName="s")
@@ -234,8 +234,7 @@ def test_secrets_in_log_lines_never_reach_slack() -> None:
         alarm = parse_event(load_event("sns_alarm_lambda_errors.json"))[0].item
         assert isinstance(alarm, Alarm)
         alarm = replace(alarm, changed_at=now, tags=())
-        enrichment = Enricher(Settings(log_lines=50)).enrich(alarm)
-        aws.reset()
+        enrichment = Enricher(Settings(log_lines=50), Clients("us-east-1")).enrich(alarm)
     assert enrichment.logs.value is not None and len(enrichment.logs.value.lines) == len(lines)
     posted = json.dumps([b.to_dict() for b in render_alarm(alarm, enrichment).blocks])
     for secret in [*SECRETS, "hunter2", "jane@example.com", "s3cr3t!", "abc123456789"]:

@@ -10,8 +10,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from bot.delivery import Deadline
 from bot.replay import event_of, replay
-from bot.slack.post import Deadline
 from local.slack_api import Fault, SlackStandIn
 from tests.integration.test_lifecycle import TABLE, sns_event
 from tests.support import lifecycle_service

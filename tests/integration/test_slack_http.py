@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from bot import aws
 from local.slack_gateway import FunctionUrl
 from local.stack import EmbeddedStack, environment
 from tests.integration.test_slack_app import SECRET, command_body, signed
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[EmbeddedStack, FunctionUrl]]:
     with EmbeddedStack() as stack, environment(stack.env()):
-        aws.reset()
         secret = boto3.client("secretsmanager").create_secret(
             Name="lookout/slack-app", SecretString=json.dumps({"bot_token": "xoxb-http", "signing_secret": SECRET})
         )
@@ -37,7 +35,6 @@ def served() -> Iterator[tuple[EmbeddedStack, FunctionUrl]]:
             stack.aws.functions.register("lookout-slack", module.lambda_handler)
             with FunctionUrl(module.lambda_handler, "lookout-slack") as url:
                 yield stack, url
-        aws.reset()
 
 
 def post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:

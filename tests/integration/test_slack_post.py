@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.alarms import Notification
-from bot.slack.post import Deadline, SlackDeliveryError, SlackPoster
+from bot.delivery import Deadline
+from bot.slack.post import SlackDeliveryError, SlackPoster
 from bot.slack.render import render_notification
 from local.slack_api import Fault, SlackStandIn
 

@@ -1,4 +1,5 @@
-"""Cold-start hygiene: importing the alarm handler creates no AWS client and, with tracing off, no X-Ray SDK."""
+"""The composition roots: importing a handler builds its path's boto3 clients once, at init (what a SnapStart
+snapshot keeps), and, with tracing off (the default, as in the template), never imports the X-Ray SDK."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.wiring import ALARM_SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = (
     "import sys, json; import handlers.alarm as h; "
-    "from bot import aws; "
     "print(json.dumps({'xray': 'aws_xray_sdk' in sys.modules, 'bolt': 'slack_bolt' in sys.modules, "
-    "'clients': len(aws._CLIENTS)}))"
+    "'clients': sorted(s for s, _ in h.CLIENTS._clients)}))"
 )
 
 
@@ -30,8 +32,14 @@ def probe(**env: str) -> dict[str, object]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def test_tracing_off_never_imports_the_xray_sdk() -> None:
-    assert probe(LOOKOUT_TRACING="false") == {"xray": False, "bolt": False, "clients": 0}
+def test_the_alarm_handler_builds_its_clients_at_init_and_no_xray_sdk_by_default() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "LOOKOUT_TRACING"}
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60
+    )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found == {"xray": False, "bolt": False, "clients": sorted(ALARM_SERVICES)}
+    assert probe(LOOKOUT_TRACING="false")["xray"] is False
 
 
 TRACED = """
@@ -57,50 +65,37 @@ def test_tracing_on_wraps_work_without_changing_results() -> None:
 
 
 def test_the_lifecycle_is_wired_when_a_table_is_configured() -> None:
-    from bot.alerting import build_alert_service
+    from bot.aws import Clients
     from bot.config import Settings
     from bot.observability import Telemetry
+    from bot.wiring import build_alert_service
 
     settings = Settings(incidents_table="lookout-incidents", slack_bot_token="xoxb-x")
-    assert build_alert_service(settings, Telemetry.for_cli(settings)).lifecycle is not None
-    assert build_alert_service(Settings(), Telemetry.for_cli(settings)).lifecycle is None
-    assert build_alert_service(settings, Telemetry.for_cli(settings), offline=True).lifecycle is None
+    clients = Clients("us-east-1")
+    assert build_alert_service(settings, Telemetry.for_cli(settings), clients).lifecycle is not None
+    assert build_alert_service(Settings(), Telemetry.for_cli(settings), clients).lifecycle is None
+    assert build_alert_service(settings, Telemetry.for_cli(settings), clients, offline=True).lifecycle is None
 
 
-LEAN_TRACED = """
-import json, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-class Answer(BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers["Content-Length"]))
-        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}")
-    def log_message(self, *a): pass
-server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-threading.Thread(target=server.serve_forever, daemon=True).start()
-import os
-os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{server.server_port}"
-from aws_xray_sdk.core import xray_recorder
-from bot import aws
+TRACED_CALL = """
+import json
 from bot.config import Settings
 from bot.observability import Telemetry
-t = Telemetry(Settings(tracing=True))
-aws.configure(lean=True, span=t.aws_span)
-segment = xray_recorder.begin_segment("lookout-test")
-aws.client("dynamodb", "eu-west-1").get_item(TableName="t", Key={})
-sub = segment.subsegments[0]
-print(json.dumps([sub.name, sub.namespace, sub.aws["operation"], sub.aws["region"]]))
+Telemetry(Settings(tracing=True)).tracer
+from aws_xray_sdk.core import patcher
+print(json.dumps("botocore" in patcher._PATCHED_MODULES))
 """
 
 
-def test_lean_clients_calls_are_traced_when_tracing_is_on() -> None:
+def test_aws_calls_are_traced_when_tracing_is_on() -> None:
     env = {k: v for k, v in os.environ.items() if k != "POWERTOOLS_TRACE_DISABLED"}
     out = subprocess.run(
-        [sys.executable, "-c", LEAN_TRACED],
+        [sys.executable, "-c", TRACED_CALL],
         cwd=ROOT,
-        env={**env, "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR", "AWS_XRAY_SDK_ENABLED": "true"},
+        env={**env, "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR", "LAMBDA_TASK_ROOT": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["dynamodb", "aws", "GetItem", "eu-west-1"]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) is True  # every boto3 call becomes a subsegment

@@ -14,8 +14,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from bot import aws
 from bot.alarms import Alarm
+from bot.aws import Clients
 from bot.config import Settings
 from bot.enrich.context import Context, NothingFound, alarm_tags
 from bot.enrich.logs import DEFAULT_PATTERN, log_report
@@ -29,9 +29,14 @@ if TYPE_CHECKING:
 NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=2)
 
 
+CLIENTS = Clients("us-east-1")
+
+
 @pytest.fixture
 def moto() -> Iterator[None]:
+    global CLIENTS
     with mock_aws():
+        CLIENTS = Clients("us-east-1")  # the bot's clients, fresh for each test (as a new container's)
         yield
 
 
@@ -46,9 +51,9 @@ def context(target: Alarm, settings: Settings | None = None) -> Context:
     return Context(
         alarm=target,
         settings=settings or Settings(),
-        clients=aws.client,
+        clients=CLIENTS,
         pool=pool,
-        tags=pool.submit(alarm_tags, target, aws.client),
+        tags=pool.submit(alarm_tags, target, CLIENTS),
     )
 
 
@@ -67,7 +72,7 @@ def put_lines(group: str, lines: list[tuple[int, str]]) -> None:
 
 def sent_patterns() -> list[str]:
     sent: list[str] = []
-    aws.client("logs", "us-east-1").meta.events.register(
+    CLIENTS("logs", "us-east-1").meta.events.register(
         "provide-client-params.logs.FilterLogEvents",
         lambda params, **_: sent.append(params.get("filterPattern", "")),
     )
@@ -194,7 +199,7 @@ def test_metric_math_returns_the_expression(moto: None) -> None:
         ],
     )
     sent: list[dict[str, Any]] = []
-    aws.client("cloudwatch", "us-east-1").meta.events.register(
+    CLIENTS("cloudwatch", "us-east-1").meta.events.register(
         "provide-client-params.cloudwatch.GetMetricData", lambda params, **_: sent.append(params)
     )
     try:

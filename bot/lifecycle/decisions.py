@@ -1,0 +1,72 @@
+"""What the lifecycle decides and hands to the one owner that carries it out (``Messenger``): the card an
+incident's message should show, the thread notes to add, the storm batches to publish.
+
+These are values; drawing them in Block Kit and sending them is the Slack side's business
+(``bot.slack.courier``). Nothing here knows Slack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from bot.alarms import Alarm
+    from bot.delivery import Deadline, Posted
+    from bot.enrich.model import Enrichment
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An alarm with what enrichment found for it."""
+
+    alarm: Alarm
+    enrichment: Enrichment
+
+
+@dataclass(frozen=True)
+class Card:
+    """How an incident's message should look beyond the alarm itself."""
+
+    severity: str = ""
+    mention: str = ""
+    """Only on the first post of a firing alarm."""
+    buttons: bool = False
+    service: str = ""
+    opened_at: float = 0.0
+    acked_by: str = ""
+    silenced_until: float = 0.0
+    silenced_by: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A reply in the incident's thread: still firing (``refire``, the ``count``-th time since ``since``), or
+    a change of state (``transition``, after the incident opened at ``since``)."""
+
+    kind: Literal["refire", "transition"]
+    since: float
+    count: int = 0
+
+
+class Messenger(Protocol):
+    """The one owner of the chat side: renders what the lifecycle decided, and posts it."""
+
+    def post(self, alert: Alert, card: Card | None, channel: str, deadline: Deadline) -> Posted: ...
+
+    def update(self, alert: Alert, card: Card, channel: str, ts: str, deadline: Deadline) -> Posted: ...
+
+    def note(self, alarm: Alarm, note: Note, channel: str, thread_ts: str, deadline: Deadline) -> None: ...
+
+    def storm(
+        self,
+        *,
+        shown: list[dict[str, Any]],
+        batch: list[dict[str, Any]],
+        channel: str,
+        summary_ts: str,
+        deadline: Deadline,
+    ) -> str:
+        """Post (or update, when ``summary_ts``) the storm summary of ``shown + batch`` and reply with the
+        details of ``batch`` in its thread; the summary's ts."""
+        ...

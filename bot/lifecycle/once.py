@@ -1,0 +1,76 @@
+"""Exactly once per state change, with Powertools Idempotency on the incidents table.
+
+The key is the alarm ARN + new state + state-change time (or the SNS message id of anything else), under a
+fixed prefix so that the Lambda function and ``lookout replay`` share it. Powertools' states are the ones an
+alert needs: *in progress* expires with the invocation (``register_lambda_context``), so a crashed delivery
+never blocks Lambda's retry; *completed* keeps the result for later duplicates; a failed post deletes the
+record so that the retry posts. A concurrent delivery — or our own retry after a lost PutItem response —
+finds the record in progress and raises ``IdempotencyAlreadyInProgressError``: that invocation fails and
+Lambda tries again after the claim has expired, which then posts once or finds it completed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bot.delivery import Deadline
+
+DEDUP_SECONDS = 24 * 3600
+KEY_PREFIX = "lookout#once"
+
+
+class ExactlyOnce:
+    def __init__(self, table: str, dynamodb: Any, keep_s: int = DEDUP_SECONDS) -> None:
+        from aws_lambda_powertools.utilities.idempotency import (
+            DynamoDBPersistenceLayer,
+            IdempotencyConfig,
+            idempotent_function,
+        )
+
+        self.config = IdempotencyConfig(expires_after_seconds=keep_s)
+        layer = DynamoDBPersistenceLayer(
+            table_name=table,
+            key_attr="pk",
+            expiry_attr="expiration",
+            in_progress_expiry_attr="in_progress_expiration",
+            status_attr="status",
+            data_attr="result",
+            boto3_client=dynamodb,
+        )
+
+        @idempotent_function(
+            data_keyword_argument="change", persistence_store=layer, config=self.config, key_prefix=KEY_PREFIX
+        )
+        def once(*, change: dict[str, str], work: Callable[[], dict[str, str]]) -> dict[str, str]:
+            return work()
+
+        self._once = once
+
+    def run(
+        self, key: str, work: Callable[[], dict[str, str]], *, lambda_context: Any, deadline: Deadline
+    ) -> tuple[dict[str, str], bool]:
+        """``work()``'s result and whether it ran now (False: a duplicate of a completed change)."""
+        context: Any = lambda_context or _DeadlineContext(deadline)
+        self.config.register_lambda_context(context)
+        ran: list[bool] = []
+
+        def tracked() -> dict[str, str]:
+            ran.append(True)
+            return work()
+
+        result = self._once(change={"key": key}, work=tracked)
+        return (result or {}), bool(ran)
+
+
+class _DeadlineContext:
+    """The part of a Lambda context Powertools reads, for runs outside Lambda (``lookout replay``, tests):
+    the in-progress claim then expires with the deadline, as it would with the invocation."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self._deadline = deadline
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(1000, int(self._deadline.remaining() * 1000))

@@ -1,0 +1,183 @@
+"""Composition helpers for the handlers and the CLI: the production objects built from settings and from the
+boto3 clients the caller made (``bot.aws.Clients``). The only module outside ``bot/slack`` and the edges that
+puts the Slack side and the domain together. Not for: deciding anything, or creating clients on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.alerting import AlertService
+    from bot.aws import Clients
+    from bot.config import Settings
+    from bot.observability import Telemetry
+    from bot.queries.service import QueryService
+    from bot.slack.actions import IncidentActions
+    from bot.slack.front import SlackFront
+    from bot.slack.replays import SeenSignatures
+    from bot.slack.secret import SlackCredentials
+
+ALARM_SERVICES = ("cloudwatch", "logs", "xray", "secretsmanager", "dynamodb")
+"""What one alarm's path calls: built at init (the alarm handler's composition root)."""
+SLACK_SERVICES = ("lambda", "secretsmanager", "dynamodb", "logs", "athena")
+"""What the Slack function calls: the ack's self-invocation and replay memory, the queries, the buttons."""
+
+
+def credentials_for(settings: Settings, clients: Clients | None) -> SlackCredentials:
+    from bot.slack.secret import SlackCredentials
+
+    return SlackCredentials(
+        settings.slack_token_secret,
+        secretsmanager=clients("secretsmanager") if clients is not None and settings.slack_token_secret else None,
+        bot_token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+    )
+
+
+def build_alert_service(
+    settings: Settings, telemetry: Telemetry, clients: Clients | None, *, offline: bool = False
+) -> AlertService:
+    """Enrichment with the injected clients, Slack with a token from settings or the secret, and the lifecycle
+    when there is an incidents table. ``offline`` (``lookout render --offline``): no AWS call at all."""
+    from bot.alerting import AlertService
+    from bot.enrich.runner import Enricher
+    from bot.slack.courier import SlackCourier
+    from bot.slack.post import SlackPoster
+
+    credentials = credentials_for(settings, None if offline else clients)
+
+    def on_finding(finding: Any) -> None:
+        if finding.failed:
+            telemetry.count("EnrichmentFailures", Source=finding.source)
+
+    poster = SlackPoster(
+        credentials.bot_token,
+        base_url=settings.slack_api_url,
+        on_retry=lambda _why: telemetry.count("SlackRetries"),
+        refresh_token=credentials.fresh_bot_token if settings.slack_token_secret else None,
+    )
+    courier = SlackCourier(poster, telemetry.logger)
+    online = clients is not None and not offline
+    enricher = None
+    if online:
+        assert clients is not None
+        enricher = Enricher(settings, clients, observer=on_finding, wrap=telemetry.in_thread)
+    lifecycle = None
+    if settings.incidents_table and online:
+        from bot.lifecycle.service import Lifecycle
+
+        assert clients is not None
+        lifecycle = Lifecycle.from_settings(settings, courier, clients("dynamodb"))
+    return AlertService(
+        settings,
+        enricher=enricher,
+        courier=courier,
+        telemetry=telemetry,
+        lifecycle=lifecycle,
+        prefetch=poster.prefetch,
+        forget=lambda: [forget() for forget in (credentials.forget, poster.forget)],
+    )
+
+
+@dataclass(frozen=True)
+class SlackParts:
+    service: QueryService
+    signing_secret: str
+    credentials: SlackCredentials
+    actions: IncidentActions | None
+    seen: SeenSignatures
+
+
+def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> SlackParts:
+    """Configuration from the repo's YAML, the secret read once (its cache lasts five minutes), runners with
+    limits, buttons and the shared replay memory when there is an incidents table."""
+    from bot.config import ConfigError
+    from bot.queries.athena import AthenaRunner
+    from bot.queries.catalog import load_config
+    from bot.queries.insights import InsightsRunner
+    from bot.queries.service import QueryService
+    from bot.regions import partition_of
+    from bot.slack.replays import SeenSignatures
+
+    config = load_config(Path(settings.query_config), Path(settings.query_dir))
+    credentials = credentials_for(settings, clients)
+    secret = credentials.read()
+    if not secret.bot_token or not secret.signing_secret:
+        raise ConfigError(
+            "set SLACK_TOKEN_SECRET_ARN (with bot_token and signing_secret) or both SLACK_BOT_TOKEN "
+            "and SLACK_SIGNING_SECRET"
+        )
+    service = QueryService(
+        config,
+        insights=InsightsRunner(
+            clients("logs"), max_concurrent=config.insights_max_concurrent, timeout=config.insights_timeout
+        ),
+        athena=AthenaRunner(clients("athena"), workgroup=config.athena_workgroup, timeout=config.athena_timeout),
+        audit=lambda record: telemetry.logger.info("query audit", extra={"audit": record}),
+        region=settings.region,
+        partition=partition_of(settings.region),
+    )
+    actions = None
+    table = settings.incidents_table
+    if table:
+        from bot.lifecycle.store import IncidentStore
+        from bot.slack.actions import IncidentActions
+
+        actions = IncidentActions(
+            IncidentStore(table, clients("dynamodb")), logs_client=clients("logs"), allowed=settings.button_users
+        )
+    seen = SeenSignatures(table, clients("dynamodb") if table else None)
+    return SlackParts(service, secret.signing_secret, credentials, actions, seen)
+
+
+def build_slack_app(parts: SlackParts, settings: Settings) -> App:
+    """The Bolt app: ``lookout dev`` (Socket Mode, everything) and the Lambda function's buttons."""
+    from bot.slack.app import build_app
+
+    return build_app(
+        parts.service,
+        signing_secret=parts.signing_secret,
+        bot_token=parts.credentials.bot_token,
+        api_url=settings.slack_api_url,
+        actions=parts.actions,
+        seen=parts.seen,
+    )
+
+
+def build_slack_front(settings: Settings, telemetry: Telemetry, clients: Clients) -> SlackFront:
+    """The Slack function: commands owned by the front door, the rest through Bolt's Lambda handler (built
+    on first need; its lazy listeners invoke through our Lambda client)."""
+    from slack_sdk.signature import SignatureVerifier
+
+    from bot.slack.front import SlackFront
+
+    parts = slack_parts(settings, telemetry, clients)
+
+    def bolt() -> Any:
+        from slack_bolt.adapter.aws_lambda import SlackRequestHandler
+        from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
+
+        handler = SlackRequestHandler(build_slack_app(parts, settings))
+        runner = LambdaLazyListenerRunner(handler.logger, lambda_client=clients("lambda"))
+        handler.app.listener_runner.lazy_listener_runner = runner
+        return handler
+
+    def web_client() -> Any:
+        from slack_sdk import WebClient
+
+        return WebClient(token=parts.credentials.bot_token(), base_url=settings.slack_api_url)
+
+    return SlackFront(
+        parts.service,
+        verifier=SignatureVerifier(parts.signing_secret),
+        seen=parts.seen,
+        bolt=bolt,
+        lambda_client=clients("lambda"),
+        web_client=web_client,
+        forget=parts.credentials.forget,
+    )

@@ -1,0 +1,95 @@
+"""Exactly once through Powertools Idempotency, when the claim's own write is lost in transit: the PutItem
+commits in DynamoDB but its response never arrives, botocore's retry finds our own claim in progress, and the
+invocation must fail (so that Lambda retries) instead of calling it a duplicate that is never posted."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.exceptions import ReadTimeoutError
+from moto import mock_aws
+
+from bot.alerting import AlertsFailed
+from bot.delivery import Deadline
+from local.slack_api import SlackStandIn
+from tests.integration.test_lifecycle import sns_event
+from tests.support import lifecycle_service
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class ShortInvocation:
+    """A Lambda context whose invocation ends in three seconds: the in-progress claim expires with it."""
+
+    function_name = "lookout-alarm"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:lookout-alarm"
+    aws_request_id = "short"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 3000
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as server:
+        yield server
+
+
+def lose_the_first_claim_response(client: Any) -> list[str]:
+    """After moto has applied the first claim (an in-progress PutItem), the response is lost: botocore sees a
+    read timeout and retries the PutItem, as it would against DynamoDB."""
+    lost: list[str] = []
+
+    def drop(request: Any, **_: Any) -> None:
+        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+        put = request.headers.get("X-Amz-Target", b"") in (b"DynamoDB_20120810.PutItem", "DynamoDB_20120810.PutItem")
+        if put and not lost and "INPROGRESS" in body and "lookout#once" in body:
+            lost.append(body)
+            raise ReadTimeoutError(endpoint_url=request.url)
+
+    # On moto's own level ("before-send"), after it: botocore calls more specific event names first.
+    client.meta.events.register_last("before-send", drop)
+    return lost
+
+
+def test_a_lost_claim_response_fails_the_invocation_and_lambdas_retry_posts_once(slack: SlackStandIn) -> None:
+    with mock_aws():
+        service = lifecycle_service(slack.url)
+        lost = lose_the_first_claim_response(service.lifecycle.tracker.store.client._client)
+        event = sns_event("api", "ALARM", 0)
+
+        # WHEN the claim commits but its response is lost
+        with pytest.raises(AlertsFailed, match="already in progress"):
+            service.handle(event, Deadline.after(30), lambda_context=ShortInvocation())
+        # THEN nothing was posted, and the invocation failed: Lambda will retry it
+        assert lost and slack.calls("chat.postMessage") == []
+
+        # AND a retry while the claim is still in progress fails again (never "a duplicate, done")
+        with pytest.raises(AlertsFailed, match="already in progress"):
+            service.handle(event, Deadline.after(30), lambda_context=ShortInvocation())
+
+        # WHEN Lambda retries after the claim expired with its invocation
+        time.sleep(3.2)
+        (outcome,) = service.handle(event, Deadline.after(30), lambda_context=ShortInvocation())
+        assert outcome.posted is not None
+        # THEN the alert is posted exactly once, and later deliveries are duplicates
+        service.handle(event, Deadline.after(30), lambda_context=ShortInvocation())
+    assert len(slack.calls("chat.postMessage")) == 1
+
+
+def test_a_failed_post_releases_the_claim_so_the_retry_posts(slack: SlackStandIn) -> None:
+    from local.slack_api import Fault
+
+    with mock_aws():
+        service = lifecycle_service(slack.url)
+        event = sns_event("api", "ALARM", 0)
+        slack.fail_next(*[Fault(status=500)] * 8)
+        with pytest.raises(AlertsFailed):
+            service.handle(event, Deadline.after(3))
+        slack.state.faults.clear()
+        (outcome,) = service.handle(event, Deadline.after(30))
+    assert outcome.posted is not None and len(slack.posts("#alerts")) == 1
