@@ -46,7 +46,10 @@ def lose_the_first_claim_response(client: Any) -> list[str]:
 
     def drop(request: Any, **_: Any) -> None:
         body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
-        put = request.headers.get("X-Amz-Target", b"") in (b"DynamoDB_20120810.PutItem", "DynamoDB_20120810.PutItem")
+        put = request.headers.get("X-Amz-Target", b"") in (
+            b"DynamoDB_20120810.PutItem",
+            "DynamoDB_20120810.PutItem",
+        )
         if put and not lost and "INPROGRESS" in body and "lookout#once" in body:
             lost.append(body)
             raise ReadTimeoutError(endpoint_url=request.url)
