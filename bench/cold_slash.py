@@ -36,18 +36,24 @@ assert response["statusCode"] == 200 and "Running /errors" in response["body"], 
 """
 
 
+def slash_env(stack: EmbeddedStack) -> dict[str, str]:
+    """A Slack function's environment on the embedded stack, with the code's (= the template's) defaults."""
+    stack.aws.sink_invocations = True  # the self-invocations are accepted, not run
+    base = {
+        **os.environ,
+        **stack.env(),
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": "bench-secret",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+    base.pop("LOOKOUT_TRACING", None)
+    return base
+
+
 def main() -> None:
     with EmbeddedStack() as stack, environment(stack.env()):
-        stack.aws.sink_invocations = True
-        base = {
-            **os.environ,
-            **stack.env(),
-            "SLACK_BOT_TOKEN": "xoxb-bench",
-            "SLACK_SIGNING_SECRET": "bench-secret",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-        }
-        base.pop("LOOKOUT_TRACING", None)  # the code's default, which is the template's
+        base = slash_env(stack)
         acked = []
         for run in range(RUNS + 1):
             sample = child(ACK, base)

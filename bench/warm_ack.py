@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT))
 from slack_bolt.request import BoltRequest  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
-from bot.slack.front import SlackFront  # noqa: E402
-from bot.slack.replays import SeenSignatures  # noqa: E402
+from bot.slack.edge.front import SlackFront  # noqa: E402
+from bot.slack.edge.seen_signatures import SeenSignatures  # noqa: E402
 from local.lambda_runtime import LambdaContext  # noqa: E402
 from local.slack_gateway import function_url_event  # noqa: E402
 from tests.integration.test_slack_app import SECRET, command_body, make_app, make_service, signed  # noqa: E402

@@ -42,7 +42,7 @@ class RecordingPoster:
 def render_calls(event: object, settings: Settings, *, offline: bool) -> list[dict[str, Any]]:
     """The Slack calls the alarm path would make for ``event`` (without the incident lifecycle)."""
     from bot.aws import Clients
-    from bot.slack.courier import SlackCourier
+    from bot.slack.transport.courier import SlackCourier
 
     telemetry = Telemetry.for_cli(settings)
     service = build_alert_service(
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from bot.replay import replay
+    from bot.redrive import redrive
 
     if not args.queue_url:
         print("lookout replay: give --queue-url (the stack output OnFailureQueueUrl)", file=sys.stderr)
@@ -107,7 +107,7 @@ def _replay(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     clients = Clients(settings.region)
     service = build_alert_service(settings, Telemetry.for_cli(settings), clients)
-    report = replay(service, args.queue_url, limit=args.max, sqs=clients("sqs"))
+    report = redrive(service, args.queue_url, limit=args.max, sqs=clients("sqs"))
     print(
         f"replayed {report.replayed}, failed {report.failed} (left in the queue), unreadable {report.unreadable}"
     )

@@ -39,7 +39,7 @@ def run_command(args: argparse.Namespace) -> int:
         command, words = split_command(text)
         query = plan(command, words, config)
     except HelpRequested:
-        from bot.slack.help import render_help
+        from bot.slack.blocks.help import render_help
 
         print(render_help(config).text)
         return 0

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import logging
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+warnings.filterwarnings("ignore", "No application metrics to publish")  # a duplicate or a button adds none
 
 
 @functools.cache

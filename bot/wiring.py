@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.observability import Telemetry
     from bot.queries.service import QueryService
-    from bot.slack.actions import IncidentActions
-    from bot.slack.front import SlackFront
-    from bot.slack.replays import SeenSignatures
-    from bot.slack.secret import SlackCredentials
+    from bot.slack.edge.actions import IncidentActions
+    from bot.slack.edge.front import SlackFront
+    from bot.slack.edge.seen_signatures import SeenSignatures
+    from bot.slack.transport.secret import SlackCredentials
 
 ALARM_SERVICES = ("cloudwatch", "logs", "xray", "secretsmanager", "dynamodb")
 """What one alarm's path calls: built at init (the alarm handler's composition root)."""
@@ -29,7 +29,7 @@ SLACK_SERVICES = ("lambda", "secretsmanager", "dynamodb", "logs", "athena")
 
 
 def credentials_for(settings: Settings, clients: Clients | None) -> SlackCredentials:
-    from bot.slack.secret import SlackCredentials
+    from bot.slack.transport.secret import SlackCredentials
 
     return SlackCredentials(
         settings.slack_token_secret,
@@ -46,8 +46,8 @@ def build_alert_service(
     when there is an incidents table. ``offline`` (``lookout render --offline``): no AWS call at all."""
     from bot.alerting import AlertService
     from bot.enrich.runner import Enricher
-    from bot.slack.courier import SlackCourier
-    from bot.slack.post import SlackPoster
+    from bot.slack.transport.courier import SlackCourier
+    from bot.slack.transport.post import SlackPoster
 
     credentials = credentials_for(settings, None if offline else clients)
 
@@ -102,7 +102,7 @@ def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> S
     from bot.queries.insights import InsightsRunner
     from bot.queries.service import QueryService
     from bot.regions import partition_of
-    from bot.slack.replays import SeenSignatures
+    from bot.slack.edge.seen_signatures import SeenSignatures
 
     config = load_config(Path(settings.query_config), Path(settings.query_dir))
     credentials = credentials_for(settings, clients)
@@ -126,7 +126,7 @@ def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> S
     table = settings.incidents_table
     if table:
         from bot.lifecycle.store import IncidentStore
-        from bot.slack.actions import IncidentActions
+        from bot.slack.edge.actions import IncidentActions
 
         actions = IncidentActions(
             IncidentStore(table, clients("dynamodb")), logs_client=clients("logs"), allowed=settings.button_users
@@ -137,7 +137,7 @@ def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> S
 
 def build_slack_app(parts: SlackParts, settings: Settings) -> App:
     """The Bolt app: ``lookout dev`` (Socket Mode, everything) and the Lambda function's buttons."""
-    from bot.slack.app import build_app
+    from bot.slack.edge.app import build_app
 
     return build_app(
         parts.service,
@@ -154,7 +154,7 @@ def build_slack_front(settings: Settings, telemetry: Telemetry, clients: Clients
     on first need; its lazy listeners invoke through our Lambda client)."""
     from slack_sdk.signature import SignatureVerifier
 
-    from bot.slack.front import SlackFront
+    from bot.slack.edge.front import SlackFront
 
     parts = slack_parts(settings, telemetry, clients)
 

@@ -173,8 +173,8 @@ def lifecycle_service(slack_url: str, channel: str = "#alerts", table: str = "lo
     from bot.config import Settings
     from bot.lifecycle.service import Lifecycle
     from bot.observability import Telemetry
-    from bot.slack.courier import SlackCourier
-    from bot.slack.post import SlackPoster
+    from bot.slack.transport.courier import SlackCourier
+    from bot.slack.transport.post import SlackPoster
 
     dynamodb = Serialised(incidents_table(table))
     settings = Settings(slack_channel=channel, incidents_table=table)

@@ -2,7 +2,7 @@
 incident's message should show, the thread notes to add, the storm batches to publish.
 
 These are values; drawing them in Block Kit and sending them is the Slack side's business
-(``bot.slack.courier``). Nothing here knows Slack.
+(``bot.slack.transport.courier``). Nothing here knows Slack.
 """
 
 from __future__ import annotations

@@ -1,1 +1,3 @@
-"""Slack: Block Kit rendering (the only place that knows Block Kit) and posting."""
+"""The Slack side of Lookout, at the edge of the house: ``blocks`` (Block Kit presentation), ``transport``
+(posting, credentials, the courier) and ``edge`` (the front door, the Bolt app, buttons, command answers).
+Domain packages never import it; it imports them."""

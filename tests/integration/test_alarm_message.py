@@ -19,7 +19,7 @@ from bot.aws import Clients
 from bot.config import Settings
 from bot.enrich.runner import Enricher
 from bot.events import parse_event
-from bot.slack.render import render_alarm
+from bot.slack.blocks.render import render_alarm
 from local.slack_api import Fault, SlackStandIn
 from tests.conftest import load_event
 from tests.support import stubbed_xray

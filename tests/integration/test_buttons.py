@@ -16,8 +16,8 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot.delivery import Deadline
-from bot.slack.actions import IncidentActions
-from bot.slack.app import build_app
+from bot.slack.edge.actions import IncidentActions
+from bot.slack.edge.app import build_app
 from local.slack_api import SlackStandIn
 from tests.integration.test_lifecycle import TABLE, sns_event
 from tests.integration.test_slack_app import SECRET, RecordingLazyRunner, make_service, signed

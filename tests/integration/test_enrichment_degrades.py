@@ -19,9 +19,9 @@ from bot.delivery import Deadline
 from bot.enrich.context import describe_error
 from bot.enrich.runner import Enricher
 from bot.observability import Telemetry
-from bot.slack.courier import SlackCourier
-from bot.slack.post import SlackPoster
-from bot.slack.render import render_alarm
+from bot.slack.blocks.render import render_alarm
+from bot.slack.transport.courier import SlackCourier
+from bot.slack.transport.post import SlackPoster
 from local.slack_api import SlackStandIn
 from tests.conftest import load_event
 
@@ -146,7 +146,7 @@ def test_alert_is_posted_when_every_source_fails(slack: SlackStandIn, failure: s
 
 
 def test_a_rendering_bug_costs_details_not_the_alert(slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.slack.render as render
+    import bot.slack.blocks.render as render
 
     def broken(*args: Any) -> Any:
         raise KeyError("bug")

@@ -13,24 +13,13 @@ from moto import mock_aws
 
 from bot.alerting import AlertsFailed
 from bot.delivery import Deadline
+from local.lambda_runtime import LambdaContext
 from local.slack_api import SlackStandIn
 from tests.integration.test_lifecycle import sns_event
 from tests.support import lifecycle_service
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-
-class ShortInvocation:
-    """A Lambda context whose invocation ends in three seconds: the in-progress claim expires with it."""
-
-    function_name = "lookout-alarm"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:lookout-alarm"
-    aws_request_id = "short"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 3000
 
 
 @pytest.fixture
@@ -67,20 +56,20 @@ def test_a_lost_claim_response_fails_the_invocation_and_lambdas_retry_posts_once
 
         # WHEN the claim commits but its response is lost
         with pytest.raises(AlertsFailed, match="already in progress"):
-            service.handle(event, Deadline.after(30), lambda_context=ShortInvocation())
+            service.handle(event, Deadline.after(30), lambda_context=LambdaContext(timeout_s=3))
         # THEN nothing was posted, and the invocation failed: Lambda will retry it
         assert lost and slack.calls("chat.postMessage") == []
 
         # AND a retry while the claim is still in progress fails again (never "a duplicate, done")
         with pytest.raises(AlertsFailed, match="already in progress"):
-            service.handle(event, Deadline.after(30), lambda_context=ShortInvocation())
+            service.handle(event, Deadline.after(30), lambda_context=LambdaContext(timeout_s=3))
 
-        # WHEN Lambda retries after the claim expired with its invocation
+        # WHEN Lambda retries after the claim expired with its (three-second) invocation
         time.sleep(3.2)
-        (outcome,) = service.handle(event, Deadline.after(30), lambda_context=ShortInvocation())
+        (outcome,) = service.handle(event, Deadline.after(30), lambda_context=LambdaContext(timeout_s=3))
         assert outcome.posted is not None
         # THEN the alert is posted exactly once, and later deliveries are duplicates
-        service.handle(event, Deadline.after(30), lambda_context=ShortInvocation())
+        service.handle(event, Deadline.after(30), lambda_context=LambdaContext(timeout_s=3))
     assert len(slack.calls("chat.postMessage")) == 1
 
 

@@ -30,8 +30,8 @@ from bot.observability import Telemetry
 from bot.queries.catalog import load_config
 from bot.queries.params import ParameterError, athena_literal, insights_literal
 from bot.queries.plans import plan, split_command
-from bot.slack.courier import SlackCourier
-from bot.slack.render import render_alarm
+from bot.slack.blocks.render import render_alarm
+from bot.slack.transport.courier import SlackCourier
 from tests.conftest import load_event
 from tests.unit.test_query_plans import HOSTILE
 from tests.unit.test_text import SECRETS

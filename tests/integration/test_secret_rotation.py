@@ -10,9 +10,9 @@ import pytest
 from moto import mock_aws
 
 from bot.delivery import Deadline
-from bot.slack.post import SlackDeliveryError, SlackPoster
-from bot.slack.render import render_notification
-from bot.slack.secret import SlackCredentials
+from bot.slack.blocks.render import render_notification
+from bot.slack.transport.post import SlackDeliveryError, SlackPoster
+from bot.slack.transport.secret import SlackCredentials
 from local.slack_api import SlackStandIn
 
 if TYPE_CHECKING:

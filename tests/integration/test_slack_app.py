@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from bot.queries.catalog import Access, load_config
 from bot.queries.results import QueryResult, QueryTimeout
 from bot.queries.service import QueryService
-from bot.slack.app import build_app
+from bot.slack.edge.app import build_app
 from local.slack_api import SlackStandIn
 from local.slack_gateway import signed_headers
 
@@ -320,7 +320,7 @@ def test_shared_replay_memory_across_containers() -> None:
     import boto3
     from moto import mock_aws
 
-    from bot.slack.replays import SeenSignatures
+    from bot.slack.edge.seen_signatures import SeenSignatures
 
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")

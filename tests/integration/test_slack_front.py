@@ -17,8 +17,8 @@ from slack_sdk.signature import SignatureVerifier
 from bot.aws import Clients
 from bot.config import Settings
 from bot.observability import Telemetry
-from bot.slack.front import MAX_BODY_BYTES, RUN_KEY, SlackFront
-from bot.slack.replays import SeenSignatures
+from bot.slack.edge.front import MAX_BODY_BYTES, RUN_KEY, SlackFront
+from bot.slack.edge.seen_signatures import SeenSignatures
 from bot.wiring import build_slack_app, slack_parts
 from local.lambda_runtime import LambdaContext
 from local.slack_api import SlackStandIn

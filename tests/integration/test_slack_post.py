@@ -10,8 +10,8 @@ import pytest
 
 from bot.alarms import Notification
 from bot.delivery import Deadline
-from bot.slack.post import SlackDeliveryError, SlackPoster
-from bot.slack.render import render_notification
+from bot.slack.blocks.render import render_notification
+from bot.slack.transport.post import SlackDeliveryError, SlackPoster
 from local.slack_api import Fault, SlackStandIn
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ import pytest
 from bot.queries.catalog import load_config
 from bot.queries.plans import plan, split_command
 from bot.queries.results import Progress, QueryResult
-from bot.slack.help import render_help
-from bot.slack.results import render_failure, render_progress, render_result
+from bot.slack.blocks.help import render_help
+from bot.slack.blocks.results import render_failure, render_progress, render_result
 from local.slack_api import validation_error
 from tests.conftest import GOLDEN
 from tests.support import assert_valid_message

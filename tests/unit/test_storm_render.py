@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.slack.lifecycle_render import render_storm_details, render_storm_summary
+from bot.slack.blocks.lifecycle import render_storm_details, render_storm_summary
 from tests.support import assert_valid_message
 
 

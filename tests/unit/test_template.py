@@ -148,7 +148,7 @@ def test_slack_function_has_a_url_and_the_workgroup_a_cutoff(monkeypatch: pytest
 def test_slack_manifest_declares_every_command_the_app_listens_to() -> None:
     import yaml
 
-    from bot.slack.app import COMMANDS
+    from bot.slack.edge.app import COMMANDS
 
     manifest = yaml.safe_load((TEMPLATE.parent / "infra" / "slack-app-manifest.yaml").read_text())
     declared = {c["command"] for c in manifest["features"]["slash_commands"]}
@@ -162,3 +162,28 @@ def test_incidents_table_is_on_demand_with_ttl(monkeypatch: pytest.MonkeyPatch) 
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
     assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+
+
+@pytest.mark.parametrize("snapstart", ["true", "false"])
+def test_snapstart_switch_and_everything_on_the_published_alias(
+    monkeypatch: pytest.MonkeyPatch, snapstart: str
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    resources = translated(EnableSnapStart=snapstart)["Resources"]
+    for function in ("AlarmFunction", "SlackFunction"):
+        apply_on = resources[function]["Properties"]["SnapStart"]["ApplyOn"]
+        assert apply_on == {"Fn::If": ["SnapStartOn", "PublishedVersions", "None"]}
+        assert resources[f"{function}Aliaslive"]["Type"] == "AWS::Lambda::Alias"
+    assert resources["AlarmFunctionAlarms"]["Properties"]["Endpoint"] == {"Ref": "AlarmFunctionAliaslive"}
+    assert resources["SlackFunctionUrl"]["Properties"]["TargetFunctionArn"] == {"Ref": "SlackFunctionAliaslive"}
+    assert resources["AlarmFunctionEventInvokeConfig"]["Properties"]["Qualifier"] == "live"
+    assert resources["AlarmActionPermission"]["Properties"]["FunctionName"] == {"Ref": "AlarmFunctionAliaslive"}
+
+
+def test_tracing_is_off_by_default_as_in_the_code() -> None:
+    from bot.config import Settings
+
+    template = yaml_parse(TEMPLATE.read_text())
+    assert template["Parameters"]["EnableTracing"]["Default"] == "false"
+    assert Settings.from_env({}).tracing is False
+    assert Settings.from_env({"LOOKOUT_TRACING": "true"}).tracing is True

@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from bot.queries.params import format_duration
 from bot.queries.plans import TRAFFIC_GROUPS
-from bot.slack.render import Message, finish_message
+from bot.slack.blocks.render import Message, finish_message
 from bot.text import safe
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """The Bolt app: ``/errors``, ``/traffic``, ``/query`` and ``/lookout`` (ack at once, the query in a lazy
 listener) and the alarm buttons. In Lambda, Bolt owns interactivity (buttons, through Bolt's Lambda adapter
-and its lazy listeners) while the front door (``bot.slack.front``) owns slash commands; ``lookout dev``
+and its lazy listeners) while the front door (``bot.slack.edge.front``) owns slash commands; ``lookout dev``
 (Socket Mode) runs everything here.
 
 Signature verification stays on; ``authorize`` answers from the credentials (no network before ``ack()``
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.slack.answers import ChannelAnswer, ack_message, blocks_of, bolt_respond, invocation_from
+from bot.slack.edge.answers import ChannelAnswer, ack_message, blocks_of, bolt_respond, invocation_from
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from bot.queries.service import QueryService
-    from bot.slack.actions import IncidentActions
-    from bot.slack.replays import SeenSignatures
+    from bot.slack.edge.actions import IncidentActions
+    from bot.slack.edge.seen_signatures import SeenSignatures
 
 COMMANDS = ("/errors", "/traffic", "/query", "/lookout")
 
@@ -61,7 +61,7 @@ def build_app(
     app.client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
 
     if seen is None:
-        from bot.slack.replays import SeenSignatures
+        from bot.slack.edge.seen_signatures import SeenSignatures
 
         seen = SeenSignatures()
     signatures = seen

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.lifecycle import controls
 from bot.lifecycle.store import Conflict, Incident, IncidentStore
-from bot.slack.answers import ChannelAnswer, blocks_of, bolt_respond
-from bot.slack.lifecycle_render import render_more_logs, status_notes
+from bot.slack.blocks.lifecycle import render_more_logs, status_notes
+from bot.slack.edge.answers import ChannelAnswer, blocks_of, bolt_respond
 from bot.text import one_line, safe
 
 if TYPE_CHECKING:

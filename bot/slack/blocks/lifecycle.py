@@ -17,8 +17,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.slack.format import duration
-from bot.slack.render import HEADER_CHARS, STATE_ICON, Message, finish_message
+from bot.slack.blocks.format import duration
+from bot.slack.blocks.render import HEADER_CHARS, STATE_ICON, Message, finish_message
 from bot.text import for_code_block, one_line, safe
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.queries.service import Invocation
-from bot.slack.results import render_failure, render_progress, render_result
+from bot.slack.blocks.results import render_failure, render_progress, render_result
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.queries.plans import QueryPlan
     from bot.queries.results import Progress, QueryResult
     from bot.queries.service import Ack
-    from bot.slack.render import Message
+    from bot.slack.blocks.render import Message
 
 CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "ekm_access_denied"}
 NO_TABLES = {"invalid_blocks", "msg_blocks_too_long"}
@@ -31,7 +31,7 @@ def ack_message(ack: Ack, config: QueryConfig) -> Message | str:
     """What the command's HTTP answer says: the ack's words, or help."""
     if ack.help_for is None:
         return ack.text
-    from bot.slack.help import render_help
+    from bot.slack.blocks.help import render_help
 
     return render_help(config, only=ack.help_for or None)
 

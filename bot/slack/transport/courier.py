@@ -11,19 +11,19 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.alarms import Notification
-from bot.slack.lifecycle_render import (
+from bot.slack.blocks.lifecycle import (
     decorate,
     note_message,
     render_storm_details,
     render_storm_summary,
 )
-from bot.slack.render import Message, render_alarm, render_bare_alarm, render_notification
+from bot.slack.blocks.render import Message, render_alarm, render_bare_alarm, render_notification
 
 if TYPE_CHECKING:
     from bot.alarms import Alarm
     from bot.delivery import Deadline, Posted
     from bot.lifecycle.decisions import Alert, Card, Note
-    from bot.slack.post import SlackPoster
+    from bot.slack.transport.post import SlackPoster
 
 _LOG = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from bot.delivery import Deadline
-from bot.replay import event_of, replay
+from bot.redrive import event_of, redrive
 from local.slack_api import Fault, SlackStandIn
 from tests.integration.test_lifecycle import TABLE, sns_event
 from tests.support import lifecycle_service
@@ -57,7 +57,7 @@ def test_replay_delivers_what_slack_refused(world: tuple[AlertService, SlackStan
     service, slack, sqs, queue = world
     for name in ("api", "db"):
         sqs.send_message(QueueUrl=queue, MessageBody=failure_record(sns_event(name, "ALARM", 0)))
-    report = replay(service, queue, sqs=sqs)
+    report = redrive(service, queue, sqs=sqs)
     assert (report.replayed, report.failed, report.unreadable) == (2, 0, 0)
     assert sorted(m["blocks"][0]["text"]["text"] for m in slack.posts("#alerts")) == [
         "🔴 api · OK → ALARM",
@@ -74,7 +74,7 @@ def test_replaying_what_was_already_posted_posts_nothing(
     service.handle(event, Deadline.after(30))
     sqs.send_message(QueueUrl=queue, MessageBody=failure_record(event))
     sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(event))  # a raw event too
-    report = replay(service, queue, sqs=sqs)
+    report = redrive(service, queue, sqs=sqs)
     assert report.replayed == 2 and len(slack.calls("chat.postMessage")) == 1
 
 
@@ -83,7 +83,7 @@ def test_still_failing_and_unreadable_records_stay(world: tuple[AlertService, Sl
     sqs.send_message(QueueUrl=queue, MessageBody=failure_record(sns_event("api", "ALARM", 0)))
     sqs.send_message(QueueUrl=queue, MessageBody="not json")
     slack.fail_next(Fault(error="channel_not_found"))
-    report = replay(service, queue, sqs=sqs, limit=2)
+    report = redrive(service, queue, sqs=sqs, limit=2)
     assert (report.replayed, report.failed, report.unreadable) == (0, 1, 1)
     assert "channel_not_found" in report.errors[0]
 
@@ -109,6 +109,6 @@ def test_slack_down_the_event_waits_in_the_queue_then_replay_delivers_it(
     # WHEN Lambda's retries are exhausted the on-failure destination keeps the event, and Slack comes back
     sqs.send_message(QueueUrl=queue, MessageBody=failure_record(event))
     slack.state.faults.clear()
-    report = replay(service, queue, sqs=sqs)
+    report = redrive(service, queue, sqs=sqs)
     # THEN the alert is posted exactly once
     assert report.replayed == 1 and len(slack.posts("#alerts")) == 1

@@ -26,7 +26,7 @@ from bot import console
 from bot.alarms import Alarm, AlarmKind, AlarmState, Notification
 from bot.enrich.metrics import label_of
 from bot.enrich.model import Enrichment
-from bot.slack import format as fmt
+from bot.slack.blocks import format as fmt
 from bot.text import escape, for_code_block, one_line, safe, truncate
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from slack_sdk.models.blocks import (
     TableBlock,
 )
 
-from bot.slack.format import number
-from bot.slack.render import Message, finish_message
+from bot.slack.blocks.format import number
+from bot.slack.blocks.render import Message, finish_message
 from bot.text import for_code_block, one_line, redact, safe, truncate
 
 if TYPE_CHECKING:

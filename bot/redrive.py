@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class ReplayReport:
+class RedriveReport:
     replayed: int
     failed: int
     unreadable: int
@@ -34,7 +34,7 @@ def event_of(body: str) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-def replay(service: AlertService, queue_url: str, *, sqs: Any, limit: int = 1000) -> ReplayReport:
+def redrive(service: AlertService, queue_url: str, *, sqs: Any, limit: int = 1000) -> RedriveReport:
     client: Any = sqs
     replayed = failed = unreadable = 0
     errors: list[str] = []
@@ -58,4 +58,4 @@ def replay(service: AlertService, queue_url: str, *, sqs: Any, limit: int = 1000
                 continue
             client.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             replayed += 1
-    return ReplayReport(replayed, failed, unreadable, tuple(errors))
+    return RedriveReport(replayed, failed, unreadable, tuple(errors))

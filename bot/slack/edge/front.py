@@ -20,7 +20,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from bot.slack.answers import ChannelAnswer, ack_body, invocation_from, webhook_respond
+from bot.slack.edge.answers import ChannelAnswer, ack_body, invocation_from, webhook_respond
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from slack_sdk.signature import SignatureVerifier
 
     from bot.queries.service import Invocation, QueryService
-    from bot.slack.replays import SeenSignatures
+    from bot.slack.edge.seen_signatures import SeenSignatures
 
 RUN_KEY = "lookout_run"
 MAX_BODY_BYTES = 128 * 1024

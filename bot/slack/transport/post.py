@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from slack_sdk.http_retry.response import HttpResponse
     from slack_sdk.http_retry.state import RetryState
 
-    from bot.slack.render import Message
+    from bot.slack.blocks.render import Message
 
 MIN_CALL_S = 1.0
 CALL_TIMEOUT_S = 5.0

@@ -1,0 +1,1 @@
+"""Block Kit presentation: every message Lookout posts is built and validated here, nowhere else."""
