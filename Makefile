@@ -34,6 +34,7 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/cold_alarm.py
 	$(BIN)/python bench/cold_slash.py
+	$(BIN)/python bench/slash_choice.py
 	$(BIN)/python bench/warm_ack.py
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/storm.py

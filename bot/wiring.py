@@ -179,5 +179,6 @@ def build_slack_front(settings: Settings, telemetry: Telemetry, clients: Clients
         bolt=bolt,
         lambda_client=clients("lambda"),
         web_client=web_client,
+        renew_token=parts.credentials.fresh_bot_token if settings.slack_token_secret else None,
         forget=parts.credentials.forget,
     )

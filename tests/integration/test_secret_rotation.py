@@ -63,3 +63,23 @@ def test_a_token_that_stays_invalid_is_a_delivery_error(slack: SlackStandIn) -> 
         with pytest.raises(SlackDeliveryError, match="invalid_auth"):
             poster.post(MESSAGE, "#alerts", Deadline.after(10))
     assert len(slack.calls("chat.postMessage")) == 2  # once, then once more with the token read again
+
+
+def test_a_command_run_picks_up_a_rotated_token_too(slack: SlackStandIn) -> None:
+    from slack_sdk import WebClient
+
+    from bot.queries.service import Invocation
+    from bot.slack.edge.answers import ChannelAnswer
+    from tests.integration.test_slack_app import make_service
+
+    with mock_aws():
+        secrets = boto3.client("secretsmanager", region_name="us-east-1")
+        arn = secrets.create_secret(Name="lookout/slack", SecretString='{"bot_token": "xoxb-new"}')["ARN"]
+        credentials = SlackCredentials(arn, secretsmanager=secrets)
+        slack.state.tokens = {"xoxb-new"}
+        invocation = Invocation(command="/errors", text="orders-api", user="U1", channel="C0ROT")
+        client = WebClient(token="xoxb-old", base_url=slack.url)  # built before the rotation
+        answer = ChannelAnswer(invocation, client, lambda message: None, renew_token=credentials.fresh_bot_token)
+        make_service()[0].execute(invocation, answer)
+    [message] = slack.posts("C0ROT")
+    assert "table" in str(message["blocks"]) and client.token == "xoxb-new"

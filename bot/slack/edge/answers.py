@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "ekm_access_denied"}
 NO_TABLES = {"invalid_blocks", "msg_blocks_too_long"}
+BAD_TOKEN = {"invalid_auth", "token_revoked", "not_authed"}
 
 
 def ack_message(ack: Ack, config: QueryConfig) -> Message | str:
@@ -59,10 +60,18 @@ def blocks_of(message: Message) -> list[dict[str, Any]]:
 class ChannelAnswer:
     """The answers of one command: ``client`` posts in its channel, ``respond`` answers via its response_url."""
 
-    def __init__(self, invocation: Invocation, client: WebClient, respond: Callable[[Message], None]) -> None:
+    def __init__(
+        self,
+        invocation: Invocation,
+        client: WebClient,
+        respond: Callable[[Message], None],
+        renew_token: Callable[[], str] | None = None,
+    ) -> None:
+        """``renew_token``: read the bot token again (past its cache) when Slack refuses the client's."""
         self.invocation = invocation
         self.client = client
         self.respond = respond
+        self.renew_token = renew_token
         self.ts: str | None = None
 
     def started(self, query: QueryPlan) -> None:
@@ -104,8 +113,12 @@ class ChannelAnswer:
         from slack_sdk.errors import SlackApiError
 
         try:
-            response = self.client.chat_postMessage(
-                channel=self.invocation.channel, text=message.text, blocks=blocks_of(message), unfurl_links=False
+            response = self._call(
+                self.client.chat_postMessage,
+                channel=self.invocation.channel,
+                text=message.text,
+                blocks=blocks_of(message),
+                unfurl_links=False,
             )
         except SlackApiError as exc:
             if exc.response.get("error") in CANNOT_POST:
@@ -115,9 +128,22 @@ class ChannelAnswer:
 
     def _update(self, message: Message) -> None:
         assert self.ts
-        self.client.chat_update(
-            channel=self.invocation.channel, ts=self.ts, text=message.text, blocks=blocks_of(message)
+        channel = self.invocation.channel
+        self._call(
+            self.client.chat_update, channel=channel, ts=self.ts, text=message.text, blocks=blocks_of(message)
         )
+
+    def _call(self, method: Callable[..., Any], **kwargs: Any) -> Any:
+        """``method(**kwargs)``; once more with the token read again when Slack says it is no longer valid."""
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            return method(**kwargs)
+        except SlackApiError as exc:
+            if self.renew_token is None or exc.response.get("error") not in BAD_TOKEN:
+                raise
+            self.client.token = self.renew_token()
+            return method(**kwargs)
 
 
 def bolt_respond(respond: Any) -> Callable[[Message], None]:

@@ -48,6 +48,7 @@ class SlackFront:
         bolt: Callable[[], Any],
         lambda_client: Any,
         web_client: Callable[[], WebClient],
+        renew_token: Callable[[], str] | None = None,
         forget: Callable[[], None] = lambda: None,
     ) -> None:
         self.service = service
@@ -57,6 +58,7 @@ class SlackFront:
         self._bolt: Any = None
         self._lambda = lambda_client
         self._web = web_client
+        self._renew_token = renew_token
         self.forget_secrets = forget
         """Read the Slack secret again on next use (after a SnapStart restore)."""
 
