@@ -59,6 +59,7 @@ def main() -> None:
             sample = child(ACK, base)
             if run:
                 acked.append(sample)
+        inits = [child("import handlers.slack", base) for _ in range(RUNS)]  # the init phase alone
     memory = memory_of("SlackFunction")
     cpu = median([s.cpu_s for s in acked])
     rss = median([s.max_rss_mb for s in acked])
@@ -67,6 +68,9 @@ def main() -> None:
     wall = median([s.wall_s for s in acked])
     print(f"  CPU to the ack     {cpu * 1000:7.1f} ms   (wall here {wall * 1000:.0f} ms)")
     print(f"  estimated Lambda   {latency:5.2f} s at {memory} MB   target ≤ 1.00 s   {verdict(latency, 1.0)}")
+    init = median([s.cpu_s for s in inits])
+    after = estimated_latency_s(cpu - init, memory)
+    print(f"  of which init      CPU {init * 1000:7.1f} ms   (SnapStart: restore + ~{after:.2f} s of handling)")
     print(rss_line(rss, memory))
 
 

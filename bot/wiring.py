@@ -29,11 +29,14 @@ SLACK_SERVICES = ("lambda", "secretsmanager", "dynamodb", "logs", "athena")
 
 
 def credentials_for(settings: Settings, clients: Clients | None) -> SlackCredentials:
+    """The Slack credentials: the secret through the injected Secrets Manager client, or (no clients: an
+    offline run, which posts nothing) only what the settings hold."""
     from bot.slack.transport.secret import SlackCredentials
 
+    secret = settings.slack_token_secret if clients is not None else None
     return SlackCredentials(
-        settings.slack_token_secret,
-        secretsmanager=clients("secretsmanager") if clients is not None and settings.slack_token_secret else None,
+        secret,
+        secretsmanager=clients("secretsmanager") if clients is not None and secret else None,
         bot_token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret,
     )

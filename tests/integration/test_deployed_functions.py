@@ -1,4 +1,4 @@
-"""Both functions as deployed, on the embedded stack with the lean AWS client and an incidents table: the
+"""Both functions as deployed, on the embedded stack (boto3 over real HTTP to moto) with an incidents table: the
 same notification delivered several times at once is posted once; an alarm posted by ``handlers/alarm.py``
 is acknowledged by a signed button click sent over HTTP to ``handlers/slack.py`` behind a local Function URL —
 the front door hands it to Bolt, whose lazy listener runs in the re-invoked function."""
