@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.alarms import Alarm, Delivery, Notification
 from bot.events import parse_event
 from bot.lifecycle.decisions import Alert, Messenger
+from bot.lifecycle.once import ChangeInProgress
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -110,6 +111,10 @@ class AlertService:
                     posted, ran = self.lifecycle.once(
                         delivery, lambda: self._process(delivery, deadline), deadline, lambda_context
                     )
+        except ChangeInProgress as exc:  # not lost: Lambda's retry finds it done, or does it
+            log.warning("state change in progress elsewhere; this invocation fails so that Lambda retries")
+            self.telemetry.count("AlertsInProgress")
+            return Outcome(title=_title(delivery), error=str(exc))
         except Exception as exc:  # noqa: BLE001 - recorded here, raised for the whole event by handle()
             log.exception("alert not posted")
             self.telemetry.count("AlertsFailed")

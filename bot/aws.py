@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 4.0
 MAX_ATTEMPTS = 2
-"""One retry: a throttled source should answer "throttled" within its few-second deadline, not time out."""
+"""Attempts in all, so one retry: a throttled source should answer "throttled" within its few-second
+deadline, not time out (botocore's ``total_max_attempts``; its ``max_attempts`` counts retries only)."""
 
 
 def new_client(
@@ -30,7 +31,7 @@ def new_client(
     config = Config(
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=read_timeout,
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
         user_agent_extra="lookout",
     )
     factory: Any = session or boto3.session.Session()

@@ -22,6 +22,11 @@ DEDUP_SECONDS = 24 * 3600
 KEY_PREFIX = "lookout#once"
 
 
+class ChangeInProgress(RuntimeError):
+    """Another delivery of this state change holds the claim (or our own claim's response was lost): this
+    invocation fails so that Lambda retries it once the claim has completed or expired."""
+
+
 class ExactlyOnce:
     def __init__(self, table: str, dynamodb: Any, keep_s: int = DEDUP_SECONDS) -> None:
         from aws_lambda_powertools.utilities.idempotency import (
@@ -61,7 +66,15 @@ class ExactlyOnce:
             ran.append(True)
             return work()
 
-        result = self._once(change={"key": key}, work=tracked)
+        from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+        try:
+            result = self._once(change={"key": key}, work=tracked)
+        except IdempotencyAlreadyInProgressError:
+            raise ChangeInProgress(
+                "this state change is already in progress in another delivery (or its claim's response was "
+                "lost); failing so that Lambda retries once the claim completes or expires"
+            ) from None
         return (result or {}), bool(ran)
 
 
