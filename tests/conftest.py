@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from local.slack_api import SlackStandIn
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EVENTS = FIXTURES / "events"
@@ -46,3 +51,12 @@ def load_event(name: str) -> Any:
 
 def event_names() -> list[str]:
     return sorted(p.name for p in EVENTS.glob("*.json"))
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    """The Slack Web API stand-in on a free loopback port (``slack.url`` for ``WebClient(base_url=...)``)."""
+    from local.slack_api import SlackStandIn
+
+    with SlackStandIn() as server:
+        yield server

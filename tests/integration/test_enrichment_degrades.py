@@ -22,11 +22,10 @@ from bot.observability import Telemetry
 from bot.slack.blocks.render import render_alarm
 from bot.slack.transport.courier import SlackCourier
 from bot.slack.transport.post import SlackPoster
-from local.slack_api import SlackStandIn
 from tests.conftest import load_event
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from local.slack_api import SlackStandIn
 
 ERRORS = {
     "throttled": ("ThrottlingException", 400),
@@ -71,12 +70,6 @@ class Raising:
             raise self.exc
 
         return call
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
 
 
 @pytest.mark.parametrize("note", list(ERRORS))

@@ -14,18 +14,11 @@ from moto import mock_aws
 from bot.alerting import AlertsFailed
 from bot.delivery import Deadline
 from local.lambda_runtime import LambdaContext
-from local.slack_api import SlackStandIn
 from tests.integration.test_lifecycle import sns_event
 from tests.support import lifecycle_service
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
+    from local.slack_api import SlackStandIn
 
 
 def lose_the_first_claim_response(client: Any) -> list[str]:

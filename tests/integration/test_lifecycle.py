@@ -16,13 +16,13 @@ from moto import mock_aws
 
 from bot.alerting import AlertsFailed
 from bot.delivery import Deadline
-from local.slack_api import SlackStandIn
 from tests.support import lifecycle_service
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from bot.alerting import AlertService
+    from local.slack_api import SlackStandIn
 
 TABLE = "lookout-incidents"
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
@@ -74,12 +74,6 @@ def sns_event(
             }
         ]
     }
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
 
 
 @pytest.fixture

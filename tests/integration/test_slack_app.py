@@ -20,11 +20,12 @@ from bot.queries.catalog import Access, load_config
 from bot.queries.results import QueryResult, QueryTimeout
 from bot.queries.service import QueryService
 from bot.slack.edge.app import build_app
-from local.slack_api import SlackStandIn
 from local.slack_gateway import signed_headers
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from local.slack_api import SlackStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -110,12 +111,6 @@ TRAFFIC = QueryResult(
     bytes_scanned=10**8,
     query_id="e-1",
 )
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
 
 
 def make_service(

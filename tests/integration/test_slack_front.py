@@ -21,12 +21,11 @@ from bot.slack.edge.front import MAX_BODY_BYTES, RUN_KEY, SlackFront
 from bot.slack.edge.seen_signatures import SeenSignatures
 from bot.wiring import build_slack_app, slack_parts
 from local.lambda_runtime import LambdaContext
-from local.slack_api import SlackStandIn
 from local.slack_gateway import function_url_event
 from tests.integration.test_slack_app import SECRET, RecordingLazyRunner, command_body, make_service, signed
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from local.slack_api import SlackStandIn
 
 
 class Recorder:
@@ -41,12 +40,6 @@ class Recorder:
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         self.bolt_events.append(event)
         return {"statusCode": 200, "body": "bolt"}
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,16 +13,7 @@ from bot.slack.blocks.render import render_notification
 from bot.slack.transport.post import SlackDeliveryError, SlackPoster
 from local.slack_api import Fault, SlackStandIn
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 MESSAGE = render_notification(Notification(title="t", body="b", source="test"))
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
 
 
 def poster(slack: SlackStandIn, retries: list[str] | None = None, call_timeout_s: float = 5.0) -> SlackPoster:

@@ -10,16 +10,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from local.slack_api import SlackStandIn
-
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
+    from local.slack_api import SlackStandIn
 
 
 def client(slack: SlackStandIn) -> WebClient:
