@@ -19,6 +19,8 @@ from bot.lifecycle.decisions import Alert, Messenger
 from bot.lifecycle.once import ChangeInProgress
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.config import Settings
     from bot.delivery import Deadline, Posted
     from bot.enrich.model import Enrichment
@@ -53,8 +55,8 @@ class AlertService:
         courier: Courier,
         telemetry: Telemetry,
         lifecycle: Lifecycle | None = None,
-        prefetch: Any = None,
-        forget: Any = None,
+        prefetch: Callable[[], None] | None = None,
+        forget: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
         self.enricher = enricher
@@ -97,12 +99,17 @@ class AlertService:
 
     def _deliver(self, delivery: Delivery, deadline: Deadline, lambda_context: Any) -> Outcome:
         """One delivery through the pipeline, with its alarm name, state and message id on every log line."""
-        item = delivery.item
         keys = {"alarm_name": _title(delivery), "message_id": delivery.message_id, "via": delivery.via}
-        if isinstance(item, Alarm):
-            keys["state"] = item.state.value
-        log = self.telemetry.logger
-        log.append_keys(**keys)
+        if isinstance(delivery.item, Alarm):
+            keys["state"] = delivery.item.state.value
+        self.telemetry.logger.append_keys(**keys)
+        try:
+            return self._outcome(delivery, deadline, lambda_context)
+        finally:
+            self.telemetry.logger.remove_keys(list(keys))
+
+    def _outcome(self, delivery: Delivery, deadline: Deadline, lambda_context: Any) -> Outcome:
+        log, title = self.telemetry.logger, _title(delivery)
         try:
             with self.telemetry.span("## slack"):
                 if self.lifecycle is None:
@@ -114,22 +121,20 @@ class AlertService:
         except ChangeInProgress as exc:  # not lost: Lambda's retry finds it done, or does it
             log.warning("state change in progress elsewhere; this invocation fails so that Lambda retries")
             self.telemetry.count("AlertsInProgress")
-            return Outcome(title=_title(delivery), error=str(exc))
+            return Outcome(title=title, error=str(exc))
         except Exception as exc:  # noqa: BLE001 - recorded here, raised for the whole event by handle()
             log.exception("alert not posted")
             self.telemetry.count("AlertsFailed")
-            return Outcome(title=_title(delivery), error=str(exc))
-        finally:
-            log.remove_keys(list(keys))
+            return Outcome(title=title, error=str(exc))
         if posted is None or not ran:
             log.info("no new post: a duplicate delivery, grouped in a storm, or an update only")
-            return Outcome(title=_title(delivery))
+            return Outcome(title=title)
         self.telemetry.count("AlertsPosted")
-        if isinstance(item, Alarm):
-            latency_ms = (datetime.now(UTC) - item.changed_at).total_seconds() * 1000
+        if isinstance(delivery.item, Alarm):
+            latency_ms = (datetime.now(UTC) - delivery.item.changed_at).total_seconds() * 1000
             self.telemetry.count("AlarmToPostLatency", value=max(0.0, latency_ms), unit="Milliseconds")
         log.info("alert posted", extra={"channel": posted.channel, "ts": posted.ts})
-        return Outcome(title=_title(delivery), posted=posted)
+        return Outcome(title=title, posted=posted)
 
     def _process(self, delivery: Delivery, deadline: Deadline) -> Posted | None:
         """Enrich, decide, render, post — what runs once per state change."""

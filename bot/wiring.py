@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from slack_bolt import App
 
     from bot.alerting import AlertService
@@ -83,7 +85,7 @@ def build_alert_service(
         telemetry=telemetry,
         lifecycle=lifecycle,
         prefetch=poster.prefetch,
-        forget=lambda: [forget() for forget in (credentials.forget, poster.forget)],
+        forget=lambda: _each(credentials.forget, poster.forget),
     )
 
 
@@ -185,3 +187,8 @@ def build_slack_front(settings: Settings, telemetry: Telemetry, clients: Clients
         renew_token=parts.credentials.fresh_bot_token if settings.slack_token_secret else None,
         forget=parts.credentials.forget,
     )
+
+
+def _each(*calls: Callable[[], object]) -> None:
+    for call in calls:
+        call()

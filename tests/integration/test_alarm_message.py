@@ -170,3 +170,20 @@ def test_handler_emits_emf_metrics(handler: tuple[Any, SlackStandIn], capsys: py
     names = {m["Name"] for doc in emf for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
     assert "AlertsPosted" in names
     assert all(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "LookoutTest" for doc in emf)
+
+
+def test_every_log_line_of_a_delivery_names_its_alarm(handler: tuple[Any, SlackStandIn]) -> None:
+    import io
+
+    module, _ = handler
+    stream = io.StringIO()
+    (log_handler,) = module.TELEMETRY.logger.handlers  # Powertools' JSON handler, made once per process
+    previous = log_handler.setStream(stream)
+    try:
+        module.lambda_handler(load_event("sns_alarm_lambda_errors.json"), LambdaContext())
+    finally:
+        log_handler.setStream(previous)
+    logs = [json.loads(line) for line in stream.getvalue().splitlines()]
+    (posted,) = [entry for entry in logs if entry["message"] == "alert posted"]
+    assert posted["alarm_name"] == "orders-api-errors" and posted["state"] == "ALARM" and posted["message_id"]
+    assert posted["ts"] and posted["channel"]
