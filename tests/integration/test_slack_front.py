@@ -106,6 +106,24 @@ def test_where_the_bot_may_not_post_the_answer_goes_to_the_response_url(
     assert response["response_type"] == "in_channel" and "table" in json.dumps(response["blocks"])
 
 
+def test_the_run_reads_a_rotated_token_again(slack: SlackStandIn) -> None:
+    recorder = Recorder()
+    door = SlackFront(
+        make_service()[0],
+        verifier=SignatureVerifier(SECRET),
+        seen=SeenSignatures(),
+        bolt=lambda: recorder,
+        lambda_client=recorder,
+        web_client=lambda: WebClient(token="xoxb-old", base_url=slack.url),  # from the secret's cache
+        renew_token=lambda: "xoxb-new",  # the secret read again
+    )
+    slack.state.tokens = {"xoxb-new"}
+    body = command_body("/errors", "orders-api", channel="C0ROT")
+    door.handle(event(body, signed(body)), LambdaContext())
+    door.handle(json.loads(recorder.invokes[0]["Payload"]), LambdaContext())
+    assert "table" in json.dumps(slack.posts("C0ROT")[0]["blocks"])
+
+
 @pytest.mark.parametrize(
     ("text", "expect"),
     [("", "blocks"), ("orders-api 99y", "⚠️"), ("help", "blocks")],

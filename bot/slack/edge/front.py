@@ -7,10 +7,10 @@ function with Lookout's own event ``{"lookout_run": {...}}``. Only a Lambda ``In
 (a Function URL or API Gateway event always has its own fixed keys), and the handler routes it straight to
 the query service, whose answers go to the channel (slack_sdk) or the command's ``response_url``.
 
-Why not Bolt for commands too: measured in ``docs/performance.md`` — a cold ack through Bolt's Lambda
-adapter costs ~0.1 s more CPU (Bolt's import and app), and this way lazy work can never be started by an
-HTTP request. Buttons (``payload=`` bodies) and Bolt's own lazy re-invocations go to Bolt's public Lambda
-handler, unchanged.
+Why not Bolt for commands too (``docs/performance.md``): lazy work can then never be started by an HTTP
+request, and nothing is parsed before the signature holds — Bolt's Lambda adapter marks its lazy runs with
+headers an HTTP request can carry too. (Cold, the front door is also ~20 ms of CPU cheaper; that is not the
+reason.) Buttons (``payload=`` bodies) and Bolt's own lazy re-invocations go to Bolt's public Lambda handler.
 """
 
 from __future__ import annotations
@@ -98,9 +98,9 @@ class SlackFront:
     def run(self, run: dict[str, Any]) -> dict[str, Any]:
         """A command's query, started by the ack's self-invocation."""
         invocation = invocation_from(run)
-        self.service.execute(
-            invocation, ChannelAnswer(invocation, self._web(), webhook_respond(run["response_url"]))
-        )
+        respond = webhook_respond(run["response_url"])
+        answer = ChannelAnswer(invocation, self._web(), respond, renew_token=self._renew_token)
+        self.service.execute(invocation, answer)
         return {"ran": invocation.line}
 
     @property
