@@ -64,7 +64,7 @@ def build_alert_service(
         credentials.bot_token,
         base_url=settings.slack_api_url,
         on_retry=lambda _why: telemetry.count("SlackRetries"),
-        refresh_token=credentials.fresh_bot_token if settings.slack_token_secret else None,
+        refresh_token=credentials.fresh_bot_token if credentials.secret_id else None,
     )
     courier = SlackCourier(poster, telemetry.logger)
     online = clients is not None and not offline
@@ -184,7 +184,7 @@ def build_slack_front(settings: Settings, telemetry: Telemetry, clients: Clients
         bolt=bolt,
         lambda_client=clients("lambda"),
         web_client=web_client,
-        renew_token=parts.credentials.fresh_bot_token if settings.slack_token_secret else None,
+        renew_token=parts.credentials.fresh_bot_token if parts.credentials.secret_id else None,
         forget=parts.credentials.forget,
     )
 
