@@ -49,9 +49,9 @@ def running() -> Iterator[Running]:
         settings = {
             "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
             "SLACK_CHANNEL": CHANNEL,
-            "XRAY_DEADLINE_S": "5",  # a throttled call's one retry backs off up to 2 s
-            "LOGS_DEADLINE_S": "5",
-            "METRICS_DEADLINE_S": "5",
+            "XRAY_DEADLINE_S": "3",  # a throttled call's one retry (standard mode) backs off up to 1 s
+            "LOGS_DEADLINE_S": "3",
+            "METRICS_DEADLINE_S": "3",
         }
         with environment(settings):
             handler = importlib.reload(importlib.import_module("handlers.alarm"))
@@ -104,8 +104,8 @@ def test_every_fixture_reaches_slack(running: Running, name: str) -> None:
         (AwsFault("logs", "FilterLogEvents", status=400, code="ThrottlingException"), "*Logs* — _throttled_"),
         (AwsFault("logs", "FilterLogEvents", status=403, code="AccessDeniedException"), "*Logs* — _access denied"),
         (AwsFault("monitoring", "GetMetricData", status=500, code="InternalFailure"), "*Metric* — _AWS error 500"),
-        (AwsFault("xray", status=200, delay_s=7), "*X-Ray* — _timed out after 5 s_"),
-        (AwsFault("monitoring", "GetMetricData", status=200, delay_s=7), "*Metric* — _timed out after 5 s_"),
+        (AwsFault("xray", status=200, delay_s=7), "*X-Ray* — _timed out after 3 s_"),
+        (AwsFault("monitoring", "GetMetricData", status=200, delay_s=7), "*Metric* — _timed out after 3 s_"),
     ],
 )
 def test_enricher_faults_still_post(running: Running, fault: AwsFault, note: str) -> None:
