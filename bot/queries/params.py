@@ -17,6 +17,8 @@ PARAM_TYPES: tuple[str, ...] = ("duration", "int", "enum", "name", "string", "da
 
 _DURATION = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+MAX_DURATION_S = 10 * 366 * 86400
+"""Beyond any configured window; it also keeps ``timedelta`` from overflowing on absurd input."""
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,127}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -36,6 +38,8 @@ def parse_duration(text: str) -> timedelta:
     seconds = sum(int(n) * _UNITS[u] for n, u in parts)
     if seconds <= 0:
         raise ParameterError("a duration must be longer than zero")
+    if seconds > MAX_DURATION_S:
+        raise ParameterError(f"{text!r} is longer than any window Lookout reads (at most a few years)")
     return timedelta(seconds=seconds)
 
 

@@ -226,3 +226,27 @@ def test_an_unreachable_shared_memory_falls_back_to_the_containers_own() -> None
     seen = SeenSignatures("lookout-incidents", Down())
     assert seen.first_time("v0=abc") is True  # commands keep working while the table is away
     assert seen.first_time("v0=abc") is False  # and a replay to this container is still refused
+
+
+@pytest.mark.parametrize("text", ["orders-api 99999999999999999999d", "orders-api 9999999999w", "orders-api 0m"])
+def test_absurd_windows_get_an_answer_in_words(front: tuple[SlackFront, Recorder], text: str) -> None:
+    door, recorder = front
+    body = command_body("/errors", text)
+    answer = door.handle(event(body, signed(body)), LambdaContext())
+    assert answer["statusCode"] == 200 and json.loads(answer["body"])["text"].startswith("⚠️")
+    assert recorder.invokes == []
+
+
+def test_a_bug_in_the_ack_is_still_answered_in_words(
+    front: tuple[SlackFront, Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    door, recorder = front
+
+    def broken(invocation: Any) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(door.service, "acknowledge", broken)
+    body = command_body("/errors", "orders-api")
+    answer = door.handle(event(body, signed(body)), LambdaContext())
+    assert answer["statusCode"] == 200 and "could not read that command" in answer["body"]
+    assert recorder.invokes == []

@@ -51,7 +51,22 @@ def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text).total_seconds() == seconds
 
 
-@pytest.mark.parametrize("text", ["", "h", "2", "2x", "-1h", "0m", "1h foo", "1.5h", "999999999999999999d; drop"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "h",
+        "2",
+        "2x",
+        "-1h",
+        "0m",
+        "1h foo",
+        "1.5h",
+        "999999999999999999d; drop",
+        "99999999999999999999d",
+        "521w",
+    ],
+)
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ParameterError):
         parse_duration(text)

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from bot.queries.service import Ack
 from bot.slack.edge.answers import ChannelAnswer, ack_body, invocation_from, webhook_respond
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from bot.queries.service import Invocation, QueryService
     from bot.slack.edge.seen_signatures import SeenSignatures
 
+_LOG = logging.getLogger(__name__)
 RUN_KEY = "lookout_run"
 MAX_BODY_BYTES = 128 * 1024
 """Slack's commands are a few hundred bytes and button payloads (which carry the message) tens of KB."""
@@ -84,7 +87,11 @@ class SlackFront:
             return _answer(401, "replayed request")
         fields = {key: values[0] for key, values in form.items()}
         invocation = invocation_from(fields)
-        ack = self.service.acknowledge(invocation)
+        try:
+            ack = self.service.acknowledge(invocation)
+        except Exception:  # noqa: BLE001 - a bug must still answer Slack in words, never with a 5xx
+            _LOG.exception("could not acknowledge %s", invocation.command)
+            ack = Ack("⚠️ Lookout could not read that command; the details are in its logs.")
         if ack.runs:
             run = {**_fields(invocation), "response_url": fields.get("response_url", "")}
             self._lambda.invoke(
