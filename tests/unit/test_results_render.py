@@ -129,3 +129,21 @@ def test_goldens(name: str, message, update_goldens: bool) -> None:  # type: ign
         if not update_goldens:
             pytest.fail(f"golden {golden.name} was missing and has been written: review and commit it")
     assert body == json.loads(golden.read_text())
+
+
+@pytest.mark.parametrize("tables", [True, False])
+def test_no_part_of_a_secret_shows_in_a_narrow_column(tables: bool) -> None:
+    # GIVEN a cell longer than the column, holding an AWS secret key after a prefix
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    result = QueryResult(
+        engine="athena",
+        columns=("customer", "last_error"),
+        rows=(("acme", f"leaked {secret} in a stack trace"),),
+        seconds=1.0,
+        bytes_scanned=1,
+        query_id="e-1",
+    )
+    # WHEN it is shown as a table or in the code-block fallback
+    body = json.dumps(payload(render_result(TRAFFIC, result, asked_by="U1", console_url=None, tables=tables)))
+    # THEN not even a part of the secret is there (redacted before the cell is cut)
+    assert "wJalrXUtnFEMI" not in body and "EXAMPLEKEY" not in body and "[REDACTED" in body

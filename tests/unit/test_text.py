@@ -78,3 +78,55 @@ def test_safe_truncation_never_splits_an_entity() -> None:
 def test_truncate() -> None:
     assert truncate("abcdef", 4) == "abc…"
     assert truncate("abc", 4) == "abc"
+
+
+@pytest.mark.parametrize(
+    ("line", "secret", "kept"),
+    [
+        ("DB_PASSWORD=Sup3rS3cret! connecting", "Sup3rS3cret!", "DB_PASSWORD="),
+        ("PGPASSWORD=hunter22 psql -h db", "hunter22", "psql -h db"),
+        ('{"dbPassword": "pa55word", "user": "app"}', "pa55word", '"user": "app"'),
+        ("apiSecret=0123abcdXYZ next", "0123abcdXYZ", "next"),
+        ("x-api-key: k3y-v4lue-123 sent", "k3y-v4lue-123", "sent"),
+        ("connect postgres://app:pw-1234@10.0.3.17:5432/orders failed", "pw-1234", "10.0.3.17:5432/orders"),
+        ("redis://:r3d1spw@redis:6379 refused", "r3d1spw", "redis:6379 refused"),
+        ("amqp://guest:gu3st@rabbitmq/ down", "gu3st", "rabbitmq/ down"),
+        (
+            "token ghp_1234567890abcdefghijABCDEFGHIJ123456 used",
+            "ghp_1234567890abcdefghijABCDEFGHIJ123456",
+            "used",
+        ),
+        ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "github_pat_11ABCDEFG0123456789", ""),
+        ("charge with sk_live_4eC39HqLyjWDarjtT1zdp7dc failed", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "failed"),
+        ("maps key AIzaSyA1234567890abcdefghijklmnopqrstuv ok", "AIzaSyA1234567890abcdefghijklmnopqrstuv", "ok"),
+    ],
+)
+def test_secrets_the_review_found(line: str, secret: str, kept: str) -> None:
+    out = redact(line)
+    assert secret not in out and "[REDACTED" in out and kept in out
+
+
+def test_look_alikes_are_kept() -> None:
+    for line in ("password_reset_url=https://example.com/reset", "secretary=bob", "tokenizer=bpe", "passenger=3"):
+        assert redact(line) == line
+
+
+def test_invisible_characters_can_neither_spoof_nor_hide_a_secret() -> None:
+    spoofed = "deploy \u202eOK\u202c finished\u200b \u2066x\u2069 \ufeff"
+    assert safe(spoofed) == "deploy OK finished x "
+    hidden = "key AKIA\u200bIOSFODNN7EXAMPLE in the log"
+    assert "IOSFODNN7EXAMPLE" not in redact(hidden)
+
+
+def test_a_notification_card_redacts_its_title_and_body() -> None:
+    import json
+
+    from bot.alarms import Notification
+    from bot.slack.blocks.render import render_notification
+
+    note = Notification(
+        title="Deploy of orders with PGPASSWORD=hunter22", body="DB_PASSWORD=s3cret\u202e!", source="sns"
+    )
+    message = render_notification(note)
+    shown = json.dumps([b.to_dict() for b in message.blocks]) + message.text
+    assert "hunter22" not in shown and "s3cret" not in shown and "\\u202e" not in shown

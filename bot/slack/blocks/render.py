@@ -27,7 +27,7 @@ from bot.alarms import Alarm, AlarmKind, AlarmState, Notification
 from bot.enrich.metrics import label_of
 from bot.enrich.model import Enrichment
 from bot.slack.blocks import format as fmt
-from bot.text import escape, for_code_block, one_line, safe, truncate
+from bot.text import cell, escape, for_code_block, one_line, redact, safe, truncate
 
 if TYPE_CHECKING:
     from bot.enrich.model import Finding, LogReport, MetricReport, XRayReport
@@ -95,7 +95,7 @@ def render_notification(note: Notification) -> Message:
     intro = f"*Could not read this as an alarm:* {safe(note.problem, 500)}\n" if note.problem else ""
     room = SECTION_CHARS - len(intro) - 8
     blocks: list[Block] = [
-        HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_cut(f"📣 {title}"), emoji=True)),
+        HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_cut(f"📣 {redact(title)}"), emoji=True)),
         _section("lookout:notification", f"{intro}```{for_code_block(safe(body, room))}```"),
         _context("lookout:context", f"Received via {safe(note.source, 100)}"),
     ]
@@ -274,7 +274,7 @@ def _context(block_id: str, text: str) -> ContextBlock:
 
 
 def _cell(text: str) -> dict[str, str]:
-    return {"type": "raw_text", "text": truncate(one_line(text), CELL_CHARS) or "–"}
+    return {"type": "raw_text", "text": cell(text, CELL_CHARS) or "–"}
 
 
 def _cut(text: str) -> str:

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 
 from bot.slack.blocks.format import number
 from bot.slack.blocks.render import Message, finish_message
-from bot.text import for_code_block, one_line, redact, safe, truncate
+from bot.text import cell, for_code_block, one_line, redact, safe, truncate
 
 if TYPE_CHECKING:
     from bot.queries.plans import QueryPlan
@@ -103,8 +103,7 @@ def render_failure(plan: QueryPlan | None, reason: str, *, asked_by: str, comman
 
 def _cell(value: str) -> dict[str, str]:
     """A raw_text cell: redacted, cut, and with no angle brackets, so it can never form a mention or link."""
-    text = truncate(redact(one_line(value)), CELL_CHARS).replace("<", "‹").replace(">", "›")
-    return {"type": "raw_text", "text": text or "–"}
+    return {"type": "raw_text", "text": cell(value, CELL_CHARS) or "–"}
 
 
 def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[TableBlock, int]:
@@ -127,6 +126,7 @@ def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[Table
 def _code_block(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[str, int]:
     shown: list[tuple[str, ...]] = []
     text = ""
+    rows = [tuple(redact(one_line(str(v))) for v in row) for row in rows]  # redact first, then cut to width
     for row in rows:
         candidate = [*shown, row]
         widths = [min(40, max(len(str(r[i])) for r in [columns, *candidate])) for i in range(len(columns))]
