@@ -159,7 +159,7 @@ def build_slack_front(settings: Settings, telemetry: Telemetry, clients: Clients
     on first need; its lazy listeners invoke through our Lambda client)."""
     from slack_sdk.signature import SignatureVerifier
 
-    from bot.slack.edge.front import SlackFront
+    from bot.slack.edge.front import SealedLazyRuns, SlackFront
 
     parts = slack_parts(settings, telemetry, clients)
 
@@ -168,7 +168,7 @@ def build_slack_front(settings: Settings, telemetry: Telemetry, clients: Clients
         from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 
         handler = SlackRequestHandler(build_slack_app(parts, settings))
-        runner = LambdaLazyListenerRunner(handler.logger, lambda_client=clients("lambda"))
+        runner = LambdaLazyListenerRunner(handler.logger, lambda_client=SealedLazyRuns(clients("lambda")))
         handler.app.listener_runner.lazy_listener_runner = runner
         return handler
 

@@ -250,3 +250,50 @@ def test_a_bug_in_the_ack_is_still_answered_in_words(
     answer = door.handle(event(body, signed(body)), LambdaContext())
     assert answer["statusCode"] == 200 and "could not read that command" in answer["body"]
     assert recorder.invokes == []
+
+
+def test_a_captured_click_replayed_with_bolts_lazy_headers_is_refused(slack: SlackStandIn) -> None:
+    from slack_bolt.adapter.aws_lambda import SlackRequestHandler
+    from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
+
+    from bot.slack.edge.app import build_app
+    from bot.slack.edge.front import LAZY_KEY, SealedLazyRuns
+
+    # GIVEN the production shape: Bolt owns buttons, its lazy runs invoke through the sealing client
+    ran: list[str] = []
+
+    def probe_work(body: dict[str, Any]) -> None:
+        ran.append(body["actions"][0]["action_id"])
+
+    service = make_service()[0]
+    app = build_app(service, signing_secret=SECRET, bot_token="xoxb-test", client=WebClient(base_url=slack.url))
+    app.action("probe")(ack=lambda ack: ack(), lazy=[probe_work])
+    bolt = SlackRequestHandler(app)
+    recorder = Recorder()
+    bolt.app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
+        bolt.logger, lambda_client=SealedLazyRuns(recorder)
+    )
+    door = SlackFront(
+        service,
+        verifier=SignatureVerifier(SECRET),
+        seen=SeenSignatures(),
+        bolt=lambda: bolt,
+        lambda_client=recorder,
+        web_client=lambda: WebClient(token="xoxb-test", base_url=slack.url),
+    )
+    click = "payload=" + quote(json.dumps(button_payload("probe")))
+    headers = {**signed(click), "content-type": "application/x-www-form-urlencoded"}
+
+    # WHEN Slack sends the click: acked, and the lazy run comes back sealed from Lambda and runs once
+    assert door.handle(event(click, headers), LambdaContext())["statusCode"] == 200
+    [invoke] = recorder.invokes
+    sealed = json.loads(invoke["Payload"])
+    assert list(sealed) == [LAZY_KEY]
+    door.handle(sealed, LambdaContext())
+    assert ran == ["probe"]
+
+    # WHEN an attacker replays the captured request over HTTP, marked as Bolt's lazy run
+    forged = {**headers, "x-slack-bolt-lazy-only": "1", "x-slack-bolt-lazy-function-name": "probe_work"}
+    answer = door.handle(event(click, forged), LambdaContext())
+    # THEN it meets the replay memory like any request, and nothing runs again
+    assert answer["statusCode"] == 401 and ran == ["probe"] and len(recorder.invokes) == 1

@@ -10,7 +10,9 @@ the query service, whose answers go to the channel (slack_sdk) or the command's 
 Why not Bolt for commands too (``docs/performance.md``): lazy work can then never be started by an HTTP
 request, and nothing is parsed before the signature holds — Bolt's Lambda adapter marks its lazy runs with
 headers an HTTP request can carry too. (Cold, the front door is also ~20 ms of CPU cheaper; that is not the
-reason.) Buttons (``payload=`` bodies) and Bolt's own lazy re-invocations go to Bolt's public Lambda handler.
+reason.) Buttons (``payload=`` bodies) go to Bolt's public Lambda handler; its lazy runs come back sealed in
+Lookout's own envelope (``SealedLazyRuns``), and Bolt's markers are stripped from every HTTP request, so a
+captured request replayed with them meets the replay memory like any other.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 
 _LOG = logging.getLogger(__name__)
 RUN_KEY = "lookout_run"
+LAZY_KEY = "lookout_bolt_lazy"
+BOLT_HEADER_PREFIX = "x-slack-bolt-"
 MAX_BODY_BYTES = 128 * 1024
 """Slack's commands are a few hundred bytes and button payloads (which carry the message) tens of KB."""
 JSON_HEADERS = {"content-type": "application/json;charset=utf-8"}
@@ -68,6 +72,9 @@ class SlackFront:
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         if RUN_KEY in event:
             return self.run(event[RUN_KEY])
+        if LAZY_KEY in event:  # Bolt's own lazy run, sealed by SealedLazyRuns: only Lambda can have sent it
+            return self.bolt.handle(event[LAZY_KEY], context)
+        event = _without_bolt_headers(event)  # from HTTP, Bolt's lazy markers are forged: a replay would run
         raw = event.get("body") or ""
         if len(raw) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
             return _answer(413, "request body too large")
@@ -124,6 +131,25 @@ class SlackFront:
             return bool(self._verifier.is_valid(body=body, timestamp=timestamp, signature=signature))
         except (TypeError, ValueError):  # a non-ASCII signature or a timestamp that is not a number
             return False
+
+
+class SealedLazyRuns:
+    """The Lambda client Bolt's ``LambdaLazyListenerRunner`` invokes through. Bolt's event travels inside
+    ``{"lookout_bolt_lazy": ...}``, a shape only a Lambda ``Invoke`` can produce; the front door opens it for
+    Bolt, and strips Bolt's markers from every HTTP request, so lazy work never starts from HTTP."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def invoke(self, **kwargs: Any) -> Any:
+        sealed = {LAZY_KEY: json.loads(kwargs["Payload"])}
+        return self._client.invoke(**{**kwargs, "Payload": json.dumps(sealed).encode()})
+
+
+def _without_bolt_headers(event: dict[str, Any]) -> dict[str, Any]:
+    headers = event.get("headers") or {}
+    kept = {k: v for k, v in headers.items() if not str(k).lower().startswith(BOLT_HEADER_PREFIX)}
+    return event if len(kept) == len(headers) else {**event, "headers": kept}
 
 
 def _fields(invocation: Invocation) -> dict[str, str]:
