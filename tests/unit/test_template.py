@@ -187,3 +187,10 @@ def test_tracing_is_off_by_default_as_in_the_code() -> None:
     assert template["Parameters"]["EnableTracing"]["Default"] == "false"
     assert Settings.from_env({}).tracing is False
     assert Settings.from_env({"LOOKOUT_TRACING": "true"}).tracing is True
+
+
+def test_the_public_slack_function_cannot_starve_alerting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    resources = translated()["Resources"]
+    assert resources["SlackFunction"]["Properties"]["ReservedConcurrentExecutions"] == {"Ref": "SlackConcurrency"}
+    assert "ReservedConcurrentExecutions" not in resources["AlarmFunction"]["Properties"]
