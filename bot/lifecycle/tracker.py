@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from bot.lifecycle.storm import StormDesk
 
 ATTEMPTS = 8
+POSTING_S = 60.0
+"""Longer than the alarm function's timeout (30 s): a ``posting`` record this old was left by an invocation
+that died (timeout, out of memory) before Slack answered. Younger, its post may still be under way."""
 
 
 class IncidentTracker:
@@ -47,11 +50,7 @@ class IncidentTracker:
         for _ in range(ATTEMPTS):
             incident = self.store.get(alarm.arn)
             try:
-                if (
-                    incident is not None
-                    and incident.status == "posting"
-                    and self.clock() - incident.last_notified_at < 20
-                ):
+                if incident is not None and self._posting_now(incident):
                     self.sleep(0.3)  # another delivery is posting this incident's message right now
                     continue
                 if alarm.state is AlarmState.ALARM:
@@ -69,7 +68,9 @@ class IncidentTracker:
         alarm = alert.alarm
         now = self.clock()
         changed = alarm.changed_at.timestamp()
-        if incident is not None and changed <= incident.changed_at:
+        if incident is not None and self._never_posted(incident) and changed == incident.changed_at:
+            pass  # the invocation that opened it died before Slack answered: this retry posts it
+        elif incident is not None and changed <= incident.changed_at:
             return None  # an older state change arriving late: the message already shows newer news
         if incident is not None and incident.status == "open":
             return self._refire(alert, incident, route, deadline, extra)
@@ -170,6 +171,13 @@ class IncidentTracker:
         return posted
 
     # --- helpers -------------------------------------------------------------------------------------------
+
+    def _posting_now(self, incident: Incident) -> bool:
+        return incident.status == "posting" and self.clock() - incident.last_notified_at < POSTING_S
+
+    def _never_posted(self, incident: Incident) -> bool:
+        """A ``posting`` record without a message, older than any invocation: its post never happened."""
+        return incident.status == "posting" and not incident.ts and not self._posting_now(incident)
 
     @staticmethod
     def _card(incident: Incident, route: Route, alarm: Alarm) -> Card:

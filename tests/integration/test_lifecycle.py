@@ -286,3 +286,42 @@ def test_a_burst_across_a_window_boundary_stays_one_storm(service: AlertService)
     desk.store.save_storm(replace(desk.store.storm(keys[3]), summary_ts="1.1"))
     now[0] += 10  # the next window
     assert [desk.admit("#c") for _ in range(5)] == [keys[3]] * 5
+
+
+def _dead_post(service: AlertService, name: str, minutes: float, age_s: float) -> None:
+    """What an invocation killed mid-post leaves: the incident record saying "posting", and no message."""
+    from bot.lifecycle.store import Incident
+
+    changed = (T0 + timedelta(minutes=minutes)).timestamp()
+    _store(service).put(
+        Incident(
+            alarm_arn=f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}",
+            channel="#alerts",
+            status="posting",
+            opened_at=changed,
+            changed_at=changed,
+            history=(("ALARM", changed),),
+            notify_count=1,
+            last_notified_at=time.time() - age_s,
+        )
+    )
+
+
+def test_a_post_killed_midway_is_posted_by_lambdas_retry(service: AlertService, slack: SlackStandIn) -> None:
+    # GIVEN an invocation died (timeout, out of memory) after writing "posting" and before Slack answered
+    _dead_post(service, "api", 0, age_s=120)
+    # WHEN Lambda's retry delivers the same state change
+    deliver(service, sns_event("api", "ALARM", 0))
+    # THEN it is posted (not taken for an old change), and the record has its message
+    (message,) = slack.posts("#alerts")
+    incident = _store(service).get("arn:aws:cloudwatch:us-east-1:111122223333:alarm:api")
+    assert header(message).startswith("🔴 api") and incident.status == "open" and incident.ts == message["ts"]
+
+
+def test_a_post_in_flight_is_waited_for_never_skipped(service: AlertService, slack: SlackStandIn) -> None:
+    # GIVEN another invocation is posting this incident right now
+    _dead_post(service, "api", 0, age_s=1)
+    # WHEN a delivery of the same change cannot wait for it, it fails (Lambda retries) instead of succeeding
+    with pytest.raises(AlertsFailed):
+        deliver(service, sns_event("api", "ALARM", 0))
+    assert slack.posts("#alerts") == []
