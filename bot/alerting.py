@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.alarms import Alarm, Delivery, Notification
 from bot.events import parse_event
 from bot.lifecycle.decisions import Alert, Messenger
-from bot.lifecycle.once import ChangeInProgress
+from bot.lifecycle.once import ChangeInProgress, TrackingUnavailable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -118,6 +118,15 @@ class AlertService:
                     posted, ran = self.lifecycle.once(
                         delivery, lambda: self._process(delivery, deadline), deadline, lambda_context
                     )
+        except TrackingUnavailable:
+            log.warning("incidents table unreachable: posting without incident tracking", exc_info=True)
+            self.telemetry.count("AlertsUntracked")
+            try:
+                posted, ran = self._untracked(delivery, deadline), True
+            except Exception as exc:  # noqa: BLE001 - recorded here, raised for the whole event by handle()
+                log.exception("alert not posted")
+                self.telemetry.count("AlertsFailed")
+                return Outcome(title=title, error=str(exc))
         except ChangeInProgress as exc:  # not lost: Lambda's retry finds it done, or does it
             log.warning("state change in progress elsewhere; this invocation fails so that Lambda retries")
             self.telemetry.count("AlertsInProgress")
@@ -135,6 +144,16 @@ class AlertService:
             self.telemetry.count("AlarmToPostLatency", value=max(0.0, latency_ms), unit="Milliseconds")
         log.info("alert posted", extra={"channel": posted.channel, "ts": posted.ts})
         return Outcome(title=title, posted=posted)
+
+    def _untracked(self, delivery: Delivery, deadline: Deadline) -> Posted:
+        """The alert as a plain message marked untracked: the incidents table could not be reached."""
+        item = delivery.item
+        if not isinstance(item, Alarm):
+            return self.courier.notification(item, self.settings.slack_channel, deadline)
+        alert = Alert(item, self.enrichment_for(item, deadline))
+        assert self.lifecycle is not None  # only the lifecycle's claim can find the table unreachable
+        channel, card = self.lifecycle.untracked(alert)
+        return self.courier.post(alert, card, channel, deadline)
 
     def _process(self, delivery: Delivery, deadline: Deadline) -> Posted | None:
         """Enrich, decide, render, post — what runs once per state change."""

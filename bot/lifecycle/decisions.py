@@ -37,6 +37,9 @@ class Card:
     acked_by: str = ""
     silenced_until: float = 0.0
     silenced_by: str = ""
+    untracked: bool = False
+    """Posted without incident tracking (the incidents table was unreachable): later changes come as new
+    messages, and this one may come twice."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,34 @@ DEDUP_SECONDS = 24 * 3600
 KEY_PREFIX = "lookout#once"
 
 
+class TrackingUnavailable(RuntimeError):
+    """The incidents table could not be reached to claim this state change, so nothing was done for it: the
+    alert goes out untracked rather than not at all (a rare duplicate over a lost alert)."""
+
+
+UNREACHABLE_CODES = {
+    "InternalServerError",
+    "ServiceUnavailable",
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+}
+
+
+def unreachable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) says the table could not be reached or would not answer."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    while exc is not None:
+        if isinstance(exc, ConnectionError | HTTPClientError | TimeoutError | OSError):
+            return True
+        if isinstance(exc, ClientError):
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            return status >= 500 or exc.response.get("Error", {}).get("Code") in UNREACHABLE_CODES
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class ChangeInProgress(RuntimeError):
     """Another delivery of this state change holds the claim (or our own claim's response was lost): this
     invocation fails so that Lambda retries it once the claim has completed or expired."""
@@ -75,6 +103,10 @@ class ExactlyOnce:
                 "this state change is already in progress in another delivery (or its claim's response was "
                 "lost); failing so that Lambda retries once the claim completes or expires"
             ) from None
+        except Exception as exc:
+            if not ran and unreachable(exc):  # the claim itself failed: nothing was done for this change
+                raise TrackingUnavailable(f"the incidents table is unreachable: {exc}") from exc
+            raise
         return (result or {}), bool(ran)
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.alarms import Alarm
 from bot.delivery import Posted
+from bot.lifecycle.decisions import Card
 from bot.lifecycle.once import ExactlyOnce
 from bot.lifecycle.routing import route_for
 from bot.lifecycle.store import IncidentStore
@@ -56,6 +57,13 @@ class Lifecycle:
             dedup_key(delivery), post_once, lambda_context=lambda_context, deadline=deadline
         )
         return (Posted(channel=result["channel"], ts=result["ts"]) if result else None), ran
+
+    def untracked(self, alert: Alert) -> tuple[str, Card]:
+        """Where and how an alert goes when the incidents table is unreachable: routed by its tags, marked."""
+        tags = dict(alert.enrichment.tags or alert.alarm.tags or ())
+        route = route_for(tags, self.settings.slack_channel)
+        service = service_of(alert.alarm, tags)
+        return route.channel, Card(severity=route.severity, mention=route.mention, service=service, untracked=True)
 
     def deliver(self, alert: Alert, deadline: Deadline) -> Posted | None:
         """Decide what this state change does to its incident; the messenger renders and posts it."""

@@ -78,3 +78,51 @@ def test_a_failed_post_releases_the_claim_so_the_retry_posts(slack: SlackStandIn
             service.handle(event, Deadline.after(30))
         (outcome,) = service.handle(event, Deadline.after(30))
     assert outcome.posted is not None and len(slack.posts("#alerts")) == 1
+
+
+class Unreachable:
+    """A DynamoDB client whose every call fails to connect, as when the table's endpoint cannot be reached."""
+
+    def __getattr__(self, operation: str) -> Any:
+        def fail(**_: Any) -> Any:
+            from botocore.exceptions import EndpointConnectionError
+
+            raise EndpointConnectionError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
+
+        return fail
+
+
+def test_an_unreachable_incidents_table_still_delivers_the_alert_marked_untracked(slack: SlackStandIn) -> None:
+    import json
+
+    from bot.alerting import AlertService
+    from bot.config import Settings
+    from bot.lifecycle.service import Lifecycle
+    from bot.observability import Telemetry
+    from bot.slack.transport.courier import SlackCourier
+    from bot.slack.transport.post import SlackPoster
+
+    # GIVEN the lifecycle's table cannot be reached
+    settings = Settings(slack_channel="#alerts", incidents_table="lookout-incidents")
+    courier = SlackCourier(SlackPoster(lambda: "xoxb-test", base_url=slack.url))
+    lifecycle = Lifecycle.from_settings(settings, courier, Unreachable())
+    service = AlertService(
+        settings, enricher=None, courier=courier, telemetry=Telemetry.for_cli(settings), lifecycle=lifecycle
+    )
+    tags = {"lookout:channel": "#payments", "lookout:severity": "sev2"}
+    # WHEN an alarm and a plain notification arrive
+    (alarm,) = service.handle(sns_event("api", "ALARM", 0, tags=tags), Deadline.after(30))
+    (note,) = service.handle(
+        {
+            "Records": [
+                {"EventSource": "aws:sns", "Sns": {"MessageId": "m-1", "Subject": "Deploy", "Message": "v42"}}
+            ]
+        },
+        Deadline.after(30),
+    )
+    # THEN both are posted: the alarm routed by its tags and marked as delivered without tracking
+    assert alarm.posted is not None and note.posted is not None
+    (message,) = slack.posts("#payments")
+    assert "without incident tracking" in json.dumps(message["blocks"], ensure_ascii=False)
+    assert message["blocks"][0]["text"]["text"].startswith("🔴 SEV2 · api")
+    assert len(slack.posts("#alerts")) == 1

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from bot.enrich.model import LogLine
     from bot.lifecycle.decisions import Card, Note
 
+UNTRACKED_NOTE = (
+    "⚠️ Delivered without incident tracking: Lookout's incidents table could not be reached, so later changes "
+    "of this alarm come as new messages"
+)
 STORM_LIST = 40
 SECTION_LIMIT = 2_900
 MESSAGE_LIMIT = 10_000
@@ -40,6 +44,8 @@ def decorate(message: Message, alarm: Alarm, card: Card) -> Message:
         opened_at=card.opened_at,
         alarm=alarm,
     )
+    if card.untracked:
+        notes = (*notes, UNTRACKED_NOTE)
     blocks: list[Block] = []
     for block in message.blocks:
         if block.block_id == "lookout:header" and card.severity:
