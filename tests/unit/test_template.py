@@ -194,3 +194,34 @@ def test_the_public_slack_function_cannot_starve_alerting(monkeypatch: pytest.Mo
     resources = translated()["Resources"]
     assert resources["SlackFunction"]["Properties"]["ReservedConcurrentExecutions"] == {"Ref": "SlackConcurrency"}
     assert "ReservedConcurrentExecutions" not in resources["AlarmFunction"]["Properties"]
+
+
+@pytest.mark.parametrize("to_slack", ["true", "false"])
+def test_lookouts_own_alarms_go_to_the_operations_topic(monkeypatch: pytest.MonkeyPatch, to_slack: str) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated(OperationsEmail="oncall@example.com", OperationsToSlack=to_slack)
+    resources = out["Resources"]
+    own = [
+        "OnFailureDepthAlarm",
+        "AlarmFunctionErrorsAlarm",
+        "AlarmFunctionThrottlesAlarm",
+        "SlackFunctionErrorsAlarm",
+        "SlackFunctionThrottlesAlarm",
+    ]
+    for name in own:
+        actions = resources[name]["Properties"]["AlarmActions"]
+        assert actions == {
+            "Fn::If": [
+                "OperationsToSlackOn",
+                [{"Ref": "OperationsTopic"}, {"Ref": "AlarmTopic"}],
+                [{"Ref": "OperationsTopic"}],
+            ]
+        }, name
+        assert resources[name]["Properties"]["OKActions"] == [{"Ref": "OperationsTopic"}]
+    subscription = resources["OperationsEmailSubscription"]
+    assert subscription["Condition"] == "OperationsEmailOn"
+    assert subscription["Properties"] == {
+        "TopicArn": {"Ref": "OperationsTopic"},
+        "Protocol": "email",
+        "Endpoint": {"Ref": "OperationsEmail"},
+    }
