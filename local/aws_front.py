@@ -21,6 +21,7 @@ from local.insights_lang import MalformedQuery
 from local.insights_standin import InsightsStandIn
 from local.lambda_runtime import LocalFunctions
 from local.log_patterns import PatternError, compile_pattern
+from local.servers import POLL_S
 from local.xray_filter import FilterError
 from local.xray_standin import XRayStandIn
 
@@ -77,7 +78,7 @@ class AwsFront:
         self._moto_clients: dict[str, Any] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(POLL_S,), daemon=True)
 
     @property
     def url(self) -> str:

@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from local.servers import POLL_S
+
 MAX_BLOCKS = 50
 MAX_TEXT = 40_000
 MAX_BLOCKS_CHARS = 13_000  # Slack has rejected block payloads well below the documented limits
@@ -58,7 +60,7 @@ class SlackStandIn:
         self.state = SlackState()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self.state))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(POLL_S,), daemon=True)
 
     @property
     def url(self) -> str:

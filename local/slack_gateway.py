@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from local.lambda_runtime import Handler, LambdaContext
+from local.servers import POLL_S
 
 
 class FunctionUrl:
@@ -24,7 +25,7 @@ class FunctionUrl:
         self.function_name = function_name
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _http_handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(POLL_S,), daemon=True)
 
     @property
     def url(self) -> str:
