@@ -38,6 +38,10 @@ class Settings:
     storm_threshold: int = 3
     storm_window_s: int = 60
     button_users: tuple[str, ...] = ()
+    alert_channels: tuple[str, ...] = ()
+    """Channels an alarm's ``lookout:channel`` tag may choose (``LOOKOUT_ALERT_CHANNELS``); others: the default."""
+    log_group_prefixes: tuple[str, ...] = ()
+    """Log groups enrichment may read (``LOOKOUT_LOG_GROUP_PREFIXES``; none: any, as IAM allows)."""
     region: str = "us-east-1"
     service_name: str = "lookout"
     metrics_namespace: str = "Lookout"
@@ -63,11 +67,18 @@ class Settings:
             incidents_table=env.get("INCIDENTS_TABLE") or None,
             storm_threshold=_int(env, "STORM_THRESHOLD", cls.storm_threshold, 1, 1000),
             storm_window_s=_int(env, "STORM_WINDOW_S", cls.storm_window_s, 10, 3600),
-            button_users=tuple(u for u in env.get("LOOKOUT_BUTTON_USERS", "").replace(",", " ").split() if u),
+            button_users=_words(env, "LOOKOUT_BUTTON_USERS"),
+            alert_channels=_words(env, "LOOKOUT_ALERT_CHANNELS"),
+            log_group_prefixes=_words(env, "LOOKOUT_LOG_GROUP_PREFIXES"),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
             service_name=env.get("POWERTOOLS_SERVICE_NAME", cls.service_name),
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE", cls.metrics_namespace),
         )
+
+
+def _words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma- or space-separated list."""
+    return tuple(word for word in env.get(name, "").replace(",", " ").split() if word)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -166,9 +166,11 @@ def assert_valid_message(payload: dict[str, Any]) -> None:
     assert len(str(blocks)) < 13_000, "keep messages compact (Slack rejects long block payloads)"
 
 
-def lifecycle_service(slack_url: str, channel: str = "#alerts", table: str = "lookout-incidents") -> Any:
+def lifecycle_service(
+    slack_url: str, channel: str = "#alerts", table: str = "lookout-incidents", **settings: Any
+) -> Any:
     """An AlertService with the lifecycle on a fresh incidents table (inside ``mock_aws``), posting to
-    the Slack stand-in at ``slack_url``; enrichment off."""
+    the Slack stand-in at ``slack_url``; enrichment off; ``settings`` override the rest."""
     from bot.alerting import AlertService
     from bot.config import Settings
     from bot.lifecycle.service import Lifecycle
@@ -177,7 +179,7 @@ def lifecycle_service(slack_url: str, channel: str = "#alerts", table: str = "lo
     from bot.slack.transport.post import SlackPoster
 
     dynamodb = Serialised(incidents_table(table))
-    settings = Settings(slack_channel=channel, incidents_table=table)
+    settings = Settings(slack_channel=channel, incidents_table=table, **settings)
     courier = SlackCourier(SlackPoster(lambda: "xoxb-test", base_url=slack_url))
     lifecycle = Lifecycle.from_settings(settings, courier, dynamodb)
     return AlertService(

@@ -48,12 +48,16 @@ class Context:
 
 
 def alarm_tags(alarm: Alarm, clients: ClientFactory) -> dict[str, str]:
-    """Tags delivered with the event, or read from CloudWatch."""
-    if alarm.tags is not None:
-        return dict(alarm.tags)
+    """The alarm's tags as CloudWatch has them (ListTagsForResource); the tags carried in the event only when
+    they cannot be read — where the two disagree, CloudWatch is right."""
     if not alarm.arn:
-        return {}
-    response = clients("cloudwatch", alarm.region).list_tags_for_resource(ResourceARN=alarm.arn)
+        return dict(alarm.tags or ())
+    try:
+        response = clients("cloudwatch", alarm.region).list_tags_for_resource(ResourceARN=alarm.arn)
+    except Exception:
+        if alarm.tags is not None:
+            return dict(alarm.tags)
+        raise
     return {t["Key"]: t["Value"] for t in response.get("Tags", [])}
 
 

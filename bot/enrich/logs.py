@@ -27,7 +27,13 @@ def log_report(ctx: Context) -> LogReport:
     logs = ctx.client("logs")
     from_filters = ctx.pool.submit(_metric_filter_groups, logs, alarm.metrics)  # runs while tags are read
     sources, found_by = _groups(ctx, from_filters)
-    sources = sources[: ctx.settings.max_log_groups]
+    allowed = ctx.settings.log_group_prefixes
+    readable = [source for source in sources if not allowed or source[0].startswith(allowed)]
+    if len(readable) < len(sources):  # a tag must not make Lookout read (and post) any log group
+        if not readable:
+            raise NothingFound(f"the log groups found by {found_by} are outside the prefixes Lookout may read")
+        found_by += f"; {len(sources) - len(readable)} outside the prefixes Lookout may read, skipped"
+    sources = readable[: ctx.settings.max_log_groups]
     if not sources:
         raise NothingFound("no log group is tagged, filtered or named after this alarm's metric")
     start, end = log_window(alarm.changed_at, alarm.period, alarm.evaluation_periods)

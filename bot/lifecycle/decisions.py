@@ -37,6 +37,8 @@ class Card:
     acked_by: str = ""
     silenced_until: float = 0.0
     silenced_by: str = ""
+    note: str = ""
+    """A routing note (the tag's channel was not allowed), shown on the message."""
     untracked: bool = False
     """Posted without incident tracking (the incidents table was unreachable): later changes come as new
     messages, and this one may come twice."""

@@ -1,5 +1,9 @@
 """Where an alarm's messages go and who they call: alarm tags choose the channel (``lookout:channel``), the
-mention (``lookout:mention``: a user group or user id) and the severity (``lookout:severity``)."""
+mention (``lookout:mention``: a user group or user id) and the severity (``lookout:severity``).
+
+A tag may only choose a channel Lookout is configured for (``LOOKOUT_ALERT_CHANNELS``): whoever can tag an
+alarm must not be able to send its details to any channel the bot is in. Otherwise the default channel gets
+the alert, with a note saying why."""
 
 from __future__ import annotations
 
@@ -21,14 +25,24 @@ class Route:
     mention: str = ""
     """Slack mention markup built by us from an id (never ``<!channel>`` or ``<!here>``)."""
     severity: str = ""
+    note: str = ""
+    """Why the tag's channel was not used, in words (our own text, with the tag's value made safe)."""
 
 
-def route_for(tags: dict[str, str], default_channel: str) -> Route:
+def route_for(tags: dict[str, str], default_channel: str, allowed: tuple[str, ...] = ()) -> Route:
+    """The route from ``tags``; a tag's channel only when ``allowed`` lists it (or it is the default)."""
     channel = tags.get(TAG_CHANNEL, "").strip()
+    note = ""
+    if not _CHANNEL.fullmatch(channel):
+        channel = default_channel
+    elif channel != default_channel and channel not in allowed:
+        note = f"lookout:channel {channel} is not one of Lookout's alert channels; posted here instead"
+        channel = default_channel
     return Route(
-        channel=channel if _CHANNEL.fullmatch(channel) else default_channel,
+        channel=channel,
         mention=mention_markup(tags.get(TAG_MENTION, "")),
         severity=severity_label(tags.get(TAG_SEVERITY, "")),
+        note=note,
     )
 
 

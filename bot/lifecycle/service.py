@@ -61,15 +61,18 @@ class Lifecycle:
     def untracked(self, alert: Alert) -> tuple[str, Card]:
         """Where and how an alert goes when the incidents table is unreachable: routed by its tags, marked."""
         tags = dict(alert.enrichment.tags or alert.alarm.tags or ())
-        route = route_for(tags, self.settings.slack_channel)
+        route = route_for(tags, self.settings.slack_channel, self.settings.alert_channels)
         service = service_of(alert.alarm, tags)
-        return route.channel, Card(severity=route.severity, mention=route.mention, service=service, untracked=True)
+        card = Card(
+            severity=route.severity, mention=route.mention, service=service, untracked=True, note=route.note
+        )
+        return route.channel, card
 
     def deliver(self, alert: Alert, deadline: Deadline) -> Posted | None:
         """Decide what this state change does to its incident; the messenger renders and posts it."""
         alarm, enrichment = alert.alarm, alert.enrichment
         tags = dict(enrichment.tags or alarm.tags or ())
-        route = route_for(tags, self.settings.slack_channel)
+        route = route_for(tags, self.settings.slack_channel, self.settings.alert_channels)
         extra = {"service": service_of(alarm, tags), "logs": logs_of(enrichment)}
         return self.tracker.deliver(alert, route, deadline, extra)
 

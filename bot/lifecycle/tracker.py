@@ -145,7 +145,7 @@ class IncidentTracker:
         alarm = alert.alarm
         changed = alarm.changed_at.timestamp()
         if incident is None or incident.status != "open" or not (incident.ts or incident.storm):
-            card = Card(severity=route.severity, service=extra.get("service", ""))
+            card = Card(severity=route.severity, service=extra.get("service", ""), note=route.note)
             return self.messenger.post(alert, card, route.channel, deadline)  # nothing to edit: never silent
         if changed < incident.changed_at:
             return None
@@ -191,6 +191,7 @@ class IncidentTracker:
             acked_by=incident.acked_by,
             silenced_until=incident.silenced_until,
             silenced_by=incident.silenced_by,
+            note=route.note,
         )
 
     def _save_after_post(self, incident: Incident) -> None:

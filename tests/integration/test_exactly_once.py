@@ -103,7 +103,9 @@ def test_an_unreachable_incidents_table_still_delivers_the_alert_marked_untracke
     from bot.slack.transport.post import SlackPoster
 
     # GIVEN the lifecycle's table cannot be reached
-    settings = Settings(slack_channel="#alerts", incidents_table="lookout-incidents")
+    settings = Settings(
+        slack_channel="#alerts", incidents_table="lookout-incidents", alert_channels=("#payments",)
+    )
     courier = SlackCourier(SlackPoster(lambda: "xoxb-test", base_url=slack.url))
     lifecycle = Lifecycle.from_settings(settings, courier, Unreachable())
     service = AlertService(

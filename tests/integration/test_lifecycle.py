@@ -79,7 +79,7 @@ def sns_event(
 @pytest.fixture
 def service(slack: SlackStandIn) -> Iterator[AlertService]:
     with mock_aws():
-        service = lifecycle_service(slack.url, table=TABLE)
+        service = lifecycle_service(slack.url, table=TABLE, alert_channels=("#payments-oncall",))
         service.lifecycle.tracker.storms.gather_s = 3.0  # type: ignore[union-attr]
         yield service
 
@@ -197,6 +197,17 @@ def test_routing_by_tags(service: AlertService, slack: SlackStandIn) -> None:
     assert header(message).startswith("🔴 SEV1 · pay")
     assert message["text"].startswith("<!subteam^S0PAYTEAM>")
     assert slack.posts("#alerts") == []
+
+
+def test_a_tag_cannot_send_an_alert_to_a_channel_lookout_is_not_set_up_for(
+    service: AlertService, slack: SlackStandIn
+) -> None:
+    # GIVEN whoever can tag an alarm points it at a channel that is not one of Lookout's alert channels
+    deliver(service, sns_event("pay", "ALARM", 0, tags={"lookout:channel": "#general"}))
+    # THEN the alert goes to the default channel, saying why
+    assert slack.posts("#general") == []
+    (message,) = slack.posts("#alerts")
+    assert "lookout:channel #general is not one of Lookout's alert channels" in json.dumps(message["blocks"])
 
 
 def test_hostile_tags_route_nowhere_strange(service: AlertService, slack: SlackStandIn) -> None:

@@ -125,11 +125,10 @@ def test_metric_filter_gives_group_and_pattern(moto: None) -> None:
     assert report.lines[0].message == '{"level": "ERROR", "msg": "sync failed"}'
 
 
-def test_tags_win_over_conventions(moto: None) -> None:
-    put_lines("/ecs/orders", [(10, "WARN slow payment")])
-    put_lines("/aws/lambda/orders-api", [(10, "ERROR x")])
-    target = alarm("sns_alarm_lambda_errors.json")
-    boto3.client("cloudwatch").put_metric_alarm(
+def tagged(target: Alarm, tags: dict[str, str]) -> Alarm:
+    """``target`` as an alarm that exists in CloudWatch (moto) with ``tags``: its ARN is moto's."""
+    cloudwatch = boto3.client("cloudwatch")
+    cloudwatch.put_metric_alarm(
         AlarmName=target.name,
         MetricName="Errors",
         Namespace="AWS/Lambda",
@@ -138,15 +137,62 @@ def test_tags_win_over_conventions(moto: None) -> None:
         EvaluationPeriods=1,
         Threshold=3,
         ComparisonOperator="GreaterThanThreshold",
-        Tags=[
-            {"Key": "lookout:log-groups", "Value": "/ecs/orders"},
-            {"Key": "lookout:log-filter", "Value": "WARN"},
-        ],
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
     )
-    arn = boto3.client("cloudwatch").describe_alarms(AlarmNames=[target.name])["MetricAlarms"][0]["AlarmArn"]
+    arn = cloudwatch.describe_alarms(AlarmNames=[target.name])["MetricAlarms"][0]["AlarmArn"]
+    return replace(target, arn=arn)
+
+
+def test_tags_win_over_conventions(moto: None) -> None:
+    put_lines("/ecs/orders", [(10, "WARN slow payment")])
+    put_lines("/aws/lambda/orders-api", [(10, "ERROR x")])
+    target = tagged(
+        alarm("sns_alarm_lambda_errors.json"), {"lookout:log-groups": "/ecs/orders", "lookout:log-filter": "WARN"}
+    )
     sent = sent_patterns()
-    report = log_report(context(replace(target, arn=arn)))
+    report = log_report(context(target))
     assert (report.found_by, report.groups, sent) == ("tags", ("/ecs/orders",), ["WARN"])
+
+
+def test_cloudwatchs_tags_win_over_tags_carried_in_the_event(moto: None) -> None:
+    put_lines("/ecs/orders", [(10, "ERROR slow payment")])
+    put_lines("/secret/payroll", [(10, "ERROR salary of jane")])
+    # GIVEN an event whose tags disagree with the alarm's tags in CloudWatch
+    target = tagged(alarm("sns_alarm_lambda_errors.json"), {"lookout:log-groups": "/ecs/orders"})
+    forged = replace(target, tags=(("lookout:log-groups", "/secret/payroll"),))
+    # THEN CloudWatch is right
+    assert log_report(context(forged)).groups == ("/ecs/orders",)
+
+
+def test_the_events_tags_serve_when_cloudwatchs_cannot_be_read(moto: None) -> None:
+    from botocore.exceptions import ClientError
+
+    put_lines("/ecs/orders", [(10, "ERROR slow payment")])
+    target = replace(alarm("sns_alarm_lambda_errors.json"), tags=(("lookout:log-groups", "/ecs/orders"),))
+
+    def denied(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "ListTagsForResource")
+
+    CLIENTS("cloudwatch", "us-east-1").meta.events.register("before-call.cloudwatch.ListTagsForResource", denied)
+    assert log_report(context(target)).groups == ("/ecs/orders",)
+
+
+def test_log_groups_outside_the_allowed_prefixes_are_never_read(moto: None) -> None:
+    put_lines("/aws/lambda/orders-api", [(10, "ERROR charge failed")])
+    put_lines("/secret/payroll", [(10, "ERROR salary of jane")])
+    allowed = Settings(log_group_prefixes=("/aws/lambda/",))
+    # GIVEN whoever can tag an alarm points it at another team's log group
+    both = tagged(
+        alarm("sns_alarm_lambda_errors.json"), {"lookout:log-groups": "/secret/payroll,/aws/lambda/orders-api"}
+    )
+    report = log_report(context(both, allowed))
+    # THEN only the allowed group is read, and the card says one was skipped
+    assert report.groups == ("/aws/lambda/orders-api",) and "salary" not in str(report.lines)
+    assert "1 outside the prefixes Lookout may read" in report.found_by
+    boto3.client("cloudwatch").delete_alarms(AlarmNames=[both.name])
+    only = tagged(alarm("sns_alarm_lambda_errors.json"), {"lookout:log-groups": "/secret/payroll"})
+    with pytest.raises(NothingFound, match="outside the prefixes"):
+        log_report(context(only, allowed))
 
 
 def test_no_group_found(moto: None) -> None:
@@ -160,7 +206,7 @@ def test_at_most_max_groups_are_read(moto: None) -> None:
     groups = [f"/g/{i}" for i in range(8)]
     for group in groups:
         put_lines(group, [(10, f"ERROR in {group}")])
-    target = alarm("sns_alarm_lambda_errors.json", tags=(("lookout:log-groups", ",".join(groups)),))
+    target = tagged(alarm("sns_alarm_lambda_errors.json"), {"lookout:log-groups": ",".join(groups)})
     report = log_report(context(target, Settings(max_log_groups=5)))
     assert report.groups == tuple(groups[:5]) and len(report.lines) == 5
 

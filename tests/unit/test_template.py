@@ -225,3 +225,20 @@ def test_lookouts_own_alarms_go_to_the_operations_topic(monkeypatch: pytest.Monk
         "Protocol": "email",
         "Endpoint": {"Ref": "OperationsEmail"},
     }
+
+
+def test_the_alarm_function_reads_log_lines_only_under_the_allowed_prefixes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated(AlarmLogGroupPrefixes="/aws/lambda/,/ecs/orders", AlertChannels="#payments,#orders")
+    reads = [s for s in statements(out, "AlarmFunctionRole") if s["Action"] == "logs:FilterLogEvents"]
+    # one ARN per prefix: "arn:…:log-group:" + prefix + "*", joined and split again
+    (read,) = reads
+    separator, (template, names) = read["Resource"]["Fn::Split"][0], read["Resource"]["Fn::Split"][1]["Fn::Sub"]
+    assert separator == "," and template.endswith(":log-group:${Groups}*")
+    prefix_arn = {"Fn::Sub": "*,arn:${AWS::Partition}:logs:*:${AWS::AccountId}:log-group:"}
+    assert names["Groups"]["Fn::Join"] == [prefix_arn, {"Ref": "AlarmLogGroupPrefixes"}]
+    env = out["Resources"]["AlarmFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["LOOKOUT_LOG_GROUP_PREFIXES"] == {"Fn::Join": [",", {"Ref": "AlarmLogGroupPrefixes"}]}
+    assert env["LOOKOUT_ALERT_CHANNELS"] == {"Ref": "AlertChannels"}

@@ -44,6 +44,8 @@ def decorate(message: Message, alarm: Alarm, card: Card) -> Message:
         opened_at=card.opened_at,
         alarm=alarm,
     )
+    if card.note:
+        notes = (*notes, f"↪️ {safe(card.note, 300)}")
     if card.untracked:
         notes = (*notes, UNTRACKED_NOTE)
     blocks: list[Block] = []
