@@ -1,15 +1,18 @@
 """A local Slack Web API stand-in on loopback: keeps messages by channel and ts (with threads), validates
 blocks the way Slack does, answers like Slack (HTTP 200 + ``ok: false``), and fails on request.
 
-Methods: ``auth.test``, ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``,
-``conversations.replies``, plus ``response_url`` posts at ``/response/<id>``. Faults are queued with
+Methods: ``auth.test``, ``chat.postMessage`` (with message ``metadata``), ``chat.update``, ``chat.delete``,
+``chat.postEphemeral``, ``conversations.history`` and ``conversations.replies`` (metadata only with
+``include_all_metadata``), plus ``response_url`` posts at ``/response/<id>``. Faults are queued with
 ``fail_next(...)`` and consumed one per request: an HTTP status (with optional ``Retry-After``), an
 ``ok: false`` error, or a delay.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -47,6 +50,8 @@ class SlackState:
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
+    channel_ids: dict[str, str] = field(default_factory=dict)
+    """``#name`` → the channel id Slack answers with (Slack's responses name channels by id)."""
     tokens: set[str] | None = None
     """Bot tokens Slack accepts (any when None); others get ``invalid_auth``, as a revoked or rotated one does."""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -195,6 +200,32 @@ def _body(raw: str, content_type: str) -> dict[str, Any]:
     return {k: v[0] for k, v in parse_qs(raw).items()}
 
 
+def _channel(state: SlackState, named: str) -> tuple[str, str]:
+    """Where a channel's messages are kept (its ``#name``, as tests look them up) and the id Slack answers
+    with. Ids Lookout got back from Slack resolve to the same channel."""
+    with state.lock:
+        if named.startswith("#"):
+            digest = hashlib.sha1(named.encode()).hexdigest()[:10].upper()
+            return named, state.channel_ids.setdefault(named, f"C{digest}")
+        by_id = {channel_id: name for name, channel_id in state.channel_ids.items()}
+        return by_id.get(named, named), named
+
+
+def _valid_metadata(metadata: Any) -> bool:
+    """Slack's message metadata: an ``event_type`` (letters, digits, underscores) and an ``event_payload``."""
+    return (
+        isinstance(metadata, dict)
+        and isinstance(metadata.get("event_type"), str)
+        and re.fullmatch(r"[A-Za-z0-9_]{1,255}", metadata["event_type"]) is not None
+        and isinstance(metadata.get("event_payload"), dict)
+    )
+
+
+def _shown(message: dict[str, Any], metadata: bool) -> dict[str, Any]:
+    """A message as the Web API returns it: metadata only where asked for (``include_all_metadata``)."""
+    return message if metadata else {k: v for k, v in message.items() if k != "metadata"}
+
+
 def _answer(state: SlackState, method: str, body: dict[str, Any]) -> dict[str, Any]:
     if method == "auth.test":
         return {
@@ -204,7 +235,10 @@ def _answer(state: SlackState, method: str, body: dict[str, Any]) -> dict[str, A
             "team_id": "T0LOCAL",
             "bot_id": "BLOOKOUT",
         }
-    channel = str(body.get("channel") or "")
+    named = str(body.get("channel") or "")
+    if method.startswith("conversations.") and named.startswith("#"):
+        return {"ok": False, "error": "channel_not_found"}  # these methods take a channel id, never a name
+    channel, channel_id = _channel(state, named)
     if method in {"chat.postMessage", "chat.update", "chat.postEphemeral"}:
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
@@ -219,23 +253,42 @@ def _answer(state: SlackState, method: str, body: dict[str, Any]) -> dict[str, A
             message = {"ts": ts, "text": body.get("text"), "blocks": body.get("blocks"), "user": "UBOT"}
             if body.get("thread_ts"):
                 message["thread_ts"] = str(body["thread_ts"])
+            if body.get("metadata") is not None:
+                metadata = body["metadata"]
+                metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+                if not _valid_metadata(metadata):
+                    return {"ok": False, "error": "invalid_metadata_format"}
+                message["metadata"] = metadata
             messages.append(message)
-            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+            return {"ok": True, "channel": channel_id, "ts": ts, "message": _shown(message, metadata=True)}
         if method == "chat.update":
             for message in messages:
                 if message["ts"] == body.get("ts"):
                     message.update(text=body.get("text"), blocks=body.get("blocks"), edited=True)
-                    return {"ok": True, "channel": channel, "ts": message["ts"]}
+                    return {"ok": True, "channel": channel_id, "ts": message["ts"]}
             return {"ok": False, "error": "message_not_found"}
         if method == "chat.postEphemeral":
             state.counter += 1
             state.ephemeral.append({**body, "message_ts": f"{1700000000 + state.counter}.{state.counter:06d}"})
             return {"ok": True, "message_ts": state.ephemeral[-1]["message_ts"]}
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in {"1", "true"}
         if method == "conversations.replies":
             ts = str(body.get("ts") or "")
             parent = [m for m in messages if m["ts"] == ts]
             if not parent:
                 return {"ok": False, "error": "thread_not_found"}
             thread = parent + [m for m in messages if m.get("thread_ts") == ts]
-            return {"ok": True, "messages": thread, "has_more": False}
+            limit = int(body.get("limit") or 1000)
+            return {"ok": True, "messages": [_shown(m, with_metadata) for m in thread[:limit]], "has_more": False}
+        if method == "conversations.history":
+            top = [m for m in reversed(messages) if not m.get("thread_ts")]  # newest first, no thread replies
+            limit = int(body.get("limit") or 100)
+            shown = [_shown(m, with_metadata) for m in top[:limit]]
+            return {"ok": True, "messages": shown, "has_more": len(top) > limit}
+        if method == "chat.delete":
+            kept = [m for m in messages if m["ts"] != body.get("ts")]
+            if len(kept) == len(messages):
+                return {"ok": False, "error": "message_not_found"}
+            messages[:] = kept
+            return {"ok": True, "channel": channel_id, "ts": body.get("ts")}
     return {"ok": False, "error": "unknown_method"}
