@@ -113,6 +113,11 @@ class Alarm:
         """Every concrete metric the alarm reads (expressions excluded)."""
         return tuple(q.metric for q in self.queries if q.metric is not None)
 
+    @property
+    def change_key(self) -> str:
+        """Names this state change (alarm ARN + new state + time): one post for it, however often delivered."""
+        return f"{self.arn}|{self.state.value}|{self.changed_at.isoformat()}"
+
 
 @dataclass(frozen=True)
 class Notification:

@@ -36,7 +36,9 @@ class AlertsFailed(RuntimeError):
 class Courier(Messenger, Protocol):
     """The messenger of the alarm path, which also posts what is not an alarm."""
 
-    def notification(self, item: Notification, channel: str, deadline: Deadline) -> Posted: ...
+    def notification(
+        self, item: Notification, channel: str, deadline: Deadline, message_id: str | None = None
+    ) -> Posted: ...
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ class AlertService:
         """The alert as a plain message marked untracked: the incidents table could not be reached."""
         item = delivery.item
         if not isinstance(item, Alarm):
-            return self.courier.notification(item, self.settings.slack_channel, deadline)
+            return self.courier.notification(item, self.settings.slack_channel, deadline, delivery.message_id)
         alert = Alert(item, self.enrichment_for(item, deadline))
         assert self.lifecycle is not None  # only the lifecycle's claim can find the table unreachable
         channel, card = self.lifecycle.untracked(alert)
@@ -159,7 +161,7 @@ class AlertService:
         """Enrich, decide, render, post — what runs once per state change."""
         item = delivery.item
         if not isinstance(item, Alarm):
-            return self.courier.notification(item, self.settings.slack_channel, deadline)
+            return self.courier.notification(item, self.settings.slack_channel, deadline, delivery.message_id)
         alert = Alert(item, self.enrichment_for(item, deadline))
         if self.lifecycle is not None:
             return self.lifecycle.deliver(alert, deadline)

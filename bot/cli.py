@@ -30,11 +30,17 @@ class RecordingPoster:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
 
-    def post(self, message: Any, channel: str, deadline: Deadline, thread_ts: str | None = None) -> Posted:
+    def post(
+        self, message: Any, channel: str, deadline: Deadline, thread_ts: str | None = None, key: str | None = None
+    ) -> Posted:
+        from bot.slack.transport.post import metadata_for
+
         del deadline
         payload = message.payload(channel)
         if thread_ts:
             payload["thread_ts"] = thread_ts
+        if key:
+            payload["metadata"] = metadata_for(key)
         self.calls.append({"method": "chat.postMessage", "payload": payload})
         return Posted(channel=channel, ts=f"{len(self.calls)}.000000")
 

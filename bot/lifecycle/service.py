@@ -80,7 +80,7 @@ class Lifecycle:
 def dedup_key(delivery: Delivery) -> str:
     item = delivery.item
     if isinstance(item, Alarm):
-        return f"{item.arn}|{item.state.value}|{item.changed_at.isoformat()}"
+        return item.change_key
     return f"message|{delivery.message_id or json.dumps([item.title, item.body])[:2000]}"
 
 

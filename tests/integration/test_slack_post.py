@@ -84,7 +84,49 @@ def test_timeout_then_success(slack: SlackStandIn) -> None:
     retries: list[str] = []
     poster(slack, retries, call_timeout_s=0.5).post(MESSAGE, "#alerts", Deadline.after(6))
     assert retries == ["TimeoutError"]
-    assert len(slack.posts()) >= 1  # the slow first request may land too: Slack's at-least-once reality
+    assert len(slack.posts()) >= 1  # without a key, the slow first request may land too
+
+
+def test_a_keyed_post_that_slack_answers_late_is_found_not_posted_twice(slack: SlackStandIn) -> None:
+    # GIVEN Slack takes the post but answers after the client gave up (the channel given by id, as Slack needs
+    # for its history)
+    slack.fail_next(Fault(delay_s=1.5))
+    posted = poster(slack, call_timeout_s=0.5).post(MESSAGE, "C0ALERTS", Deadline.after(10), key="arn|ALARM|t1")
+    # THEN the late message is found in the channel's history: one message, and its ts is the one returned
+    (message,) = slack.posts("C0ALERTS")
+    assert posted.ts == message["ts"] and len(slack.calls("chat.postMessage")) == 1
+    assert slack.calls("conversations.history")[0].body["include_all_metadata"] in (True, "true", "1")
+
+
+def test_by_channel_name_a_late_copy_beside_the_repost_is_deleted(slack: SlackStandIn) -> None:
+    # GIVEN a first post to a #name (no channel id known yet, so no history to search) answered late
+    slack.fail_next(Fault(delay_s=1.5))
+    posted = poster(slack, call_timeout_s=0.5).post(MESSAGE, "#alerts", Deadline.after(10), key="arn|ALARM|t1")
+    # THEN it is posted again, and the copy that landed late is found by the key and one of the two deleted
+    (message,) = slack.posts("#alerts")
+    assert posted.ts == message["ts"] and len(slack.calls("chat.postMessage")) == 2
+    assert len(slack.calls("chat.delete")) == 1
+
+
+def test_a_keyed_post_that_never_landed_is_posted_again_once(slack: SlackStandIn) -> None:
+    # GIVEN Slack drops the first request after the client gave up (nothing posted)
+    slack.fail_next(Fault(delay_s=1.0, status=500))
+    posted = poster(slack, call_timeout_s=0.5).post(MESSAGE, "C0ALERTS", Deadline.after(15), key="arn|ALARM|t2")
+    (message,) = slack.posts("C0ALERTS")
+    assert posted.ts == message["ts"] and len(slack.calls("chat.postMessage")) == 2
+    assert slack.calls("chat.delete") == []
+
+
+def test_history_that_cannot_be_read_means_a_duplicate_not_a_lost_alert(slack: SlackStandIn) -> None:
+    # GIVEN the post lands late, and the bot may not read the channel's history
+    # (faults in request order: the post, the search, the re-post, the check after it)
+    slack.state.faults.extend(
+        [Fault(delay_s=1.0), Fault(error="missing_scope"), Fault(), Fault(error="missing_scope")]
+    )
+    poster(slack, call_timeout_s=0.5).post(MESSAGE, "C0ALERTS", Deadline.after(15), key="arn|ALARM|t3")
+    time.sleep(1.0)  # the first try lands
+    # THEN it was posted again without looking: twice, never lost
+    assert len(slack.posts("C0ALERTS")) == 2
 
 
 def test_connection_refused_raises() -> None:

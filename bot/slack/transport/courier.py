@@ -47,16 +47,20 @@ class SlackCourier:
             return render_notification(note)
 
     def post(self, alert: Alert, card: Card | None, channel: str, deadline: Deadline) -> Posted:
-        return self.poster.post(self.message(alert, card), channel, deadline)
+        return self.poster.post(self.message(alert, card), channel, deadline, key=alert.alarm.change_key)
 
     def update(self, alert: Alert, card: Card, channel: str, ts: str, deadline: Deadline) -> Posted:
         return self.poster.update(self.message(alert, card), channel, ts, deadline)
 
     def note(self, alarm: Alarm, note: Note, channel: str, thread_ts: str, deadline: Deadline) -> None:
-        self.poster.post(note_message(alarm, note), channel, deadline, thread_ts=thread_ts)
+        key = f"{alarm.change_key}|note|{note.kind}|{note.count}"
+        self.poster.post(note_message(alarm, note), channel, deadline, thread_ts=thread_ts, key=key)
 
-    def notification(self, item: Notification, channel: str, deadline: Deadline) -> Posted:
-        return self.poster.post(render_notification(item), channel, deadline)
+    def notification(
+        self, item: Notification, channel: str, deadline: Deadline, message_id: str | None = None
+    ) -> Posted:
+        key = f"message|{message_id}" if message_id else None
+        return self.poster.post(render_notification(item), channel, deadline, key=key)
 
     def storm(
         self,
@@ -71,7 +75,9 @@ class SlackCourier:
         if summary_ts:
             self.poster.update(summary, channel, summary_ts, deadline)
         else:
-            summary_ts = self.poster.post(summary, channel, deadline).ts
-        for details in render_storm_details(batch):
-            self.poster.post(details, channel, deadline, thread_ts=summary_ts)
+            key = f"storm|{channel}|{batch[0]['id'] if batch else ''}"
+            summary_ts = self.poster.post(summary, channel, deadline, key=key).ts
+        for number, details in enumerate(render_storm_details(batch)):
+            key = f"storm|{summary_ts}|{batch[0]['id'] if batch else ''}|{number}"
+            self.poster.post(details, channel, deadline, thread_ts=summary_ts, key=key)
         return summary_ts

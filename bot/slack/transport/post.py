@@ -1,98 +1,61 @@
-"""Post rendered messages with ``slack_sdk.WebClient``, retrying within the Lambda's remaining time.
+"""Post rendered messages with ``slack_sdk.WebClient``, retrying within the Lambda's remaining time
+(``bot.slack.transport.retry``).
 
-slack_sdk's built-in retry handlers sleep for ``Retry-After`` whatever time is left, so ``DeadlineRetryHandler``
-covers 429, 5xx and connection errors/timeouts in one place and gives up when the next try would not finish
-before the deadline. When Slack says the token is bad (``invalid_auth``, ``token_revoked``), the token is read
-again from its secret (a rotated token is picked up by warm containers) and the call tried once more. A final
-failure raises ``SlackDeliveryError`` so that Lambda's retries and the on-failure destination keep the alert.
+A post that carries a key (Slack message ``metadata``: the state change it is about) is never blindly sent
+twice: after a read timeout or a dropped connection — when Slack may have posted it all the same — the
+channel's recent history is searched for the key first (waiting briefly for a late answer to land), and a copy
+that landed late beside our re-post is deleted. When Slack says the token is bad (``invalid_auth``,
+``token_revoked``), the token is read again from its secret (a rotated token reaches warm containers) and the
+call tried once more. A final failure raises ``SlackDeliveryError`` so that Lambda's retries and the
+on-failure destination keep the alert.
 """
 
 from __future__ import annotations
 
-import random
+import hashlib
+import logging
 import threading
 import time
-from http.client import RemoteDisconnected
 from typing import TYPE_CHECKING, Any
-from urllib.error import URLError
-
-from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.delivery import Deadline, Posted
+from bot.slack.transport.retry import AMBIGUOUS, MIN_CALL_S, DeadlineRetryHandler
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from slack_sdk import WebClient
-    from slack_sdk.http_retry.request import HttpRequest
-    from slack_sdk.http_retry.response import HttpResponse
-    from slack_sdk.http_retry.state import RetryState
 
     from bot.slack.blocks.render import Message
 
-MIN_CALL_S = 1.0
+_LOG = logging.getLogger(__name__)
 CALL_TIMEOUT_S = 5.0
 BAD_TOKEN = {"invalid_auth", "token_revoked", "not_authed"}
+EVENT_TYPE = "lookout_alert"
+"""The Slack message metadata event type of Lookout's posts; the payload's ``key`` names what was posted."""
+LATE_S = 3.0
+"""How long to look for a post that may have landed late before posting it again."""
+LOOK_EVERY_S = 0.5
+HISTORY = 50
+
+
+def metadata_for(key: str) -> dict[str, Any]:
+    """The Slack message metadata that names what a post is about: a digest of ``key`` (equality is all a
+    search needs, and no outside text — an alarm name — travels in it)."""
+    return {"event_type": EVENT_TYPE, "event_payload": {"key": _digest(key)}}
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+class AmbiguousDelivery(Exception):
+    """The request reached Slack, or may have, but no answer came back (a read timeout, a dropped
+    connection): Slack may have posted the message all the same."""
 
 
 class SlackDeliveryError(RuntimeError):
     """Slack did not take the message, even after retries."""
-
-
-class DeadlineRetryHandler(RetryHandler):
-    """Retry 429 (honouring Retry-After), 5xx, and connection errors or timeouts while time allows."""
-
-    def __init__(
-        self, deadline: Deadline, max_retry_count: int = 5, on_retry: Callable[[str], None] | None = None
-    ):
-        super().__init__(max_retry_count=max_retry_count)
-        self.deadline = deadline
-        self.on_retry = on_retry
-        self._wait = 0.0
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        wait = self._wait_for(state, response, error)
-        if wait is None or wait + MIN_CALL_S > self.deadline.remaining():
-            return False
-        self._wait = wait
-        return True
-
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        if self.on_retry:
-            self.on_retry(str(response.status_code) if response is not None else type(error).__name__)
-        state.next_attempt_requested = True
-        time.sleep(self._wait)
-        state.increment_current_attempt()
-
-    @staticmethod
-    def _wait_for(state: RetryState, response: HttpResponse | None, error: Exception | None) -> float | None:
-        backoff = min(4.0, 0.25 * 2**state.current_attempt) * (1 + random.random() / 4)
-        if response is not None:
-            if response.status_code == 429:
-                header = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
-                value = header[0] if isinstance(header, list) else header
-                try:
-                    return max(0.0, float(value)) if value is not None else 1.0
-                except ValueError:
-                    return 1.0
-            return backoff if response.status_code >= 500 else None
-        if isinstance(error, TimeoutError | ConnectionError | RemoteDisconnected | URLError):
-            return backoff
-        return None
 
 
 class SlackPoster:
@@ -117,6 +80,7 @@ class SlackPoster:
         self._token_lock = threading.Lock()
         self._prefetch: threading.Thread | None = None
         self._local = threading.local()
+        self._channel_ids: dict[str, str] = {}
 
     def prefetch(self) -> None:
         """Resolve the token in the background (Secrets Manager), while enrichment runs."""
@@ -130,23 +94,107 @@ class SlackPoster:
                 self._token = self._token_source()
             return self._token
 
-    def post(self, message: Message, channel: str, deadline: Deadline, thread_ts: str | None = None) -> Posted:
+    def post(
+        self,
+        message: Message,
+        channel: str,
+        deadline: Deadline,
+        thread_ts: str | None = None,
+        key: str | None = None,
+    ) -> Posted:
+        """Post ``message``; with a ``key``, at most once even when Slack answers too late (see the module)."""
         payload = message.payload(channel)
         if thread_ts:
             payload["thread_ts"] = thread_ts
-        response = self._call("chat.postMessage", payload, deadline)
-        return Posted(channel=str(response.get("channel") or channel), ts=str(response.get("ts") or ""))
+        if not key:
+            return self._posted(self._call("chat.postMessage", payload, deadline), channel)
+        payload["metadata"] = metadata_for(key)
+        watch: float | None = None  # after a re-post: how long to watch for a late copy of an earlier try
+        while True:
+            try:
+                posted = self._posted(self._call("chat.postMessage", payload, deadline, ambiguous=True), channel)
+            except AmbiguousDelivery as exc:
+                searchable = channel in self._channel_ids or not channel.startswith("#")
+                landed = self._find(channel, key, thread_ts, deadline, wait_s=LATE_S) if searchable else None
+                if landed is not None:
+                    return landed
+                if deadline.remaining() < 2 * MIN_CALL_S:
+                    raise SlackDeliveryError(f"Slack chat.postMessage failed: {exc.__cause__!r}") from exc
+                watch = LOOK_EVERY_S if searchable else LATE_S  # not searched yet: watch as long as we would have
+                continue
+            return posted if watch is None else self._one_of(posted, key, thread_ts, deadline, wait_s=watch)
 
     def update(self, message: Message, channel: str, ts: str, deadline: Deadline) -> Posted:
         payload = {k: v for k, v in message.payload(channel).items() if not k.startswith("unfurl")}
         response = self._call("chat.update", {**payload, "ts": ts}, deadline)
         return Posted(channel=str(response.get("channel") or channel), ts=str(response.get("ts") or ts))
 
-    def _call(self, method: str, payload: dict[str, Any], deadline: Deadline) -> dict[str, Any]:
+    def _posted(self, response: dict[str, Any], channel: str) -> Posted:
+        channel_id = str(response.get("channel") or channel)
+        if channel_id != channel:
+            self._channel_ids[channel] = channel_id  # history can only be searched by id
+        return Posted(channel=channel_id, ts=str(response.get("ts") or ""))
+
+    def _find(
+        self, channel: str, key: str, thread_ts: str | None, deadline: Deadline, wait_s: float = 0.0
+    ) -> Posted | None:
+        """Our message with ``key`` in the channel's (or thread's) recent history, looking for up to ``wait_s``;
+        None when it is not there, or when history cannot be read (then a duplicate is the lesser harm)."""
+        channel_id = self._channel_ids.get(channel, channel)
+        until = time.monotonic() + max(0.0, min(wait_s, deadline.remaining() - 2 * MIN_CALL_S))
+        while True:
+            try:
+                found = self._with_key(channel_id, key, thread_ts, deadline)
+            except SlackDeliveryError as exc:
+                _LOG.warning("cannot search %s for a post that may have landed: %s", channel, exc)
+                return None
+            if found:
+                return Posted(channel=channel_id, ts=found[0])
+            if time.monotonic() + LOOK_EVERY_S > until:
+                return None
+            time.sleep(LOOK_EVERY_S)
+
+    def _with_key(self, channel_id: str, key: str, thread_ts: str | None, deadline: Deadline) -> list[str]:
+        """The ts of our messages carrying ``key``, oldest first."""
+        params: dict[str, Any] = {"channel": channel_id, "limit": HISTORY, "include_all_metadata": True}
+        if thread_ts:
+            response = self._call("conversations.replies", {**params, "ts": thread_ts}, deadline)
+        else:
+            response = self._call("conversations.history", params, deadline)
+        return sorted(
+            str(m["ts"])
+            for m in response.get("messages", [])
+            if (m.get("metadata") or {}).get("event_type") == EVENT_TYPE
+            and (m["metadata"].get("event_payload") or {}).get("key") == _digest(key)
+        )
+
+    def _one_of(
+        self, posted: Posted, key: str, thread_ts: str | None, deadline: Deadline, wait_s: float
+    ) -> Posted:
+        """After a re-post, watch for up to ``wait_s`` for a copy of the first try landing late: the earliest
+        message with the key stays, every other is deleted."""
+        until = time.monotonic() + max(0.0, min(wait_s, deadline.remaining() - 2 * MIN_CALL_S))
+        while True:
+            try:
+                copies = self._with_key(posted.channel, key, thread_ts, deadline)
+                for extra in copies[1:]:
+                    self._call("chat.delete", {"channel": posted.channel, "ts": extra}, deadline)
+            except SlackDeliveryError as exc:
+                _LOG.warning("could not check %s for a late duplicate: %s", posted.channel, exc)
+                return posted
+            if len(copies) > 1 or time.monotonic() + LOOK_EVERY_S > until:
+                return Posted(channel=posted.channel, ts=copies[0]) if copies else posted
+            time.sleep(LOOK_EVERY_S)
+
+    def _call(
+        self, method: str, payload: dict[str, Any], deadline: Deadline, *, ambiguous: bool = False
+    ) -> dict[str, Any]:
+        """One Web API call with retries within the deadline. ``ambiguous``: a timeout or dropped connection
+        after sending is not retried but raised as ``AmbiguousDelivery`` (the caller looks before it resends)."""
         from slack_sdk.errors import SlackApiError
 
         client = self._web_client()
-        client.retry_handlers = [DeadlineRetryHandler(deadline, on_retry=self._on_retry)]
+        client.retry_handlers = [DeadlineRetryHandler(deadline, on_retry=self._on_retry, ambiguous=ambiguous)]
         client.timeout = max(0.5, min(self._call_timeout_s, deadline.remaining()))  # type: ignore[assignment]
         try:
             try:
@@ -158,6 +206,10 @@ class SlackPoster:
                 response = client.api_call(method, json=payload)
         except SlackApiError as exc:
             raise SlackDeliveryError(f"Slack {method} failed: {_error_of(exc)}") from exc
+        except AMBIGUOUS as exc:
+            if ambiguous:
+                raise AmbiguousDelivery(method) from exc
+            raise SlackDeliveryError(f"Slack {method} failed: {type(exc).__name__}: {exc}") from exc
         except Exception as exc:  # noqa: BLE001 - any transport failure after retries
             raise SlackDeliveryError(f"Slack {method} failed: {type(exc).__name__}: {exc}") from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
