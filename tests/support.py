@@ -167,10 +167,17 @@ def assert_valid_message(payload: dict[str, Any]) -> None:
 
 
 def lifecycle_service(
-    slack_url: str, channel: str = "#alerts", table: str = "lookout-incidents", **settings: Any
+    slack_url: str,
+    channel: str = "#alerts",
+    table: str = "lookout-incidents",
+    *,
+    call_timeout_s: float = 5.0,
+    dynamodb: Any = None,
+    **settings: Any,
 ) -> Any:
     """An AlertService with the lifecycle on a fresh incidents table (inside ``mock_aws``), posting to
-    the Slack stand-in at ``slack_url``; enrichment off; ``settings`` override the rest."""
+    the Slack stand-in at ``slack_url``; enrichment off; ``settings`` override the rest. ``dynamodb``: a
+    client to use instead of moto's (wrapped around it, or failing)."""
     from bot.alerting import AlertService
     from bot.config import Settings
     from bot.lifecycle.service import Lifecycle
@@ -178,9 +185,10 @@ def lifecycle_service(
     from bot.slack.transport.courier import SlackCourier
     from bot.slack.transport.post import SlackPoster
 
-    dynamodb = Serialised(incidents_table(table))
+    table_client = Serialised(incidents_table(table))
+    dynamodb = table_client if dynamodb is None else dynamodb(table_client)
     settings = Settings(slack_channel=channel, incidents_table=table, **settings)
-    courier = SlackCourier(SlackPoster(lambda: "xoxb-test", base_url=slack_url))
+    courier = SlackCourier(SlackPoster(lambda: "xoxb-test", base_url=slack_url, call_timeout_s=call_timeout_s))
     lifecycle = Lifecycle.from_settings(settings, courier, dynamodb)
     return AlertService(
         settings, enricher=None, courier=courier, telemetry=Telemetry.for_cli(settings), lifecycle=lifecycle

@@ -1,0 +1,245 @@
+"""Reliability families: faults injected into Slack and DynamoDB, lost responses, killed invocations, duplicate
+and concurrent deliveries, malformed events — and what became of every alert: posted, lost, duplicated.
+
+Each family sends distinct alarms through the real alarm path (lifecycle on moto's DynamoDB, the Slack
+stand-in) the way Lambda's asynchronous invoke does: a try, then up to two retries after the invocation's claim
+expired. An alarm is *posted* when exactly one top-level message shows it, *duplicated* when more than one
+does, *lost* when none does. Prints one Markdown row a family (``docs/reliability.md`` holds a run's table).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from botocore.exceptions import ClientError, ReadTimeoutError  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from bot.alerting import AlertsFailed  # noqa: E402
+from bot.delivery import Deadline  # noqa: E402
+from local.lambda_runtime import LambdaContext  # noqa: E402
+from local.slack_api import Fault, SlackStandIn  # noqa: E402
+from tests.integration.test_exactly_once import Unreachable  # noqa: E402
+from tests.integration.test_lifecycle import sns_event  # noqa: E402
+from tests.support import lifecycle_service  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ALARMS = 10
+MET: list[int] = [0]
+"""Faults that actually hit a call, counted where each one fires."""
+CHANNEL = "C0RELIABLE"
+TRY_S = 2.0
+"""Each invocation's time: its claim expires with it, and Lambda's retry comes after."""
+
+
+def like_lambda(service: Any, event: dict[str, Any]) -> bool:
+    """One asynchronous invocation and Lambda's two retries; False when all three failed (the on-failure
+    queue would keep the event for ``lookout replay``)."""
+    for _ in range(3):
+        try:
+            service.handle(event, Deadline.after(TRY_S * 4), lambda_context=LambdaContext(timeout_s=TRY_S))
+            return True
+        except AlertsFailed:
+            time.sleep(TRY_S + 0.1)
+    return False
+
+
+def outcome(slack: SlackStandIn, names: list[str]) -> tuple[int, int, int]:
+    headers = [
+        next((b["text"]["text"] for b in m.get("blocks") or [] if b.get("block_id") == "lookout:header"), "")
+        for m in slack.posts(CHANNEL)
+    ]
+    shown = [sum(1 for h in headers if f" {name} · " in h) for name in names]
+    return sum(1 for n in shown if n == 1), sum(1 for n in shown if n == 0), sum(1 for n in shown if n > 1)
+
+
+def family(
+    name: str,
+    *,
+    before_each: Callable[[SlackStandIn, Any, str], None] = lambda slack, service, alarm: None,
+    times: int = 1,
+    at_once: bool = False,
+    **service_options: Any,
+) -> str:
+    with SlackStandIn() as slack, mock_aws():
+        service = lifecycle_service(slack.url, channel=CHANNEL, storm_threshold=1000, **service_options)
+        names = [f"rel-{i:02d}" for i in range(ALARMS)]
+        unsent = 0
+
+        def one(alarm: str) -> bool:
+            event = sns_event(alarm, "ALARM", 0)
+            if not at_once:
+                return all(like_lambda(service, event) for _ in range(times))
+            with ThreadPoolExecutor(times) as pool:
+                return all(pool.map(lambda _: like_lambda(service, event), range(times)))
+
+        MET[0] = 0
+        for alarm in names:  # one alarm after another: the faults queued for it meet its own calls
+            queued = len(slack.state.faults)
+            before_each(slack, service, alarm)
+            injected = len(slack.state.faults) - queued
+            unsent += not one(alarm)
+            MET[0] += injected - len(slack.state.faults)
+        time.sleep(0.5)  # late answers land
+        posted, lost, duplicated = outcome(slack, names)
+    deliveries = ALARMS * times
+    return f"| {name} | {MET[0]} | {deliveries} | {posted} | {lost} | {duplicated} | {unsent} |"
+
+
+def slack_faults(*faults: Fault) -> Callable[[SlackStandIn, Any, str], None]:
+    return lambda slack, service, alarm: slack.state.faults.extend(faults)
+
+
+class Throttled:
+    """DynamoDB answering ProvisionedThroughputExceeded to the first calls of every alarm, then recovering."""
+
+    def __init__(self, client: Any, first: int = 2) -> None:
+        self._client, self._first, self._seen = client, first, 0
+
+    def __getattr__(self, operation: str) -> Any:
+        method = getattr(self._client, operation)
+        if not callable(method):
+            return method
+
+        def call(**kwargs: Any) -> Any:
+            self._seen += 1
+            if self._seen % 10 < self._first:
+                MET[0] += 1
+                error = {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}
+                raise ClientError({"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}, operation)
+            return method(**kwargs)
+
+        return call
+
+
+class CountedUnreachable(Unreachable):
+    def __getattr__(self, operation: str) -> Any:
+        fail = super().__getattr__(operation)
+
+        def counted(**kwargs: Any) -> Any:
+            MET[0] += 1
+            return fail(**kwargs)
+
+        return counted
+
+
+def lose_claim_responses(slack: SlackStandIn, service: Any, alarm: str) -> None:
+    """The first claim of this alarm commits in DynamoDB, and its response is lost."""
+    raw = service.lifecycle.tracker.store.client._client
+    lost: list[bool] = []
+
+    def drop(request: Any, **_: Any) -> None:
+        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+        if not lost and "INPROGRESS" in body and "lookout#once" in body:
+            lost.append(True)
+            MET[0] += 1
+            raise ReadTimeoutError(endpoint_url=request.url)
+
+    raw.meta.events.register_last("before-send", drop)
+
+
+def killed_mid_post(slack: SlackStandIn, service: Any, alarm: str) -> None:
+    """An earlier invocation of this change died after writing "posting", before Slack answered."""
+    from bot.lifecycle.store import Incident
+
+    MET[0] += 1
+    from tests.integration.test_lifecycle import T0
+
+    service.lifecycle.tracker.store.put(
+        Incident(
+            alarm_arn=f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{alarm}",
+            channel=CHANNEL,
+            status="posting",
+            opened_at=T0.timestamp(),
+            changed_at=T0.timestamp(),
+            history=(("ALARM", T0.timestamp()),),
+            notify_count=1,
+            last_notified_at=time.time() - 120,
+        )
+    )
+
+
+def malformed_events(count: int = 200) -> str:
+    """Events of every shape (the hypothesis strategy of the reliability tests): each record is posted."""
+    from hypothesis import HealthCheck, given, settings
+
+    from bot.alerting import AlertService
+    from bot.cli import RecordingPoster
+    from bot.config import Settings
+    from bot.observability import Telemetry
+    from bot.slack.transport.courier import SlackCourier
+    from tests.integration.test_reliability import events
+
+    totals = {"expected": 0, "posted": 0, "failed": 0}
+
+    @settings(max_examples=count, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(event=events)
+    def run(event: dict[str, Any]) -> None:
+        poster = RecordingPoster()
+        service = AlertService(
+            Settings(), enricher=None, courier=SlackCourier(poster), telemetry=Telemetry.for_cli(Settings())
+        )
+        records = event.get("Records")
+        totals["expected"] += len(records) if isinstance(records, list) and records else 1
+        try:
+            service.handle(event, Deadline.after(10))
+        except AlertsFailed:
+            totals["failed"] += 1
+        totals["posted"] += len(poster.calls)
+
+    run()
+    lost = totals["expected"] - totals["posted"]
+    cells = [
+        f"malformed and unknown events ({count} tried)",
+        count,
+        totals["expected"],
+        totals["posted"],
+        lost,
+        0,
+        0,
+    ]
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def main() -> None:
+    rows = [
+        family(
+            "Slack 429 with Retry-After 1 s",
+            before_each=slack_faults(Fault(status=429, retry_after=1)),
+        ),
+        family("Slack 500 twice in a row", before_each=slack_faults(Fault(status=500), Fault(status=500))),
+        family("Slack slow: answers after 1 s", before_each=slack_faults(Fault(delay_s=1.0))),
+        family(
+            "Slack answers after the client's timeout (posts late)",
+            before_each=slack_faults(Fault(delay_s=1.5)),
+            call_timeout_s=0.5,
+        ),
+        family(
+            "Slack down (500) past the first invocation",
+            before_each=slack_faults(*[Fault(status=500)] * 6),
+        ),
+        family("DynamoDB unreachable", dynamodb=lambda table: CountedUnreachable()),
+        family("DynamoDB throttled, then recovering", dynamodb=Throttled),
+        family("claim written, its response lost", before_each=lose_claim_responses),
+        family("invocation killed mid-post", before_each=killed_mid_post),
+        family("the same notification delivered 5 times in a row", times=5),
+        family("the same notification delivered 5 times at once", times=5, at_once=True),
+        malformed_events(),
+    ]
+    print("| family | faults met | deliveries | posted once | lost | duplicated | gave up (on-failure queue) |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(row)
+    print(json.dumps({"alarms_per_family": ALARMS}))
+
+
+if __name__ == "__main__":
+    main()
