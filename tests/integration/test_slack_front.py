@@ -45,15 +45,23 @@ class Recorder:
 @pytest.fixture
 def front(slack: SlackStandIn) -> tuple[SlackFront, Recorder]:
     recorder = Recorder()
-    built = SlackFront(
-        make_service()[0],
-        verifier=SignatureVerifier(SECRET),
-        seen=SeenSignatures(),
-        bolt=lambda: recorder,
-        lambda_client=recorder,
-        web_client=lambda: WebClient(token="xoxb-test", base_url=slack.url),
-    )
-    return built, recorder
+    return make_front(slack, recorder), recorder
+
+
+def make_front(slack: SlackStandIn, recorder: Recorder, *, bolt: Any = None, **options: Any) -> SlackFront:
+    """The front door on the repo's configuration: Bolt and Lambda's Invoke recorded (or ``bolt`` given),
+    Slack the stand-in; ``options`` replace the rest."""
+    parts: dict[str, Any] = {
+        "service": make_service()[0],
+        "verifier": SignatureVerifier(SECRET),
+        "seen": SeenSignatures(),
+        "bolt": lambda: bolt or recorder,
+        "lambda_client": recorder,
+        "web_client": lambda: WebClient(token="xoxb-test", base_url=slack.url),
+        **options,
+    }
+    service = parts.pop("service")
+    return SlackFront(service, **parts)
 
 
 def event(body: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -108,12 +116,9 @@ def test_where_the_bot_may_not_post_the_answer_goes_to_the_response_url(
 
 def test_the_run_reads_a_rotated_token_again(slack: SlackStandIn) -> None:
     recorder = Recorder()
-    door = SlackFront(
-        make_service()[0],
-        verifier=SignatureVerifier(SECRET),
-        seen=SeenSignatures(),
-        bolt=lambda: recorder,
-        lambda_client=recorder,
+    door = make_front(
+        slack,
+        recorder,
         web_client=lambda: WebClient(token="xoxb-old", base_url=slack.url),  # from the secret's cache
         renew_token=lambda: "xoxb-new",  # the secret read again
     )
@@ -273,14 +278,7 @@ def test_a_captured_click_replayed_with_bolts_lazy_headers_is_refused(slack: Sla
     bolt.app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
         bolt.logger, lambda_client=SealedLazyRuns(recorder)
     )
-    door = SlackFront(
-        service,
-        verifier=SignatureVerifier(SECRET),
-        seen=SeenSignatures(),
-        bolt=lambda: bolt,
-        lambda_client=recorder,
-        web_client=lambda: WebClient(token="xoxb-test", base_url=slack.url),
-    )
+    door = make_front(slack, recorder, bolt=bolt, service=service)
     click = "payload=" + quote(json.dumps(button_payload("probe")))
     headers = {**signed(click), "content-type": "application/x-www-form-urlencoded"}
 
