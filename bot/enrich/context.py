@@ -28,6 +28,10 @@ class NothingFound(Exception):
     """The source answered, but had nothing for this alarm; the message says what was looked for."""
 
 
+class SourceFailed(Exception):
+    """The source answered with a failure of its own (not an HTTP error): the message is AWS's, in words."""
+
+
 @dataclass(frozen=True)
 class Context:
     alarm: Alarm

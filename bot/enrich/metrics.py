@@ -1,4 +1,9 @@
-"""Metric enricher: the alarm's metric (or expression) over the last ~30 periods, one slot per period."""
+"""Metric enricher: the alarm's metric (or expression) over the last ~30 periods, one slot per period.
+
+``GetMetricData`` pages: ``PartialData`` means more datapoints behind ``NextToken`` (followed, within a page
+budget); ``InternalError`` is retried through ``NextToken`` when one is given; ``Forbidden``, or an
+``InternalError`` without one, fails the section with AWS's message — never "no datapoints".
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.alarms import Alarm, AlarmKind, MetricQuery
-from bot.enrich.context import Context, NothingFound
+from bot.enrich.context import Context, NothingFound, SourceFailed
 from bot.enrich.model import MetricReport
+
+MAX_PAGES = 5
+"""30 datapoints of one series fit one page; the budget covers PartialData answers without running on."""
 
 
 def metric_report(ctx: Context) -> MetricReport:
@@ -19,20 +27,31 @@ def metric_report(ctx: Context) -> MetricReport:
     points = ctx.settings.sparkline_points
     end = _floor(alarm.changed_at, period) + timedelta(seconds=period)
     start = end - timedelta(seconds=period * points)
-    response = ctx.client("cloudwatch").get_metric_data(
-        MetricDataQueries=metric_data_queries(alarm, primary, period),
-        StartTime=start,
-        EndTime=end,
-        ScanBy="TimestampAscending",
-    )
-    series = next((r for r in response.get("MetricDataResults", []) if r.get("Id") == primary.id), None)
-    if not series or not series.get("Values"):
-        raise NothingFound(f"no datapoints for {label_of(primary)} in the last {points} periods")
+    request: dict[str, Any] = {
+        "MetricDataQueries": metric_data_queries(alarm, primary, period),
+        "StartTime": start,
+        "EndTime": end,
+        "ScanBy": "TimestampAscending",
+    }
     slots: list[float | None] = [None] * points
-    for stamp, value in zip(series["Timestamps"], series["Values"], strict=False):
-        index = int((stamp - start).total_seconds() // period)
-        if 0 <= index < points:
-            slots[index] = float(value)
+    found = False
+    for _ in range(MAX_PAGES):
+        response = ctx.client("cloudwatch").get_metric_data(**request)
+        series = next((r for r in response.get("MetricDataResults", []) if r.get("Id") == primary.id), None) or {}
+        status = str(series.get("StatusCode") or "Complete")
+        token = response.get("NextToken")
+        if status == "Forbidden" or (status == "InternalError" and not token):
+            raise SourceFailed(f"CloudWatch answered {status}: {_messages(series, response)}")
+        for stamp, value in zip(series.get("Timestamps", []), series.get("Values", []), strict=False):
+            index = int((stamp - start).total_seconds() // period)
+            if 0 <= index < points:
+                slots[index] = float(value)
+                found = True
+        if not token:
+            break
+        request["NextToken"] = token
+    if not found:
+        raise NothingFound(f"no datapoints for {label_of(primary)} in the last {points} periods")
     return MetricReport(
         label=label_of(primary),
         period=period,
@@ -41,6 +60,13 @@ def metric_report(ctx: Context) -> MetricReport:
         threshold=alarm.threshold,
         comparison=alarm.comparison,
     )
+
+
+def _messages(series: dict[str, Any], response: dict[str, Any]) -> str:
+    """AWS's own words: the result's messages, else the operation's."""
+    messages = series.get("Messages") or response.get("Messages") or []
+    words = "; ".join(f"{m.get('Code', '')} {m.get('Value', '')}".strip() for m in messages)
+    return words or "no message"
 
 
 def metric_data_queries(alarm: Alarm, primary: MetricQuery, period: int) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.enrich.context import ClientFactory, Context, NothingFound, alarm_tags, describe_error
+from bot.enrich.context import ClientFactory, Context, NothingFound, SourceFailed, alarm_tags, describe_error
 from bot.enrich.logs import log_report
 from bot.enrich.metrics import metric_report
 from bot.enrich.model import Enrichment, Finding
@@ -80,6 +80,8 @@ class Enricher:
             finding = Finding(source, note=f"timed out after {deadline:g} s", failed=True)
         except NothingFound as exc:
             finding = Finding(source, note=str(exc))
+        except SourceFailed as exc:
+            finding = Finding(source, note=str(exc), failed=True)
         except Exception as exc:  # noqa: BLE001 - a failing source degrades the message, never stops it
             finding = Finding(source, note=describe_error(exc), failed=True)
         finding = replace(finding, seconds=round(time.monotonic() - started, 3))
