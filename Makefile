@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/warm_ack.py
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/storm.py
+	$(BIN)/python bench/redaction.py
 	$(BIN)/python bench/reliability.py
 
 # The README's picture: needs Debian's chromium and fonts-noto-color-emoji (not needed for demo or test).

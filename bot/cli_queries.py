@@ -86,9 +86,9 @@ def format_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], wi
     """Rows as aligned text for a terminal; secrets redacted here too."""
     if not columns:
         return "(no data)"
-    from bot.text import redact
+    from bot.text import one_line, redact, window
 
-    cleaned = [[redact(" ".join(v.split())) for v in row] for row in [columns, *rows]]
+    cleaned = [[redact(window(one_line(v), width)) for v in row] for row in [columns, *rows]]
     cut = [[(v if len(v) <= width else v[: width - 1] + "…") for v in row] for row in cleaned]
     widths = [max(len(r[i]) for r in cut) for i in range(len(columns))]
     lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in cut]

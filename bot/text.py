@@ -7,24 +7,56 @@ through ``safe()`` before it reaches a Block Kit object.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ELLIPSIS = "…"
 REDACTED = "[REDACTED]"
 
-_SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S), REDACTED),
+OVERLAP = 2048
+"""Outside text is cut to what is shown plus this much before it is redacted: every pattern matches within it
+(their repetitions are bounded), so a secret straddling the cut is redacted whole, and the work is linear in
+what is shown, not in the size of the text (a log event may be 256 KB)."""
+
+_KEY_VALUE = re.compile(
+    r"(\"?\b([\w.-]{1,80})\b\"?\s{0,8}[:=]\s{0,8})(?!(?i:bearer|basic|token)\s|\[REDACTED)"
+    r"(\"[^\"]{0,1024}\"|'[^']{0,1024}'|[^\s,;&}\]]{1,1024})"
+)
+_SECRET_KEY = re.compile(
+    r"(?i)(?:aws_secret_access_key|aws_session_token|secret_access_key|secretaccesskey|password|passwd|pwd|pass"
+    r"|secret|client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|private[_-]?key|token"
+    r"|authorization|credentials?)$"
+)
+
+
+def _secret_value(match: re.Match[str]) -> str:
+    """``key=value`` with the value redacted when the key's name ends in a secret word."""
+    return match.group(1) + REDACTED if _SECRET_KEY.search(match.group(2)) else match.group(0)
+
+
+_SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    (
+        re.compile(
+            r"-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----"
+            r"(?:.{0,8192}?-----END [A-Z ]{0,40}PRIVATE KEY-----|.{0,8192})",
+            re.S,
+        ),
+        REDACTED,
+    ),
     (
         re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}\b"),
         "[REDACTED:aws-key-id]",
     ),
-    (re.compile(r"\bxox[abposrec]-[A-Za-z0-9-]{8,}"), "[REDACTED:slack-token]"),
-    (re.compile(r"\bxapp-[A-Za-z0-9-]{8,}"), "[REDACTED:slack-token]"),
+    (re.compile(r"\bxox[abposrec]-[A-Za-z0-9-]{8,255}"), "[REDACTED:slack-token]"),
+    (re.compile(r"\bxapp-[A-Za-z0-9-]{8,255}"), "[REDACTED:slack-token]"),
     (
-        re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+"),
+        re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{1,512}"),
         "[REDACTED:slack-webhook]",
     ),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), "[REDACTED:jwt]"),
-    (re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,4096}\.[A-Za-z0-9_-]{5,4096}\.[A-Za-z0-9_-]{0,4096}"), "[REDACTED:jwt]"),
+    (re.compile(r"(?i)\b(bearer|basic|token)\s{1,8}[A-Za-z0-9._~+/=-]{8,4096}"), r"\1 " + REDACTED),
     # Credentials in URLs, whatever the host (a name, an IP, a single label): scheme://user:secret@host
     (
         re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,20}://)([^\s/:@]{0,256}):([^\s/@]{1,512})@"),
@@ -34,26 +66,18 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b"), "[REDACTED:github-token]"),
     (re.compile(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,255}\b"), "[REDACTED:stripe-key]"),
     (re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"), "[REDACTED:google-api-key]"),
-    (
-        # key names that end in a secret word, in any case and with any prefix: DB_PASSWORD, PGPASSWORD,
-        # dbPassword, apiSecret, x-api-key (the prefix is bounded, so the pattern stays linear)
-        re.compile(
-            r"(?i)(\"?\b[\w.-]{0,40}?(?:aws_secret_access_key|aws_session_token|secret_access_key|secretaccesskey"
-            r"|password|passwd|pwd|pass|secret|client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token"
-            r"|private[_-]?key|token|authorization|credentials?)\b\"?\s*[:=]\s*)(?!(?i:bearer|basic|token)\s|\[REDACTED)"
-            r"(\"[^\"]*\"|'[^']*'|[^\s,;&}\]]+)"
-        ),
-        r"\1" + REDACTED,
-    ),
+    # key names that end in a secret word, in any case and with any prefix: DB_PASSWORD, PGPASSWORD,
+    # dbPassword, apiSecret, x-api-key — any key name is matched once, then judged by ``_secret_value``
+    (_KEY_VALUE, _secret_value),
     # 40-character AWS secret access keys standing alone: base64 alphabet with upper, lower case and digits.
     (
         re.compile(
-            r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[0-9])"
+            r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[0-9])"
             r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"
         ),
         "[REDACTED:aws-secret]",
     ),
-    (re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"), "[REDACTED:email]"),
+    (re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,255}\.[A-Za-z]{2,63}\b"), "[REDACTED:email]"),
 )
 
 
@@ -88,9 +112,14 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
+def window(text: str, shown: int) -> str:
+    """The part of ``text`` that can matter when ``shown`` characters of it are shown: cut before redacting."""
+    return text[: shown + OVERLAP]
+
+
 def safe(text: str, limit: int | None = None) -> str:
     """Redacted, escaped and (optionally) truncated, without cutting an escape sequence in half."""
-    out = escape(redact(text))
+    out = escape(redact(text if limit is None else window(text, limit)))
     if limit is None or len(out) <= limit:
         return out
     cut = out[: limit - 1]
@@ -102,7 +131,11 @@ def safe(text: str, limit: int | None = None) -> str:
 
 def cell(value: str, limit: int) -> str:
     """A table cell from outside: one line, redacted, then cut, with no angle brackets (never a mention)."""
-    return truncate(redact(one_line(value)), limit).replace("<", "‹").replace(">", "›")
+    return (
+        truncate(redact(window(one_line(window(value, 4 * limit)), limit)), limit)
+        .replace("<", "‹")
+        .replace(">", "›")
+    )
 
 
 def for_code_block(text: str) -> str:

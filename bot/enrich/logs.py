@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.enrich.context import TAG_LOG_FILTER, TAG_LOG_GROUPS, Context, NothingFound, split_list
 from bot.enrich.model import LogLine, LogReport
-from bot.text import one_line, redact
+from bot.text import one_line, redact, window
 
 _FILTER_NAMESPACE = re.compile(r"[0-9A-Za-z.\-_/#:]{1,255}")
 DEFAULT_PATTERN = '?ERROR ?Error ?error ?Exception ?"Task timed out" ?Traceback'
@@ -72,8 +72,9 @@ def log_window(
 
 
 def trim(message: str) -> str:
-    """One line, at most ``LINE_CHARS`` characters, secrets redacted."""
-    text = redact(one_line(message))
+    """One line, at most ``LINE_CHARS`` characters, secrets redacted — the redaction works on a window of the
+    event (what is shown plus an overlap), so a 256 KB event costs what a short one does."""
+    text = redact(window(one_line(message), LINE_CHARS))  # one_line is linear; the patterns see a window
     return text if len(text) <= LINE_CHARS else text[: LINE_CHARS - 1] + "…"
 
 

@@ -130,3 +130,18 @@ def test_a_notification_card_redacts_its_title_and_body() -> None:
     message = render_notification(note)
     shown = json.dumps([b.to_dict() for b in message.blocks]) + message.text
     assert "hunter22" not in shown and "s3cret" not in shown and "\\u202e" not in shown
+
+
+@pytest.mark.parametrize(
+    "secret", ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "ghp_" + "a1B2" * 9]
+)
+@pytest.mark.parametrize("at", [250, 285, 295, 299])
+def test_a_secret_straddling_the_cut_of_a_huge_line_is_never_half_shown(secret: str, at: int) -> None:
+    from bot.enrich.logs import LINE_CHARS, trim
+
+    # GIVEN a 256 KB event whose shown part ends inside a secret
+    line = "E" * at + " " + secret + " " + "x" * (256 * 1024)
+    shown = trim(line)
+    # THEN no piece of the secret is shown, and the line is cut to what is shown
+    assert len(shown) <= LINE_CHARS
+    assert not any(secret[i : i + 6] in shown for i in range(len(secret) - 5))

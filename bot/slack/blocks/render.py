@@ -204,14 +204,18 @@ def _logs(finding: Finding[LogReport]) -> str:
     report = finding.value
     if report is None:
         return f"*Logs* — _{safe(finding.note or 'no data', 500)}_"
-    groups = ", ".join(report.groups)
-    count = f"{len(report.lines)} newest matching line" + ("" if len(report.lines) == 1 else "s")
-    title = f"*Logs* — {count} in {safe(groups, 400)} (found by {report.found_by}; times UTC)"
+    groups, total = safe(", ".join(report.groups), 400), len(report.lines)
+
+    def title(shown: int) -> str:
+        count = f"{shown} newest matching line" + ("" if shown == 1 else "s")
+        if shown < total:
+            count = f"{shown} of the {total} newest matching lines"
+        return f"*Logs* — {count} in {groups} (found by {report.found_by}; times UTC)"
+
     if not report.lines:
-        return (
-            f"{title}\n_no line matches `{safe(report.filter_pattern or 'everything', 200)}` in the alarm window_"
-        )
-    room = SECTION_CHARS - len(title) - 10
+        pattern = safe(report.filter_pattern or "everything", 200)
+        return f"{title(0)}\n_no line matches `{pattern}` in the alarm window_"
+    room = SECTION_CHARS - len(title(max(0, total - 1))) - 10  # the longest title it can get
     body: list[str] = []
     several = len(report.groups) > 1
     for line in report.lines:
@@ -223,7 +227,8 @@ def _logs(finding: Finding[LogReport]) -> str:
             body.append("…")
             break
         body.append(entry)
-    return f"{title}\n```" + "\n".join(body) + "```"
+    shown = sum(1 for entry in body if entry != "…")
+    return f"{title(shown)}\n```" + "\n".join(body) + "```"
 
 
 def _where(alarm: Alarm) -> str:

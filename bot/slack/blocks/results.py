@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 
 from bot.slack.blocks.format import number
 from bot.slack.blocks.render import Message, finish_message
-from bot.text import cell, for_code_block, one_line, redact, safe, truncate
+from bot.text import cell, for_code_block, one_line, redact, safe, truncate, window
 
 if TYPE_CHECKING:
     from bot.queries.plans import QueryPlan
@@ -126,7 +126,7 @@ def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[Table
 def _code_block(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[str, int]:
     shown: list[tuple[str, ...]] = []
     text = ""
-    rows = [tuple(redact(one_line(str(v))) for v in row) for row in rows]  # redact first, then cut to width
+    rows = [tuple(redact(window(one_line(str(v)), 40)) for v in row) for row in rows]  # redact, then cut
     for row in rows:
         candidate = [*shown, row]
         widths = [min(40, max(len(str(r[i])) for r in [columns, *candidate])) for i in range(len(columns))]

@@ -1,0 +1,50 @@
+"""Redaction throughput on worst-case log events: 256 KB lines (CloudWatch's largest event) built to make
+redaction patterns backtrack — URL-encoded text, base64 runs, e-mail-like runs without an @, key=value pairs,
+one long word. Each goes through ``trim`` (what the Logs section does to every line it shows); target < 10 ms
+a line. Redacting a whole 256 KB line is shown for the record (it stays linear)."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import verdict  # noqa: E402
+from bot.enrich.logs import trim  # noqa: E402
+from bot.text import redact  # noqa: E402
+
+SIZE = 256 * 1024
+LINES = {
+    "URL-encoded query, no @": "GET /search?q=" + "%2Fa1b2c3" * 30_000,
+    "base64 run": "Q" * 3 + "aB3+/" * 60_000,
+    "e-mail-like runs, no @": "a.b-c_d" * 40_000,
+    "key=value pairs": "k1=v1&" * 50_000,
+    "one long word": "x" * SIZE,
+}
+
+
+def timed(fn: object, line: str, runs: int = 5) -> float:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn(line)  # type: ignore[operator]
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    print(f"redaction of worst-case {SIZE // 1024} KB log lines, median of 5")
+    worst = 0.0
+    for name, text in LINES.items():
+        line = text[:SIZE]
+        shown, whole = timed(trim, line), timed(redact, line, runs=1)
+        worst = max(worst, shown)
+        print(f"  {name:26} trim {shown * 1000:6.1f} ms   whole line {whole * 1000:7.1f} ms")
+    print(f"  worst trim         {worst * 1000:6.1f} ms   target < 10 ms   {verdict(worst, 0.010)}")
+
+
+if __name__ == "__main__":
+    main()
