@@ -41,7 +41,7 @@ def unreachable(exc: BaseException | None) -> bool:
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
     while exc is not None:
-        if isinstance(exc, ConnectionError | HTTPClientError | TimeoutError | OSError):
+        if isinstance(exc, ConnectionError | HTTPClientError | OSError):  # OSError: timeouts, refused sockets
             return True
         if isinstance(exc, ClientError):
             status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
