@@ -157,9 +157,9 @@ class XRayStandIn:
                 )
                 node(key).calls.append(call)
                 parent = owners.get(segment.get("parent_id", ""))
-                if parent is None:
+                if parent is None:  # X-Ray names the client node after the root service it calls
                     node(key).root = True
-                    node(("client", "client")).edges[key].append(call)
+                    node((key[0], "client")).edges[key].append(call)
                 else:
                     node(_service_key(parent)).edges[key].append(call)
                 linked = {s.get("parent_id") for s in segments}

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 FIXTURES = Path(__file__).parent / "fixtures"
 EVENTS = FIXTURES / "events"
 GOLDEN = FIXTURES / "golden"
+AWS_BODIES = FIXTURES / "aws"
 
 # Before anything imports boto3: no real credentials, no real endpoints, no tracing, no stray config.
 os.environ.update(
@@ -47,6 +48,13 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
 
 def load_event(name: str) -> Any:
     return json.loads((EVENTS / name).read_text())
+
+
+def aws_body(name: str) -> Any:
+    """A real AWS response body from ``tests/fixtures/aws`` (its file names the source)."""
+    document = json.loads((AWS_BODIES / name).read_text())
+    assert document["source"] and document["url"], f"{name} must name its source"
+    return document["response"]
 
 
 def event_names() -> list[str]:

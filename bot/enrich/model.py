@@ -13,24 +13,32 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Stats:
-    """X-Ray summary statistics of a node or an edge over the window."""
+    """X-Ray summary statistics of a node or an edge over the window; None where X-Ray sent no figure (a
+    ``client`` node has no statistics at all) — shown as "–", never as a zero nobody measured."""
 
-    requests: int
-    ok: int
-    errors: int
-    """Client errors (4xx) other than throttles."""
-    throttles: int
-    faults: int
+    requests: int | None
+    ok: int | None
+    errors: int | None
+    """Client errors (4xx) other than throttles: ``ErrorStatistics.OtherCount``."""
+    throttles: int | None
+    """429s: ``ErrorStatistics.ThrottleCount``."""
+    faults: int | None
     avg_ms: float | None
     p95_ms: float | None
+    client_errors: int | None = None
+    """All 4xx including 429s: ``ErrorStatistics.TotalCount``."""
 
     @property
-    def error_rate(self) -> float:
-        return (self.errors + self.throttles) / self.requests if self.requests else 0.0
+    def error_rate(self) -> float | None:
+        """Share of requests answered with any 4xx (throttles included, as X-Ray counts them)."""
+        total = self.client_errors
+        if total is None and self.errors is not None and self.throttles is not None:
+            total = self.errors + self.throttles
+        return total / self.requests if self.requests and total is not None else None
 
     @property
-    def fault_rate(self) -> float:
-        return self.faults / self.requests if self.requests else 0.0
+    def fault_rate(self) -> float | None:
+        return self.faults / self.requests if self.requests and self.faults is not None else None
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,8 @@ class ServiceRow:
     relation: str
     """"service", "caller" or "callee"."""
     stats: Stats
+    missing: bool = False
+    """An edge's far end that the graph does not hold ("not in this window"): only the edge's figures."""
 
 
 @dataclass(frozen=True)

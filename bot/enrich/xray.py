@@ -1,7 +1,9 @@
 """X-Ray enricher: service-graph statistics of the alarmed service and its direct edges, plus root causes.
 
-Node selection: the ``lookout:xray-service`` tag, else Lambda ``FunctionName``, API Gateway ``ApiName``/
-``Stage``, else any dimension value that names a node.
+The target node is chosen in ``bot.enrich.xray_nodes`` (never a ``client`` node); names come from the
+``lookout:xray-service`` tag, else the metric's dimensions. Figures X-Ray did not send stay None ("–").
+
+Not for: rendering (``bot.slack.blocks.render``), or judging whether the numbers are bad.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.enrich.context import TAG_XRAY_SERVICE, Context, NothingFound, split_list
 from bot.enrich.model import RootCause, ServiceRow, Stats, XRayReport
+from bot.enrich.xray_nodes import candidate_names, is_client, named_any, preferred_types, target_nodes
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -28,15 +31,18 @@ def xray_report(ctx: Context) -> XRayReport:
     start = end - timedelta(minutes=ctx.settings.xray_window_minutes)
     xray = ctx.client("xray")
     nodes = _service_graph(xray, start, end)  # while the tags are read: the graph does not depend on them
-    tagged = split_list(ctx.tag(TAG_XRAY_SERVICE))
-    targets = _targets(nodes, tagged, alarm.metrics)
+    tagged = list(dict.fromkeys(split_list(ctx.tag(TAG_XRAY_SERVICE))))
+    preferred = preferred_types(alarm.metrics)
+    targets = target_nodes(nodes, tagged, alarm.metrics, preferred)
     if not targets:
-        wanted = ", ".join(tagged or _candidate_names(alarm.metrics)) or "no service name in the alarm"
-        raise NothingFound(f"no service in the graph matches {wanted}")
+        wanted = ", ".join(tagged or candidate_names(alarm.metrics)) or "no service name in the alarm"
+        clients = [n for n in nodes if is_client(n) and named_any(n, tagged or candidate_names(alarm.metrics))]
+        why = " (only as a client node, which is a caller)" if clients else ""
+        raise NothingFound(f"no service in the graph matches {wanted}{why}")
     rows = _rows(nodes, targets)
-    causes, sample = _root_causes(xray, start, end, [t["Name"] for t in targets])
+    causes, sample = _root_causes(xray, start, end, targets)
     return XRayReport(
-        services=tuple(t["Name"] for t in targets),
+        services=tuple(dict.fromkeys(str(t.get("Name")) for t in targets)),
         rows=rows,
         root_causes=causes,
         sample_trace_id=sample,
@@ -46,21 +52,27 @@ def xray_report(ctx: Context) -> XRayReport:
 
 
 def stats_of(summary: Mapping[str, Any] | None, histogram: Iterable[Mapping[str, Any]] | None) -> Stats:
-    """Statistics from a node's or edge's ``SummaryStatistics`` and ``ResponseTimeHistogram``."""
+    """Statistics from a node's or edge's ``SummaryStatistics`` and ``ResponseTimeHistogram``; a figure X-Ray
+    did not send stays None (a client node has no ``SummaryStatistics``)."""
     summary = summary or {}
     errors = summary.get("ErrorStatistics") or {}
     faults = summary.get("FaultStatistics") or {}
-    total = int(summary.get("TotalCount") or 0)
-    response_time = float(summary.get("TotalResponseTime") or 0.0)
+    total = _count(summary.get("TotalCount"))
+    response_time = summary.get("TotalResponseTime")
     return Stats(
         requests=total,
-        ok=int(summary.get("OkCount") or 0),
-        errors=int(errors.get("OtherCount") or 0),
-        throttles=int(errors.get("ThrottleCount") or 0),
-        faults=int(faults.get("TotalCount") or 0),
-        avg_ms=response_time / total * 1000 if total else None,
+        ok=_count(summary.get("OkCount")),
+        errors=_count(errors.get("OtherCount")),
+        throttles=_count(errors.get("ThrottleCount")),
+        faults=_count(faults.get("TotalCount")),
+        avg_ms=float(response_time) / total * 1000 if total and response_time is not None else None,
         p95_ms=percentile_ms(histogram or [], 0.95),
+        client_errors=_count(errors.get("TotalCount")),
     )
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def percentile_ms(histogram: Iterable[Mapping[str, Any]], fraction: float) -> float | None:
@@ -91,35 +103,6 @@ def _service_graph(xray: Any, start: Any, end: Any) -> list[dict[str, Any]]:
     return services
 
 
-def _candidate_names(metrics: Iterable[Any]) -> list[str]:
-    names: list[str] = []
-    for metric in metrics:
-        function = metric.dimension("FunctionName")
-        api, stage = metric.dimension("ApiName"), metric.dimension("Stage")
-        if function:
-            names.append(function)
-        if api:
-            names.append(f"{api}/{stage}" if stage else f"{api}/")
-        names.extend(value for _, value in metric.dimensions)
-    return list(dict.fromkeys(names))
-
-
-def _targets(nodes: list[dict[str, Any]], tagged: list[str], metrics: Iterable[Any]) -> list[dict[str, Any]]:
-    """The nodes that are the alarmed service, best match first."""
-    if tagged:
-        return [n for n in nodes if n.get("Name") in tagged]
-    for name in _candidate_names(metrics):
-        if name.endswith("/"):
-            matches = [n for n in nodes if str(n.get("Name", "")).startswith(name)]
-        else:
-            matches = [n for n in nodes if n.get("Name") == name]
-        if matches:
-            # A Lambda function shows as a service node and a function node: the function holds the stats.
-            functions = [n for n in matches if n.get("Type") == "AWS::Lambda::Function"]
-            return functions or matches[:1]
-    return []
-
-
 def _rows(nodes: list[dict[str, Any]], targets: list[dict[str, Any]]) -> tuple[ServiceRow, ...]:
     by_ref = {n.get("ReferenceId"): n for n in nodes}
     rows: list[ServiceRow] = []
@@ -128,9 +111,12 @@ def _rows(nodes: list[dict[str, Any]], targets: list[dict[str, Any]]) -> tuple[S
         for caller, edge in _callers(nodes, target):
             rows.append(_row(caller, "caller", edge.get("SummaryStatistics"), edge.get("ResponseTimeHistogram")))
         for edge in target.get("Edges") or []:
+            stats, histogram = edge.get("SummaryStatistics"), edge.get("ResponseTimeHistogram")
             callee = by_ref.get(edge.get("ReferenceId"))
-            if callee is not None:
-                stats, histogram = edge.get("SummaryStatistics"), edge.get("ResponseTimeHistogram")
+            if callee is None:  # the far end is not in this response: show the edge, say so
+                unknown = {"Name": f"node {edge.get('ReferenceId')}", "Type": ""}
+                rows.append(_row(unknown, "callee", stats, histogram, missing=True))
+            else:
                 rows.append(_row(callee, "callee", stats, histogram))
     return tuple(rows[:MAX_ROWS])
 
@@ -152,22 +138,33 @@ def _callers(nodes: list[dict[str, Any]], target: dict[str, Any]) -> list[tuple[
     return found
 
 
-def _row(node: Mapping[str, Any], relation: str, summary: Any, histogram: Any) -> ServiceRow:
+def _row(
+    node: Mapping[str, Any], relation: str, summary: Any, histogram: Any, missing: bool = False
+) -> ServiceRow:
+    name = str(node.get("Name") or "?")
+    if is_client(node):
+        name = f"clients of {name}"
     return ServiceRow(
-        name=str(node.get("Name") or "?"),
+        name=name,
         type=str(node.get("Type") or ""),
         relation=relation,
         stats=stats_of(summary, histogram),
+        missing=missing,
     )
 
 
 def filter_expression(service: str) -> str:
+    """Traces with a fault or an error on ``service``: every node of that name, as the Developer Guide's
+    filter page says of a Lambda function's two nodes ("a standard service filter will find traces for
+    both") — a throttle on the ``AWS::Lambda`` node is the function's problem too."""
     quoted = service.replace("\\", "\\\\").replace('"', '\\"')
     return f'service("{quoted}") {{ fault OR error }}'
 
 
-def _root_causes(xray: Any, start: Any, end: Any, services: list[str]) -> tuple[tuple[RootCause, ...], str | None]:
-    expression = " OR ".join(filter_expression(s) for s in services)
+def _root_causes(
+    xray: Any, start: Any, end: Any, targets: list[dict[str, Any]]
+) -> tuple[tuple[RootCause, ...], str | None]:
+    expression = " OR ".join(dict.fromkeys(filter_expression(str(t.get("Name"))) for t in targets))
     counts: Counter[tuple[str, str, str, str]] = Counter()
     first: str | None = None
     first_fault: str | None = None

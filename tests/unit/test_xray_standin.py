@@ -111,20 +111,30 @@ def xray() -> XRayStandIn:
 
 
 def by_name(graph: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {s["Name"]: s for s in graph["Services"]}
+    """The service nodes by name (a client node shares its root service's name, as in X-Ray)."""
+    return {s["Name"]: s for s in graph["Services"] if s["Type"] != "client"}
 
 
-def edge(graph: dict[str, Any], source: str, target: str) -> dict[str, Any]:
+def client_of(graph: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(s for s in graph["Services"] if s["Type"] == "client" and s["Name"] == name)
+
+
+def edge(graph: dict[str, Any], source: str, target: str, *, from_client: bool = False) -> dict[str, Any]:
     services = by_name(graph)
     ref = services[target]["ReferenceId"]
-    return next(e for e in services[source]["Edges"] if e["ReferenceId"] == ref)
+    node = client_of(graph, source) if from_client else services[source]
+    return next(e for e in node["Edges"] if e["ReferenceId"] == ref)
 
 
 def test_nodes_are_services_and_inferred_downstreams(xray: XRayStandIn) -> None:
-    services = by_name(xray.service_graph(0, 1000))
+    graph = xray.service_graph(0, 1000)
+    assert sorted((s["Name"], s["Type"]) for s in graph["Services"] if s["Type"] == "client") == [
+        ("orders-api/prod", "client")  # named after the root it calls, as in the Developer Guide's example
+    ]
+    assert "SummaryStatistics" not in client_of(graph, "orders-api/prod")
+    services = by_name(graph)
     assert {name: s["Type"] for name, s in services.items()} == {
         "api.payments.example": "remote",
-        "client": "client",
         "orders": "AWS::DynamoDB::Table",
         "orders-api": "AWS::Lambda::Function",
         "orders-api/prod": "AWS::ApiGateway::Stage",
@@ -164,7 +174,7 @@ def test_edge_statistics(xray: XRayStandIn) -> None:
     assert (table["TotalCount"], table["OkCount"], table["TotalResponseTime"]) == (2, 2, pytest.approx(0.1))
     caller = edge(graph, "orders-api/prod", "orders-api")["SummaryStatistics"]
     assert caller["TotalCount"] == 3 and caller["OkCount"] == 1
-    client = edge(graph, "client", "orders-api/prod")["SummaryStatistics"]
+    client = edge(graph, "orders-api/prod", "orders-api/prod", from_client=True)["SummaryStatistics"]
     assert client["TotalResponseTime"] == pytest.approx(0.5 + 1.0 + 0.2)
     assert not any(
         s["Name"] == "Lambda" for s in graph["Services"]

@@ -71,7 +71,9 @@ def number(value: float | None) -> str:
     return f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def percent(rate: float) -> str:
+def percent(rate: float | None) -> str:
+    if rate is None:
+        return "–"
     if rate == 0:
         return "0%"
     return f"{rate * 100:.1f}%" if rate < 0.1 else f"{rate * 100:.0f}%"

@@ -45,7 +45,23 @@ STATE_ICON = {
     AlarmState.INSUFFICIENT_DATA: "⚪",
     AlarmState.UNKNOWN: "❔",
 }
-TABLE_HEADER = ("Service", "Role", "Requests", "OK", "4xx", "429", "5xx", "Error %", "Fault %", "Avg", "p95")
+TABLE_HEADER = (
+    "Service",
+    "Role",
+    "Requests",
+    "OK",
+    "4xx excl. 429",
+    "429",
+    "5xx",
+    "4xx+429 %",
+    "5xx %",
+    "Avg",
+    "p95",
+)
+XRAY_LEGEND = (
+    "_4xx excl. 429 is X-Ray's ErrorStatistics.OtherCount, 429 its ThrottleCount; 4xx+429 % counts both "
+    "(its TotalCount). – means X-Ray sent no figure._"
+)
 
 
 @dataclass(frozen=True)
@@ -179,12 +195,13 @@ def _xray(alarm: Alarm, finding: Finding[XRayReport]) -> list[Block]:
         lines.append(
             f"<{console.trace_url(alarm, report.sample_trace_id)}|Sample trace {safe(report.sample_trace_id, 64)}>"
         )
+    lines.append(XRAY_LEGEND)
     rows = [[_cell(h) for h in TABLE_HEADER]]
     for row in report.rows:
         s = row.stats
         rows.append(
             [
-                _cell(row.name),
+                _cell(f"{row.name} (not in this window)" if row.missing else row.name),
                 _cell(row.relation),
                 *(_cell(fmt.number(n)) for n in (s.requests, s.ok, s.errors, s.throttles, s.faults)),
                 _cell(fmt.percent(s.error_rate)),
