@@ -6,8 +6,9 @@ wait on the same future, so the longest chain of dependent calls stays short.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,6 +40,20 @@ class Context:
     clients: ClientFactory
     pool: Executor
     tags: Future[dict[str, str]]
+    started: float = field(default_factory=time.monotonic)
+    """When the enrichment started (``time.monotonic()``); a source's deadline counts from here."""
+    budget_s: float | None = None
+    """The whole enrichment's budget, when the caller has one (it caps every source's deadline)."""
+
+    def deadline_s(self, deadline_s: float) -> float:
+        """A source's deadline as the runner applies it: capped by the whole enrichment's budget."""
+        return deadline_s if self.budget_s is None else max(0.0, min(deadline_s, self.budget_s))
+
+    def stop_at(self, deadline_s: float) -> float:
+        """The moment a source with ``deadline_s`` must stop making calls to return before it is abandoned
+        (a margin of 15 %, at most 0.25 s, to assemble what it has)."""
+        cap = self.deadline_s(deadline_s)
+        return self.started + cap - min(0.25, 0.15 * cap)
 
     def client(self, service: str) -> Any:
         return self.clients(service, self.alarm.region)

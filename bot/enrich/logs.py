@@ -7,19 +7,28 @@ metric filter that produces the alarm's metric, and naming conventions (Lambda �
 from __future__ import annotations
 
 import re
-from collections import deque
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.enrich.context import TAG_LOG_FILTER, TAG_LOG_GROUPS, Context, NothingFound, split_list
+from bot.enrich.context import (
+    TAG_LOG_FILTER,
+    TAG_LOG_GROUPS,
+    Context,
+    NothingFound,
+    SourceFailed,
+    describe_error,
+    split_list,
+)
+from bot.enrich.log_search import GroupSearch
 from bot.enrich.model import LogLine, LogReport
 from bot.text import one_line, redact, window
 
 _FILTER_NAMESPACE = re.compile(r"[0-9A-Za-z.\-_/#:]{1,255}")
 DEFAULT_PATTERN = '?ERROR ?Error ?error ?Exception ?"Task timed out" ?Traceback'
-MAX_PAGES = 10
-PAGE_LIMIT = 1000
 LINE_CHARS = 300
+MORE_DEADLINE_S = 2.5
 
 
 def log_report(ctx: Context) -> LogReport:
@@ -37,29 +46,52 @@ def log_report(ctx: Context) -> LogReport:
     if not sources:
         raise NothingFound("no log group is tagged, filtered or named after this alarm's metric")
     start, end = log_window(alarm.changed_at, alarm.period, alarm.evaluation_periods)
-    keep = ctx.settings.log_lines
-    fetches = [
-        ctx.pool.submit(_newest_events, logs, group, pattern, start, end, keep) for group, pattern in sources
+    searches = [
+        GroupSearch(
+            logs, group, pattern, start, end, ctx.settings.log_lines, ctx.stop_at(ctx.settings.logs_deadline_s)
+        )
+        for group, pattern in sources
     ]
-    events = [
-        (group, event) for (group, _), fetch in zip(sources, fetches, strict=True) for event in fetch.result()
-    ]
+    failed = _run(ctx.pool, searches)
+    if not any(s.progress.calls or s.progress.events for s in searches) and not failed:
+        raise SourceFailed(f"timed out after {ctx.deadline_s(ctx.settings.logs_deadline_s):g} s")
+    return LogReport(
+        groups=tuple(group for group, _ in sources),
+        filter_pattern=sources[0][1],
+        found_by=found_by,
+        lines=_newest_lines(searches, ctx.settings.log_lines),
+        window_start=start,
+        window_end=end,
+        unfinished=tuple((s.group, s.progress.reached) for s in searches if not s.progress.done),
+        failed=tuple(failed.items()),
+    )
+
+
+def _run(pool: Any, searches: list[GroupSearch]) -> dict[str, str]:
+    """Every group searched concurrently until done or the searches' deadline; what is unfinished then is
+    read from each search's published progress (a thread blocked in a call is abandoned). Returns the
+    groups whose search failed, with why; when every group failed, the first failure is raised."""
+    if not searches:
+        return {}
+    futures = [pool.submit(search.run) for search in searches]
+    wait(futures, timeout=max(0.0, searches[0].stop_at - time.monotonic()))
+    errors = [(s.group, f.exception()) for s, f in zip(searches, futures, strict=True) if f.done()]
+    failed = [(group, exc) for group, exc in errors if exc is not None]
+    if failed and len(failed) == len(searches):
+        raise failed[0][1]
+    return {group: describe_error(exc) for group, exc in failed}
+
+
+def _newest_lines(searches: list[GroupSearch], keep: int) -> tuple[LogLine, ...]:
+    events = [(search.group, event) for search in searches for event in search.progress.events]
     events.sort(key=lambda item: (item[1].get("timestamp") or 0, item[1].get("eventId") or ""), reverse=True)
-    lines = tuple(
+    return tuple(
         LogLine(
             timestamp=datetime.fromtimestamp((event.get("timestamp") or 0) / 1000, tz=UTC),
             group=group,
             message=trim(str(event.get("message") or "")),
         )
         for group, event in events[:keep]
-    )
-    return LogReport(
-        groups=tuple(group for group, _ in sources),
-        filter_pattern=sources[0][1],
-        found_by=found_by,
-        lines=lines,
-        window_start=start,
-        window_end=end,
     )
 
 
@@ -111,46 +143,19 @@ def _metric_filter_groups(logs: Any, metrics: Any) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def _newest_events(
-    logs: Any, group: str, pattern: str, start: datetime, end: datetime, keep: int
-) -> list[dict[str, Any]]:
-    """The newest ``keep`` events of the window: FilterLogEvents pages run oldest first, so keep a tail."""
-    tail: deque[dict[str, Any]] = deque(maxlen=keep)
-    kwargs: dict[str, Any] = {
-        "logGroupName": group,
-        "startTime": int(start.timestamp() * 1000),
-        "endTime": int(end.timestamp() * 1000),
-        "limit": PAGE_LIMIT,
-    }
-    if pattern:
-        kwargs["filterPattern"] = pattern
-    for _ in range(MAX_PAGES):
-        page = logs.filter_log_events(**kwargs)
-        tail.extend(page.get("events", []))
-        token = page.get("nextToken")
-        if not token or token == kwargs.get("nextToken"):
-            break
-        kwargs["nextToken"] = token
-    return list(tail)
-
-
-def older_lines(logs: Any, spec: dict[str, Any], limit: int) -> tuple[LogLine, ...]:
-    """The next ``limit`` matching lines before the oldest one a message showed so far ("More logs"):
-    ``spec`` is what the incident recorded — groups, filter pattern, the window's start and ``before``."""
-    events: list[tuple[int, str, str]] = []
-    for group in spec.get("groups", ()):
-        request: dict[str, Any] = {
-            "logGroupName": group,
-            "startTime": int(spec["start"] * 1000),
-            "endTime": int(spec["before"] * 1000) - 1,
-            "limit": PAGE_LIMIT,
-        }
-        if spec.get("pattern"):
-            request["filterPattern"] = spec["pattern"]
-        page = logs.filter_log_events(**request)
-        events += [(e.get("timestamp") or 0, group, str(e.get("message") or "")) for e in page.get("events", [])]
-    newest = sorted(events, reverse=True)[:limit]
-    return tuple(
-        LogLine(timestamp=datetime.fromtimestamp(t / 1000, tz=UTC), group=group, message=trim(message))
-        for t, group, message in newest
-    )
+def older_lines(logs: Any, spec: dict[str, Any], limit: int) -> tuple[tuple[LogLine, ...], bool]:
+    """(the next ``limit`` matching lines before the oldest one a message showed so far, whether the search
+    covered what it had to) for "More logs". ``spec`` is what the incident recorded — groups, filter pattern,
+    the window's start and ``before``. The alarm's backwards search, so these are the newest before
+    ``before``, not the oldest of the window."""
+    start = datetime.fromtimestamp(spec["start"], tz=UTC)
+    before = datetime.fromtimestamp(spec["before"], tz=UTC)
+    stop_at = time.monotonic() + MORE_DEADLINE_S
+    groups = list(spec.get("groups") or ())
+    searches = [GroupSearch(logs, g, spec.get("pattern") or "", start, before, limit, stop_at) for g in groups]
+    pool = ThreadPoolExecutor(max_workers=max(1, len(searches)), thread_name_prefix="lookout-more-logs")
+    try:
+        failed = _run(pool, searches)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return _newest_lines(searches, limit), not failed and all(s.progress.done for s in searches)

@@ -91,6 +91,10 @@ class LogReport:
     lines: tuple[LogLine, ...]
     window_start: datetime
     window_end: datetime
+    unfinished: tuple[tuple[str, datetime | None], ...] = ()
+    """Groups whose search ran out of calls or time: (group, searched back to; None if not at all)."""
+    failed: tuple[tuple[str, str], ...] = ()
+    """Groups whose search failed (some others answered): (group, why in a few words)."""
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,15 @@ class Enricher:
         pool = ThreadPoolExecutor(max_workers=12, thread_name_prefix="lookout-enrich")
         try:
             tags = pool.submit(alarm_tags, alarm, self.clients)
-            ctx = Context(alarm=alarm, settings=self.settings, clients=self.clients, pool=pool, tags=tags)
+            ctx = Context(
+                alarm=alarm,
+                settings=self.settings,
+                clients=self.clients,
+                pool=pool,
+                tags=tags,
+                started=started,
+                budget_s=budget_s,
+            )
             jobs = {
                 "X-Ray": (pool.submit(self.wrap("## xray", xray_report), ctx), self.settings.xray_deadline_s),
                 "Logs": (pool.submit(self.wrap("## logs", log_report), ctx), self.settings.logs_deadline_s),

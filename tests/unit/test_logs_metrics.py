@@ -86,7 +86,7 @@ def test_lambda_convention_newest_lines_first_and_redacted(moto: None) -> None:
     sent = sent_patterns()
     report = log_report(context(alarm("sns_alarm_lambda_errors.json")))
     assert report.found_by == "convention" and report.groups == ("/aws/lambda/orders-api",)
-    assert sent == [DEFAULT_PATTERN]
+    assert set(sent) == {DEFAULT_PATTERN}  # once per time slice, newest slice first
     assert len(report.lines) == 10
     assert report.lines[0].message.startswith("ERROR auth failed token=[REDACTED")
     assert "bob@example.com" not in report.lines[0].message
@@ -121,7 +121,7 @@ def test_metric_filter_gives_group_and_pattern(moto: None) -> None:
     )
     report = log_report(context(target))
     assert (report.found_by, report.groups) == ("metric filter", ("/app/sync-worker",))
-    assert sent == ['{ $.level = "ERROR" }']
+    assert set(sent) == {'{ $.level = "ERROR" }'}
     assert report.lines[0].message == '{"level": "ERROR", "msg": "sync failed"}'
 
 
@@ -151,7 +151,7 @@ def test_tags_win_over_conventions(moto: None) -> None:
     )
     sent = sent_patterns()
     report = log_report(context(target))
-    assert (report.found_by, report.groups, sent) == ("tags", ("/ecs/orders",), ["WARN"])
+    assert (report.found_by, report.groups, set(sent)) == ("tags", ("/ecs/orders",), {"WARN"})
 
 
 def test_cloudwatchs_tags_win_over_tags_carried_in_the_event(moto: None) -> None:

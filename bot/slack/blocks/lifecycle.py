@@ -114,9 +114,15 @@ def note_message(alarm: Alarm, note: Note) -> Message:
     return render_note(transition_note(alarm, note.since))
 
 
-def render_more_logs(lines: tuple[LogLine, ...]) -> Message:
-    """The "More logs" reply: older matching lines (already redacted and cut) as one code block."""
+def render_more_logs(lines: tuple[LogLine, ...], *, complete: bool = True) -> Message:
+    """The "More logs" reply: older matching lines (already redacted and cut) as one code block; a search
+    that ran out of calls or time says so, never "no lines"."""
     if not lines:
+        if not complete:
+            return render_note(
+                "_The search for older lines stopped early (too many log events to page through in time); "
+                "no match so far. Logs Insights has the whole window._"
+            )
         return render_note("No older matching lines in the alarm window.")
     text = for_code_block(safe("\n".join(f"{line.timestamp:%H:%M:%S} {line.message}" for line in lines), 2800))
     block = SectionBlock(block_id="lookout:more-logs", text=MarkdownTextObject(text=f"```{text}```"))

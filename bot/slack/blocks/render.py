@@ -229,10 +229,14 @@ def _logs(finding: Finding[LogReport]) -> str:
             count = f"{shown} of the {total} newest matching lines"
         return f"*Logs* — {count} in {groups} (found by {report.found_by}; times UTC)"
 
+    gap = _search_gap(report)
     if not report.lines:
+        if gap:
+            return f"{title(0)}\n_{gap}; no match so far_"
         pattern = safe(report.filter_pattern or "everything", 200)
         return f"{title(0)}\n_no line matches `{pattern}` in the alarm window_"
-    room = SECTION_CHARS - len(title(max(0, total - 1))) - 10  # the longest title it can get
+    note = f"\n_search incomplete: {gap}; older lines may be missing_" if gap else ""
+    room = SECTION_CHARS - len(title(max(0, total - 1))) - len(note) - 10  # the longest title it can get
     body: list[str] = []
     several = len(report.groups) > 1
     for line in report.lines:
@@ -245,7 +249,23 @@ def _logs(finding: Finding[LogReport]) -> str:
             break
         body.append(entry)
     shown = sum(1 for entry in body if entry != "…")
-    return f"{title(shown)}\n```" + "\n".join(body) + "```"
+    return f"{title(shown)}{note}\n```" + "\n".join(body) + "```"
+
+
+def _search_gap(report: LogReport) -> str:
+    """ "searched 2 of 5 log groups, the others only back to 09:14" when a search ran out of calls or time."""
+    if not report.unfinished:
+        return ""
+    total = len(report.groups)
+    done = total - len(report.unfinished)
+    reached = [moment for _, moment in report.unfinished if moment is not None]
+    text = f"searched {done} of {total} log group" + ("" if total == 1 else "s")
+    if reached:
+        back_to = max(reached).astimezone(UTC).strftime("%H:%M")
+        text += f", {'the others' if done else 'only'} back to {back_to}"
+    if report.failed:
+        text += "; " + ", ".join(f"{group.rsplit('/', 1)[-1]}: {why}" for group, why in report.failed)
+    return safe(text, 600)
 
 
 def _where(alarm: Alarm) -> str:

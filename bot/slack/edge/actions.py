@@ -105,8 +105,8 @@ class IncidentActions:
         if not spec:
             client.chat_postMessage(channel=channel, thread_ts=ts, text="No log groups are known for this alarm.")
             return
-        lines = older_lines(self.logs, spec, MORE_LINES)
-        reply = render_more_logs(lines)
+        lines, complete = older_lines(self.logs, spec, MORE_LINES)
+        reply = render_more_logs(lines, complete=complete)
         client.chat_postMessage(channel=channel, thread_ts=ts, text=reply.text, blocks=blocks_of(reply))
         if incident is not None and lines:
             spec["before"] = lines[-1].timestamp.timestamp()
