@@ -232,7 +232,7 @@ def _logs(finding: Finding[LogReport]) -> str:
     gap = _search_gap(report)
     if not report.lines:
         if gap:
-            return f"{title(0)}\n_{gap}; no match so far_"
+            return f"*Logs* — {groups} (found by {report.found_by}; times UTC)\n_{gap}; no match so far_"
         pattern = safe(report.filter_pattern or "everything", 200)
         return f"{title(0)}\n_no line matches `{pattern}` in the alarm window_"
     note = f"\n_search incomplete: {gap}; older lines may be missing_" if gap else ""
@@ -259,10 +259,12 @@ def _search_gap(report: LogReport) -> str:
     total = len(report.groups)
     done = total - len(report.unfinished)
     reached = [moment for _, moment in report.unfinished if moment is not None]
-    text = f"searched {done} of {total} log group" + ("" if total == 1 else "s")
-    if reached:
-        back_to = max(reached).astimezone(UTC).strftime("%H:%M")
-        text += f", {'the others' if done else 'only'} back to {back_to}"
+    back_to = max(reached).astimezone(UTC).strftime("%H:%M") if reached else ""
+    if done or not back_to:
+        text = f"searched {done} of {total} log group" + ("" if total == 1 else "s")
+        text += f", the others back to {back_to}" if back_to else ""
+    else:
+        text = f"searched back to {back_to} only" + (f" in the {total} log groups" if total > 1 else "")
     if report.failed:
         text += "; " + ", ".join(f"{group.rsplit('/', 1)[-1]}: {why}" for group, why in report.failed)
     return safe(text, 600)
