@@ -1,15 +1,22 @@
 """CloudWatch alarm payloads → ``Alarm``: the SNS message (PascalCase) and the EventBridge / alarm-action
-detail (camelCase), for single-metric, metric-math, anomaly-detection and composite alarms."""
+detail (camelCase), for single-metric, metric-math, anomaly-detection and composite alarms.
+
+Nothing is invented: a region, partition or account comes from the alarm's ARN, else the message's own
+fields, else the envelope (``hint``: the SNS topic's ARN, the SQS queue's, EventBridge's ``region``) —
+placeholders (``REGION``, ``ACCOUNT_NUMBER``, ``EXAMPLE``) and malformed ARNs count as absent, and what is
+still unknown stays "". An unreadable state-change time is kept as given (``Alarm.time_given``).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from bot import regions
-from bot.alarms import Alarm, AlarmKind, AlarmState, ChildAlarm, MetricQuery, MetricRef
+from bot.alarms import Alarm, AlarmKind, AlarmState, ChildAlarm, MetricQuery, MetricRef, Suppression
 from bot.coerce import items, mapping, moment, number, text, whole
 
 _STAT_NAMES = {
@@ -25,15 +32,19 @@ _STAT_NAMES = {
 # --- SNS alarm message (PascalCase keys) -------------------------------------------------------------
 
 
-def alarm_from_sns_message(msg: Mapping[str, Any], received: datetime | None) -> Alarm:
+def alarm_from_sns_message(
+    msg: Mapping[str, Any], received: datetime | None, hint: regions.Where | None = None
+) -> Alarm:
     trigger = mapping(msg.get("Trigger"))
-    arn = text(msg.get("AlarmArn"))
+    arn = _valid_arn(text(msg.get("AlarmArn")))
     name = text(msg.get("AlarmName")) or "unnamed alarm"
     region, partition, account = _where(
         arn,
         region=regions.region_from_display_name(text(msg.get("Region"))),
         account=text(msg.get("AWSAccountId")),
+        hint=hint,
     )
+    changed_at, time_given = _time(msg.get("StateChangeTime"), received)
     queries = _sns_queries(trigger)
     threshold_metric_id = text(trigger.get("ThresholdMetricId")) or _band_id(queries)
     children = tuple(
@@ -53,13 +64,14 @@ def alarm_from_sns_message(msg: Mapping[str, Any], received: datetime | None) ->
         state=AlarmState.parse(msg.get("NewStateValue")),
         previous_state=AlarmState.parse(msg.get("OldStateValue")),
         reason=text(msg.get("NewStateReason")),
-        changed_at=moment(msg.get("StateChangeTime")) or received or datetime.now(UTC),
+        changed_at=changed_at,
+        time_given=time_given,
         account=account,
         region=region,
         partition=partition,
         description=text(msg.get("AlarmDescription")),
         period=whole(trigger.get("Period")),
-        threshold=number(trigger.get("Threshold")),
+        threshold=_first_number(trigger.get("Threshold"), _threshold_from_reason(text(msg.get("NewStateReason")))),
         comparison=text(trigger.get("ComparisonOperator")) or None,
         evaluation_periods=whole(trigger.get("EvaluationPeriods")),
         datapoints_to_alarm=whole(trigger.get("DatapointsToAlarm")),
@@ -68,6 +80,7 @@ def alarm_from_sns_message(msg: Mapping[str, Any], received: datetime | None) ->
         alarm_rule=alarm_rule,
         children=children,
         tags=_tags(msg.get("AlarmTags")),
+        treat_missing_data=_treat_missing(trigger.get("TreatMissingData")),
     )
 
 
@@ -107,7 +120,7 @@ def _sns_query(entry: Mapping[str, Any], index: int) -> MetricQuery:
 # --- EventBridge detail / alarm action alarmData (camelCase keys) ------------------------------------
 
 
-def alarm_from_eventbridge(event: Mapping[str, Any]) -> Alarm:
+def alarm_from_eventbridge(event: Mapping[str, Any], hint: regions.Where | None = None) -> Alarm:
     resources = [r for r in items(event.get("resources")) if isinstance(r, str)]
     return _from_detail(
         mapping(event.get("detail")),
@@ -115,28 +128,45 @@ def alarm_from_eventbridge(event: Mapping[str, Any]) -> Alarm:
         region=text(event.get("region")),
         account=text(event.get("account")),
         fallback_time=moment(event.get("time")),
+        hint=hint,
     )
 
 
-def alarm_from_action(event: Mapping[str, Any]) -> Alarm:
+def alarm_from_action(event: Mapping[str, Any], hint: regions.Where | None = None) -> Alarm:
+    """The alarm's Lambda action; also an EventBridge-style sample that carries ``alarmData`` (the Rust
+    runtime's composite-with-suppressor fixture): its ARN may be in ``resources``, its account in ``account``."""
+    resources = [r for r in items(event.get("resources")) if isinstance(r, str)]
     return _from_detail(
         mapping(event.get("alarmData")),
-        arn=text(event.get("alarmArn")),
+        arn=text(event.get("alarmArn")) or (resources[0] if resources else ""),
         region=text(event.get("region")),
-        account=text(event.get("accountId")),
+        account=text(event.get("accountId")) or text(event.get("account")),
         fallback_time=moment(event.get("time")),
+        hint=hint,
     )
 
 
 def _from_detail(
-    detail: Mapping[str, Any], *, arn: str, region: str, account: str, fallback_time: datetime | None
+    detail: Mapping[str, Any],
+    *,
+    arn: str,
+    region: str,
+    account: str,
+    fallback_time: datetime | None,
+    hint: regions.Where | None,
 ) -> Alarm:
     state = mapping(detail.get("state"))
     previous = mapping(detail.get("previousState"))
     config = mapping(detail.get("configuration"))
     reason_data = _reason_data(state.get("reasonData"))
-    name = text(detail.get("alarmName")) or arn.split(":alarm:", 1)[-1] or "unnamed alarm"
-    region, partition, account = _where(arn, region=region or None, account=account)
+    earlier_data = _reason_data(previous.get("reasonData"))  # the alarm's threshold when ours has none
+    given_arn = arn
+    arn = _valid_arn(arn)
+    name = text(detail.get("alarmName")) or given_arn.split(":alarm:", 1)[-1].strip() or "unnamed alarm"
+    region, partition, account = _where(
+        arn, region=regions.region_from_display_name(region), account=account, hint=hint
+    )
+    changed_at, time_given = _time(state.get("timestamp"), fallback_time)
     queries = tuple(_detail_query(mapping(m), i) for i, m in enumerate(items(config.get("metrics"))))
     threshold_metric_id = text(config.get("thresholdMetricId")) or _band_id(queries)
     children = tuple(
@@ -157,13 +187,18 @@ def _from_detail(
         state=AlarmState.parse(state.get("value")),
         previous_state=AlarmState.parse(previous.get("value")),
         reason=text(state.get("reason")),
-        changed_at=moment(state.get("timestamp")) or fallback_time or datetime.now(UTC),
+        changed_at=changed_at,
+        time_given=time_given,
         account=account,
         region=region,
         partition=partition,
         description=text(config.get("description")),
         period=whole(reason_data.get("period")) or (first.period if first else None),
-        threshold=number(reason_data.get("threshold")),
+        threshold=_first_number(
+            reason_data.get("threshold"),
+            earlier_data.get("threshold"),
+            _threshold_from_reason(text(state.get("reason"))),
+        ),
         comparison=_comparison_from_reason(text(state.get("reason"))),
         queries=queries,
         threshold_metric_id=threshold_metric_id,
@@ -173,6 +208,22 @@ def _from_detail(
             v for v in (number(x) for x in items(reason_data.get("recentDatapoints"))) if v is not None
         ),
         tags=_tags(detail.get("alarmTags")),
+        treat_missing_data=_treat_missing(config.get("treatMissingData")),
+        suppression=_suppression(state, config),
+    )
+
+
+def _suppression(state: Mapping[str, Any], config: Mapping[str, Any]) -> Suppression | None:
+    suppressor = text(config.get("actionsSuppressor"))
+    by = text(state.get("actionsSuppressedBy"))
+    if not suppressor and not by:
+        return None
+    return Suppression(
+        suppressor=suppressor,
+        by=by,
+        reason=text(state.get("actionsSuppressedReason")),
+        wait_period=whole(config.get("actionsSuppressorWaitPeriod")),
+        extension_period=whole(config.get("actionsSuppressorExtensionPeriod")),
     )
 
 
@@ -231,18 +282,54 @@ def _band_id(queries: tuple[MetricQuery, ...]) -> str | None:
     return next((q.id for q in queries if "ANOMALY_DETECTION_BAND" in (q.expression or "").upper()), None)
 
 
-def _where(arn: str, *, region: str | None, account: str) -> tuple[str, str, str]:
-    """(region, partition, account): the ARN is the authority, the message's fields the fallback."""
+def _where(arn: str, *, region: str | None, account: str, hint: regions.Where | None) -> tuple[str, str, str]:
+    """(region, partition, account): the ARN, else the message's fields, else the envelope; "" if unknown."""
+    parsed = regions.parse_arn(arn) or regions.Where()
+    hint = hint or regions.Where()
+    region = parsed.region or (region if regions.is_region(region) else "") or hint.region
+    partition = parsed.partition or (regions.partition_of(region) if region else "") or hint.partition or "aws"
+    account = parsed.account or (account if regions.is_account(account) else "") or hint.account
+    return region, partition, account
+
+
+def _valid_arn(arn: str) -> str:
+    """The alarm ARN when it is a real one; "" for a malformed or placeholder ARN (it names no alarm)."""
     parsed = regions.parse_arn(arn)
-    if parsed:
-        partition, arn_region, arn_account = parsed
-        return arn_region or region or "us-east-1", partition, arn_account or account
-    region = region or "us-east-1"
-    return region, regions.partition_of(region), account
+    return arn if parsed is not None and regions.is_arn(arn) and ":alarm:" in arn else ""
 
 
 def _alarm_arn(partition: str, region: str, account: str, name: str) -> str:
+    """A stable identity for an alarm whose payload has no usable ARN (it keys the incident, nothing else)."""
     return f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
+
+
+def _time(raw: object, fallback: datetime | None) -> tuple[datetime, str | None]:
+    """(moment, None) for a readable time; else (the envelope's time or now — for windows only, the text)."""
+    parsed = moment(raw)
+    if parsed is not None:
+        return parsed, None
+    return fallback or datetime.now(UTC), text(raw)
+
+
+_THRESHOLD_IN_REASON = re.compile(r"the threshold \((-?[0-9.]+(?:[eE][-+]?\d+)?)\)")
+
+
+def _threshold_from_reason(reason: str) -> float | None:
+    """CloudWatch's reason text quotes the threshold: "… was greater than the threshold (3.0) …"."""
+    found = _THRESHOLD_IN_REASON.search(reason)
+    return number(found.group(1)) if found else None
+
+
+def _first_number(*candidates: object) -> float | None:
+    return next((n for n in (number(c) for c in candidates) if n is not None), None)
+
+
+def _treat_missing(raw: object) -> str | None:
+    """``TreatMissingData``; SNS messages write it as "- TreatMissingData:                    missing"."""
+    value = text(raw).strip()
+    if value.startswith("-"):
+        value = value.split(":", 1)[-1]
+    return value.strip() or None
 
 
 def _reason_data(raw: object) -> Mapping[str, Any]:

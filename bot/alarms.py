@@ -5,6 +5,7 @@ Parsing lives in ``bot.events``; these types know nothing about Lambda, Slack or
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -71,6 +72,23 @@ class ChildAlarm:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a composite alarm's actions are held back (CloudWatch's ``actionsSuppressedBy``/``…Reason`` and
+    the ``actionsSuppressor`` configuration): a suppressed alarm is maintenance, not a live page."""
+
+    suppressor: str = ""
+    by: str = ""
+    """``Alarm`` (the suppressor is in ALARM), ``WaitPeriod`` or ``ExtensionPeriod``; "" when not now."""
+    reason: str = ""
+    wait_period: int | None = None
+    extension_period: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.by)
+
+
+@dataclass(frozen=True)
 class Alarm:
     """A CloudWatch alarm state change, whatever the delivery (SNS, EventBridge, alarm action)."""
 
@@ -97,6 +115,18 @@ class Alarm:
     recent_datapoints: tuple[float, ...] = ()
     tags: tuple[tuple[str, str], ...] | None = None
     """Tags delivered with the event (EventBridge tag propagation); None means unknown, look them up."""
+    time_given: str | None = None
+    """The state-change time as the payload gave it, when it could not be read (None when it could). Then
+    ``changed_at`` is the envelope's time or the moment of parsing — good for enrichment windows, never for
+    ordering state changes or for showing as the alarm's time."""
+    treat_missing_data: str | None = None
+    """``TreatMissingData`` when the payload carries it (``missing`` is CloudWatch's default)."""
+    suppression: Suppression | None = None
+    """A composite alarm's action suppression, when its actions are (or can be) suppressed."""
+
+    @property
+    def time_known(self) -> bool:
+        return self.time_given is None
 
     @property
     def primary(self) -> MetricQuery | None:
@@ -115,7 +145,11 @@ class Alarm:
 
     @property
     def change_key(self) -> str:
-        """Names this state change (alarm ARN + new state + time): one post for it, however often delivered."""
+        """Names this state change (alarm ARN + new state + time): one post for it, however often delivered.
+        An unreadable time is named by its text and the reason, which a redelivery repeats."""
+        if not self.time_known:
+            digest = hashlib.sha256(self.reason.encode()).hexdigest()[:16]
+            return f"{self.arn}|{self.state.value}|given:{self.time_given}|{digest}"
         return f"{self.arn}|{self.state.value}|{self.changed_at.isoformat()}"
 
 

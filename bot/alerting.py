@@ -141,7 +141,7 @@ class AlertService:
             log.info("no new post: a duplicate delivery, grouped in a storm, or an update only")
             return Outcome(title=title)
         self.telemetry.count("AlertsPosted")
-        if isinstance(delivery.item, Alarm):
+        if isinstance(delivery.item, Alarm) and delivery.item.time_known:
             latency_ms = (datetime.now(UTC) - delivery.item.changed_at).total_seconds() * 1000
             self.telemetry.count("AlarmToPostLatency", value=max(0.0, latency_ms), unit="Milliseconds")
         log.info("alert posted", extra={"channel": posted.channel, "ts": posted.ts})

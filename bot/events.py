@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from bot import regions
 from bot.alarm_parsers import alarm_from_action, alarm_from_eventbridge, alarm_from_sns_message
 from bot.alarms import Delivery, Notification
 from bot.coerce import dump, moment, text
@@ -66,19 +67,37 @@ def _from_record(record: object) -> Delivery:
     if isinstance(sns, Mapping):
         return _guard(lambda: _from_sns(sns), record, "sns")
     if "body" in record:  # SQS: the on-failure queue holds SNS envelopes or raw events
+        queue = regions.parse_arn(text(record.get("eventSourceARN"))) or regions.Where()
+        hint = queue._replace(region=queue.region or _region_code(record.get("awsRegion")))
         return _guard(
-            lambda: _from_text(text(record.get("body")), title="Queued message", via="sqs"), record, "sqs"
+            lambda: _from_text(text(record.get("body")), title="Queued message", via="sqs", hint=hint),
+            record,
+            "sqs",
         )
     return _guard(lambda: _unknown(record, "record"), record, "record")
 
 
-def _from_sns(sns: Mapping[str, Any]) -> Delivery:
+def _from_sns(sns: Mapping[str, Any], hint: regions.Where | None = None) -> Delivery:
     title = text(sns.get("Subject")) or "SNS notification"
-    delivery = _from_text(text(sns.get("Message")), title=title, via="sns", received=moment(sns.get("Timestamp")))
+    topic = regions.parse_arn(text(sns.get("TopicArn")))  # the topic lives where its alarms do
+    delivery = _from_text(
+        text(sns.get("Message")),
+        title=title,
+        via="sns",
+        received=moment(sns.get("Timestamp")),
+        hint=_merge(topic, hint),
+    )
     return Delivery(delivery.item, message_id=text(sns.get("MessageId")) or None, via=delivery.via)
 
 
-def _from_text(content: str, *, title: str, via: str, received: datetime | None = None) -> Delivery:
+def _from_text(
+    content: str,
+    *,
+    title: str,
+    via: str,
+    received: datetime | None = None,
+    hint: regions.Where | None = None,
+) -> Delivery:
     stripped = content.strip()
     try:
         payload = json.loads(stripped)
@@ -90,24 +109,29 @@ def _from_text(content: str, *, title: str, via: str, received: datetime | None 
         )
     if isinstance(payload, Mapping):
         if payload.get("Type") == "Notification" and "Message" in payload:  # an SNS envelope, e.g. from SQS
-            return _from_sns(payload)
-        return _from_payload(payload, via=via, fallback_title=title, received=received)
+            return _from_sns(payload, hint)
+        return _from_payload(payload, via=via, fallback_title=title, received=received, hint=hint)
     return Delivery(Notification(title=title, body=dump(payload), source=via, received_at=received), via=via)
 
 
 def _from_payload(
-    payload: Mapping[str, Any], *, via: str, fallback_title: str, received: datetime | None = None
+    payload: Mapping[str, Any],
+    *,
+    via: str,
+    fallback_title: str,
+    received: datetime | None = None,
+    hint: regions.Where | None = None,
 ) -> Delivery:
     if "AlarmName" in payload and "NewStateValue" in payload:
-        return Delivery(alarm_from_sns_message(payload, received), via=via)
+        return Delivery(alarm_from_sns_message(payload, received, hint), via=via)
     if payload.get("detail-type") == EVENTBRIDGE_DETAIL_TYPE and isinstance(payload.get("detail"), Mapping):
         return Delivery(
-            alarm_from_eventbridge(payload),
+            alarm_from_eventbridge(payload, hint),
             message_id=text(payload.get("id")) or None,
             via=_join(via, "eventbridge"),
         )
     if isinstance(payload.get("alarmData"), Mapping):
-        return Delivery(alarm_from_action(payload), via=_join(via, "alarm-action"))
+        return Delivery(alarm_from_action(payload, hint), via=_join(via, "alarm-action"))
     title = text(payload.get("detail-type")) or fallback_title
     return Delivery(Notification(title=title, body=dump(payload), source=via, received_at=received), via=via)
 
@@ -120,6 +144,19 @@ def _via_of(event: Mapping[str, Any]) -> str:
     if "alarmData" in event:
         return "lambda"
     return "direct"
+
+
+def _merge(inner: regions.Where | None, outer: regions.Where | None) -> regions.Where:
+    """The nearer envelope's facts first (the SNS topic inside an SQS message), the outer one's for gaps."""
+    inner, outer = inner or regions.Where(), outer or regions.Where()
+    return regions.Where(
+        inner.partition or outer.partition, inner.region or outer.region, inner.account or outer.account
+    )
+
+
+def _region_code(raw: object) -> str:
+    code = text(raw)
+    return code if regions.is_region(code) else ""
 
 
 def _join(outer: str, inner: str) -> str:

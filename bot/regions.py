@@ -5,6 +5,21 @@ botocore ships endpoint data but no display names, so the short table of names S
 
 from __future__ import annotations
 
+import re
+from typing import NamedTuple
+
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+_ACCOUNT = re.compile(r"\d{12}")
+
+
+class Where(NamedTuple):
+    """Where something lives, as far as it is known: "" for a part that is not."""
+
+    partition: str = ""
+    region: str = ""
+    account: str = ""
+
+
 REGION_BY_DISPLAY_NAME: dict[str, str] = {
     "US East (N. Virginia)": "us-east-1",
     "US East (Ohio)": "us-east-2",
@@ -72,22 +87,48 @@ def partition_of(region: str) -> str:
 
 
 def region_from_display_name(name: str | None) -> str | None:
+    """The code of an SNS ``Region`` label ("EU (Ireland)"), or of a code given as is; None when unknown."""
     if not name:
         return None
     name = name.strip()
     if name in REGION_BY_DISPLAY_NAME:
         return REGION_BY_DISPLAY_NAME[name]
-    if name.lower() in set(REGION_BY_DISPLAY_NAME.values()):
-        return name.lower()
-    return None
+    return name.lower() if is_region(name.lower()) else None
 
 
-def parse_arn(arn: str | None) -> tuple[str, str, str] | None:
-    """``(partition, region, account)`` of an ARN, or None when it is not one."""
-    parts = (arn or "").split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn" or not parts[1]:
+def is_region(code: str | None) -> bool:
+    """A region code (``eu-west-1``), not a placeholder such as ``REGION`` or ``EXAMPLE``."""
+    return bool(code) and _REGION.fullmatch(code or "") is not None
+
+
+def is_account(value: str | None) -> bool:
+    """A 12-digit account id, not a placeholder such as ``ACCOUNT_NUMBER``."""
+    return bool(value) and _ACCOUNT.fullmatch(value or "") is not None
+
+
+def is_arn(arn: str | None) -> bool:
+    """A well-formed ARN of a known partition whose region and account are real or empty (S3, IAM)."""
+    if parse_arn(arn) is None:
+        return False
+    _, _, _, region, account, _ = (arn or "").split(":", 5)
+    return (not region or is_region(region)) and (not account or is_account(account))
+
+
+def parse_arn(arn: str | None) -> Where | None:
+    """The parts of an ARN that are real — a placeholder region or account (``REGION``,
+    ``ACCOUNT_NUMBER``) is left out — or None when the text is not an ARN at all (no ``arn:`` prefix, an
+    unknown partition, or whitespace inside, as in a documentation example's typo)."""
+    text = arn or ""
+    parts = text.split(":", 5)
+    if (
+        len(parts) < 6
+        or parts[0] != "arn"
+        or parts[1] not in CONSOLE_DOMAIN_BY_PARTITION
+        or any(c.isspace() for c in text)
+    ):
         return None
-    return parts[1], parts[3], parts[4]
+    region, account = parts[3], parts[4]
+    return Where(parts[1], region if is_region(region) else "", account if is_account(account) else "")
 
 
 def console_domain(partition: str) -> str:

@@ -46,6 +46,8 @@ class Enricher:
 
     def enrich(self, alarm: Alarm, budget_s: float | None = None) -> Enrichment:
         """Findings for ``alarm``; no source runs longer than its deadline or the overall budget."""
+        if not alarm.region:  # every source is regional: asking another region would answer wrongly
+            return Enrichment.skipped("the alarm's region is unknown")
         started = time.monotonic()
         pool = ThreadPoolExecutor(max_workers=12, thread_name_prefix="lookout-enrich")
         try:

@@ -70,7 +70,7 @@ class IncidentTracker:
         changed = alarm.changed_at.timestamp()
         if incident is not None and self._never_posted(incident) and changed == incident.changed_at:
             pass  # the invocation that opened it died before Slack answered: this retry posts it
-        elif incident is not None and changed <= incident.changed_at:
+        elif incident is not None and alarm.time_known and changed <= incident.changed_at:
             return None  # an older state change arriving late: the message already shows newer news
         if incident is not None and incident.status == "open":
             return self._refire(alert, incident, route, deadline, extra)
@@ -147,8 +147,8 @@ class IncidentTracker:
         if incident is None or incident.status != "open" or not (incident.ts or incident.storm):
             card = Card(severity=route.severity, service=extra.get("service", ""), note=route.note)
             return self.messenger.post(alert, card, route.channel, deadline)  # nothing to edit: never silent
-        if changed < incident.changed_at:
-            return None
+        if alarm.time_known and changed < incident.changed_at:
+            return None  # an unreadable time cannot be ordered: it is applied as the newest news
         settled = replace(
             incident,
             state=alarm.state.value,

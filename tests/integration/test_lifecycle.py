@@ -156,6 +156,25 @@ def test_late_older_state_change_does_not_reopen(service: AlertService, slack: S
     assert header(message) == "✅ api · ALARM → OK"
 
 
+def test_a_state_change_with_an_unreadable_time_is_applied_not_judged_older(
+    service: AlertService, slack: SlackStandIn
+) -> None:
+    """Its envelope time (SNS Timestamp, minute 5) is earlier than the OK's (minute 10), but the state-change
+    time itself is unreadable ("2023-08-04T12: 36: 15…" as in the CloudWatch docs' sample): it cannot be
+    ordered, so it is applied as the newest news — and shows its time as given."""
+    deliver(service, sns_event("api", "ALARM", 0))
+    deliver(service, sns_event("api", "OK", 10, old="ALARM"))
+    event = sns_event("api", "ALARM", 5, message_id="unreadable-time")
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    message["StateChangeTime"] = "2023-08-04T12: 36: 15.490+0000"
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    deliver(service, event)
+    posts = slack.posts("#alerts")
+    assert len(posts) == 2 and header(posts[-1]) == "🔴 api · OK → ALARM"
+    context = next(b for b in posts[-1]["blocks"] if b["block_id"] == "lookout:context")["elements"][0]["text"]
+    assert "time as given: 2023-08-04T12: 36: 15.490+0000" in context
+
+
 @pytest.mark.parametrize("times", [2, 3, 5])
 def test_duplicate_deliveries_in_sequence_post_once(
     service: AlertService, slack: SlackStandIn, times: int

@@ -18,9 +18,8 @@ from tests.conftest import GOLDEN, event_names, load_event
 def test_rendered_calls_match_golden(name: str, update_goldens: bool) -> None:
     calls = render_calls(load_event(name), Settings(slack_channel="#alerts"), offline=True)
     golden = GOLDEN / name
-    if update_goldens or not golden.exists():
+    if update_goldens:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(json.dumps(calls, indent=2, ensure_ascii=False) + "\n")
-        if not update_goldens:
-            pytest.fail(f"golden {golden.name} was missing and has been written: review and commit it")
+    assert golden.exists(), f"no golden {golden.name}: run pytest --update-goldens, review the file and commit it"
     assert calls == json.loads(golden.read_text())

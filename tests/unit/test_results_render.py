@@ -123,11 +123,10 @@ def test_hostile_cells_are_escaped_and_redacted() -> None:
 def test_goldens(name: str, message, update_goldens: bool) -> None:  # type: ignore[no-untyped-def]
     body = payload(message())
     golden = GOLDEN / "results" / f"{name}.json"
-    if update_goldens or not golden.exists():
+    if update_goldens:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
-        if not update_goldens:
-            pytest.fail(f"golden {golden.name} was missing and has been written: review and commit it")
+    assert golden.exists(), f"no golden {golden.name}: run pytest --update-goldens, review the file and commit it"
     assert body == json.loads(golden.read_text())
 
 

@@ -17,8 +17,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.slack.blocks.alarm_text import icon, suppressed
 from bot.slack.blocks.format import duration
-from bot.slack.blocks.render import HEADER_CHARS, STATE_ICON, Message, finish_message
+from bot.slack.blocks.render import HEADER_CHARS, Message, finish_message
 from bot.text import for_code_block, one_line, safe
 
 if TYPE_CHECKING:
@@ -51,9 +52,10 @@ def decorate(message: Message, alarm: Alarm, card: Card) -> Message:
     blocks: list[Block] = []
     for block in message.blocks:
         if block.block_id == "lookout:header" and card.severity:
-            prefix = f"{STATE_ICON[alarm.state]} {card.severity} · "
-            text = prefix + safe(one_line(alarm.name), HEADER_CHARS - len(prefix) - 40)
+            prefix = f"{icon(alarm)} {card.severity} · "
+            text = prefix + safe(one_line(alarm.name), HEADER_CHARS - len(prefix) - 60)
             text += f" · {alarm.previous_state.value} → {alarm.state.value}"
+            text += " (actions suppressed)" if suppressed(alarm) else ""
             block = HeaderBlock(
                 block_id="lookout:header", text=PlainTextObject(text=text[:HEADER_CHARS], emoji=True)
             )
@@ -95,10 +97,12 @@ def status_notes(
 ) -> tuple[str, ...]:
     notes = []
     if alarm is not None and alarm.state.value != "ALARM" and opened_at:
-        lasted = duration(max(0.0, alarm.changed_at.timestamp() - opened_at))
-        ended = alarm.changed_at.astimezone(UTC).strftime("%H:%M UTC")
         word = "Resolved" if alarm.state.value == "OK" else "Insufficient data"
-        notes.append(f"{'✅' if alarm.state.value == 'OK' else '⚪'} *{word}* after {lasted} · at {ended}")
+        when = " (time unknown)"
+        if alarm.time_known:  # a time the payload did not give is never shown or measured from
+            lasted = duration(max(0.0, alarm.changed_at.timestamp() - opened_at))
+            when = f" after {lasted} · at {alarm.changed_at.astimezone(UTC).strftime('%H:%M UTC')}"
+        notes.append(f"{'✅' if alarm.state.value == 'OK' else '⚪'} *{word}*{when}")
     if acked_by:
         notes.append(f"👀 Acknowledged by <@{acked_by}>")
     if silenced_until > datetime.now(UTC).timestamp():
@@ -136,20 +140,17 @@ def render_note(text: str) -> Message:
 
 
 def refire_note(alarm: Alarm, count: int, since: float) -> str:
-    minutes = duration(max(0.0, alarm.changed_at.timestamp() - since))
+    head = f"🔁 Still firing · {_ordinal(count)} time"
+    if alarm.time_known:
+        head += f" in {duration(max(0.0, alarm.changed_at.timestamp() - since))}"
     reason = safe(one_line(alarm.reason), 300)
-    return (
-        f"🔁 Still firing · {_ordinal(count)} time in {minutes}\n> {reason}"
-        if reason
-        else f"🔁 Still firing · {_ordinal(count)} time in {minutes}"
-    )
+    return f"{head}\n> {reason}" if reason else head
 
 
 def transition_note(alarm: Alarm, opened_at: float) -> str:
-    lasted = duration(max(0.0, alarm.changed_at.timestamp() - opened_at))
-    icon = STATE_ICON[alarm.state]
+    after = f" after {duration(max(0.0, alarm.changed_at.timestamp() - opened_at))}" if alarm.time_known else ""
     transition = f"{alarm.previous_state.value} → {alarm.state.value}"
-    return f"{icon} {transition} after {lasted}\n> {safe(one_line(alarm.reason), 300)}"
+    return f"{icon(alarm)} {transition}{after}\n> {safe(one_line(alarm.reason), 300)}"
 
 
 def render_storm_summary(entries: list[dict[str, Any]], channel_label: str) -> Message:

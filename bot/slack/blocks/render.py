@@ -23,13 +23,13 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import console
-from bot.alarms import Alarm, AlarmKind, AlarmState, Notification
-from bot.enrich.metrics import label_of
 from bot.enrich.model import Enrichment
 from bot.slack.blocks import format as fmt
+from bot.slack.blocks.alarm_text import icon, summary, suppressed, where
 from bot.text import cell, escape, for_code_block, one_line, redact, safe, truncate
 
 if TYPE_CHECKING:
+    from bot.alarms import Alarm, Notification
     from bot.enrich.model import Finding, LogReport, MetricReport, XRayReport
 
 MAX_BLOCKS = 50
@@ -39,12 +39,6 @@ TEXT_CHARS = 3000
 BUTTON_CHARS = 75
 CELL_CHARS = 60
 
-STATE_ICON = {
-    AlarmState.ALARM: "🔴",
-    AlarmState.OK: "✅",
-    AlarmState.INSUFFICIENT_DATA: "⚪",
-    AlarmState.UNKNOWN: "❔",
-}
 TABLE_HEADER = (
     "Service",
     "Role",
@@ -84,13 +78,15 @@ class Message:
 def render_alarm(alarm: Alarm, enrichment: Enrichment) -> Message:
     blocks: list[Block] = [
         HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_header(alarm), emoji=True)),
-        _section("lookout:summary", _summary(alarm)),
+        _section("lookout:summary", summary(alarm)),
     ]
     blocks.append(_section("lookout:metric", _metric(enrichment.metric)))
     blocks.extend(_xray(alarm, enrichment.xray))
     blocks.append(_section("lookout:logs", _logs(enrichment.logs)))
-    blocks.append(_context("lookout:context", _where(alarm)))
-    blocks.append(ActionsBlock(block_id="lookout:links", elements=_buttons(alarm, enrichment)))
+    blocks.append(_context("lookout:context", where(alarm)))
+    buttons = _buttons(alarm, enrichment)
+    if buttons:
+        blocks.append(ActionsBlock(block_id="lookout:links", elements=buttons))
     return finish_message(_fallback(alarm), blocks)
 
 
@@ -98,10 +94,12 @@ def render_bare_alarm(alarm: Alarm, note: str) -> Message:
     """The alarm without its enrichment sections: the fallback when rendering them failed."""
     blocks: list[Block] = [
         HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_header(alarm), emoji=True)),
-        _section("lookout:summary", _summary(alarm)),
-        _context("lookout:context", f"{_where(alarm)} · _{safe(note, 300)}_"),
-        ActionsBlock(block_id="lookout:links", elements=_buttons(alarm, Enrichment.skipped(note))),
+        _section("lookout:summary", summary(alarm)),
+        _context("lookout:context", f"{where(alarm)} · _{safe(note, 300)}_"),
     ]
+    buttons = _buttons(alarm, Enrichment.skipped(note))
+    if buttons:
+        blocks.append(ActionsBlock(block_id="lookout:links", elements=buttons))
     return finish_message(_fallback(alarm), blocks)
 
 
@@ -124,44 +122,10 @@ def render_notification(note: Notification) -> Message:
 def _header(alarm: Alarm) -> str:
     """Icon, name and transition; the name is cut first so that the transition always shows."""
     transition = f" · {alarm.previous_state.value} → {alarm.state.value}"
+    if suppressed(alarm):
+        transition += " (actions suppressed)"
     name = safe(one_line(alarm.name), HEADER_CHARS - 2 - len(transition))
-    return f"{STATE_ICON[alarm.state]} {name}{transition}"
-
-
-def _summary(alarm: Alarm) -> str:
-    lines = [f"*{alarm.state.value}*  ·  {safe(_condition(alarm), 600)}"]
-    if alarm.description:
-        lines.append(safe(alarm.description, 600))
-    if alarm.reason:
-        lines.append(f"> {safe(one_line(alarm.reason), 900)}")
-    if alarm.kind is AlarmKind.COMPOSITE:
-        if alarm.alarm_rule:
-            lines.append(f"*Rule:* `{safe(one_line(alarm.alarm_rule), 500)}`")
-        for child in alarm.children[:10]:
-            lines.append(f"• {STATE_ICON[child.state]} {safe(child.name, 200)} is {child.state.value}")
-        if len(alarm.children) > 10:
-            lines.append(f"• … and {len(alarm.children) - 10} more")
-    return "\n".join(lines)
-
-
-def _condition(alarm: Alarm) -> str:
-    if alarm.kind is AlarmKind.COMPOSITE:
-        return "composite alarm"
-    primary = alarm.primary
-    label = label_of(primary) if primary else "metric"
-    op = fmt.COMPARISONS.get(alarm.comparison or "", "")
-    if alarm.kind is AlarmKind.ANOMALY:
-        band = next((q.expression for q in alarm.queries if q.id == alarm.threshold_metric_id), None)
-        test = f"{label} {op or 'outside the band'} {band or 'of the anomaly model'}"
-    elif alarm.threshold is not None:
-        test = f"{label} {op or 'vs'} {fmt.number(alarm.threshold)}".replace("  ", " ")
-    else:
-        test = label
-    if alarm.datapoints_to_alarm and alarm.evaluation_periods:
-        test += f" for {alarm.datapoints_to_alarm} of {alarm.evaluation_periods}"
-    if alarm.period:
-        test += f" × {fmt.duration(alarm.period)}"
-    return test
+    return f"{icon(alarm)} {name}{transition}"
 
 
 def _metric(finding: Finding[MetricReport]) -> str:
@@ -270,13 +234,9 @@ def _search_gap(report: LogReport) -> str:
     return safe(text, 600)
 
 
-def _where(alarm: Alarm) -> str:
-    moment = fmt.timestamp(alarm.changed_at.astimezone(UTC))
-    account = f"Account {safe(alarm.account, 20)} · " if alarm.account else ""
-    return f"{account}{safe(alarm.region, 30)} · {moment}"
-
-
 def _buttons(alarm: Alarm, enrichment: Enrichment) -> list[ButtonElement]:
+    if not alarm.region:
+        return []  # a console link needs the alarm's region; one without would open another region's page
     links = [("Open alarm", console.alarm_url(alarm))]
     metric = console.metric_url(alarm)
     if metric:
@@ -302,7 +262,9 @@ def _buttons(alarm: Alarm, enrichment: Enrichment) -> list[ButtonElement]:
 def _fallback(alarm: Alarm) -> str:
     reason = one_line(alarm.reason)
     transition = f"{alarm.previous_state.value} → {alarm.state.value}"
-    text = f"{STATE_ICON[alarm.state]} {alarm.state.value}: {alarm.name} ({transition})"
+    if suppressed(alarm):
+        transition += ", actions suppressed"
+    text = f"{icon(alarm)} {alarm.state.value}: {alarm.name} ({transition})"
     return safe(f"{text} — {reason}" if reason else text, TEXT_CHARS)
 
 
