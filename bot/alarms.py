@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from bot.notices.model import Notice
+
 
 class AlarmState(StrEnum):
     ALARM = "ALARM"
@@ -163,6 +165,8 @@ class Notification:
     received_at: datetime | None = None
     problem: str | None = None
     """Why it could not be read as an alarm, when it looked like one (e.g. broken JSON)."""
+    notice: Notice | None = None
+    """Its typed reading (AWS Health, GuardDuty, a pipeline…), when its kind has one."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from bot import regions
 from bot.alarm_parsers import alarm_from_action, alarm_from_eventbridge, alarm_from_sns_message
 from bot.alarms import Delivery, Notification
 from bot.coerce import dump, moment, text
+from bot.notices import typed_notice
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -133,7 +134,11 @@ def _from_payload(
     if isinstance(payload.get("alarmData"), Mapping):
         return Delivery(alarm_from_action(payload, hint), via=_join(via, "alarm-action"))
     title = text(payload.get("detail-type")) or fallback_title
-    return Delivery(Notification(title=title, body=dump(payload), source=via, received_at=received), via=via)
+    notice = typed_notice(payload)
+    return Delivery(
+        Notification(title=title, body=dump(payload), source=via, received_at=received, notice=notice),
+        via=via,
+    )
 
 
 def _unknown(raw: object, via: str) -> Delivery:

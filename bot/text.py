@@ -31,9 +31,21 @@ _SECRET_KEY = re.compile(
 )
 
 
-def _secret_value(match: re.Match[str]) -> str:
-    """``key=value`` with the value redacted when the key's name ends in a secret word."""
-    return match.group(1) + REDACTED if _SECRET_KEY.search(match.group(2)) else match.group(0)
+def _redact_key_values(text: str) -> str:
+    """``key=value`` / ``"key": "value"`` with the value redacted when the key's name ends in a secret word.
+    After a key that is not secret the scan goes on *inside* its value: ``"message": "login failed
+    password=hunter2"`` hides a secret in a harmless key's value, as JSON log lines do. Every key is
+    judged once, so the work stays linear."""
+    out: list[str] = []
+    last = pos = 0
+    while (match := _KEY_VALUE.search(text, pos)) is not None:
+        if _SECRET_KEY.search(match.group(2)):
+            out.append(text[last : match.start()] + match.group(1) + REDACTED)
+            last = pos = match.end()
+        else:
+            pos = match.end(1)
+    out.append(text[last:])
+    return "".join(out)
 
 
 _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
@@ -67,8 +79,8 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     (re.compile(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,255}\b"), "[REDACTED:stripe-key]"),
     (re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"), "[REDACTED:google-api-key]"),
     # key names that end in a secret word, in any case and with any prefix: DB_PASSWORD, PGPASSWORD,
-    # dbPassword, apiSecret, x-api-key — any key name is matched once, then judged by ``_secret_value``
-    (_KEY_VALUE, _secret_value),
+    # dbPassword, apiSecret, x-api-key — any key name is matched once, then judged by ``_redact_key_values``
+    (_KEY_VALUE, lambda match: match.group(0)),
     # 40-character AWS secret access keys standing alone: base64 alphabet with upper, lower case and digits.
     (
         re.compile(
@@ -96,7 +108,7 @@ def redact(text: str) -> str:
     characters go first, so that they can neither hide a secret nor reorder what Slack shows."""
     text = clean(text)
     for pattern, replacement in _SECRET_PATTERNS:
-        text = pattern.sub(replacement, text)
+        text = _redact_key_values(text) if pattern is _KEY_VALUE else pattern.sub(replacement, text)
     return text
 
 

@@ -11,7 +11,7 @@ from moto import mock_aws
 
 from bot.alarms import Notification
 from bot.delivery import Deadline
-from bot.slack.blocks.render import render_notification
+from bot.slack.blocks.notice import render_notification
 from bot.slack.transport.post import SlackDeliveryError, SlackPoster
 from bot.slack.transport.secret import SlackCredentials
 

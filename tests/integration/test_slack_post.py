@@ -9,7 +9,7 @@ import pytest
 
 from bot.alarms import Notification
 from bot.delivery import Deadline
-from bot.slack.blocks.render import render_notification
+from bot.slack.blocks.notice import render_notification
 from bot.slack.transport.post import SlackDeliveryError, SlackPoster
 from local.slack_api import Fault, SlackStandIn
 

@@ -122,7 +122,7 @@ def test_a_notification_card_redacts_its_title_and_body() -> None:
     import json
 
     from bot.alarms import Notification
-    from bot.slack.blocks.render import render_notification
+    from bot.slack.blocks.notice import render_notification
 
     note = Notification(
         title="Deploy of orders with PGPASSWORD=hunter22", body="DB_PASSWORD=s3cret\u202e!", source="sns"
@@ -145,3 +145,11 @@ def test_a_secret_straddling_the_cut_of_a_huge_line_is_never_half_shown(secret: 
     # THEN no piece of the secret is shown, and the line is cut to what is shown
     assert len(shown) <= LINE_CHARS
     assert not any(secret[i : i + 6] in shown for i in range(len(secret) - 5))
+
+
+def test_a_secret_inside_a_harmless_keys_quoted_value_is_redacted() -> None:
+    """JSON log lines put ``k=v`` text inside a quoted value; the scan goes on inside it."""
+    from bot.text import redact
+
+    assert "hunter2" not in redact('{"message": "connect failed password=hunter2", "user": "bob"}')
+    assert redact('{"user": "bob"}') == '{"user": "bob"}'

@@ -26,10 +26,10 @@ from bot import console
 from bot.enrich.model import Enrichment
 from bot.slack.blocks import format as fmt
 from bot.slack.blocks.alarm_text import icon, summary, suppressed, where
-from bot.text import cell, escape, for_code_block, one_line, redact, safe, truncate
+from bot.text import cell, escape, for_code_block, one_line, safe, truncate
 
 if TYPE_CHECKING:
-    from bot.alarms import Alarm, Notification
+    from bot.alarms import Alarm
     from bot.enrich.model import Finding, LogReport, MetricReport, XRayReport
 
 MAX_BLOCKS = 50
@@ -101,19 +101,6 @@ def render_bare_alarm(alarm: Alarm, note: str) -> Message:
     if buttons:
         blocks.append(ActionsBlock(block_id="lookout:links", elements=buttons))
     return finish_message(_fallback(alarm), blocks)
-
-
-def render_notification(note: Notification) -> Message:
-    title = one_line(note.title) or "Notification"
-    body = note.body.strip() or "(empty message)"
-    intro = f"*Could not read this as an alarm:* {safe(note.problem, 500)}\n" if note.problem else ""
-    room = SECTION_CHARS - len(intro) - 8
-    blocks: list[Block] = [
-        HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_cut(f"📣 {redact(title)}"), emoji=True)),
-        _section("lookout:notification", f"{intro}```{for_code_block(safe(body, room))}```"),
-        _context("lookout:context", f"Received via {safe(note.source, 100)}"),
-    ]
-    return finish_message(safe(f"📣 {title}: {one_line(body)}", TEXT_CHARS), blocks)
 
 
 # --- parts of the alarm message --------------------------------------------------------------------------
@@ -285,6 +272,12 @@ def _cell(text: str) -> dict[str, str]:
 
 def _cut(text: str) -> str:
     return safe(text, HEADER_CHARS)
+
+
+section_block = _section
+context_block = _context
+header_text = _cut
+"""Shared with the other message builders of ``bot.slack.blocks``."""
 
 
 def _fit(text: str, limit: int) -> str:

@@ -17,7 +17,8 @@ from bot.slack.blocks.lifecycle import (
     render_storm_details,
     render_storm_summary,
 )
-from bot.slack.blocks.render import Message, render_alarm, render_bare_alarm, render_notification
+from bot.slack.blocks.notice import render_notification
+from bot.slack.blocks.render import Message, render_alarm, render_bare_alarm
 
 if TYPE_CHECKING:
     from bot.alarms import Alarm

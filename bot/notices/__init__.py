@@ -1,0 +1,36 @@
+"""Typed cards for what else arrives on the topic: one module per kind, chosen by EventBridge ``detail-type``.
+
+Each module reads a payload into a ``Notice`` (facts on-call needs, in order); a kind nobody registered gets
+``None`` and keeps the generic card. Domain only: rendering lives in ``bot.slack.blocks``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot.coerce import text
+from bot.notices import autoscaling, backup, guardduty, health, pipelines
+from bot.notices.model import Notice
+
+Reader = Callable[[Mapping[str, Any]], Notice]
+READERS: dict[str, Reader] = {
+    detail_type: module.read
+    for module in (health, guardduty, pipelines, autoscaling, backup)
+    for detail_type in module.DETAIL_TYPES
+}
+
+
+def typed_notice(payload: Mapping[str, Any]) -> Notice | None:
+    """The typed reading of an EventBridge-shaped payload, or None for a kind without a card of its own. A
+    reader that trips over a malformed payload gives None too: the generic card still shows everything."""
+    reader = READERS.get(text(payload.get("detail-type")))
+    if reader is None:
+        return None
+    try:
+        return reader(payload)
+    except Exception:  # noqa: BLE001 - a typed card is a nicety; the raw card never loses the event
+        return None
+
+
+__all__ = ["Notice", "typed_notice"]

@@ -1,0 +1,138 @@
+"""Typed cards for what else arrives on the topic, from real payloads (tests/fixtures/events/README.md)."""
+
+from __future__ import annotations
+
+import json
+from copy import deepcopy
+from typing import Any
+
+import pytest
+
+from bot.alarms import Notification
+from bot.events import parse_event
+from bot.notices import READERS, typed_notice
+from bot.slack.blocks.notice import render_notification
+from tests.conftest import load_event
+
+
+def notification(event: str | dict[str, Any]) -> Notification:
+    (delivery,) = parse_event(load_event(event) if isinstance(event, str) else event)
+    assert isinstance(delivery.item, Notification)
+    return delivery.item
+
+
+def blocks(note: Notification) -> dict[str, str]:
+    out = {}
+    for block in render_notification(note).blocks:
+        raw = block.to_dict()
+        out[raw["block_id"]] = raw["text"]["text"] if "text" in raw else raw["elements"][0]["text"]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("fixture", "header", "facts"),
+    [
+        (
+            "eventbridge_health_elb_issue.json",
+            "🔴 AWS Health: ELASTICLOADBALANCING · AWS_ELASTICLOADBALANCING_API_ISSUE",
+            ["*Service:* ELASTICLOADBALANCING", "*Category:* issue", "*Region:* ap-southeast-2"],
+        ),
+        (
+            "eventbridge_guardduty_ssh_brute_force.json",
+            "🟠 GuardDuty: 198.51.100.23 is performing SSH brute force attacks against i-0123456789abcdef0.",
+            ["*Severity:* 5 (Medium)", "*Type:* UnauthorizedAccess:EC2/SSHBruteForce", "*Resource:* Instance i-0"],
+        ),
+        (
+            "sns_glue_job_failed.json",
+            "🔴 Glue: test_job · FAILED",
+            ["*Job:* test_job", "*State:* FAILED", "> SystemExit: 1"],
+        ),
+        (
+            "eventbridge_rust_codebuild_state.json",
+            "✅ CodeBuild: my-sample-project · SUCCEEDED",
+            ["*Project:* my-sample-project", "*Initiator:* MyCodeBuildDemoUser"],
+        ),
+        (
+            "eventbridge_rust_codedeploy_deployment.json",
+            "✅ CodeDeploy: myApplication / myDeploymentGroup · SUCCESS",
+            ["*Deployment:* d-123456789"],
+        ),
+        (
+            "eventbridge_rust_codepipeline_execution.json",
+            "📣 CodePipeline: myPipeline · STARTED",
+            ["*Execution:* 01234567-0123-0123-0123-012345678901"],
+        ),
+        (
+            "eventbridge_rust_autoscaling_launch_unsuccessful.json",
+            "🔴 Auto Scaling: my-auto-scaling-group · Instance Launch Unsuccessful",
+            ["*Instance:* i-1234567890abcdef0", "*Status:* Failed", "*Zone:* us-west-2b"],
+        ),
+        (
+            "eventbridge_backup_job_failed.json",
+            "🔴 AWS Backup: Backup Job · type · FAILED",
+            ["*State:* FAILED", "does not exist."],
+        ),
+    ],
+)
+def test_each_kind_leads_with_what_matters_and_keeps_the_raw_event(
+    fixture: str, header: str, facts: list[str]
+) -> None:
+    note = notification(fixture)
+    assert note.notice is not None
+    shown = blocks(note)
+    assert shown["lookout:header"] == header
+    for line in facts:
+        assert line in shown["lookout:notice"], (line, shown["lookout:notice"])
+    assert shown["lookout:raw"].startswith("```{") and len(shown["lookout:raw"]) <= 1300  # compact, cut
+
+
+def test_a_documentation_account_typo_is_not_shown_as_an_account() -> None:
+    (finding, backup) = (
+        notification("eventbridge_guardduty_ssh_brute_force.json"),
+        notification("eventbridge_backup_job_failed.json"),
+    )
+    assert "Account" not in blocks(finding)["lookout:notice"]  # "1234567891234": 13 digits
+    assert "Account" not in blocks(backup)["lookout:notice"]
+
+
+def test_a_failed_pipeline_is_red() -> None:
+    event = deepcopy(load_event("eventbridge_rust_codepipeline_execution.json"))
+    event["detail"]["state"] = "FAILED"
+    assert blocks(notification(event))["lookout:header"] == "🔴 CodePipeline: myPipeline · FAILED"
+
+
+def test_the_raw_event_under_a_typed_card_is_redacted() -> None:
+    event = deepcopy(load_event("sns_glue_job_failed.json"))
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    message["detail"]["message"] = "connect failed password=hunter2"
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    shown = blocks(notification(event))
+    assert "hunter2" not in json.dumps(shown)
+
+
+def test_an_unknown_kind_keeps_the_generic_card_and_a_broken_one_too() -> None:
+    unknown = {"detail-type": "Some Other Event", "source": "aws.other", "detail": {"x": 1}}
+    assert notification(unknown).notice is None
+    assert "lookout:notification" in blocks(notification(unknown))
+    broken = {"detail-type": "GuardDuty Finding", "source": "aws.guardduty", "detail": "not an object"}
+    note = notification(broken)
+    assert note.notice is None or note.notice.kind == "GuardDuty"  # never an exception, never lost
+    assert blocks(note)["lookout:header"]
+
+
+def test_every_registered_kind_has_a_fixture() -> None:
+    covered = {
+        load_event(n).get("detail-type")
+        for n in (
+            "eventbridge_health_elb_issue.json",
+            "eventbridge_guardduty_ssh_brute_force.json",
+            "eventbridge_rust_codebuild_state.json",
+            "eventbridge_rust_codedeploy_deployment.json",
+            "eventbridge_rust_codepipeline_execution.json",
+            "eventbridge_rust_autoscaling_launch_unsuccessful.json",
+            "eventbridge_backup_job_failed.json",
+        )
+    }
+    modules = {READERS[c].__module__ for c in covered if c in READERS} | {"bot.notices.pipelines"}  # + Glue (SNS)
+    assert modules == {f"bot.notices.{m}" for m in ("health", "guardduty", "pipelines", "autoscaling", "backup")}
+    assert typed_notice({"detail-type": "CloudWatch Alarm State Change"}) is None  # alarms are not notices
