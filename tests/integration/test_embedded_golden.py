@@ -1,0 +1,62 @@
+"""Goldens of the enriched card as the embedded stack renders it: the seeded incident at a fixed moment
+(deterministic traffic, traces, log lines and datapoints), fired through SNS into the real alarm handler.
+
+This pins what offline goldens cannot: the X-Ray table and root causes, the log lines, the sparkline. A
+missing or changed golden fails; ``pytest --update-goldens`` rewrites it for review.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from local.demo import alarm_reason
+from local.firing import fire
+from local.lambda_runtime import LambdaContext
+from local.scenario import ALARM, seed
+from local.stack import EmbeddedStack, environment
+from tests.conftest import GOLDEN
+from tests.support import assert_valid_message
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+CHANNEL = "#embedded-golden"
+NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+"""The seeded incident's "now": its traffic, failures, logs and datapoints are fixed relative to it."""
+
+
+@pytest.fixture(scope="module")
+def posted() -> Iterator[dict[str, Any]]:
+    with EmbeddedStack() as stack, environment(stack.env()):
+        incident = seed(now=NOW)
+        settings = {
+            "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
+            "SLACK_CHANNEL": CHANNEL,
+            "XRAY_DEADLINE_S": "10",  # generous: a slow CI machine must not turn a section into a timeout
+            "LOGS_DEADLINE_S": "10",
+            "METRICS_DEADLINE_S": "10",
+        }
+        with environment(settings):
+            handler = importlib.reload(importlib.import_module("handlers.alarm"))
+            event = fire(incident, ALARM, "ALARM", alarm_reason(incident), at=NOW - timedelta(minutes=4))
+            handler.lambda_handler(event, LambdaContext())
+            (message,) = stack.slack.posts(CHANNEL)
+            yield {"text": message["text"], "blocks": message["blocks"]}
+
+
+def test_the_enriched_alarm_card_matches_its_golden(posted: dict[str, Any], update_goldens: bool) -> None:
+    assert_valid_message(posted)
+    sections = {b["block_id"]: b for b in posted["blocks"]}
+    for source in ("lookout:metric", "lookout:xray", "lookout:logs"):
+        assert "skipped" not in json.dumps(sections[source]) and "timed out" not in json.dumps(sections[source])
+    golden = GOLDEN / "embedded" / "orders_api_errors_alarm.json"
+    if update_goldens:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(json.dumps(posted, indent=2, ensure_ascii=False) + "\n")
+    assert golden.exists(), f"no golden {golden.name}: run pytest --update-goldens, review the file and commit it"
+    assert posted == json.loads(golden.read_text())
