@@ -15,7 +15,7 @@ from bot import regions
 from bot.alarm_parsers import alarm_from_action, alarm_from_eventbridge, alarm_from_sns_message
 from bot.alarms import Delivery, Notification
 from bot.coerce import dump, moment, text
-from bot.notices import typed_notice
+from bot.notices import text_notice, typed_notice
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -105,8 +105,12 @@ def _from_text(
     except ValueError as exc:
         looks_json = stripped[:1] in "{["
         problem = f"broken JSON: {exc}" if looks_json and stripped else None
+        notice = None if problem else text_notice(content)
         return Delivery(
-            Notification(title=title, body=content, source=via, received_at=received, problem=problem), via=via
+            Notification(
+                title=title, body=content, source=via, received_at=received, problem=problem, notice=notice
+            ),
+            via=via,
         )
     if isinstance(payload, Mapping):
         if payload.get("Type") == "Notification" and "Message" in payload:  # an SNS envelope, e.g. from SQS

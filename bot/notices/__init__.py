@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.coerce import text
-from bot.notices import autoscaling, backup, guardduty, health, pipelines
+from bot.notices import autoscaling, backup, beanstalk, guardduty, health, pipelines
 from bot.notices.model import Notice
 
 Reader = Callable[[Mapping[str, Any]], Notice]
@@ -33,4 +33,12 @@ def typed_notice(payload: Mapping[str, Any]) -> Notice | None:
         return None
 
 
-__all__ = ["Notice", "typed_notice"]
+def text_notice(content: str) -> Notice | None:
+    """The typed reading of a plain-text notification (Elastic Beanstalk's), or None."""
+    try:
+        return beanstalk.read_text(content)
+    except Exception:  # noqa: BLE001 - the generic card shows the text either way
+        return None
+
+
+__all__ = ["Notice", "text_notice", "typed_notice"]

@@ -136,3 +136,21 @@ def test_every_registered_kind_has_a_fixture() -> None:
     modules = {READERS[c].__module__ for c in covered if c in READERS} | {"bot.notices.pipelines"}  # + Glue (SNS)
     assert modules == {f"bot.notices.{m}" for m in ("health", "guardduty", "pipelines", "autoscaling", "backup")}
     assert typed_notice({"detail-type": "CloudWatch Alarm State Change"}) is None  # alarms are not notices
+
+
+def test_an_elastic_beanstalk_text_notification_gets_its_card() -> None:
+    note = notification("sns_elastic_beanstalk_degraded.json")
+    assert note.notice is not None
+    shown = blocks(note)
+    assert shown["lookout:header"] == "🔴 Elastic Beanstalk: Api-Fechamento-env · Info → Degraded"
+    assert "*Application:* Api-Fechamento-Validacao" in shown["lookout:notice"]
+    assert "Incorrect application version found on 1 instance." in shown["lookout:notice"]  # the whole message
+    recovered = deepcopy(load_event("sns_elastic_beanstalk_degraded.json"))
+    sns = recovered["Records"][0]["Sns"]
+    sns["Message"] = sns["Message"].replace("from Info to Degraded.", "from Degraded to Ok.")
+    assert blocks(notification(recovered))["lookout:header"].startswith("✅ Elastic Beanstalk")
+
+
+def test_plain_text_that_is_not_a_known_kind_stays_generic() -> None:
+    note = notification("sns_plain_text.json")
+    assert note.notice is None and "lookout:notification" in blocks(note)
