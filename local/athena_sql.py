@@ -1,49 +1,42 @@
 """Athena SQL executed by DuckDB over Glue tables whose data lives in the embedded S3.
 
-Only the partitions a query needs are read (predicates on partition columns, within a projection's range),
-and ``DataScannedInBytes`` is the size of the files actually read. Athena (Trino) functions that DuckDB
-lacks are defined as DuckDB macros (see docs/athena-dialect.md); the SQL text itself is not rewritten.
+The query is parsed with sqlglot (Trino dialect), its parameters bound as literals, its tables looked up
+in Glue (qualified with ``QueryExecutionContext.Database``), its number/string comparisons checked as Athena
+checks them, and it is transpiled to DuckDB with Trino's semantics (``local.athena_dialect``). Only the
+partitions a query needs are read (``local.athena_pruning``); ``DataScannedInBytes`` is what Athena would read
+(``local.athena_tables``). Errors are in Athena's words. What is supported: docs/athena-dialect.md.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-MACROS = (
-    "CREATE MACRO approx_percentile(x, p) AS quantile_cont(x, p)",
-    "CREATE MACRO from_iso8601_timestamp(s) AS CAST(replace(replace(s, 'T', ' '), 'Z', '') AS TIMESTAMP)",
-    "CREATE MACRO from_iso8601_date(s) AS CAST(s AS DATE)",
-    "CREATE MACRO date_format(t, f) AS strftime(t, replace(replace(f, '%i', '%M'), '%s', '%S'))",
-    "CREATE MACRO to_unixtime(t) AS epoch(t)",
-    "CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)",
-    "CREATE MACRO cardinality(a) AS len(a)",
+from sqlglot import exp
+
+from local.athena_dialect import (
+    AthenaError,
+    bind,
+    check_comparisons,
+    parse,
+    position,
+    start_of,
+    table_refs,
+    to_duckdb,
 )
-GLUE_TO_DUCKDB = {
-    "string": "VARCHAR",
-    "varchar": "VARCHAR",
-    "char": "VARCHAR",
-    "int": "INTEGER",
-    "integer": "INTEGER",
-    "bigint": "BIGINT",
-    "smallint": "SMALLINT",
-    "tinyint": "TINYINT",
-    "double": "DOUBLE",
-    "float": "FLOAT",
-    "boolean": "BOOLEAN",
-    "timestamp": "TIMESTAMP",
-    "date": "DATE",
-}
-_TABLE_REF = re.compile(r"\b(?:from|join)\s+\"?([a-z_]\w*)\"?\s*\.\s*\"?([a-z_]\w*)\"?", re.IGNORECASE)
-_LITERAL = re.compile(r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false|null", re.IGNORECASE)
+from local.athena_pruning import partition_filter, projection_filter
+from local.athena_tables import Table, create_view
 
+__all__ = ["AthenaError", "Outcome", "execute"]
 
-class AthenaError(Exception):
-    """The query fails as Athena would fail it; ``str()`` is the StateChangeReason."""
+Lookup = Callable[[str, str], "dict[str, Any] | None"]
+"""(database, table) → the Glue ``Table`` definition, or None when it does not exist."""
+_INTEGERS = {"tinyint", "smallint", "int", "integer", "bigint"}
 
 
 @dataclass(frozen=True)
@@ -53,161 +46,65 @@ class Outcome:
     scanned: int
 
 
-def literal_value(text: str) -> Any:
-    """An ``ExecutionParameters`` entry (a SQL literal) as a value for a prepared statement."""
-    raw = text.strip()
-    if not _LITERAL.fullmatch(raw):
-        raise AthenaError(f"INVALID_PARAMETER: execution parameter {raw!r} is not a literal")
-    if raw.startswith("'"):
-        return raw[1:-1].replace("''", "'")
-    if raw.lower() in ("true", "false"):
-        return raw.lower() == "true"
-    if raw.lower() == "null":
-        return None
-    return float(raw) if "." in raw else int(raw)
-
-
-def execute(sql: str, parameters: list[str], tables: dict[str, dict[str, Any]], read_object: Any) -> Outcome:
-    """Run ``sql``; ``tables`` maps ``db.table`` to its Glue ``Table``; ``read_object(uri)`` → (bytes, size)
-    and ``read_object.list(uri)`` lists a location's object URIs."""
+def execute(
+    sql: str, parameters: list[str], lookup: Lookup, read_object: Any, database: str | None = None
+) -> Outcome:
+    """Run ``sql``; ``read_object(uri)`` → (bytes, size) and ``read_object.list(prefix)`` lists object URIs."""
     import duckdb
 
-    values = [literal_value(p) for p in parameters]
-    placeholders = _placeholders(sql)
-    if placeholders != len(values):
-        raise AthenaError(
-            f"INVALID_PARAMETER: the query has {placeholders} placeholders but {len(values)} execution parameters"
-        )
-    bound = _bind_for_pruning(sql, parameters)
+    tree = bind(parse(sql), parameters)
+    refs = table_refs(tree, database)
+    tables: dict[str, Table] = {}
+    for ref in refs:
+        definition = lookup(ref.database, ref.name)
+        if definition is None:
+            line, col = position(sql, start_of(ref.node))
+            raise AthenaError(
+                f"TABLE_NOT_FOUND: line {line}:{col}: Table 'awsdatacatalog.{ref.key}' does not exist"
+            )
+        tables[ref.key] = Table.of(definition)
+    types = {name: kind for table in tables.values() for name, kind in table.types.items()}
+    check_comparisons(tree, types, sql)
+    read = None if any(isinstance(s, exp.Star) for s in tree.find_all(exp.Star)) else _columns_read(tree)
     connection = duckdb.connect()
-    for macro in MACROS:
-        connection.execute(macro)
     scanned = 0
     with tempfile.TemporaryDirectory(prefix="lookout-athena-") as workdir:
-        for database, table in sorted({(d.lower(), t.lower()) for d, t in _TABLE_REF.findall(sql)}):
-            definition = tables.get(f"{database}.{table}")
-            if definition is None:
-                raise AthenaError(
-                    f"TABLE_NOT_FOUND: line 1: Table 'awsdatacatalog.{database}.{table}' does not exist"
-                )
-            connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
-            scanned += _create_view(connection, database, table, definition, bound, read_object, Path(workdir))
+        for key, table in tables.items():
+            database_name, table_name = key.split(".", 1)
+            partitions = [name for name, _ in table.partitions]
+            others = {n for k, t in tables.items() if k != key for n, _ in t.columns + t.partitions}
+            filters = [partition_filter(tree, ref, refs, partitions, others) for ref in refs if ref.key == key]
+            in_range = projection_filter(table.parameters, partitions)
+
+            def wanted(values: dict[str, str], filters: list[Any] = filters, in_range: Any = in_range) -> bool:
+                return in_range(values) and any(f(values) for f in filters)
+
+            scanned += create_view(
+                connection, (database_name, table_name), table, wanted, read_object, Path(workdir), read
+            )
+        integers = {name for name, kind in types.items() if kind.split("(")[0] in _INTEGERS}
         try:
-            cursor = connection.execute(_athena_to_duckdb(sql), values)
-            columns = [(d[0], _athena_type(str(d[1]))) for d in cursor.description or []]
+            cursor = connection.execute(to_duckdb(tree, integers))
+            columns = [(d[0].lower(), _athena_type(str(d[1]))) for d in cursor.description or []]
             rows = [[_cell(v) for v in row] for row in cursor.fetchall()]
-        except duckdb.Error as exc:
-            raise AthenaError(f"SYNTAX_ERROR: {str(exc).splitlines()[0]}") from None
+        except duckdb.Error as error:
+            raise AthenaError(_athena_words(error)) from None
     return Outcome(columns, rows, scanned)
 
 
-def _placeholders(sql: str) -> int:
-    return len(re.findall(r"\?", re.sub(r"'(?:[^']|'')*'", "", sql)))
+def _columns_read(tree: exp.Expr) -> set[str]:
+    return {column.name.lower() for column in tree.find_all(exp.Column)}
 
 
-def _athena_to_duckdb(sql: str) -> str:
-    """The few spellings that macros cannot cover."""
-    return re.sub(r'"([a-z_]\w*)"\s*\.\s*"([a-z_]\w*)"', r'"\1"."\2"', sql)
-
-
-def _bind_for_pruning(sql: str, parameters: list[str]) -> str:
-    parts = re.split(r"\?", sql)
-    out = parts[0]
-    for part, value in zip(parts[1:], parameters + [""] * len(parts), strict=False):
-        out += value + part
-    return out
-
-
-def _create_view(
-    connection: Any,
-    database: str,
-    table: str,
-    definition: dict[str, Any],
-    sql: str,
-    read_object: Any,
-    workdir: Path,
-) -> int:
-    storage = definition.get("StorageDescriptor", {})
-    columns = [(c["Name"].lower(), c["Type"].lower()) for c in storage.get("Columns", [])]
-    partitions = [(k["Name"].lower(), k["Type"].lower()) for k in definition.get("PartitionKeys", [])]
-    params = {k.lower(): v for k, v in (definition.get("Parameters") or {}).items()}
-    location = storage.get("Location", "").rstrip("/") + "/"
-    files: list[str] = []
-    scanned = 0
-    for uri in read_object.list(location):
-        values = dict(re.findall(r"([a-z_]\w*)=([^/]+)/", uri[len(location) :]))
-        if partitions and not all(
-            _partition_wanted(name, values.get(name), sql, params) for name, _ in partitions
-        ):
-            continue
-        data, size = read_object(uri)
-        local = workdir / database / table / uri[len(location) :]
-        local.parent.mkdir(parents=True, exist_ok=True)
-        local.write_bytes(data)
-        files.append(str(local))
-        scanned += size
-    schema = {name: GLUE_TO_DUCKDB.get(kind.split("(")[0], "VARCHAR") for name, kind in columns}
-    parts = {name: GLUE_TO_DUCKDB.get(kind, "VARCHAR") for name, kind in partitions}
-    if not files:
-        empty = ", ".join(f'CAST(NULL AS {kind}) AS "{name}"' for name, kind in {**schema, **parts}.items())
-        connection.execute(f'CREATE VIEW "{database}"."{table}" AS SELECT {empty} WHERE false')
-        return 0
-    parquet = "parquet" in str(storage.get("SerdeInfo", {}).get("SerializationLibrary", "")).lower()
-    file_list = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
-    if parquet:
-        reader = f"read_parquet({file_list}, hive_partitioning = true)"
-    else:
-        spec = "{" + ", ".join(f"'{n}': '{t}'" for n, t in schema.items()) + "}"
-        reader = (
-            f"read_json({file_list}, format = 'newline_delimited', columns = {spec}, hive_partitioning = true)"
-        )
-    casts = ", ".join([f'"{n}"' for n in schema] + [f'CAST("{n}" AS {t}) AS "{n}"' for n, t in parts.items()])
-    connection.execute(f'CREATE VIEW "{database}"."{table}" AS SELECT {casts} FROM {reader}')
-    return scanned
-
-
-def _partition_wanted(name: str, value: str | None, sql: str, params: dict[str, str]) -> bool:
-    """Whether a partition value can satisfy the query's predicates on that column (and the projection)."""
-    if value is None:
-        return False
-    if params.get("projection.enabled") == "true" and params.get(f"projection.{name}.type") == "date":
-        low, high = _projection_range(params.get(f"projection.{name}.range", ""))
-        if low and value < low or high and value > high:
-            return False
-    column = rf'"?{re.escape(name)}"?'
-    quoted = r"'((?:[^']|'')*)'"
-    for low, high in re.findall(rf"{column}\s+between\s+{quoted}\s+and\s+{quoted}", sql, re.I):
-        if not low <= value <= high:
-            return False
-    for op, bound in re.findall(rf"{column}\s*(>=|<=|=|>|<)\s*{quoted}", sql, re.I):
-        if not {
-            ">=": value >= bound,
-            "<=": value <= bound,
-            "=": value == bound,
-            ">": value > bound,
-            "<": value < bound,
-        }[op]:
-            return False
-    for listed in re.findall(rf"{column}\s+in\s*\(([^)]*)\)", sql, re.I):
-        if value not in re.findall(quoted, listed):
-            return False
-    return True
-
-
-def _projection_range(spec: str) -> tuple[str | None, str | None]:
-    def resolve(part: str) -> str | None:
-        part = part.strip().upper()
-        match = re.fullmatch(r"NOW(?:([+-])(\d+)(DAYS|YEARS|MONTHS))?", part)
-        if not match:
-            return part.lower() or None
-        today = datetime.now(UTC).date()
-        if match.group(1):
-            amount = int(match.group(2)) * {"DAYS": 1, "MONTHS": 31, "YEARS": 366}[match.group(3)]
-            today = today + timedelta(days=amount if match.group(1) == "+" else -amount)
-        return today.isoformat()
-
-    pieces = spec.split(",")
-    return (resolve(pieces[0]), resolve(pieces[1])) if len(pieces) == 2 else (None, None)
+def _athena_words(error: Exception) -> str:
+    text = str(error).splitlines()[0]
+    function = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", text)
+    if function:
+        return f"FUNCTION_NOT_FOUND: line 1:1: Function '{function.group(1).lower()}' not registered"
+    column = re.search(r'Referenced column "([^"]+)" not found', text)
+    if column:
+        return f"COLUMN_NOT_FOUND: line 1:1: Column '{column.group(1).lower()}' cannot be resolved"
+    return f"SYNTAX_ERROR: line 1:1: {text}"
 
 
 def _athena_type(duckdb_type: str) -> str:
@@ -217,16 +114,20 @@ def _athena_type(duckdb_type: str) -> str:
         ("BIGINT", "bigint"),
         ("HUGEINT", "bigint"),
         ("INTEGER", "integer"),
+        ("SMALLINT", "smallint"),
+        ("TINYINT", "tinyint"),
         ("DOUBLE", "double"),
-        ("FLOAT", "float"),
+        ("FLOAT", "real"),
         ("DECIMAL", "decimal"),
         ("BOOLEAN", "boolean"),
         ("TIMESTAMP", "timestamp"),
         ("DATE", "date"),
+        ("STRUCT", "row"),
+        ("MAP", "map"),
     ):
         if kind.startswith(prefix):
             return athena
-    return "varchar"
+    return "array" if kind.endswith("[]") else "varchar"
 
 
 def _cell(value: Any) -> str | None:
@@ -235,7 +136,8 @@ def _cell(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+        text = value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+        return f"{text} UTC" if value.tzinfo is not None else text
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):

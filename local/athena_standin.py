@@ -60,7 +60,11 @@ class AthenaStandIn:
         started = time.monotonic()
         try:
             outcome = execute(
-                execution.sql, execution.parameters, self._tables(region, execution.sql), self._reader(region)
+                execution.sql,
+                execution.parameters,
+                self._lookup(region),
+                self._reader(region),
+                database=execution.context.get("Database"),
             )
             execution.scanned = outcome.scanned
             if cutoff is not None and outcome.scanned > cutoff:
@@ -175,19 +179,18 @@ class AthenaStandIn:
         cutoff = config.get("BytesScannedCutoffPerQuery")
         return int(cutoff) if cutoff else None
 
-    def _tables(self, region: str, sql: str) -> dict[str, dict[str, Any]]:
+    def _lookup(self, region: str) -> Any:
         from botocore.exceptions import ClientError
 
-        from local.athena_sql import _TABLE_REF
-
         glue = self._clients(region, "glue")
-        tables = {}
-        for database, table in {(d.lower(), t.lower()) for d, t in _TABLE_REF.findall(sql)}:
+
+        def lookup(database: str, table: str) -> dict[str, Any] | None:
             try:
-                tables[f"{database}.{table}"] = glue.get_table(DatabaseName=database, Name=table)["Table"]
+                return dict(glue.get_table(DatabaseName=database, Name=table)["Table"])
             except ClientError:
-                continue  # execute() reports TABLE_NOT_FOUND in Athena's words
-        return tables
+                return None  # execute() reports TABLE_NOT_FOUND in Athena's words
+
+        return lookup
 
     def _reader(self, region: str) -> Any:
         s3 = self._clients(region, "s3")
