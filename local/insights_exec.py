@@ -15,13 +15,26 @@ from local.insights_lang import Command, Expr, MalformedQuery
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-DEFAULT_LIMIT = 1000
+DEFAULT_LIMIT = 10_000
+"""Insights returns at most 10,000 rows unless ``limit`` says otherwise (up to 100,000)."""
 _REPORT = re.compile(
     r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<duration>[\d.]+) ms\s+Billed Duration: (?P<billed>[\d.]+) ms"
     r"\s+Memory Size: (?P<size>\d+) MB\s+Max Memory Used: (?P<used>\d+) MB"
 )
 _START_END = re.compile(r"(?P<type>START|END) RequestId: (?P<id>\S+)")
-_TAB_LINE = re.compile(r"^\S+Z\t(?P<id>[0-9a-f-]{8,})\t")
+_TAB_LINE = re.compile(r"^\S+Z\t(?P<id>[0-9a-f-]{8,})\t(?:(?P<level>[A-Z]+)\t(?P<rest>.*))?", re.S)
+_XRAY = re.compile(r"XRAY TraceId: (?P<trace>\S+)\s+SegmentId: (?P<segment>\S+)")
+_VPC_V2 = re.compile(
+    r"^2 (?P<accountId>\S+) (?P<interfaceId>\S+) (?P<srcAddr>\S+) (?P<dstAddr>\S+) (?P<srcPort>\S+) "
+    r"(?P<dstPort>\S+) (?P<protocol>\S+) (?P<packets>\S+) (?P<bytes>\S+) (?P<start>\d+) (?P<end>\d+) "
+    r"(?P<action>ACCEPT|REJECT|-) (?P<logStatus>OK|NODATA|SKIPDATA)$"
+)
+_ROUTE53 = re.compile(
+    r"^1\.0 (?P<timestamp>\S+Z) (?P<hostZoneId>\S+) (?P<queryName>\S+) (?P<queryType>\S+) "
+    r"(?P<responseCode>\S+) (?P<protocol>UDP|TCP) (?P<edgeLocation>\S+) (?P<resolverIp>\S+) "
+    r"(?P<ednsClientSubnet>\S+)$"
+)
+SYSTEM_FIELDS = ("@timestamp", "@ingestionTime", "@message", "@logStream", "@log", "@ptr")
 
 
 class Stamp(int):
@@ -43,13 +56,31 @@ def discover(event: dict[str, Any], group: str, account: str) -> dict[str, Any]:
         "@ptr": base64.b64encode(f"{group}|{event.get('eventId', '')}".encode()).decode(),
     }
     stripped = message.strip()
+    line = _TAB_LINE.match(message)
+    if line is not None and line["rest"] and line["rest"].lstrip().startswith("{"):
+        stripped = line["rest"].strip()  # Lambda's runtime prefix: ts \t requestId \t LEVEL \t {json}
     if stripped.startswith("{"):
         try:
             document = json.loads(stripped)
         except ValueError:
             document = None
         if isinstance(document, dict):
-            _flatten(document, "", record)
+            found: dict[str, Any] = {}
+            _flatten(document, "", found)
+            for key, value in found.items():  # a JSON "@timestamp" becomes "@@timestamp": ours stays
+                record["@" + key if key in SYSTEM_FIELDS else key] = value
+    for pattern, numeric in (
+        (_VPC_V2, ("srcPort", "dstPort", "protocol", "packets", "bytes", "start", "end")),
+        (_ROUTE53, ()),
+    ):
+        known = pattern.match(stripped)
+        if known:
+            record["version"] = "2" if pattern is _VPC_V2 else "1.0"
+            for name, value in known.groupdict().items():
+                record[name] = int(value) if name in numeric and value.isdigit() else value
+    xray = _XRAY.search(message)
+    if xray:
+        record.update({"@xrayTraceId": xray["trace"], "@xraySegmentId": xray["segment"]})
     report = _REPORT.search(message)
     if report:
         record.update(
@@ -62,9 +93,12 @@ def discover(event: dict[str, Any], group: str, account: str) -> dict[str, Any]:
                 "@maxMemoryUsed": int(report["used"]) * 1_000_000,
             }
         )
+        init = re.search(r"Init Duration: ([\d.]+) ms", message)
+        if init:
+            record["@initDuration"] = float(init.group(1))
     elif (marker := _START_END.match(message)) is not None:
         record.update({"@type": marker["type"], "@requestId": marker["id"]})
-    elif (line := _TAB_LINE.match(message)) is not None:
+    elif line is not None:
         record["@requestId"] = line["id"]
     return record
 
@@ -92,6 +126,7 @@ def run(
     aggregated = False
     matched: int | None = None
     row_limit = limit or DEFAULT_LIMIT
+    ordered = False
     for command in commands:
         if command.name in ("fields", "display"):
             for row in rows:
@@ -122,22 +157,36 @@ def run(
         elif command.name == "sort":
             for name, descending in reversed(command.order):
                 rows = _sorted(rows, name, descending)
+            ordered = True
         elif command.name == "limit":
             row_limit = min(row_limit, command.count) if limit else command.count
             rows = rows[: command.count]
         elif command.name == "dedup":
-            seen: set[tuple[Any, ...]] = set()
-            kept = []
-            for row in rows:
-                key = tuple(row.get(n) for n in command.names)
-                if key not in seen:
-                    seen.add(key)
-                    kept.append(row)
-            rows = kept
+            rows = _dedup(rows, command.names, ordered)
     columns = display or shown or ["@timestamp", "@message"]
     if not aggregated and "@ptr" not in columns:
         columns = [*columns, "@ptr"]
     return columns, rows[:row_limit], matched if matched is not None else len(rows)
+
+
+def _dedup(rows: list[dict[str, Any]], names: list[str], ordered: bool) -> list[dict[str, Any]]:
+    """The first row per value of ``names`` — the newest when no ``sort`` came before — and every row that
+    lacks one of the fields (Insights does not deduplicate missing values)."""
+    seen: set[tuple[str, ...]] = set()
+    keep: set[int] = set()
+    candidates = list(enumerate(rows))
+    if not ordered:
+        candidates.sort(key=lambda item: int(item[1].get("@timestamp") or 0), reverse=True)
+    for index, row in candidates:
+        values = [row.get(n) for n in names]
+        if any(v is None for v in values):
+            keep.add(index)
+            continue
+        key = tuple(str(v) for v in values)
+        if key not in seen:
+            seen.add(key)
+            keep.add(index)
+    return [row for index, row in enumerate(rows) if index in keep]
 
 
 def _sorted(rows: list[dict[str, Any]], name: str, descending: bool) -> list[dict[str, Any]]:
@@ -160,13 +209,32 @@ def _stats(command: Command, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
     for key, members in groups.items():
         result = {name: value for (_, name), value in zip(command.by, key, strict=True)}
         for expr, name in command.exprs:
-            result[name] = _aggregate(expr, members)
+            result[name] = _aggregate_expr(expr, members, result)
         out.append(result)
     return out
 
 
+def _aggregate_expr(expr: Expr, rows: list[dict[str, Any]], so_far: dict[str, Any]) -> Any:
+    """An aggregate, or arithmetic on aggregates and on the names of earlier ones (``max(a) / 1000``,
+    ``provisioned - used``)."""
+    if expr.kind == "call":
+        return _aggregate(expr, rows)
+    if expr.kind == "field":
+        return so_far.get(expr.value)
+    if expr.kind == "literal":
+        return expr.value
+    left, right = (_aggregate_expr(arg, rows, so_far) for arg in expr.args)
+    return _arithmetic(expr.value, left, right)
+
+
 def _aggregate(expr: Expr, rows: list[dict[str, Any]]) -> Any:
     function = expr.value
+    if function in ("earliest", "latest"):
+        stamped = [(int(r.get("@timestamp") or 0), evaluate(expr.args[0], r)) for r in rows]
+        stamped = [(t, v) for t, v in stamped if v is not None]
+        if not stamped:
+            return None
+        return (min if function == "earliest" else max)(stamped, key=lambda item: item[0])[1]
     if function == "count":
         if not expr.args or (expr.args[0].kind == "literal" and expr.args[0].value == "*"):
             return len(rows)
@@ -188,7 +256,12 @@ def _aggregate(expr: Expr, rows: list[dict[str, Any]]) -> Any:
         return sum(numbers) if numbers else None
     if function == "avg":
         return sum(numbers) / len(numbers) if numbers else None
-    if function == "pct":
+    if function == "stddev":
+        if len(numbers) < 2:
+            return 0.0 if numbers else None
+        mean = sum(numbers) / len(numbers)
+        return math.sqrt(sum((n - mean) ** 2 for n in numbers) / (len(numbers) - 1))  # sample deviation
+    if function in ("pct", "percentile"):
         if len(expr.args) != 2 or not numbers:
             return None
         share = float(evaluate(expr.args[1], {}))
@@ -223,11 +296,8 @@ def evaluate(expr: Expr, row: dict[str, Any]) -> Any:
         return str(right) in str(left)
     if op == "in":
         return left is not None and any(_equal(left, item) for item in (right or []))
-    if op in ("+", "-", "*", "/"):
-        a, b = _number(left), _number(right)
-        if a is None or b is None or (op == "/" and b == 0):
-            return None
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[op]
+    if op in ("+", "-", "*", "/", "%", "^"):
+        return _arithmetic(op, left, right)
     if left is None or right is None:
         return False
     if op == "=":
@@ -237,6 +307,15 @@ def evaluate(expr: Expr, row: dict[str, Any]) -> Any:
     a, b = _number(left), _number(right)
     pair: tuple[Any, Any] = (a, b) if a is not None and b is not None else (str(left), str(right))
     return {"<": pair[0] < pair[1], "<=": pair[0] <= pair[1], ">": pair[0] > pair[1], ">=": pair[0] >= pair[1]}[op]
+
+
+def _arithmetic(op: str, left: Any, right: Any) -> Any:
+    a, b = _number(left), _number(right)
+    if a is None or b is None or (op in ("/", "%") and b == 0):
+        return None
+    if op == "^":
+        return a**b
+    return {"+": a + b, "-": a - b, "*": a * b, "/": a / b, "%": math.fmod(a, b)}[op]
 
 
 def _call(expr: Expr, row: dict[str, Any]) -> Any:
@@ -262,10 +341,50 @@ def _call(expr: Expr, row: dict[str, Any]) -> Any:
         )
     if function == "strlen":
         return None if args[0] is None else len(str(args[0]))
+    if function in _STRING_FUNCTIONS:
+        return None if not args or args[0] is None else _STRING_FUNCTIONS[function](str(args[0]), *args[1:])
+    if function in ("datefloor", "dateceil"):
+        period = _number(args[1]) if len(args) > 1 else None
+        stamp = _number(args[0])
+        if not period or stamp is None:
+            return None
+        size = int(period * 1000)
+        floor = int(stamp) // size * size
+        return Stamp(floor if function == "datefloor" or floor == int(stamp) else floor + size)
+    if function == "tomillis":
+        return None if _number(args[0]) is None else int(_number(args[0]) or 0)
+    if function == "frommillis":
+        return None if _number(args[0]) is None else Stamp(int(_number(args[0]) or 0))
+    if function == "isipv4insubnet":
+        return _in_subnet(args[0], args[1] if len(args) > 1 else None)
     number = _number(args[0]) if args else None
     if number is None:
         return None
     return {"abs": abs(number), "floor": math.floor(number), "ceil": math.ceil(number)}.get(function)
+
+
+def _substr(text: str, start: Any, length: Any = None) -> str:
+    begin = int(_number(start) or 0)
+    return text[begin:] if length is None else text[begin : begin + int(_number(length) or 0)]
+
+
+def _in_subnet(address: Any, subnet: Any) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(str(address)) in ipaddress.ip_network(str(subnet), strict=False)
+    except ValueError:
+        return False
+
+
+_STRING_FUNCTIONS: dict[str, Any] = {
+    "strcontains": lambda text, part=None: int(part is not None and str(part) in text),  # 1 or 0, as Insights
+    "substr": _substr,
+    "replace": lambda text, old="", new="": text.replace(str(old), str(new)),
+    "trim": lambda text, *_: text.strip(),
+    "ltrim": lambda text, *_: text.lstrip(),
+    "rtrim": lambda text, *_: text.rstrip(),
+}
 
 
 def truthy(value: Any) -> bool:

@@ -11,8 +11,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+MAX_LIMIT = 100_000
+"""Insights' largest ``limit`` (the default result limit is 10,000)."""
 COMMANDS = ("fields", "display", "filter", "parse", "stats", "sort", "limit", "dedup")
-AGGREGATES = ("count", "count_distinct", "sum", "avg", "min", "max", "pct")
+AGGREGATES = (
+    "count",
+    "count_distinct",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "pct",
+    "percentile",
+    "stddev",
+    "earliest",
+    "latest",
+)
 FUNCTIONS = (
     "ispresent",
     "isempty",
@@ -25,18 +39,32 @@ FUNCTIONS = (
     "floor",
     "ceil",
     "bin",
+    "strcontains",
+    "substr",
+    "replace",
+    "trim",
+    "ltrim",
+    "rtrim",
+    "datefloor",
+    "dateceil",
+    "tomillis",
+    "frommillis",
+    "isipv4insubnet",
 )
 _TOKEN = re.compile(
     r"""\s*(?:
       (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
-    | (?P<regex>/(?:[^/\\]|\\.)+/)
-    | (?P<number>\d+(?:\.\d+)?(?:ms|s|m|h|d|w)?\b)
-    | (?P<name>`[^`]+`|@?[A-Za-z_][\w.@-]*(?:\.\d+)*)
-    | (?P<op>=~|!=|<=|>=|[=<>+\-*/(),\[\]])
+    | (?P<number>\d+(?:\.\d+)?(?:ms|sec|min|hr|mo|s|m|h|d|w|q|y)?\b)
+    | (?P<name>`[^`]+`|@?[A-Za-z_][\w.@]*)
+    | (?P<op>=~|!=|<=|>=|[=<>+\-*/%^(),\[\]])
     )""",
     re.VERBOSE,
 )
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_REGEX = re.compile(r"\s*(/(?:[^/\\]|\\.)+/)")
+_UNITS = {"ms": 0.001, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, "w": 604800}
+_CALENDAR_UNITS = ("mo", "q", "y")
+_OPERAND_AFTER = {"(", ",", "[", "=", "!=", "<", "<=", ">", ">=", "=~", "+", "-", "*", "/", "%", "^"}
+_OPERAND_AFTER_WORDS = {"and", "or", "not", "like", "in"}
 
 
 class MalformedQuery(ValueError):
@@ -113,10 +141,16 @@ def _escaped(chars: list[str]) -> bool:
 
 
 def _regex_starts(stage: str) -> bool:
-    """A ``/`` opens a regex after like, =~, =, (, or a comma, and right after ``parse <field>``."""
+    """A ``/`` opens a regex where an operand is expected — after like, in, and, or, not, an operator, (, [
+    or a comma — and right after ``parse <field>``; elsewhere it divides."""
     before = stage.rstrip()
-    return before.lower().endswith(("like", "=~", "=", "(", ",", "[")) or bool(
-        re.fullmatch(r"\s*parse\s+\S+", stage, re.I)
+    word = re.search(r"(\w+)$", before)
+    if word and word.group(1).lower() in ("like", "in", "and", "or", "not"):
+        return True
+    return (
+        before == ""
+        or before.endswith(("=~", "=", "(", ",", "[", "<", ">", "+", "-", "*", "%", "^"))
+        or bool(re.fullmatch(r"\s*parse\s+\S+", stage, re.I))
     )
 
 
@@ -136,6 +170,7 @@ def _command(stage: str) -> Command:
         return _stats_command(rest)
     if name == "sort":
         order = []
+        rest = re.sub(r"^by\s+", "", rest, flags=re.I)
         for item in _comma_split(rest):
             parts = item.split()
             if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc")):
@@ -143,8 +178,8 @@ def _command(stage: str) -> Command:
             order.append((_field_name(parts[0]), len(parts) == 1 or parts[1].lower() == "desc"))
         return Command(name, order=order)
     if name == "limit":
-        if not rest.isdigit() or not 0 < int(rest) <= 10_000:
-            raise MalformedQuery(f"limit takes a number from 1 to 10000, got {rest!r}")
+        if not rest.isdigit() or not 0 < int(rest) <= MAX_LIMIT:
+            raise MalformedQuery(f"limit takes a number from 1 to {MAX_LIMIT}, got {rest!r}")
         return Command(name, count=int(rest))
     names = [_field_name(n) for n in _comma_split(rest)]
     if not names:
@@ -159,10 +194,7 @@ def _parse_command(rest: str) -> Command:
     source, spec = _field_name(match.group(1)), match.group(2).strip()
     if spec.startswith("/"):
         end = spec.rfind("/")
-        try:
-            regex = re.compile(_python_regex(spec[1:end]))
-        except re.error as exc:
-            raise MalformedQuery(f"invalid regular expression in parse: {exc}") from None
+        regex = compile_regex(spec[1:end])
         if not regex.groupindex:
             raise MalformedQuery("a parse regular expression needs named groups (?<name>…)")
         return Command("parse", source=source, pattern=regex, names=list(regex.groupindex))
@@ -188,11 +220,39 @@ def _anchored_glob(pattern: str) -> re.Pattern[str]:
 def _stats_command(rest: str) -> Command:
     by_split = re.split(r"\s+by\s+", rest, maxsplit=1, flags=re.I)
     exprs = _named_list(by_split[0])
-    for expr, _ in exprs:
-        if expr.kind != "call" or expr.value not in AGGREGATES:
-            raise MalformedQuery(f"stats needs aggregate functions ({', '.join(AGGREGATES)})")
+    earlier: set[str] = set()
+    for expr, name in exprs:
+        if not _aggregates_only(expr, earlier):
+            raise MalformedQuery(
+                f"stats needs aggregate functions ({', '.join(AGGREGATES)}), arithmetic on them, or the names "
+                f"of earlier ones; got {name!r}"
+            )
+        earlier.add(name)
     by = _named_list(by_split[1]) if len(by_split) > 1 else []
     return Command("stats", exprs=exprs, by=by)
+
+
+def _aggregates_only(expr: Expr, earlier: set[str]) -> bool:
+    """An aggregate call, or arithmetic whose fields are names of earlier aggregates in the same stats."""
+    if expr.kind == "call" and expr.value in AGGREGATES:
+        return True
+    if expr.kind == "literal":
+        return True
+    if expr.kind == "field":
+        return expr.value in earlier
+    if expr.kind == "binary" and expr.value in ("+", "-", "*", "/", "%", "^"):
+        return all(_aggregates_only(arg, earlier) for arg in expr.args) and any(
+            _has_aggregate(arg, earlier) for arg in expr.args
+        )
+    return False
+
+
+def _has_aggregate(expr: Expr, earlier: set[str]) -> bool:
+    if expr.kind == "call" and expr.value in AGGREGATES:
+        return True
+    if expr.kind == "field":
+        return expr.value in earlier
+    return any(_has_aggregate(arg, earlier) for arg in expr.args)
 
 
 def _named_list(text: str) -> list[tuple[Expr, str]]:
@@ -219,7 +279,7 @@ def _comma_split(text: str) -> list[str]:
             if char == quote:
                 quote = ""
             continue
-        if char in "\"'/" and not (char == "/" and depth == 0 and current and current[-1].isalnum()):
+        if char in "\"'" or (char == "/" and _regex_starts("".join(current))):
             quote = char
         elif char in "([":
             depth += 1
@@ -244,13 +304,29 @@ def _python_regex(pattern: str) -> str:
     return re.sub(r"\(\?<([A-Za-z_]\w*)>", r"(?P<\1>", pattern)
 
 
+def compile_regex(pattern: str) -> re.Pattern[str]:
+    """An Insights regex: ``(?<name>…)`` groups, and ``(?i)`` anywhere in it (Python wants flags first)."""
+    flags = re.IGNORECASE if "(?i)" in pattern else 0
+    try:
+        return re.compile(_python_regex(pattern.replace("(?i)", "")), flags)
+    except re.error as exc:
+        raise MalformedQuery(f"invalid regular expression /{pattern}/: {exc}") from None
+
+
 class _Parser:
     """Recursive descent over one expression: or → and → not → comparison → additive → term → atom."""
 
     def __init__(self, text: str) -> None:
+        """Tokens, knowing where an operand is expected: there ``/`` opens a regex, elsewhere it divides
+        (``max(@memorySize / 1024 / 1024)``)."""
         self.tokens: list[tuple[str, str]] = []
         pos = 0
         while pos < len(text):
+            regex = _REGEX.match(text, pos) if self._operand_expected() else None
+            if regex:
+                self.tokens.append(("regex", regex.group(1)))
+                pos = regex.end()
+                continue
             match = _TOKEN.match(text, pos)
             if not match or match.end() == pos:
                 if text[pos:].strip():
@@ -260,6 +336,14 @@ class _Parser:
             self.tokens.append((kind, match.group(kind)))
             pos = match.end()
         self.pos = 0
+
+    def _operand_expected(self) -> bool:
+        if not self.tokens:
+            return True
+        kind, text = self.tokens[-1]
+        return (kind == "op" and text in _OPERAND_AFTER) or (
+            kind == "name" and text.lower() in _OPERAND_AFTER_WORDS
+        )
 
     def whole(self) -> Expr:
         expr = self.or_()
@@ -320,25 +404,31 @@ class _Parser:
         return left
 
     def term(self) -> Expr:
-        left = self.atom()
-        while self.peek() in ("*", "/") and self.tokens[self.pos][0] == "op":
+        left = self.power()
+        while self.peek() in ("*", "/", "%") and self.tokens[self.pos][0] == "op":
             op = self.take()[1]
-            left = Expr("binary", op, (left, self.atom()))
+            left = Expr("binary", op, (left, self.power()))
         return left
+
+    def power(self) -> Expr:
+        base = self.atom()
+        if self.peek() == "^" and self.tokens[self.pos][0] == "op":
+            self.take()
+            return Expr("binary", "^", (base, self.power()))  # right-associative
+        return base
 
     def atom(self) -> Expr:
         kind, text = self.take()
         if kind == "string":
             return Expr("literal", re.sub(r"\\(.)", r"\1", text[1:-1]))
         if kind == "regex":
-            flags = 0
-            pattern = text[1:-1]
-            try:
-                return Expr("regex", re.compile(_python_regex(pattern.replace("\\/", "/")), flags))
-            except re.error as exc:
-                raise MalformedQuery(f"invalid regular expression {text}: {exc}") from None
+            return Expr("regex", compile_regex(text[1:-1].replace("\\/", "/")))
         if kind == "number":
-            unit = re.search(r"(ms|s|m|h|d|w)$", text)
+            unit = re.search(r"(ms|sec|min|hr|mo|s|m|h|d|w|q|y)$", text)
+            if unit and unit.group(1) in _CALENDAR_UNITS:
+                raise MalformedQuery(
+                    f"calendar time unit {text!r} (months, quarters, years) is not supported here"
+                )
             if unit:
                 return Expr("literal", float(text[: unit.start()]) * _UNITS[unit.group(1)])
             return Expr("literal", float(text) if "." in text else int(text))

@@ -235,7 +235,8 @@ def test_comments_are_ignored_and_the_bots_queries_run() -> None:
     ("text", "construct"),
     [
         ("fields @message | pattern @message", "unsupported command: 'pattern'"),
-        ("stats earliest(@message)", "unsupported function: earliest()"),
+        ("fields jsonParse(@message)", "unsupported function: jsonParse()"),
+        ("stats count(*) by bin(1mo)", "calendar time unit"),
         ("fields @message | limit 0", "limit takes a number"),
         ('filter @message like "unclosed', "not closed"),
         ("stats level", "stats needs aggregate functions"),
