@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction docs/message.png
+.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction docs/message.png
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/python -m local.demo
+
+# The embedded stack on its own (seeded with the demo's incident), for lookout query, the AWS CLI or a notebook.
+stack: $(STAMP)
+	$(BIN)/python -m local.stack
 
 test: lint typecheck template unit
 

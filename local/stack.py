@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
 from local.aws_front import AwsFront
@@ -77,3 +77,36 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m local.stack`` (``make stack``): the embedded stack on its own, for ``lookout query``, the AWS
+    CLI or a notebook — seeded with the demo's incident unless ``--no-seed``, until interrupted."""
+    import argparse
+    import signal
+    import threading
+
+    parser = argparse.ArgumentParser(prog="python -m local.stack", description=main.__doc__)
+    parser.add_argument("--no-seed", action="store_true", help="start empty: no tables, logs, traces or alarms")
+    parser.add_argument("--for", dest="seconds", type=float, default=None, help="stop after this many seconds")
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with EmbeddedStack() as stack, environment(stack.env()):
+        lines = [f"export {key}={value}" for key, value in stack.env().items()]
+        if not args.no_seed:
+            from local.scenario import seed
+
+            incident = seed()
+            lines.append(f"export SLACK_TOKEN_SECRET_ARN={incident.secret_arn}")
+        print("# The embedded stack is up. In another shell:", flush=True)
+        print("\n".join(lines), flush=True)
+        print("# e.g. .venv/bin/lookout query traffic  or  aws logs describe-log-groups", flush=True)
+        print("# ready (Ctrl-C to stop)", flush=True)
+        with suppress(KeyboardInterrupt):
+            stop.wait(args.seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
