@@ -53,6 +53,7 @@ _JODA = (
     ("hh", "%I"),
     ("mm", "%M"),
     ("ss", "%S"),
+    ("SSSSSS", "%f"),
     ("SSS", "%g"),
     ("a", "%p"),
     ("ZZ", "%z"),
@@ -125,7 +126,12 @@ def check_comparisons(tree: exp.Expr, column_types: Mapping[str, str], sql: str)
 
 
 def to_duckdb(tree: exp.Expr, integer_columns: set[str]) -> str:
-    """DuckDB SQL with Trino's semantics where the two differ (see the module docstring)."""
+    """DuckDB SQL with Trino's semantics where the two differ (see the module docstring). An unnamed result
+    column is ``_col<i>``, as Athena names it (DuckDB would use the expression's text)."""
+    if isinstance(tree, exp.Select):
+        for index, select in enumerate(tree.expressions):
+            if not isinstance(select, exp.Alias | exp.Column | exp.Star):
+                select.replace(exp.alias_(select.copy(), f"_col{index}"))
     tree = tree.transform(lambda node: _rewrite(node, integer_columns))
     return tree.sql(dialect="duckdb")
 

@@ -62,7 +62,13 @@ def execute(
             raise AthenaError(
                 f"TABLE_NOT_FOUND: line {line}:{col}: Table 'awsdatacatalog.{ref.key}' does not exist"
             )
-        tables[ref.key] = Table.of(definition)
+        try:
+            tables[ref.key] = Table.of(definition)
+        except ValueError as unsupported:
+            raise AthenaError(
+                f"HIVE_UNSUPPORTED_FORMAT: table {ref.key}: the embedded stack reads JSON and Parquet tables, "
+                f"not {unsupported}"
+            ) from None
     types = {name: kind for table in tables.values() for name, kind in table.types.items()}
     check_comparisons(tree, types, sql)
     read = None if any(isinstance(s, exp.Star) for s in tree.find_all(exp.Star)) else _columns_read(tree)

@@ -38,13 +38,17 @@ class Table:
 
     @classmethod
     def of(cls, definition: dict[str, Any]) -> Table:
+        """Raises ``ValueError`` for a SerDe the stand-in cannot read faithfully (regex, CSV, …)."""
         storage = definition.get("StorageDescriptor", {})
         serde = str(storage.get("SerdeInfo", {}).get("SerializationLibrary", "")).lower()
+        parquet = "parquet" in serde or "parquet" in str(storage.get("InputFormat", "")).lower()
+        if not parquet and "json" not in serde:
+            raise ValueError(serde or "no SerDe")
         return cls(
             columns=[(c["Name"].lower(), c["Type"].lower()) for c in storage.get("Columns", [])],
             partitions=[(k["Name"].lower(), k["Type"].lower()) for k in definition.get("PartitionKeys", [])],
             location=storage.get("Location", "").rstrip("/") + "/",
-            parquet="parquet" in serde or "parquet" in str(storage.get("InputFormat", "")).lower(),
+            parquet=parquet,
             parameters={k.lower(): str(v) for k, v in (definition.get("Parameters") or {}).items()},
         )
 
