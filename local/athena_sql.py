@@ -94,7 +94,7 @@ def execute(
             columns = [(d[0].lower(), _athena_type(str(d[1]))) for d in cursor.description or []]
             rows = [[_cell(v) for v in row] for row in cursor.fetchall()]
         except duckdb.Error as error:
-            raise AthenaError(_athena_words(error)) from None
+            raise AthenaError(_athena_words(error, tree, sql)) from None
     return Outcome(columns, rows, scanned)
 
 
@@ -102,14 +102,21 @@ def _columns_read(tree: exp.Expr) -> set[str]:
     return {column.name.lower() for column in tree.find_all(exp.Column)}
 
 
-def _athena_words(error: Exception) -> str:
+def _athena_words(error: Exception, tree: exp.Expr, sql: str) -> str:
+    """DuckDB's failure in Athena's words, at the position of the function or column it names."""
     text = str(error).splitlines()[0]
     function = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", text)
     if function:
-        return f"FUNCTION_NOT_FOUND: line 1:1: Function '{function.group(1).lower()}' not registered"
+        name = function.group(1).lower()
+        node = next((f for f in tree.find_all(exp.Anonymous) if str(f.this).lower() == name), None)
+        line, col = position(sql, sql.lower().find(name + "(")) if node is not None else (1, 1)
+        return f"FUNCTION_NOT_FOUND: line {line}:{col}: Function '{name}' not registered"
     column = re.search(r'Referenced column "([^"]+)" not found', text)
     if column:
-        return f"COLUMN_NOT_FOUND: line 1:1: Column '{column.group(1).lower()}' cannot be resolved"
+        name = column.group(1).lower()
+        found = next((c for c in tree.find_all(exp.Column) if c.name.lower() == name), None)
+        line, col = position(sql, start_of(found)) if found is not None else (1, 1)
+        return f"COLUMN_NOT_FOUND: line {line}:{col}: Column '{name}' cannot be resolved"
     return f"SYNTAX_ERROR: line 1:1: {text}"
 
 

@@ -276,7 +276,8 @@ def test_result_column_names_are_lower_cased() -> None:
             "SELECT * FROM logs.nothing",
             "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.logs.nothing' does not exist",
         ),
-        ("SELECT no_such_fn(status) FROM logs.events", "FUNCTION_NOT_FOUND"),
+        ("SELECT no_such_fn(status) FROM logs.events", "FUNCTION_NOT_FOUND: line 1:8: Function 'no_such_fn'"),
+        ("SELECT nothing FROM logs.events", "COLUMN_NOT_FOUND: line 1:8: Column 'nothing' cannot be resolved"),
         ("SELEC 1", "SYNTAX_ERROR: line 1:"),
         (
             "SELECT count(*) FROM logs.events WHERE status = '500'",
