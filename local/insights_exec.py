@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from local.insights_lang import Command, Expr, MalformedQuery
+from local.insights_lang import Command, Expr, MalformedQuery, Months
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -321,8 +321,10 @@ def _arithmetic(op: str, left: Any, right: Any) -> Any:
 def _call(expr: Expr, row: dict[str, Any]) -> Any:
     function, args = expr.value, [evaluate(a, row) for a in expr.args]
     if function == "bin":
-        period = _number(args[0]) if args else None
         stamp = row.get("@timestamp")
+        if args and isinstance(args[0], Months) and stamp is not None:
+            return _month_floor(int(stamp), args[0].count)
+        period = _number(args[0]) if args else None
         if not period or stamp is None:
             raise MalformedQuery("bin() needs a period such as 5m")
         size = int(period * 1000)
@@ -343,14 +345,22 @@ def _call(expr: Expr, row: dict[str, Any]) -> Any:
         return None if args[0] is None else len(str(args[0]))
     if function in _STRING_FUNCTIONS:
         return None if not args or args[0] is None else _STRING_FUNCTIONS[function](str(args[0]), *args[1:])
+    if function in ("datefloor", "dateceil") and len(args) > 1 and isinstance(args[1], Months):
+        stamp = _number(args[0])
+        if stamp is None:
+            return None
+        floor = _month_floor(int(stamp), args[1].count)
+        if function == "datefloor" or floor == int(stamp):
+            return floor
+        return _month_floor(_add_months(floor, args[1].count), args[1].count)
     if function in ("datefloor", "dateceil"):
         period = _number(args[1]) if len(args) > 1 else None
         stamp = _number(args[0])
         if not period or stamp is None:
             return None
         size = int(period * 1000)
-        floor = int(stamp) // size * size
-        return Stamp(floor if function == "datefloor" or floor == int(stamp) else floor + size)
+        start = int(stamp) // size * size
+        return Stamp(start if function == "datefloor" or start == int(stamp) else start + size)
     if function == "tomillis":
         return None if _number(args[0]) is None else int(_number(args[0]) or 0)
     if function == "frommillis":
@@ -361,6 +371,20 @@ def _call(expr: Expr, row: dict[str, Any]) -> Any:
     if number is None:
         return None
     return {"abs": abs(number), "floor": math.floor(number), "ceil": math.ceil(number)}.get(function)
+
+
+def _month_floor(stamp_ms: int, months: int) -> Stamp:
+    """The first instant (UTC) of the ``months``-long calendar period that holds ``stamp_ms``."""
+    moment = datetime.fromtimestamp(stamp_ms / 1000, tz=UTC)
+    index = (moment.year * 12 + moment.month - 1) // months * months
+    start = datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+    return Stamp(int(start.timestamp() * 1000))
+
+
+def _add_months(stamp_ms: int, months: int) -> int:
+    moment = datetime.fromtimestamp(stamp_ms / 1000, tz=UTC)
+    index = moment.year * 12 + moment.month - 1 + months
+    return int(datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC).timestamp() * 1000)
 
 
 def _substr(text: str, start: Any, length: Any = None) -> str:

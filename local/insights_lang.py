@@ -55,14 +55,24 @@ _TOKEN = re.compile(
     r"""\s*(?:
       (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
     | (?P<number>\d+(?:\.\d+)?(?:ms|sec|min|hr|mo|s|m|h|d|w|q|y)?\b)
-    | (?P<name>`[^`]+`|@?[A-Za-z_][\w.@]*)
+    | (?P<name>`[^`]+`|@{0,2}[A-Za-z_][\w.@]*)
     | (?P<op>=~|!=|<=|>=|[=<>+\-*/%^(),\[\]])
     )""",
     re.VERBOSE,
 )
 _REGEX = re.compile(r"\s*(/(?:[^/\\]|\\.)+/)")
 _UNITS = {"ms": 0.001, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, "w": 604800}
-_CALENDAR_UNITS = ("mo", "q", "y")
+_CALENDAR_UNITS = {"mo": 1, "q": 3, "y": 12}
+"""Calendar units, in months: a bin of them starts on the first of a month (UTC), not every N seconds."""
+
+
+@dataclass(frozen=True)
+class Months:
+    """A calendar period (``1mo``, ``1q``, ``1y``) as a number of months."""
+
+    count: int
+
+
 _OPERAND_AFTER = {"(", ",", "[", "=", "!=", "<", "<=", ">", ">=", "=~", "+", "-", "*", "/", "%", "^"}
 _OPERAND_AFTER_WORDS = {"and", "or", "not", "like", "in"}
 
@@ -426,9 +436,10 @@ class _Parser:
         if kind == "number":
             unit = re.search(r"(ms|sec|min|hr|mo|s|m|h|d|w|q|y)$", text)
             if unit and unit.group(1) in _CALENDAR_UNITS:
-                raise MalformedQuery(
-                    f"calendar time unit {text!r} (months, quarters, years) is not supported here"
-                )
+                amount = float(text[: unit.start()])
+                if not amount.is_integer() or amount < 1:
+                    raise MalformedQuery(f"calendar time unit {text!r} needs a whole number")
+                return Expr("literal", Months(int(amount) * _CALENDAR_UNITS[unit.group(1)]))
             if unit:
                 return Expr("literal", float(text[: unit.start()]) * _UNITS[unit.group(1)])
             return Expr("literal", float(text) if "." in text else int(text))

@@ -288,7 +288,7 @@ def test_count_by_log_stream() -> None:
     "text",
     [
         "fields @message | pattern @message",  # the ML pattern command
-        "stats count(*) by bin(1mo)",  # calendar months
+        "stats count(*) by bin(1.5mo)",  # a fraction of a calendar month
         "fields jsonParse(@message) as j",
         "filter @message like /x/ | unnest tags into tag",
     ],
@@ -298,3 +298,96 @@ def test_what_is_not_supported_fails_and_names_it(text: str) -> None:
         from local.insights_lang import parse_query
 
         parse_query(text)
+
+
+def test_calendar_month_bins_start_on_the_first() -> None:
+    rows = run("/aws/lambda/orders", 'filter @type = "REPORT" | stats count(*) as n by bin(1mo) as month')
+    from datetime import UTC, datetime
+
+    first = datetime.fromtimestamp(T0 / 1000, tz=UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    assert rows == [{"month": stamp(int(first.timestamp() * 1000)), "n": str(len(REPORTS))}]
+
+
+def test_more_functions_and_aggregates() -> None:
+    rows = run(
+        "/aws/lambda/orders",
+        'filter @type = "REPORT" | stats earliest(@requestId) as first, latest(@requestId) as last, '
+        "stddev(@duration) as sd, count(*) as n",
+    )
+    durations = [field(r, "Duration") for r in REPORTS]
+    mean = sum(durations) / len(durations)
+    sd = (sum((d - mean) ** 2 for d in durations) / (len(durations) - 1)) ** 0.5
+    ordered = sorted(REPORTS, key=lambda r: r["timestamp"])
+    (row,) = rows
+    assert row["first"] == ordered[0]["message"].split("RequestId: ")[1].split("\t")[0]
+    assert row["last"] == ordered[-1]["message"].split("RequestId: ")[1].split("\t")[0]
+    assert float(row["sd"]) == pytest.approx(sd, rel=1e-6)
+    rows = run(
+        "/vpc/flows",
+        'fields trim(" x ") as t, ltrim(" x") as l, rtrim("x ") as r, toMillis(@timestamp) as ms, '
+        "fromMillis(toMillis(@timestamp)) as back, datefloor(@timestamp, 1h) as hour, "
+        "dateceil(@timestamp, 1hr) as next | sort @timestamp asc | limit 1",
+    )
+    (row,) = rows
+    assert (row["t"], row["l"], row["r"]) == ("x", "x", "x")
+    assert int(row["ms"]) == T0 and row["back"] == stamp(T0)
+    assert row["hour"] == stamp(T0 // 3_600_000 * 3_600_000)
+    assert row["next"] == stamp(T0) if T0 % 3_600_000 == 0 else stamp((T0 // 3_600_000 + 1) * 3_600_000)
+
+
+def test_dedup_keeps_missing_values_and_the_newest_per_value() -> None:
+    rows = run("/aws/lambda/orders", "fields @timestamp, @requestId, level | dedup level")
+    # REPORT lines have no `level`: every one is kept; of the app lines, the newest per level
+    reports = [r for r in rows if "level" not in r]
+    assert len(reports) == len(REPORTS)
+    newest = {}
+    for event in sorted(GROUPS["/aws/lambda/orders"], key=lambda e: e["timestamp"]):
+        if "\t{" in event["message"]:
+            newest[json.loads(event["message"].split("\t", 3)[3])["level"]] = event["timestamp"]
+    kept = {r["level"]: r["@timestamp"] for r in rows if "level" in r}
+    assert kept == {level: stamp(ms) for level, ms in newest.items()}
+
+
+def test_a_json_timestamp_key_does_not_replace_the_event_time() -> None:
+    def source(region: str, name: str, start: int, end: int) -> list[dict[str, Any]]:
+        return [
+            {"timestamp": T0, "message": json.dumps({"@timestamp": "yesterday", "x": 1}), "logStreamName": "s"}
+        ]
+
+    standin = InsightsStandIn(source)
+    query_id = standin.start_query(
+        "us-east-1",
+        {
+            "logGroupNames": ["/g"],
+            "startTime": T0 // 1000,
+            "endTime": T0 // 1000 + 1,
+            "queryString": "fields @timestamp, @@timestamp, x",
+        },
+    )["queryId"]
+    while (answer := standin.get_query_results({"queryId": query_id}))["status"] != "Complete":
+        pass
+    (row,) = [{c["field"]: c["value"] for c in r} for r in answer["results"]]
+    assert row["@timestamp"] == stamp(T0) and row["@@timestamp"] == "yesterday"
+
+
+def test_route53_query_log_fields() -> None:
+    line = "1.0 2017-12-13T08:15:50.235Z Z123412341234 example.com A NOERROR UDP FRA6 192.168.1.1 -"
+
+    def source(region: str, name: str, start: int, end: int) -> list[dict[str, Any]]:
+        return [{"timestamp": T0, "message": line, "logStreamName": "Z123412341234/FRA6"}]
+
+    standin = InsightsStandIn(source)
+    query_id = standin.start_query(
+        "us-east-1",
+        {
+            "logGroupNames": ["/aws/route53/example.com"],
+            "startTime": T0 // 1000,
+            "endTime": T0 // 1000 + 1,
+            "queryString": "stats count(*) as n by queryType, responseCode, edgeLocation",
+        },
+    )["queryId"]
+    while (answer := standin.get_query_results({"queryId": query_id}))["status"] != "Complete":
+        pass
+    assert [{c["field"]: c["value"] for c in r} for r in answer["results"]] == [
+        {"queryType": "A", "responseCode": "NOERROR", "edgeLocation": "FRA6", "n": "1"}
+    ]

@@ -236,7 +236,7 @@ def test_comments_are_ignored_and_the_bots_queries_run() -> None:
     [
         ("fields @message | pattern @message", "unsupported command: 'pattern'"),
         ("fields jsonParse(@message)", "unsupported function: jsonParse()"),
-        ("stats count(*) by bin(1mo)", "calendar time unit"),
+        ("stats count(*) by bin(1.5mo)", "calendar time unit"),
         ("fields @message | limit 0", "limit takes a number"),
         ('filter @message like "unclosed', "not closed"),
         ("stats level", "stats needs aggregate functions"),
