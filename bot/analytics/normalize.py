@@ -1,0 +1,188 @@
+"""DynamoDB stream records → typed rows for Athena: a change event per record (insert, modify, remove, TTL
+delete) and the item's current state for the snapshot, both partitioned by day.
+
+Attribute values are read with boto3's ``TypeDeserializer`` (every DynamoDB type: S, N, B, SS, NS, BS, L, M,
+BOOL, NULL); columns are cast to their Glue type; a list attribute named by ``explode`` gives one row per
+element, as field mappings are. A record that cannot be read (no keys, a value of the wrong type for its
+column) is counted and reported with the reason, and the batch goes on: one bad item never blocks a shard.
+
+Not for: writing to S3 or answering Lambda (``handlers/normalize.py`` and ``bot.analytics.sink``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import Binary, TypeDeserializer
+
+if TYPE_CHECKING:
+    from bot.analytics.mapping import Column, Mapping
+
+_DESERIALIZER = TypeDeserializer()
+TTL_PRINCIPAL = "dynamodb.amazonaws.com"
+"""Who deletes an item whose TTL expired (``userIdentity`` of the REMOVE record)."""
+
+
+@dataclass
+class Normalized:
+    events: list[dict[str, Any]] = field(default_factory=list)
+    """Rows of ``<name>_events``: op, at, item_key, sequence, and the mapped columns (old image for removes)."""
+    snapshot: list[dict[str, Any]] = field(default_factory=list)
+    """Rows of ``<name>_snapshot``: the item's state after the change; a removed item is ``deleted = true``."""
+    malformed: list[tuple[str, str]] = field(default_factory=list)
+    """(sequence number, why) of records that were skipped."""
+
+
+class Malformed(ValueError):
+    pass
+
+
+def normalize(records: list[dict[str, Any]], mapping: Mapping) -> Normalized:
+    out = Normalized()
+    for record in records:
+        sequence = str((record.get("dynamodb") or {}).get("SequenceNumber") or "")
+        try:
+            events, snapshot = _record(record, mapping, sequence)
+        except Malformed as why:
+            out.malformed.append((sequence, str(why)))
+            continue
+        out.events.extend(events)
+        out.snapshot.extend(snapshot)
+    return out
+
+
+def _record(
+    record: dict[str, Any], mapping: Mapping, sequence: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    stream = record.get("dynamodb")
+    if not isinstance(stream, dict) or not isinstance(stream.get("Keys"), dict):
+        raise Malformed("no dynamodb.Keys")
+    name = str(record.get("eventName") or "")
+    if name not in ("INSERT", "MODIFY", "REMOVE"):
+        raise Malformed(f"eventName {name!r}")
+    identity = record.get("userIdentity") or {}
+    op = "TTL_DELETE" if name == "REMOVE" and identity.get("principalId") == TTL_PRINCIPAL else name
+    at = _moment(stream.get("ApproximateCreationDateTime"))
+    keys = _image(stream["Keys"])
+    missing = [k for k in mapping.key if k not in keys]
+    if missing:
+        raise Malformed(f"key attribute {', '.join(missing)} missing")
+    item_key = json.dumps([_plain(keys[k]) for k in mapping.key], separators=(",", ":"))
+    image = _image(stream.get("OldImage") if name == "REMOVE" else stream.get("NewImage") or {})
+    base = {"op": op, "at": at, "day": at[:10], "item_key": item_key, "sequence": sequence}
+    rows = [{**base, **row} for row in _rows(image, mapping)] if image else [base]
+    snapshot = [{**row, "deleted": name == "REMOVE"} for row in rows]
+    return rows, snapshot
+
+
+def _rows(image: dict[str, Any], mapping: Mapping) -> list[dict[str, Any]]:
+    row = {c.name: _typed(_path(image, c.path), c) for c in mapping.columns}
+    if not mapping.explode_path:
+        return [row]
+    elements = _path(image, mapping.explode_path)
+    if elements is None:
+        return [row]  # nothing to explode: the item's own row, exploded columns absent
+    if not isinstance(elements, list | set | tuple):
+        raise Malformed(f"{'.'.join(mapping.explode_path)} is not a list")
+    rows = []
+    for element in elements:
+        values = element if isinstance(element, dict) else {}
+        rows.append({**row, **{c.name: _typed(_path(values, c.path), c) for c in mapping.explode_columns}})
+    return rows or [row]
+
+
+def _image(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        return {}
+    try:
+        return {name: _DESERIALIZER.deserialize(_binary(value)) for name, value in raw.items()}
+    except (TypeError, ValueError, KeyError, binascii.Error) as error:
+        raise Malformed(f"unreadable attribute value: {error}") from None
+
+
+def _binary(value: Any) -> Any:
+    """Lambda's stream JSON carries B and BS as base64 text (the SDKs decode it; the deserializer does not)."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return value
+    ((kind, inner),) = value.items()
+    if kind == "B" and isinstance(inner, str):
+        return {"B": base64.b64decode(inner, validate=True)}
+    if kind == "BS" and isinstance(inner, list):
+        return {"BS": [base64.b64decode(v, validate=True) for v in inner]}
+    if kind == "L" and isinstance(inner, list):
+        return {"L": [_binary(v) for v in inner]}
+    if kind == "M" and isinstance(inner, dict):
+        return {"M": {k: _binary(v) for k, v in inner.items()}}
+    return value
+
+
+def _path(value: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _typed(value: Any, column: Column) -> Any:
+    """``value`` as the column's Glue type; None stays None; a value that cannot be one is malformed."""
+    if value is None:
+        return None
+    try:
+        if column.type == "string":
+            plain = _plain(value)  # binary as base64 text; lists, maps and sets as JSON
+            return plain if isinstance(plain, str) else json.dumps(plain, sort_keys=True)
+        if column.type == "bigint":
+            number = Decimal(str(value)) if not isinstance(value, bool) else None
+            if number is None or number != number.to_integral_value():
+                raise ValueError
+            return int(number)
+        if column.type == "double":
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if column.type == "boolean":
+            if not isinstance(value, bool):
+                raise ValueError
+            return value
+        return _moment(value)  # timestamp: epoch seconds or an ISO-8601 string
+    except (ValueError, TypeError, ArithmeticError):
+        raise Malformed(f"{column.name}: {value!r} is not a {column.type}") from None
+
+
+def _moment(value: Any) -> str:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        moment = datetime.fromtimestamp(float(value), tz=UTC)
+    elif isinstance(value, str):
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    else:
+        raise ValueError(f"{value!r} is not a time")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+def _order(value: Any) -> tuple[int, float, str]:
+    return (0, float(value), "") if isinstance(value, int | float) else (1, 0.0, str(value))
+
+
+def _plain(value: Any) -> Any:
+    """A deserialized DynamoDB value as JSON-ready Python (Decimal → int/float, sets → sorted lists)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Binary):
+        return base64.b64encode(getattr(value, "value", b"")).decode()  # the stubs hide Binary.value
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, set | frozenset):
+        return sorted((_plain(v) for v in value), key=_order)  # a set has no order: give it a stable one
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

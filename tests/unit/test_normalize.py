@@ -1,0 +1,167 @@
+"""The DynamoDB stream normalizer on real record shapes: aws/aws-lambda-go's events/testdata/dynamodb-event.json
+(@815d21f, every attribute type — tests/fixtures/streams/dynamodb_go_every_type.json) and records in the
+shape of the DynamoDB Developer Guide's stream and TTL examples (REMOVE by ``dynamodb.amazonaws.com``)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.analytics.mapping import MappingError, load_mapping
+from bot.analytics.normalize import normalize
+
+EVERY_TYPE = json.loads((Path(__file__).parents[1] / "fixtures/streams/dynamodb_go_every_type.json").read_text())
+
+TYPES_MAPPING = load_mapping(
+    {
+        "name": "examples",
+        "key": ["key", "val"],
+        "columns": {
+            "string": {"from": "String", "type": "string"},
+            "whole": {"from": "IntegerNumber", "type": "bigint"},
+            "fraction": {"from": "FloatNumber", "type": "double"},
+            "flag": {"from": "Boolean", "type": "boolean"},
+            "person": {"from": "Map.Name", "type": "string"},
+            "age": {"from": "Map.Age", "type": "bigint"},
+            "things": {"from": "List", "type": "string"},
+            "numbers": {"from": "NumberSet", "type": "string"},
+            "binary": {"from": "Binary", "type": "string"},
+            "nothing": {"from": "Null", "type": "string"},
+            "absent": {"from": "NotThere", "type": "string"},
+        },
+    },
+    "test",
+)
+
+
+def test_every_attribute_type_becomes_a_typed_column() -> None:
+    result = normalize(EVERY_TYPE["Records"], TYPES_MAPPING)
+    assert result.malformed == []
+    first, second = result.events
+    assert (first["op"], first["at"], first["day"]) == ("INSERT", "2016-12-02 01:27:00.000", "2016-12-02")
+    assert first["item_key"] == '["binary","data"]'
+    assert second["string"] == "Hello" and second["whole"] == 123 and second["fraction"] == 123.45
+    assert second["flag"] is True and second["person"] == "Joe" and second["age"] == 35
+    assert json.loads(second["things"]) == ["Cookies", "Coffee", 3.14159]
+    assert json.loads(second["numbers"]) == [567.8, 1234]
+    assert second["binary"] == "AAEqQQ=="  # the bytes, not base64 of base64
+    assert second["nothing"] is None and second["absent"] is None
+    assert [row["deleted"] for row in result.snapshot] == [False, False]
+
+
+FIELD_MAPPINGS = load_mapping(
+    {
+        "name": "field_mappings",
+        "key": ["tenant", "mappingId"],
+        "columns": {"tenant": {"from": "tenant"}, "mapping_id": {"from": "mappingId"}},
+        "explode": {
+            "from": "fields",
+            "columns": {"field_id": {"from": "fieldId"}, "uses": {"from": "uses", "type": "bigint"}},
+        },
+    },
+    "test",
+)
+
+
+def record(
+    name: str, new: dict[str, Any] | None, old: dict[str, Any] | None = None, ttl: bool = False, seq: str = "1"
+) -> dict[str, Any]:
+    stream: dict[str, Any] = {
+        "ApproximateCreationDateTime": 1795600000,
+        "Keys": {"tenant": {"S": "acme"}, "mappingId": {"S": "m-01"}},
+        "SequenceNumber": seq,
+        "SizeBytes": 120,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    if new is not None:
+        stream["NewImage"] = new
+    if old is not None:
+        stream["OldImage"] = old
+    out = {
+        "eventID": seq,
+        "eventName": name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "dynamodb": stream,
+        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/config/stream/2026-11-01T00:00:00.000",
+    }
+    if ttl:
+        out["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    return out
+
+
+def image(*fields: tuple[str, int]) -> dict[str, Any]:
+    return {
+        "tenant": {"S": "acme"},
+        "mappingId": {"S": "m-01"},
+        "fields": {"L": [{"M": {"fieldId": {"S": f}, "uses": {"N": str(n)}}} for f, n in fields]},
+    }
+
+
+def test_nested_lists_are_exploded_into_rows() -> None:
+    result = normalize([record("INSERT", image(("fieldA", 3), ("fieldB", 0)))], FIELD_MAPPINGS)
+    assert [(r["op"], r["tenant"], r["mapping_id"], r["field_id"], r["uses"]) for r in result.events] == [
+        ("INSERT", "acme", "m-01", "fieldA", 3),
+        ("INSERT", "acme", "m-01", "fieldB", 0),
+    ]
+
+
+def test_modify_remove_and_ttl_delete() -> None:
+    old, new = image(("fieldA", 3)), image(("fieldA", 4))
+    result = normalize(
+        [
+            record("MODIFY", new, old, seq="2"),
+            record("REMOVE", None, new, seq="3"),
+            record("REMOVE", None, new, ttl=True, seq="4"),
+        ],
+        FIELD_MAPPINGS,
+    )
+    assert [(r["op"], r["uses"], r["sequence"]) for r in result.events] == [
+        ("MODIFY", 4, "2"),
+        ("REMOVE", 4, "3"),
+        ("TTL_DELETE", 4, "4"),
+    ]
+    assert [r["deleted"] for r in result.snapshot] == [False, True, True]
+
+
+def test_a_malformed_item_is_reported_and_the_batch_goes_on() -> None:
+    bad_type = record(
+        "INSERT",
+        {**image(("fieldA", 1)), "fields": {"L": [{"M": {"fieldId": {"S": "x"}, "uses": {"S": "many"}}}]}},
+        seq="5",
+    )
+    no_keys = copy.deepcopy(record("INSERT", image(), seq="6"))
+    del no_keys["dynamodb"]["Keys"]
+    good = record("INSERT", image(("fieldZ", 9)), seq="7")
+    result = normalize([bad_type, no_keys, good], FIELD_MAPPINGS)
+    assert [s for s, _ in result.malformed] == ["5", "6"]
+    assert "uses: 'many' is not a bigint" in result.malformed[0][1]
+    assert [(r["field_id"], r["uses"]) for r in result.events] == [("fieldZ", 9)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"name": "X", "key": ["k"], "columns": {"a": {"from": "a"}}}, "test.name"),
+        ({"name": "x", "key": [], "columns": {"a": {"from": "a"}}}, "test.key"),
+        ({"name": "x", "key": ["k"], "columns": {"a": {"from": "a", "type": "int"}}}, "test.columns.a.type"),
+        ({"name": "x", "key": ["k"], "columns": {"op": {"from": "a"}}}, "test.columns.op"),
+        (
+            {
+                "name": "x",
+                "key": ["k"],
+                "columns": {"a": {"from": "a"}},
+                "explode": {"from": "l", "columns": {"a": {"from": "b"}}},
+            },
+            "already in columns",
+        ),
+    ],
+)
+def test_an_invalid_mapping_names_the_field(raw: dict[str, Any], message: str) -> None:
+    with pytest.raises(MappingError, match=message.replace(".", r"\.")):
+        load_mapping(raw, "test")
