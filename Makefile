@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction docs/message.png
+.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction docs/message.png
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ clean:
 # the Slack function also carries the query configuration (infra/lookout.yaml, infra/queries/).
 build-SlackFunction: build-AlarmFunction
 	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp -R infra/lookout.yaml infra/queries "$(ARTIFACTS_DIR)/infra/"
+
+# the normalizer reads analytics.configuration of infra/lookout.yaml
+build-NormalizeFunction: build-AlarmFunction
+	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp infra/lookout.yaml "$(ARTIFACTS_DIR)/infra/"
 
 build-AlarmFunction:
 	rm -rf "$(ARTIFACTS_DIR)/.wheel" && $(PYTHON) -m pip wheel --quiet --no-deps -w "$(ARTIFACTS_DIR)/.wheel" .

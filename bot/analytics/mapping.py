@@ -89,3 +89,15 @@ def _columns(raw: Any, where: str) -> tuple[Column, ...]:
             raise MappingError(f"{where}.{name}.type: one of {', '.join(TYPES)}, got {kind!r}")
         columns.append(Column(str(name), tuple(spec["from"].split(".")), kind))
     return tuple(columns)
+
+
+def load_configuration_mapping(config_file: str) -> Mapping | None:
+    """``analytics.configuration`` of the configuration file, or None when the file declares none."""
+    from pathlib import Path
+
+    import yaml
+
+    raw = yaml.safe_load(Path(config_file).read_text()) or {}
+    section = (raw.get("analytics") or {}) if isinstance(raw, dict) else {}
+    spec = section.get("configuration") if isinstance(section, dict) else None
+    return None if spec is None else load_mapping(spec, f"{config_file}: analytics.configuration")

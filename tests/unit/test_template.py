@@ -68,7 +68,7 @@ class NoManagedPolicies:
 
 def translated(**parameters: str) -> dict[str, Any]:
     template = yaml_parse(TEMPLATE.read_text())
-    for function in ("AlarmFunction", "SlackFunction"):  # as `sam package` does
+    for function in ("AlarmFunction", "SlackFunction", "NormalizeFunction"):  # as `sam package` does
         template["Resources"][function]["Properties"]["CodeUri"] = "s3://bucket/lookout.zip"
     return transform(template, {"SlackTokenSecretArn": SECRET, **parameters}, NoManagedPolicies())  # type: ignore[no-any-return]
 
@@ -242,3 +242,48 @@ def test_the_alarm_function_reads_log_lines_only_under_the_allowed_prefixes(
     env = out["Resources"]["AlarmFunction"]["Properties"]["Environment"]["Variables"]
     assert env["LOOKOUT_LOG_GROUP_PREFIXES"] == {"Fn::Join": [",", {"Ref": "AlarmLogGroupPrefixes"}]}
     assert env["LOOKOUT_ALERT_CHANNELS"] == {"Ref": "AlertChannels"}
+
+
+STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/config/stream/2026-11-01T00:00:00.000"
+
+
+def test_the_normalizer_is_off_without_a_stream_and_complete_with_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    off = translated()["Resources"]
+    conditional = [k for k, r in off.items() if "Normalize" in k or "FieldMappings" in k]
+    assert conditional and all(off[k].get("Condition") == "NormalizerOn" for k in conditional)
+    out = translated(ConfigTableStreamArn=STREAM)["Resources"]
+    mapping = next(r for r in out.values() if r["Type"] == "AWS::Lambda::EventSourceMapping")["Properties"]
+    assert mapping["EventSourceArn"] == {"Ref": "ConfigTableStreamArn"}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["OnFailureQueue", "Arn"]}
+    granted = {a for s in statements({"Resources": out}, "NormalizeFunctionRole") for a in as_list(s["Action"])}
+    assert {"s3:PutObject", "sqs:SendMessage"} <= granted and not any("*" in a for a in granted)
+    assert {"FieldMappingsEventsTable", "FieldMappingsSnapshotTable"} <= out.keys()
+
+
+def test_the_normalized_tables_have_the_columns_the_mapping_writes() -> None:
+    """infra/lookout.yaml's analytics.configuration and template.yaml's tables must not drift apart."""
+    from bot.analytics.mapping import load_configuration_mapping
+
+    mapping = load_configuration_mapping(str(TEMPLATE.parent / "infra" / "lookout.yaml"))
+    assert mapping is not None
+    template = yaml_parse(TEMPLATE.read_text())
+    glue = {
+        "string": "string",
+        "bigint": "bigint",
+        "double": "double",
+        "boolean": "boolean",
+        "timestamp": "timestamp",
+    }
+    written = [("op", "string"), ("at", "timestamp"), ("item_key", "string"), ("sequence", "string")]
+    written += [(c.name, glue[c.type]) for c in mapping.all_columns]
+    for table, extra in (
+        ("FieldMappingsEventsTable", []),
+        ("FieldMappingsSnapshotTable", [("deleted", "boolean")]),
+    ):
+        columns = template["Resources"][table]["Properties"]["TableInput"]["StorageDescriptor"]["Columns"]
+        assert [(c["Name"], c["Type"]) for c in columns] == written + extra
+        name = template["Resources"][table]["Properties"]["TableInput"]["Name"]
+        assert name.startswith(mapping.name + "_")
