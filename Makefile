@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction docs/message.png
+.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction docs/message.png
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,9 +61,11 @@ clean:
 build-SlackFunction: build-AlarmFunction
 	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp -R infra/lookout.yaml infra/queries "$(ARTIFACTS_DIR)/infra/"
 
-# the normalizer reads analytics.configuration of infra/lookout.yaml
+# the normalizer and the access-log transform read the analytics section of infra/lookout.yaml
 build-NormalizeFunction: build-AlarmFunction
 	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp infra/lookout.yaml "$(ARTIFACTS_DIR)/infra/"
+
+build-AccessLogsFunction: build-NormalizeFunction
 
 build-AlarmFunction:
 	rm -rf "$(ARTIFACTS_DIR)/.wheel" && $(PYTHON) -m pip wheel --quiet --no-deps -w "$(ARTIFACTS_DIR)/.wheel" .

@@ -68,7 +68,12 @@ class NoManagedPolicies:
 
 def translated(**parameters: str) -> dict[str, Any]:
     template = yaml_parse(TEMPLATE.read_text())
-    for function in ("AlarmFunction", "SlackFunction", "NormalizeFunction"):  # as `sam package` does
+    for function in (
+        "AlarmFunction",
+        "SlackFunction",
+        "NormalizeFunction",
+        "AccessLogsFunction",
+    ):  # as `sam package`
         template["Resources"][function]["Properties"]["CodeUri"] = "s3://bucket/lookout.zip"
     return transform(template, {"SlackTokenSecretArn": SECRET, **parameters}, NoManagedPolicies())  # type: ignore[no-any-return]
 
@@ -287,3 +292,29 @@ def test_the_normalized_tables_have_the_columns_the_mapping_writes() -> None:
         assert [(c["Name"], c["Type"]) for c in columns] == written + extra
         name = template["Resources"][table]["Properties"]["TableInput"]["Name"]
         assert name.startswith(mapping.name + "_")
+
+
+def test_access_logs_flow_through_firehose_with_decompression_extraction_and_the_transform(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated(AccessLogGroupName="/aws/apigateway/orders-api-access")["Resources"]
+    stream = out["AccessEventsStream"]["Properties"]["ExtendedS3DestinationConfiguration"]
+    assert stream["Prefix"] == "access_events/day=!{partitionKeyFromLambda:day}/"  # the table's partition layout
+    assert stream["DynamicPartitioningConfiguration"] == {"Enabled": True}
+    processors = [p["Type"] for p in stream["ProcessingConfiguration"]["Processors"]]
+    assert processors == ["Decompression", "CloudWatchLogProcessing", "Lambda"]
+    subscription = out["AccessLogsSubscription"]["Properties"]
+    assert subscription["LogGroupName"] == {"Ref": "AccessLogGroupName"}
+    assert subscription["DestinationArn"] == {"Fn::GetAtt": ["AccessEventsStream", "Arn"]}
+    for resource in (
+        "AccessLogsFunction",
+        "AccessEventsStream",
+        "AccessLogsSubscription",
+        "AccessEventsFirehoseRole",
+    ):
+        assert out[resource].get("Condition") == "AccessEventsOn"
+    table = yaml_parse(TEMPLATE.read_text())["Resources"]["AccessEventsTable"]["Properties"]["TableInput"]
+    assert table["Parameters"]["storage.location.template"] == {
+        "Fn::Sub": "s3://${DataBucket}/access_events/day=${!day}/"
+    }

@@ -1,0 +1,25 @@
+"""Lambda entry point for the access-events Firehose stream's record transformation: API Gateway access-log
+lines → ``access_events`` rows with a ``day`` partition key. Attribution from ``LOOKOUT_CONFIG``, read once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.analytics.access_logs import load_attribution, transform
+from bot.config import Settings
+from bot.observability import Telemetry
+
+SETTINGS = Settings.from_env()
+TELEMETRY = Telemetry(SETTINGS)
+ATTRIBUTION = load_attribution(SETTINGS.query_config)
+
+
+@TELEMETRY.wrap_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    answer, failures = transform(event, ATTRIBUTION)
+    for record_id, why in failures:
+        TELEMETRY.logger.warning("access-log record not transformed", extra={"record_id": record_id, "why": why})
+    TELEMETRY.count("AccessEventsTransformed", len(answer["records"]) - len(failures))
+    if failures:
+        TELEMETRY.count("AccessEventsFailed", len(failures))
+    return answer

@@ -1,0 +1,151 @@
+"""The Firehose transform for API Gateway access logs, on real shapes: Firehose's transformation event
+(awslabs/aws-lambda-rust-runtime example-kinesis-firehose-event.json @ 4c4e5fa), the CloudWatch Logs
+subscription payload of the CloudWatch Logs User Guide (the Rust runtime's example-cloudwatch_logs-event.json),
+and access-log lines in the documented JSON format (``ACCESS_LOG_FORMAT``) with API Gateway's values."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from typing import Any
+
+import pytest
+
+from bot.analytics.access_logs import ACCESS_LOG_FORMAT, Attribution, access_event, load_attribution, transform
+
+DOCS_SUBSCRIPTION = (
+    "H4sIAAAAAAAAAHWPwQqCQBCGX0Xm7EFtK+smZBEUgXoLCdMhFtKV3akI8d0bLYmibvPPN3wz00CJxmQnTO41whwWQRIctmEcB6sQbFC3CjW3XW8k"
+    "xpOpP+OC22d1Wml1qZkQGtoMsScxaczKN3plG8zlaHIta5KqWsozoTYw3/djzwhpLwivWFGHGpAFe7DL68JlBUk+l7KSN7tCOEJ4M3/qOI49vMHj"
+    "+zCKdlFqLaU2ZHV2a4Ct/an0/ivdX8oYc1UVX860fQDQiMdxRQEAAA=="
+)
+
+
+def line(**overrides: Any) -> dict[str, Any]:
+    """A REST API stage's line in ACCESS_LOG_FORMAT: API Gateway logs every variable as a string, "-" when absent."""
+    values = {
+        "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        "requestTimeEpoch": "1795600000123",
+        "httpMethod": "POST",
+        "routeKey": "-",
+        "resourcePath": "/orders",
+        "path": "/prod/orders",
+        "status": "502",
+        "responseLatency": "1532",
+        "responseLength": "187",
+        "sourceIp": "198.51.100.7",
+        "apiKeyId": "-",
+        "principalId": "user-42",
+        "clientKey": "acme",
+    }
+    values.update(overrides)
+    return values
+
+
+def firehose(*payloads: bytes) -> dict[str, Any]:
+    return {
+        "invocationId": "invoked123",
+        "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/lookout-access-events",
+        "region": "us-east-1",
+        "records": [
+            {
+                "data": base64.b64encode(p).decode(),
+                "recordId": f"record{i}",
+                "approximateArrivalTimestamp": 1795600000500,
+            }
+            for i, p in enumerate(payloads, 1)
+        ],
+    }
+
+
+def decoded(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    return [json.loads(text) for text in base64.b64decode(answer["data"]).decode().splitlines()]
+
+
+def test_the_documented_format_names_every_field_the_transform_reads() -> None:
+    assert set(json.loads(ACCESS_LOG_FORMAT)) == set(line())
+
+
+def test_a_line_becomes_an_access_event_with_its_day_partition() -> None:
+    answer, failures = transform(firehose(json.dumps(line()).encode()), Attribution())
+    (record,) = answer["records"]
+    assert failures == [] and record["result"] == "Ok" and record["recordId"] == "record1"
+    assert record["metadata"] == {"partitionKeys": {"day": "2026-11-25"}}
+    assert decoded(record) == [
+        {
+            "ts": "2026-11-25 09:46:40.123",
+            "request_id": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "client_key": "acme",
+            "method": "POST",
+            "route": "/orders",
+            "status": 502,
+            "latency_ms": 1532.0,
+            "bytes": 187,
+        }
+    ]
+
+
+def test_http_api_route_keys_and_absent_values() -> None:
+    row = access_event(
+        line(routeKey="GET /orders/{id}", resourcePath="-", responseLength="-", clientKey="-"), Attribution()
+    )
+    assert (row["route"], row["bytes"], row["client_key"]) == ("/orders/{id}", 0, None)
+
+
+@pytest.mark.parametrize(
+    ("attribution", "customer"),
+    [
+        (Attribution(field="principalId"), "user-42"),
+        (Attribution(path_segment=2), "orders"),
+        (Attribution(path_segment=9), None),
+    ],
+)
+def test_attribution_from_a_field_or_a_path_segment(attribution: Attribution, customer: str | None) -> None:
+    assert access_event(line(), attribution)["client_key"] == customer
+
+
+def test_the_docs_subscription_payload_is_not_access_logs_and_is_kept_as_failed() -> None:
+    answer, failures = transform(firehose(base64.b64decode(DOCS_SUBSCRIPTION)), Attribution())
+    assert answer["records"][0]["result"] == "ProcessingFailed"  # "[ERROR] First test message" is not JSON
+    assert answer["records"][0]["data"] == base64.b64encode(base64.b64decode(DOCS_SUBSCRIPTION)).decode()
+    assert failures and failures[0][0] == "record1"
+
+
+def gzipped(*events: dict[str, Any], kind: str = "DATA_MESSAGE") -> bytes:
+    return gzip.compress(
+        json.dumps(
+            {
+                "messageType": kind,
+                "owner": "123456789012",
+                "logGroup": "/aws/apigateway/orders",
+                "logStream": "s",
+                "subscriptionFilters": ["lookout"],
+                "logEvents": list(events),
+            }
+        ).encode()
+    )
+
+
+def test_without_firehose_decompression_one_day_is_read_and_control_messages_dropped() -> None:
+    same_day = gzipped(
+        {"id": "1", "timestamp": 1, "message": json.dumps(line())},
+        {"id": "2", "timestamp": 2, "message": json.dumps(line(requestId="r2"))},
+    )
+    two_days = gzipped(
+        {"id": "1", "timestamp": 1, "message": json.dumps(line())},
+        {"id": "2", "timestamp": 2, "message": json.dumps(line(requestTimeEpoch="1795700000000"))},
+    )
+    control = gzipped(kind="CONTROL_MESSAGE")
+    answer, failures = transform(firehose(same_day, two_days, control), Attribution())
+    results = [r["result"] for r in answer["records"]]
+    assert results == ["Ok", "ProcessingFailed", "Dropped"]
+    assert len(decoded(answer["records"][0])) == 2
+    assert "several days" in failures[0][1]
+
+
+def test_the_attribution_setting_is_validated(tmp_path: Any) -> None:
+    config = tmp_path / "lookout.yaml"
+    config.write_text("analytics: {access_events: {attribution: {path_segment: 0}}}\n")
+    with pytest.raises(ValueError, match="path_segment: a position from 1"):
+        load_attribution(str(config))
+    assert load_attribution("infra/lookout.yaml") == Attribution(field="clientKey")
