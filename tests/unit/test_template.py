@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -318,3 +319,36 @@ def test_access_logs_flow_through_firehose_with_decompression_extraction_and_the
     assert table["Parameters"]["storage.location.template"] == {
         "Fn::Sub": "s3://${DataBucket}/access_events/day=${!day}/"
     }
+
+
+@pytest.mark.parametrize(
+    ("parameters", "source"),
+    [
+        ({"EnableAppEvents": "true"}, "DirectPut"),
+        (
+            {"AppEventsKinesisStreamArn": "arn:aws:kinesis:us-east-1:123456789012:stream/app"},
+            "KinesisStreamAsSource",
+        ),
+    ],
+)
+def test_app_events_land_partitioned_by_the_day_of_their_at(
+    monkeypatch: pytest.MonkeyPatch, parameters: dict[str, str], source: str
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated(**parameters)["Resources"]
+    stream = out["AppEventsStream"]
+    assert stream["Condition"] == "AppEventsOn"
+    assert source in json.dumps(stream["Properties"]["DeliveryStreamType"])
+    s3 = stream["Properties"]["ExtendedS3DestinationConfiguration"]
+    assert s3["Prefix"] == "app_events/day=!{partitionKeyFromQuery:day}/"
+    extraction = s3["ProcessingConfiguration"]["Processors"][0]["Parameters"][0]["ParameterValue"]
+    assert extraction == "{day: .at[0:10]}"
+    columns = [
+        c["Name"] for c in out["AppEventsTable"]["Properties"]["TableInput"]["StorageDescriptor"]["Columns"]
+    ]
+    documented = [
+        line.split("`")[1]
+        for line in (TEMPLATE.parent / "docs/app-events.md").read_text().splitlines()
+        if line.startswith("| `")
+    ]
+    assert columns == documented
