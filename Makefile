@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/storm.py
 	$(BIN)/python bench/redaction.py
 	$(BIN)/python bench/reliability.py
+	$(BIN)/python bench/analytics_cost.py
 
 # The README's picture: needs Debian's chromium and fonts-noto-color-emoji (not needed for demo or test).
 docs/message.png: $(STAMP) local/preview.py

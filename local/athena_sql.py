@@ -71,7 +71,7 @@ def execute(
             ) from None
     types = {name: kind for table in tables.values() for name, kind in table.types.items()}
     check_comparisons(tree, types, sql)
-    read = None if any(isinstance(s, exp.Star) for s in tree.find_all(exp.Star)) else _columns_read(tree)
+    read = None if _selects_everything(tree) else _columns_read(tree)
     connection = duckdb.connect()
     scanned = 0
     with tempfile.TemporaryDirectory(prefix="lookout-athena-") as workdir:
@@ -96,6 +96,15 @@ def execute(
         except duckdb.Error as error:
             raise AthenaError(_athena_words(error, tree, sql)) from None
     return Outcome(columns, rows, scanned)
+
+
+def _selects_everything(tree: exp.Expr) -> bool:
+    """``SELECT *`` / ``SELECT t.*`` anywhere (not the ``*`` of ``count(*)``, which reads no column)."""
+    for select in tree.find_all(exp.Select):
+        for item in select.expressions:
+            if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
+                return True
+    return False
 
 
 def _columns_read(tree: exp.Expr) -> set[str]:

@@ -262,3 +262,5 @@ def test_parquet_tables_with_hive_partitions(seeded: Any, tmp_path: Any) -> None
     execution, rows = run(standin, "SELECT count(name) AS c FROM lookout.metrics WHERE day = ?", ["'2026-11-02'"])
     assert rows == [["c"], ["1"]]
     assert execution["Statistics"]["DataScannedInBytes"] == expected["2026-11-02"]["name"]  # one column
+    execution, rows = run(standin, "SELECT count(*) AS c FROM lookout.metrics WHERE day = ?", ["'2026-11-02'"])
+    assert rows == [["c"], ["1"]] and execution["Statistics"]["DataScannedInBytes"] == 0  # row counts: metadata

@@ -1,0 +1,96 @@
+"""What the analytics half costs per question, in bytes Athena scans — measured by the Athena stand-in (which
+counts what Athena would read: pruned partitions; for Parquet, the column chunks a query names) over the
+demo's week of access events (300 requests a day plus the incident), stored as JSON lines and as Parquet.
+
+Athena bills $5 per TB scanned with a 10 MB minimum per query; the figures say how far a team is from it."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from bot.queries.catalog import load_config  # noqa: E402
+from bot.queries.plans import plan, split_command  # noqa: E402
+from local.athena_standin import AthenaStandIn  # noqa: E402
+from local.scenario_tables import DATA_BUCKET, seed_tables  # noqa: E402
+
+MINIMUM = 10 * 1024 * 1024
+PRICE_PER_BYTE = 5 / 1024**4
+
+
+def run(standin: AthenaStandIn, sql: str, parameters: list[str]) -> int:
+    request = {"QueryString": sql, "WorkGroup": "lookout", "ExecutionParameters": parameters}
+    execution = standin.start_query_execution("us-east-1", request)["QueryExecutionId"]
+    while True:
+        status = standin.get_query_execution({"QueryExecutionId": execution})["QueryExecution"]
+        if status["Status"]["State"] in ("SUCCEEDED", "FAILED"):
+            assert status["Status"]["State"] == "SUCCEEDED", status["Status"]
+            return int(status["Statistics"]["DataScannedInBytes"])
+
+
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+
+
+def parquet_copy(s3: Any) -> None:
+    """access_events as Parquet (one file per day, as a Firehose format conversion would write them)."""
+    import duckdb
+
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=DATA_BUCKET, Prefix="access_events/")["Contents"]]
+    source, target = Path("/tmp/lookout-bench.json"), Path("/tmp/lookout-bench.parquet")
+    for key in keys:
+        source.write_bytes(s3.get_object(Bucket=DATA_BUCKET, Key=key)["Body"].read())
+        duckdb.connect().execute(f"COPY (SELECT * FROM read_json_auto('{source}')) TO '{target}' (FORMAT PARQUET)")
+        copy = key.replace("access_events/", "access_events_parquet/").replace(".json", ".parquet")
+        s3.put_object(Bucket=DATA_BUCKET, Key=copy, Body=target.read_bytes())
+    glue = boto3.client("glue", region_name="us-east-1")
+    table = glue.get_table(DatabaseName="lookout", Name="access_events")["Table"]
+    descriptor = table["StorageDescriptor"]
+    descriptor["Location"] = descriptor["Location"].replace("access_events/", "access_events_parquet/")
+    descriptor["SerdeInfo"] = {"SerializationLibrary": PARQUET_SERDE}
+    params = dict(table.get("Parameters") or {})
+    template = params.get("storage.location.template", "")
+    params["storage.location.template"] = template.replace("access_events/", "access_events_parquet/")
+    table_input = {
+        "Name": "access_events_parquet",
+        "PartitionKeys": table["PartitionKeys"],
+        "Parameters": params,
+        "StorageDescriptor": descriptor,
+    }
+    glue.create_table(DatabaseName="lookout", TableInput=table_input)
+
+
+def main() -> int:
+    now = datetime.now(UTC).replace(microsecond=0)
+    with mock_aws():
+        seed_tables(now, "us-east-1")
+        s3 = boto3.client("s3", region_name="us-east-1")
+        parquet_copy(s3)
+        standin = AthenaStandIn(lambda region, service: boto3.client(service, region_name=region))
+        config = load_config(Path("infra/lookout.yaml"))
+        traffic = plan(*split_command("/traffic 24h by customer"), config, now=now)
+        unpruned = traffic.query.replace("WHERE day BETWEEN ? AND ?\n  AND ", "WHERE ")
+        parameters = list(traffic.parameters)
+        on_parquet = traffic.query.replace("lookout.access_events", "lookout.access_events_parquet")
+        day_count = "SELECT count(*) AS n FROM lookout.access_events_parquet WHERE day = ?"
+        rows = [
+            ("/traffic 24h by customer, JSON, pruned to 2 days", run(standin, traffic.query, parameters)),
+            ("the same without the day predicate (whole week)", run(standin, unpruned, parameters[2:])),
+            ("the same on Parquet, pruned (the columns it names)", run(standin, on_parquet, parameters)),
+            ("count(*) of a day on Parquet (no column chunk)", run(standin, day_count, [parameters[1]])),
+        ]
+    print(f"{'question':<58}{'bytes scanned':>15}{'billed':>12}")
+    for label, scanned in rows:
+        billed = max(scanned, MINIMUM) * PRICE_PER_BYTE
+        print(f"{label:<58}{scanned:>15,}{f'${billed:.6f}':>12}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
