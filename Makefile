@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction docs/message.png
+.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction build-DigestFunction docs/message.png
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,9 @@ build-NormalizeFunction: build-AlarmFunction
 	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp infra/lookout.yaml "$(ARTIFACTS_DIR)/infra/"
 
 build-AccessLogsFunction: build-NormalizeFunction
+
+# the digest runs the catalog's queries: the whole query configuration
+build-DigestFunction: build-SlackFunction
 
 build-AlarmFunction:
 	rm -rf "$(ARTIFACTS_DIR)/.wheel" && $(PYTHON) -m pip wheel --quiet --no-deps -w "$(ARTIFACTS_DIR)/.wheel" .

@@ -27,6 +27,8 @@ def add_commands(commands: Any) -> None:
     query.add_argument("name")
     query.add_argument("params", nargs="*", help="key=value …")
     commands.add_parser("dev", help="run the Slack app over Socket Mode (SLACK_APP_TOKEN) for local development")
+    digest = commands.add_parser("digest", help="run the weekly digest's queries and post it (or print it)")
+    digest.add_argument("--dry-run", action="store_true", help="print what would be posted; post nothing")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -34,6 +36,8 @@ def run_command(args: argparse.Namespace) -> int:
     config = load_config(Path(settings.query_config), Path(settings.query_dir))
     if args.command == "dev":
         return _dev(settings)
+    if args.command == "digest":
+        return _digest(settings, dry_run=args.dry_run)
     text = args.text if args.command == "slash" else " ".join(["/query", args.name, *args.params])
     try:
         command, words = split_command(text)
@@ -94,6 +98,35 @@ def format_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], wi
     lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in cut]
     lines.insert(1, "  ".join("─" * w for w in widths))
     return "\n".join(lines)
+
+
+def _digest(settings: Settings, *, dry_run: bool) -> int:
+    from datetime import UTC, datetime
+
+    from bot.analytics.digest import build_digest, load_digest_config
+    from bot.aws import Clients
+    from bot.delivery import Deadline
+    from bot.observability import Telemetry
+    from bot.slack.blocks.digest import render_digest, render_digest_text
+    from bot.wiring import build_query_service, digest_poster
+
+    config = load_digest_config(settings.query_config)
+    if config is None:
+        print(f"lookout digest: {settings.query_config} has no digest section (channel, queries)", file=sys.stderr)
+        return 2
+    telemetry = Telemetry.for_cli(settings)
+    clients = Clients(settings.region)
+    service = build_query_service(settings, telemetry, clients)
+    digest = build_digest(config, service.plan_line, service.run_plan, datetime.now(UTC).replace(microsecond=0))
+    if dry_run:
+        print(f"Would post to {config.channel}:\n")
+        print(render_digest_text(digest))
+        return 0
+    posted = digest_poster(settings, telemetry, clients).post(
+        render_digest(digest), config.channel, Deadline.after(60)
+    )
+    print(f"posted to {posted.channel} ({posted.ts})")
+    return 0
 
 
 def _dev(settings: Settings) -> int:

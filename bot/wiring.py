@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.aws import Clients
     from bot.config import Settings
     from bot.observability import Telemetry
+    from bot.queries.catalog import QueryConfig
     from bot.queries.service import QueryService
     from bot.slack.edge.actions import IncidentActions
     from bot.slack.edge.front import SlackFront
@@ -98,15 +99,48 @@ class SlackParts:
     seen: SeenSignatures
 
 
-def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> SlackParts:
-    """Configuration from the repo's YAML, the secret read once (its cache lasts five minutes), runners with
-    limits, buttons and the shared replay memory when there is an incidents table."""
-    from bot.config import ConfigError
+def build_query_service(
+    settings: Settings, telemetry: Telemetry, clients: Clients, config: QueryConfig | None = None
+) -> QueryService:
+    """The query service (runners with the configuration's limits, an audit line per query) on the injected
+    clients: the Slack function's, the digest's and the CLI's."""
     from bot.queries.athena import AthenaRunner
     from bot.queries.catalog import load_config
     from bot.queries.insights import InsightsRunner
     from bot.queries.service import QueryService
     from bot.regions import partition_of
+
+    config = config or load_config(Path(settings.query_config), Path(settings.query_dir))
+    return QueryService(
+        config,
+        insights=InsightsRunner(
+            clients("logs"), max_concurrent=config.insights_max_concurrent, timeout=config.insights_timeout
+        ),
+        athena=AthenaRunner(clients("athena"), workgroup=config.athena_workgroup, timeout=config.athena_timeout),
+        audit=lambda record: telemetry.logger.info("query audit", extra={"audit": record}),
+        region=settings.region,
+        partition=partition_of(settings.region),
+    )
+
+
+def digest_poster(settings: Settings, telemetry: Telemetry, clients: Clients) -> Any:
+    """A Slack poster with the bot token from the secret (refreshed on invalid_auth), for the digest."""
+    from bot.slack.transport.post import SlackPoster
+
+    credentials = credentials_for(settings, clients)
+    return SlackPoster(
+        credentials.bot_token,
+        base_url=settings.slack_api_url,
+        on_retry=lambda _why: telemetry.count("SlackRetries"),
+        refresh_token=credentials.fresh_bot_token if credentials.secret_id else None,
+    )
+
+
+def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> SlackParts:
+    """Configuration from the repo's YAML, the secret read once (its cache lasts five minutes), runners with
+    limits, buttons and the shared replay memory when there is an incidents table."""
+    from bot.config import ConfigError
+    from bot.queries.catalog import load_config
     from bot.slack.edge.seen_signatures import SeenSignatures
 
     config = load_config(Path(settings.query_config), Path(settings.query_dir))
@@ -117,16 +151,7 @@ def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> S
             "set SLACK_TOKEN_SECRET_ARN (with bot_token and signing_secret) or both SLACK_BOT_TOKEN "
             "and SLACK_SIGNING_SECRET"
         )
-    service = QueryService(
-        config,
-        insights=InsightsRunner(
-            clients("logs"), max_concurrent=config.insights_max_concurrent, timeout=config.insights_timeout
-        ),
-        athena=AthenaRunner(clients("athena"), workgroup=config.athena_workgroup, timeout=config.athena_timeout),
-        audit=lambda record: telemetry.logger.info("query audit", extra={"audit": record}),
-        region=settings.region,
-        partition=partition_of(settings.region),
-    )
+    service = build_query_service(settings, telemetry, clients, config)
     actions = None
     table = settings.incidents_table
     if table:

@@ -156,14 +156,27 @@ class QueryService:
         return update
 
     def _plan(self, invocation: Invocation) -> QueryPlan:
-        command, args = split_command(invocation.line)
-        return plan(command, args, self.config, now=self.now())
+        return self.plan_line(invocation.line, self.now())
+
+    def plan_line(self, line: str, now: datetime) -> QueryPlan:
+        """A command line (``/traffic 7d by customer``) planned as if it ran at ``now`` (the digest's weeks)."""
+        command, args = split_command(line)
+        return plan(command, args, self.config, now=now)
+
+    def run_plan(self, query: QueryPlan, token: str) -> QueryResult:
+        """Run a planned query to its result (no progress reports); ``token`` makes Athena's start idempotent."""
+        return self._run_with_token(query, token, lambda _: None)[0]
 
     def _run(
         self, query: QueryPlan, invocation: Invocation, on_progress: Callable[[Progress], None]
     ) -> tuple[QueryResult, int | None]:
+        token = hashlib.sha256(f"{invocation.trigger}|{invocation.line}".encode()).hexdigest()[:64]
+        return self._run_with_token(query, token, on_progress)
+
+    def _run_with_token(
+        self, query: QueryPlan, token: str, on_progress: Callable[[Progress], None]
+    ) -> tuple[QueryResult, int | None]:
         if query.engine == "athena":
-            token = hashlib.sha256(f"{invocation.trigger}|{invocation.line}".encode()).hexdigest()[:64]
             return self.athena.run(query.query, query.parameters, on_progress, request_token=token), None
         result = self.insights.run(query.query, query.log_groups, query.start, query.end, on_progress)
         if query.kind == "errors":

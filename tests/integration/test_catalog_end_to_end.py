@@ -148,3 +148,21 @@ def test_lookout_query_cli_runs_on_the_embedded_stack(
     assert out.splitlines()[0] == "unused-mappings, last 30 d" and "m-08" in out and "rows ·" in out
     assert main(["slash", "/errors orders-api 1h"]) == 0
     assert "PaymentError" in capsys.readouterr().out
+
+
+def test_lookout_digest_dry_run_prints_every_configured_query_with_its_change(
+    world: tuple[Incident, QueryConfig], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    assert main(["digest", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Would post to #product-analytics:")
+    for title in (
+        "Traffic by customer, last 7 d",
+        "Traffic by hour, last 7 d",
+        "popular-fields, last 7 d",
+        "Top errors in orders-api, last 7 d",
+    ):
+        assert title in out, title
+    assert "vs last week" in out and "scanned" in out and "failed" not in out.split("\n")[2]

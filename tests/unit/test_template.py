@@ -69,13 +69,9 @@ class NoManagedPolicies:
 
 def translated(**parameters: str) -> dict[str, Any]:
     template = yaml_parse(TEMPLATE.read_text())
-    for function in (
-        "AlarmFunction",
-        "SlackFunction",
-        "NormalizeFunction",
-        "AccessLogsFunction",
-    ):  # as `sam package`
-        template["Resources"][function]["Properties"]["CodeUri"] = "s3://bucket/lookout.zip"
+    for name, resource in template["Resources"].items():  # as `sam package` does
+        if resource["Type"] == "AWS::Serverless::Function":
+            template["Resources"][name]["Properties"]["CodeUri"] = "s3://bucket/lookout.zip"
     return transform(template, {"SlackTokenSecretArn": SECRET, **parameters}, NoManagedPolicies())  # type: ignore[no-any-return]
 
 
@@ -352,3 +348,22 @@ def test_app_events_land_partitioned_by_the_day_of_their_at(
         if line.startswith("| `")
     ]
     assert columns == documented
+
+
+def test_the_digest_runs_on_its_schedule_with_the_query_permissions_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated(DigestSchedule="cron(0 8 ? * MON *)")["Resources"]
+    assert out["DigestFunction"]["Condition"] == "DigestOn"
+    schedule = next(r for r in out.values() if r["Type"] == "AWS::Scheduler::Schedule")["Properties"]
+    assert (
+        schedule["ScheduleExpression"] == {"Ref": "DigestSchedule"}
+        and schedule["ScheduleExpressionTimezone"] == "UTC"
+    )
+    granted = {a for s in statements({"Resources": out}, "DigestFunctionRole") for a in as_list(s["Action"])}
+    slack = {a for s in statements({"Resources": out}, "SlackFunctionRole") for a in as_list(s["Action"])}
+    assert granted <= slack - {
+        "lambda:InvokeFunction",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "logs:FilterLogEvents",
+    }

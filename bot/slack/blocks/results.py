@@ -123,6 +123,11 @@ def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[Table
     return TableBlock(block_id="lookout:table", rows=cells, column_settings=settings), len(cells) - 1
 
 
+def code_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[str, int]:
+    """Rows as a monospace table in a code block (redacted, cut to Slack's section size); rows shown."""
+    return _code_block(columns, rows)
+
+
 def _code_block(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[str, int]:
     shown: list[tuple[str, ...]] = []
     text = ""
@@ -175,6 +180,10 @@ def _stats(plan: QueryPlan, result: QueryResult, more: int) -> str:
     ]
     line = " · ".join(parts)
     return line + (f" · showing the top {result.row_count - more}, {more} more" if more > 0 else "")
+
+
+def human_bytes(count: int) -> str:
+    return _bytes(count)
 
 
 def _bytes(count: int) -> str:

@@ -1,0 +1,101 @@
+"""The weekly digest: both weeks run, the change per row and in total, costs added up, and a failing query
+as one section that says why — never a missing digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.analytics.digest import CHANGE_COLUMN, DigestConfig, DigestConfigError, build_digest, load_digest_config
+from bot.queries.results import QueryFailed, QueryResult
+from bot.slack.blocks.digest import render_digest, render_digest_text
+from tests.support import assert_valid_message
+
+NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+class Plan:
+    def __init__(self, line: str, now: datetime) -> None:
+        self.line, self.now, self.title = line, now, f"{line} title"
+
+
+def result(rows: list[tuple[str, ...]], scanned: int = 1000) -> QueryResult:
+    return QueryResult("athena", ("customer", "requests", "p95_ms"), tuple(rows), 1.0, scanned)
+
+
+WEEKS: dict[tuple[str, datetime], Any] = {
+    ("/traffic 7d by customer", NOW): result(
+        [("acme", "150", "210"), ("globex", "50", "90"), ("hooli", "5", "40")]
+    ),
+    ("/traffic 7d by customer", NOW - timedelta(days=7)): result([("acme", "100", "200"), ("globex", "50", "95")]),
+    ("/query broken", NOW): QueryFailed("SYNTAX_ERROR: line 1:8: Column 'x' cannot be resolved"),
+}
+
+
+def run(query: Any, token: str) -> QueryResult:
+    outcome = WEEKS[(query.line, query.now)]
+    if isinstance(outcome, Exception):
+        raise outcome
+    assert isinstance(outcome, QueryResult)
+    return outcome
+
+
+def digest() -> Any:
+    config = DigestConfig("#product-analytics", ("/traffic 7d by customer", "/query broken"))
+    return build_digest(config, Plan, run, NOW)  # type: ignore[arg-type]
+
+
+def test_week_over_week_per_row_and_in_total() -> None:
+    traffic, broken = digest().sections
+    assert traffic.columns[-1] == CHANGE_COLUMN and traffic.measure == "requests"
+    assert [row[-1] for row in traffic.rows] == ["+50%", "+0%", "new"]
+    assert (traffic.total, traffic.previous_total) == (205.0, 150.0)
+    assert traffic.change == pytest.approx(55 / 150)
+    assert traffic.bytes_scanned == 2000  # both weeks
+    assert broken.error.startswith("SYNTAX_ERROR") and broken.rows == ()
+
+
+def test_the_message_has_every_section_and_what_it_cost() -> None:
+    message = render_digest(digest())
+    payload = message.payload("#product-analytics")
+    assert_valid_message(payload)
+    texts = [b["text"]["text"] for b in payload["blocks"] if b["type"] == "section"]
+    assert "requests 205 (+37% vs last week)" in texts[0] and "acme" in texts[0] and "+50%" in texts[0]
+    assert texts[1].startswith("*/query broken* — _failed: SYNTAX_ERROR")
+    footer = payload["blocks"][-1]["elements"][0]["text"]
+    assert "2 queries" in footer and "1 failed" in footer
+    assert "Weekly digest" in render_digest_text(digest())
+
+
+def test_a_query_that_raises_anything_costs_its_section_only() -> None:
+    def exploding(query: Any, token: str) -> QueryResult:
+        raise RuntimeError("boom")
+
+    config = DigestConfig("#c", ("/traffic 7d by customer",))
+    (section,) = build_digest(config, Plan, exploding, NOW).sections  # type: ignore[arg-type]
+    assert "could not run (RuntimeError)" in section.error
+
+
+def test_the_configuration_is_validated(tmp_path: Any) -> None:
+    config = tmp_path / "lookout.yaml"
+    config.write_text("digest: {channel: '#c', queries: [traffic]}\n")
+    with pytest.raises(DigestConfigError, match="digest.queries"):
+        load_digest_config(str(config))
+    loaded = load_digest_config("infra/lookout.yaml")
+    assert loaded is not None and loaded.channel == "#product-analytics" and len(loaded.queries) == 5
+
+
+def test_rows_keyed_by_time_get_totals_only() -> None:
+    hours = {
+        ("/traffic 7d by hour", NOW): result([("2026-11-29 10:00", "7", "1"), ("2026-11-29 11:00", "3", "1")]),
+        ("/traffic 7d by hour", NOW - timedelta(days=7)): result([("2026-11-22 10:00", "5", "1")]),
+    }
+    (section,) = build_digest(
+        DigestConfig("#c", ("/traffic 7d by hour",)),
+        Plan,
+        lambda q, t: hours[(q.line, q.now)],
+        NOW,  # type: ignore[arg-type]
+    ).sections
+    assert CHANGE_COLUMN not in section.columns and section.change == pytest.approx(1.0)
