@@ -21,6 +21,7 @@ from local.firing import fire
 from local.lambda_runtime import LambdaContext
 from local.preview import slack_unescape, to_html, to_terminal
 from local.scenario import ALARM, FUNCTION, INCIDENTS_TABLE, SIGNING_SECRET, Incident, seed
+from local.scenario_tables import DATA_BUCKET
 from local.slack_gateway import FunctionUrl, ack_text, send_command
 from local.stack import EmbeddedStack, environment
 
@@ -67,6 +68,13 @@ def run() -> int:
                 "Seeding the incident: an hour of orders-api traffic, then 10 minutes of payment-provider failures"
             )
             incident = seed()
+            listing = boto3.client("s3").list_objects_v2(Bucket=DATA_BUCKET, Prefix="access_events/")
+            print(
+                "  a week of access events: API Gateway access-log lines → CloudWatch Logs subscription →"
+                " Firehose (decompression, extraction, handlers/access_logs.py) →"
+                f" {len(listing['Contents'])} objects in s3://{DATA_BUCKET}/access_events/day=…/ → Glue → Athena",
+                flush=True,
+            )
             with environment({"SLACK_TOKEN_SECRET_ARN": incident.secret_arn, "INCIDENTS_TABLE": INCIDENTS_TABLE}):
                 handler = importlib.import_module("handlers.alarm")
                 step(f"Firing {ALARM} → SNS → handlers/alarm.py")

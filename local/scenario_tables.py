@@ -1,6 +1,10 @@
 """The scenario's Athena side: the Glue database and tables exactly as ``template.yaml`` defines them, the
 ``lookout`` workgroup with its bytes-scanned cutoff, a week of API access events and field-usage records in
-S3 as JSON lines partitioned by day."""
+S3 as JSON lines partitioned by day.
+
+The access events come the way production gets them: API Gateway access-log lines in the documented format,
+delivered as CloudWatch Logs subscription payloads through Firehose's processing, the real transform and
+moto's Firehose (``local.firehose_path``)."""
 
 from __future__ import annotations
 
@@ -88,7 +92,10 @@ def seed_tables(now: datetime, region: str, rng: random.Random | None = None) ->
         },
     )
     records = {"access_events": _access_events(now, rng), "field_usage": _field_usage(now, rng)}
+    _through_firehose(records["access_events"], region)
     for table, rows in records.items():
+        if table == "access_events":
+            continue
         by_day: dict[str, list[str]] = {}
         for row in rows:
             by_day.setdefault(row["day"], []).append(json.dumps({k: v for k, v in row.items() if k != "day"}))
@@ -97,6 +104,42 @@ def seed_tables(now: datetime, region: str, rng: random.Random | None = None) ->
                 Bucket=DATA_BUCKET, Key=f"{table}/day={day}/part-00000.json", Body="\n".join(lines) + "\n"
             )
     return records
+
+
+def _through_firehose(events: list[dict[str, Any]], region: str) -> None:
+    """Each event as the access-log line its API stage would write, through the production pipeline."""
+    from bot.analytics.access_logs import Attribution
+    from local.firehose_path import deliver, subscription_payloads
+
+    lines = sorted((_epoch_ms(e["ts"]), json.dumps(_access_log_line(e))) for e in events)
+    payloads = subscription_payloads("/aws/apigateway/orders-api-access", lines)
+    counts = deliver(
+        payloads, boto3.client("firehose", region_name=region), f"arn:aws:s3:::{DATA_BUCKET}", Attribution()
+    )
+    assert counts == {"Ok": len(events)}, counts  # every line of the documented format is an access event
+
+
+def _epoch_ms(ts: str) -> int:
+    return int(datetime.strptime(ts, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def _access_log_line(event: dict[str, Any]) -> dict[str, str]:
+    """``ACCESS_LOG_FORMAT`` as a REST API stage fills it: every value a string, "-" when absent."""
+    return {
+        "requestId": event["request_id"],
+        "requestTimeEpoch": str(_epoch_ms(event["ts"])),
+        "httpMethod": event["method"],
+        "routeKey": "-",
+        "resourcePath": event["route"],
+        "path": "/prod" + event["route"],
+        "status": str(event["status"]),
+        "responseLatency": str(int(event["latency_ms"])),
+        "responseLength": str(event["bytes"]),
+        "sourceIp": "198.51.100.7",
+        "apiKeyId": "-",
+        "principalId": "-",
+        "clientKey": event["client_key"],
+    }
 
 
 def _access_events(now: datetime, rng: random.Random) -> list[dict[str, Any]]:
@@ -129,8 +172,8 @@ def _access_event(moment: datetime, rng: random.Random, *, failing: bool) -> dic
         "method": method,
         "route": route,
         "status": status,
-        "latency_ms": round(
-            rng.uniform(1500, 3000) if failing and status != 201 else rng.lognormvariate(4.2, 0.5), 1
+        "latency_ms": float(  # API Gateway logs whole milliseconds
+            int(rng.uniform(1500, 3000) if failing and status != 201 else rng.lognormvariate(4.2, 0.5))
         ),
         "bytes": rng.randint(200, 6000),
         "day": moment.strftime("%Y-%m-%d"),

@@ -1,0 +1,79 @@
+"""The access-events pipeline on the embedded stack: CloudWatch Logs subscription payloads (base64 gzip) →
+what Amazon Data Firehose's processors do with them → the real transform (``bot.analytics.access_logs``) →
+moto's Firehose → S3.
+
+moto's Firehose delivers to S3 but runs no processors and has no dynamic partitioning, so this module does
+those three documented steps, and only those: *decompression* (gunzip the subscription payload), *message
+extraction* (one record per log event of a ``DATA_MESSAGE``; control messages dropped), and *dynamic
+partitioning* (records are routed by the transform's ``partitionKeys`` to ``access_events/day=<day>/``, one
+moto delivery stream per partition prefix). The transform itself is the production code, unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from typing import Any
+
+from bot.analytics.access_logs import Attribution, transform
+
+
+def subscription_payloads(group: str, lines: list[tuple[int, str]], per_payload: int = 50) -> list[str]:
+    """Log lines ``(timestamp ms, message)`` as CloudWatch Logs delivers them to a subscription: base64 gzip
+    ``DATA_MESSAGE`` documents of up to ``per_payload`` events."""
+    payloads = []
+    for start in range(0, len(lines), per_payload):
+        document = {
+            "messageType": "DATA_MESSAGE",
+            "owner": "123456789012",
+            "logGroup": group,
+            "logStream": "api-stage-access",
+            "subscriptionFilters": ["lookout-access-events"],
+            "logEvents": [
+                {"id": f"{start + i}", "timestamp": ts, "message": message}
+                for i, (ts, message) in enumerate(lines[start : start + per_payload])
+            ],
+        }
+        payloads.append(base64.b64encode(gzip.compress(json.dumps(document).encode())).decode())
+    return payloads
+
+
+def deliver(payloads: list[str], firehose: Any, bucket_arn: str, attribution: Attribution) -> dict[str, int]:
+    """Run the payloads through decompression, extraction, the transform and partitioned delivery; the count
+    of records by result (Ok, Dropped, ProcessingFailed)."""
+    records: list[dict[str, str]] = []
+    for payload in payloads:
+        document = json.loads(gzip.decompress(base64.b64decode(payload)))
+        if document.get("messageType") != "DATA_MESSAGE":
+            continue  # Firehose's message extraction drops control messages
+        for event in document["logEvents"]:
+            records.append(
+                {"recordId": str(len(records)), "data": base64.b64encode(event["message"].encode()).decode()}
+            )
+    answer, _failures = transform({"records": records}, attribution)
+    counts: dict[str, int] = {}
+    by_prefix: dict[str, list[bytes]] = {}
+    for record in answer["records"]:
+        counts[record["result"]] = counts.get(record["result"], 0) + 1
+        if record["result"] == "Ok":
+            day = record["metadata"]["partitionKeys"]["day"]
+            by_prefix.setdefault(f"access_events/day={day}/", []).append(base64.b64decode(record["data"]))
+    existing = set(firehose.list_delivery_streams()["DeliveryStreamNames"])
+    for prefix, data in sorted(by_prefix.items()):
+        name = "lookout-access-events-" + prefix.split("day=")[1].strip("/")
+        if name not in existing:
+            firehose.create_delivery_stream(
+                DeliveryStreamName=name,
+                DeliveryStreamType="DirectPut",
+                ExtendedS3DestinationConfiguration={
+                    "BucketARN": bucket_arn,
+                    "RoleARN": "arn:aws:iam::123456789012:role/lookout-access-events",
+                    "Prefix": prefix,
+                },
+            )
+        for start in range(0, len(data), 500):  # PutRecordBatch takes up to 500 records
+            firehose.put_record_batch(
+                DeliveryStreamName=name, Records=[{"Data": d} for d in data[start : start + 500]]
+            )
+    return counts
