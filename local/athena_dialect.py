@@ -75,20 +75,30 @@ def parse(sql: str) -> exp.Expr:
     return tree
 
 
-def bind(tree: exp.Expr, parameters: list[str]) -> exp.Expr:
-    """``ExecutionParameters`` in place of the ``?`` placeholders, as literals (Athena's rules: each must be a
-    literal, and there must be as many as placeholders)."""
-    placeholders = list(tree.find_all(exp.Placeholder, bfs=False))  # depth first: in the order written
-    if len(placeholders) != len(parameters):
+def bind(sql: str, parameters: list[str]) -> str:
+    """``sql`` with ``ExecutionParameters`` in place of its ``?`` placeholders, in the order they are written
+    (Athena's rules: each must be a literal, and there must be as many as placeholders). Bound on the token
+    stream, not the tree: a tree walk visits a ``WITH`` clause after the select list, so the placeholder in a
+    CTE would take the wrong value. A ``?`` inside a string or a comment is not a placeholder."""
+    from sqlglot.dialects.trino import Trino
+    from sqlglot.tokens import TokenType
+
+    try:
+        tokens = Trino().tokenize(sql)
+    except sqlglot.errors.TokenError as error:
+        raise AthenaError(f"SYNTAX_ERROR: line 1:1: {error}") from None
+    spots = [token.start for token in tokens if token.token_type == TokenType.PLACEHOLDER]
+    if len(spots) != len(parameters):
         raise AthenaError(
-            f"INVALID_PARAMETER: the query has {len(placeholders)} placeholders but "
+            f"INVALID_PARAMETER: the query has {len(spots)} placeholders but "
             f"{len(parameters)} execution parameters"
         )
-    for placeholder, raw in zip(placeholders, parameters, strict=True):
+    for raw in parameters:
         if not _LITERAL.fullmatch(raw.strip()):
             raise AthenaError(f"INVALID_PARAMETER: execution parameter {raw.strip()!r} is not a literal")
-        placeholder.replace(sqlglot.parse_one(raw.strip(), read="trino"))
-    return tree
+    for spot, raw in sorted(zip(spots, parameters, strict=True), reverse=True):
+        sql = sql[:spot] + raw.strip() + sql[spot + 1 :]
+    return sql
 
 
 def table_refs(tree: exp.Expr, default_database: str | None) -> list[TableRef]:

@@ -52,7 +52,8 @@ def execute(
     """Run ``sql``; ``read_object(uri)`` → (bytes, size) and ``read_object.list(prefix)`` lists object URIs."""
     import duckdb
 
-    tree = bind(parse(sql), parameters)
+    sql = bind(sql, parameters)
+    tree = parse(sql)
     refs = table_refs(tree, database)
     tables: dict[str, Table] = {}
     for ref in refs:

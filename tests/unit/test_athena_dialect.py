@@ -100,6 +100,17 @@ def test_two_ctes_on_different_days_each_get_their_day() -> None:
     assert days_read(store) == set(EVENTS)
 
 
+def test_parameters_bind_in_the_order_written_even_in_a_cte() -> None:
+    # a tree walk visits WITH after the select list: the CTE's ? would take the select list's value
+    rows, _, _ = run(
+        "WITH a AS (SELECT * FROM logs.events WHERE day = ?) "
+        "SELECT count_if(status >= ?) AS bad, count(*) AS n FROM a WHERE path <> ? -- not a ?\n",
+        parameters=["'2024-01-03'", "500", "'?'"],
+    )
+    day3 = EVENTS["2024-01-03"]
+    assert rows[1] == [str(sum(r["status"] >= 500 for r in day3)), str(len(day3))]
+
+
 def test_a_day_inside_count_if_does_not_prune() -> None:
     rows, store, _ = run("SELECT count_if(day = '2024-01-02') AS n, count(*) AS total FROM logs.events")
     assert rows[1] == ["1", str(sum(len(v) for v in EVENTS.values()))]
