@@ -25,7 +25,6 @@ _IDENT = re.compile(r"[a-z_][a-z0-9_]{0,127}")
 _LOG_GROUP = re.compile(r"[\w./#-]{1,512}")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _SLACK_ID = re.compile(r"[UWCGD][A-Z0-9]{2,20}")
-_TABLE_REF = re.compile(r"\b(?:from|join)\s+((?:\"?[a-z_][\w]*\"?\.)?\"?[a-z_][\w]*\"?)", re.IGNORECASE)
 COMMANDS = ("/errors", "/traffic", "/query")
 
 
@@ -184,13 +183,36 @@ def _saved_query(raw: Any, where: str, source: str) -> SavedQuery:
     tables = tuple(_table(t, f"{where}: tables") for t in _list(spec.get("tables"), f"{where}: tables"))
     if not tables:
         raise CatalogError(f"{where}: tables: an Athena query declares the tables it may read")
-    for ref in _TABLE_REF.findall(text):
-        table = ref.replace('"', "").lower()
+    for table in tables_read(text, where):
         if table not in tables and not any(t.endswith("." + table) for t in tables):
             raise CatalogError(f"{where}: text reads {table}, which is not in tables ({', '.join(tables)})")
     return SavedQuery(
         name, str(spec.get("description", "")), "athena", text, params, window, tables=tables, source=source
     )
+
+
+def tables_read(text: str, where: str) -> list[str]:
+    """Every catalog table an Athena query reads (``db.table``, or ``table`` when unqualified), parsed in
+    Athena's dialect (Trino) by sqlglot: comma joins, subqueries and joins count; CTE names do not.
+    Placeholders are parsed as parameters, which they become."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    try:
+        tree = sqlglot.parse_one(PLACEHOLDER.sub("?", text), read="trino")
+    except ParseError as error:
+        first = error.errors[0] if error.errors else {}
+        at = f" (line {first.get('line')}, column {first.get('col')})" if first else ""
+        why = first.get("description", error)
+        raise CatalogError(f"{where}: text is not valid Athena SQL{at}: {why}") from None
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    read = []
+    for node in tree.find_all(exp.Table):
+        if not node.name or (not node.db and node.name.lower() in ctes):
+            continue
+        read.append(f"{node.db}.{node.name}".lower() if node.db else node.name.lower())
+    return read
 
 
 def _param(name: str, raw: Any, where: str) -> ParamSpec:

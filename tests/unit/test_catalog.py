@@ -26,9 +26,9 @@ def write(tmp_path: Path, config: str = CONFIG, queries: str | None = None) -> t
 
 def test_shipped_configuration_loads() -> None:
     config = load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
-    assert set(config.queries) >= {"popular-fields", "unused-mappings", "trace", "customer-activity"}
+    assert set(config.queries) >= {"popular-fields", "rare-mappings", "trace", "customer-activity"}
     assert config.traffic.backend == "athena" and config.athena_workgroup == "lookout"
-    assert config.queries["popular-fields"].tables == ("lookout.field_usage",)
+    assert config.queries["popular-fields"].tables == ("lookout.field_mappings_snapshot",)
 
 
 def test_minimal_configuration_has_safe_defaults(tmp_path: Path) -> None:
@@ -102,6 +102,26 @@ QUERY = """
             "- {name: q, engine: athena, tables: [lookout.a], text: 'SELECT * FROM lookout.a JOIN secret.users'}",
             "reads secret.users",
         ),
+        (  # a comma join is a join (the regex this replaced read only FROM and JOIN)
+            "- {name: q, engine: athena, tables: [lookout.a], text: 'SELECT * FROM lookout.a, secret.users'}",
+            "reads secret.users",
+        ),
+        (  # a table inside a CTE or a subquery is read too
+            "- {name: q, engine: athena, tables: [lookout.a], text: 'WITH x AS (SELECT * FROM secret.users) SELECT * FROM x'}",
+            "reads secret.users",
+        ),
+        (
+            "- {name: q, engine: athena, tables: [lookout.a], text: 'SELECT * FROM lookout.a WHERE id IN (SELECT id FROM secret.users)'}",
+            "reads secret.users",
+        ),
+        (  # a qualified name is the catalog's table even when a CTE has its name
+            "- {name: q, engine: athena, tables: [lookout.a], text: 'WITH users AS (SELECT 1) SELECT * FROM secret.users'}",
+            "reads secret.users",
+        ),
+        (
+            "- {name: q, engine: athena, tables: [lookout.a], text: 'SELECT * FROM lookout.a WHERE (x = 1'}",
+            "text is not valid Athena SQL .line 1, column",
+        ),
         ("- {name: q, engine: athena, tables: [a], text: 'SELECT 1 FROM a'}", "'a' is not database.table"),
         (
             "- {name: q, engine: insights, log_groups: [/g], params: {a: {type: colour}}, text: 'x {{a}}'}",
@@ -126,6 +146,20 @@ def test_saved_query_mistakes_are_named(tmp_path: Path, queries: str, message: s
     with pytest.raises(CatalogError, match=message.replace("{", r"\{").replace("}", r"\}")) as raised:
         load_config(*write(tmp_path, queries=queries))
     assert "mine.yaml" in str(raised.value)
+
+
+def test_cte_names_are_not_tables_and_placeholders_parse(tmp_path: Path) -> None:
+    queries = """
+- name: q
+  engine: athena
+  tables: [lookout.a]
+  params: {who: {type: name}}
+  text: |
+    WITH newest AS (SELECT * FROM lookout.a WHERE day <= {{end_day}}), b AS (SELECT * FROM newest)
+    SELECT * FROM b, newest WHERE b.who = {{who}}
+"""
+    (query,) = load_config(*write(tmp_path, queries=queries)).queries.values()
+    assert query.tables == ("lookout.a",)
 
 
 def test_user_queries_are_added(tmp_path: Path) -> None:
