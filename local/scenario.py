@@ -45,7 +45,7 @@ class Incident:
     started: datetime
     now: datetime
     requests: tuple[Request, ...] = ()
-    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    tables: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

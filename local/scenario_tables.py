@@ -1,6 +1,6 @@
 """The scenario's Athena side: the Glue database and tables exactly as ``template.yaml`` defines them, the
-``lookout`` workgroup with its bytes-scanned cutoff, a week of API access events and field-usage records in
-S3 as JSON lines partitioned by day.
+``lookout`` workgroup with its bytes-scanned cutoff, two weeks of API access events, and the app's field-mapping
+configuration (``local.scenario_config``: a DynamoDB table's stream through the normalizer).
 
 The access events come the way production gets them: API Gateway access-log lines in the documented format,
 delivered as CloudWatch Logs subscription payloads through Firehose's processing, the real transform and
@@ -17,6 +17,8 @@ from typing import Any
 
 import boto3
 
+from local.scenario_config import seed_configuration
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA_BUCKET = "lookout-data"
 RESULTS_BUCKET = "lookout-athena-results"
@@ -27,23 +29,6 @@ ENDPOINTS = {
     ("GET", "/orders/{id}"): 0.30,
     ("GET", "/catalog"): 0.25,
     ("POST", "/payments"): 0.10,
-}
-TENANTS = ("acme", "globex")
-MAPPINGS = {
-    f"m-{i:02d}": fields
-    for i, fields in enumerate(
-        [
-            ("email", "phone"),
-            ("address", "email"),
-            ("sku", "price", "qty"),
-            ("currency", "price"),
-            ("notes",),
-            ("sku", "qty"),
-            ("email",),
-            ("legacy_code",),
-        ],
-        start=1,
-    )
 }
 
 
@@ -71,8 +56,9 @@ def _resolve(value: Any, bucket: str) -> Any:
     return value
 
 
-def seed_tables(now: datetime, region: str, rng: random.Random | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Create catalog, workgroup and data; returns the records written, by table (for tests to check against)."""
+def seed_tables(now: datetime, region: str, rng: random.Random | None = None) -> dict[str, Any]:
+    """Create catalog, workgroup and data; returns what was written (the access events; the configuration's
+    final items as ``field_mappings``), for tests to check against."""
     rng = rng or random.Random(23)
     s3 = boto3.client("s3", region_name=region)
     for bucket in (DATA_BUCKET, RESULTS_BUCKET):
@@ -91,18 +77,9 @@ def seed_tables(now: datetime, region: str, rng: random.Random | None = None) ->
             "BytesScannedCutoffPerQuery": CUTOFF_BYTES,
         },
     )
-    records = {"access_events": _access_events(now, rng), "field_usage": _field_usage(now, rng)}
+    records: dict[str, Any] = {"access_events": _access_events(now, rng)}
     _through_firehose(records["access_events"], region)
-    for table, rows in records.items():
-        if table == "access_events":
-            continue
-        by_day: dict[str, list[str]] = {}
-        for row in rows:
-            by_day.setdefault(row["day"], []).append(json.dumps({k: v for k, v in row.items() if k != "day"}))
-        for day, lines in sorted(by_day.items()):
-            s3.put_object(
-                Bucket=DATA_BUCKET, Key=f"{table}/day={day}/part-00000.json", Body="\n".join(lines) + "\n"
-            )
+    records["field_mappings"] = seed_configuration(tuple(CUSTOMERS), region, DATA_BUCKET, rng, now)
     return records
 
 
@@ -143,9 +120,10 @@ def _access_log_line(event: dict[str, Any]) -> dict[str, str]:
 
 
 def _access_events(now: datetime, rng: random.Random) -> list[dict[str, Any]]:
-    """300 requests a day for a week (today until now), plus the incident: POST /orders failing for 10 min."""
+    """300 requests a day for two weeks (today until now: the digest compares this week with the one before),
+    plus the incident: POST /orders failing for 10 minutes."""
     events = []
-    for day_offset in range(7, -1, -1):
+    for day_offset in range(14, -1, -1):
         day_start = (now - timedelta(days=day_offset)).replace(hour=0, minute=0, second=0, microsecond=0)
         span = min(86399.0, (now - day_start).total_seconds())
         for _ in range(300):
@@ -178,26 +156,6 @@ def _access_event(moment: datetime, rng: random.Random, *, failing: bool) -> dic
         "bytes": rng.randint(200, 6000),
         "day": moment.strftime("%Y-%m-%d"),
     }
-
-
-def _field_usage(now: datetime, rng: random.Random) -> list[dict[str, Any]]:
-    """Daily uses of each field of each mapping for 45 days; m-05 and m-07 are rarely used, m-08 never."""
-    rows = []
-    for day_offset in range(45, -1, -1):
-        day = (now - timedelta(days=day_offset)).strftime("%Y-%m-%d")
-        for tenant in TENANTS:
-            for mapping, fields in MAPPINGS.items():
-                for field_id in fields:
-                    if mapping == "m-08":
-                        uses = 0
-                    elif mapping in ("m-05", "m-07"):
-                        uses = rng.randint(0, 3)
-                    else:
-                        uses = rng.randint(5, 60)
-                    rows.append(
-                        {"tenant": tenant, "mapping_id": mapping, "field_id": field_id, "uses": uses, "day": day}
-                    )
-    return rows
 
 
 def today(now: datetime | None = None) -> datetime:

@@ -43,32 +43,46 @@ def run(line: str, incident: Incident, config: QueryConfig) -> Any:
     )
 
 
-def test_popular_fields(world: tuple[Incident, QueryConfig]) -> None:
+def current_configuration(incident: Incident) -> list[tuple[str, str, str, str]]:
+    """(tenant, mapping, field, target) as the scenario's writes left the table, computed in plain Python."""
+    return [
+        (tenant, mapping, field, target)
+        for (tenant, mapping), item in incident.tables["field_mappings"].items.items()
+        for field, target in item["fields"]
+    ]
+
+
+def test_popular_fields_from_the_normalized_stream(world: tuple[Incident, QueryConfig]) -> None:
     incident, config = world
     query, result = run("/query popular-fields since=7d", incident, config)
-    low, high = query.start.strftime("%Y-%m-%d"), query.end.strftime("%Y-%m-%d")
-    uses: Counter[str] = Counter()
-    mappings: dict[str, set[str]] = defaultdict(set)
-    for record in incident.tables["field_usage"]:
-        if low <= record["day"] <= high:
-            uses[record["field_id"]] += record["uses"]
-            mappings[record["field_id"]].add(record["mapping_id"])
-    assert result.columns == ("field_id", "uses", "mappings", "tenants")
-    top = [(r[0], int(r[1]), int(r[2])) for r in result.rows]
-    assert top == sorted(((f, n, len(mappings[f])) for f, n in uses.items()), key=lambda t: -t[1])
+    tenants: dict[str, set[str]] = defaultdict(set)
+    mappings: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for tenant, mapping, field, _ in current_configuration(incident):
+        tenants[field].add(tenant)
+        mappings[field].add((tenant, mapping))
+    expected = sorted(
+        ((f, len(tenants[f]), len(mappings[f])) for f in tenants), key=lambda r: (-r[1], -r[2], r[0])
+    )
+    assert result.columns == ("field_id", "tenants", "mappings", "changed")
+    assert [(r[0], int(r[1]), int(r[2])) for r in result.rows] == expected
+    assert all(r[3] == r[2] for r in result.rows)  # every mapping was written today
     assert result.bytes_scanned > 0
+    changes = incident.tables["field_mappings"]
+    assert changes.records > len(changes.items)  # edits and a delete went through the stream too
 
 
-def test_unused_mappings(world: tuple[Incident, QueryConfig]) -> None:
+def test_rare_mappings_from_the_normalized_stream(world: tuple[Incident, QueryConfig]) -> None:
     incident, config = world
-    query, result = run("/query unused-mappings tenant=acme", incident, config)
-    low, high = query.start.strftime("%Y-%m-%d"), query.end.strftime("%Y-%m-%d")
-    uses: Counter[str] = Counter()
-    for record in incident.tables["field_usage"]:
-        if record["tenant"] == "acme" and low <= record["day"] <= high:
-            uses[record["mapping_id"]] += record["uses"]
-    assert [(r[0], int(r[2])) for r in result.rows] == sorted(uses.items(), key=lambda t: (t[1], t[0]))
-    assert result.rows[0][0] == "m-08"
+    _, result = run("/query rare-mappings tenant=acme", incident, config)
+    current = current_configuration(incident)
+    sharing: Counter[tuple[str, str]] = Counter()
+    for pair in {(t, f, target) for t, _, f, target in current}:
+        sharing[pair[1:]] += 1
+    expected = sorted(
+        ((m, f, t, sharing[(f, t)]) for tenant, m, f, t in current if tenant == "acme"),
+        key=lambda r: (r[3], r[0], r[1]),
+    )
+    assert expected and [(r[0], r[1], r[2], int(r[3])) for r in result.rows] == expected
 
 
 def test_trace(world: tuple[Incident, QueryConfig]) -> None:
@@ -143,9 +157,9 @@ def test_lookout_query_cli_runs_on_the_embedded_stack(
 ) -> None:
     from bot.cli import main
 
-    assert main(["query", "unused-mappings", "tenant=acme"]) == 0
+    assert main(["query", "rare-mappings", "tenant=acme"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "unused-mappings, last 30 d" and "m-08" in out and "rows ·" in out
+    assert out.splitlines()[0] == "rare-mappings, last 30 d" and "m-01" in out and "rows ·" in out
     assert main(["slash", "/errors orders-api 1h"]) == 0
     assert "PaymentError" in capsys.readouterr().out
 

@@ -1,0 +1,154 @@
+"""The scenario's configuration data: the app's field-mapping table in moto's DynamoDB with a stream, written
+as an app would (tenants creating, editing and deleting mappings), and its stream read the way Lambda's
+event source mapping reads it, handed to the production normalizer (``bot.analytics.stream``) in Lambda's
+documented DynamoDB event shape, which writes the ``field_mappings_*`` tables to S3.
+
+What this module adds to moto: the poller (DescribeStream → GetShardIterator → GetRecords, batches of up to
+100 records as Lambda's default) and the conversion of GetRecords' records into Lambda's event records
+(``eventSourceARN``, ``ApproximateCreationDateTime`` as epoch seconds, binary values as base64 text). The
+items and the changes are the scenario's; the rows in S3 are the normalizer's.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    import random
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLE = "app-field-mappings"
+TARGETS = ("crm", "erp", "billing", "warehouse")
+FIELDS = ("email", "phone", "address", "sku", "price", "qty", "currency", "notes", "vat_id", "legacy_code")
+BATCH_SIZE = 100  # Lambda's default for DynamoDB streams
+
+
+@dataclass
+class ConfigChanges:
+    """What the scenario wrote: the final items by key (tenant, mapping id) and how many stream records."""
+
+    items: dict[tuple[str, str], dict[str, Any]]
+    records: int
+    batches: int
+
+
+def seed_configuration(
+    tenants: tuple[str, ...], region: str, bucket: str, rng: random.Random, now: datetime | None = None
+) -> ConfigChanges:
+    """Create the table, let tenants configure their mappings, then run its stream through the normalizer."""
+    dynamodb = boto3.client("dynamodb", region_name=region)
+    stream_arn = dynamodb.create_table(
+        TableName=TABLE,
+        KeySchema=[
+            {"AttributeName": "tenant", "KeyType": "HASH"},
+            {"AttributeName": "mappingId", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "tenant", "AttributeType": "S"},
+            {"AttributeName": "mappingId", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )["TableDescription"]["LatestStreamArn"]
+    items = _write_changes(dynamodb, tenants, rng, now or datetime.now(UTC))
+    records, batches = _run_stream(stream_arn, region, bucket)
+    return ConfigChanges(items, records, batches)
+
+
+def _write_changes(
+    dynamodb: Any, tenants: tuple[str, ...], rng: random.Random, now: datetime
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every tenant creates 2–5 mappings of 1–4 fields (popular fields more likely); then edits and deletes."""
+    weights = [12, 7, 6, 9, 8, 8, 5, 3, 2, 1]
+    items: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def put(tenant: str, mapping_id: str, fields: list[tuple[str, str]]) -> None:
+        item = {
+            "tenant": {"S": tenant},
+            "mappingId": {"S": mapping_id},
+            "updatedAt": {"N": str(int(now.timestamp()))},
+            "fields": {"L": [{"M": {"fieldId": {"S": f}, "target": {"S": t}}} for f, t in fields]},
+            "checksum": {"B": rng.randbytes(8)},  # a binary attribute, as Lambda delivers it: base64 text
+        }
+        dynamodb.put_item(TableName=TABLE, Item=item)
+        items[(tenant, mapping_id)] = {"fields": fields}
+
+    for tenant in tenants:
+        for number in range(1, rng.randint(2, 5) + 1):
+            chosen = sorted(set(rng.choices(FIELDS, weights=weights, k=rng.randint(1, 4))))
+            put(tenant, f"m-{number:02d}", [(f, rng.choice(TARGETS)) for f in chosen])
+    edits = rng.sample(sorted(items), k=3)
+    for key in edits[:2]:  # an edit: one field dropped (or a field added to a one-field mapping)
+        fields = items[key]["fields"]
+        changed = fields[1:] if len(fields) > 1 else [*fields, ("notes", "crm")]
+        put(*key, changed)
+    gone = edits[2]  # a deleted mapping: its rows drop out of the current configuration
+    dynamodb.delete_item(TableName=TABLE, Key={"tenant": {"S": gone[0]}, "mappingId": {"S": gone[1]}})
+    del items[gone]
+    return items
+
+
+def _run_stream(stream_arn: str, region: str, bucket: str) -> tuple[int, int]:
+    """Read every shard from TRIM_HORIZON and hand Lambda-shaped batches to the normalizer; (records, batches)."""
+    from bot.analytics.mapping import load_configuration_mapping
+    from bot.analytics.stream import StreamNormalizer
+    from bot.config import Settings
+    from bot.observability import Telemetry
+
+    mapping = load_configuration_mapping(str(ROOT / "infra" / "lookout.yaml"))
+    assert mapping is not None, "infra/lookout.yaml has no analytics.configuration"
+    normalizer = StreamNormalizer(
+        mapping, boto3.client("s3", region_name=region), bucket, Telemetry.for_cli(Settings.from_env())
+    )
+    # botocore addresses streams by account (<account>.streams-ddb…), which moto's in-process mock does not route
+    streams = boto3.client(
+        "dynamodbstreams", region_name=region, config=Config(account_id_endpoint_mode="disabled")
+    )
+    records: list[dict[str, Any]] = []
+    for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+            records.extend(lambda_record(r, stream_arn) for r in page["Records"])
+            iterator = page.get("NextShardIterator") if page["Records"] else None
+    batches = [records[i : i + BATCH_SIZE] for i in range(0, len(records), BATCH_SIZE)]
+    for batch in batches:
+        answer = normalizer.handle({"Records": batch})
+        assert answer == {"batchItemFailures": []}, answer
+    return len(records), len(batches)
+
+
+def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A GetRecords record as Lambda delivers it: epoch-second creation time, base64 binaries, the source ARN."""
+    stream = dict(record["dynamodb"])
+    created = stream.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        stream["ApproximateCreationDateTime"] = int(created.timestamp())
+    for image in ("Keys", "NewImage", "OldImage"):
+        if image in stream:
+            stream[image] = {k: _wire(v) for k, v in stream[image].items()}
+    out = {k: v for k, v in record.items() if k != "dynamodb"}
+    return {**out, "dynamodb": stream, "eventSourceARN": stream_arn}
+
+
+def _wire(value: dict[str, Any]) -> dict[str, Any]:
+    """boto3 decodes B/BS to bytes; Lambda's JSON event carries them as base64 text."""
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": base64.b64encode(inner).decode()}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(v).decode() for v in inner]}
+    if kind == "L":
+        return {"L": [_wire(v) for v in inner]}
+    if kind == "M":
+        return {"M": {k: _wire(v) for k, v in inner.items()}}
+    return value
