@@ -52,6 +52,8 @@ class DigestSection:
     measure: str = ""
     """The column compared week over week (the first numeric one), "" when there is none."""
     total: float | None = None
+    """The measure summed over the rows, when that is a total: the command's measure adds up (/traffic
+    requests, /errors counts; a saved query's columns are not known to) and no row was cut by its LIMIT."""
     previous_total: float | None = None
     bytes_scanned: int = 0
     cost_usd: float = 0.0
@@ -134,8 +136,9 @@ def _section(
             before = {row[0]: _number(row[measure]) for row in last_week.rows if row}
             rows = tuple((*row, _change(_number(row[measure]), before.get(row[0]))) for row in this_week.rows)
             columns = (*columns, CHANGE_COLUMN)
-        total = sum(_number(r[measure]) or 0.0 for r in this_week.rows)
-        previous = sum(_number(r[measure]) or 0.0 for r in last_week.rows)
+        if this_plan.additive and all(_complete(r, this_plan.row_limit) for r in (this_week, last_week)):
+            total = sum(_number(r[measure]) or 0.0 for r in this_week.rows)
+            previous = sum(_number(r[measure]) or 0.0 for r in last_week.rows)
     return DigestSection(
         line,
         title=this_plan.title,
@@ -156,6 +159,11 @@ def _measure(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> int
         if values and all(_number(v) is not None for v in values):
             return index
     return None
+
+
+def _complete(result: QueryResult, row_limit: int | None) -> bool:
+    """No row was cut by the query's LIMIT: a total of what is shown is the total."""
+    return row_limit is None or result.row_count < row_limit
 
 
 def _time_keyed(rows: tuple[tuple[str, ...], ...]) -> bool:

@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout
+from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout, poll_waits
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,6 +64,7 @@ class AthenaRunner:
     def _wait(self, query_id: str, on_progress: Callable[[Progress], None] | None) -> Progress:
         started = time.monotonic()
         deadline = started + self.timeout.total_seconds()
+        waits = poll_waits(self.poll_s)
         while True:
             execution = self.client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
             status = execution.get("Status", {})
@@ -89,7 +90,7 @@ class AthenaRunner:
                 )
             if on_progress:
                 on_progress(progress)
-            self.sleep(self.poll_s)
+            self.sleep(next(waits))
 
     def _rows(self, query_id: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int | None]:
         columns: tuple[str, ...] = ()

@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout
+from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout, poll_waits
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -96,6 +96,7 @@ class InsightsRunner:
     def _wait(self, query_id: str, on_progress: Callable[[Progress], None] | None) -> QueryResult:
         started = time.monotonic()
         deadline = started + self.timeout.total_seconds()
+        waits = poll_waits(self.poll_s)
         while True:
             response = self.client.get_query_results(queryId=query_id)
             status = str(response.get("status"))
@@ -116,7 +117,7 @@ class InsightsRunner:
                 )
             if on_progress:
                 on_progress(progress)
-            self.sleep(self.poll_s)
+            self.sleep(next(waits))
 
 
 def _result(query_id: str, response: dict[str, Any], progress: Progress) -> QueryResult:

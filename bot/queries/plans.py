@@ -7,6 +7,7 @@ texts; the only user values that reach a query are typed parameters (see ``bot.q
 
 from __future__ import annotations
 
+import math
 import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -58,6 +59,11 @@ class QueryPlan:
     companion: str | None = None
     """A second Insights query run alongside (``/traffic`` error counts)."""
     labels: dict[str, str] = field(default_factory=dict)
+    row_limit: int | None = None
+    """The query's LIMIT: a result with this many rows may have been cut."""
+    additive: bool = False
+    """Whether the first measure adds up across rows to a total (requests per customer do; a saved query's
+    columns are not known to)."""
 
     def as_json(self) -> dict[str, Any]:
         scope: dict[str, Any] = (
@@ -120,6 +126,8 @@ def errors_plan(args: list[str], config: QueryConfig, now: datetime) -> QueryPla
         end=now,
         log_groups=config.services[service],
         kind="errors",
+        row_limit=1000,
+        additive=True,
     )
 
 
@@ -140,6 +148,9 @@ def traffic_plan(args: list[str], config: QueryConfig, now: datetime) -> QueryPl
             raise ParameterError(f"{what} is not understood: /traffic [since] [by {'|'.join(TRAFFIC_GROUPS)}]")
     start = now - since
     title = f"Traffic by {group}, last {format_duration(since)}"
+    # by hour, every hour of the window (oldest first; H hours span at most H + 1 buckets, so a full answer
+    # stays under the LIMIT and reads as complete); by anything else, the 100 busiest
+    limit = max(100, math.ceil(since.total_seconds() / 3600) + 2) if group == "hour" else 100
     traffic = config.traffic
     if traffic.backend == "athena":
         table = f"{traffic.database}.{traffic.table}"
@@ -155,16 +166,27 @@ WHERE day BETWEEN ? AND ?
   AND ts >= from_iso8601_timestamp(?) AND ts < from_iso8601_timestamp(?)
 GROUP BY 1
 ORDER BY {"1" if group == "hour" else "requests DESC"}
-LIMIT 100"""
+LIMIT {limit}"""
         parameters = tuple(athena_literal(v) for v in (_day(start), _day(now), _iso(start), _iso(now)))
-        return QueryPlan("/traffic", title, "athena", query, start, now, parameters=parameters, table=table)
+        return QueryPlan(
+            "/traffic",
+            title,
+            "athena",
+            query,
+            start,
+            now,
+            parameters=parameters,
+            table=table,
+            row_limit=limit,
+            additive=True,
+        )
     fields = {**_INSIGHTS_FIELDS, **traffic.fields}
     by = "bin(1h)" if group == "hour" else fields[group]
     query = (
         f"# lookout /traffic by {group}\n"
         f"stats count(*) as requests, pct({fields['latency']}, 95) as p95_ms,"
         f" sum({fields['bytes']}) as bytes by {by}\n"
-        "| sort requests desc\n| limit 100"
+        f"| sort requests desc\n| limit {limit}"
     )
     companion = f"# lookout /traffic errors\nfilter {fields['status']} >= 500\n| stats count(*) as errors by {by}"
     return QueryPlan(
@@ -178,6 +200,8 @@ LIMIT 100"""
         kind="traffic",
         companion=companion,
         labels={by: group},
+        row_limit=limit,
+        additive=True,
     )
 
 

@@ -17,8 +17,11 @@ NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 
 class Plan:
+    """What the digest reads of a plan; like the planner's, built-in commands add up and saved queries do not."""
+
     def __init__(self, line: str, now: datetime) -> None:
         self.line, self.now, self.title = line, now, f"{line} title"
+        self.additive, self.row_limit = not line.startswith("/query"), 100
 
 
 def result(rows: list[tuple[str, ...]], scanned: int = 1000) -> QueryResult:
@@ -99,3 +102,27 @@ def test_rows_keyed_by_time_get_totals_only() -> None:
         NOW,  # type: ignore[arg-type]
     ).sections
     assert CHANGE_COLUMN not in section.columns and section.change == pytest.approx(1.0)
+
+
+def test_no_total_where_the_rows_do_not_add_up_or_were_cut() -> None:
+    weeks = {
+        # a saved query: its first numeric column (tenants per field) is no total
+        ("/query popular-fields", NOW): result([("email", "5", "1"), ("sku", "5", "1")]),
+        ("/query popular-fields", NOW - timedelta(days=7)): result([("email", "4", "1")]),
+        # as many rows as the LIMIT (3 here): the rest were cut, their sum is not the week's
+        ("/traffic 7d by customer", NOW): result([("a", "9", "1"), ("b", "5", "1"), ("c", "1", "1")]),
+        ("/traffic 7d by customer", NOW - timedelta(days=7)): result([("a", "9", "1")]),
+    }
+
+    class ThreeRows(Plan):
+        def __init__(self, line: str, now: datetime) -> None:
+            super().__init__(line, now)
+            self.row_limit = 3
+
+    config = DigestConfig("#c", ("/query popular-fields", "/traffic 7d by customer"))
+    saved, cut = build_digest(config, ThreeRows, lambda q, t: weeks[(q.line, q.now)], NOW).sections  # type: ignore[arg-type]
+    assert [row[-1] for row in saved.rows] == ["+25%", "new"]  # per row, the change still holds
+    assert saved.total is None and saved.change is None
+    assert cut.total is None and [row[-1] for row in cut.rows] == ["+0%", "new", "new"]
+    text = render_digest_text(build_digest(config, ThreeRows, lambda q, t: weeks[(q.line, q.now)], NOW))  # type: ignore[arg-type]
+    assert "vs last week)" not in text

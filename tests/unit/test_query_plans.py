@@ -139,9 +139,11 @@ def test_traffic_groups_pick_fixed_expressions(config: QueryConfig, group: str) 
 
 
 def test_saved_athena_query_binds_window_and_params_in_order(config: QueryConfig) -> None:
-    query = command("/query unused-mappings tenant=acme since=14d", config)
-    assert query.query.count("?") == 3 and "{{" not in query.query
-    assert query.parameters == ("'2026-11-12'", "'2026-11-26'", "'acme'")
+    query = command("/query rare-mappings tenant=acme since=14d", config)
+    assert query.query.count("?") == 2 and "{{" not in query.query
+    assert query.parameters == ("'2026-11-26'", "'acme'")
+    query = command("/query popular-fields since=14d", config)
+    assert query.parameters == ("'2026-11-26'", "'2026-11-12'")  # in the order the text uses them
 
 
 def test_saved_insights_query_quotes_values(config: QueryConfig) -> None:
@@ -172,12 +174,12 @@ def test_hostile_insights_values_stay_one_literal(config: QueryConfig, hostile: 
 def test_hostile_text_in_names_is_refused_or_bound(config: QueryConfig, hostile: str) -> None:
     quoted = "'" + hostile.replace("'", "'\"'\"'") + "'"
     try:
-        query = command(f"/query unused-mappings tenant={quoted}", config)
+        query = command(f"/query rare-mappings tenant={quoted}", config)
     except ParameterError:
         return  # refused with a message
-    benign = command("/query unused-mappings tenant=acme", config)
+    benign = command("/query rare-mappings tenant=acme", config)
     assert query.query == benign.query  # SQL text identical: the value only travels as a parameter
-    assert query.parameters[:2] == benign.parameters[:2]
+    assert query.parameters[:1] == benign.parameters[:1]
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -219,3 +221,20 @@ def test_traffic_over_insights_access_logs(tmp_path: Path) -> None:
     assert merged.bytes_scanned == 150
     hourly = plan(*split_command("/traffic by hour"), config, now=NOW)
     assert "by bin(1h)" in hourly.query and hourly.labels == {"bin(1h)": "hour"}
+
+
+@pytest.mark.parametrize(("since", "limit"), [("7d", 170), ("24h", 100), ("30m", 100)])
+def test_traffic_by_hour_returns_every_hour_of_the_window(config: QueryConfig, since: str, limit: int) -> None:
+    # ordered oldest first, a LIMIT 100 over a week of hours would drop the newest three days
+    query = command(f"/traffic {since} by hour", config)
+    assert query.query.endswith(f"LIMIT {limit}") and query.row_limit == limit and query.additive
+    assert command("/traffic 7d by customer", config).query.endswith("LIMIT 100")
+
+
+def test_status_polls_start_quick_and_back_off() -> None:
+    from itertools import islice
+
+    from bot.queries.results import poll_waits
+
+    assert list(islice(poll_waits(1.0), 5)) == [0.25, 0.5, 1.0, 1.0, 1.0]
+    assert list(islice(poll_waits(0.01), 2)) == [0.01, 0.01]  # tests' fast polling stays fast
