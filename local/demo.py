@@ -2,8 +2,9 @@
 
 Starts moto + our stand-ins + the Slack stand-in, seeds an incident, fires the alarm through SNS into
 ``handlers/alarm.py`` exactly as Lambda would and prints the resulting Slack message; sends the OK
-notification; then asks ``/errors`` and ``/traffic`` through ``handlers/slack.py`` over signed HTTP and shows
-the tables. Writes an HTML preview of every message. Everything stops on exit; files go to ``out/``.
+notification; then asks ``/errors``, ``/traffic`` and ``/query popular-fields`` through ``handlers/slack.py``
+over signed HTTP and shows the tables, and runs the weekly digest through ``handlers/digest.py``. Writes an
+HTML preview of every message. Everything stops on exit; files go to ``out/``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from local.firing import fire
 from local.lambda_runtime import LambdaContext
 from local.preview import slack_unescape, to_html, to_terminal
 from local.scenario import ALARM, FUNCTION, INCIDENTS_TABLE, SIGNING_SECRET, Incident, seed
+from local.scenario_config import TABLE
 from local.scenario_tables import DATA_BUCKET
 from local.slack_gateway import FunctionUrl, ack_text, send_command
 from local.stack import EmbeddedStack, environment
@@ -75,6 +77,13 @@ def run() -> int:
                 f" {len(listing['Contents'])} objects in s3://{DATA_BUCKET}/access_events/day=…/ → Glue → Athena",
                 flush=True,
             )
+            config = incident.tables["field_mappings"]
+            print(
+                f"  the app's field mappings: {config.records} changes to DynamoDB table {TABLE} (creates, edits,"
+                f" a delete) → its stream → handlers/normalize.py in {config.batches} batch(es) →"
+                f" s3://{DATA_BUCKET}/field_mappings_events|snapshot/day=…/ → Glue → Athena",
+                flush=True,
+            )
             with environment({"SLACK_TOKEN_SECRET_ARN": incident.secret_arn, "INCIDENTS_TABLE": INCIDENTS_TABLE}):
                 handler = importlib.import_module("handlers.alarm")
                 step(f"Firing {ALARM} → SNS → handlers/alarm.py")
@@ -104,11 +113,13 @@ def run() -> int:
                 for reply in thread:
                     print("   └ " + slack_unescape(reply["text"]))
                 answers = ask_in_slack(stack)
+                digest = weekly_digest(stack)
         OUT.mkdir(exist_ok=True)
         preview = OUT / "demo.html"
-        messages = [(CHANNEL, alarm_message), (CHANNEL, ok_message), *((CHANNEL, m) for m in answers)]
+        asked = [(CHANNEL, m) for m in answers]
+        messages = [(CHANNEL, alarm_message), (CHANNEL, ok_message), *asked, digest]
         preview.write_text(to_html(messages), encoding="utf-8")
-        (OUT / "answers.html").write_text(to_html([(CHANNEL, m) for m in answers]), encoding="utf-8")
+        (OUT / "answers.html").write_text(to_html(asked), encoding="utf-8")
     step(f"HTML preview: {preview}")
     step(f"Done in {time.monotonic() - started:.1f} s; every server has stopped.")
     return 0
@@ -120,7 +131,11 @@ def ask_in_slack(stack: EmbeddedStack) -> list[dict[str, Any]]:
     stack.aws.functions.register("lookout-slack", slack_handler.lambda_handler)
     answers = []
     with FunctionUrl(slack_handler.lambda_handler, "lookout-slack") as url:
-        for command, text in (("/errors", "orders-api 1h"), ("/traffic", "24h by customer")):
+        for command, text in (
+            ("/errors", "orders-api 1h"),
+            ("/traffic", "24h by customer"),
+            ("/query", "popular-fields"),
+        ):
             step(f"On-call types {command} {text} in {CHANNEL}")
             status, body = send_command(url.url, SIGNING_SECRET, command, text, user="U0ONCALL", channel=CHANNEL)
             print(f"  ack ({status}): {ack_text(body)}")
@@ -129,6 +144,19 @@ def ask_in_slack(stack: EmbeddedStack) -> list[dict[str, Any]]:
             print(to_terminal(answer, CHANNEL, bold=sys.stdout.isatty()))
             answers.append(answer)
     return answers
+
+
+def weekly_digest(stack: EmbeddedStack) -> tuple[str, dict[str, Any]]:
+    """Monday 08:00: EventBridge Scheduler invokes handlers/digest.py, which posts the week's tables."""
+    from bot.analytics.digest import load_digest_config
+
+    digest_config = load_digest_config(str(ROOT / "infra" / "lookout.yaml"))
+    assert digest_config is not None, "infra/lookout.yaml has no digest section"
+    step(f"The weekly digest: EventBridge Scheduler → handlers/digest.py → {digest_config.channel}")
+    importlib.import_module("handlers.digest").lambda_handler({}, LambdaContext())
+    digest = stack.slack.posts(digest_config.channel)[-1]
+    print(to_terminal(digest, digest_config.channel, bold=sys.stdout.isatty()))
+    return digest_config.channel, digest
 
 
 def step(text: str) -> None:
