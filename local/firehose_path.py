@@ -2,11 +2,13 @@
 what Amazon Data Firehose's processors do with them → the real transform (``bot.analytics.access_logs``) →
 moto's Firehose → S3.
 
-moto's Firehose delivers to S3 but runs no processors and has no dynamic partitioning, so this module does
-those three documented steps, and only those: *decompression* (gunzip the subscription payload), *message
-extraction* (one record per log event of a ``DATA_MESSAGE``; control messages dropped), and *dynamic
-partitioning* (records are routed by the transform's ``partitionKeys`` to ``access_events/day=<day>/``, one
-moto delivery stream per partition prefix). The transform itself is the production code, unchanged.
+moto's Firehose delivers to S3 but runs no processors, has no dynamic partitioning and no record format
+conversion, so this module does those four documented steps, and only those: *decompression* (gunzip the
+subscription payload), *message extraction* (one record per log event of a ``DATA_MESSAGE``; control messages
+dropped), *dynamic partitioning* (records are routed by the transform's ``partitionKeys`` to
+``access_events/day=<day>/``, one moto delivery stream per partition prefix) and *record format conversion*
+(JSON → Parquet with the Glue table's schema, ``to_parquet``). The transform itself is the production code,
+unchanged.
 """
 
 from __future__ import annotations
@@ -39,9 +41,12 @@ def subscription_payloads(group: str, lines: list[tuple[int, str]], per_payload:
     return payloads
 
 
-def deliver(payloads: list[str], firehose: Any, bucket_arn: str, attribution: Attribution) -> dict[str, int]:
-    """Run the payloads through decompression, extraction, the transform and partitioned delivery; the count
-    of records by result (Ok, Dropped, ProcessingFailed)."""
+def deliver(
+    payloads: list[str], firehose: Any, bucket_arn: str, attribution: Attribution, columns: list[tuple[str, str]]
+) -> dict[str, int]:
+    """Run the payloads through decompression, extraction, the transform, format conversion to Parquet with the
+    Glue table's ``columns`` (name, type), and partitioned delivery; the count of records by result (Ok,
+    Dropped, ProcessingFailed)."""
     records: list[dict[str, str]] = []
     for payload in payloads:
         document = json.loads(gzip.decompress(base64.b64decode(payload)))
@@ -72,8 +77,33 @@ def deliver(payloads: list[str], firehose: Any, bucket_arn: str, attribution: At
                     "Prefix": prefix,
                 },
             )
-        for start in range(0, len(data), 500):  # PutRecordBatch takes up to 500 records
-            firehose.put_record_batch(
-                DeliveryStreamName=name, Records=[{"Data": d} for d in data[start : start + 500]]
-            )
+        # one buffer per partition: converted to one Parquet file, delivered as one record, so the object moto
+        # writes is that file (as Firehose writes one file per partition and buffer flush)
+        firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": to_parquet(data, columns)}])
     return counts
+
+
+def to_parquet(rows: list[bytes], columns: list[tuple[str, str]]) -> bytes:
+    """Firehose's record format conversion: JSON rows (HiveJsonSerDe: timestamps as
+    ``java.sql.Timestamp.valueOf`` reads them) to a Snappy Parquet file with the Glue table's columns and types.
+    A key missing from a row is NULL; a key the table lacks is not written, as Firehose drops it."""
+    import tempfile
+    from pathlib import Path
+
+    import duckdb
+
+    from local.athena_tables import duckdb_type
+
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "rows.json", Path(folder) / "rows.parquet"
+        source.write_bytes(b"".join(row.rstrip(b"\n") + b"\n" for row in rows))
+        types = ", ".join(f"{_quote(name)}: {_quote(duckdb_type(kind))}" for name, kind in columns)
+        read = f"read_json({_quote(str(source))}, format='newline_delimited', columns={{{types}}})"
+        duckdb.connect().execute(
+            f"COPY (SELECT * FROM {read}) TO {_quote(str(target))} (FORMAT PARQUET, COMPRESSION SNAPPY)"
+        )
+        return target.read_bytes()
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -90,9 +90,10 @@ def _through_firehose(events: list[dict[str, Any]], region: str) -> None:
 
     lines = sorted((_epoch_ms(e["ts"]), json.dumps(_access_log_line(e))) for e in events)
     payloads = subscription_payloads("/aws/apigateway/orders-api-access", lines)
-    counts = deliver(
-        payloads, boto3.client("firehose", region_name=region), f"arn:aws:s3:::{DATA_BUCKET}", Attribution()
-    )
+    table = template_tables()["access_events"]["StorageDescriptor"]["Columns"]
+    columns = [(c["Name"], c["Type"]) for c in table]
+    firehose = boto3.client("firehose", region_name=region)
+    counts = deliver(payloads, firehose, f"arn:aws:s3:::{DATA_BUCKET}", Attribution(), columns)
     assert counts == {"Ok": len(events)}, counts  # every line of the documented format is an access event
 
 

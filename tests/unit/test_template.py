@@ -315,6 +315,17 @@ def test_access_logs_flow_through_firehose_with_decompression_extraction_and_the
     assert table["Parameters"]["storage.location.template"] == {
         "Fn::Sub": "s3://${DataBucket}/access_events/day=${!day}/"
     }
+    # Parquet where the Glue schema allows: Firehose converts with the table's own columns
+    conversion = stream["DataFormatConversionConfiguration"]
+    assert conversion["Enabled"] is True and stream["CompressionFormat"] == "UNCOMPRESSED"
+    assert conversion["OutputFormatConfiguration"]["Serializer"] == {"ParquetSerDe": {"Compression": "SNAPPY"}}
+    assert conversion["SchemaConfiguration"]["TableName"] == table["Name"] == "access_events"
+    assert "parquet" in table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].lower()
+    assert all(":" not in c["Type"] for c in table["StorageDescriptor"]["Columns"])  # primitives only
+    granted = {
+        a for st in statements({"Resources": out}, "AccessEventsFirehoseRole") for a in as_list(st["Action"])
+    }
+    assert {"glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"} <= granted
 
 
 @pytest.mark.parametrize(
