@@ -378,3 +378,38 @@ def test_the_digest_runs_on_its_schedule_with_the_query_permissions_only(monkeyp
         "dynamodb:PutItem",
         "logs:FilterLogEvents",
     }
+
+
+def test_alb_logs_are_off_without_a_bucket_and_read_each_new_log_object_with_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated(AlbLogBucketName="my-alb-logs", AlbLogPrefix="prod/")["Resources"]
+    for name in ("AlbLogsFunction", "AlbLogsFunctionRole", "AlbLogsFunctionLogGroup", "AlbEventsTable"):
+        assert out[name].get("Condition") == "AlbEventsOn", name
+    rule = next(
+        r["Properties"]
+        for r in out.values()
+        if r["Type"] == "AWS::Events::Rule" and r["Properties"]["EventPattern"]["source"] == ["aws.s3"]
+    )
+    assert rule["EventPattern"]["detail-type"] == ["Object Created"]
+    assert rule["EventPattern"]["detail"]["bucket"]["name"] == [{"Ref": "AlbLogBucketName"}]
+    target = rule["Targets"][0]
+    assert "DeadLetterConfig" in target and target["RetryPolicy"]["MaximumRetryAttempts"] == 10
+    granted = {
+        (a, json.dumps(st["Resource"], sort_keys=True))
+        for st in statements({"Resources": out}, "AlbLogsFunctionRole")
+        for a in as_list(st["Action"])
+    }
+    actions = {a for a, _ in granted}
+    assert actions == {"s3:GetObject", "s3:PutObject"}  # read the log object, write rows: nothing else
+    tables = {
+        r["Properties"]["TableInput"]["Name"]: r["Properties"]["TableInput"]
+        for r in yaml_parse(TEMPLATE.read_text())["Resources"].values()
+        if r["Type"] == "AWS::Glue::Table"
+    }
+    # /traffic reads either table with the same query
+    assert (
+        tables["alb_events"]["StorageDescriptor"]["Columns"]
+        == tables["access_events"]["StorageDescriptor"]["Columns"]
+    )
