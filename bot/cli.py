@@ -74,9 +74,16 @@ def main(argv: list[str] | None = None) -> int:
         "--queue-url", default=os.environ.get("ON_FAILURE_QUEUE_URL"), help="default: $ON_FAILURE_QUEUE_URL"
     )
     again.add_argument("--max", type=int, default=1000, help="at most this many messages")
+    fill = commands.add_parser(
+        "backfill-config", help="write the configuration table's current items into the snapshot, once"
+    )
+    fill.add_argument("table", help="the app's configuration table (the one ConfigTableStreamArn streams)")
+    fill.add_argument("--bucket", default=os.environ.get("DATA_BUCKET"), help="default: $DATA_BUCKET")
     args = parser.parse_args(argv)
     if args.command == "replay":
         return _replay(args)
+    if args.command == "backfill-config":
+        return _backfill(args)
     if args.command != "render":
         try:
             return run_command(args)
@@ -120,6 +127,25 @@ def _replay(args: argparse.Namespace) -> int:
     for error in report.errors:
         print(f"  {error}", file=sys.stderr)
     return 0 if not report.failed and not report.unreadable else 1
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    from bot.analytics.backfill import backfill
+    from bot.analytics.mapping import load_configuration_mapping
+    from bot.aws import Clients
+
+    settings = Settings.from_env()
+    mapping = load_configuration_mapping(settings.query_config)
+    if mapping is None or not args.bucket:
+        why = "no analytics.configuration in " + settings.query_config if mapping is None else "give --bucket"
+        print(f"lookout backfill-config: {why} (the stack output DataBucketName)", file=sys.stderr)
+        return 2
+    clients = Clients(settings.region)
+    report = backfill(clients("dynamodb"), args.table, mapping, clients("s3"), args.bucket)
+    print(f"{report.items} items → {report.rows} snapshot rows in {len(report.keys)} objects")
+    for label, why in report.malformed:
+        print(f"  skipped {label}: {why}", file=sys.stderr)
+    return 1 if report.malformed else 0
 
 
 def _read(path: Path) -> str:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 _DESERIALIZER = TypeDeserializer()
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"
 """Who deletes an item whose TTL expired (``userIdentity`` of the REMOVE record)."""
+BACKFILL_SOURCE = "lookout:backfill"
+"""``eventSource`` of the INSERT-shaped records ``bot.analytics.backfill`` makes from a table scan."""
 
 
 @dataclass
@@ -36,7 +38,7 @@ class Normalized:
     snapshot: list[dict[str, Any]] = field(default_factory=list)
     """Rows of ``<name>_snapshot``: the item's state after the change; a removed item is ``deleted = true``."""
     malformed: list[tuple[str, str]] = field(default_factory=list)
-    """(sequence number, why) of records that were skipped."""
+    """(sequence number — or the keys, for a backfilled item — and why) of records that were skipped."""
 
 
 class Malformed(ValueError):
@@ -50,7 +52,8 @@ def normalize(records: list[dict[str, Any]], mapping: Mapping) -> Normalized:
         try:
             events, snapshot = _record(record, mapping, sequence)
         except Malformed as why:
-            out.malformed.append((sequence, str(why)))
+            keys = (record.get("dynamodb") or {}).get("Keys") if isinstance(record.get("dynamodb"), dict) else None
+            out.malformed.append((sequence or json.dumps(keys, default=str, sort_keys=True), str(why)))
             continue
         out.events.extend(events)
         out.snapshot.extend(snapshot)
@@ -68,6 +71,7 @@ def _record(
         raise Malformed(f"eventName {name!r}")
     identity = record.get("userIdentity") or {}
     op = "TTL_DELETE" if name == "REMOVE" and identity.get("principalId") == TTL_PRINCIPAL else name
+    op = "BACKFILL" if record.get("eventSource") == BACKFILL_SOURCE and name == "INSERT" else op
     at = _moment(stream.get("ApproximateCreationDateTime"))
     keys = _image(stream["Keys"])
     missing = [k for k in mapping.key if k not in keys]
