@@ -1,6 +1,8 @@
-"""Lambda entry point for the weekly digest (EventBridge Scheduler): the configured queries for this week and
-the week before, posted as one Slack message. Settings, clients, the query service and the Slack poster are
-built once per container."""
+"""Lambda entry point for the weekly digest. EventBridge Scheduler wakes it every hour; it posts in the hour
+that ``digest.schedule`` of ``LOOKOUT_CONFIG`` names (local time), once per week — the week's key is claimed
+with Powertools Idempotency on the incidents table, so a repeated or retried delivery never posts twice.
+``{"lookout_post_now": true}`` posts without waiting for the hour. Settings, clients, the query service, the
+claim and the Slack poster are built once per container."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from bot.analytics.digest import build_digest, load_digest_config
 from bot.aws import Clients
 from bot.config import Settings
 from bot.delivery import Deadline
+from bot.lifecycle.once import ExactlyOnce
 from bot.observability import Telemetry
 from bot.slack.blocks.digest import render_digest
 from bot.wiring import build_query_service, digest_poster
@@ -18,19 +21,31 @@ from bot.wiring import build_query_service, digest_poster
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
 CONFIG = load_digest_config(SETTINGS.query_config)
-if CONFIG is None:
-    raise RuntimeError(f"{SETTINGS.query_config} has no digest section (channel and queries)")
-CLIENTS = Clients(SETTINGS.region).warm(("athena", "logs", "secretsmanager"))
+if CONFIG is None or not SETTINGS.incidents_table:
+    raise RuntimeError("the digest needs a digest section in LOOKOUT_CONFIG and INCIDENTS_TABLE for its claim")
+CLIENTS = Clients(SETTINGS.region).warm(("athena", "logs", "secretsmanager", "dynamodb"))
 SERVICE = build_query_service(SETTINGS, TELEMETRY, CLIENTS)
 POSTER = digest_poster(SETTINGS, TELEMETRY, CLIENTS)
+ONCE = ExactlyOnce(SETTINGS.incidents_table, CLIENTS("dynamodb"), keep_s=8 * 24 * 3600)
+CLOCK = datetime.now
+POST_NOW = "lookout_post_now"  # {"lookout_post_now": true}: post this week's digest now (still once a week)
 
 
 @TELEMETRY.wrap_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     assert CONFIG is not None
-    digest = build_digest(CONFIG, SERVICE.plan_line, SERVICE.run_plan, datetime.now(UTC).replace(microsecond=0))
-    failed = sum(1 for s in digest.sections if s.error)
-    if failed:
-        TELEMETRY.count("DigestQueriesFailed", failed)
-    posted = POSTER.post(render_digest(digest), CONFIG.channel, Deadline.from_lambda_context(context))
-    return {"channel": posted.channel, "ts": posted.ts, "failed": failed}
+    now = CLOCK(UTC).replace(microsecond=0)
+    if not event.get(POST_NOW) and not CONFIG.schedule.due(now):
+        return {"skipped": f"not due: the digest posts {CONFIG.schedule.describe()}"}
+    deadline = Deadline.from_lambda_context(context)
+
+    def post() -> dict[str, str]:
+        digest = build_digest(CONFIG, SERVICE.plan_line, SERVICE.run_plan, now)
+        failed = sum(1 for s in digest.sections if s.error)
+        if failed:
+            TELEMETRY.count("DigestQueriesFailed", failed)
+        posted = POSTER.post(render_digest(digest), CONFIG.channel, deadline)
+        return {"channel": posted.channel, "ts": posted.ts, "failed": str(failed)}
+
+    result, ran = ONCE.run(CONFIG.schedule.week_key(now), post, lambda_context=context, deadline=deadline)
+    return {**result, "posted_now": ran}

@@ -6,6 +6,7 @@ why; the digest itself never goes missing.
 
     digest:
       channel: "#product-analytics"
+      schedule: {day: monday, hour: 8, timezone: Europe/Berlin}   # bot.analytics.schedule
       queries:                       # any /traffic, /errors or /query line; "7d" windows compare best
         - /traffic 7d by customer
         - /query popular-fields since=7d
@@ -17,10 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.analytics.schedule import ScheduleError, WeeklySchedule, parse_schedule
 from bot.queries.results import QueryError
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ class DigestConfigError(ValueError):
 class DigestConfig:
     channel: str
     queries: tuple[str, ...]
+    schedule: WeeklySchedule = field(default_factory=WeeklySchedule)
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,11 @@ def load_digest_config(config_file: str) -> DigestConfig | None:
         or not all(isinstance(q, str) and q.startswith("/") for q in queries)
     ):
         raise DigestConfigError(f"{where}.queries: a list of slash command lines, e.g. /traffic 7d by customer")
-    return DigestConfig(channel, tuple(queries))
+    try:
+        schedule = parse_schedule(spec.get("schedule"), f"{where}.schedule")
+    except ScheduleError as error:
+        raise DigestConfigError(str(error)) from None
+    return DigestConfig(channel, tuple(queries), schedule)
 
 
 def build_digest(

@@ -71,6 +71,15 @@ def test_popular_fields_from_the_normalized_stream(world: tuple[Incident, QueryC
     assert changes.records > len(changes.items)  # edits and a delete went through the stream too
 
 
+def test_rare_fields_is_popular_fields_from_the_other_end(world: tuple[Incident, QueryConfig]) -> None:
+    incident, config = world
+    _, popular = run("/query popular-fields since=7d", incident, config)
+    _, rare = run("/query rare-fields since=7d", incident, config)
+    key = lambda r: (int(r[1]), int(r[2]), r[0])  # noqa: E731
+    assert [r[0] for r in rare.rows] == [r[0] for r in sorted(popular.rows, key=key)]
+    assert int(rare.rows[0][1]) == min(int(r[1]) for r in popular.rows)
+
+
 def test_rare_mappings_from_the_normalized_stream(world: tuple[Incident, QueryConfig]) -> None:
     incident, config = world
     _, result = run("/query rare-mappings tenant=acme", incident, config)
@@ -176,6 +185,7 @@ def test_lookout_digest_dry_run_prints_every_configured_query_with_its_change(
         "Traffic by customer, last 7 d",
         "Traffic by hour, last 7 d",
         "popular-fields, last 7 d",
+        "rare-fields, last 7 d",
         "Top errors in orders-api, last 7 d",
     ):
         assert title in out, title

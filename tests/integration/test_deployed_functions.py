@@ -121,3 +121,27 @@ def test_one_notification_delivered_at_once_is_posted_once(
     with environment(stack.env()):
         again = alarm.lambda_handler(event, LambdaContext())  # once more, later: nothing new
     assert again["posted"] == [] and made() == first
+
+
+def test_the_digest_posts_in_its_hour_once_a_week(
+    deployed: tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str, Any, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import UTC, datetime
+
+    stack = deployed[0]
+    digest = importlib.reload(importlib.import_module("handlers.digest"))
+    channel = digest.CONFIG.channel
+    before = len(stack.slack.posts(channel))
+    # infra/lookout.yaml: Mondays at 08:00 UTC
+    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2026, 11, 30, 7, 59, tzinfo=UTC))
+    assert "not due" in digest.lambda_handler({}, LambdaContext())["skipped"]
+    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2026, 11, 30, 8, 0, 7, tzinfo=UTC))
+    first = digest.lambda_handler({}, LambdaContext())
+    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2026, 11, 30, 8, 20, tzinfo=UTC))
+    again = digest.lambda_handler({}, LambdaContext())  # the scheduler delivered twice, or retried
+    assert first["posted_now"] is True and again["posted_now"] is False and again["ts"] == first["ts"]
+    assert len(stack.slack.posts(channel)) == before + 1
+    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+    assert digest.lambda_handler({}, LambdaContext())["posted_now"] is True  # the next week posts again
+    assert len(stack.slack.posts(channel)) == before + 2

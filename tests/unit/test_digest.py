@@ -87,7 +87,11 @@ def test_the_configuration_is_validated(tmp_path: Any) -> None:
     with pytest.raises(DigestConfigError, match="digest.queries"):
         load_digest_config(str(config))
     loaded = load_digest_config("infra/lookout.yaml")
-    assert loaded is not None and loaded.channel == "#product-analytics" and len(loaded.queries) == 5
+    assert loaded is not None and loaded.channel == "#product-analytics" and len(loaded.queries) == 6
+    assert loaded.schedule.describe() == "Mondays at 08:00 UTC"
+    config.write_text("digest: {channel: '#c', queries: [/traffic], schedule: {hour: 25}}\n")
+    with pytest.raises(DigestConfigError, match="digest.schedule.hour"):
+        load_digest_config(str(config))
 
 
 def test_rows_keyed_by_time_get_totals_only() -> None:

@@ -361,22 +361,25 @@ def test_app_events_land_partitioned_by_the_day_of_their_at(
     assert columns == documented
 
 
-def test_the_digest_runs_on_its_schedule_with_the_query_permissions_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_digest_wakes_hourly_with_the_query_permissions_and_its_weekly_claim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    out = translated(DigestSchedule="cron(0 8 ? * MON *)")["Resources"]
+    out = translated(EnableDigest="true")["Resources"]
     assert out["DigestFunction"]["Condition"] == "DigestOn"
     schedule = next(r for r in out.values() if r["Type"] == "AWS::Scheduler::Schedule")["Properties"]
-    assert (
-        schedule["ScheduleExpression"] == {"Ref": "DigestSchedule"}
-        and schedule["ScheduleExpressionTimezone"] == "UTC"
-    )
-    granted = {a for s in statements({"Resources": out}, "DigestFunctionRole") for a in as_list(s["Action"])}
+    assert schedule["ScheduleExpression"] == "rate(1 hour)"  # the day and hour are digest.schedule's
+    statements_ = statements({"Resources": out}, "DigestFunctionRole")
+    granted = {a for s in statements_ for a in as_list(s["Action"]) if not a.startswith("dynamodb:")}
     slack = {a for s in statements({"Resources": out}, "SlackFunctionRole") for a in as_list(s["Action"])}
-    assert granted <= slack - {
-        "lambda:InvokeFunction",
+    assert granted <= slack - {"lambda:InvokeFunction", "logs:FilterLogEvents"}
+    claim = next(s for s in statements_ if s.get("Sid") == "WeeklyClaim")
+    assert claim["Resource"] == {"Fn::GetAtt": ["IncidentsTable", "Arn"]}
+    assert set(as_list(claim["Action"])) == {
         "dynamodb:GetItem",
         "dynamodb:PutItem",
-        "logs:FilterLogEvents",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
     }
 
 
