@@ -34,7 +34,8 @@ POST_NOW = "lookout_post_now"  # {"lookout_post_now": true}: post this week's di
 @TELEMETRY.wrap_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     assert CONFIG is not None
-    now = CLOCK(UTC).replace(microsecond=0)
+    scheduled = event.get("scheduled_time")  # EventBridge Scheduler's time of this wake-up, the same on retries
+    now = datetime.fromisoformat(scheduled) if scheduled else CLOCK(UTC).replace(microsecond=0)
     if not event.get(POST_NOW) and not CONFIG.schedule.due(now):
         return {"skipped": f"not due: the digest posts {CONFIG.schedule.describe()}"}
     deadline = Deadline.from_lambda_context(context)

@@ -145,3 +145,19 @@ def test_the_digest_posts_in_its_hour_once_a_week(
     monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
     assert digest.lambda_handler({}, LambdaContext())["posted_now"] is True  # the next week posts again
     assert len(stack.slack.posts(channel)) == before + 2
+
+
+def test_a_retried_wake_up_judges_the_hour_it_was_scheduled_for(
+    deployed: tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str, Any, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import UTC, datetime
+
+    stack = deployed[0]
+    digest = importlib.reload(importlib.import_module("handlers.digest"))
+    before = len(stack.slack.posts(digest.CONFIG.channel))
+    # the 08:37 wake-up of Monday 2027-01-04 failed; Scheduler retries it at 09:05 with the same scheduled time
+    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2027, 1, 4, 9, 5, tzinfo=UTC))
+    answer = digest.lambda_handler({"scheduled_time": "2027-01-04T08:37:00Z"}, LambdaContext())
+    assert answer["posted_now"] is True and len(stack.slack.posts(digest.CONFIG.channel)) == before + 1
+    assert "skipped" in digest.lambda_handler({}, LambdaContext())  # the 09:05 clock alone is not due
