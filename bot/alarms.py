@@ -33,6 +33,8 @@ class AlarmKind(StrEnum):
     METRIC_MATH = "metric_math"
     ANOMALY = "anomaly_detection"
     COMPOSITE = "composite"
+    CHECK = "check"
+    """A scheduled check of Lookout's own (``bot.checks``), not a CloudWatch alarm."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class Alarm:
     """``TreatMissingData`` when the payload carries it (``missing`` is CloudWatch's default)."""
     suppression: Suppression | None = None
     """A composite alarm's action suppression, when its actions are (or can be) suppressed."""
+    evidence: tuple[str, ...] = ()
+    """What a check's run found, one fact a line (outside text: redacted and escaped when shown)."""
 
     @property
     def time_known(self) -> bool:

@@ -75,11 +75,25 @@ class AlertService:
             self._forget()
 
     def handle(self, event: Any, deadline: Deadline, lambda_context: Any = None) -> list[Outcome]:
+        return self.deliver_all(list(parse_event(event)), deadline, lambda_context)
+
+    def deliver_all(
+        self,
+        deliveries: list[Delivery],
+        deadline: Deadline,
+        lambda_context: Any = None,
+        *,
+        raise_failed: bool = True,
+    ) -> list[Outcome]:
+        """Deliveries made elsewhere (a check's transition) through the same pipeline as a Lambda event's; one
+        outcome per delivery, in order. ``raise_failed``: raise ``AlertsFailed`` when any failed."""
+        if not deliveries:
+            return []
         if self.prefetch is not None:
             self.prefetch()
-        outcomes = [self._deliver(delivery, deadline, lambda_context) for delivery in parse_event(event)]
+        outcomes = [self._deliver(delivery, deadline, lambda_context) for delivery in deliveries]
         failed = [o for o in outcomes if o.error]
-        if failed:
+        if failed and raise_failed:
             raise AlertsFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
         return outcomes
 

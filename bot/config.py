@@ -42,6 +42,12 @@ class Settings:
     """Channels an alarm's ``lookout:channel`` tag may choose (``LOOKOUT_ALERT_CHANNELS``); others: the default."""
     log_group_prefixes: tuple[str, ...] = ()
     """Log groups enrichment may read (``LOOKOUT_LOG_GROUP_PREFIXES``; none: any, as IAM allows)."""
+    checks_file: str = "infra/checks.yaml"
+    """The scheduled checks (``LOOKOUT_CHECKS``, ``bot.checks.config``)."""
+    heartbeat_url: str | None = None
+    """An outside dead man's switch pinged after each good scheduled run (``LOOKOUT_HEARTBEAT_URL``)."""
+    account: str = ""
+    """This deployment's account (``LOOKOUT_ACCOUNT``, the template sets it): named on check incidents."""
     region: str = "us-east-1"
     service_name: str = "lookout"
     metrics_namespace: str = "Lookout"
@@ -70,6 +76,9 @@ class Settings:
             button_users=_words(env, "LOOKOUT_BUTTON_USERS"),
             alert_channels=_words(env, "LOOKOUT_ALERT_CHANNELS"),
             log_group_prefixes=_words(env, "LOOKOUT_LOG_GROUP_PREFIXES"),
+            checks_file=env.get("LOOKOUT_CHECKS", cls.checks_file),
+            heartbeat_url=env.get("LOOKOUT_HEARTBEAT_URL") or None,
+            account=env.get("LOOKOUT_ACCOUNT", ""),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
             service_name=env.get("POWERTOOLS_SERVICE_NAME", cls.service_name),
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE", cls.metrics_namespace),

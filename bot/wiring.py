@@ -90,6 +90,29 @@ def build_alert_service(
     )
 
 
+def http_pool() -> Any:
+    """urllib3's pool for HTTP checks and the heartbeat ping (certificates verified, pooled per host)."""
+    import urllib3
+
+    return urllib3.PoolManager(num_pools=20, maxsize=4)
+
+
+def check_headers(clients: Clients) -> Callable[[str], dict[str, str]]:
+    """A check's headers secret (its name or ARN) → its JSON as header values, through Powertools Parameters
+    (cached five minutes, like the Slack secret)."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    provider = SecretsProvider(boto3_client=clients("secretsmanager"))
+
+    def headers(secret: str) -> dict[str, str]:
+        value = provider.get(secret, transform="json", max_age=300)
+        if not isinstance(value, dict):
+            raise ValueError(f"secret {secret} must hold a JSON object of header names and values")
+        return {str(k): str(v) for k, v in value.items()}
+
+    return headers
+
+
 @dataclass(frozen=True)
 class SlackParts:
     service: QueryService

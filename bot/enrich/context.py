@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.alarms import AlarmKind
+
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
 
@@ -69,7 +71,7 @@ class Context:
 def alarm_tags(alarm: Alarm, clients: ClientFactory) -> dict[str, str]:
     """The alarm's tags as CloudWatch has them (ListTagsForResource); the tags carried in the event only when
     they cannot be read — where the two disagree, CloudWatch is right."""
-    if not alarm.arn:
+    if not alarm.arn or alarm.kind is AlarmKind.CHECK:  # a check's tags are its configuration's
         return dict(alarm.tags or ())
     try:
         response = clients("cloudwatch", alarm.region).list_tags_for_resource(ResourceARN=alarm.arn)

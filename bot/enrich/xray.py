@@ -30,7 +30,7 @@ def xray_report(ctx: Context) -> XRayReport:
     end = alarm.changed_at
     start = end - timedelta(minutes=ctx.settings.xray_window_minutes)
     xray = ctx.client("xray")
-    nodes = _service_graph(xray, start, end)  # while the tags are read: the graph does not depend on them
+    nodes = service_graph(xray, start, end)  # while the tags are read: the graph does not depend on them
     tagged = list(dict.fromkeys(split_list(ctx.tag(TAG_XRAY_SERVICE))))
     preferred = preferred_types(alarm.metrics)
     targets = target_nodes(nodes, tagged, alarm.metrics, preferred)
@@ -90,7 +90,8 @@ def percentile_ms(histogram: Iterable[Mapping[str, Any]], fraction: float) -> fl
     return buckets[-1][0] * 1000
 
 
-def _service_graph(xray: Any, start: Any, end: Any) -> list[dict[str, Any]]:
+def service_graph(xray: Any, start: Any, end: Any) -> list[dict[str, Any]]:
+    """Every node of the service graph between ``start`` and ``end``, following ``NextToken``."""
     services: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"StartTime": start, "EndTime": end}
     for _ in range(MAX_GRAPH_PAGES):

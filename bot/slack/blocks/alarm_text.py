@@ -28,6 +28,7 @@ STATE_ICON = {
     AlarmState.UNKNOWN: "❔",
 }
 MAX_INPUTS = 10
+MAX_EVIDENCE = 12
 SUPPRESSED_BY = {
     "Alarm": "its suppressor alarm {who} is in ALARM",
     "WaitPeriod": "it waits up to {wait} for its suppressor alarm {who} to go into ALARM",
@@ -54,6 +55,7 @@ def summary(alarm: Alarm) -> str:
         lines.append(safe(alarm.description, 600))
     if alarm.reason:
         lines.append(f"> {safe(one_line(alarm.reason), 900)}")
+    lines.extend(f"• {safe(one_line(fact), 400)}" for fact in alarm.evidence[:MAX_EVIDENCE])
     if alarm.kind is AlarmKind.COMPOSITE:
         if alarm.alarm_rule:
             lines.append(f"*Rule:* `{safe(one_line(alarm.alarm_rule), 500)}`")
@@ -80,6 +82,10 @@ def suppression_text(suppression: Suppression) -> str:
 def _condition(alarm: Alarm) -> str:
     if alarm.kind is AlarmKind.COMPOSITE:
         return "composite alarm"
+    if alarm.kind is AlarmKind.CHECK:
+        every = fmt.duration(alarm.period) if alarm.period else "each run"
+        runs = alarm.evaluation_periods or 1
+        return f"scheduled check, every {every}; fails after {runs} failed run" + ("s" if runs > 1 else "")
     primary = alarm.primary
     if primary is None:
         return ""  # no trigger in the payload: say nothing rather than a placeholder
@@ -104,7 +110,7 @@ def _condition(alarm: Alarm) -> str:
 def _reads(alarm: Alarm) -> list[str]:
     """What the alarm reads: the expression and its inputs (metric math), or the one metric's identity."""
     primary = alarm.primary
-    if primary is None or alarm.kind is AlarmKind.COMPOSITE:
+    if primary is None or alarm.kind in (AlarmKind.COMPOSITE, AlarmKind.CHECK):
         return []
     if primary.expression and alarm.kind is AlarmKind.METRIC_MATH:
         lines = [f"*Expression* `{safe(one_line(primary.expression), 300)}`"]

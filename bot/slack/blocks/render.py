@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import console
+from bot.alarms import AlarmKind
 from bot.enrich.model import Enrichment
 from bot.slack.blocks import format as fmt
 from bot.slack.blocks.alarm_text import icon, summary, suppressed, where
@@ -224,7 +225,7 @@ def _search_gap(report: LogReport) -> str:
 def _buttons(alarm: Alarm, enrichment: Enrichment) -> list[ButtonElement]:
     if not alarm.region:
         return []  # a console link needs the alarm's region; one without would open another region's page
-    links = [("Open alarm", console.alarm_url(alarm))]
+    links = [] if alarm.kind is AlarmKind.CHECK else [("Open alarm", console.alarm_url(alarm))]
     metric = console.metric_url(alarm)
     if metric:
         links.append(("Metric", metric))

@@ -1,0 +1,114 @@
+"""A check's standing between runs — passing or failing, and how many runs in a row failed — and the
+decision a new result makes: *failing* after ``fail_after`` consecutive failed runs, *passing* again after
+the first good run. Kept in the incidents table under ``check#<region>#<name>``.
+
+Two deliveries of the same scheduled minute (EventBridge Scheduler delivers at least once) race on the same
+record: the write is conditional on the version read, so only one of them can decide a transition; the
+other reads again and finds the decision made. The transition's alert itself is then posted once by the
+alert lifecycle (its change key is the check, the state and the run's time).
+
+Not for: running checks, or what the card says (``bot.checks.alarm``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from bot.checks.model import Result
+
+Transition = Literal["failing", "passing"]
+
+
+@dataclass(frozen=True)
+class Standing:
+    failing: bool = False
+    failures: int = 0
+    """Consecutive failed runs up to now."""
+    since: str = ""
+    """When the current standing began (ISO 8601), "" before the first run."""
+    version: int = 0
+    announced: bool = True
+    """False from a transition until its alert was delivered: a later run delivers it again (the alert
+    lifecycle posts it once), so a transition whose post failed is never lost."""
+    summary: str = ""
+    evidence: tuple[str, ...] = ()
+    """The transition's run, kept to announce it again."""
+
+
+def advance(before: Standing, result: Result, fail_after: int) -> tuple[Standing, Transition | None]:
+    """The standing after ``result`` and the transition it makes, if any. An unjudged run changes nothing."""
+    if not result.judged:
+        return before, None
+    at = result.at.isoformat()
+    version = before.version + 1
+    if result.ok:
+        if before.failing:
+            return Standing(False, 0, at, version, False, result.summary, result.evidence), "passing"
+        return replace(before, failures=0, since=before.since or at, version=version), None
+    failures = before.failures + 1
+    if not before.failing and failures >= fail_after:
+        return Standing(True, failures, at, version, False, result.summary, result.evidence), "failing"
+    return replace(before, failures=failures, since=before.since or at, version=version), None
+
+
+class StandingStore:
+    """Standings in DynamoDB (the injected client), written only if nobody wrote since they were read."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self.dynamodb = dynamodb
+        self.table = table
+
+    def read(self, key: str) -> Standing:
+        item = self.dynamodb.get_item(TableName=self.table, Key={"pk": {"S": key}}, ConsistentRead=True).get(
+            "Item"
+        )
+        if not item:
+            return Standing()
+        return Standing(
+            failing=item.get("failing", {}).get("BOOL", False),
+            failures=int(item.get("failures", {}).get("N", "0")),
+            since=item.get("since", {}).get("S", ""),
+            version=int(item.get("version", {}).get("N", "0")),
+            announced=item.get("announced", {}).get("BOOL", True),
+            summary=item.get("summary", {}).get("S", ""),
+            evidence=tuple(v.get("S", "") for v in item.get("evidence", {}).get("L", [])),
+        )
+
+    def write(self, key: str, before: Standing, after: Standing) -> bool:
+        """Store ``after`` if the record is still ``before``; False when another run got there first."""
+        condition = "attribute_not_exists(pk)" if before.version == 0 else "version = :seen"
+        values = {} if before.version == 0 else {":seen": {"N": str(before.version)}}
+        try:
+            self.dynamodb.put_item(
+                TableName=self.table,
+                Item={
+                    "pk": {"S": key},
+                    "failing": {"BOOL": after.failing},
+                    "failures": {"N": str(after.failures)},
+                    "since": {"S": after.since},
+                    "version": {"N": str(after.version)},
+                    "announced": {"BOOL": after.announced},
+                    "summary": {"S": after.summary[:1000]},
+                    "evidence": {"L": [{"S": line[:1000]} for line in after.evidence[:20]]},
+                },
+                ConditionExpression=condition,
+                **({"ExpressionAttributeValues": values} if values else {}),
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def announced(self, key: str, standing: Standing) -> None:
+        """The standing's transition was delivered; nothing when a later run has written since."""
+        self.write(key, standing, replace(standing, announced=True, version=standing.version + 1))
+
+    def record(self, key: str, result: Result, fail_after: int) -> tuple[Standing, Transition | None]:
+        """Read, decide, write — again once if another run wrote in between (then its decision stands)."""
+        for _ in range(2):
+            before = self.read(key)
+            after, transition = advance(before, result, fail_after)
+            if after == before or self.write(key, before, after):
+                return after, transition
+        return self.read(key), None
