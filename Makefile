@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction build-AlbLogsFunction build-DigestFunction docs/message.png
+.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction build-AlbLogsFunction build-ChecksFunction build-DigestFunction docs/message.png
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ build-NormalizeFunction: build-AlarmFunction
 	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp infra/lookout.yaml "$(ARTIFACTS_DIR)/infra/"
 
 build-AccessLogsFunction: build-NormalizeFunction
+
+# the scheduled checks read infra/checks.yaml
+build-ChecksFunction: build-AlarmFunction
+	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp infra/checks.yaml "$(ARTIFACTS_DIR)/infra/"
 
 build-AlbLogsFunction: build-NormalizeFunction
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli_checks import add_check_command, run_checks
 from bot.cli_queries import add_commands, run_command
 from bot.config import ConfigError, Settings
 from bot.delivery import Deadline, Posted
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "--queue-url", default=os.environ.get("ON_FAILURE_QUEUE_URL"), help="default: $ON_FAILURE_QUEUE_URL"
     )
     again.add_argument("--max", type=int, default=1000, help="at most this many messages")
+    add_check_command(commands)
     fill = commands.add_parser(
         "backfill-config", help="write the configuration table's current items into the snapshot, once"
     )
@@ -84,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         return _replay(args)
     if args.command == "backfill-config":
         return _backfill(args)
+    if args.command == "check":
+        return run_checks(args)
     if args.command != "render":
         try:
             return run_command(args)

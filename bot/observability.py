@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -78,6 +79,8 @@ class Telemetry:
         from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
         if dimensions:
+            if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+                return  # Metrics honours the switch at flush; single_metric would print regardless
             with single_metric(
                 name=name, unit=MetricUnit(unit), value=value, namespace=self.settings.metrics_namespace
             ) as metric:

@@ -51,7 +51,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     now = datetime.fromisoformat(scheduled) if scheduled else datetime.now(UTC)
     deadline = Deadline.from_lambda_context(context)
     due = [c for c in CHECKS if c.due(int(now.timestamp()) // 60) and c.runs_in(SETTINGS.region)]
-    results = RUNNER.run(due, deadline)
+    results = RUNNER.run(due, deadline, at=now)
     pending = RUNNER.transitions(due, results)
     deliveries = [Delivery(p.alarm, via="check") for p in pending]
     outcomes = SERVICE.deliver_all(deliveries, deadline, context, raise_failed=False)

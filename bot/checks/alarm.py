@@ -49,11 +49,8 @@ def as_alarm(
 ) -> Alarm:
     failing = transition == "failing"
     name = incident_name(check, region)
-    reason = (
-        f"{result.summary} — failed {standing.failures} run(s) in a row (fails after {check.fail_after})"
-        if failing
-        else f"{result.summary} — passing again"
-    )
+    runs = "its run" if standing.failures == 1 else f"{standing.failures} runs in a row"
+    reason = f"{result.summary} — failed {runs}" if failing else f"{result.summary} — passing again"
     tags = dict(check.tags)
     if isinstance(check.probe, XRayProbe):
         tags.setdefault("lookout:xray-service", check.probe.service)

@@ -110,12 +110,12 @@ def _json_failure(probe: HttpProbe, text: str) -> list[str]:
 def _network_reason(error: Exception, timeout_s: float) -> str:
     import urllib3
 
+    if isinstance(error, urllib3.exceptions.NameResolutionError):  # before its base class, NewConnectionError
+        return "the host name does not resolve"
+    if isinstance(error, urllib3.exceptions.NewConnectionError):  # before TimeoutError, which it subclasses
+        return "connection refused or host unreachable"
     if isinstance(error, urllib3.exceptions.TimeoutError):
         return f"no answer within {timeout_s:g} s"
-    if isinstance(error, urllib3.exceptions.NewConnectionError):
-        return "connection refused or host unreachable"
-    if isinstance(error, urllib3.exceptions.NameResolutionError):
-        return "the host name does not resolve"
     if isinstance(error, urllib3.exceptions.SSLError):
         return "TLS failed (certificate or handshake)"
     return f"{type(error).__name__}: {error}"[:300]

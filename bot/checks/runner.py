@@ -57,11 +57,13 @@ class CheckRunner:
     store: StandingStore | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
-    def run(self, checks: list[Check], deadline: Deadline) -> list[Result]:
+    def run(self, checks: list[Check], deadline: Deadline, at: datetime | None = None) -> list[Result]:
+        """Every check's result; ``at``: the run's time (the scheduled minute), else the runner's clock."""
         if not checks:
             return []
+        clock = self.clock if at is None else (lambda: at)
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(checks)))
-        futures = {pool.submit(self._one, check): check for check in checks}
+        futures = {pool.submit(self._one, check, clock): check for check in checks}
         done, _ = concurrent.futures.wait(futures, timeout=max(0.1, deadline.remaining() - 2.0))
         pool.shutdown(wait=False, cancel_futures=True)
         results = []
@@ -69,9 +71,7 @@ class CheckRunner:
             if future in done:
                 results.append(future.result())
             else:
-                results.append(
-                    Result(check.name, True, self.clock(), summary="the run ran out of time", judged=False)
-                )
+                results.append(Result(check.name, True, clock(), summary="the run ran out of time", judged=False))
         for check, result in zip(futures.values(), results, strict=True):
             self._measure(check, result)
         return results
@@ -109,18 +109,16 @@ class CheckRunner:
         if self.store is not None:
             self.store.announced(announcement.key, announcement.standing)
 
-    def _one(self, check: Check) -> Result:
+    def _one(self, check: Check, clock: Callable[[], datetime]) -> Result:
         try:
             if isinstance(check.probe, HttpProbe):
                 secret = check.probe.headers_secret
-                return run_http(check, self.pool, self.headers(secret) if secret else None, self.clock)
-            return run_xray(check, self.xray, self.clock)
+                return run_http(check, self.pool, self.headers(secret) if secret else None, clock)
+            return run_xray(check, self.xray, clock)
         except Exception as error:  # noqa: BLE001 - a broken probe is a failed run, with the reason shown
             self.telemetry.logger.exception("check raised", extra={"check": check.name})
             why = f"{type(error).__name__}: {error}"[:300]
-            return Result(
-                check.name, False, self.clock(), summary=f"the check could not run: {why}", evidence=(why,)
-            )
+            return Result(check.name, False, clock(), summary=f"the check could not run: {why}", evidence=(why,))
 
     def _measure(self, check: Check, result: Result) -> None:
         if not result.judged:

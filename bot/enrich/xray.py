@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.alarms import AlarmKind
 from bot.enrich.context import TAG_XRAY_SERVICE, Context, NothingFound, split_list
 from bot.enrich.model import RootCause, ServiceRow, Stats, XRayReport
 from bot.enrich.xray_nodes import candidate_names, is_client, named_any, preferred_types, target_nodes
@@ -29,6 +30,9 @@ def xray_report(ctx: Context) -> XRayReport:
     alarm = ctx.alarm
     end = alarm.changed_at
     start = end - timedelta(minutes=ctx.settings.xray_window_minutes)
+    if alarm.kind is AlarmKind.CHECK and not ctx.tag(TAG_XRAY_SERVICE):
+        # a check's own metric names no service: only its lookout:xray-service tag does
+        raise NothingFound("no X-Ray service named for this check (tag it with lookout:xray-service)")
     xray = ctx.client("xray")
     nodes = service_graph(xray, start, end)  # while the tags are read: the graph does not depend on them
     tagged = list(dict.fromkeys(split_list(ctx.tag(TAG_XRAY_SERVICE))))

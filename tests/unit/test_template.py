@@ -367,7 +367,11 @@ def test_the_digest_wakes_hourly_with_the_query_permissions_and_its_weekly_claim
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     out = translated(EnableDigest="true")["Resources"]
     assert out["DigestFunction"]["Condition"] == "DigestOn"
-    schedule = next(r for r in out.values() if r["Type"] == "AWS::Scheduler::Schedule")["Properties"]
+    schedule = next(
+        r["Properties"]
+        for r in out.values()
+        if r["Type"] == "AWS::Scheduler::Schedule" and "DigestFunction" in json.dumps(r["Properties"]["Target"])
+    )
     assert schedule["ScheduleExpression"] == "rate(1 hour)"  # the day and hour are digest.schedule's
     statements_ = statements({"Resources": out}, "DigestFunctionRole")
     granted = {a for s in statements_ for a in as_list(s["Action"]) if not a.startswith("dynamodb:")}
@@ -416,3 +420,26 @@ def test_alb_logs_are_off_without_a_bucket_and_read_each_new_log_object_with_one
         tables["alb_events"]["StorageDescriptor"]["Columns"]
         == tables["access_events"]["StorageDescriptor"]["Columns"]
     )
+
+
+def test_checks_run_every_minute_with_a_heartbeat_alarm_outside_the_slack_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated()["Resources"]  # on by default: the heartbeat is how Lookout notices its own silence
+    schedule = next(
+        r["Properties"]
+        for r in out.values()
+        if r["Type"] == "AWS::Scheduler::Schedule" and "ChecksFunction" in json.dumps(r["Properties"]["Target"])
+    )
+    assert schedule["ScheduleExpression"] == "rate(1 minute)"
+    assert "<aws.scheduler.scheduled-time>" in schedule["Target"]["Input"]
+    heartbeat = out["HeartbeatMissingAlarm"]["Properties"]
+    assert heartbeat["TreatMissingData"] == "breaching" and heartbeat["MetricName"] == "Heartbeat"
+    assert heartbeat["AlarmActions"] == [{"Ref": "OperationsTopic"}]  # never through the topic it watches
+    environment = out["ChecksFunction"]["Properties"]["Environment"]["Variables"]
+    assert environment["LOOKOUT_HEARTBEAT_URL"] == {"Ref": "HeartbeatUrl"}
+    parameters = yaml_parse(TEMPLATE.read_text())["Parameters"]
+    assert parameters["HeartbeatUrl"]["NoEcho"] is True
+    secrets = next(s for s in statements({"Resources": out}, "ChecksFunctionRole") if "secretsmanager" in str(s))
+    assert "CheckSecretsPrefix" in json.dumps(secrets["Resource"])  # check headers only under the prefix

@@ -1,0 +1,83 @@
+"""``lookout check [NAME] [--dry-run]``: run scheduled checks from a terminal and print each outcome.
+
+``--dry-run`` runs the probes and prints what they found — nothing recorded, nothing posted. Without it the
+checks run as the scheduled function runs them: their standings are recorded in the incidents table and a
+transition is posted through the alarm pipeline (AWS credentials or ``AWS_ENDPOINT_URL``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from bot.checks.model import Result
+
+
+def add_check_command(commands: argparse._SubParsersAction) -> None:
+    check = commands.add_parser("check", help="run scheduled checks (infra/checks.yaml) and print the outcome")
+    check.add_argument("name", nargs="?", help="one check (default: all)")
+    check.add_argument("--dry-run", action="store_true", help="record nothing, post nothing")
+
+
+def run_checks(args: argparse.Namespace) -> int:
+    from bot.alarms import Delivery
+    from bot.aws import Clients
+    from bot.checks.config import CheckConfigError, load_checks
+    from bot.checks.runner import CheckRunner
+    from bot.checks.state import StandingStore
+    from bot.config import Settings
+    from bot.delivery import Deadline
+    from bot.observability import Telemetry
+    from bot.regions import partition_of
+    from bot.wiring import build_alert_service, check_headers, http_pool
+
+    settings = Settings.from_env()
+    try:
+        checks = [c for c in load_checks(Path(settings.checks_file)) if args.name in (None, c.name)]
+    except CheckConfigError as error:
+        print(f"lookout check: {error}", file=sys.stderr)
+        return 2
+    if not checks:
+        known = "no such check" if args.name else f"no checks in {settings.checks_file}"
+        print(f"lookout check: {known} (LOOKOUT_CHECKS points at the file)", file=sys.stderr)
+        return 2
+    telemetry, clients = Telemetry.for_cli(settings), Clients(settings.region)
+    store = None
+    if not args.dry_run and settings.incidents_table:
+        store = StandingStore(clients("dynamodb"), settings.incidents_table)
+    account = settings.account or "unknown"
+    runner = CheckRunner(
+        settings.region,
+        account,
+        partition_of(settings.region),
+        http_pool(),
+        clients("xray"),
+        check_headers(clients),
+        telemetry,
+        store,
+    )
+    deadline = Deadline.after(60)
+    results = runner.run(checks, deadline)
+    for result in results:
+        print(_line(result))
+        for fact in result.evidence:
+            print(f"    {fact.replace('*', '')}")
+    if store is not None:
+        pending = runner.transitions(checks, results)
+        outcomes = build_alert_service(settings, telemetry, clients).deliver_all(
+            [Delivery(p.alarm, via="check") for p in pending], deadline, raise_failed=False
+        )
+        for announcement, outcome in zip(pending, outcomes, strict=True):
+            print(f"{announcement.alarm.name}: {outcome.error or 'posted'}")
+            if not outcome.error:
+                runner.announced(announcement)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _line(result: Result) -> str:
+    mark = "–" if not result.judged else ("✓" if result.ok else "✗")
+    return f"{mark} {result.check}: {result.summary}"

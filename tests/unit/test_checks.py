@@ -1,0 +1,254 @@
+"""Scheduled checks: the file's validation, the HTTP probe against a real local server, the X-Ray probe on the
+X-Ray Developer Guide's GetServiceGraph output (through botocore's Stubber), and the standing's decisions."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+import urllib3
+from botocore.stub import ANY, Stubber
+
+from bot.checks.config import Check, CheckConfigError, HttpProbe, XRayProbe, load_checks
+from bot.checks.http import run_http
+from bot.checks.model import Result
+from bot.checks.state import Standing, advance
+from bot.checks.xray import run_xray
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+NOW = datetime(2026, 11, 26, 9, 14, tzinfo=UTC)
+AWS = Path(__file__).parents[1] / "fixtures" / "aws"
+
+
+# --- the checks file ---------------------------------------------------------------------------------------
+
+
+def load(tmp_path: Path, text: str) -> tuple[Check, ...]:
+    path = tmp_path / "checks.yaml"
+    path.write_text(text)
+    return load_checks(path)
+
+
+def test_the_shipped_file_and_a_full_http_check_load(tmp_path: Path) -> None:
+    assert all(c.name for c in load_checks(Path("infra/checks.yaml")))
+    (check,) = load(
+        tmp_path,
+        """
+checks:
+  - name: api-health
+    description: The public health endpoint
+    http:
+      url: https://api.example.com/health
+      method: post
+      expect_status: [200, 204]
+      json: {expression: "checks[?name=='db'].status | [0]", equals: ok}
+      headers_secret: lookout/checks/api
+      timeout: 3s
+      max_latency: 800ms
+      retries: 2
+    every: 5m
+    fail_after: 3
+    regions: [us-east-1, eu-west-1]
+    tags: {lookout:channel: "#api"}
+""",
+    )
+    probe = check.probe
+    assert isinstance(probe, HttpProbe) and probe.method == "POST" and probe.expect_status == (200, 204)
+    assert (probe.timeout_s, probe.max_latency_ms, probe.retries) == (3.0, 800.0, 2)
+    assert (check.every_min, check.fail_after, check.regions) == (5, 3, ("us-east-1", "eu-west-1"))
+    assert check.due(10) and not check.due(11) and check.runs_in("eu-west-1") and not check.runs_in("ap-south-1")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("checks: [{name: Bad_Name, http: {url: 'https://x'}}]", "checks[0].name: 'Bad_Name' is not a valid name"),
+        ("checks: [{name: a}]", "check a: give exactly one of http or xray"),
+        ("checks: [{name: a, http: {url: 'ftp://x'}}]", "check a.http.url: an http(s) URL"),
+        ("checks: [{name: a, http: {url: 'https://x', headers: {X-Key: s3cret}}}]", "never go in the file"),
+        ("checks: [{name: a, http: {url: 'https://x', json: {expression: '[', equals: 1}}}]", "not JMESPath"),
+        ("checks: [{name: a, http: {url: 'https://x', retries: 9}}]", "check a.http.retries: a whole number"),
+        ("checks: [{name: a, http: {url: 'https://x'}, every: 90s}]", "check a.every: whole minutes"),
+        ("checks: [{name: a, http: {url: 'https://x'}, regions: [mars-1]}]", "'mars-1' is not a region code"),
+        ("checks: [{name: a, xray: {service: s}}]", "give at least one of max_error_rate"),
+        ("checks: [{name: a, xray: {service: s, max_fault_rate: 150%}}]", "a rate between 0% and 100%"),
+        ("checks: [{name: a, xray: {service: s, max_p95: 1s, window: 30s}}]", "check a.xray.window: from 1m"),
+        ("checks: [{name: a, http: {url: 'https://x'}}, {name: a, http: {url: 'https://y'}}]", "defined twice"),
+        ("checks: {a: 1}", "expected checks: [ … ]"),
+    ],
+)
+def test_mistakes_name_the_file_and_the_field(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(CheckConfigError) as raised:
+        load(tmp_path, body)
+    assert message in str(raised.value) and "checks.yaml" in str(raised.value)
+
+
+# --- the HTTP probe, against a real server ------------------------------------------------------------------
+
+
+class Endpoint(BaseHTTPRequestHandler):
+    answers: list[tuple[int, str, float]] = []
+    seen: list[dict[str, str]] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        status, body, delay = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        Endpoint.seen.append(dict(self.headers))
+        time.sleep(delay)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def endpoint() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    Endpoint.seen = []
+    yield f"http://127.0.0.1:{server.server_address[1]}/health"
+    server.shutdown()
+
+
+def http_check(url: str, **probe: Any) -> Check:
+    return Check("api-health", HttpProbe(url=url, **probe))
+
+
+POOL = urllib3.PoolManager()
+
+
+def test_a_healthy_answer_passes_with_its_latency(endpoint: str) -> None:
+    Endpoint.answers = [(200, '{"status":"ok","checks":[{"name":"db","status":"ok"}]}', 0.0)]
+    check = http_check(
+        endpoint, json_expression="checks[?name=='db'].status | [0]", json_equals="ok", body_contains='"ok"'
+    )
+    result = run_http(check, POOL, {"X-Api-Key": "k-123"}, lambda: NOW)
+    assert result.ok and result.summary.startswith("HTTP 200 in ") and result.latency_ms is not None
+    assert Endpoint.seen[0]["X-Api-Key"] == "k-123" and Endpoint.seen[0]["User-Agent"].startswith("Lookout-check")
+
+
+@pytest.mark.parametrize(
+    ("answer", "probe", "failure"),
+    [
+        ((503, '{"status":"down"}', 0.0), {}, "status 503 is not 200"),
+        ((200, '{"status":"degraded"}', 0.0), {"body_contains": '"ok"'}, "the body does not contain '\"ok\"'"),
+        (
+            (200, '{"status":"degraded"}', 0.0),
+            {"json_expression": "status", "json_equals": "ok"},
+            'status is "degraded", expected "ok"',
+        ),
+        ((200, "<html>maintenance</html>", 0.0), {"json_expression": "status", "json_equals": "ok"}, "not JSON"),
+        ((200, "{}", 0.3), {"max_latency_ms": 100.0}, "more than 0.10 s"),
+        ((200, "{}", 1.5), {"timeout_s": 0.5}, "no answer within 0.5 s"),
+    ],
+)
+def test_each_assertion_says_what_failed(endpoint: str, answer: Any, probe: dict[str, Any], failure: str) -> None:
+    Endpoint.answers = [answer]
+    result = run_http(http_check(endpoint, **probe), POOL, clock=lambda: NOW)
+    assert not result.ok and failure in " ".join(result.evidence) + result.summary
+
+
+def test_the_body_excerpt_is_evidence_and_long_bodies_are_cut(endpoint: str) -> None:
+    Endpoint.answers = [(500, json.dumps({"error": "db down", "pad": "x" * 2000}), 0.0)]
+    result = run_http(http_check(endpoint), POOL, clock=lambda: NOW)
+    body = next(line for line in result.evidence if line.startswith("*Body:*"))
+    assert '"error": "db down"' in body and body.endswith("…") and len(body) < 400
+
+
+def test_retries_attempt_again_at_once(endpoint: str) -> None:
+    Endpoint.answers = [(502, "{}", 0.0), (200, "{}", 0.0)]
+    result = run_http(http_check(endpoint, retries=1), POOL, clock=lambda: NOW, sleep=lambda s: None)
+    assert result.ok and len(Endpoint.seen) == 2
+
+
+def test_a_refused_connection_is_a_failed_run() -> None:
+    result = run_http(http_check("http://127.0.0.1:9/health", timeout_s=1.0), POOL, clock=lambda: NOW)
+    assert not result.ok and "connection refused" in result.summary
+
+
+# --- the X-Ray probe, on the Developer Guide's service graph -----------------------------------------------
+
+
+def xray_with_guide_graph() -> Any:
+    client = boto3.client("xray", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stubber = Stubber(client)
+    body = json.loads((AWS / "xray_devguide_service_graph.json").read_text())["response"]
+    stubber.add_response("get_service_graph", body, {"StartTime": ANY, "EndTime": ANY})
+    stubber.activate()
+    return client
+
+
+def xray_check(**limits: Any) -> Check:
+    return Check("sample-xray", XRayProbe(service="xray-sample.elasticbeanstalk.com", **limits))
+
+
+def test_xray_limits_judge_the_service_node_not_its_client_twin() -> None:
+    # the guide's EC2 node: 4 requests, 1 client error (25 %), avg 68 ms, p95 157 ms; its client twin has none
+    result = run_xray(xray_check(max_error_rate=0.10, max_p95_ms=500.0), xray_with_guide_graph(), lambda: NOW)
+    assert not result.ok and result.summary == "Error rate (4xx incl. 429) 25.0 % > 10.0 %"
+    assert "*Node:* xray-sample.elasticbeanstalk.com (AWS::EC2::Instance), 4 requests" in result.evidence[0]
+    assert "*p95 latency:* 157 ms (limit 500 ms)" in result.evidence
+    assert run_xray(xray_check(max_error_rate=0.30), xray_with_guide_graph(), lambda: NOW).ok
+
+
+def test_too_few_requests_or_no_node_is_not_judged() -> None:
+    quiet = run_xray(xray_check(max_fault_rate=0.0, min_requests=5), xray_with_guide_graph(), lambda: NOW)
+    assert not quiet.judged and "4 requests in 5 min, fewer than 5" in quiet.summary
+    absent = Check("x", XRayProbe(service="no-such-service", max_fault_rate=0.1))
+    assert not run_xray(absent, xray_with_guide_graph(), lambda: NOW).judged
+
+
+# --- the standing -------------------------------------------------------------------------------------------
+
+
+def run(ok: bool, minute: int, judged: bool = True) -> Result:
+    return Result("c", ok, NOW + timedelta(minutes=minute), summary="s", judged=judged)
+
+
+def test_failing_after_n_consecutive_failures_and_passing_at_the_first_good_run() -> None:
+    standing, decisions = Standing(), []
+    for minute, ok in enumerate([False, True, False, False, False, False, True, True]):
+        standing, transition = advance(standing, run(ok, minute), fail_after=2)
+        decisions.append(transition)
+    assert decisions == [None, None, None, "failing", None, None, "passing", None]
+    assert not standing.failing and standing.failures == 0
+
+
+def test_an_unjudged_run_changes_nothing_and_a_pending_transition_stays_pending() -> None:
+    failing, transition = advance(Standing(), run(False, 0), fail_after=1)
+    assert transition == "failing" and not failing.announced
+    again, none = advance(failing, run(False, 1), fail_after=1)
+    assert none is None and not again.announced and again.summary == failing.summary  # still to announce
+    assert advance(again, run(True, 2, judged=False), fail_after=1) == (again, None)
+
+
+def test_lookout_check_dry_run_prints_each_outcome(
+    endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    path = tmp_path / "checks.yaml"
+    path.write_text(
+        f"checks:\n  - {{name: up, http: {{url: '{endpoint}'}}}}\n"
+        f"  - {{name: strict, http: {{url: '{endpoint}', body_contains: never-there}}}}\n"
+    )
+    monkeypatch.setenv("LOOKOUT_CHECKS", str(path))
+    Endpoint.answers = [(200, '{"status":"ok"}', 0.0)]
+    assert main(["check", "--dry-run"]) == 1  # one failed
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("✓ up: HTTP 200 in ") and out[3].startswith("✗ strict: HTTP 200 in ")
+    assert "Failed: the body does not contain 'never-there'" in "\n".join(out)
+    assert main(["check", "up", "--dry-run"]) == 0
+    assert main(["check", "nope", "--dry-run"]) == 2 and "no such check" in capsys.readouterr().err
