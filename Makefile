@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction build-AlbLogsFunction build-ChecksFunction build-DigestFunction docs/message.png
+.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction build-AlbLogsFunction build-ChecksFunction build-LogErrorsFunction build-DigestFunction docs/message.png
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/warm_ack.py
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/storm.py
+	$(BIN)/python bench/log_burst.py
 	$(BIN)/python bench/redaction.py
 	$(BIN)/python bench/reliability.py
 	$(BIN)/python bench/analytics_cost.py
@@ -69,6 +70,8 @@ build-NormalizeFunction: build-AlarmFunction
 build-AccessLogsFunction: build-NormalizeFunction
 
 # the scheduled checks read infra/checks.yaml
+build-LogErrorsFunction: build-AlarmFunction
+
 build-ChecksFunction: build-AlarmFunction
 	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp infra/checks.yaml "$(ARTIFACTS_DIR)/infra/"
 

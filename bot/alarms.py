@@ -35,6 +35,8 @@ class AlarmKind(StrEnum):
     COMPOSITE = "composite"
     CHECK = "check"
     """A scheduled check of Lookout's own (``bot.checks``), not a CloudWatch alarm."""
+    LOG_ERROR = "log_error"
+    """A kind of error line forwarded from a log group (``bot.logerrors``), not a CloudWatch alarm."""
 
 
 @dataclass(frozen=True)

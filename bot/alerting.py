@@ -46,6 +46,8 @@ class Outcome:
     title: str
     posted: Posted | None = None
     error: str | None = None
+    in_progress: bool = False
+    """The error is only that another delivery holds this state change's claim (it posts it)."""
 
 
 class AlertService:
@@ -146,7 +148,7 @@ class AlertService:
         except ChangeInProgress as exc:  # not lost: Lambda's retry finds it done, or does it
             log.warning("state change in progress elsewhere; this invocation fails so that Lambda retries")
             self.telemetry.count("AlertsInProgress")
-            return Outcome(title=title, error=str(exc))
+            return Outcome(title=title, error=str(exc), in_progress=True)
         except Exception as exc:  # noqa: BLE001 - recorded here, raised for the whole event by handle()
             log.exception("alert not posted")
             self.telemetry.count("AlertsFailed")

@@ -3,7 +3,8 @@
 Starts moto + our stand-ins + the Slack stand-in, seeds an incident, fires the alarm through SNS into
 ``handlers/alarm.py`` exactly as Lambda would and prints the resulting Slack message; sends the OK
 notification; runs the scheduled checks (an HTTP endpoint that fails and recovers, an X-Ray threshold)
-through ``handlers/checks.py``; then asks ``/errors``, ``/traffic`` and ``/query popular-fields`` through
+through ``handlers/checks.py`` and a burst of error lines from two log groups through ``handlers/log_errors.py``;
+then asks ``/errors``, ``/traffic`` and ``/query popular-fields`` through
 ``handlers/slack.py`` over signed HTTP and shows the tables, and runs the weekly digest through
 ``handlers/digest.py``. Writes an HTML preview of every message. Everything stops on exit; files go to ``out/``.
 """
@@ -20,6 +21,7 @@ from typing import Any
 import boto3
 
 from local.demo_checks import run_checks
+from local.demo_log_errors import forward_errors
 from local.firing import fire
 from local.lambda_runtime import LambdaContext
 from local.preview import slack_unescape, to_html, to_terminal
@@ -116,12 +118,13 @@ def run() -> int:
                     print("   └ " + slack_unescape(reply["text"]))
                 OUT.mkdir(exist_ok=True)
                 checked = run_checks(stack, OUT, step)
+                forwarded = forward_errors(stack, step)
                 answers = ask_in_slack(stack)
                 digest = weekly_digest(stack)
         OUT.mkdir(exist_ok=True)
         preview = OUT / "demo.html"
         asked = [(CHANNEL, m) for m in answers]
-        messages = [(CHANNEL, alarm_message), (CHANNEL, ok_message), *checked, *asked, digest]
+        messages = [(CHANNEL, alarm_message), (CHANNEL, ok_message), *checked, *forwarded, *asked, digest]
         preview.write_text(to_html(messages), encoding="utf-8")
         (OUT / "answers.html").write_text(to_html(asked), encoding="utf-8")
     step(f"HTML preview: {preview}")

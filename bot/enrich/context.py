@@ -71,7 +71,7 @@ class Context:
 def alarm_tags(alarm: Alarm, clients: ClientFactory) -> dict[str, str]:
     """The alarm's tags as CloudWatch has them (ListTagsForResource); the tags carried in the event only when
     they cannot be read — where the two disagree, CloudWatch is right."""
-    if not alarm.arn or alarm.kind is AlarmKind.CHECK:  # a check's tags are its configuration's
+    if not alarm.arn or alarm.kind in (AlarmKind.CHECK, AlarmKind.LOG_ERROR):  # tags of Lookout's own making
         return dict(alarm.tags or ())
     try:
         response = clients("cloudwatch", alarm.region).list_tags_for_resource(ResourceARN=alarm.arn)

@@ -21,8 +21,12 @@ MAX_PAGES = 5
 def metric_report(ctx: Context) -> MetricReport:
     alarm = ctx.alarm
     primary = alarm.primary
-    if alarm.kind is AlarmKind.COMPOSITE or primary is None:
+    if alarm.kind is AlarmKind.COMPOSITE:
         raise NothingFound("composite alarm: its children carry the metrics")
+    if alarm.kind is AlarmKind.LOG_ERROR:
+        raise NothingFound("error lines have no metric: the count is above, the lines below")
+    if primary is None:
+        raise NothingFound("the notification names no metric")
     period = alarm.period or primary.period or 60
     points = ctx.settings.sparkline_points
     end = _floor(alarm.changed_at, period) + timedelta(seconds=period)

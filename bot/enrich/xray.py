@@ -30,7 +30,7 @@ def xray_report(ctx: Context) -> XRayReport:
     alarm = ctx.alarm
     end = alarm.changed_at
     start = end - timedelta(minutes=ctx.settings.xray_window_minutes)
-    if alarm.kind is AlarmKind.CHECK and not ctx.tag(TAG_XRAY_SERVICE):
+    if alarm.kind in (AlarmKind.CHECK, AlarmKind.LOG_ERROR) and not ctx.tag(TAG_XRAY_SERVICE):
         # a check's own metric names no service: only its lookout:xray-service tag does
         raise NothingFound("no X-Ray service named for this check (tag it with lookout:xray-service)")
     xray = ctx.client("xray")

@@ -443,3 +443,27 @@ def test_checks_run_every_minute_with_a_heartbeat_alarm_outside_the_slack_path(
     assert parameters["HeartbeatUrl"]["NoEcho"] is True
     secrets = next(s for s in statements({"Resources": out}, "ChecksFunctionRole") if "secretsmanager" in str(s))
     assert "CheckSecretsPrefix" in json.dumps(secrets["Resource"])  # check headers only under the prefix
+
+
+def test_log_errors_by_account_policy_exclude_the_forwarders_own_group_and_carry_the_pattern_as_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    template = yaml_parse(TEMPLATE.read_text())
+    policy = template["Resources"]["LogErrorsAccountPolicy"]["Properties"]
+    assert policy["PolicyType"] == "SUBSCRIPTION_FILTER_POLICY" and policy["Scope"] == "ALL"
+    assert 'NOT IN ["/aws/lambda/${LogErrorsFunction}"]' in policy["SelectionCriteria"]["Fn::Sub"]
+    # the document is JSON once CloudFormation fills it: evaluate its Join/Split on the default pattern
+    text, values = policy["PolicyDocument"]["Fn::Sub"]
+    outer = values["Pattern"]["Fn::Join"]
+    inner = outer[1][1]["Fn::Join"]
+    pattern = template["Parameters"]["LogErrorFilterPattern"]["Default"]
+    escaped = outer[0].join([outer[1][0], inner[0].join(pattern.split(inner[1]["Fn::Split"][0])), outer[1][2]])
+    document = json.loads(
+        text.replace("${Destination}", "arn:aws:lambda:us-east-1:1:function:f:live").replace("${Pattern}", escaped)
+    )
+    assert document["FilterPattern"] == pattern == '?ERROR ?Exception ?"Task timed out"'
+    out = translated(LogErrors="groups", LogErrorGroups="/aws/lambda/a,/aws/lambda/b")["Resources"]
+    assert out["LogErrorSubscription1"]["Condition"] == "LogErrorGroup1"
+    assert out["LogErrorSubscription1"]["Properties"]["FilterPattern"] == {"Ref": "LogErrorFilterPattern"}
+    assert out["LogErrorsInvokePermission"]["Properties"]["Principal"] == "logs.amazonaws.com"

@@ -82,6 +82,8 @@ def suppression_text(suppression: Suppression) -> str:
 def _condition(alarm: Alarm) -> str:
     if alarm.kind is AlarmKind.COMPOSITE:
         return "composite alarm"
+    if alarm.kind is AlarmKind.LOG_ERROR:
+        return "error lines forwarded from a log group"
     if alarm.kind is AlarmKind.CHECK:
         every = fmt.duration(alarm.period) if alarm.period else "each run"
         runs = alarm.evaluation_periods or 1
@@ -110,7 +112,7 @@ def _condition(alarm: Alarm) -> str:
 def _reads(alarm: Alarm) -> list[str]:
     """What the alarm reads: the expression and its inputs (metric math), or the one metric's identity."""
     primary = alarm.primary
-    if primary is None or alarm.kind in (AlarmKind.COMPOSITE, AlarmKind.CHECK):
+    if primary is None or alarm.kind in (AlarmKind.COMPOSITE, AlarmKind.CHECK, AlarmKind.LOG_ERROR):
         return []
     if primary.expression and alarm.kind is AlarmKind.METRIC_MATH:
         lines = [f"*Expression* `{safe(one_line(primary.expression), 300)}`"]

@@ -225,7 +225,8 @@ def _search_gap(report: LogReport) -> str:
 def _buttons(alarm: Alarm, enrichment: Enrichment) -> list[ButtonElement]:
     if not alarm.region:
         return []  # a console link needs the alarm's region; one without would open another region's page
-    links = [] if alarm.kind is AlarmKind.CHECK else [("Open alarm", console.alarm_url(alarm))]
+    ours = alarm.kind in (AlarmKind.CHECK, AlarmKind.LOG_ERROR)  # no CloudWatch alarm to open
+    links = [] if ours else [("Open alarm", console.alarm_url(alarm))]
     metric = console.metric_url(alarm)
     if metric:
         links.append(("Metric", metric))

@@ -1,0 +1,107 @@
+"""One CloudWatch Logs subscription delivery → the announcements it makes: decode, skip control messages and
+Lookout's own log group (a forwarder reading its own errors would feed on itself), fold the lines into
+kinds, count each kind in the ledger, and build the alarms to post for new kinds and due repeats.
+
+The lines arrive already filtered: the subscription filter (or the account-level subscription filter policy)
+applies the configured CloudWatch Logs filter pattern before Lambda is invoked, so only matching lines cost an
+invocation.
+
+Not for: posting (the handler hands the deliveries to ``bot.alerting.AlertService``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.alarms import Delivery
+from bot.logerrors.alarm import as_alarm
+from bot.logerrors.kinds import fold
+from bot.logerrors.payload import decode
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bot.logerrors.ledger import Ledger
+
+
+class ForwardFailed(RuntimeError):
+    """A card could not be posted: the invocation fails so that Lambda retries the delivery."""
+
+
+@dataclass
+class Report:
+    group: str = ""
+    lines: int = 0
+    kinds: int = 0
+    announced: list[str] = field(default_factory=list)
+    new_keys: list[str] = field(default_factory=list)
+    """Ledger keys of the kinds announced as new: marked once their cards were delivered."""
+    skipped: str = ""
+
+
+@dataclass
+class Forwarder:
+    ledger: Ledger
+    channel: str
+    region: str
+    account: str
+    partition: str
+    filter_pattern: str
+    own_group: str = ""
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def batch_key(self, event: dict[str, Any]) -> str:
+        """Names the delivery (a retried invocation carries the same payload): its payload's digest."""
+        data = str((event.get("awslogs") or {}).get("data", ""))
+        return "logs#" + hashlib.sha256(data.encode()).hexdigest()[:32]
+
+    def forward(self, event: dict[str, Any], deliver: Callable[[list[Delivery]], list[Any]]) -> Report:
+        """Count the delivery's lines, hand the announcements to ``deliver`` (the alert service, returning
+        one outcome each), then mark the new kinds whose cards went out. A kind whose card another invocation
+        is posting right now stays new here (that one marks it); any other failure raises, so that Lambda
+        retries the delivery — then its lines are counted a second time, the price of never losing a card."""
+        deliveries, report = self.deliveries(event)
+        outcomes = deliver(deliveries)
+        new = set(report.new_keys)
+        for delivery, outcome in zip(deliveries, outcomes, strict=True):
+            key = "logerr#" + delivery.item.arn.rsplit("/", 1)[-1] if hasattr(delivery.item, "arn") else ""
+            if not outcome.error and key in new:
+                self.ledger.mark_announced(key)
+        failed = [o for o in outcomes if o.error and not o.in_progress]
+        if failed:
+            raise ForwardFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
+        return report
+
+    def deliveries(self, event: dict[str, Any]) -> tuple[list[Delivery], Report]:
+        batch = decode(event)
+        report = Report(group=batch.group, lines=len(batch.events))
+        if batch.control:
+            report.skipped = "a control message (the subscription was created)"
+            return [], report
+        if self.own_group and batch.group == self.own_group:
+            report.skipped = "Lookout's own log group"
+            return [], report
+        kinds = fold(batch)
+        report.kinds = len(kinds)
+        out = []
+        now = self.clock()
+        for kind in kinds:
+            decision = self.ledger.record(kind, self.channel)
+            if decision.why is None:
+                continue
+            alarm = as_alarm(
+                decision,
+                region=self.region,
+                account=self.account,
+                partition=self.partition,
+                filter_pattern=self.filter_pattern,
+                now=now,
+            )
+            report.announced.append(alarm.name)
+            if decision.why == "new":
+                report.new_keys.append(kind.key)
+            out.append(Delivery(alarm, via="logs"))
+        return out, report

@@ -1,0 +1,59 @@
+"""CloudWatch Logs subscription deliveries to Lambda (``{"awslogs": {"data": <base64 gzip JSON>}}``) → the log
+group, stream and events; control messages (sent when a subscription is created) carry no log lines.
+
+Not for: what to do with the lines (``bot.logerrors.kinds``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+class NotASubscriptionEvent(ValueError):
+    """The event is not a CloudWatch Logs subscription delivery, or its payload cannot be read."""
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    id: str
+    timestamp_ms: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    group: str
+    stream: str
+    owner: str
+    events: tuple[LogEvent, ...]
+    control: bool = False
+
+
+def decode(event: dict[str, Any]) -> Batch:
+    data = (event.get("awslogs") or {}).get("data") if isinstance(event, dict) else None
+    if not isinstance(data, str):
+        raise NotASubscriptionEvent("expected {'awslogs': {'data': …}} from a CloudWatch Logs subscription")
+    try:
+        document = json.loads(gzip.decompress(base64.b64decode(data, validate=True)))
+    except (binascii.Error, OSError, EOFError, ValueError) as error:
+        raise NotASubscriptionEvent(f"the payload is not base64 gzip JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise NotASubscriptionEvent("the payload is not a JSON object")
+    control = document.get("messageType") == "CONTROL_MESSAGE"
+    events = tuple(
+        LogEvent(str(e.get("id", "")), int(e.get("timestamp") or 0), str(e.get("message", "")))
+        for e in document.get("logEvents") or []
+        if isinstance(e, dict)
+    )
+    return Batch(
+        str(document.get("logGroup", "")),
+        str(document.get("logStream", "")),
+        str(document.get("owner", "")),
+        () if control else events,
+        control,
+    )
