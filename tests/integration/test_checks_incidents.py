@@ -64,6 +64,7 @@ checks:
             "INCIDENTS_TABLE": INCIDENTS_TABLE,
             "LOOKOUT_CHECKS": str(checks),
             "LOOKOUT_ACCOUNT": "123456789012",
+            "LOOKOUT_HEARTBEAT_URL": f"http://127.0.0.1:{server.server_address[1]}/ping",
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
         with environment(settings):
@@ -76,7 +77,9 @@ def test_a_failing_endpoint_opens_one_incident_and_its_recovery_resolves_it(
 ) -> None:
     stack, handler = world
     Endpoint.answers = [(200, '{"status":"ok"}', 0.0)]
-    assert wake(handler, 1)["announced"] == [] and stack.slack.posts(CHANNEL) == []
+    answer = wake(handler, 1)
+    assert answer["announced"] == [] and stack.slack.posts(CHANNEL) == []
+    assert answer["pinged"] is True  # the outside dead man's switch heard from a good run
     Endpoint.answers = [(503, '{"status":"down","detail":"db pool exhausted"}', 0.0)]
     assert wake(handler, 2)["announced"] == []  # one failed run: fail_after is 2
     assert wake(handler, 3)["announced"] == ["orders-health"]

@@ -112,9 +112,14 @@ class Endpoint(BaseHTTPRequestHandler):
         pass
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (the timeout test) closes its socket mid-answer: expected here
+
+
 @pytest.fixture
 def endpoint() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    server = QuietServer(("127.0.0.1", 0), Endpoint)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     Endpoint.seen = []
@@ -252,3 +257,32 @@ def test_lookout_check_dry_run_prints_each_outcome(
     assert "Failed: the body does not contain 'never-there'" in "\n".join(out)
     assert main(["check", "up", "--dry-run"]) == 0
     assert main(["check", "nope", "--dry-run"]) == 2 and "no such check" in capsys.readouterr().err
+
+
+def test_the_outside_heartbeat_is_pinged_and_its_failure_is_not_fatal(endpoint: str) -> None:
+    from bot.heartbeat import ping
+
+    Endpoint.answers = [(200, "OK", 0.0)]
+    assert ping(endpoint, POOL) is True and Endpoint.seen
+    Endpoint.answers = [(500, "down", 0.0)]
+    assert ping(endpoint, POOL) is False
+    assert ping("http://127.0.0.1:9/ping", POOL, timeout_s=0.5) is False  # refused: logged by the caller
+
+
+def test_check_headers_come_from_a_secret_through_powertools_parameters() -> None:
+    from moto import mock_aws
+
+    from bot.aws import Clients
+    from bot.wiring import check_headers
+
+    with mock_aws():
+        boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+            Name="lookout/checks/api", SecretString=json.dumps({"X-Api-Key": "k-1", "X-Tenant": 7})
+        )
+        boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+            Name="lookout/checks/list", SecretString="[1, 2]"
+        )
+        headers = check_headers(Clients("us-east-1"))
+        assert headers("lookout/checks/api") == {"X-Api-Key": "k-1", "X-Tenant": "7"}
+        with pytest.raises(ValueError, match="JSON object of header names"):
+            headers("lookout/checks/list")

@@ -144,3 +144,15 @@ def test_the_forwarders_own_group_and_control_messages_are_skipped(dynamodb: Any
         == "Lookout's own log group"
     )
     assert fwd.deliveries(subscription("/g", [], kind="CONTROL_MESSAGE"))[0] == []
+
+
+def test_a_card_links_to_logs_insights_even_when_its_lines_could_not_be_read(dynamodb: Any) -> None:
+    from bot.enrich.model import Enrichment
+    from bot.slack.blocks.render import render_alarm
+
+    deliveries, _ = forwarder(dynamodb, Clock()).deliveries(subscription("/aws/lambda/orders-api", ["ERROR boom"]))
+    message = render_alarm(deliveries[0].item, Enrichment.skipped("AccessDenied"))
+    links = next(b for b in message.blocks if b.block_id == "lookout:links").to_dict()["elements"]
+    insights = next(e["url"] for e in links if e["text"]["text"] == "Logs Insights")
+    assert "logs-insights" in insights and "orders-api" in insights
+    assert not any(e["text"]["text"] == "Open alarm" for e in links)  # no CloudWatch alarm behind it

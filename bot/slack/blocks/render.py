@@ -7,7 +7,7 @@ is cut to Slack's limits so that rendering never fails. Block ids are stable: la
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
@@ -241,6 +241,15 @@ def _buttons(alarm: Alarm, enrichment: Enrichment) -> list[ButtonElement]:
                 ),
             )
         )
+    elif alarm.kind is AlarmKind.LOG_ERROR:  # the line's own group, even when its lines could not be read
+        tags = dict(alarm.tags or ())
+        groups = tuple(g for g in tags.get("lookout:log-groups", "").split(",") if g)
+        if groups:
+            start, end = alarm.changed_at - timedelta(minutes=15), alarm.changed_at + timedelta(minutes=15)
+            query = console.insights_query(tags.get("lookout:log-filter", ""))
+            links.append(
+                ("Logs Insights", console.insights_url(alarm.region, alarm.partition, groups, query, start, end))
+            )
     links.append(("X-Ray trace map", console.xray_map_url(alarm)))
     return [
         ButtonElement(text=label, url=truncate(url, 3000), action_id=f"lookout:link:{i}")
