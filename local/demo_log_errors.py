@@ -4,15 +4,13 @@ a burst of kinds grouped in a storm summary, thousands of lines counted, not pos
 
 from __future__ import annotations
 
-import base64
-import gzip
 import importlib
-import json
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from local.lambda_runtime import LambdaContext
+from local.log_subscription import lambda_event
 from local.preview import slack_unescape, to_terminal
 from local.stack import environment
 
@@ -35,15 +33,8 @@ KINDS = {
 
 
 def payload(group: str, lines: list[str], start_ms: int) -> dict[str, Any]:
-    document = {
-        "messageType": "DATA_MESSAGE",
-        "owner": "123456789012",
-        "logGroup": group,
-        "logStream": "2026/11/26/[$LATEST]0f1e2d3c",
-        "subscriptionFilters": ["lookout-log-errors"],
-        "logEvents": [{"id": str(n), "timestamp": start_ms + n * 10, "message": m} for n, m in enumerate(lines)],
-    }
-    return {"awslogs": {"data": base64.b64encode(gzip.compress(json.dumps(document).encode())).decode()}}
+    timed = [(start_ms + n * 10, message) for n, message in enumerate(lines)]
+    return lambda_event(group, timed, stream="2026/11/26/[$LATEST]0f1e2d3c", filter_name="lookout-log-errors")
 
 
 def forward_errors(stack: EmbeddedStack, step: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -19,26 +19,9 @@ import json
 from typing import Any
 
 from bot.analytics.access_logs import Attribution, transform
+from local.log_subscription import subscription_payloads
 
-
-def subscription_payloads(group: str, lines: list[tuple[int, str]], per_payload: int = 50) -> list[str]:
-    """Log lines ``(timestamp ms, message)`` as CloudWatch Logs delivers them to a subscription: base64 gzip
-    ``DATA_MESSAGE`` documents of up to ``per_payload`` events."""
-    payloads = []
-    for start in range(0, len(lines), per_payload):
-        document = {
-            "messageType": "DATA_MESSAGE",
-            "owner": "123456789012",
-            "logGroup": group,
-            "logStream": "api-stage-access",
-            "subscriptionFilters": ["lookout-access-events"],
-            "logEvents": [
-                {"id": f"{start + i}", "timestamp": ts, "message": message}
-                for i, (ts, message) in enumerate(lines[start : start + per_payload])
-            ],
-        }
-        payloads.append(base64.b64encode(gzip.compress(json.dumps(document).encode())).decode())
-    return payloads
+__all__ = ["deliver", "subscription_payloads", "to_parquet"]
 
 
 def deliver(

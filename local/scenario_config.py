@@ -44,8 +44,17 @@ def seed_configuration(
 ) -> ConfigChanges:
     """Create the table, let tenants configure their mappings, then run its stream through the normalizer."""
     dynamodb = boto3.client("dynamodb", region_name=region)
-    stream_arn = dynamodb.create_table(
-        TableName=TABLE,
+    stream_arn = create_config_table(dynamodb, TABLE, stream=True)
+    items = _write_changes(dynamodb, tenants, rng, now or datetime.now(UTC))
+    records, batches = _run_stream(stream_arn, region, bucket)
+    return ConfigChanges(items, records, batches)
+
+
+def create_config_table(dynamodb: Any, name: str, *, stream: bool) -> str:
+    """The app's field-mapping table (keys tenant, mappingId); its stream ARN when ``stream`` (else "")."""
+    spec = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"} if stream else {"StreamEnabled": False}
+    table = dynamodb.create_table(
+        TableName=name,
         KeySchema=[
             {"AttributeName": "tenant", "KeyType": "HASH"},
             {"AttributeName": "mappingId", "KeyType": "RANGE"},
@@ -55,11 +64,9 @@ def seed_configuration(
             {"AttributeName": "mappingId", "AttributeType": "S"},
         ],
         BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )["TableDescription"]["LatestStreamArn"]
-    items = _write_changes(dynamodb, tenants, rng, now or datetime.now(UTC))
-    records, batches = _run_stream(stream_arn, region, bucket)
-    return ConfigChanges(items, records, batches)
+        StreamSpecification=spec,
+    )["TableDescription"]
+    return str(table.get("LatestStreamArn", ""))
 
 
 def _write_changes(

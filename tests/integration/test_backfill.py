@@ -19,6 +19,7 @@ from bot.observability import Telemetry
 from bot.queries.catalog import load_config
 from bot.queries.plans import plan, split_command
 from local.athena_standin import AthenaStandIn
+from local.scenario_config import create_config_table
 from local.scenario_tables import template_tables
 from tests.unit.test_athena_standin import run
 
@@ -40,18 +41,7 @@ def aws() -> Any:
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket=BUCKET)
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "tenant", "KeyType": "HASH"},
-                {"AttributeName": "mappingId", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "tenant", "AttributeType": "S"},
-                {"AttributeName": "mappingId", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_config_table(dynamodb, TABLE, stream=False)  # written before any stream existed
         glue = boto3.client("glue", region_name="us-east-1")
         glue.create_database(DatabaseInput={"Name": "lookout"})
         glue.create_table(DatabaseName="lookout", TableInput=template_tables(BUCKET)["field_mappings_snapshot"])

@@ -5,8 +5,6 @@ once per interval and a few times a minute per channel — on moto's DynamoDB.""
 from __future__ import annotations
 
 import base64
-import gzip
-import json
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -17,6 +15,7 @@ from bot.logerrors.forwarder import Forwarder
 from bot.logerrors.kinds import fold
 from bot.logerrors.ledger import Ledger
 from bot.logerrors.payload import NotASubscriptionEvent, decode
+from local.log_subscription import lambda_event
 from tests.unit.test_access_logs import DOCS_SUBSCRIPTION
 
 if TYPE_CHECKING:
@@ -28,15 +27,8 @@ TABLE = "incidents"
 def subscription(
     group: str, messages: list[str], kind: str = "DATA_MESSAGE", start_ms: int = 1_795_700_000_000
 ) -> dict[str, Any]:
-    document = {
-        "messageType": kind,
-        "owner": "123456789012",
-        "logGroup": group,
-        "logStream": "2026/11/26/[$LATEST]abc",
-        "subscriptionFilters": ["lookout-errors"],
-        "logEvents": [{"id": str(i), "timestamp": start_ms + i, "message": m} for i, m in enumerate(messages)],
-    }
-    return {"awslogs": {"data": base64.b64encode(gzip.compress(json.dumps(document).encode())).decode()}}
+    lines = [(start_ms + i, m) for i, m in enumerate(messages)]
+    return lambda_event(group, lines, kind=kind, stream="2026/11/26/[$LATEST]abc", filter_name="lookout-errors")
 
 
 def test_the_docs_sample_event_decodes() -> None:
