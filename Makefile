@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction build-AlbLogsFunction build-ChecksFunction build-LogErrorsFunction build-DigestFunction docs/message.png
 
@@ -11,13 +12,19 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
 
-demo: $(STAMP)
+# the demo needs the package and the embedded stack only (not the test and lint tools); pip shows its progress
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	@echo "Installing Lookout and the embedded stack into $(VENV) (first run only, about a minute)…"
+	$(BIN)/pip install --disable-pip-version-check --progress-bar on -e '.[demo]'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/python -m local.demo
 
 # The embedded stack on its own (seeded with the demo's incident), for lookout query, the AWS CLI or a notebook.
-stack: $(STAMP)
+stack: $(DEMO_STAMP)
 	$(BIN)/python -m local.stack
 
 test: lint typecheck template unit

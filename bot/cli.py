@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli_checks import add_check_command, run_checks
+from bot.cli_errors import CONFIG_HINT, guarded
 from bot.cli_queries import add_commands, run_command
 from bot.config import ConfigError, Settings
 from bot.delivery import Deadline, Posted
@@ -63,7 +64,19 @@ def render_calls(event: object, settings: Settings, *, offline: bool) -> list[di
 
 
 def main(argv: list[str] | None = None) -> int:
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    return guarded(lambda: _main(argv), debug)
+
+
+def _main(argv: list[str] | None) -> int:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        installed = version("lookout")
+    except PackageNotFoundError:
+        installed = "unknown (not installed)"
     parser = argparse.ArgumentParser(prog="lookout", description="Lookout: CloudWatch alarms to Slack.")
+    parser.add_argument("--version", action="version", version=f"lookout {installed}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(dest="command", required=True)
     render = commands.add_parser("render", help="print the Slack calls the alarm handler would make for an event")
@@ -94,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         except (ConfigError, CatalogError, QueryError) as exc:
             if args.debug:
                 raise
-            print(f"lookout: {exc}", file=sys.stderr)
+            hint = f" ({CONFIG_HINT})" if "cannot be read" in str(exc) else ""
+            print(f"lookout: {exc}{hint}", file=sys.stderr)
             return 2
     try:
         settings = Settings.from_env()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
+from bot.queries import display
 from bot.queries.catalog import QueryConfig, load_config
 from bot.queries.params import ParameterError
 from bot.queries.plans import HelpRequested, QueryPlan, plan, split_command
@@ -42,10 +43,11 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         command, words = split_command(text)
         query = plan(command, words, config)
-    except HelpRequested:
-        from bot.slack.blocks.help import render_help
+    except HelpRequested as asked:
+        from bot.slack.blocks.help import help_text
 
-        print(render_help(config).text)
+        only = str(asked.args[0]) if asked.args and str(asked.args[0]) != "/lookout" else None
+        print(help_text(config, only))
         return 0
     except ParameterError as exc:
         print(f"⚠️ {exc}", file=sys.stderr)
@@ -56,9 +58,10 @@ def run_command(args: argparse.Namespace) -> int:
         return 0
     result = execute(query, config, settings)
     print(query.title)
-    print(format_table(result.columns, result.rows))
-    scanned = f"{result.bytes_scanned} bytes scanned"
-    print(f"{result.row_count} rows · {result.seconds:.1f} s · {scanned} · ≈ ${result.cost_usd:.4f}")
+    headers, cells = display.table(result.columns, list(result.rows))
+    print(format_table(headers, tuple(cells)))
+    scanned = f"{display.human_bytes(result.bytes_scanned)} scanned"
+    print(f"{result.row_count} rows · {result.seconds:.1f} s · {scanned} · {display.human_cost(result.cost_usd)}")
     return 0
 
 
@@ -138,10 +141,21 @@ def _dev(settings: Settings) -> int:
     from bot.observability import Telemetry
     from bot.wiring import build_slack_app, slack_parts
 
-    app_token = os.environ.get("SLACK_APP_TOKEN")
-    if not app_token:
-        print("lookout dev: set SLACK_APP_TOKEN (an xapp- token with connections:write)", file=sys.stderr)
+    needed = {
+        "SLACK_APP_TOKEN": "an app-level token (xapp-…) with connections:write",
+        "SLACK_BOT_TOKEN": "the bot token (xoxb-…), from OAuth & Permissions",
+        "SLACK_SIGNING_SECRET": "the signing secret, from Basic Information",
+    }
+    missing = [f"  {name}: {what}" for name, what in needed.items() if not os.environ.get(name)]
+    if missing and not (settings.slack_token_secret and os.environ.get("SLACK_APP_TOKEN")):
+        print(
+            "lookout dev: create the app from infra/slack-app-manifest.dev.yaml (Socket Mode), then set\n"
+            + "\n".join(missing)
+            + "\n(or SLACK_TOKEN_SECRET_ARN for the bot token and signing secret, with SLACK_APP_TOKEN)",
+            file=sys.stderr,
+        )
         return 2
+    app_token = os.environ["SLACK_APP_TOKEN"]
     parts = slack_parts(settings, Telemetry(settings), Clients(settings.region))
     SocketModeHandler(build_slack_app(parts, settings), app_token).start()
     return 0

@@ -198,12 +198,18 @@ def test_lazy_path_posts_progress_then_the_table(slack: SlackStandIn) -> None:
         and "7 in total" in blocks["lookout:query"]["text"]["text"]
     )
     rows = blocks["lookout:table"]["rows"]
-    assert [c["text"] for c in rows[0]] == ["error", "count", "first_seen", "last_seen", "sample_request_id"]
+    assert [c["text"] for c in rows[0]] == [
+        "Error",
+        "Count",
+        "First seen",
+        "Last seen",
+        "Sample request id",
+    ]  # as display.label words them
     assert [c["text"] for c in rows[1]] == [
         "ERROR payment failed",
         "7",
-        "2026-11-26 07:10:00.000",
-        "2026-11-26 07:50:00.000",
+        "2026-11-26 07:10:00",  # Insights' ".000" says nothing: cut
+        "2026-11-26 07:50:00",
         "r-1",
     ]
     assert blocks["lookout:open"]["elements"][0]["text"]["text"] == "Open in Logs Insights"
@@ -295,7 +301,7 @@ def test_table_refused_by_the_workspace_falls_back_to_a_code_block(slack: SlackS
     lazy.run_all()
     blocks = {b["block_id"]: b for b in slack.posts("C012CHAN")[-1]["blocks"]}
     assert blocks["lookout:table"]["type"] == "section"
-    assert blocks["lookout:table"]["text"]["text"].startswith("```error")
+    assert blocks["lookout:table"]["text"]["text"].startswith("```Error")
 
 
 def test_a_replayed_request_is_refused_and_does_nothing(slack: SlackStandIn) -> None:

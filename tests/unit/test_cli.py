@@ -286,6 +286,83 @@ def test_slash_invalid_input_exits_2_with_the_users_message(
     assert message in err and err.startswith("⚠️ ")
 
 
-def test_slash_help(capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_and_the_catalog_print_in_full(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["slash", "/query list", "--dry-run"]) == 0
-    assert "Lookout commands" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "/query rare-mappings tenant=<name> [since=<duration ≤ 90 d>, default 30 d]" in out
+    assert "One tenant's field mappings" in out and "&lt;" not in out and "`" not in out
+    assert main(["slash", "/lookout help"]) == 0
+    out = capsys.readouterr().out
+    assert "/errors [service] [since]" in out and "/traffic [since] [by customer|endpoint|status|hour]" in out
+    assert main(["query", "list"]) == 0 and "/query popular-fields" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        (
+            {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None, "AWS_SESSION_TOKEN": None},
+            "no AWS credentials",
+        ),
+        # no region, but an endpoint: Lookout's default region applies, never a NoRegionError
+        (
+            {"AWS_DEFAULT_REGION": None, "AWS_REGION": None, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"},
+            "cannot reach AWS",
+        ),
+        ({"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, "cannot reach AWS"),
+    ],
+)
+def test_aws_failures_are_one_line_and_exit_2(
+    env: dict[str, str | None], says: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key, value in env.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    code = main(["query", "trace", "key=abc"])
+    err = capsys.readouterr().err
+    assert (
+        code == 2 and err.startswith(f"lookout: {says}") and "Traceback" not in err and len(err.splitlines()) == 1
+    )
+
+
+def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.exceptions import NoCredentialsError
+
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    with pytest.raises(NoCredentialsError):
+        main(["--debug", "query", "trace", "key=abc"])
+
+
+def test_version_and_where_the_configuration_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("lookout ")
+    monkeypatch.chdir(tmp_path)
+    assert main(["query", "list"]) == 2
+    assert "set LOOKOUT_CONFIG" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    event = json.loads((EVENTS / "sns_multi_record.json").read_text())
+    event["Records"] = event["Records"] * 100  # megabytes of output: far more than a pipe's buffer
+    big = tmp_path / "many.json"
+    big.write_text(json.dumps(event))
+    reader = subprocess.Popen(  # noqa: S603 - our own CLI, our own fixture
+        [sys.executable, "-m", "bot.cli", "render", str(big), "--offline"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None
+    reader.stdout.read(10)
+    reader.stdout.close()  # `| head -c 10`
+    _, err = reader.communicate(timeout=120)
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err
+    assert reader.returncode == 1  # it did meet the closed pipe, and ended as Python's guide advises

@@ -65,7 +65,7 @@ def test_results_fit_slack_for_any_size(rows: int, tables: bool) -> None:
         shown = len(table_rows) - 1
         assert shown == rows or f"showing the top {shown}, {rows - shown} more" in stats
     else:
-        assert blocks["lookout:table"]["text"]["text"].startswith("```customer")
+        assert blocks["lookout:table"]["text"]["text"].startswith("```Customer")
 
 
 def test_more_than_twenty_columns_are_cut() -> None:

@@ -147,6 +147,20 @@ def test_slack_function_has_a_url_and_the_workgroup_a_cutoff(monkeypatch: pytest
     ]
 
 
+def test_the_socket_mode_manifest_is_the_same_app_without_urls() -> None:
+    import yaml
+
+    folder = TEMPLATE.parent / "infra"
+    deployed = yaml.safe_load((folder / "slack-app-manifest.yaml").read_text())
+    dev = yaml.safe_load((folder / "slack-app-manifest.dev.yaml").read_text())
+    assert dev["settings"]["socket_mode_enabled"] is True and dev["settings"]["interactivity"]["is_enabled"]
+    assert "REQUEST_URL" not in json.dumps(dev)
+    assert [c["command"] for c in dev["features"]["slash_commands"]] == [
+        c["command"] for c in deployed["features"]["slash_commands"]
+    ]
+    assert dev["oauth_config"] == deployed["oauth_config"]
+
+
 def test_slack_manifest_declares_every_command_the_app_listens_to() -> None:
     import yaml
 

@@ -14,8 +14,9 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
 )
 
+from bot.queries.display import human_bytes, human_cost
 from bot.slack.blocks.render import Message, finish_message, section_block
-from bot.slack.blocks.results import code_table, human_bytes
+from bot.slack.blocks.results import code_table
 from bot.text import safe
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def render_digest(digest: Digest) -> Message:
     ]
     for index, section in enumerate(digest.sections):
         blocks.append(section_block(f"lookout:digest:{index}", _section(section)))
-    cost = f"≈ ${digest.cost_usd:.4f}" if digest.cost_usd >= 0.0001 else "< $0.0001"
+    cost = human_cost(digest.cost_usd)
     failed = sum(1 for s in digest.sections if s.error)
     footer = f"{len(digest.sections)} queries, this week and the one before · {cost} in total"
     if failed:
@@ -59,6 +60,6 @@ def _section(section: DigestSection) -> str:
         return f"{title}\n_No data this week._"
     table, shown = code_table(section.columns, list(section.rows[:TOP_ROWS]))
     more = len(section.rows) - shown
-    cost = f"≈ ${section.cost_usd:.4f}" if section.cost_usd >= 0.0001 else "< $0.0001"
+    cost = human_cost(section.cost_usd)
     stats = f"{human_bytes(section.bytes_scanned)} scanned · {cost}" + (f" · {more} more rows" if more > 0 else "")
     return f"{title}\n{table}\n{stats}"

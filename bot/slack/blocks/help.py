@@ -54,3 +54,17 @@ def render_help(config: QueryConfig, only: str | None = None) -> Message:
         )
     )
     return finish_message("Lookout commands: /errors, /traffic, /query", blocks)
+
+
+def help_text(config: QueryConfig, only: str | None = None) -> str:
+    """The same help as plain text, for a terminal: every command, saved query, parameter and description."""
+    import html
+
+    parts: list[str] = []
+    for block in render_help(config, only).blocks:
+        data = block.to_dict()
+        if data["type"] == "section":
+            parts.append(data["text"]["text"])
+        elif data["type"] == "context":
+            parts.extend(element["text"] for element in data["elements"])
+    return html.unescape("\n\n".join(parts).replace("*", "").replace("`", ""))

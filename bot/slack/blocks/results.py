@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     TableBlock,
 )
 
+from bot.queries import display
 from bot.slack.blocks.format import number
 from bot.slack.blocks.render import Message, finish_message
 from bot.text import cell, for_code_block, one_line, redact, safe, truncate, window
@@ -44,8 +45,7 @@ def render_result(
     tables: bool = True,
     total: int | None = None,
 ) -> Message:
-    columns = result.columns[:MAX_COLUMNS]
-    rows = [row[:MAX_COLUMNS] for row in result.rows]
+    columns, rows = display.table(result.columns[:MAX_COLUMNS], [row[:MAX_COLUMNS] for row in result.rows])
     title = f"*{safe(plan.title, 300)}* · asked by <@{asked_by}>"
     if total is not None:
         title += f" · {total} in total"
@@ -82,7 +82,7 @@ def render_progress(plan: QueryPlan, progress: Progress | None, *, asked_by: str
     if progress:
         state = f"running {int(progress.seconds)} s"
         if progress.bytes_scanned:
-            state += f" · {_bytes(progress.bytes_scanned)} scanned"
+            state += f" · {display.human_bytes(progress.bytes_scanned)} scanned"
         if progress.records_matched:
             state += f" · {number(progress.records_matched)} records matched"
     text = f"⏳ *{safe(plan.title, 300)}* · asked by <@{asked_by}> · {state}…"
@@ -124,8 +124,9 @@ def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[Table
 
 
 def code_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[str, int]:
-    """Rows as a monospace table in a code block (redacted, cut to Slack's section size); rows shown."""
-    return _code_block(columns, rows)
+    """Rows as a monospace table in a code block (headers and units as everywhere, redacted, cut to Slack's
+    section size); rows shown."""
+    return _code_block(*display.table(columns, rows))
 
 
 def _code_block(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[str, int]:
@@ -154,8 +155,9 @@ def _numeric(rows: list[tuple[str, ...]], column: int) -> bool:
 
 
 def _is_number(value: str) -> bool:
+    """A number, or a number with its unit as ``bot.queries.display`` writes it ("190 ms", "3.0 MB")."""
     try:
-        float(value)
+        float(value.split(" ", 1)[0])
     except ValueError:
         return False
     return True
@@ -169,27 +171,14 @@ def _stats(plan: QueryPlan, result: QueryResult, more: int) -> str:
         else f"{plan.start:%Y-%m-%d %H:%M} – {plan.end:%Y-%m-%d %H:%M} UTC"
     )
     engine = "Logs Insights" if result.engine == "insights" else "Athena"
-    cost = f"≈ ${result.cost_usd:.4f}" if result.cost_usd >= 0.0001 else "< $0.0001"
+    cost = display.human_cost(result.cost_usd)
     parts = [
         window,
         f"{result.row_count} rows",
         f"{result.seconds:.1f} s",
-        f"{_bytes(result.bytes_scanned)} scanned",
+        f"{display.human_bytes(result.bytes_scanned)} scanned",
         cost,
         engine,
     ]
     line = " · ".join(parts)
     return line + (f" · showing the top {result.row_count - more}, {more} more" if more > 0 else "")
-
-
-def human_bytes(count: int) -> str:
-    return _bytes(count)
-
-
-def _bytes(count: int) -> str:
-    size = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} TB"

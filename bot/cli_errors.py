@@ -1,0 +1,54 @@
+"""What the ``lookout`` command says when something outside it fails: one line that says what to do, exit 2 —
+the traceback only with ``--debug``. A closed pipe (``lookout render … | head``) ends quietly, as Unix tools do.
+
+Not for: the commands themselves (``bot.cli``, ``bot.cli_queries``, ``bot.cli_checks``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+CONFIG_HINT = "run from the repository's root, or set LOOKOUT_CONFIG (and LOOKOUT_QUERIES) to the files"
+
+
+def explain(error: BaseException) -> str | None:
+    """One line for an AWS or configuration failure a user can fix; None for anything else (a bug)."""
+    from botocore import exceptions as aws
+
+    if isinstance(error, aws.NoRegionError):
+        return "no AWS region: set AWS_REGION (for example AWS_REGION=us-east-1)"
+    if isinstance(error, aws.NoCredentialsError | aws.PartialCredentialsError):
+        return (
+            "no AWS credentials: set AWS_PROFILE or keys — or, for the embedded stack, the exports `make stack` "
+            "prints (AWS_ENDPOINT_URL with any keys)"
+        )
+    if isinstance(error, aws.EndpointConnectionError | aws.ConnectTimeoutError | aws.ConnectionClosedError):
+        where = os.environ.get("AWS_ENDPOINT_URL")
+        hint = f"is the embedded stack running at {where} (make stack)?" if where else "is the network up?"
+        return f"cannot reach AWS ({error}); {hint}"
+    if isinstance(error, aws.ClientError):
+        detail = error.response.get("Error", {})
+        return f"AWS refused: {detail.get('Code', 'error')}: {detail.get('Message', '')}".rstrip(": ")
+    if isinstance(error, aws.BotoCoreError):
+        return f"AWS call failed: {error}"
+    return None
+
+
+def guarded(run: Callable[[], int], debug: bool) -> int:
+    try:
+        return run()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)  # the reader left: nothing more to say (Python's advice)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except Exception as error:
+        message = explain(error)
+        if message is None or debug:
+            raise
+        print(f"lookout: {message}", file=sys.stderr)
+        return 2
