@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +36,31 @@ OUT = ROOT / "out"
 CHANNEL = "#ops-alerts"
 
 
-def alarm_reason(incident: Incident) -> str:
-    """The reason CloudWatch would write, from the seeded Errors datapoints of the last 3 minutes."""
+def alarm_reason(incident: Incident, at: datetime | None = None) -> str:
+    """The reason CloudWatch would write at ``at`` (default: the last minute of the failures), from the seeded
+    Errors datapoints of the 3 minutes before it — as the data stood at that moment."""
+    points = _datapoints(incident, at or incident.recovered or incident.now)
+    breaching = [p for p in points if p["Sum"] > 3.0]
+    shown = ", ".join(f"{p['Sum']} ({p['Timestamp']:%d/%m/%y %H:%M:%S})" for p in breaching)
+    return (
+        f"Threshold Crossed: {len(breaching)} out of the last {len(points)} datapoints [{shown}] were greater "
+        "than the threshold (3.0) (minimum 2 datapoints for OK -> ALARM transition)."
+    )
+
+
+def ok_reason(incident: Incident, at: datetime) -> str:
+    points = _datapoints(incident, at)
+    shown = ", ".join(f"{p['Sum']} ({p['Timestamp']:%d/%m/%y %H:%M:%S})" for p in points)
+    calm = sum(1 for p in points if p["Sum"] <= 3.0)
+    return (
+        f"Threshold Crossed: {calm} out of the last {len(points)} datapoints [{shown}] were not greater than "
+        "the threshold (3.0) (minimum 3 datapoints for ALARM -> OK transition)."
+    )
+
+
+def _datapoints(incident: Incident, at: datetime) -> list[dict[str, Any]]:
     cloudwatch: Any = boto3.client("cloudwatch", region_name=incident.region)
-    end = incident.now.replace(second=0)
+    end = at.replace(second=0, microsecond=0)
     data = cloudwatch.get_metric_statistics(
         Namespace="AWS/Lambda",
         MetricName="Errors",
@@ -49,13 +70,7 @@ def alarm_reason(incident: Incident) -> str:
         Period=60,
         Statistics=["Sum"],
     )["Datapoints"]
-    points = sorted(data, key=lambda d: d["Timestamp"], reverse=True)[:3]
-    breaching = [p for p in points if p["Sum"] > 3.0]
-    shown = ", ".join(f"{p['Sum']} ({p['Timestamp']:%d/%m/%y %H:%M:%S})" for p in breaching)
-    return (
-        f"Threshold Crossed: {len(breaching)} out of the last {len(points)} datapoints [{shown}] were greater "
-        "than the threshold (3.0) (minimum 2 datapoints for OK -> ALARM transition)."
-    )
+    return sorted(data, key=lambda d: d["Timestamp"], reverse=True)[:3]
 
 
 def run() -> int:
@@ -91,24 +106,17 @@ def run() -> int:
             with environment({"SLACK_TOKEN_SECRET_ARN": incident.secret_arn, "INCIDENTS_TABLE": INCIDENTS_TABLE}):
                 handler = importlib.import_module("handlers.alarm")
                 step(f"Firing {ALARM} → SNS → handlers/alarm.py")
-                event = fire(
-                    incident, ALARM, "ALARM", alarm_reason(incident), at=incident.now - timedelta(minutes=8)
-                )
+                fired = incident.now - timedelta(minutes=8)
+                event = fire(incident, ALARM, "ALARM", alarm_reason(incident, fired), at=fired)
                 handler.lambda_handler(event, LambdaContext())
                 alarm_message = stack.slack.posts(CHANNEL)[-1]
                 print(to_terminal(alarm_message, CHANNEL, bold=sys.stdout.isatty()))
-                step(f"{ALARM} still fires four minutes later: its message is updated, a note goes in the thread")
-                event = fire(
-                    incident, ALARM, "ALARM", alarm_reason(incident), at=incident.now - timedelta(minutes=4)
-                )
+                step(f"{ALARM} still fires three minutes later: its message is updated, a note goes in the thread")
+                refired = incident.now - timedelta(minutes=5)  # the failures' last minute
+                event = fire(incident, ALARM, "ALARM", alarm_reason(incident, refired), at=refired)
                 handler.lambda_handler(event, LambdaContext())
                 step(f"The incident ends: {ALARM} returns to OK — the original message is edited")
-                event = fire(
-                    incident,
-                    ALARM,
-                    "OK",
-                    "Threshold Crossed: 3 out of the last 3 datapoints were not greater than the threshold (3.0).",
-                )
+                event = fire(incident, ALARM, "OK", ok_reason(incident, incident.now), at=incident.now)
                 handler.lambda_handler(event, LambdaContext())
                 ok_message = stack.slack.posts(CHANNEL)[-1]
                 print(to_terminal(ok_message, CHANNEL, bold=sys.stdout.isatty()))

@@ -32,6 +32,8 @@ SECRET_LINE = (
 SIGNING_SECRET = "embedded-demo-signing-secret"
 INCIDENTS_TABLE = "lookout-incidents"
 SPIKE = timedelta(minutes=10)
+RECOVERY = timedelta(minutes=4)
+"""The provider fails for SPIKE and has recovered RECOVERY before the scenario's end: the OK is real."""
 HISTORY = timedelta(hours=1)
 
 
@@ -44,6 +46,8 @@ class Incident:
     alarm_arn: str
     started: datetime
     now: datetime
+    recovered: datetime | None = None
+    """When the failures stopped (RECOVERY before ``now``)."""
     requests: tuple[Request, ...] = ()
     tables: dict[str, Any] = field(default_factory=dict)
 
@@ -84,19 +88,30 @@ def seed(now: datetime | None = None, region: str = "us-east-1", rng: random.Ran
     _seed_logs(requests, now, region)
     _seed_metrics(requests, now, region)
     alarm_arn = _seed_alarms(topic, region)
-    tables = seed_tables(now, region)
+    tables = seed_tables(now, region, failing_until=now - RECOVERY)
     return Incident(
-        region, topic, tap, secret["ARN"], alarm_arn, now - SPIKE, now, requests=tuple(requests), tables=tables
+        region,
+        topic,
+        tap,
+        secret["ARN"],
+        alarm_arn,
+        now - RECOVERY - SPIKE,
+        now,
+        recovered=now - RECOVERY,
+        requests=tuple(requests),
+        tables=tables,
     )
 
 
 def _traffic(now: datetime, rng: random.Random) -> list[Request]:
-    """A request every 20 s for the hour, every 4 s in the spike; the provider fails in the spike."""
+    """A request every 20 s for the hour, every 4 s in the spike; the provider fails in the spike, which ends
+    RECOVERY before ``now`` (busy but healthy from then on)."""
     requests: list[Request] = []
     t = (now - HISTORY).timestamp()
-    spike = (now - SPIKE).timestamp()
+    spike, recovered = (now - RECOVERY - SPIKE).timestamp(), (now - RECOVERY).timestamp()
     while t < now.timestamp() - 5:
-        in_spike = t >= spike
+        in_spike = spike <= t < recovered
+        busy = t >= spike
         roll = rng.random()
         outcome = ("fault" if roll < 0.3 else "throttle" if roll < 0.45 else "ok") if in_spike else "ok"
         pay_ms = (
@@ -110,7 +125,7 @@ def _traffic(now: datetime, rng: random.Random) -> list[Request]:
         requests.append(
             Request(t, outcome, rng.choice(CUSTOMERS), f"ord-{rng.randrange(10**6):06d}", pay_ms, request_id)
         )
-        t += 4 if in_spike else 20
+        t += 4 if busy else 20
     return requests
 
 

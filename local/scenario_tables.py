@@ -56,7 +56,9 @@ def _resolve(value: Any, bucket: str) -> Any:
     return value
 
 
-def seed_tables(now: datetime, region: str, rng: random.Random | None = None) -> dict[str, Any]:
+def seed_tables(
+    now: datetime, region: str, rng: random.Random | None = None, failing_until: datetime | None = None
+) -> dict[str, Any]:
     """Create catalog, workgroup and data; returns what was written (the access events; the configuration's
     final items as ``field_mappings``), for tests to check against."""
     rng = rng or random.Random(23)
@@ -77,7 +79,7 @@ def seed_tables(now: datetime, region: str, rng: random.Random | None = None) ->
             "BytesScannedCutoffPerQuery": CUTOFF_BYTES,
         },
     )
-    records: dict[str, Any] = {"access_events": _access_events(now, rng)}
+    records: dict[str, Any] = {"access_events": _access_events(now, rng, failing_until or now)}
     _through_firehose(records["access_events"], region)
     records["field_mappings"] = seed_configuration(tuple(CUSTOMERS), region, DATA_BUCKET, rng, now)
     return records
@@ -120,9 +122,9 @@ def _access_log_line(event: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _access_events(now: datetime, rng: random.Random) -> list[dict[str, Any]]:
+def _access_events(now: datetime, rng: random.Random, failing_until: datetime) -> list[dict[str, Any]]:
     """300 requests a day for two weeks (today until now: the digest compares this week with the one before),
-    plus the incident: POST /orders failing for 10 minutes."""
+    plus the incident: POST /orders failing for the 10 minutes before ``failing_until``."""
     events = []
     for day_offset in range(14, -1, -1):
         day_start = (now - timedelta(days=day_offset)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -130,7 +132,7 @@ def _access_events(now: datetime, rng: random.Random) -> list[dict[str, Any]]:
         for _ in range(300):
             events.append(_access_event(day_start + timedelta(seconds=rng.uniform(0, span)), rng, failing=False))
     for _ in range(80):
-        events.append(_access_event(now - timedelta(seconds=rng.uniform(0, 600)), rng, failing=True))
+        events.append(_access_event(failing_until - timedelta(seconds=rng.uniform(0, 600)), rng, failing=True))
     return events
 
 

@@ -147,10 +147,10 @@ class XRayStandIn:
         with self._lock:
             traces = [list(segments) for segments in self._segments.values()]
         for segments in traces:
+            if not in_window(segments, start, end):
+                continue
             owners = _owners(segments)
             for segment in segments:
-                if not (segment.get("start_time", 0) <= end and segment.get("end_time", 0) >= start):
-                    continue
                 key = _service_key(segment)
                 call = Call(
                     segment["start_time"], segment.get("end_time", segment["start_time"]), outcome_of(segment)
@@ -181,12 +181,20 @@ class XRayStandIn:
         summaries = []
         for segments in traces:
             view = TraceFacts(segments)
-            if view.root is None or not (start <= view.root["start_time"] <= end):
+            if view.root is None or not in_window(segments, start, end):
                 continue
             if matches(view):
                 summaries.append(view.summary())
         summaries.sort(key=lambda s: s["StartTime"], reverse=True)
         return summaries
+
+
+def in_window(segments: list[dict[str, Any]], start: float, end: float) -> bool:
+    """One rule for both APIs, as X-Ray applies it: a trace is in [start, end) when it started there (its
+    earliest segment's start). A trace is counted whole or not at all, so the graph's fault counts and the
+    summaries' root causes always add up."""
+    first = min((float(s.get("start_time", 0)) for s in segments), default=None)
+    return first is not None and start <= first < end
 
 
 def _service_key(segment: dict[str, Any]) -> tuple[str, str]:

@@ -45,7 +45,8 @@ def deployed() -> Iterator[tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str
         }
         with environment(settings):
             alarm = importlib.reload(importlib.import_module("handlers.alarm"))
-            event = fire(incident, ALARM, "ALARM", alarm_reason(incident), at=incident.now - timedelta(minutes=8))
+            fired = incident.now - timedelta(minutes=8)
+            event = fire(incident, ALARM, "ALARM", alarm_reason(incident, fired), at=fired)
             alarm.lambda_handler(event, LambdaContext())
             slack = importlib.reload(importlib.import_module("handlers.slack"))
             stack.aws.functions.register("lookout-slack", slack.lambda_handler)

@@ -187,6 +187,23 @@ def test_window_keeps_only_overlapping_segments(xray: XRayStandIn) -> None:
     assert function["SummaryStatistics"]["FaultStatistics"]["TotalCount"] == 1
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "traces"),
+    [
+        (200.0, 250.0, {"b"}),  # B starts exactly at the window's start: in it, for both APIs
+        (150.0, 200.0, set()),  # ... and exactly at this window's end: in neither
+        (200.5, 300.5, {"c"}),  # B started before the window though it ends inside it: counted by neither
+    ],
+)
+def test_both_apis_count_a_trace_in_the_same_windows(
+    xray: XRayStandIn, start: float, end: float, traces: set[str]
+) -> None:
+    summaries = {s["Id"][-1] for s in xray.trace_summaries(start, end, None)}
+    function = by_name(xray.service_graph(start, end)).get("orders-api")
+    counted = function["SummaryStatistics"]["TotalCount"] if function else 0
+    assert summaries == traces and counted == len(traces)
+
+
 def test_trace_summaries_for_the_bots_filter(xray: XRayStandIn) -> None:
     summaries = xray.trace_summaries(0, 1000, 'service("orders-api") { fault OR error }')
     assert [s["Id"][-1] for s in summaries] == ["c", "b"]  # newest first
