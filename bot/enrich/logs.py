@@ -62,6 +62,7 @@ def log_report(ctx: Context) -> LogReport:
         lines=_newest_lines(searches, ctx.settings.log_lines),
         window_start=start,
         window_end=end,
+        changed_at=ctx.alarm.changed_at,
         unfinished=tuple((s.group, s.progress.reached) for s in searches if not s.progress.done),
         failed=tuple(failed.items()),
     )

@@ -95,6 +95,8 @@ class LogReport:
     """Groups whose search ran out of calls or time: (group, searched back to; None if not at all)."""
     failed: tuple[tuple[str, str], ...] = ()
     """Groups whose search failed (some others answered): (group, why in a few words)."""
+    changed_at: datetime | None = None
+    """The state change the window is around: lines after it are late arrivals, and the message says so."""
 
 
 @dataclass(frozen=True)

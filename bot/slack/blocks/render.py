@@ -188,6 +188,11 @@ def _logs(finding: Finding[LogReport]) -> str:
         pattern = safe(report.filter_pattern or "everything", 200)
         return f"{title(0)}\n_no line matches `{pattern}` in the alarm window_"
     note = f"\n_search incomplete: {gap}; older lines may be missing_" if gap else ""
+    later = [line for line in report.lines if report.changed_at and line.timestamp > report.changed_at]
+    if later:
+        moment = fmt.clock(report.changed_at.astimezone(UTC)) if report.changed_at else ""
+        count = f"{len(later)} of them" if len(later) < total else "all of them"
+        note += f"\n_{count} logged after the state change at {moment} (the window runs a minute past it)_"
     room = SECTION_CHARS - len(title(max(0, total - 1))) - len(note) - 10  # the longest title it can get
     body: list[str] = []
     several = len(report.groups) > 1
