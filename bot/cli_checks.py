@@ -24,7 +24,6 @@ def add_check_command(commands: argparse._SubParsersAction) -> None:
 
 
 def run_checks(args: argparse.Namespace) -> int:
-    from bot.alarms import Delivery
     from bot.aws import Clients
     from bot.checks.config import CheckConfigError, load_checks
     from bot.checks.runner import CheckRunner
@@ -67,14 +66,11 @@ def run_checks(args: argparse.Namespace) -> int:
         for fact in result.evidence:
             print(f"    {fact.replace('*', '')}")
     if store is not None:
+        service = build_alert_service(settings, telemetry, clients)
         pending = runner.transitions(checks, results)
-        outcomes = build_alert_service(settings, telemetry, clients).deliver_all(
-            [Delivery(p.alarm, via="check") for p in pending], deadline, raise_failed=False
-        )
+        outcomes = runner.announce(pending, lambda d: service.deliver_all(d, deadline, raise_failed=False))
         for announcement, outcome in zip(pending, outcomes, strict=True):
             print(f"{announcement.alarm.name}: {outcome.error or 'posted'}")
-            if not outcome.error:
-                runner.announced(announcement)
     return 0 if all(r.ok for r in results) else 1
 
 

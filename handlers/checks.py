@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.alarms import Delivery
 from bot.alerting import AlertsFailed
 from bot.aws import Clients
 from bot.checks.config import load_checks
@@ -52,12 +51,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     deadline = Deadline.from_lambda_context(context)
     due = [c for c in CHECKS if c.due(int(now.timestamp()) // 60) and c.runs_in(SETTINGS.region)]
     results = RUNNER.run(due, deadline, at=now)
-    pending = RUNNER.transitions(due, results)
-    deliveries = [Delivery(p.alarm, via="check") for p in pending]
-    outcomes = SERVICE.deliver_all(deliveries, deadline, context, raise_failed=False)
-    for announcement, outcome in zip(pending, outcomes, strict=True):
-        if not outcome.error:
-            RUNNER.announced(announcement)
+    outcomes = RUNNER.announce(
+        RUNNER.transitions(due, results), lambda d: SERVICE.deliver_all(d, deadline, context, raise_failed=False)
+    )
     TELEMETRY.count("Heartbeat")
     failed = [o for o in outcomes if o.error]
     if failed:  # the standing keeps them unannounced: the next run (or Scheduler's retry) delivers them

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.alarms import Delivery
 from bot.checks.alarm import LATENCY_METRIC, SUCCESS_METRIC, as_alarm, check_key, incident_name
 from bot.checks.config import HttpProbe
 from bot.checks.http import run_http
@@ -108,6 +109,15 @@ class CheckRunner:
     def announced(self, announcement: Announcement) -> None:
         if self.store is not None:
             self.store.announced(announcement.key, announcement.standing)
+
+    def announce(self, pending: list[Announcement], deliver: Callable[[list[Delivery]], list[Any]]) -> list[Any]:
+        """Hand the transitions to ``deliver`` (the alert service: one outcome each) and mark the delivered
+        ones; a failed one stays unannounced for the next run."""
+        outcomes = deliver([Delivery(p.alarm, via="check") for p in pending])
+        for announcement, outcome in zip(pending, outcomes, strict=True):
+            if not outcome.error:
+                self.announced(announcement)
+        return outcomes
 
     def _one(self, check: Check, clock: Callable[[], datetime]) -> Result:
         try:
