@@ -78,13 +78,13 @@ def _from_record(record: object) -> Delivery:
     return _guard(lambda: _unknown(record, "record"), record, "record")
 
 
-def _from_sns(sns: Mapping[str, Any], hint: regions.Where | None = None) -> Delivery:
+def _from_sns(sns: Mapping[str, Any], hint: regions.Where | None = None, via: str = "sns") -> Delivery:
     title = text(sns.get("Subject")) or "SNS notification"
     topic = regions.parse_arn(text(sns.get("TopicArn")))  # the topic lives where its alarms do
     delivery = _from_text(
         text(sns.get("Message")),
         title=title,
-        via="sns",
+        via=via,
         received=moment(sns.get("Timestamp")),
         hint=_merge(topic, hint),
     )
@@ -114,7 +114,7 @@ def _from_text(
         )
     if isinstance(payload, Mapping):
         if payload.get("Type") == "Notification" and "Message" in payload:  # an SNS envelope, e.g. from SQS
-            return _from_sns(payload, hint)
+            return _from_sns(payload, hint, via=_join(via, "sns"))
         return _from_payload(payload, via=via, fallback_title=title, received=received, hint=hint)
     return Delivery(Notification(title=title, body=dump(payload), source=via, received_at=received), via=via)
 

@@ -1,4 +1,5 @@
-"""Typed cards for what else arrives on the topic: one module per kind, chosen by EventBridge ``detail-type``.
+"""Typed cards for what else arrives on the topic: one module per kind, chosen by EventBridge ``detail-type``
+(or, for the kinds SNS delivers as plain text — AWS Budgets, Elastic Beanstalk — by the text's own shape).
 
 Each module reads a payload into a ``Notice`` (facts on-call needs, in order); a kind nobody registered gets
 ``None`` and keeps the generic card. Domain only: rendering lives in ``bot.slack.blocks``.
@@ -10,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.coerce import text
-from bot.notices import autoscaling, backup, beanstalk, guardduty, health, pipelines
+from bot.notices import autoscaling, backup, beanstalk, budgets, guardduty, health, pipelines
 from bot.notices.model import Notice
 
 Reader = Callable[[Mapping[str, Any]], Notice]
@@ -33,12 +34,19 @@ def typed_notice(payload: Mapping[str, Any]) -> Notice | None:
         return None
 
 
+TEXT_READERS: tuple[Callable[[str], Notice | None], ...] = (budgets.read_text, beanstalk.read_text)
+
+
 def text_notice(content: str) -> Notice | None:
-    """The typed reading of a plain-text notification (Elastic Beanstalk's), or None."""
-    try:
-        return beanstalk.read_text(content)
-    except Exception:  # noqa: BLE001 - the generic card shows the text either way
-        return None
+    """The typed reading of a plain-text notification (AWS Budgets', Elastic Beanstalk's), or None."""
+    for reader in TEXT_READERS:
+        try:
+            notice = reader(content)
+        except Exception:  # noqa: BLE001 - the generic card shows the text either way
+            notice = None
+        if notice is not None:
+            return notice
+    return None
 
 
 __all__ = ["Notice", "text_notice", "typed_notice"]

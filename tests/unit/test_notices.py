@@ -154,3 +154,54 @@ def test_an_elastic_beanstalk_text_notification_gets_its_card() -> None:
 def test_plain_text_that_is_not_a_known_kind_stays_generic() -> None:
     note = notification("sns_plain_text.json")
     assert note.notice is None and "lookout:notification" in blocks(note)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "header", "facts"),
+    [
+        (
+            "sns_budgets_actual_monthly.json",
+            "🔴 AWS Budgets: Test Budget · ACTUAL $0.59 vs threshold &gt; $0.16",
+            ["*Budgeted:* $0.20", "*Alert:* ACTUAL &gt; $0.16 for the current month", "*Of budget:* 295%"],
+        ),
+        (
+            "sns_budgets_actual_daily.json",
+            "🟠 AWS Budgets: killswitch · ACTUAL $1.70 vs threshold &gt; $0.75",
+            ["*Alert:* ACTUAL &gt; $0.75 per day", "*Actual:* $1.70", "Yesterday, the ACTUAL Cost"],
+        ),
+        (
+            "sqs_budgets_forecasted.json",
+            "🟠 AWS Budgets: test · FORECASTED $0.95 vs threshold &gt; $0.00",
+            ["*Forecasted:* $0.95", "*Account:* 391613010373"],
+        ),
+    ],
+)
+def test_a_budgets_alert_leads_with_the_budget_and_actual_vs_threshold(
+    fixture: str, header: str, facts: list[str]
+) -> None:
+    note = notification(fixture)
+    assert note.notice is not None and note.notice.kind == "AWS Budgets"
+    shown = blocks(note)
+    assert shown["lookout:header"] == header
+    for line in facts:
+        assert line in shown["lookout:notice"], (line, shown["lookout:notice"])
+    assert shown["lookout:raw"].startswith("```AWS Budget Notification")  # AWS's own text stays reachable
+
+
+def test_a_budgets_alert_is_red_only_when_actual_spend_is_over_the_whole_budget() -> None:
+    event = deepcopy(load_event("sns_budgets_actual_daily.json"))
+    sns = event["Records"][0]["Sns"]
+    assert notification(event).notice.level == "warn"  # type: ignore[union-attr]  # $1.70 of $5.00
+    sns["Message"] = sns["Message"].replace("ACTUAL Amount: $1.70", "ACTUAL Amount: $5.00")
+    assert notification(event).notice.level == "bad"  # type: ignore[union-attr]
+    forecast = sns["Message"].replace("ACTUAL", "FORECASTED")
+    sns["Message"] = forecast.replace("FORECASTED Amount: $5.00", "FORECASTED Amount: $9.00")
+    assert notification(event).notice.level == "warn"  # type: ignore[union-attr]  # a forecast is a warning
+
+
+def test_a_budgets_text_without_its_fields_stays_generic_and_loses_nothing() -> None:
+    event = deepcopy(load_event("sns_budgets_actual_monthly.json"))
+    sns = event["Records"][0]["Sns"]
+    sns["Message"] = "AWS Budget Notification September 26, 2022\nsomething else entirely"
+    note = notification(event)
+    assert note.notice is None and "something else entirely" in json.dumps(blocks(note))
