@@ -26,6 +26,8 @@ def typed_notice(payload: Mapping[str, Any]) -> Notice | None:
     """The typed reading of an EventBridge-shaped payload, or None for a kind without a card of its own. A
     reader that trips over a malformed payload gives None too: the generic card still shows everything."""
     reader = READERS.get(text(payload.get("detail-type")))
+    if reader is None and autoscaling.is_notification(payload):
+        reader = autoscaling.read_notification
     if reader is None:
         return None
     try:

@@ -205,3 +205,26 @@ def test_a_budgets_text_without_its_fields_stays_generic_and_loses_nothing() -> 
     sns["Message"] = "AWS Budget Notification September 26, 2022\nsomething else entirely"
     note = notification(event)
     assert note.notice is None and "something else entirely" in json.dumps(blocks(note))
+
+
+def test_an_auto_scaling_groups_own_notification_gets_its_card() -> None:
+    note = notification("sns_autoscaling_launch.json")
+    assert note.notice is not None
+    shown = blocks(note)
+    assert shown["lookout:header"] == "📣 Auto Scaling: dev-idp · instance launch"
+    for line in (
+        "*Instance:* i-06e5a36f44cf8a51c",
+        "*Status:* InProgress",
+        "*Alarm:* TargetTracking-dev-idp-AlarmHigh-",
+        "*Zone:* us-west-2a",
+        "*Region:* us-west-2",
+        "*Account:* 894947205914",
+        "changing the desired capacity from 2 to 3",
+    ):
+        assert line in shown["lookout:notice"], (line, shown["lookout:notice"])
+    failed = deepcopy(load_event("sns_autoscaling_launch.json"))
+    sns = failed["Records"][0]["Sns"]
+    message = json.loads(sns["Message"])
+    message.update(Event="autoscaling:EC2_INSTANCE_LAUNCH_ERROR", StatusCode="Failed")
+    sns["Message"] = json.dumps(message)
+    assert blocks(notification(failed))["lookout:header"] == "🔴 Auto Scaling: dev-idp · instance launch failed"
