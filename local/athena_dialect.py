@@ -5,7 +5,11 @@ What is rewritten (each checked against Trino's documented behaviour in tests/un
 integer ``/`` integer is integer division; ``regexp_extract`` and ``split_part`` give NULL when nothing
 matches; ``json_extract_scalar`` gives NULL for objects and arrays; ``parse_datetime`` takes a Joda pattern;
 ``approx_percentile`` returns a value of the data (``quantile_disc``). A comparison of a number with a string
-is rejected as Athena rejects it. Everything else is sqlglot's Trino → DuckDB transpilation.
+is rejected as Athena rejects it. DuckDB's TIMESTAMPTZ keeps an instant, not the offset Trino keeps, so a
+``from_iso8601_timestamp`` of a time with a non-zero offset is accepted only where the offset cannot change the
+answer (as an operand of a comparison, or of ``to_unixtime``); anywhere else (its hour, its date, its text) it
+fails with NOT_SUPPORTED naming it — at parse time for a literal, when the row is read for a column.
+Everything else is sqlglot's Trino → DuckDB transpilation.
 
 Not for: reading tables or pruning partitions (``local.athena_tables``, ``local.athena_pruning``).
 """
@@ -19,6 +23,16 @@ from typing import TYPE_CHECKING
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
+
+from local.athena_datetime import (
+    COMPARISONS,
+    OFFSET,
+    ZERO_OFFSET,
+    instant_only,
+    offset_guard,
+    offset_words,
+    strftime_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -41,26 +55,6 @@ class TableRef:
 
 _LITERAL = re.compile(r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null", re.IGNORECASE)
 _NUMERIC = {"tinyint", "smallint", "int", "integer", "bigint", "double", "float", "real", "decimal"}
-_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
-_JODA = (
-    ("yyyy", "%Y"),
-    ("yy", "%y"),
-    ("MMMM", "%B"),
-    ("MMM", "%b"),
-    ("MM", "%m"),
-    ("dd", "%d"),
-    ("HH", "%H"),
-    ("hh", "%I"),
-    ("mm", "%M"),
-    ("ss", "%S"),
-    ("SSSSSS", "%f"),
-    ("SSS", "%g"),
-    ("a", "%p"),
-    ("ZZ", "%z"),
-    ("Z", "%z"),
-    ("EEEE", "%A"),
-    ("EEE", "%a"),
-)
 
 
 def parse(sql: str) -> exp.Expr:
@@ -123,7 +117,7 @@ def table_refs(tree: exp.Expr, default_database: str | None) -> list[TableRef]:
 def check_comparisons(tree: exp.Expr, column_types: Mapping[str, str], sql: str) -> None:
     """Athena rejects ``bigint_column = '5'`` and ``5 = 'x'``; DuckDB would cast. ``column_types``: name →
     Glue type of every column the query can read. The position is the operator's, as Athena reports it."""
-    for node in tree.find_all(*_COMPARISONS):
+    for node in tree.find_all(*COMPARISONS):
         kinds = [_kind(side, column_types) for side in (node.left, node.right)]
         if "number" in kinds and "string" in kinds:
             after, before = _offsets(node.left)[1], _offsets(node.right)[0]
@@ -133,6 +127,18 @@ def check_comparisons(tree: exp.Expr, column_types: Mapping[str, str], sql: str)
             raise AthenaError(
                 f"SYNTAX_ERROR: line {line}:{col}: '{_operator(node)}' cannot be applied to {left}, {right}"
             )
+
+
+def check_offsets(tree: exp.Expr, sql: str) -> None:
+    """A literal ``from_iso8601_timestamp('…+02:00')`` used where its offset matters fails here, at its
+    position; a column's values are checked as they are read (``to_duckdb``)."""
+    for node in tree.find_all(exp.FromISO8601Timestamp):
+        value = node.this
+        if instant_only(node) or not (isinstance(value, exp.Literal) and value.is_string):
+            continue
+        if OFFSET.search(value.this) and not ZERO_OFFSET.search(value.this):
+            line, col = position(sql, start_of(node))
+            raise AthenaError(f"NOT_SUPPORTED: line {line}:{col}: {offset_words(repr(value.this))}")
 
 
 def to_duckdb(tree: exp.Expr, integer_columns: set[str]) -> str:
@@ -168,30 +174,14 @@ def _rewrite(node: exp.Expr, integer_columns: set[str]) -> exp.Expr:
             this=exp.Not(this=exp.Coalesce(this=complex_value, expressions=[exp.false()])), true=node.copy()
         )
     if isinstance(node, exp.ParseDatetime) and isinstance(node.args.get("format"), exp.Literal):
-        fmt = _strftime(node.args["format"].this)
+        fmt = strftime_of(node.args["format"].this)
         return exp.Anonymous(this="strptime", expressions=[node.this.copy(), exp.Literal.string(fmt)])
+    literal = isinstance(node, exp.FromISO8601Timestamp) and isinstance(node.this, exp.Literal)
+    if isinstance(node, exp.FromISO8601Timestamp) and not literal and not instant_only(node):
+        return offset_guard(node)  # a column's values: checked row by row (a literal was checked when parsed)
     if isinstance(node, exp.ApproxQuantile):
         return exp.Anonymous(this="quantile_disc", expressions=[node.this.copy(), node.args["quantile"].copy()])
     return node
-
-
-def _strftime(joda: str) -> str:
-    out, i = "", 0
-    while i < len(joda):
-        for token, code in _JODA:
-            if joda.startswith(token, i):
-                out += code
-                i += len(token)
-                break
-        else:
-            if joda[i] == "'":  # a quoted literal in a Joda pattern
-                end = joda.find("'", i + 1)
-                out += joda[i + 1 : end if end > 0 else len(joda)]
-                i = end + 1 if end > 0 else len(joda)
-            else:
-                out += "%%" if joda[i] == "%" else joda[i]
-                i += 1
-    return out
 
 
 def _integer(node: exp.Expr, integer_columns: set[str]) -> bool:

@@ -23,6 +23,7 @@ from local.athena_dialect import (
     AthenaError,
     bind,
     check_comparisons,
+    check_offsets,
     parse,
     position,
     start_of,
@@ -72,6 +73,7 @@ def execute(
             ) from None
     types = {name: kind for table in tables.values() for name, kind in table.types.items()}
     check_comparisons(tree, types, sql)
+    check_offsets(tree, sql)
     read = None if _selects_everything(tree) else _columns_read(tree)
     connection = duckdb.connect()
     scanned = 0
@@ -115,6 +117,8 @@ def _columns_read(tree: exp.Expr) -> set[str]:
 def _athena_words(error: Exception, tree: exp.Expr, sql: str) -> str:
     """DuckDB's failure in Athena's words, at the position of the function or column it names."""
     text = str(error).splitlines()[0]
+    if "NOT_SUPPORTED: " in text:  # raised by the query itself (athena_dialect's guards)
+        return text[text.index("NOT_SUPPORTED: ") :]
     function = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", text)
     if function:
         name = function.group(1).lower()

@@ -301,3 +301,62 @@ def test_errors_in_athenas_words(sql: str, error: str) -> None:
     with pytest.raises(AthenaError) as raised:
         run(sql)
     assert str(raised.value).startswith(error), str(raised.value)
+
+
+# --- from_iso8601_timestamp: Trino keeps the offset, DuckDB only the instant ---
+
+STAMPS = {
+    "2024-01-01": [
+        {"status": 200, "path": "/a", "at": "2024-01-01T10:00:00+02:00"},  # 08:00 UTC
+        {"status": 200, "path": "/b", "at": "2024-01-01T09:30:00Z"},
+    ]
+}
+STAMPED = {"logs.events": table("events", {"status": "int", "path": "string", "at": "string"}, {"day": "string"})}
+
+
+def stamped(sql: str) -> list[list[str | None]]:
+    store = Store({f"{BUCKET}events/day={d}/part-0.json": ndjson(rows) for d, rows in STAMPS.items()})
+    rows, _, _ = run(sql, store=store, catalog=STAMPED)
+    return rows
+
+
+def test_an_offset_timestamp_compares_by_its_instant() -> None:
+    # 10:00+02:00 is 08:00 UTC: before 09:00Z; 09:30Z is after it (Trino compares instants)
+    rows = stamped(
+        "SELECT path FROM logs.events WHERE from_iso8601_timestamp(at) < from_iso8601_timestamp("
+        "'2024-01-01T11:00:00+02:00') ORDER BY path"
+    )
+    assert rows[1:] == [["/a"]]
+    rows = stamped("SELECT count_if(to_unixtime(from_iso8601_timestamp(at)) = 1704096000) AS n FROM logs.events")
+    assert rows[1:] == [["1"]]  # 2024-01-01T08:00:00Z
+
+
+def test_a_utc_timestamp_keeps_its_hour_and_text() -> None:
+    rows = stamped(
+        "SELECT hour(from_iso8601_timestamp(at)) AS h, from_iso8601_timestamp(at) AS t "
+        "FROM logs.events WHERE path = '/b'"
+    )
+    assert rows[1:] == [["9", "2024-01-01 09:30:00.000 UTC"]]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT hour(from_iso8601_timestamp(at)) AS h FROM logs.events",  # Athena: 10 for /a; DuckDB alone: 8
+        "SELECT from_iso8601_timestamp(at) AS t FROM logs.events",  # Athena shows "… +02:00"
+        "SELECT date(from_iso8601_timestamp('2024-01-01T01:00:00+02:00')) AS d",  # Athena: 2024-01-01
+    ],
+)
+def test_an_offset_that_would_change_the_answer_fails_naming_the_function(sql: str) -> None:
+    with pytest.raises(AthenaError) as raised:
+        stamped(sql)
+    assert str(raised.value).startswith("NOT_SUPPORTED: "), str(raised.value)
+    assert "from_iso8601_timestamp(" in str(raised.value) and "offset" in str(raised.value)
+
+
+def test_a_literal_offset_is_refused_at_its_position() -> None:
+    with pytest.raises(AthenaError) as raised:
+        stamped("SELECT hour(from_iso8601_timestamp('2024-01-01T10:00:00+02:00')) AS h")
+    assert str(raised.value).startswith(
+        "NOT_SUPPORTED: line 1:13: from_iso8601_timestamp('2024-01-01T10:00:00+02:00')"
+    )
