@@ -6,9 +6,9 @@ integer ``/`` integer is integer division; ``regexp_extract`` and ``split_part``
 matches; ``json_extract_scalar`` gives NULL for objects and arrays; ``parse_datetime`` takes a Joda pattern;
 ``approx_percentile`` returns a value of the data (``quantile_disc``). A comparison of a number with a string
 is rejected as Athena rejects it. DuckDB's TIMESTAMPTZ keeps an instant, not the offset Trino keeps, so a
-``from_iso8601_timestamp`` of a time with a non-zero offset is accepted only where the offset cannot change the
-answer (as an operand of a comparison, or of ``to_unixtime``); anywhere else (its hour, its date, its text) it
-fails with NOT_SUPPORTED naming it — at parse time for a literal, when the row is read for a column.
+``from_iso8601_timestamp`` (or ``parse_datetime`` with a zone) of a non-UTC time is accepted only where it
+cannot change the answer (an operand of a comparison, or of ``to_unixtime``); anywhere else (its hour, its
+date, its text) it fails with NOT_SUPPORTED naming it — when parsed for a literal, when read for a column.
 Everything else is sqlglot's Trino → DuckDB transpilation.
 
 Not for: reading tables or pruning partitions (``local.athena_tables``, ``local.athena_pruning``).
@@ -26,10 +26,10 @@ from sqlglot.errors import ParseError
 
 from local.athena_datetime import (
     COMPARISONS,
-    OFFSET,
-    ZERO_OFFSET,
     instant_only,
     offset_guard,
+    offset_refused,
+    offset_rule,
     offset_words,
     strftime_of,
 )
@@ -132,13 +132,13 @@ def check_comparisons(tree: exp.Expr, column_types: Mapping[str, str], sql: str)
 def check_offsets(tree: exp.Expr, sql: str) -> None:
     """A literal ``from_iso8601_timestamp('…+02:00')`` used where its offset matters fails here, at its
     position; a column's values are checked as they are read (``to_duckdb``)."""
-    for node in tree.find_all(exp.FromISO8601Timestamp):
-        value = node.this
-        if instant_only(node) or not (isinstance(value, exp.Literal) and value.is_string):
+    for node in tree.find_all(exp.FromISO8601Timestamp, exp.ParseDatetime):
+        value, rule = node.this, offset_rule(node)
+        if rule is None or instant_only(node) or not (isinstance(value, exp.Literal) and value.is_string):
             continue
-        if OFFSET.search(value.this) and not ZERO_OFFSET.search(value.this):
+        if offset_refused(value.this, rule):
             line, col = position(sql, start_of(node))
-            raise AthenaError(f"NOT_SUPPORTED: line {line}:{col}: {offset_words(repr(value.this))}")
+            raise AthenaError(f"NOT_SUPPORTED: line {line}:{col}: {offset_words(node, repr(value.this))}")
 
 
 def to_duckdb(tree: exp.Expr, integer_columns: set[str]) -> str:
@@ -173,12 +173,16 @@ def _rewrite(node: exp.Expr, integer_columns: set[str]) -> exp.Expr:
         return exp.If(
             this=exp.Not(this=exp.Coalesce(this=complex_value, expressions=[exp.false()])), true=node.copy()
         )
+    rule = offset_rule(node)
+    guarded = rule is not None and not isinstance(node.this, exp.Literal) and not instant_only(node)
+    converted = node
     if isinstance(node, exp.ParseDatetime) and isinstance(node.args.get("format"), exp.Literal):
         fmt = strftime_of(node.args["format"].this)
-        return exp.Anonymous(this="strptime", expressions=[node.this.copy(), exp.Literal.string(fmt)])
-    literal = isinstance(node, exp.FromISO8601Timestamp) and isinstance(node.this, exp.Literal)
-    if isinstance(node, exp.FromISO8601Timestamp) and not literal and not instant_only(node):
-        return offset_guard(node)  # a column's values: checked row by row (a literal was checked when parsed)
+        converted = exp.Anonymous(this="strptime", expressions=[node.this.copy(), exp.Literal.string(fmt)])
+    if guarded and rule is not None:  # a column's values, row by row (a literal was checked when parsed)
+        return offset_guard(node, converted.copy(), rule)
+    if converted is not node:
+        return converted
     if isinstance(node, exp.ApproxQuantile):
         return exp.Anonymous(this="quantile_disc", expressions=[node.this.copy(), node.args["quantile"].copy()])
     return node

@@ -360,3 +360,16 @@ def test_a_literal_offset_is_refused_at_its_position() -> None:
     assert str(raised.value).startswith(
         "NOT_SUPPORTED: line 1:13: from_iso8601_timestamp('2024-01-01T10:00:00+02:00')"
     )
+
+
+def test_parse_datetime_with_a_zone_follows_the_same_rule() -> None:
+    fmt = "'yyyy-MM-dd HH:mm Z'"
+    rows = stamped(
+        f"SELECT parse_datetime('2024-01-01 10:00 +0000', {fmt}) AS t, "
+        f"count_if(parse_datetime('2024-01-01 10:00 +0200', {fmt}) < TIMESTAMP '2024-01-01 09:00:00 UTC') AS n "
+        "FROM logs.events"
+    )
+    assert rows[1:] == [["2024-01-01 10:00:00.000 UTC", "2"]]  # 10:00+02:00 is 08:00 UTC, before 09:00 UTC
+    with pytest.raises(AthenaError) as raised:
+        stamped(f"SELECT hour(parse_datetime('2024-01-01 10:00 +0200', {fmt})) AS h")
+    assert str(raised.value).startswith("NOT_SUPPORTED: line 1:13: parse_datetime('2024-01-01 10:00 +0200')")
