@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from local.insights_lang import Command, Expr, MalformedQuery, Months
+from local.insights_sort import sort_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -156,7 +157,7 @@ def run(
             aggregated, display = True, None
         elif command.name == "sort":
             for name, descending in reversed(command.order):
-                rows = _sorted(rows, name, descending)
+                rows = sort_rows(rows, name, descending)
             ordered = True
         elif command.name == "limit":
             row_limit = min(row_limit, command.count) if limit else command.count
@@ -187,13 +188,6 @@ def _dedup(rows: list[dict[str, Any]], names: list[str], ordered: bool) -> list[
             seen.add(key)
             keep.add(index)
     return [row for index, row in enumerate(rows) if index in keep]
-
-
-def _sorted(rows: list[dict[str, Any]], name: str, descending: bool) -> list[dict[str, Any]]:
-    """Stable sort on one field; rows without it go last either way."""
-    present = [r for r in rows if r.get(name) is not None]
-    missing = [r for r in rows if r.get(name) is None]
-    return sorted(present, key=lambda r: _sort_key(r[name]), reverse=descending) + missing
 
 
 def _stats(command: Command, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -431,11 +425,6 @@ def _number(value: Any) -> float | None:
         return float(str(value))
     except ValueError:
         return None
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    number = _number(value)
-    return (0, number) if number is not None else (1, str(value))
 
 
 def render(value: Any) -> str:

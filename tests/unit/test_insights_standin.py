@@ -257,3 +257,35 @@ def test_missing_log_group() -> None:
             "us-east-1",
             {"logGroupNames": ["/nope"], "startTime": 0, "endTime": 1, "queryString": "fields @message"},
         )
+
+
+# The CloudWatch Logs User Guide's own example of `sort` ("sort" in the query syntax reference), ascending.
+GUIDE_SORT_ORDER = [
+    "!:", "#", "*%04", "0#", "5A", "111A", "2345_", "@", "@_", "A", "A9876fghj", "a12345hfh",
+    "0", "01", "1", "2", "3",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_sort_orders_mixed_values_as_the_user_guide_documents(direction: str) -> None:
+    shuffled = GUIDE_SORT_ORDER[:]
+    random.Random(3).shuffle(shuffled)
+    events = [
+        {"timestamp": T0 + i * 1000, "message": f"v={value}", "logStreamName": "s", "eventId": str(i)}
+        for i, value in enumerate(shuffled)
+    ]
+    standin = InsightsStandIn(lambda region, group, start, end: events)
+    query_id = standin.start_query(
+        "us-east-1",
+        {
+            "logGroupNames": ["/guide"],
+            "startTime": T0 // 1000,
+            "endTime": T0 // 1000 + 60,
+            "queryString": f'parse @message "v=*" as v | sort v {direction} | display v',
+        },
+    )["queryId"]
+    answer = standin.get_query_results({"queryId": query_id})
+    while answer["status"] != "Complete":
+        answer = standin.get_query_results({"queryId": query_id})
+    shown = [row[0]["value"] for row in answer["results"]]
+    assert shown == (GUIDE_SORT_ORDER if direction == "asc" else GUIDE_SORT_ORDER[::-1])
