@@ -20,7 +20,11 @@ _CHUNK = re.compile(r"\d+|[^\W\d_]+|[\W_]+")
 def sort_rows(rows: list[dict[str, Any]], name: str, descending: bool) -> list[dict[str, Any]]:
     present = [r for r in rows if r.get(name) is not None]
     missing = [r for r in rows if r.get(name) is None]
-    ordered = sorted(present, key=cmp_to_key(lambda a, b: compare(a[name], b[name])), reverse=descending)
+
+    def by_field(a: dict[str, Any], b: dict[str, Any]) -> int:
+        return compare(a[name], b[name])
+
+    ordered = sorted(present, key=cmp_to_key(by_field), reverse=descending)
     return ordered + missing
 
 
