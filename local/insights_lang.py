@@ -100,6 +100,16 @@ class Command:
     count: int = 0
 
 
+_CONDITIONS = {"and", "or", "=", "!=", "<", "<=", ">", ">=", "like", "=~", "in", "not like", "not in"}
+
+
+def _is_condition(expr: Expr) -> bool:
+    """A comparison or logical expression (its value is true/false, not a number or text)."""
+    if expr.kind == "unary" and expr.value == "not":
+        return True
+    return expr.kind == "binary" and str(expr.value).lower() in _CONDITIONS
+
+
 def parse_query(text: str) -> list[Command]:
     lines = [line.split("#", 1)[0] if not _in_literal(line) else line for line in text.splitlines()]
     stages = [s.strip() for s in _split_pipes("\n".join(lines)) if s.strip()]
@@ -171,7 +181,14 @@ def _command(stage: str) -> Command:
     if name not in COMMANDS:
         raise MalformedQuery(f"unsupported command: {word.strip()!r}")
     if name in ("fields", "display"):
-        return Command(name, exprs=_named_list(rest))
+        exprs = _named_list(rest)
+        for expr, shown in exprs:
+            if _is_condition(expr):
+                raise MalformedQuery(
+                    f"a condition as a {name} value ({shown}): the guide does not say how Insights shows it; "
+                    "use it in filter, or strcontains() for 1/0"
+                )
+        return Command(name, exprs=exprs)
     if name == "filter":
         return Command(name, exprs=[(_Parser(rest).whole(), "")])
     if name == "parse":
