@@ -134,6 +134,11 @@ def _athena_words(error: Exception, tree: exp.Expr, sql: str) -> str:
     return f"SYNTAX_ERROR: line 1:1: {text}"
 
 
+def _nested(value: Any) -> str:
+    shown = _cell(value)
+    return "null" if shown is None else shown
+
+
 def _athena_type(duckdb_type: str) -> str:
     kind = duckdb_type.upper()
     for prefix, athena in (
@@ -160,6 +165,10 @@ def _athena_type(duckdb_type: str) -> str:
 def _cell(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, dict):  # row and map, as Athena prints them: {name=value, other=null}
+        return "{" + ", ".join(f"{k}={_nested(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):  # array: [a, b]
+        return "[" + ", ".join(_nested(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
