@@ -4,17 +4,16 @@ A table read exactly once, directly in the outermost ``SELECT``'s ``FROM``/``JOI
 conjuncts of that ``SELECT``'s ``WHERE`` that compare one of its partition columns with string literals
 (``=``, ``<``, ``<=``, ``>``, ``>=``, ``BETWEEN``, ``IN``). Anything else — ``OR``, ``NOT``, a predicate in a
 CTE, a subquery or inside ``count_if``, a table read twice, a column that only ends in the partition's name —
-reads every partition: slower, never wrong. Projection ranges (``projection.<col>.range``) always apply.
+reads every partition: slower, never wrong.
 
-Not for: reading the files (``local.athena_tables``).
+Not for: reading the files (``local.athena_tables``) or which values a projection produces
+(``local.athena_projection``).
 """
 
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
@@ -48,26 +47,6 @@ def partition_filter(
             if test is not None:
                 tests.append(test)
     return lambda values: all(test(values) for test in tests)
-
-
-def projection_filter(parameters: dict[str, str], partitions: list[str]) -> Wanted:
-    """Values outside a date projection's ``range`` do not exist for Athena, whatever is in S3."""
-    ranges = {}
-    if parameters.get("projection.enabled") == "true":
-        for name in partitions:
-            if parameters.get(f"projection.{name}.type") == "date":
-                ranges[name] = _projection_range(
-                    parameters.get(f"projection.{name}.range", ""), parameters.get(f"projection.{name}.format")
-                )
-
-    def wanted(values: dict[str, str]) -> bool:
-        for name, (low, high) in ranges.items():
-            value = values.get(name, "")
-            if (low and value < low) or (high and value > high):
-                return False
-        return True
-
-    return wanted
 
 
 def _conjuncts(node: exp.Expr) -> list[exp.Expr]:
@@ -118,28 +97,3 @@ def _test(node: exp.Expr, ref: TableRef, partitions: set[str], others: set[str])
         column, allowed = name, set(listed)
         return lambda values: values.get(column, "") in allowed
     return None
-
-
-def _projection_range(spec: str, fmt: str | None) -> tuple[str | None, str | None]:
-    java = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M"}
-
-    def render(moment: datetime) -> str:
-        pattern = fmt or "yyyy-MM-dd"
-        for token, code in java.items():
-            pattern = pattern.replace(token, code)
-        return moment.strftime(pattern)
-
-    def resolve(part: str) -> str | None:
-        part = part.strip()
-        match = re.fullmatch(r"NOW(?:([+-])(\d+)(DAYS?|YEARS?|MONTHS?|HOURS?))?", part.upper())
-        if not match:
-            return part or None
-        moment = datetime.now(UTC)
-        if match.group(1):
-            unit = match.group(3).rstrip("S")
-            days = {"DAY": 1, "MONTH": 31, "YEAR": 366, "HOUR": 1 / 24}[unit] * int(match.group(2))
-            moment += timedelta(days=days if match.group(1) == "+" else -days)
-        return render(moment)
-
-    pieces = spec.split(",")
-    return (resolve(pieces[0]), resolve(pieces[1])) if len(pieces) == 2 else (None, None)

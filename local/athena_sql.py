@@ -30,7 +30,8 @@ from local.athena_dialect import (
     table_refs,
     to_duckdb,
 )
-from local.athena_pruning import partition_filter, projection_filter
+from local.athena_projection import injected_violation, projection_filter
+from local.athena_pruning import partition_filter
 from local.athena_tables import Table, create_view
 
 __all__ = ["AthenaError", "Outcome", "execute"]
@@ -84,6 +85,9 @@ def execute(
             others = {n for k, t in tables.items() if k != key for n, _ in t.columns + t.partitions}
             filters = [partition_filter(tree, ref, refs, partitions, others) for ref in refs if ref.key == key]
             in_range = projection_filter(table.parameters, partitions)
+            violation = injected_violation(table.parameters, partitions, tree.args.get("where"))
+            if violation:
+                raise AthenaError(violation)
 
             def wanted(values: dict[str, str], filters: list[Any] = filters, in_range: Any = in_range) -> bool:
                 return in_range(values) and any(f(values) for f in filters)

@@ -373,3 +373,69 @@ def test_parse_datetime_with_a_zone_follows_the_same_rule() -> None:
     with pytest.raises(AthenaError) as raised:
         stamped(f"SELECT hour(parse_datetime('2024-01-01 10:00 +0200', {fmt})) AS h")
     assert str(raised.value).startswith("NOT_SUPPORTED: line 1:13: parse_datetime('2024-01-01 10:00 +0200')")
+
+
+# --- partition projection: a value exists only if the projection produces it (Athena User Guide) ---
+
+
+def projected(partition: str, values: list[str], **params: str) -> tuple[dict[str, Any], Store]:
+    catalog = {
+        "logs.p": table("p", {"status": "int"}, {partition: "string"}, **{"projection.enabled": "true", **params})
+    }
+    store = Store({f"{BUCKET}p/{partition}={v}/part-0.json": ndjson([{"status": 200}]) for v in values})
+    return catalog, store
+
+
+def test_an_enum_projection_reads_only_its_values() -> None:
+    catalog, store = projected(
+        "region", ["us-east-1", "eu-west-1", "stray"], **{"projection.region.type": "enum",
+                                                         "projection.region.values": "us-east-1,eu-west-1"}
+    )  # fmt: skip
+    rows, _, _ = run(
+        "SELECT region, count(*) AS n FROM logs.p GROUP BY region ORDER BY region", store, catalog=catalog
+    )
+    assert rows[1:] == [["eu-west-1", "1"], ["us-east-1", "1"]]
+
+
+def test_an_integer_projection_honours_its_range_and_digits() -> None:
+    catalog, store = projected(
+        "shard", ["01", "02", "7", "12"], **{"projection.shard.type": "integer", "projection.shard.range": "1,9",
+                                            "projection.shard.digits": "2"}
+    )  # fmt: skip
+    rows, _, _ = run("SELECT shard FROM logs.p ORDER BY shard", store, catalog=catalog)
+    assert rows[1:] == [["01"], ["02"]]  # "7" is not two digits, "12" is out of range
+
+
+def test_a_date_projection_compares_dates_not_text() -> None:
+    catalog, store = projected(
+        "dt", ["15-12-2023", "02-01-2024", "28-02-2024"], **{"projection.dt.type": "date",
+                                                             "projection.dt.format": "dd-MM-yyyy",
+                                                             "projection.dt.range": "01-01-2024,NOW"}
+    )  # fmt: skip
+    rows, _, _ = run("SELECT dt FROM logs.p ORDER BY dt", store, catalog=catalog)
+    assert rows[1:] == [["02-01-2024"], ["28-02-2024"]]  # as text "15-12-2023" sorts after "01-01-2024"
+
+
+def test_now_relative_ranges_use_calendar_months() -> None:
+    from datetime import datetime
+
+    from local.athena_projection import projection_filter
+
+    wanted = projection_filter(
+        {"projection.enabled": "true", "projection.dt.type": "date", "projection.dt.format": "yyyy-MM-dd",
+         "projection.dt.range": "NOW-3MONTHS,NOW"},
+        ["dt"],
+        now=datetime(2024, 5, 31, 12, 0),
+    )  # fmt: skip
+    assert wanted({"dt": "2024-02-29"}) and not wanted({"dt": "2024-02-28"})  # three months before 31 May
+    assert wanted({"dt": "2024-05-31"}) and not wanted({"dt": "2024-06-01"})
+
+
+def test_an_injected_projection_needs_a_static_equality() -> None:
+    catalog, store = projected("tenant", ["acme", "globex"], **{"projection.tenant.type": "injected"})
+    with pytest.raises(
+        AthenaError, match="CONSTRAINT_VIOLATION: For the injected projected partition column tenant"
+    ):
+        run("SELECT count(*) AS n FROM logs.p", store, catalog=catalog)
+    rows, store, _ = run("SELECT count(*) AS n FROM logs.p WHERE tenant = 'acme'", store, catalog=catalog)
+    assert rows[1:] == [["1"]] and store.read == [f"{BUCKET}p/tenant=acme/part-0.json"]
