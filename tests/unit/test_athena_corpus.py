@@ -167,10 +167,16 @@ def test_one_day_through_partition_projection_reads_one_day() -> None:
     assert len(store.read) == 1 and "/2018/05/30/" in store.read[0]
 
 
-def test_a_regex_serde_table_fails_instead_of_being_misread() -> None:
-    regex_table = json.loads(json.dumps(TABLE))
-    regex_table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] = (
-        "org.apache.hadoop.hive.serde2.RegexSerDe"
-    )
+@pytest.mark.parametrize(
+    "serde",
+    [
+        "org.apache.hadoop.hive.serde2.RegexSerDe",  # the ALB guide's own table
+        "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",  # CloudFront standard logs (tab-separated)
+        "com.amazon.emr.hive.serde.CloudTrailSerde",  # the CloudTrail guide's table
+    ],
+)
+def test_a_text_format_table_fails_instead_of_being_misread(serde: str) -> None:
+    other = json.loads(json.dumps(TABLE))
+    other["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] = serde
     with pytest.raises(AthenaError, match="HIVE_UNSUPPORTED_FORMAT"):
-        execute("SELECT count(*) FROM alb.alb_access_logs", [], lambda d, t: regex_table, Store())
+        execute("SELECT count(*) FROM alb.alb_access_logs", [], lambda d, t: other, Store())
