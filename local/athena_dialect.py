@@ -5,10 +5,10 @@ What is rewritten (each checked against Trino's documented behaviour in tests/un
 integer ``/`` integer is integer division; ``regexp_extract`` and ``split_part`` give NULL when nothing
 matches; ``json_extract_scalar`` gives NULL for objects and arrays; ``parse_datetime`` takes a Joda pattern;
 ``approx_percentile`` returns a value of the data (``quantile_disc``). A comparison of a number with a string
-is rejected as Athena rejects it. DuckDB's TIMESTAMPTZ keeps an instant, not the offset Trino keeps, so a
-``from_iso8601_timestamp`` (or ``parse_datetime`` with a zone) of a non-UTC time is accepted only where it
-cannot change the answer (an operand of a comparison, or of ``to_unixtime``); anywhere else (its hour, its
-date, its text) it fails with NOT_SUPPORTED naming it — when parsed for a literal, when read for a column.
+is rejected as Athena rejects it. DuckDB's TIMESTAMPTZ keeps an instant, not the offset Trino keeps: a
+``from_iso8601_timestamp`` is compared as an instant, read as its local time inside ``hour``/``date``/
+``date_format``…, printed with its offset as a result column (``local.athena_datetime``); anywhere else a
+non-UTC offset fails with NOT_SUPPORTED naming it — when parsed for a literal, when read for a column.
 Everything else is sqlglot's Trino → DuckDB transpilation.
 
 Not for: reading tables or pruning partitions (``local.athena_tables``, ``local.athena_pruning``).
@@ -26,12 +26,14 @@ from sqlglot.errors import ParseError
 
 from local.athena_datetime import (
     COMPARISONS,
-    instant_only,
     offset_guard,
     offset_refused,
     offset_rule,
+    offset_use,
     offset_words,
+    shown_with_offset,
     strftime_of,
+    wall_time,
 )
 
 if TYPE_CHECKING:
@@ -134,7 +136,8 @@ def check_offsets(tree: exp.Expr, sql: str) -> None:
     position; a column's values are checked as they are read (``to_duckdb``)."""
     for node in tree.find_all(exp.FromISO8601Timestamp, exp.ParseDatetime):
         value, rule = node.this, offset_rule(node)
-        if rule is None or instant_only(node) or not (isinstance(value, exp.Literal) and value.is_string):
+        use = offset_use(node)
+        if rule is None or use != "other" or not (isinstance(value, exp.Literal) and value.is_string):
             continue
         if offset_refused(value.this, rule):
             line, col = position(sql, start_of(node))
@@ -174,7 +177,12 @@ def _rewrite(node: exp.Expr, integer_columns: set[str]) -> exp.Expr:
             this=exp.Not(this=exp.Coalesce(this=complex_value, expressions=[exp.false()])), true=node.copy()
         )
     rule = offset_rule(node)
-    guarded = rule is not None and not isinstance(node.this, exp.Literal) and not instant_only(node)
+    use = offset_use(node) if rule is not None else "instant"
+    if use == "wall":
+        return wall_time(node)
+    if use == "shown":
+        return shown_with_offset(node)
+    guarded = rule is not None and not isinstance(node.this, exp.Literal) and use == "other"
     converted = node
     if isinstance(node, exp.ParseDatetime) and isinstance(node.args.get("format"), exp.Literal):
         fmt = strftime_of(node.args["format"].this)
