@@ -55,9 +55,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/analytics_cost.py
 
 # The README's picture: needs Debian's chromium and fonts-noto-color-emoji (not needed for demo or test).
-docs/message.png: $(STAMP) local/preview.py
+# needs Debian's chromium and fonts-noto-color-emoji; Pillow crops the screenshot to the message
+docs/message.png: $(STAMP) local/preview.py local/screenshot.py
+	$(BIN)/pip install --quiet pillow
 	$(BIN)/python -m local.demo > /dev/null
-	$(BIN)/python -m local.screenshot out/demo.html $@
+	$(BIN)/python -m local.screenshot out/message.html $@
 	$(BIN)/python -m local.screenshot out/answers.html docs/answers.png
 
 clean:

@@ -135,6 +135,7 @@ def run() -> int:
         messages = [(CHANNEL, alarm_message), (CHANNEL, ok_message), *checked, *forwarded, *asked, digest]
         preview.write_text(to_html(messages), encoding="utf-8")
         (OUT / "answers.html").write_text(to_html(asked), encoding="utf-8")
+        (OUT / "message.html").write_text(to_html([(CHANNEL, alarm_message)]), encoding="utf-8")  # README picture
     step(f"HTML preview: {preview}")
     step(f"Done in {time.monotonic() - started:.1f} s; every server has stopped.")
     return 0

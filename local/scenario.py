@@ -88,7 +88,8 @@ def seed(now: datetime | None = None, region: str = "us-east-1", rng: random.Ran
     _seed_logs(requests, now, region)
     _seed_metrics(requests, now, region)
     alarm_arn = _seed_alarms(topic, region)
-    tables = seed_tables(now, region, failing_until=now - RECOVERY)
+    served = [(r.at, r.outcome, r.customer) for r in requests]
+    tables = seed_tables(now, region, failing_until=now - RECOVERY, served=served)
     return Incident(
         region,
         topic,

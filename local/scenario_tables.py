@@ -13,11 +13,14 @@ import random
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from local.scenario_config import seed_configuration
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_BUCKET = "lookout-data"
@@ -56,11 +59,20 @@ def _resolve(value: Any, bucket: str) -> Any:
     return value
 
 
+Served = tuple[float, str, str]  # (epoch seconds, ok | fault | throttle, customer): one POST /orders
+
+
 def seed_tables(
-    now: datetime, region: str, rng: random.Random | None = None, failing_until: datetime | None = None
+    now: datetime,
+    region: str,
+    rng: random.Random | None = None,
+    failing_until: datetime | None = None,
+    served: Sequence[Served] = (),
 ) -> dict[str, Any]:
     """Create catalog, workgroup and data; returns what was written (the access events; the configuration's
-    final items as ``field_mappings``), for tests to check against."""
+    final items as ``field_mappings``), for tests to check against. ``served``: the requests the incident's
+    traces, logs and metrics were made from — their access-log lines are these same requests, so /traffic and
+    the X-Ray table count the same traffic."""
     rng = rng or random.Random(23)
     s3 = boto3.client("s3", region_name=region)
     for bucket in (DATA_BUCKET, RESULTS_BUCKET):
@@ -79,7 +91,7 @@ def seed_tables(
             "BytesScannedCutoffPerQuery": CUTOFF_BYTES,
         },
     )
-    records: dict[str, Any] = {"access_events": _access_events(now, rng, failing_until or now)}
+    records: dict[str, Any] = {"access_events": _access_events(now, rng, failing_until or now, served)}
     _through_firehose(records["access_events"], region)
     records["field_mappings"] = seed_configuration(tuple(CUSTOMERS), region, DATA_BUCKET, rng, now)
     return records
@@ -122,17 +134,28 @@ def _access_log_line(event: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _access_events(now: datetime, rng: random.Random, failing_until: datetime) -> list[dict[str, Any]]:
-    """300 requests a day for two weeks (today until now: the digest compares this week with the one before),
-    plus the incident: POST /orders failing for the 10 minutes before ``failing_until``."""
+def _access_events(
+    now: datetime, rng: random.Random, failing_until: datetime, served: Sequence[Served]
+) -> list[dict[str, Any]]:
+    """300 requests a day for two weeks (today until the served requests begin: the digest compares this week
+    with the one before), then each served request; without them, 80 POST /orders failing in the 10 minutes
+    before ``failing_until``."""
     events = []
+    busy_from = datetime.fromtimestamp(min(at for at, _, _ in served), tz=UTC) if served else now
     for day_offset in range(14, -1, -1):
         day_start = (now - timedelta(days=day_offset)).replace(hour=0, minute=0, second=0, microsecond=0)
-        span = min(86399.0, (now - day_start).total_seconds())
+        span = max(0.0, min(86399.0, (busy_from - day_start).total_seconds()))
         for _ in range(300):
             events.append(_access_event(day_start + timedelta(seconds=rng.uniform(0, span)), rng, failing=False))
-    for _ in range(80):
-        events.append(_access_event(failing_until - timedelta(seconds=rng.uniform(0, 600)), rng, failing=True))
+    for at, outcome, customer in served:
+        status = {"fault": 502, "throttle": 429}.get(outcome, 201)
+        latency = rng.uniform(1500, 3000) if outcome == "fault" else rng.lognormvariate(4.2, 0.5)
+        event = _access_event(datetime.fromtimestamp(at, tz=UTC), rng, failing=False)
+        event |= {"client_key": customer, "method": "POST", "route": "/orders", "status": status}
+        events.append(event | {"latency_ms": float(int(latency))})
+    if not served:
+        for _ in range(80):
+            events.append(_access_event(failing_until - timedelta(seconds=rng.uniform(0, 600)), rng, failing=True))
     return events
 
 
