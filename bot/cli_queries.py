@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.queries import display
-from bot.queries.catalog import QueryConfig, load_config
 from bot.queries.params import ParameterError
 from bot.queries.plans import HelpRequested, QueryPlan, plan, split_command
+from bot.wiring import query_config
 
 if TYPE_CHECKING:
     import argparse
 
+    from bot.queries.catalog import QueryConfig
     from bot.queries.results import QueryResult
 
 
@@ -34,7 +34,7 @@ def add_commands(commands: Any) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    config = load_config(Path(settings.query_config), Path(settings.query_dir))
+    config = query_config(settings)
     if args.command == "dev":
         return _dev(settings)
     if args.command == "digest":
@@ -73,7 +73,12 @@ def execute(query: QueryPlan, config: QueryConfig, settings: Settings) -> QueryR
 
     clients = Clients(settings.region)
     if query.engine == "athena":
-        runner = AthenaRunner(clients("athena"), workgroup=config.athena_workgroup, timeout=config.athena_timeout)
+        runner = AthenaRunner(
+            clients("athena"),
+            workgroup=config.athena_workgroup,
+            database=config.athena_database,
+            timeout=config.athena_timeout,
+        )
         return runner.run(query.query, query.parameters)
     insights = InsightsRunner(
         clients("logs"), max_concurrent=config.insights_max_concurrent, timeout=config.insights_timeout

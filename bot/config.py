@@ -48,6 +48,11 @@ class Settings:
     """An outside dead man's switch pinged after each good scheduled run (``LOOKOUT_HEARTBEAT_URL``)."""
     account: str = ""
     """This deployment's account (``LOOKOUT_ACCOUNT``, the template sets it): named on check incidents."""
+    athena_workgroup: str | None = None
+    """The stack's Athena workgroup (``LOOKOUT_ATHENA_WORKGROUP``, the template sets it); None: the one in
+    ``infra/lookout.yaml`` (the embedded stack's)."""
+    athena_database: str | None = None
+    """The stack's Glue database (``LOOKOUT_ATHENA_DATABASE``); None: the one in ``infra/lookout.yaml``."""
     region: str = "us-east-1"
     service_name: str = "lookout"
     metrics_namespace: str = "Lookout"
@@ -79,6 +84,8 @@ class Settings:
             checks_file=env.get("LOOKOUT_CHECKS", cls.checks_file),
             heartbeat_url=env.get("LOOKOUT_HEARTBEAT_URL") or None,
             account=env.get("LOOKOUT_ACCOUNT", ""),
+            athena_workgroup=env.get("LOOKOUT_ATHENA_WORKGROUP") or None,
+            athena_database=(env.get("LOOKOUT_ATHENA_DATABASE") or "").lower() or None,  # Glue folds names
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
             service_name=env.get("POWERTOOLS_SERVICE_NAME", cls.service_name),
             metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE", cls.metrics_namespace),

@@ -122,24 +122,43 @@ class SlackParts:
     seen: SeenSignatures
 
 
+def query_config(settings: Settings) -> QueryConfig:
+    """``infra/lookout.yaml`` and the saved queries, with the stack's Athena workgroup and database when the
+    template names them (two stacks in one account each query their own)."""
+    from dataclasses import replace
+
+    from bot.queries.catalog import load_config
+
+    config = load_config(Path(settings.query_config), Path(settings.query_dir))
+    return replace(
+        config,
+        athena_workgroup=settings.athena_workgroup or config.athena_workgroup,
+        athena_database=settings.athena_database or config.athena_database,
+    )
+
+
 def build_query_service(
     settings: Settings, telemetry: Telemetry, clients: Clients, config: QueryConfig | None = None
 ) -> QueryService:
     """The query service (runners with the configuration's limits, an audit line per query) on the injected
     clients: the Slack function's, the digest's and the CLI's."""
     from bot.queries.athena import AthenaRunner
-    from bot.queries.catalog import load_config
     from bot.queries.insights import InsightsRunner
     from bot.queries.service import QueryService
     from bot.regions import partition_of
 
-    config = config or load_config(Path(settings.query_config), Path(settings.query_dir))
+    config = config or query_config(settings)
     return QueryService(
         config,
         insights=InsightsRunner(
             clients("logs"), max_concurrent=config.insights_max_concurrent, timeout=config.insights_timeout
         ),
-        athena=AthenaRunner(clients("athena"), workgroup=config.athena_workgroup, timeout=config.athena_timeout),
+        athena=AthenaRunner(
+            clients("athena"),
+            workgroup=config.athena_workgroup,
+            database=config.athena_database,
+            timeout=config.athena_timeout,
+        ),
         audit=lambda record: telemetry.logger.info("query audit", extra={"audit": record}),
         region=settings.region,
         partition=partition_of(settings.region),
@@ -163,10 +182,9 @@ def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> S
     """Configuration from the repo's YAML, the secret read once (its cache lasts five minutes), runners with
     limits, buttons and the shared replay memory when there is an incidents table."""
     from bot.config import ConfigError
-    from bot.queries.catalog import load_config
     from bot.slack.edge.seen_signatures import SeenSignatures
 
-    config = load_config(Path(settings.query_config), Path(settings.query_dir))
+    config = query_config(settings)
     credentials = credentials_for(settings, clients)
     secret = credentials.read()
     if not secret.bot_token or not secret.signing_secret:

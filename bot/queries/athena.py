@@ -1,5 +1,6 @@
-"""Run an Athena query in Lookout's workgroup: parameters only as ``ExecutionParameters``, poll with
-progress (QUEUED → RUNNING → SUCCEEDED / FAILED / CANCELLED), stop on timeout, read pages of rows.
+"""Run an Athena query in Lookout's workgroup and database (unqualified table names are its): parameters only
+as ``ExecutionParameters``, poll with progress (QUEUED → RUNNING → SUCCEEDED / FAILED / CANCELLED), stop on
+timeout, read pages of rows.
 
 The workgroup's ``BytesScannedCutoffPerQuery`` (template) is the cost guardrail; a query it cancels is
 reported as refused, in words.
@@ -26,12 +27,14 @@ class AthenaRunner:
         client: Any,
         *,
         workgroup: str = "lookout",
+        database: str = "lookout",
         timeout: timedelta = timedelta(seconds=90),
         poll_s: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
         self.workgroup = workgroup
+        self.database = database
         self.timeout = timeout
         self.poll_s = poll_s
         self.sleep = sleep
@@ -43,7 +46,11 @@ class AthenaRunner:
         on_progress: Callable[[Progress], None] | None = None,
         request_token: str | None = None,
     ) -> QueryResult:
-        request: dict[str, Any] = {"QueryString": sql, "WorkGroup": self.workgroup}
+        request: dict[str, Any] = {
+            "QueryString": sql,
+            "WorkGroup": self.workgroup,
+            "QueryExecutionContext": {"Database": self.database},
+        }
         if parameters:
             request["ExecutionParameters"] = list(parameters)
         if request_token:

@@ -69,7 +69,8 @@ class Access:
 @dataclass(frozen=True)
 class TrafficConfig:
     backend: Engine = "athena"
-    database: str = "lookout"
+    database: str | None = None
+    """None: the Athena database Lookout runs its queries in (``athena.database``, or the stack's)."""
     table: str = "access_events"
     log_groups: tuple[str, ...] = ()
     fields: dict[str, str] = field(default_factory=dict)
@@ -82,6 +83,9 @@ class QueryConfig:
     window: Window
     traffic: TrafficConfig
     athena_workgroup: str = "lookout"
+    athena_database: str = "lookout"
+    """The Glue database unqualified table names read (``QueryExecutionContext``); a deployed stack's
+    functions get the stack's own workgroup and database from the template (``Settings``)."""
     athena_timeout: timedelta = timedelta(seconds=90)
     insights_timeout: timedelta = timedelta(seconds=60)
     insights_max_concurrent: int = 4
@@ -131,6 +135,9 @@ def load_config(config_file: Path, queries_dir: Path | None = None) -> QueryConf
         window=window,
         traffic=traffic,
         athena_workgroup=_match(_IDENT_WG, str(athena.get("workgroup", "lookout")), f"{where}: athena.workgroup"),
+        athena_database=_match(
+            _IDENT, str(athena.get("database", "lookout")).lower(), f"{where}: athena.database"
+        ),
         athena_timeout=_duration(athena.get("timeout", "90s"), f"{where}: athena.timeout"),
         insights_timeout=_duration(insights.get("timeout", "60s"), f"{where}: insights.timeout"),
         insights_max_concurrent=_int(
@@ -184,7 +191,7 @@ def _saved_query(raw: Any, where: str, source: str) -> SavedQuery:
     if not tables:
         raise CatalogError(f"{where}: tables: an Athena query declares the tables it may read")
     for table in tables_read(text, where):
-        if table not in tables and not any(t.endswith("." + table) for t in tables):
+        if table not in tables:  # an unqualified name is Lookout's database's; a qualified one, that database's
             raise CatalogError(f"{where}: text reads {table}, which is not in tables ({', '.join(tables)})")
     return SavedQuery(
         name, str(spec.get("description", "")), "athena", text, params, window, tables=tables, source=source
@@ -297,9 +304,10 @@ def _log_groups(raw: Any, where: str) -> tuple[str, ...]:
 
 
 def _table(raw: Any, where: str) -> str:
+    """``table`` (in Lookout's database, the stack's own) or ``database.table``."""
     parts = str(raw).lower().split(".")
-    if len(parts) != 2 or not all(_IDENT.fullmatch(p) for p in parts):
-        raise CatalogError(f"{where}: {raw!r} is not database.table")
+    if len(parts) not in (1, 2) or not all(_IDENT.fullmatch(p) for p in parts):
+        raise CatalogError(f"{where}: {raw!r} is not table or database.table")
     return ".".join(parts)
 
 
@@ -347,7 +355,7 @@ def _traffic(spec: dict[str, Any], where: str) -> TrafficConfig:
             raise CatalogError(f"{where}.fields.{key}: unknown key or invalid field name {value!r}")
     return TrafficConfig(
         backend=backend,  # type: ignore[arg-type]
-        database=_match(_IDENT, str(spec.get("database", "lookout")), f"{where}.database"),
+        database=_match(_IDENT, str(spec["database"]), f"{where}.database") if spec.get("database") else None,
         table=_match(_IDENT, str(spec.get("table", "access_events")), f"{where}.table"),
         log_groups=_log_groups(spec.get("log_groups"), f"{where}.log_groups") if backend == "insights" else (),
         fields=fields,

@@ -153,7 +153,7 @@ def traffic_plan(args: list[str], config: QueryConfig, now: datetime) -> QueryPl
     limit = max(100, math.ceil(since.total_seconds() / 3600) + 2) if group == "hour" else 100
     traffic = config.traffic
     if traffic.backend == "athena":
-        table = f"{traffic.database}.{traffic.table}"
+        table = f"{traffic.database}.{traffic.table}" if traffic.database else traffic.table
         query = f"""-- lookout /traffic by {group}
 SELECT {_ATHENA_GROUP[group]} AS {group},
        count(*) AS requests,
@@ -161,7 +161,7 @@ SELECT {_ATHENA_GROUP[group]} AS {group},
        round(100.0 * count_if(status >= 400 AND status < 500) / count(*), 2) AS client_error_pct,
        round(approx_percentile(latency_ms, 0.95), 1) AS p95_ms,
        sum(bytes) AS bytes
-FROM {traffic.database}.{traffic.table}
+FROM {table}
 WHERE day BETWEEN ? AND ?
   AND ts >= from_iso8601_timestamp(?) AND ts < from_iso8601_timestamp(?)
 GROUP BY 1

@@ -32,7 +32,11 @@ def seeded() -> Iterator[tuple[AthenaStandIn, dict[str, list[dict[str, Any]]]]]:
 def run(
     standin: AthenaStandIn, sql: str, parameters: list[str] | None = None, workgroup: str = "lookout"
 ) -> tuple[dict[str, Any], list[list[str | None]]]:
-    request: dict[str, Any] = {"QueryString": sql, "WorkGroup": workgroup}
+    request: dict[str, Any] = {
+        "QueryString": sql,
+        "WorkGroup": workgroup,
+        "QueryExecutionContext": {"Database": "lookout"},
+    }
     if parameters:
         request["ExecutionParameters"] = parameters
     execution_id = standin.start_query_execution("us-east-1", request)["QueryExecutionId"]

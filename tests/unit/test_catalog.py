@@ -28,7 +28,8 @@ def test_shipped_configuration_loads() -> None:
     config = load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
     assert set(config.queries) >= {"popular-fields", "rare-mappings", "trace", "customer-activity"}
     assert config.traffic.backend == "athena" and config.athena_workgroup == "lookout"
-    assert config.queries["popular-fields"].tables == ("lookout.field_mappings_snapshot",)
+    assert config.athena_database == "lookout" and config.traffic.database is None  # unqualified: the runner's
+    assert config.queries["popular-fields"].tables == ("field_mappings_snapshot",)
 
 
 def test_minimal_configuration_has_safe_defaults(tmp_path: Path) -> None:
@@ -122,7 +123,14 @@ QUERY = """
             "- {name: q, engine: athena, tables: [lookout.a], text: 'SELECT * FROM lookout.a WHERE (x = 1'}",
             "text is not valid Athena SQL .line 1, column",
         ),
-        ("- {name: q, engine: athena, tables: [a], text: 'SELECT 1 FROM a'}", "'a' is not database.table"),
+        (
+            "- {name: q, engine: athena, tables: [a.b.c], text: 'SELECT 1 FROM a'}",
+            "'a.b.c' is not table or database.table",
+        ),
+        (
+            "- {name: q, engine: athena, tables: [other.a], text: 'SELECT 1 FROM a'}",
+            "text reads a, which is not in tables",
+        ),
         (
             "- {name: q, engine: insights, log_groups: [/g], params: {a: {type: colour}}, text: 'x {{a}}'}",
             "type must be one of",
@@ -167,3 +175,22 @@ def test_user_queries_are_added(tmp_path: Path) -> None:
     (query,) = config.queries.values()
     assert query.params[0].required and query.usage().startswith("/query q key=<string>")
     assert load_queries(tmp_path / "queries" / "mine.yaml")[0].name == "q"
+
+
+def test_a_deployed_stack_queries_its_own_workgroup_and_database(tmp_path: Path) -> None:
+    from bot.config import Settings
+    from bot.wiring import query_config
+
+    config_file, queries_dir = write(tmp_path)
+    env = {
+        "LOOKOUT_CONFIG": str(config_file),
+        "LOOKOUT_QUERIES": str(queries_dir),
+        "LOOKOUT_ATHENA_WORKGROUP": "lookout-prod-queries",
+        "LOOKOUT_ATHENA_DATABASE": "Lookout_Prod_Queries",  # as CloudFormation names it; Glue folds case
+    }
+    config = query_config(Settings.from_env(env))
+    assert (config.athena_workgroup, config.athena_database) == ("lookout-prod-queries", "lookout_prod_queries")
+    assert (
+        query_config(Settings.from_env({k: env[k] for k in ("LOOKOUT_CONFIG", "LOOKOUT_QUERIES")})).athena_database
+        == "lookout"
+    )

@@ -260,7 +260,7 @@ def test_slash_dry_run_prints_the_plan(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["slash", "/traffic 24h by status", "--dry-run"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert set(printed) == {"engine", "query", "parameters", "table", "start", "end"}
-    assert printed["engine"] == "athena" and printed["table"] == "lookout.access_events"
+    assert printed["engine"] == "athena" and printed["table"] == "access_events"
     assert "CAST(status AS varchar) AS status" in printed["query"] and len(printed["parameters"]) == 4
 
 

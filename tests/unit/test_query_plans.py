@@ -125,7 +125,7 @@ def test_slack_escaping_and_smart_quotes_are_undone(config: QueryConfig) -> None
 
 def test_traffic_athena_uses_execution_parameters_only(config: QueryConfig) -> None:
     query = command("/traffic 24h by endpoint", config)
-    assert query.engine == "athena" and query.table == "lookout.access_events"
+    assert query.engine == "athena" and query.table == "access_events"
     assert query.parameters == ("'2026-11-25'", "'2026-11-26'", "'2026-11-25T08:00:00Z'", "'2026-11-26T08:00:00Z'")
     assert query.query.count("?") == 4 and "concat(method, ' ', route) AS endpoint" in query.query
     assert (

@@ -215,7 +215,9 @@ def test_athena_failures_in_words(state: str, reason: str, error: type[Exception
     client = boto3.client("athena", region_name="us-east-1")
     stubber = Stubber(client)
     stubber.add_response(
-        "start_query_execution", {"QueryExecutionId": "e1"}, {"QueryString": "SELECT 1", "WorkGroup": "lookout"}
+        "start_query_execution",
+        {"QueryExecutionId": "e1"},
+        {"QueryString": "SELECT 1", "WorkGroup": "lookout", "QueryExecutionContext": {"Database": "lookout"}},
     )
     stubber.add_response(
         "get_query_execution",

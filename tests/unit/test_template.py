@@ -147,6 +147,20 @@ def test_slack_function_has_a_url_and_the_workgroup_a_cutoff(monkeypatch: pytest
     ]
 
 
+def test_the_query_workgroup_and_database_are_the_stacks_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    # two stacks in one account must not share (or fight over) a workgroup or a Glue database
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated()
+    resources = out["Resources"]
+    assert resources["QueryWorkGroup"]["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}-queries"}
+    name = resources["QueryDatabase"]["Properties"]["DatabaseInput"]["Name"]
+    assert "AWS::StackName" in json.dumps(name) and "Fn::Split" in json.dumps(name)  # hyphens → underscores
+    for function in ("SlackFunction", "DigestFunction"):
+        env = resources[function]["Properties"]["Environment"]["Variables"]
+        assert env["LOOKOUT_ATHENA_WORKGROUP"] == {"Ref": "QueryWorkGroup"}
+        assert env["LOOKOUT_ATHENA_DATABASE"] == {"Ref": "QueryDatabase"}
+
+
 def test_the_socket_mode_manifest_is_the_same_app_without_urls() -> None:
     import yaml
 
