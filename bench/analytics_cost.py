@@ -28,7 +28,12 @@ PRICE_PER_BYTE = 5 / 1024**4
 
 
 def run(standin: AthenaStandIn, sql: str, parameters: list[str]) -> int:
-    request = {"QueryString": sql, "WorkGroup": "lookout", "ExecutionParameters": parameters}
+    request = {
+        "QueryString": sql,
+        "WorkGroup": "lookout",
+        "QueryExecutionContext": {"Database": "lookout"},  # as the bot runs them
+        "ExecutionParameters": parameters,
+    }
     execution = standin.start_query_execution("us-east-1", request)["QueryExecutionId"]
     while True:
         status = standin.get_query_execution({"QueryExecutionId": execution})["QueryExecution"]
@@ -82,9 +87,10 @@ def main() -> int:
         config = load_config(Path("infra/lookout.yaml"), Path("infra/queries"))
         traffic = plan(*split_command("/traffic 24h by customer"), config, now=now)
         parameters = list(traffic.parameters)
-        on_json = traffic.query.replace("lookout.access_events", "lookout.access_events_json")
+        assert "FROM access_events\n" in traffic.query, traffic.query  # the replace below must not miss
+        on_json = traffic.query.replace("FROM access_events\n", "FROM access_events_json\n")
         unpruned = on_json.replace("WHERE day BETWEEN ? AND ?\n  AND ", "WHERE ")
-        day_count = "SELECT count(*) AS n FROM lookout.access_events WHERE day = ?"
+        day_count = "SELECT count(*) AS n FROM access_events WHERE day = ?"
         fields = plan(*split_command("/query popular-fields"), config, now=now)
         rows = [
             (
