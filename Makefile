@@ -54,8 +54,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/reliability.py
 	$(BIN)/python bench/analytics_cost.py
 
-# The README's picture: needs Debian's chromium and fonts-noto-color-emoji (not needed for demo or test).
-# needs Debian's chromium and fonts-noto-color-emoji; Pillow crops the screenshot to the message
+# The README's pictures: need Debian's chromium and fonts-noto-color-emoji (not the demo or the tests); Pillow
+# crops each screenshot to the message
 docs/message.png: $(STAMP) local/preview.py local/screenshot.py
 	$(BIN)/pip install --quiet pillow
 	$(BIN)/python -m local.demo > /dev/null
