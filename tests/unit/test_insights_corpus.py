@@ -16,6 +16,7 @@ import pytest
 
 from local.insights_lang import MalformedQuery
 from local.insights_standin import InsightsStandIn
+from tests.conftest import insights_rows
 
 T0 = 1_795_600_200_000  # ms, on a 30-minute boundary
 MB = 1_000_000
@@ -104,22 +105,7 @@ def field(report: dict[str, Any], name: str) -> float:
 
 
 def run(group: str, text: str) -> list[dict[str, str]]:
-    def source(region: str, name: str, start: int, end: int) -> list[dict[str, Any]]:
-        return [e for e in sorted(GROUPS[name], key=lambda e: e["timestamp"]) if start <= e["timestamp"] <= end]
-
-    standin = InsightsStandIn(source)
-    request = {
-        "logGroupNames": [group],
-        "startTime": T0 // 1000,
-        "endTime": (T0 + 3_600_000) // 1000,
-        "queryString": text,
-    }
-    query_id = standin.start_query("us-east-1", request)["queryId"]
-    while True:
-        answer = standin.get_query_results({"queryId": query_id})
-        if answer["status"] == "Complete":
-            return [{c["field"]: c["value"] for c in row} for row in answer["results"]]
-        assert answer["status"] in ("Scheduled", "Running"), answer
+    return insights_rows(GROUPS, group, text, T0, T0 + 3_600_000)
 
 
 def bin_of(ms: int, minutes: int) -> int:

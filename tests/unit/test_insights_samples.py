@@ -15,7 +15,7 @@ import pytest
 
 from local.insights_exec import Stamp
 from local.insights_lang import MalformedQuery
-from local.insights_standin import InsightsStandIn
+from tests.conftest import insights_rows
 
 T0 = 1_795_600_800_000  # ms, on an hour boundary
 SOURCES = ("ec2.amazonaws.com", "iam.amazonaws.com", "cloudtrail.amazonaws.com", "s3.amazonaws.com")
@@ -112,22 +112,7 @@ GATEWAY = [json.loads(e["message"]) | {"@ts": e["timestamp"]} for e in GROUPS["/
 
 
 def run(group: str, text: str) -> list[dict[str, str]]:
-    def source(region: str, name: str, start: int, end: int) -> list[dict[str, Any]]:
-        return [e for e in GROUPS[name] if start <= e["timestamp"] <= end]
-
-    standin = InsightsStandIn(source)
-    request = {
-        "logGroupNames": [group],
-        "startTime": T0 // 1000,
-        "endTime": (T0 + 7_200_000) // 1000,
-        "queryString": text,
-    }
-    query_id = standin.start_query("us-east-1", request)["queryId"]
-    while True:
-        answer = standin.get_query_results({"queryId": query_id})
-        if answer["status"] == "Complete":
-            return [{c["field"]: c["value"] for c in row} for row in answer["results"]]
-        assert answer["status"] in ("Scheduled", "Running"), answer
+    return insights_rows(GROUPS, group, text, T0, T0 + 7_200_000)
 
 
 def stamp(ms: int) -> str:
