@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,8 @@ BATCH_SIZE = 100  # Lambda's default for DynamoDB streams
 
 @dataclass
 class ConfigChanges:
-    """What the scenario wrote: the final items by key (tenant, mapping id) and how many stream records."""
+    """What the scenario wrote: the final items by key (tenant, mapping id; their ``fields`` and the ``at`` of
+    their last change) and how many stream records."""
 
     items: dict[tuple[str, str], dict[str, Any]]
     records: int
@@ -45,8 +46,9 @@ def seed_configuration(
     """Create the table, let tenants configure their mappings, then run its stream through the normalizer."""
     dynamodb = boto3.client("dynamodb", region_name=region)
     stream_arn = create_config_table(dynamodb, TABLE, stream=True)
-    items = _write_changes(dynamodb, tenants, rng, now or datetime.now(UTC))
-    records, batches = _run_stream(stream_arn, region, bucket)
+    moments: list[datetime] = []
+    items = _write_changes(dynamodb, tenants, rng, now or datetime.now(UTC), moments)
+    records, batches = _run_stream(stream_arn, region, bucket, moments)
     return ConfigChanges(items, records, batches)
 
 
@@ -70,40 +72,46 @@ def create_config_table(dynamodb: Any, name: str, *, stream: bool) -> str:
 
 
 def _write_changes(
-    dynamodb: Any, tenants: tuple[str, ...], rng: random.Random, now: datetime
+    dynamodb: Any, tenants: tuple[str, ...], rng: random.Random, now: datetime, moments: list[datetime]
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """Every tenant creates 2–5 mappings of 1–4 fields (popular fields more likely); then edits and deletes."""
+    """Every tenant creates 2–5 mappings of 1–4 fields (popular fields more likely) over the past four weeks;
+    this week some are edited and one is deleted. ``moments`` gets each change's time, in write order."""
     weights = [12, 7, 6, 9, 8, 8, 5, 3, 2, 1]
     items: dict[tuple[str, str], dict[str, Any]] = {}
+    created = sorted(now - timedelta(days=rng.uniform(8, 28)) for _ in range(len(tenants) * 5))
 
-    def put(tenant: str, mapping_id: str, fields: list[tuple[str, str]]) -> None:
+    def put(tenant: str, mapping_id: str, fields: list[tuple[str, str]], at: datetime) -> None:
+        moments.append(at)
         item = {
             "tenant": {"S": tenant},
             "mappingId": {"S": mapping_id},
-            "updatedAt": {"N": str(int(now.timestamp()))},
+            "updatedAt": {"N": str(int(at.timestamp()))},
             "fields": {"L": [{"M": {"fieldId": {"S": f}, "target": {"S": t}}} for f, t in fields]},
             "checksum": {"B": rng.randbytes(8)},  # a binary attribute, as Lambda delivers it: base64 text
         }
         dynamodb.put_item(TableName=TABLE, Item=item)
-        items[(tenant, mapping_id)] = {"fields": fields}
+        items[(tenant, mapping_id)] = {"fields": fields, "at": at}
 
     for tenant in tenants:
         for number in range(1, rng.randint(2, 5) + 1):
             chosen = sorted(set(rng.choices(FIELDS, weights=weights, k=rng.randint(1, 4))))
-            put(tenant, f"m-{number:02d}", [(f, rng.choice(TARGETS)) for f in chosen])
+            put(tenant, f"m-{number:02d}", [(f, rng.choice(TARGETS)) for f in chosen], created[len(moments)])
     edits = rng.sample(sorted(items), k=3)
-    for key in edits[:2]:  # an edit: one field dropped (or a field added to a one-field mapping)
+    for day, key in zip((4, 2), edits[:2], strict=True):  # an edit: one field dropped (or a field added)
         fields = items[key]["fields"]
         changed = fields[1:] if len(fields) > 1 else [*fields, ("notes", "crm")]
-        put(*key, changed)
+        put(*key, changed, now - timedelta(days=day))
     gone = edits[2]  # a deleted mapping: its rows drop out of the current configuration
+    moments.append(now - timedelta(days=1))
     dynamodb.delete_item(TableName=TABLE, Key={"tenant": {"S": gone[0]}, "mappingId": {"S": gone[1]}})
     del items[gone]
     return items
 
 
-def _run_stream(stream_arn: str, region: str, bucket: str) -> tuple[int, int]:
-    """Read every shard from TRIM_HORIZON and hand Lambda-shaped batches to the normalizer; (records, batches)."""
+def _run_stream(stream_arn: str, region: str, bucket: str, moments: list[datetime]) -> tuple[int, int]:
+    """Read every shard from TRIM_HORIZON and hand Lambda-shaped batches to the normalizer; (records, batches).
+    Each record carries the time its change was made in the story (``moments``, in write order), not the
+    moment the demo wrote it: the history spans four weeks."""
     from bot.analytics.mapping import load_configuration_mapping
     from bot.analytics.stream import StreamNormalizer
     from bot.config import Settings
@@ -127,6 +135,10 @@ def _run_stream(stream_arn: str, region: str, bucket: str) -> tuple[int, int]:
             page = streams.get_records(ShardIterator=iterator, Limit=1000)
             records.extend(lambda_record(r, stream_arn) for r in page["Records"])
             iterator = page.get("NextShardIterator") if page["Records"] else None
+    records.sort(key=lambda r: int(r["dynamodb"]["SequenceNumber"]))
+    assert len(records) == len(moments), (len(records), len(moments))
+    for record, moment in zip(records, moments, strict=True):
+        record["dynamodb"]["ApproximateCreationDateTime"] = int(moment.timestamp())
     batches = [records[i : i + BATCH_SIZE] for i in range(0, len(records), BATCH_SIZE)]
     for batch in batches:
         answer = normalizer.handle({"Records": batch})

@@ -65,7 +65,14 @@ def test_popular_fields_from_the_normalized_stream(world: tuple[Incident, QueryC
     )
     assert result.columns == ("field_id", "tenants", "mappings", "changed")
     assert [(r[0], int(r[1]), int(r[2])) for r in result.rows] == expected
-    assert all(r[3] == r[2] for r in result.rows)  # every mapping was written today
+    start_day = query.start.strftime("%Y-%m-%d")  # `changed`: mappings whose newest version is in the window
+    changed: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for key, item in incident.tables["field_mappings"].items.items():
+        if item["at"].strftime("%Y-%m-%d") >= start_day:
+            for field, _ in item["fields"]:
+                changed[field].add(key)
+    assert {r[0]: int(r[3]) for r in result.rows} == {f: len(changed[f]) for f in tenants}
+    assert 0 < sum(int(r[3]) for r in result.rows) < sum(int(r[2]) for r in result.rows)  # edits this week only
     assert result.bytes_scanned > 0
     changes = incident.tables["field_mappings"]
     assert changes.records > len(changes.items)  # edits and a delete went through the stream too
