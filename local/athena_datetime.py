@@ -110,11 +110,7 @@ def shown_with_offset(node: exp.Expr) -> exp.Expr:
     minutes_or_zero = exp.Coalesce(this=exp.Nullif(this=minutes, expression=exp.Literal.string("")),
                                    expressions=[exp.Literal.string("00")])  # fmt: skip
     offset = exp.DPipe(this=exp.DPipe(this=hours, expression=exp.Literal.string(":")), expression=minutes_or_zero)
-    has_offset = exp.Anonymous(this="regexp_matches", expressions=[value.copy(), exp.Literal.string(ISO_OFFSET)])
-    zero = exp.Anonymous(this="regexp_matches", expressions=[value.copy(), exp.Literal.string(ZERO_OFFSET)])
-    zone = exp.Case(
-        ifs=[exp.If(this=exp.and_(has_offset, exp.not_(zero)), true=offset)], default=exp.Literal.string("UTC")
-    )
+    zone = exp.Case(ifs=[exp.If(this=_non_utc(value, ISO_OFFSET), true=offset)], default=exp.Literal.string("UTC"))
     return exp.DPipe(this=exp.DPipe(this=text, expression=exp.Literal.string(" ")), expression=zone)
 
 
@@ -145,12 +141,16 @@ def offset_words(node: exp.Expr, shown: str) -> str:
 def offset_guard(node: exp.Expr, converted: exp.Expr, rule: str) -> exp.Expr:
     """``converted`` (DuckDB's TIMESTAMPTZ of ``node``'s input) that fails with NOT_SUPPORTED on a row whose
     input carries a non-UTC offset."""
-    value = node.this.copy()
-    has_offset = exp.Anonymous(this="regexp_matches", expressions=[value, exp.Literal.string(rule)])
-    zero = exp.Anonymous(this="regexp_matches", expressions=[value.copy(), exp.Literal.string(ZERO_OFFSET)])
     words = "NOT_SUPPORTED: " + offset_words(node, "a value with a non-UTC offset")
     fail = exp.Anonymous(this="error", expressions=[exp.Literal.string(words)])
-    return exp.Case(ifs=[exp.If(this=exp.and_(has_offset, exp.not_(zero)), true=fail)], default=converted)
+    return exp.Case(ifs=[exp.If(this=_non_utc(node.this, rule), true=fail)], default=converted)
+
+
+def _non_utc(value: exp.Expr, rule: str) -> exp.Expr:
+    """DuckDB's test of ``offset_refused``: the value carries an offset (``rule``) and it is not UTC."""
+    has_offset = exp.Anonymous(this="regexp_matches", expressions=[value.copy(), exp.Literal.string(rule)])
+    zero = exp.Anonymous(this="regexp_matches", expressions=[value.copy(), exp.Literal.string(ZERO_OFFSET)])
+    return exp.and_(has_offset, exp.not_(zero))
 
 
 def strftime_of(joda: str) -> str:
