@@ -21,8 +21,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlglot import exp
 
+from local.athena_datetime import strftime_of
+from local.athena_pruning import conjuncts
+
 Wanted = Callable[[dict[str, str]], bool]
-_JAVA = (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S"))
 _NOW = re.compile(r"NOW(?:\s*([+-])\s*(\d+)\s*(YEAR|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND)S?)?")
 
 
@@ -47,7 +49,7 @@ def injected_violation(parameters: dict[str, str], partitions: list[str], where:
     """Athena's error when an ``injected`` column is not given by static equality in the top-level WHERE."""
     if parameters.get("projection.enabled", "").lower() != "true":
         return None
-    given = _equalities(where.this) if where is not None else set()
+    given = {name for node in (conjuncts(where.this) if where is not None else []) for name in _equality(node)}
     for name in partitions:
         if parameters.get(f"projection.{name}.type") == "injected" and name not in given:
             return (
@@ -57,11 +59,8 @@ def injected_violation(parameters: dict[str, str], partitions: list[str], where:
     return None
 
 
-def _equalities(node: exp.Expr) -> set[str]:
-    if isinstance(node, exp.And):
-        return _equalities(node.left) | _equalities(node.right)
-    if isinstance(node, exp.Paren):
-        return _equalities(node.this)
+def _equality(node: exp.Expr) -> set[str]:
+    """The column a top-level conjunct gives by static equality (``col = 'x'``, ``col IN ('x', 'y')``)."""
     if isinstance(node, exp.EQ):
         sides = (node.left, node.right)
         if any(isinstance(s, exp.Literal) for s in sides):
@@ -72,9 +71,7 @@ def _equalities(node: exp.Expr) -> set[str]:
 
 
 def _date_test(name: str, spec: str, java: str, now: datetime | None) -> Wanted:
-    pattern = java or "yyyy-MM-dd"
-    for token, code in _JAVA:
-        pattern = pattern.replace(token, code)
+    pattern = strftime_of(java or "yyyy-MM-dd")
     moment = (now or datetime.now(UTC)).replace(tzinfo=None)
     low, high = (_bound(part, pattern, moment) for part in ([*spec.split(","), "", ""])[:2])
 

@@ -42,18 +42,18 @@ def partition_filter(
     select = ref.node.find_ancestor(exp.Select)
     if len(same) == 1 and select is tree and isinstance(tree, exp.Select) and not tree.args.get("with"):
         where = tree.args.get("where")
-        for conjunct in _conjuncts(where.this) if where else []:
+        for conjunct in conjuncts(where.this) if where else []:
             test = _test(conjunct, ref, set(partitions), others)
             if test is not None:
                 tests.append(test)
     return lambda values: all(test(values) for test in tests)
 
 
-def _conjuncts(node: exp.Expr) -> list[exp.Expr]:
+def conjuncts(node: exp.Expr) -> list[exp.Expr]:
     if isinstance(node, exp.And):
-        return _conjuncts(node.left) + _conjuncts(node.right)
+        return conjuncts(node.left) + conjuncts(node.right)
     if isinstance(node, exp.Paren):
-        return _conjuncts(node.this)
+        return conjuncts(node.this)
     return [node]
 
 
