@@ -7,11 +7,24 @@ DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction build-AlbLogsFunction build-ChecksFunction build-LogErrorsFunction build-DigestFunction docs/message.png
 
+# Lookout needs Python 3.11 or newer: refuse an older one in one line, before pip spends minutes on it.
+GOAL := $(or $(firstword $(MAKECMDGOALS)),demo)
+NEED_PYTHON := import sys; sys.exit(sys.version_info < (3, 11))
+ifneq ($(filter demo stack test lint typecheck template unit bench,$(GOAL)),)
+ifneq ($(wildcard $(BIN)/python),)
+PYTHON_PROBLEM := $(shell $(BIN)/python -c '$(NEED_PYTHON)' 2>/dev/null || echo "$(VENV) was made with $$($(BIN)/python --version 2>/dev/null || echo a Python that is gone), and Lookout needs Python 3.11 or newer: run make clean, then make $(GOAL) PYTHON=python3.12")
+else
+PYTHON_PROBLEM := $(shell $(PYTHON) -c '$(NEED_PYTHON)' 2>/dev/null || echo "Lookout needs Python 3.11 or newer, and $(PYTHON) is $$($(PYTHON) --version 2>/dev/null || echo not found): pick another, e.g. make $(GOAL) PYTHON=python3.12")
+endif
+$(if $(PYTHON_PROBLEM),$(error $(PYTHON_PROBLEM)))
+endif
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@echo "Installing Lookout and its development tools into $(VENV) (first run only, about a minute)…"
+	$(BIN)/pip install --disable-pip-version-check --progress-bar on -e '.[dev]'
 	touch $(STAMP) $(DEMO_STAMP)
 
 # the demo needs the package and the embedded stack only (not the test and lint tools); pip shows its progress
@@ -39,8 +52,10 @@ typecheck: $(STAMP)
 template: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
+# the suite today, then again with every clock a year ahead: no test may depend on today's date
 unit: $(STAMP)
 	$(BIN)/pytest
+	$(BIN)/pytest --clock-ahead 400
 
 bench: $(STAMP)
 	$(BIN)/python bench/cold_alarm.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,26 @@ os.environ.pop("AWS_PROFILE", None)
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="rewrite golden files from current output")
+    parser.addoption(
+        "--clock-ahead",
+        type=float,
+        default=0.0,
+        metavar="DAYS",
+        help="run with every clock (this process's and its children's) moved DAYS ahead of today",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    days = config.getoption("--clock-ahead")
+    if days:
+        from tests.support.clock import move_clock_ahead
+
+        move_clock_ahead(days)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    days = config.getoption("--clock-ahead")
+    return f"clock moved {days:g} days ahead: today is {datetime.now(UTC):%Y-%m-%d %H:%M} UTC" if days else None
 
 
 @pytest.fixture

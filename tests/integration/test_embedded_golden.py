@@ -1,6 +1,10 @@
 """Goldens of the enriched card as the embedded stack renders it: the seeded incident at a fixed moment
 (deterministic traffic, traces, log lines and datapoints), fired through SNS into the real alarm handler.
 
+The test runs on that moment's clock (time-machine, ticking): the embedded stack's servers run in this process,
+so moto (which, like CloudWatch Logs, refuses log events older than 14 days), the stand-ins and the bot all see
+the same day, whatever today is.
+
 This pins what offline goldens cannot: the X-Ray table and root causes, the log lines, the sparkline. A
 missing or changed golden fails; ``pytest --update-goldens`` rewrites it for review.
 """
@@ -13,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import time_machine
 
 from local.demo import alarm_reason
 from local.firing import fire
@@ -32,7 +37,7 @@ NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def posted() -> Iterator[dict[str, Any]]:
-    with EmbeddedStack() as stack, environment(stack.env()):
+    with time_machine.travel(NOW, tick=True), EmbeddedStack() as stack, environment(stack.env()):
         incident = seed(now=NOW)
         settings = {
             "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,

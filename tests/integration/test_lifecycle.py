@@ -238,8 +238,13 @@ def test_hostile_tags_route_nowhere_strange(service: AlertService, slack: SlackS
 
 
 def test_storm_of_100_alarms_in_10_s(service: AlertService, slack: SlackStandIn) -> None:
+    # GIVEN the storm desk's minute starts with the burst, on a clock that ticks from there (a burst across a
+    # minute boundary is the next test's case: here a boundary must not depend on when the test runs)
+    desk = service.lifecycle.tracker.storms  # type: ignore[union-attr]
+    started, minute = time.monotonic(), time.time() // 60 * 60
+    desk.clock = lambda: minute + (time.monotonic() - started)
     names = [f"svc-{i:03d}" for i in range(100)]
-    started = time.monotonic()
+    # WHEN 100 alarms open in 10 s, 32 deliveries at a time
     with ThreadPoolExecutor(32) as pool:
         futures = []
         for name in names:
@@ -247,12 +252,19 @@ def test_storm_of_100_alarms_in_10_s(service: AlertService, slack: SlackStandIn)
             time.sleep(0.1)
         for future in futures:
             future.result()
-    assert time.monotonic() - started < 30
-    calls = sum(len(slack.calls(m)) for m in ("chat.postMessage", "chat.update"))
-    assert calls <= 15, calls
-    visible = json.dumps([m for ms in slack.state.messages.values() for m in ms], ensure_ascii=False)
-    missing = [name for name in names if f"*{name}*" not in visible and f"{name} · OK" not in visible]
-    assert missing == [], (len(missing), calls)
+    # THEN on-call sees the first three on their own, one storm summary, and every other alarm once in its
+    # thread: what the channel shows, however the deliveries interleaved (how many Slack calls that took
+    # depends on timing: bench/storm.py measures it)
+    top = slack.posts("#alerts")
+    (summary,) = [m for m in top if "lookout:storm" in json.dumps(m["blocks"])]
+    singles = [m for m in top if m is not summary]
+    assert len(singles) == desk.threshold
+    assert header(summary) == f"🚨 Alarm storm: {100 - desk.threshold} alarms ({100 - desk.threshold} firing)"
+    shown = [header(m).split(" · ")[0].removeprefix("🔴 ") for m in singles]
+    details = json.dumps([r["blocks"] for r in slack.replies("#alerts", summary["ts"])], ensure_ascii=False)
+    shown += [name for name in names if f"*{name}* · ALARM" in details]
+    assert sorted(shown) == names  # each alarm exactly once: on its own or in the storm's thread
+    assert all(details.count(f"*{name}* · ALARM") <= 1 for name in names)
 
 
 def _store(service: AlertService) -> Any:
