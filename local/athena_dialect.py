@@ -1,7 +1,7 @@
 """Athena (Trino) SQL → DuckDB SQL through sqlglot's parser and transpiler, plus the Trino semantics sqlglot
 does not carry over by itself. The query is parsed once; nothing here works on the SQL text.
 
-What is rewritten (each checked against Trino's documented behaviour in tests/unit/test_athena_dialect.py):
+What is rewritten (each checked against Trino's documented behaviour in tests/standins/test_athena_dialect.py):
 integer ``/`` integer is integer division; ``regexp_extract`` and ``split_part`` give NULL when nothing
 matches; ``json_extract_scalar`` gives NULL for objects and arrays; ``parse_datetime`` takes a Joda pattern;
 ``approx_percentile`` returns a value of the data (``quantile_disc``). A comparison of a number with a string

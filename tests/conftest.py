@@ -1,41 +1,22 @@
-"""Shared test set-up: a clean, offline AWS environment, event fixtures and the golden-file switch."""
+"""Shared test set-up: a clean, offline AWS environment, the golden-file switch, the clock switch and the Slack
+stand-in fixture. Helpers live in ``tests/support``."""
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.support.offline import offline_environment
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from local.slack_api import SlackStandIn
 
-FIXTURES = Path(__file__).parent / "fixtures"
-EVENTS = FIXTURES / "events"
-GOLDEN = FIXTURES / "golden"
-AWS_BODIES = FIXTURES / "aws"
-
 # Before anything imports boto3: no real credentials, no real endpoints, no tracing, no stray config.
-os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_SESSION_TOKEN="testing",
-    AWS_DEFAULT_REGION="us-east-1",
-    AWS_CONFIG_FILE="/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE="/dev/null",
-    LOOKOUT_TRACING="false",
-    POWERTOOLS_TRACE_DISABLED="true",
-    POWERTOOLS_METRICS_NAMESPACE="LookoutTest",
-    POWERTOOLS_SERVICE_NAME="lookout-test",
-    POWERTOOLS_DEV="false",
-)
-os.environ.pop("AWS_ENDPOINT_URL", None)
-os.environ.pop("AWS_PROFILE", None)
+offline_environment()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -67,21 +48,6 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
 
 
-def load_event(name: str) -> Any:
-    return json.loads((EVENTS / name).read_text())
-
-
-def aws_body(name: str) -> Any:
-    """A real AWS response body from ``tests/fixtures/aws`` (its file names the source)."""
-    document = json.loads((AWS_BODIES / name).read_text())
-    assert document["source"] and document["url"], f"{name} must name its source"
-    return document["response"]
-
-
-def event_names() -> list[str]:
-    return sorted(p.name for p in EVENTS.glob("*.json"))
-
-
 @pytest.fixture
 def slack() -> Iterator[SlackStandIn]:
     """The Slack Web API stand-in on a free loopback port (``slack.url`` for ``WebClient(base_url=...)``)."""
@@ -89,28 +55,3 @@ def slack() -> Iterator[SlackStandIn]:
 
     with SlackStandIn() as server:
         yield server
-
-
-def insights_rows(
-    groups: dict[str, list[dict[str, Any]]], group: str, text: str, start_ms: int, end_ms: int
-) -> list[dict[str, str]]:
-    """Run ``text`` on the Insights stand-in over ``groups`` (log group → events) until it completes, as a
-    client polls GetQueryResults; each result row as field → value."""
-    from local.insights_standin import InsightsStandIn
-
-    def source(region: str, name: str, start: int, end: int) -> list[dict[str, Any]]:
-        return [e for e in sorted(groups[name], key=lambda e: e["timestamp"]) if start <= e["timestamp"] <= end]
-
-    standin = InsightsStandIn(source)
-    request = {
-        "logGroupNames": [group],
-        "startTime": start_ms // 1000,
-        "endTime": end_ms // 1000,
-        "queryString": text,
-    }
-    query_id = standin.start_query("us-east-1", request)["queryId"]
-    while True:
-        answer = standin.get_query_results({"queryId": query_id})
-        if answer["status"] == "Complete":
-            return [{c["field"]: c["value"] for c in row} for row in answer["results"]]
-        assert answer["status"] in ("Scheduled", "Running"), answer

@@ -6,18 +6,20 @@ threaded when it passes again), a post that fails announced again on the next ru
 from __future__ import annotations
 
 import importlib
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 
 from local.lambda_runtime import LambdaContext
 from local.scenario import INCIDENTS_TABLE, seed
 from local.slack_api import Fault
 from local.stack import EmbeddedStack, environment
-from tests.unit.test_checks import Endpoint
+from tests.support.endpoint import Endpoint
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -58,13 +60,19 @@ checks:
     )
     with EmbeddedStack() as stack, environment(stack.env()):
         incident = seed()
+        # the outside witness's URL lives in Lookout's secret, as deployed (README, Configure)
+        secrets = boto3.client("secretsmanager", region_name=incident.region)
+        secret = json.loads(secrets.get_secret_value(SecretId=incident.secret_arn)["SecretString"])
+        witness = f"http://127.0.0.1:{server.server_address[1]}/ping"
+        secrets.put_secret_value(
+            SecretId=incident.secret_arn, SecretString=json.dumps({**secret, "heartbeat_url": witness})
+        )
         settings = {
             "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
             "SLACK_CHANNEL": CHANNEL,
             "INCIDENTS_TABLE": INCIDENTS_TABLE,
             "LOOKOUT_CHECKS": str(checks),
             "LOOKOUT_ACCOUNT": "123456789012",
-            "LOOKOUT_HEARTBEAT_URL": f"http://127.0.0.1:{server.server_address[1]}/ping",
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
         with environment(settings):

@@ -19,7 +19,7 @@ import pytest
 from bot.alerting import AlertsFailed
 from bot.aws import Clients
 from bot.lifecycle.store import IncidentStore
-from local.demo import alarm_reason
+from local.alarm_evaluation import alarm_reason
 from local.firing import fire
 from local.lambda_runtime import LambdaContext
 from local.scenario import ALARM, INCIDENTS_TABLE, SIGNING_SECRET, seed

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from bot.alerting import AlertsFailed
+from local.alarm_evaluation import alarm_reason
 from local.aws_front import AwsFault
-from local.demo import alarm_reason
 from local.firing import fire
 from local.lambda_runtime import LambdaContext
 from local.scenario import ALARM, SECRET_LINE, Incident, seed
 from local.slack_api import Fault
 from local.stack import EmbeddedStack, environment
-from tests.conftest import event_names, load_event
-from tests.support import assert_valid_message
+from tests.support.fixtures import event_names, load_event
+from tests.support.messages import assert_valid_message
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

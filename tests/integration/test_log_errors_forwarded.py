@@ -13,7 +13,7 @@ import pytest
 from local.lambda_runtime import LambdaContext
 from local.scenario import INCIDENTS_TABLE, seed
 from local.stack import EmbeddedStack, environment
-from tests.unit.test_log_errors import subscription
+from tests.support.subscriptions import subscription
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -16,7 +16,7 @@ import pytest
 
 from local.slack_gateway import FunctionUrl
 from local.stack import EmbeddedStack, environment
-from tests.integration.test_slack_app import SECRET, command_body, signed
+from tests.support.slack_app import SECRET, command_body, signed
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -13,33 +13,8 @@ from typing import Any
 import pytest
 
 from bot.analytics.access_logs import ACCESS_LOG_FORMAT, Attribution, access_event, load_attribution, transform
-
-DOCS_SUBSCRIPTION = (
-    "H4sIAAAAAAAAAHWPwQqCQBCGX0Xm7EFtK+smZBEUgXoLCdMhFtKV3akI8d0bLYmibvPPN3wz00CJxmQnTO41whwWQRIctmEcB6sQbFC3CjW3XW8k"
-    "xpOpP+OC22d1Wml1qZkQGtoMsScxaczKN3plG8zlaHIta5KqWsozoTYw3/djzwhpLwivWFGHGpAFe7DL68JlBUk+l7KSN7tCOEJ4M3/qOI49vMHj"
-    "+zCKdlFqLaU2ZHV2a4Ct/an0/ivdX8oYc1UVX860fQDQiMdxRQEAAA=="
-)
-
-
-def line(**overrides: Any) -> dict[str, Any]:
-    """A REST API stage's line in ACCESS_LOG_FORMAT: API Gateway logs every variable as a string, "-" when absent."""
-    values = {
-        "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-        "requestTimeEpoch": "1795600000123",
-        "httpMethod": "POST",
-        "routeKey": "-",
-        "resourcePath": "/orders",
-        "path": "/prod/orders",
-        "status": "502",
-        "responseLatency": "1532",
-        "responseLength": "187",
-        "sourceIp": "198.51.100.7",
-        "apiKeyId": "-",
-        "principalId": "user-42",
-        "clientKey": "acme",
-    }
-    values.update(overrides)
-    return values
+from tests.support.access_logs import line
+from tests.support.subscriptions import DOCS_SUBSCRIPTION
 
 
 def firehose(*payloads: bytes) -> dict[str, Any]:

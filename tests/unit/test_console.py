@@ -9,7 +9,7 @@ import pytest
 from bot import console
 from bot.alarms import Alarm
 from bot.events import parse_event
-from tests.conftest import load_event
+from tests.support.fixtures import load_event
 
 
 def alarm(name: str) -> Alarm:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.alarms import Alarm, AlarmKind, AlarmState, Notification
 from bot.events import NotAnEvent, parse_event, parse_json_text
-from tests.conftest import event_names, load_event
+from tests.support.fixtures import event_names, load_event
 
 
 def only_alarm(name: str) -> Alarm:

@@ -13,6 +13,7 @@ import pytest
 
 from bot.analytics.mapping import MappingError, load_mapping
 from bot.analytics.normalize import normalize
+from tests.support.streams import image, record
 
 EVERY_TYPE = json.loads((Path(__file__).parents[1] / "fixtures/streams/dynamodb_go_every_type.json").read_text())
 
@@ -65,42 +66,6 @@ FIELD_MAPPINGS = load_mapping(
     },
     "test",
 )
-
-
-def record(
-    name: str, new: dict[str, Any] | None, old: dict[str, Any] | None = None, ttl: bool = False, seq: str = "1"
-) -> dict[str, Any]:
-    stream: dict[str, Any] = {
-        "ApproximateCreationDateTime": 1795600000,
-        "Keys": {"tenant": {"S": "acme"}, "mappingId": {"S": "m-01"}},
-        "SequenceNumber": seq,
-        "SizeBytes": 120,
-        "StreamViewType": "NEW_AND_OLD_IMAGES",
-    }
-    if new is not None:
-        stream["NewImage"] = new
-    if old is not None:
-        stream["OldImage"] = old
-    out = {
-        "eventID": seq,
-        "eventName": name,
-        "eventVersion": "1.1",
-        "eventSource": "aws:dynamodb",
-        "awsRegion": "us-east-1",
-        "dynamodb": stream,
-        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/config/stream/2026-11-01T00:00:00.000",
-    }
-    if ttl:
-        out["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
-    return out
-
-
-def image(*fields: tuple[str, int]) -> dict[str, Any]:
-    return {
-        "tenant": {"S": "acme"},
-        "mappingId": {"S": "m-01"},
-        "fields": {"L": [{"M": {"fieldId": {"S": f}, "uses": {"N": str(n)}}} for f, n in fields]},
-    }
 
 
 def test_nested_lists_are_exploded_into_rows() -> None:

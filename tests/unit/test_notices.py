@@ -12,7 +12,7 @@ from bot.alarms import Notification
 from bot.events import parse_event
 from bot.notices import READERS, typed_notice
 from bot.slack.blocks.notice import render_notification
-from tests.conftest import load_event
+from tests.support.fixtures import load_event
 
 
 def notification(event: str | dict[str, Any]) -> Notification:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.cli import render_calls
 from bot.config import Settings
 from local.preview import mrkdwn_html, to_html, to_terminal
-from tests.conftest import load_event
+from tests.support.fixtures import load_event
 
 
 def message(name: str) -> dict[str, object]:

@@ -11,27 +11,10 @@ import pytest
 from bot.queries.catalog import QueryConfig, load_config
 from bot.queries.params import ParameterError, insights_literal, parse_duration
 from bot.queries.plans import ERRORS_QUERY, HelpRequested, plan, split_command
+from tests.support.hostile import HOSTILE
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 26, 8, 0, 0, tzinfo=UTC)
-HOSTILE = [
-    '"',
-    "'",
-    '" | stats count(*) by @logStream | filter "',
-    "' OR 1=1 --",
-    "x'; DROP TABLE access_events; --",
-    "/* comment */",
-    "`backtick`",
-    "a | fields @message",
-    "line\nbreak",
-    "tab\tbreak",
-    "\\",
-    '\\" | display @message',
-    "ｓｅｌｅｃｔ",  # full-width letters
-    "раураl",  # Cyrillic confusables
-    "# not a comment",
-    "x" * 10_000,
-]
 
 
 @pytest.fixture(scope="module")

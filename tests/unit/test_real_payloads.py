@@ -13,7 +13,7 @@ from bot.enrich.model import Enrichment
 from bot.enrich.runner import Enricher
 from bot.events import parse_event
 from bot.slack.blocks.render import render_alarm
-from tests.conftest import load_event
+from tests.support.fixtures import load_event
 
 
 def alarms(name: str | dict[str, Any]) -> list[Alarm]:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli import render_calls
 from bot.config import Settings
-from tests.conftest import GOLDEN, event_names, load_event
+from tests.support.fixtures import GOLDEN, event_names, load_event
 
 
 @pytest.mark.parametrize("name", event_names())

@@ -1,71 +1,17 @@
-"""Query results as Slack messages: within Slack's limits for 0, 1, 100 and 10,000 rows; goldens; safety."""
+"""Query results as Slack messages: more than twenty columns cut; goldens; safety (hostile cells escaped and
+redacted, no part of a secret in a narrow column)."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from bot.queries.catalog import load_config
-from bot.queries.plans import plan, split_command
 from bot.queries.results import Progress, QueryResult
 from bot.slack.blocks.help import render_help
 from bot.slack.blocks.results import render_failure, render_progress, render_result
-from local.slack_api import validation_error
-from tests.conftest import GOLDEN
-from tests.support import assert_valid_message
-
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG = load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
-NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
-TRAFFIC = plan(*split_command("/traffic 24h by customer"), CONFIG, now=NOW)
-COLUMNS = ("customer", "requests", "error_rate_pct", "client_error_pct", "p95_ms", "bytes")
-
-
-def traffic_result(rows: int) -> QueryResult:
-    return QueryResult(
-        engine="athena",
-        columns=COLUMNS,
-        rows=tuple(
-            (f"customer-{i:05d}", str(10_000 - i), "1.25", "0.5", "812.5", str(123_456 + i)) for i in range(rows)
-        ),
-        seconds=4.2,
-        bytes_scanned=123 * 1024**2,
-        query_id="e-1",
-    )
-
-
-def payload(message) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    return {"text": message.text, "blocks": [b.to_dict() for b in message.blocks]}
-
-
-@pytest.mark.parametrize("rows", [0, 1, 100, 10_000])
-@pytest.mark.parametrize("tables", [True, False])
-def test_results_fit_slack_for_any_size(rows: int, tables: bool) -> None:
-    message = render_result(
-        TRAFFIC,
-        traffic_result(rows),
-        asked_by="U012",
-        console_url="https://console.aws.amazon.com/athena/x",
-        tables=tables,
-    )
-    body = payload(message)
-    assert_valid_message(body)
-    assert validation_error(body) is None
-    blocks = {b["block_id"]: b for b in body["blocks"]}
-    stats = blocks["lookout:stats"]["elements"][0]["text"]
-    assert f"{rows} rows" in stats and "123.0 MB scanned" in stats and "≈ $0.0006" in stats
-    if rows == 0:
-        assert "No data" in json.dumps(body)
-    elif tables:
-        table_rows = blocks["lookout:table"]["rows"]
-        assert len(table_rows) <= 100 and all(len(r) <= 20 for r in table_rows)
-        shown = len(table_rows) - 1
-        assert shown == rows or f"showing the top {shown}, {rows - shown} more" in stats
-    else:
-        assert blocks["lookout:table"]["text"]["text"].startswith("```Customer")
+from tests.support.fixtures import GOLDEN
+from tests.support.results import CONFIG, TRAFFIC, payload, traffic_result
 
 
 def test_more_than_twenty_columns_are_cut() -> None:

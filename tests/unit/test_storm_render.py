@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.slack.blocks.lifecycle import render_storm_details, render_storm_summary
-from tests.support import assert_valid_message
+from tests.support.messages import assert_valid_message
 
 
 def entries(count: int, reason: str) -> list[dict[str, object]]:

@@ -5,18 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.text import escape, redact, safe, truncate
-
-SECRETS = [
-    "AKIAIOSFODNN7EXAMPLE",
-    "ASIAY34FZKBOKMUTVV7A",
-    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
-    "xoxp-1234-5678-abcdef123456",
-    "xapp-1-A0123-4567-abcdef",
-    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
-    "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX",
-    "jane.doe@example.com",
-]
+from tests.support.hostile import SECRETS
 
 
 @pytest.mark.parametrize("secret", SECRETS)

@@ -1,0 +1,318 @@
+"""The alert lifecycle on moto DynamoDB and the Slack stand-in: one message per incident, updated on re-fire
+and OK with thread notes; duplicates (sequential and concurrent) never post twice; routing by tags; storms."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from moto import mock_aws
+
+from bot.alerting import AlertsFailed
+from bot.delivery import Deadline
+from tests.support.lifecycle import T0, TABLE, lifecycle_service, sns_event
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from bot.alerting import AlertService
+    from local.slack_api import SlackStandIn
+
+
+@pytest.fixture
+def service(slack: SlackStandIn) -> Iterator[AlertService]:
+    with mock_aws():
+        service = lifecycle_service(slack.url, table=TABLE, alert_channels=("#payments-oncall",))
+        service.lifecycle.tracker.storms.gather_s = 3.0  # type: ignore[union-attr]
+        yield service
+
+
+def deliver(service: AlertService, event: dict[str, Any]) -> Any:
+    return service.handle(event, Deadline.after(30))
+
+
+def header(message: dict[str, Any]) -> str:
+    return next(b["text"]["text"] for b in message["blocks"] if b["block_id"] == "lookout:header")
+
+
+@pytest.mark.parametrize(
+    ("sequence", "top_level", "replies", "final_header"),
+    [
+        ([("ALARM", 0)], 1, 0, "🔴 api · OK → ALARM"),
+        ([("ALARM", 0), ("ALARM", 5)], 1, 1, "🔴 api · OK → ALARM"),
+        ([("ALARM", 0), ("ALARM", 5), ("ALARM", 9)], 1, 2, "🔴 api · OK → ALARM"),
+        ([("ALARM", 0), ("OK", 20)], 1, 1, "✅ api · ALARM → OK"),
+        ([("ALARM", 0), ("INSUFFICIENT_DATA", 20)], 1, 1, "⚪ api · ALARM → INSUFFICIENT_DATA"),
+        ([("ALARM", 0), ("OK", 20), ("ALARM", 30)], 2, 1, "🔴 api · OK → ALARM"),
+        ([("OK", 0)], 1, 0, "✅ api · ALARM → OK"),
+    ],
+)
+def test_state_transitions(
+    service: AlertService,
+    slack: SlackStandIn,
+    sequence: list[tuple[str, int]],
+    top_level: int,
+    replies: int,
+    final_header: str,
+) -> None:
+    previous = "OK"
+    for state, minute in sequence:
+        deliver(
+            service,
+            sns_event(
+                "api", state, minute, old=previous if state != previous else ("ALARM" if state == "OK" else "OK")
+            ),
+        )
+        previous = state
+    posts = slack.posts("#alerts")
+    assert len(posts) == top_level
+    assert len(slack.replies("#alerts", posts[0]["ts"])) == replies
+    assert header(posts[-1]) == final_header
+
+
+def test_ok_edits_the_original_to_resolved_with_duration(service: AlertService, slack: SlackStandIn) -> None:
+    deliver(service, sns_event("api", "ALARM", 0))
+    deliver(service, sns_event("api", "OK", 23, old="ALARM"))
+    (message,) = slack.posts("#alerts")
+    status = next(b for b in message["blocks"] if b["block_id"] == "lookout:status")["elements"][0]["text"]
+    assert "Resolved* after 23 min" in status and message.get("edited")
+    (reply,) = slack.replies("#alerts", message["ts"])
+    assert "ALARM → OK after 23 min" in reply["text"]
+    assert not any(b["block_id"] == "lookout:actions" for b in message["blocks"])  # no buttons once resolved
+
+
+def test_refire_note_counts(service: AlertService, slack: SlackStandIn) -> None:
+    for minute in (0, 4, 8):
+        deliver(service, sns_event("api", "ALARM", minute, old="ALARM" if minute else "OK"))
+    (message,) = slack.posts("#alerts")
+    notes = [r["text"] for r in slack.replies("#alerts", message["ts"])]
+    assert notes[0].startswith("🔁 Still firing · 2nd time in 4 min") and notes[1].startswith(
+        "🔁 Still firing · 3rd time in 8 min"
+    )
+
+
+def test_late_older_state_change_does_not_reopen(service: AlertService, slack: SlackStandIn) -> None:
+    deliver(service, sns_event("api", "ALARM", 0))
+    deliver(service, sns_event("api", "OK", 10, old="ALARM"))
+    deliver(service, sns_event("api", "ALARM", 5, message_id="late"))  # delivered after the OK, but older
+    (message,) = slack.posts("#alerts")
+    assert header(message) == "✅ api · ALARM → OK"
+
+
+def test_a_state_change_with_an_unreadable_time_is_applied_not_judged_older(
+    service: AlertService, slack: SlackStandIn
+) -> None:
+    """Its envelope time (SNS Timestamp, minute 5) is earlier than the OK's (minute 10), but the state-change
+    time itself is unreadable ("2023-08-04T12: 36: 15…" as in the CloudWatch docs' sample): it cannot be
+    ordered, so it is applied as the newest news — and shows its time as given."""
+    deliver(service, sns_event("api", "ALARM", 0))
+    deliver(service, sns_event("api", "OK", 10, old="ALARM"))
+    event = sns_event("api", "ALARM", 5, message_id="unreadable-time")
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    message["StateChangeTime"] = "2023-08-04T12: 36: 15.490+0000"
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    deliver(service, event)
+    posts = slack.posts("#alerts")
+    assert len(posts) == 2 and header(posts[-1]) == "🔴 api · OK → ALARM"
+    context = next(b for b in posts[-1]["blocks"] if b["block_id"] == "lookout:context")["elements"][0]["text"]
+    assert "time as given: 2023-08-04T12: 36: 15.490+0000" in context
+
+
+@pytest.mark.parametrize("times", [2, 3, 5])
+def test_duplicate_deliveries_in_sequence_post_once(
+    service: AlertService, slack: SlackStandIn, times: int
+) -> None:
+    for _ in range(times):
+        deliver(service, sns_event("api", "ALARM", 0))
+    assert len(slack.calls("chat.postMessage")) == 1 and len(slack.calls("chat.update")) == 0
+
+
+@pytest.mark.parametrize("times", [2, 5])
+def test_duplicate_deliveries_at_once_post_once(service: AlertService, slack: SlackStandIn, times: int) -> None:
+    # GIVEN the same notification delivered several times at once
+    barrier = threading.Barrier(times)
+    event = sns_event("api", "ALARM", 0)
+
+    def one() -> str:
+        barrier.wait()
+        try:
+            deliver(service, event)
+        except AlertsFailed as exc:
+            return str(exc)
+        return "ok"
+
+    with ThreadPoolExecutor(times) as pool:
+        outcomes = [future.result() for future in [pool.submit(one) for _ in range(times)]]
+    # THEN one posts; the others find its claim in progress and fail, so that Lambda retries them
+    assert outcomes.count("ok") >= 1
+    assert all(o == "ok" or "already in progress" in o for o in outcomes), outcomes
+    # WHEN Lambda retries the failed ones, they find the change completed: still one post
+    for _ in range(outcomes.count("ok"), times):
+        deliver(service, event)
+    assert len(slack.calls("chat.postMessage")) == 1
+
+
+def test_routing_by_tags(service: AlertService, slack: SlackStandIn) -> None:
+    tags = {"lookout:channel": "#payments-oncall", "lookout:mention": "S0PAYTEAM", "lookout:severity": "sev1"}
+    deliver(service, sns_event("pay", "ALARM", 0, tags=tags))
+    (message,) = slack.posts("#payments-oncall")
+    assert header(message).startswith("🔴 SEV1 · pay")
+    assert message["text"].startswith("<!subteam^S0PAYTEAM>")
+    assert slack.posts("#alerts") == []
+
+
+def test_a_tag_cannot_send_an_alert_to_a_channel_lookout_is_not_set_up_for(
+    service: AlertService, slack: SlackStandIn
+) -> None:
+    # GIVEN whoever can tag an alarm points it at a channel that is not one of Lookout's alert channels
+    deliver(service, sns_event("pay", "ALARM", 0, tags={"lookout:channel": "#general"}))
+    # THEN the alert goes to the default channel, saying why
+    assert slack.posts("#general") == []
+    (message,) = slack.posts("#alerts")
+    assert "lookout:channel #general is not one of Lookout's alert channels" in json.dumps(message["blocks"])
+
+
+def test_hostile_tags_route_nowhere_strange(service: AlertService, slack: SlackStandIn) -> None:
+    tags = {"lookout:channel": "<!channel>", "lookout:mention": "<!here> @channel", "lookout:severity": "<b>"}
+    deliver(service, sns_event("evil", "ALARM", 0, tags=tags))
+    (message,) = slack.posts("#alerts")
+    dumped = json.dumps(message)
+    assert "<!here>" not in dumped and "<!channel>" not in dumped and "SEV" not in header(message)
+
+
+def test_storm_of_100_alarms_in_10_s(service: AlertService, slack: SlackStandIn) -> None:
+    # GIVEN the storm desk's minute starts with the burst, on a clock that ticks from there (a burst across a
+    # minute boundary is the next test's case: here a boundary must not depend on when the test runs)
+    desk = service.lifecycle.tracker.storms  # type: ignore[union-attr]
+    started, minute = time.monotonic(), time.time() // 60 * 60
+    desk.clock = lambda: minute + (time.monotonic() - started)
+    names = [f"svc-{i:03d}" for i in range(100)]
+    # WHEN 100 alarms open in 10 s, 32 deliveries at a time
+    with ThreadPoolExecutor(32) as pool:
+        futures = []
+        for name in names:
+            futures.append(pool.submit(deliver, service, sns_event(name, "ALARM", 0)))
+            time.sleep(0.1)
+        for future in futures:
+            future.result()
+    # THEN on-call sees the first three on their own, one storm summary, and every other alarm once in its
+    # thread: what the channel shows, however the deliveries interleaved (how many Slack calls that took
+    # depends on timing: bench/storm.py measures it)
+    top = slack.posts("#alerts")
+    (summary,) = [m for m in top if "lookout:storm" in json.dumps(m["blocks"])]
+    singles = [m for m in top if m is not summary]
+    assert len(singles) == desk.threshold
+    assert header(summary) == f"🚨 Alarm storm: {100 - desk.threshold} alarms ({100 - desk.threshold} firing)"
+    shown = [header(m).split(" · ")[0].removeprefix("🔴 ") for m in singles]
+    details = json.dumps([r["blocks"] for r in slack.replies("#alerts", summary["ts"])], ensure_ascii=False)
+    shown += [name for name in names if f"*{name}* · ALARM" in details]
+    assert sorted(shown) == names  # each alarm exactly once: on its own or in the storm's thread
+    assert all(details.count(f"*{name}* · ALARM") <= 1 for name in names)
+
+
+def _store(service: AlertService) -> Any:
+    return service.lifecycle.tracker.store  # type: ignore[union-attr]
+
+
+def test_acknowledged_incidents_get_no_repeat_notes(service: AlertService, slack: SlackStandIn) -> None:
+    from dataclasses import replace
+
+    deliver(service, sns_event("api", "ALARM", 0))
+    incident = _store(service).get("arn:aws:cloudwatch:us-east-1:111122223333:alarm:api")
+    _store(service).put(replace(incident, acked_by="U0ONCALL"))
+    deliver(service, sns_event("api", "ALARM", 5, old="ALARM"))
+    (message,) = slack.posts("#alerts")
+    assert slack.replies("#alerts", message["ts"]) == []
+    assert "Acknowledged by <@U0ONCALL>" in json.dumps(message["blocks"])
+
+
+def test_silenced_alarm_posts_nothing_new_until_the_silence_ends(
+    service: AlertService, slack: SlackStandIn
+) -> None:
+    from dataclasses import replace
+
+    deliver(service, sns_event("api", "ALARM", 0))
+    incident = _store(service).get("arn:aws:cloudwatch:us-east-1:111122223333:alarm:api")
+    _store(service).put(replace(incident, silenced_until=time.time() + 3600, silenced_by="U0ONCALL"))
+    deliver(service, sns_event("api", "ALARM", 5, old="ALARM"))
+    deliver(service, sns_event("api", "OK", 10, old="ALARM"))
+    deliver(service, sns_event("api", "ALARM", 20))  # re-opens during the silence: the old message is reused
+    assert len(slack.calls("chat.postMessage")) == 2  # the first post and the OK thread note only
+    (message,) = slack.posts("#alerts")
+    assert "Silenced until" in json.dumps(message["blocks"]) and header(message) == "🔴 api · OK → ALARM"
+
+
+@pytest.mark.parametrize("state", ["OK", "ALARM"])
+def test_a_failed_slack_call_is_redone_by_the_retry(
+    service: AlertService, slack: SlackStandIn, state: str
+) -> None:
+    from bot.alerting import AlertsFailed
+    from local.slack_api import Fault
+
+    deliver(service, sns_event("api", "ALARM", 0))
+    slack.fail_next(*[Fault(status=500)] * 40)
+    event = sns_event("api", state, 7, old="ALARM")
+    with pytest.raises(AlertsFailed):
+        service.handle(event, Deadline.after(2))
+    slack.state.faults.clear()
+    deliver(service, event)  # Lambda's retry of the same delivery
+    (message,) = slack.posts("#alerts")
+    expected = "✅ api · ALARM → OK" if state == "OK" else "🔴 api · ALARM → ALARM"
+    assert header(message) == expected
+    assert len(slack.replies("#alerts", message["ts"])) == 1  # the note, once
+
+
+def test_a_burst_across_a_window_boundary_stays_one_storm(service: AlertService) -> None:
+    desk = service.lifecycle.tracker.storms  # type: ignore[union-attr]
+    now = [59.0 * 60 + 55]  # five seconds before a window boundary
+    desk.clock = lambda: now[0]
+    keys = [desk.admit("#c") for _ in range(5)]
+    assert keys[:3] == [None, None, None] and keys[3] == keys[4] is not None
+    desk.store.save_storm(replace(desk.store.storm(keys[3]), summary_ts="1.1"))
+    now[0] += 10  # the next window
+    assert [desk.admit("#c") for _ in range(5)] == [keys[3]] * 5
+
+
+def _dead_post(service: AlertService, name: str, minutes: float, age_s: float) -> None:
+    """What an invocation killed mid-post leaves: the incident record saying "posting", and no message."""
+    from bot.lifecycle.store import Incident
+
+    changed = (T0 + timedelta(minutes=minutes)).timestamp()
+    _store(service).put(
+        Incident(
+            alarm_arn=f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}",
+            channel="#alerts",
+            status="posting",
+            opened_at=changed,
+            changed_at=changed,
+            history=(("ALARM", changed),),
+            notify_count=1,
+            last_notified_at=time.time() - age_s,
+        )
+    )
+
+
+def test_a_post_killed_midway_is_posted_by_lambdas_retry(service: AlertService, slack: SlackStandIn) -> None:
+    # GIVEN an invocation died (timeout, out of memory) after writing "posting" and before Slack answered
+    _dead_post(service, "api", 0, age_s=120)
+    # WHEN Lambda's retry delivers the same state change
+    deliver(service, sns_event("api", "ALARM", 0))
+    # THEN it is posted (not taken for an old change), and the record has its message
+    (message,) = slack.posts("#alerts")
+    incident = _store(service).get("arn:aws:cloudwatch:us-east-1:111122223333:alarm:api")
+    assert header(message).startswith("🔴 api") and incident.status == "open" and incident.ts == message["ts"]
+
+
+def test_a_post_in_flight_is_waited_for_never_skipped(service: AlertService, slack: SlackStandIn) -> None:
+    # GIVEN another invocation is posting this incident right now
+    _dead_post(service, "api", 0, age_s=1)
+    # WHEN a delivery of the same change cannot wait for it, it fails (Lambda retries) instead of succeeding
+    with pytest.raises(AlertsFailed):
+        deliver(service, sns_event("api", "ALARM", 0))
+    assert slack.posts("#alerts") == []

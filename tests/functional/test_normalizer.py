@@ -1,0 +1,136 @@
+"""The configuration table's stream through the normalizer handler into S3 (moto), read back by the Athena
+stand-in through the template's Glue tables: inserts, modifies, removes and TTL deletes answer correctly."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local.athena_standin import AthenaStandIn
+from local.lambda_runtime import LambdaContext
+from local.stack import environment
+from tests.support.streams import image, record
+
+BUCKET = "lookout-data"
+
+
+def glue_table(name: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "Name": name,
+        "PartitionKeys": [{"Name": "day", "Type": "string"}],
+        "StorageDescriptor": {
+            "Columns": [{"Name": n, "Type": t} for n, t in columns],
+            "Location": f"s3://{BUCKET}/{name}/",
+            "SerdeInfo": {"SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe"},
+        },
+    }
+
+
+@pytest.fixture
+def handler() -> Any:
+    with (
+        mock_aws(),
+        environment(
+            {"DATA_BUCKET": BUCKET, "AWS_DEFAULT_REGION": "us-east-1", "LOOKOUT_CONFIG": "infra/lookout.yaml"}
+        ),
+    ):
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+        yield importlib.reload(importlib.import_module("handlers.normalize"))
+
+
+def test_a_batch_lands_in_s3_and_a_redelivery_overwrites(handler: Any) -> None:
+    batch = {
+        "Records": [
+            record(
+                "INSERT",
+                image(("fieldA", 1))
+                | {"fields": {"L": [{"M": {"fieldId": {"S": "fieldA"}, "target": {"S": "crm"}}}]}},
+                seq="100",
+            )
+        ]
+    }
+    assert handler.lambda_handler(batch, LambdaContext()) == {"batchItemFailures": []}
+    assert handler.lambda_handler(batch, LambdaContext()) == {"batchItemFailures": []}  # Lambda redelivers
+    s3 = boto3.client("s3", region_name="us-east-1")
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"])
+    assert keys == [
+        "field_mappings_events/day=2026-11-25/100-100.json",
+        "field_mappings_snapshot/day=2026-11-25/100-100.json",
+    ]
+    row = json.loads(s3.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read())
+    assert (row["op"], row["tenant"], row["field_id"], row["target"]) == ("INSERT", "acme", "fieldA", "crm")
+
+
+def test_a_failed_write_asks_lambda_to_retry_from_the_first_record(handler: Any) -> None:
+    handler.NORMALIZER.bucket = "no-such-bucket"
+    batch = {"Records": [record("INSERT", image(), seq="7"), record("MODIFY", image(), seq="8")]}
+    assert handler.lambda_handler(batch, LambdaContext()) == {"batchItemFailures": [{"itemIdentifier": "7"}]}
+
+
+def test_athena_answers_popular_fields_from_the_current_snapshot(handler: Any) -> None:
+    def mapping(tenant: str, mapping_id: str, *fields: str) -> dict[str, Any]:
+        return {
+            "tenant": {"S": tenant},
+            "mappingId": {"S": mapping_id},
+            "updatedAt": {"N": "1795600000"},
+            "fields": {"L": [{"M": {"fieldId": {"S": f}, "target": {"S": "crm"}}} for f in fields]},
+        }
+
+    def change(
+        name: str, new: dict[str, Any] | None, old: dict[str, Any] | None, seq: str, ttl: bool = False
+    ) -> dict[str, Any]:
+        out = record(name, new, old, ttl=ttl, seq=seq)
+        keys_from = new or old or {}
+        out["dynamodb"]["Keys"] = {"tenant": keys_from["tenant"], "mappingId": keys_from["mappingId"]}
+        return out
+
+    a1, a1_edited = mapping("acme", "m-1", "email", "phone"), mapping("acme", "m-1", "email")
+    b1, c1 = mapping("globex", "m-1", "email", "vat"), mapping("initech", "m-9", "phone")
+    events = [
+        change("INSERT", a1, None, "1"),
+        change("INSERT", b1, None, "2"),
+        change("INSERT", c1, None, "3"),
+        change("MODIFY", a1_edited, a1, "4"),
+        change("REMOVE", None, c1, "5", ttl=True),
+    ]
+    assert handler.lambda_handler({"Records": events}, LambdaContext()) == {"batchItemFailures": []}
+    glue = boto3.client("glue", region_name="us-east-1")
+    glue.create_database(DatabaseInput={"Name": "lookout"})
+    columns = [
+        ("op", "string"),
+        ("at", "timestamp"),
+        ("item_key", "string"),
+        ("sequence", "string"),
+        ("tenant", "string"),
+        ("mapping_id", "string"),
+        ("updated_at", "timestamp"),
+        ("field_id", "string"),
+        ("target", "string"),
+        ("deleted", "boolean"),
+    ]
+    glue.create_table(DatabaseName="lookout", TableInput=glue_table("field_mappings_snapshot", columns))
+    standin = AthenaStandIn(lambda region, service: boto3.client(service, region_name=region))
+    sql = """
+WITH latest AS (
+  SELECT item_key, max(sequence) AS sequence FROM lookout.field_mappings_snapshot GROUP BY item_key
+)
+SELECT s.field_id, count(DISTINCT s.item_key) AS mappings
+FROM lookout.field_mappings_snapshot s, latest l
+WHERE s.item_key = l.item_key AND s.sequence = l.sequence AND NOT s.deleted
+GROUP BY s.field_id ORDER BY mappings DESC, s.field_id"""
+    execution = standin.start_query_execution("us-east-1", {"QueryString": sql})["QueryExecutionId"]
+    while standin.get_query_execution({"QueryExecutionId": execution})["QueryExecution"]["Status"][
+        "State"
+    ] not in ("SUCCEEDED", "FAILED"):
+        pass
+    state = standin.get_query_execution({"QueryExecutionId": execution})["QueryExecution"]["Status"]
+    assert state["State"] == "SUCCEEDED", state
+    rows = standin.get_query_results({"QueryExecutionId": execution})["ResultSet"]["Rows"]
+    values = [[c.get("VarCharValue") for c in r["Data"]] for r in rows]
+    # acme m-1 now maps only email; globex m-1 email and vat; initech m-9 expired (TTL)
+    assert values == [["field_id", "mappings"], ["email", "2"], ["vat", "1"]]

@@ -1,0 +1,287 @@
+"""The Slack function's front door: it owns slash commands end to end — size cap and signature before any
+parsing, replay memory, the ack, and a self-invocation in Lookout's own event shape that runs the query —
+and hands everything else to Bolt; and the production wiring behind it."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import pytest
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
+
+from bot.aws import Clients
+from bot.config import Settings
+from bot.observability import Telemetry
+from bot.slack.edge.front import MAX_BODY_BYTES, RUN_KEY, SlackFront
+from bot.slack.edge.seen_signatures import SeenSignatures
+from bot.wiring import build_slack_app, slack_parts
+from local.lambda_runtime import LambdaContext
+from local.slack_gateway import function_url_event
+from tests.support.slack_app import SECRET, RecordingLazyRunner, command_body, make_service, signed
+
+if TYPE_CHECKING:
+    from local.slack_api import SlackStandIn
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.invokes: list[dict[str, Any]] = []
+        self.bolt_events: list[dict[str, Any]] = []
+
+    def invoke(self, **kwargs: Any) -> dict[str, Any]:
+        self.invokes.append(kwargs)
+        return {"StatusCode": 202}
+
+    def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        self.bolt_events.append(event)
+        return {"statusCode": 200, "body": "bolt"}
+
+
+@pytest.fixture
+def front(slack: SlackStandIn) -> tuple[SlackFront, Recorder]:
+    recorder = Recorder()
+    return make_front(slack, recorder), recorder
+
+
+def make_front(slack: SlackStandIn, recorder: Recorder, *, bolt: Any = None, **options: Any) -> SlackFront:
+    """The front door on the repo's configuration: Bolt and Lambda's Invoke recorded (or ``bolt`` given),
+    Slack the stand-in; ``options`` replace the rest."""
+    parts: dict[str, Any] = {
+        "service": make_service()[0],
+        "verifier": SignatureVerifier(SECRET),
+        "seen": SeenSignatures(),
+        "bolt": lambda: bolt or recorder,
+        "lambda_client": recorder,
+        "web_client": lambda: WebClient(token="xoxb-test", base_url=slack.url),
+        **options,
+    }
+    service = parts.pop("service")
+    return SlackFront(service, **parts)
+
+
+def event(body: str, headers: dict[str, str]) -> dict[str, Any]:
+    return function_url_event("POST", "/slack/events", headers, body.encode())
+
+
+def test_a_command_is_acknowledged_and_its_query_started_by_our_own_event(
+    front: tuple[SlackFront, Recorder],
+) -> None:
+    door, recorder = front
+    body = command_body("/errors", "orders-api 30m", response_url="https://hooks.slack.com/commands/T0/1/r")
+    answer = door.handle(event(body, signed(body)), LambdaContext())
+    assert answer["statusCode"] == 200
+    assert json.loads(answer["body"]) == {"text": "Running /errors: Top errors in orders-api, last 30 min…"}
+    [invoke] = recorder.invokes
+    assert invoke["InvocationType"] == "Event" and invoke["FunctionName"] == LambdaContext().invoked_function_arn
+    sent = json.loads(invoke["Payload"])
+    assert list(sent) == [RUN_KEY]  # Lookout's own shape: nothing of the HTTP request, no Bolt headers
+    assert sent[RUN_KEY] == {
+        "command": "/errors",
+        "text": "orders-api 30m",
+        "user_id": "U012USER",
+        "channel_id": "C012CHAN",
+        "trigger_id": "1.2.abc",
+        "response_url": "https://hooks.slack.com/commands/T0/1/r",
+    }
+    assert recorder.bolt_events == []  # Bolt was never needed
+
+
+def test_the_self_invocation_runs_the_query_into_the_channel(
+    front: tuple[SlackFront, Recorder], slack: SlackStandIn
+) -> None:
+    door, recorder = front
+    body = command_body("/errors", "orders-api 30m", channel="C0FRONT")
+    door.handle(event(body, signed(body)), LambdaContext())
+    answer = door.handle(json.loads(recorder.invokes[0]["Payload"]), LambdaContext())
+    assert answer == {"ran": "/errors orders-api 30m"}
+    [message] = slack.posts("C0FRONT")
+    assert message.get("edited") and "table" in json.dumps(message["blocks"])  # progress became the table
+
+
+def test_where_the_bot_may_not_post_the_answer_goes_to_the_response_url(
+    front: tuple[SlackFront, Recorder], slack: SlackStandIn
+) -> None:
+    door, recorder = front
+    body = command_body("/errors", "orders-api", channel="", response_url=slack.response_url("r9"))
+    door.handle(event(body, signed(body)), LambdaContext())
+    door.handle(json.loads(recorder.invokes[0]["Payload"]), LambdaContext())
+    [response] = slack.state.responses["r9"]
+    assert response["response_type"] == "in_channel" and "table" in json.dumps(response["blocks"])
+
+
+def test_the_run_reads_a_rotated_token_again(slack: SlackStandIn) -> None:
+    recorder = Recorder()
+    door = make_front(
+        slack,
+        recorder,
+        web_client=lambda: WebClient(token="xoxb-old", base_url=slack.url),  # from the secret's cache
+        renew_token=lambda: "xoxb-new",  # the secret read again
+    )
+    slack.state.tokens = {"xoxb-new"}
+    body = command_body("/errors", "orders-api", channel="C0ROT")
+    door.handle(event(body, signed(body)), LambdaContext())
+    door.handle(json.loads(recorder.invokes[0]["Payload"]), LambdaContext())
+    assert "table" in json.dumps(slack.posts("C0ROT")[0]["blocks"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [("", "blocks"), ("orders-api 99y", "⚠️"), ("help", "blocks")],
+    ids=["help", "bad", "cmdhelp"],
+)
+def test_help_and_mistakes_are_answered_without_starting_anything(
+    front: tuple[SlackFront, Recorder], text: str, expect: str
+) -> None:
+    door, recorder = front
+    command = "/lookout" if text == "" else "/errors"
+    body = command_body(command, text)
+    answer = json.loads(door.handle(event(body, signed(body)), LambdaContext())["body"])
+    assert expect in answer if expect == "blocks" else answer["text"].startswith(expect)
+    assert recorder.invokes == []
+
+
+def test_bad_signatures_and_replays_are_refused_before_any_work(front: tuple[SlackFront, Recorder]) -> None:
+    door, recorder = front
+    body = command_body("/errors", "orders-api")
+    refused = [
+        signed(body, timestamp=int(time.time()) - 600),  # stale
+        {**signed(body), "x-slack-signature": "v0=00"},  # wrong
+        {**signed(body), "x-slack-signature": "v0=é" * 20},  # not ASCII: refused, never a TypeError
+        {**signed(body), "x-slack-request-timestamp": "soon"},
+        {"content-type": "application/x-www-form-urlencoded"},  # unsigned
+    ]
+    for headers in refused:
+        assert door.handle(event(body, headers), LambdaContext())["statusCode"] == 401
+    headers = signed(body)
+    assert door.handle(event(body, headers), LambdaContext())["statusCode"] == 200
+    again = door.handle(event(body, {**headers, "x-slack-bolt-lazy-only": "1"}), LambdaContext())
+    assert again["statusCode"] == 401 and again["body"] == "replayed request"
+    assert len(recorder.invokes) == 1 and recorder.bolt_events == []
+
+
+def test_an_oversized_body_is_refused_before_its_signature_is_computed(
+    front: tuple[SlackFront, Recorder],
+) -> None:
+    door, recorder = front
+    body = command_body("/errors", "x" * MAX_BODY_BYTES)
+    assert door.handle(event(body, signed(body)), LambdaContext())["statusCode"] == 413
+    assert recorder.invokes == [] and recorder.bolt_events == []
+
+
+def test_buttons_go_to_bolt_only_when_signed(front: tuple[SlackFront, Recorder]) -> None:
+    door, recorder = front
+    click = "payload=" + quote(json.dumps({"type": "block_actions"}))
+    headers = {**signed(click), "content-type": "application/x-www-form-urlencoded"}
+    assert door.handle(event(click, headers), LambdaContext()) == {"statusCode": 200, "body": "bolt"}
+    assert (
+        door.handle(event(click, {"content-type": headers["content-type"]}), LambdaContext())["statusCode"] == 401
+    )
+    assert len(recorder.bolt_events) == 1 and recorder.invokes == []
+
+
+def test_production_wiring_has_buttons_and_a_shared_replay_memory() -> None:
+    settings = Settings(
+        incidents_table="lookout-incidents",
+        slack_bot_token="xoxb-x",
+        slack_signing_secret=SECRET,
+        button_users=("U1",),
+    )
+    clients = Clients("us-east-1")
+    parts = slack_parts(settings, Telemetry.for_cli(settings), clients)
+    assert parts.actions is not None and parts.actions.allowed == ("U1",)
+    assert parts.seen.table == "lookout-incidents"
+    app = build_slack_app(parts, settings)
+    lazy = RecordingLazyRunner(app.logger)
+    app.listener_runner.lazy_listener_runner = lazy
+    click = "payload=" + quote(json.dumps(button_payload("lookout:ack")))
+    parts.seen.first_time = lambda signature: True  # type: ignore[method-assign] # no table here
+    response = app.dispatch(BoltRequest(body=click, headers=signed(click)))
+    assert response.status == 200 and [f.__name__ for f, _ in lazy.pending] == ["handle"]  # the buttons' handler
+    bare = Settings(slack_bot_token="xoxb-x", slack_signing_secret=SECRET)
+    without = slack_parts(bare, Telemetry.for_cli(bare), clients)
+    assert without.actions is None and without.seen.table is None
+
+
+def button_payload(action_id: str) -> dict[str, Any]:
+    return {
+        "type": "block_actions",
+        "user": {"id": "U1", "username": "ana"},
+        "api_app_id": "A012",
+        "token": "legacy",
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1", "is_ephemeral": False},
+        "trigger_id": "1.2.3",
+        "team": {"id": "T012", "domain": "acme"},
+        "channel": {"id": "C1", "name": "alerts"},
+        "message": {"ts": "1.2", "text": "alarm", "blocks": []},
+        "response_url": "http://127.0.0.1:9/unused",
+        "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": "arn", "action_ts": "1"}],
+    }
+
+
+@pytest.mark.parametrize("text", ["orders-api 99999999999999999999d", "orders-api 9999999999w", "orders-api 0m"])
+def test_absurd_windows_get_an_answer_in_words(front: tuple[SlackFront, Recorder], text: str) -> None:
+    door, recorder = front
+    body = command_body("/errors", text)
+    answer = door.handle(event(body, signed(body)), LambdaContext())
+    assert answer["statusCode"] == 200 and json.loads(answer["body"])["text"].startswith("⚠️")
+    assert recorder.invokes == []
+
+
+def test_a_bug_in_the_ack_is_still_answered_in_words(
+    front: tuple[SlackFront, Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    door, recorder = front
+
+    def broken(invocation: Any) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(door.service, "acknowledge", broken)
+    body = command_body("/errors", "orders-api")
+    answer = door.handle(event(body, signed(body)), LambdaContext())
+    assert answer["statusCode"] == 200 and "could not read that command" in answer["body"]
+    assert recorder.invokes == []
+
+
+def test_a_captured_click_replayed_with_bolts_lazy_headers_is_refused(slack: SlackStandIn) -> None:
+    from slack_bolt.adapter.aws_lambda import SlackRequestHandler
+    from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
+
+    from bot.slack.edge.app import build_app
+    from bot.slack.edge.front import LAZY_KEY, SealedLazyRuns
+
+    # GIVEN the production shape: Bolt owns buttons, its lazy runs invoke through the sealing client
+    ran: list[str] = []
+
+    def probe_work(body: dict[str, Any]) -> None:
+        ran.append(body["actions"][0]["action_id"])
+
+    service = make_service()[0]
+    app = build_app(service, signing_secret=SECRET, bot_token="xoxb-test", client=WebClient(base_url=slack.url))
+    app.action("probe")(ack=lambda ack: ack(), lazy=[probe_work])
+    bolt = SlackRequestHandler(app)
+    recorder = Recorder()
+    bolt.app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
+        bolt.logger, lambda_client=SealedLazyRuns(recorder)
+    )
+    door = make_front(slack, recorder, bolt=bolt, service=service)
+    click = "payload=" + quote(json.dumps(button_payload("probe")))
+    headers = {**signed(click), "content-type": "application/x-www-form-urlencoded"}
+
+    # WHEN Slack sends the click: acked, and the lazy run comes back sealed from Lambda and runs once
+    assert door.handle(event(click, headers), LambdaContext())["statusCode"] == 200
+    [invoke] = recorder.invokes
+    sealed = json.loads(invoke["Payload"])
+    assert list(sealed) == [LAZY_KEY]
+    door.handle(sealed, LambdaContext())
+    assert ran == ["probe"]
+
+    # WHEN an attacker replays the captured request over HTTP, marked as Bolt's lazy run
+    forged = {**headers, "x-slack-bolt-lazy-only": "1", "x-slack-bolt-lazy-function-name": "probe_work"}
+    answer = door.handle(event(click, forged), LambdaContext())
+    # THEN it meets the replay memory like any request, and nothing runs again
+    assert answer["statusCode"] == 401 and ran == ["probe"] and len(recorder.invokes) == 1
