@@ -49,8 +49,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# the template as written, then as the SAM transform hands it to CloudFormation (local/deploy_check.py)
 template: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
+	$(BIN)/python -m local.deploy_check
 
 # the suite today, then again with every clock a year ahead: no test may depend on today's date
 unit: $(STAMP)

@@ -45,7 +45,8 @@ class Settings:
     checks_file: str = "infra/checks.yaml"
     """The scheduled checks (``LOOKOUT_CHECKS``, ``bot.checks.config``)."""
     heartbeat_url: str | None = None
-    """An outside dead man's switch pinged after each good scheduled run (``LOOKOUT_HEARTBEAT_URL``)."""
+    """An outside dead man's switch pinged after each good scheduled run: ``LOOKOUT_HEARTBEAT_URL`` for local
+    runs; deployed, ``heartbeat_url`` in the Slack secret (``bot.wiring.heartbeat_url``)."""
     account: str = ""
     """This deployment's account (``LOOKOUT_ACCOUNT``, the template sets it): named on check incidents."""
     athena_workgroup: str | None = None

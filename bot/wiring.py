@@ -113,6 +113,28 @@ def check_headers(clients: Clients) -> Callable[[str], dict[str, str]]:
     return headers
 
 
+def heartbeat_url(settings: Settings, clients: Clients) -> Callable[[], str | None]:
+    """Where the outside dead man's switch is pinged: ``heartbeat_url`` in Lookout's secret (the Slack one),
+    read through Powertools Parameters and cached five minutes, so it can be set or changed without a deploy;
+    ``LOOKOUT_HEARTBEAT_URL`` for local runs. None: no outside witness. An unreadable secret is an error the
+    caller counts as a failed ping: the run itself was good."""
+    if settings.heartbeat_url or not settings.slack_token_secret:
+        return lambda: settings.heartbeat_url
+    import json
+
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    provider, secret = SecretsProvider(boto3_client=clients("secretsmanager")), settings.slack_token_secret
+
+    def read() -> str | None:
+        text = str(provider.get(secret, max_age=300))
+        data = json.loads(text) if text.lstrip().startswith("{") else {}
+        url = data.get("heartbeat_url") if isinstance(data, dict) else None
+        return str(url) if url else None
+
+    return read
+
+
 @dataclass(frozen=True)
 class SlackParts:
     service: QueryService

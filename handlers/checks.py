@@ -23,7 +23,7 @@ from bot.delivery import Deadline
 from bot.heartbeat import ping
 from bot.observability import Telemetry
 from bot.regions import partition_of
-from bot.wiring import ALARM_SERVICES, build_alert_service, check_headers, http_pool
+from bot.wiring import ALARM_SERVICES, build_alert_service, check_headers, heartbeat_url, http_pool
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
@@ -31,6 +31,7 @@ CLIENTS = Clients(SETTINGS.region).warm(ALARM_SERVICES)
 CHECKS = load_checks(Path(SETTINGS.checks_file))
 SERVICE = build_alert_service(SETTINGS, TELEMETRY, CLIENTS)
 POOL = http_pool()
+HEARTBEAT_URL = heartbeat_url(SETTINGS, CLIENTS)
 STORE = StandingStore(CLIENTS("dynamodb"), SETTINGS.incidents_table) if SETTINGS.incidents_table else None
 RUNNER = CheckRunner(
     SETTINGS.region,
@@ -58,7 +59,17 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     failed = [o for o in outcomes if o.error]
     if failed:  # the standing keeps them unannounced: the next run (or Scheduler's retry) delivers them
         raise AlertsFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
-    pinged = ping(SETTINGS.heartbeat_url, POOL) if SETTINGS.heartbeat_url else None
+    pinged = _ping()
     if pinged is False:
         TELEMETRY.count("HeartbeatPingFailed")
     return {"ran": [r.check for r in results], "announced": [o.title for o in outcomes], "pinged": pinged}
+
+
+def _ping() -> bool | None:
+    """The outside witness heard from us (None: none configured)."""
+    try:
+        url = HEARTBEAT_URL()
+    except Exception:  # the secret could not be read: the run was good, only the witness misses a ping
+        TELEMETRY.logger.exception("heartbeat URL unreadable")
+        return False
+    return ping(url, POOL) if url else None
