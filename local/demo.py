@@ -14,18 +14,18 @@ from __future__ import annotations
 import importlib
 import sys
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 
+from local.alarm_evaluation import alarm_reason, ok_reason, state_changes
 from local.demo_checks import run_checks
 from local.demo_log_errors import forward_errors
 from local.firing import fire
 from local.lambda_runtime import LambdaContext
-from local.preview import slack_unescape, to_html, to_terminal
-from local.scenario import ALARM, FUNCTION, INCIDENTS_TABLE, SIGNING_SECRET, Incident, seed
+from local.preview import Posted, reply_lines, to_html, to_terminal, wrap
+from local.scenario import ALARM, INCIDENTS_TABLE, SIGNING_SECRET, Incident, seed
 from local.scenario_config import TABLE
 from local.scenario_tables import DATA_BUCKET
 from local.slack_gateway import FunctionUrl, ack_text, send_command
@@ -34,43 +34,8 @@ from local.stack import EmbeddedStack, environment
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "out"
 CHANNEL = "#ops-alerts"
-
-
-def alarm_reason(incident: Incident, at: datetime | None = None) -> str:
-    """The reason CloudWatch would write at ``at`` (default: the last minute of the failures), from the seeded
-    Errors datapoints of the 3 minutes before it — as the data stood at that moment."""
-    points = _datapoints(incident, at or incident.recovered or incident.now)
-    breaching = [p for p in points if p["Sum"] > 3.0]
-    shown = ", ".join(f"{p['Sum']} ({p['Timestamp']:%d/%m/%y %H:%M:%S})" for p in breaching)
-    return (
-        f"Threshold Crossed: {len(breaching)} out of the last {len(points)} datapoints [{shown}] were greater "
-        "than the threshold (3.0) (minimum 2 datapoints for OK -> ALARM transition)."
-    )
-
-
-def ok_reason(incident: Incident, at: datetime) -> str:
-    points = _datapoints(incident, at)
-    shown = ", ".join(f"{p['Sum']} ({p['Timestamp']:%d/%m/%y %H:%M:%S})" for p in points)
-    calm = sum(1 for p in points if p["Sum"] <= 3.0)
-    return (
-        f"Threshold Crossed: {calm} out of the last {len(points)} datapoints [{shown}] were not greater than "
-        "the threshold (3.0) (minimum 3 datapoints for ALARM -> OK transition)."
-    )
-
-
-def _datapoints(incident: Incident, at: datetime) -> list[dict[str, Any]]:
-    cloudwatch: Any = boto3.client("cloudwatch", region_name=incident.region)
-    end = at.replace(second=0, microsecond=0)
-    data = cloudwatch.get_metric_statistics(
-        Namespace="AWS/Lambda",
-        MetricName="Errors",
-        Dimensions=[{"Name": "FunctionName", "Value": FUNCTION}],
-        StartTime=end.timestamp() - 180,
-        EndTime=end.timestamp(),
-        Period=60,
-        Statistics=["Sum"],
-    )["Datapoints"]
-    return sorted(data, key=lambda d: d["Timestamp"], reverse=True)[:3]
+WIDTH = 100
+"""Every line the demo prints fits this many columns."""
 
 
 def run() -> int:
@@ -85,60 +50,71 @@ def run() -> int:
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
         with environment(settings_env):
-            step(
-                "Seeding the incident: an hour of orders-api traffic, then 10 minutes of payment-provider failures"
-            )
+            step("Seeding the incident: an hour of orders-api traffic, then 10 minutes of payment failures")
             incident = seed()
-            listing = boto3.client("s3").list_objects_v2(Bucket=DATA_BUCKET, Prefix="access_events/")
-            print(
-                "  a week of access events: API Gateway access-log lines → CloudWatch Logs subscription →"
-                " Firehose (decompression, extraction, handlers/access_logs.py) →"
-                f" {len(listing['Contents'])} objects in s3://{DATA_BUCKET}/access_events/day=…/ → Glue → Athena",
-                flush=True,
-            )
-            config = incident.tables["field_mappings"]
-            print(
-                f"  the app's field mappings: {config.records} changes to DynamoDB table {TABLE} (creates, edits,"
-                f" a delete) → its stream → handlers/normalize.py in {config.batches} batch(es) →"
-                f" s3://{DATA_BUCKET}/field_mappings_events|snapshot/day=…/ → Glue → Athena",
-                flush=True,
-            )
+            describe_the_data(incident)
             with environment({"SLACK_TOKEN_SECRET_ARN": incident.secret_arn, "INCIDENTS_TABLE": INCIDENTS_TABLE}):
-                handler = importlib.import_module("handlers.alarm")
-                step(f"Firing {ALARM} → SNS → handlers/alarm.py")
-                fired = incident.now - timedelta(minutes=8)
-                event = fire(incident, ALARM, "ALARM", alarm_reason(incident, fired), at=fired)
-                handler.lambda_handler(event, LambdaContext())
-                alarm_message = stack.slack.posts(CHANNEL)[-1]
-                print(to_terminal(alarm_message, CHANNEL, bold=sys.stdout.isatty()))
-                step(f"{ALARM} still fires three minutes later: its message is updated, a note goes in the thread")
-                refired = incident.now - timedelta(minutes=5)  # the failures' last minute
-                event = fire(incident, ALARM, "ALARM", alarm_reason(incident, refired), at=refired)
-                handler.lambda_handler(event, LambdaContext())
-                step(f"The incident ends: {ALARM} returns to OK — the original message is edited")
-                event = fire(incident, ALARM, "OK", ok_reason(incident, incident.now), at=incident.now)
-                handler.lambda_handler(event, LambdaContext())
-                ok_message = stack.slack.posts(CHANNEL)[-1]
-                print(to_terminal(ok_message, CHANNEL, bold=sys.stdout.isatty()))
-                thread = stack.slack.replies(CHANNEL, ok_message["ts"])
-                print(f"  {len(stack.slack.posts(CHANNEL))} message in {CHANNEL}, edited; its thread:")
-                for reply in thread:
-                    print("   └ " + slack_unescape(reply["text"]))
+                alarm_message = the_incident(stack, incident)
                 OUT.mkdir(exist_ok=True)
                 checked = run_checks(stack, OUT, step)
                 forwarded = forward_errors(stack, step)
                 answers = ask_in_slack(stack)
                 digest = weekly_digest(stack)
-        OUT.mkdir(exist_ok=True)
+        with_threads = [(c, m, stack.slack.replies(c, m["ts"])) for c, m in [*checked, *forwarded, digest]]
+        ok_message = stack.slack.posts(CHANNEL)[0]  # the alarm's message, as the OK left it
+        messages: list[Posted] = [
+            (CHANNEL, alarm_message),
+            (CHANNEL, ok_message, stack.slack.replies(CHANNEL, ok_message["ts"])),
+            *with_threads,
+            *[(CHANNEL, m) for m in answers],
+        ]
         preview = OUT / "demo.html"
-        asked = [(CHANNEL, m) for m in answers]
-        messages = [(CHANNEL, alarm_message), (CHANNEL, ok_message), *checked, *forwarded, *asked, digest]
         preview.write_text(to_html(messages), encoding="utf-8")
-        (OUT / "answers.html").write_text(to_html(asked), encoding="utf-8")
+        (OUT / "answers.html").write_text(to_html([(CHANNEL, m) for m in answers]), encoding="utf-8")
         (OUT / "message.html").write_text(to_html([(CHANNEL, alarm_message)]), encoding="utf-8")  # README picture
-    step(f"HTML preview: {preview}")
+    step(f"HTML preview of every message and thread: {preview}")
     step(f"Done in {time.monotonic() - started:.1f} s; every server has stopped.")
     return 0
+
+
+def describe_the_data(incident: Incident) -> None:
+    """Where the analytics data came from: the production pipelines, fed on the embedded stack."""
+    objects = boto3.client("s3").list_objects_v2(Bucket=DATA_BUCKET, Prefix="access_events/")["Contents"]
+    config = incident.tables["field_mappings"]
+    for line in (
+        f"two weeks of access events: API Gateway access-log lines → CloudWatch Logs subscription → Firehose"
+        f" (decompression, extraction, handlers/access_logs.py, Parquet) → {len(objects)} objects in"
+        f" s3://{DATA_BUCKET}/access_events/day=…/ → Glue → Athena",
+        f"the app's field mappings: {config.records} changes to DynamoDB table {TABLE} (creates, edits, a delete)"
+        f" → its stream → handlers/normalize.py in {config.batches} batch(es) →"
+        f" s3://{DATA_BUCKET}/field_mappings_events|snapshot/day=…/ → Glue → Athena",
+    ):
+        print("\n".join(wrap(f"  {line}", WIDTH)), flush=True)
+
+
+def the_incident(stack: EmbeddedStack, incident: Incident) -> dict[str, Any]:
+    """The alarm fires and recovers when CloudWatch would move it (2 of 3 datapoints): the message as first
+    posted, then as the OK leaves it, with its thread."""
+    handler = importlib.import_module("handlers.alarm")
+    changes = state_changes(incident)
+    step(f"{ALARM} fires at {changes.alarm_at:%H:%M:%S} UTC → SNS → handlers/alarm.py")
+    fired = fire(incident, ALARM, "ALARM", alarm_reason(incident, changes.alarm_at), at=changes.alarm_at)
+    handler.lambda_handler(fired, LambdaContext())
+    alarm_message = stack.slack.posts(CHANNEL)[-1]
+    show(alarm_message, CHANNEL)
+    step(f"The incident ends: {ALARM} is OK at {changes.ok_at:%H:%M:%S} UTC, and its message is edited")
+    recovered = fire(incident, ALARM, "OK", ok_reason(incident, changes.ok_at), at=changes.ok_at)
+    handler.lambda_handler(recovered, LambdaContext())
+    ok_message = stack.slack.posts(CHANNEL)[-1]
+    show(ok_message, CHANNEL)
+    print(f"  {len(stack.slack.posts(CHANNEL))} message in {CHANNEL}, edited; its thread:")
+    for line in reply_lines(stack.slack.replies(CHANNEL, ok_message["ts"]), WIDTH):
+        print(line)
+    return alarm_message
+
+
+def show(message: dict[str, Any], channel: str) -> None:
+    print(to_terminal(message, channel, width=WIDTH, bold=sys.stdout.isatty()), flush=True)
 
 
 def ask_in_slack(stack: EmbeddedStack) -> list[dict[str, Any]]:
@@ -157,7 +133,7 @@ def ask_in_slack(stack: EmbeddedStack) -> list[dict[str, Any]]:
             print(f"  ack ({status}): {ack_text(body)}")
             stack.aws.functions.wait(60)
             answer = stack.slack.posts(CHANNEL)[-1]
-            print(to_terminal(answer, CHANNEL, bold=sys.stdout.isatty()))
+            show(answer, CHANNEL)
             answers.append(answer)
     return answers
 
@@ -173,13 +149,21 @@ def weekly_digest(stack: EmbeddedStack) -> tuple[str, dict[str, Any]]:
     handler = importlib.import_module("handlers.digest")
     handler.lambda_handler({handler.POST_NOW: True}, LambdaContext())
     digest = stack.slack.posts(digest_config.channel)[-1]
-    print(to_terminal(digest, digest_config.channel, bold=sys.stdout.isatty()))
+    show(digest, digest_config.channel)
     return digest_config.channel, digest
 
 
 def step(text: str) -> None:
-    print(f"\n▶ {text}", flush=True)
+    print("\n" + "\n".join(wrap(f"▶ {text}", WIDTH)), flush=True)
+
+
+def main() -> int:
+    try:
+        return run()
+    except KeyboardInterrupt:  # Ctrl-C: the stack's servers stopped on the way out (its context managers)
+        print("\nDemo interrupted; every server has stopped.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(main())

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from local.endpoint import HealthEndpoint
 from local.lambda_runtime import LambdaContext
-from local.preview import slack_unescape, to_terminal
+from local.preview import reply_lines, to_terminal
 from local.stack import environment
 
 if TYPE_CHECKING:
@@ -67,6 +67,6 @@ def run_checks(stack: EmbeddedStack, folder: Path, step: Any) -> list[tuple[str,
             health = next(m for m in stack.slack.posts(CHANNEL) if "orders-api-health" in m["text"])
             print("  minute 3: the endpoint recovers — the same message is edited, a note goes in its thread:")
             print(to_terminal(health, CHANNEL, bold=sys.stdout.isatty()))
-            for reply in stack.slack.replies(CHANNEL, health["ts"]):
-                print("   └ " + slack_unescape(reply["text"]))
+            for line in reply_lines(stack.slack.replies(CHANNEL, health["ts"])):
+                print(line)
     return [(CHANNEL, m) for m in stack.slack.posts(CHANNEL)]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from local.lambda_runtime import LambdaContext
 from local.log_subscription import lambda_event
-from local.preview import slack_unescape, to_terminal
+from local.preview import reply_lines, to_terminal
 from local.stack import environment
 
 if TYPE_CHECKING:
@@ -64,6 +64,6 @@ def forward_errors(stack: EmbeddedStack, step: Any) -> list[tuple[str, dict[str,
         print(f"  {lines:,} error lines of 6 kinds → {len(posts)} messages in {CHANNEL}, {calls} Slack calls:")
         for message in posts:
             print(to_terminal(message, CHANNEL, bold=sys.stdout.isatty()))
-            for reply in stack.slack.replies(CHANNEL, message["ts"]):
-                print("   └ " + slack_unescape(reply["text"])[:160])
+            for line in reply_lines(stack.slack.replies(CHANNEL, message["ts"])):
+                print(line)
     return [(CHANNEL, m) for m in posts]

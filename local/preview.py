@@ -1,6 +1,7 @@
 """Show a Slack message the way Slack would: in the terminal (text) and as an HTML page (for a browser).
 
-Reads the Block Kit JSON the bot posted: header, section (mrkdwn), table, context and actions blocks.
+Reads the Block Kit JSON the bot posted: header, section (mrkdwn), table, context and actions blocks. In the
+terminal every line fits the frame's width (long lines wrap); thread replies follow their message.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ _LINK = re.compile(r"<([^<>|]+)\|([^<>]+)>|<([^<>|]+)>")
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])")
 _CODE = re.compile(r"`([^`\n]+)`")
+_ANSI = re.compile(r"\033\[[0-9;]*m")
 
 
 def slack_unescape(text: str) -> str:
@@ -23,13 +25,86 @@ def slack_unescape(text: str) -> str:
 
 
 def to_terminal(message: dict[str, Any], channel: str, width: int = 100, bold: bool = False) -> str:
-    """The message as text; ``bold`` uses ANSI bold for *bold* spans (for a terminal), else plain."""
+    """The message as text no wider than ``width``; ``bold`` uses ANSI bold for *bold* spans (for a terminal)."""
     lines = [f"┌─ {channel} · Lookout APP " + "─" * max(0, width - len(channel) - 18)]
     for block in message.get("blocks") or []:
-        lines.extend(f"│ {_emphasis(line, bold)}" for line in _block_text(block))
+        for line in _narrow_tables(_block_text(block), width - 2):
+            lines.extend(f"│ {part}" for part in wrap(_emphasis(line, bold), width - 2))
         lines.append("│")
     lines[-1] = "└" + "─" * (width - 1)
     return "\n".join(lines)
+
+
+def reply_lines(replies: list[dict[str, Any]], width: int = 100) -> list[str]:
+    """A thread's replies as text lines under their message, each within ``width``."""
+    out = []
+    for reply in replies:
+        first, *rest = wrap(slack_unescape(reply.get("text", "")).replace("\n", " "), width - 5)
+        out += [f"   └ {first}", *(f"     {line}" for line in rest)]
+    return out
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """``line`` in pieces of at most ``width`` visible characters (ANSI codes take no room), broken at spaces
+    where it can; continuation pieces keep the line's indent and two more spaces."""
+    if _visible(line) <= width:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+    pieces, current = [], ""
+    for word in re.split(r"(?<= )", line):
+        while _visible(word) > width - len(indent):  # one word longer than a line: cut it
+            room = width - _visible(current)
+            current, word = current + word[:room], word[room:]
+            pieces.append(current)
+            current = indent
+        if current.strip() and _visible(current + word.rstrip()) > width:
+            pieces.append(current.rstrip())
+            current = indent
+        current += word
+    if current.strip():
+        pieces.append(current.rstrip())
+    return pieces
+
+
+def _narrow_tables(lines: list[str], width: int) -> list[str]:
+    """Tables (runs of lines with a ──── rule) wider than ``width`` lose one space of each gutter, in every row
+    at once, so their columns stay aligned and nothing is cut; other lines are left to wrap."""
+    out, run = [], []
+    for line in [*lines, None]:
+        if line is not None and line.strip() and "  " in line:
+            run.append(line)
+            continue
+        if run and any(set(r.strip()) <= {"─", " "} for r in run) and max(map(len, run)) > width:
+            run = _squeeze(run, width)
+        out += run
+        run = []
+        if line is not None:
+            out.append(line)
+    return out
+
+
+def _squeeze(rows: list[str], width: int) -> list[str]:
+    size = max(map(len, rows))
+    grid = [r.ljust(size) for r in rows]
+    indent = min(len(r) - len(r.lstrip(" ")) for r in rows)
+    # gutter columns: blank in every row, after another blank column (so each gutter keeps one space)
+    blank = [c for c in range(indent + 1, size) if all(g[c] == " " and g[c - 1] == " " for g in grid)]
+    runs: list[list[int]] = []
+    for c in blank:
+        if runs and runs[-1][-1] == c - 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    drop: set[int] = set()
+    while len(drop) < size - width and any(runs):  # one column from each gutter in turn, right to left
+        for run in reversed(runs):
+            if run and len(drop) < size - width:
+                drop.add(run.pop())
+    return ["".join(ch for c, ch in enumerate(g) if c not in drop).rstrip() for g in grid]
+
+
+def _visible(text: str) -> int:
+    return len(_ANSI.sub("", text))
 
 
 def _emphasis(line: str, bold: bool) -> str:
@@ -111,24 +186,39 @@ table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
 th, td { border: 1px solid #e2e2e2; padding: 4px 8px; } th { background: #f4f4f4; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .context { color: #616061; font-size: 12px; margin: 6px 0; }
+.thread { border-left: 3px solid #e2e2e2; margin-top: 10px; padding-left: 8px; }
+.thread .msg { margin: 8px 0; border: none; padding: 4px 0; max-width: none; }
 .actions a { display: inline-block; border: 1px solid #c8c8c8; border-radius: 4px; padding: 3px 12px;
              margin: 6px 6px 0 0; color: #1d1c1d; text-decoration: none; font-weight: 700; font-size: 13px; }
 """
 
 
-def to_html(messages: list[tuple[str, dict[str, Any]]], title: str = "Lookout — message preview") -> str:
-    cards = "\n".join(_card(channel, message) for channel, message in messages)
+Posted = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], list[dict[str, Any]]]
+"""A message as posted: its channel, its payload, and (optionally) its thread's replies."""
+
+
+def to_html(messages: list[Posted], title: str = "Lookout — message preview") -> str:
+    cards = "\n".join(_card(*posted) for posted in messages)
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{_CSS}</style></head><body>{cards}</body></html>\n"
     )
 
 
-def _card(channel: str, message: dict[str, Any]) -> str:
-    body = "".join(_block_html(block) for block in message.get("blocks") or [])
+def _card(channel: str, message: dict[str, Any], replies: list[dict[str, Any]] | None = None) -> str:
+    body = "".join(_block_html(block) for block in message.get("blocks") or []) or mrkdwn_html(
+        message.get("text", "")
+    )
+    thread = ""
+    if replies:
+        thread = (
+            f"<div class='thread'><div class='context'>{len(replies)} repl{'y' if len(replies) == 1 else 'ies'}"
+        )
+        thread += "</div>" + "".join(_card(channel, reply) for reply in replies) + "</div>"
     return (
         "<div class='msg'><div class='avatar'>L</div><div><div class='who'><b>Lookout</b>"
-        f"<span class='badge'>APP</span><span class='when'>{html.escape(channel)}</span></div>{body}</div></div>"
+        f"<span class='badge'>APP</span><span class='when'>{html.escape(channel)}</span></div>{body}{thread}"
+        "</div></div>"
     )
 
 

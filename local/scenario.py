@@ -280,11 +280,12 @@ def _seed_logs(requests: list[Request], now: datetime, region: str) -> None:
             )
         if r.outcome == "fault" and (i % 7 == 0 or i == last_fault):
             events.append({"timestamp": ms + 2, "message": f"{_iso(ms + 2)}\t{r.request_id}\t{SECRET_LINE}"})
-    timed_out = now - timedelta(seconds=50)
+    hung = next(r for r in reversed(requests) if r.outcome == "fault")  # the failures' last: the provider hung
+    timed_out = datetime.fromtimestamp(hung.at, tz=UTC) + timedelta(seconds=6.01)
     events.append(
         {
             "timestamp": int(timed_out.timestamp() * 1000),
-            "message": f"{_iso(int(timed_out.timestamp() * 1000))} 5f3c1a2e-9d77-4c1b-8f5e-0a1b2c3d4e5f"
+            "message": f"{_iso(int(timed_out.timestamp() * 1000))} {hung.request_id}"
             " Task timed out after 6.01 seconds",
         }
     )

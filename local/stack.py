@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import urllib.request
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from local.aws_front import AwsFront
@@ -84,27 +84,33 @@ def main(argv: list[str] | None = None) -> int:
     CLI or a notebook — seeded with the demo's incident unless ``--no-seed``, until interrupted."""
     import argparse
     import signal
-    import threading
+    import time
 
     parser = argparse.ArgumentParser(prog="python -m local.stack", description=main.__doc__)
     parser.add_argument("--no-seed", action="store_true", help="start empty: no tables, logs, traces or alarms")
     parser.add_argument("--for", dest="seconds", type=float, default=None, help="stop after this many seconds")
     args = parser.parse_args(argv)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # SIGTERM stops it as Ctrl-C does: an exception in the main thread. A handler that took a lock (an Event's
+    # set()) could deadlock with the main thread holding that very lock.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with EmbeddedStack() as stack, environment(stack.env()):
-        lines = [f"export {key}={value}" for key, value in stack.env().items()]
-        if not args.no_seed:
-            from local.scenario import seed
+        try:
+            lines = [f"export {key}={value}" for key, value in stack.env().items()]
+            if not args.no_seed:
+                from local.scenario import seed
 
-            incident = seed()
-            lines.append(f"export SLACK_TOKEN_SECRET_ARN={incident.secret_arn}")
-        print("# The embedded stack is up. In another shell:", flush=True)
-        print("\n".join(lines), flush=True)
-        print("# e.g. .venv/bin/lookout query traffic  or  aws logs describe-log-groups", flush=True)
-        print("# ready (Ctrl-C to stop)", flush=True)
-        with suppress(KeyboardInterrupt):
-            stop.wait(args.seconds)
+                incident = seed()
+                lines.append(f"export SLACK_TOKEN_SECRET_ARN={incident.secret_arn}")
+            print("# The embedded stack is up. In another shell:", flush=True)
+            print("\n".join(lines), flush=True)
+            print('# e.g. .venv/bin/lookout slash "/traffic 24h by customer"', flush=True)
+            print("#      .venv/bin/lookout query popular-fields   or   aws logs describe-log-groups", flush=True)
+            print("# ready (Ctrl-C to stop)", flush=True)
+            time.sleep(args.seconds if args.seconds is not None else 10**9)
+        except KeyboardInterrupt:
+            for stop in (signal.SIGINT, signal.SIGTERM):  # the servers stop on the way out: once, in peace
+                signal.signal(stop, signal.SIG_IGN)
+    print("# stopped", flush=True)
     return 0
 
 
