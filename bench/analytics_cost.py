@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from bench.common import published  # noqa: E402
 from bot.queries.catalog import load_config  # noqa: E402
 from bot.queries.plans import plan, split_command  # noqa: E402
 from local.athena_standin import AthenaStandIn  # noqa: E402
@@ -113,4 +114,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    with published(__file__):
+        code = main()
+    raise SystemExit(code)

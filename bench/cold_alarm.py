@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import RUNS, child, estimated_latency_s, median, memory_of, rss_line, verdict  # noqa: E402
-from local.demo import alarm_reason  # noqa: E402
+from bench.common import RUNS, child, estimated_latency_s, median, memory_of, published, rss_line, verdict  # noqa: E402
+from local.alarm_evaluation import alarm_reason  # noqa: E402
 from local.firing import fire  # noqa: E402
 from local.scenario import ALARM, INCIDENTS_TABLE, seed  # noqa: E402
 from local.stack import EmbeddedStack, environment  # noqa: E402
@@ -88,4 +88,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with published(__file__):
+        main()

@@ -1,18 +1,78 @@
-"""Helpers for the benchmarks: fresh child processes measured by the kernel (CPU time, peak RSS)."""
+"""Helpers for the benchmarks: fresh child processes measured by the kernel (CPU time, peak RSS); quiet logs for
+the in-process benches; and ``published``, which writes what a bench printed into ``docs/measured.md`` — so
+every figure the documentation quotes is the output of the script that measures it."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import platform
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+MEASURED = ROOT / "docs" / "measured.md"
+HEADER = """# Measured figures
+
+Written by `make bench`: each section is what its script in `bench/` printed on its last run, replaced when
+that script runs again (`python bench/NAME.py` alone updates its own section). Not edited by hand; the
+other pages quote figures from here. How each is measured: the script's docstring and
+[performance.md](performance.md).
+"""
+
+
+def quiet_logs() -> None:
+    """An in-process bench runs the pipeline's own code: its log records (a storm's "in progress elsewhere"
+    warnings, say) are what the bench counts, not what it prints."""
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
+
+
+@contextlib.contextmanager
+def published(script: str) -> Iterator[None]:
+    """Print as usual, and on success put the output in ``docs/measured.md`` under ``bench/<script>``, stamped
+    with the time, commit and machine."""
+    captured = io.StringIO()
+
+    class Tee(io.TextIOBase):
+        def write(self, text: str) -> int:
+            sys.__stdout__.write(text) if sys.__stdout__ else None
+            return captured.write(text)
+
+        def flush(self) -> None:
+            if sys.__stdout__:
+                sys.__stdout__.flush()
+
+    with contextlib.redirect_stdout(Tee()):
+        yield
+    name = f"bench/{Path(script).name}"
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    stamp = (
+        f"_{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · commit {commit or 'unknown'} · {platform.system()} "
+        f"{platform.machine()}, {os.cpu_count()} cores · CPython {platform.python_version()} · "
+        f"BENCH_RUNS={RUNS}_"
+    )
+    section = f"## {name}\n\n{stamp}\n\n```text\n{captured.getvalue().strip()}\n```\n"
+    text = MEASURED.read_text() if MEASURED.exists() else HEADER
+    pattern = re.compile(rf"^## {re.escape(name)}\n.*?(?=^## |\Z)", re.S | re.M)
+    text = (
+        pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
+    )
+    MEASURED.write_text(text.rstrip() + "\n")
 
 
 def compile_sources() -> None:

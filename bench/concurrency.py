@@ -12,14 +12,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import verdict  # noqa: E402
+from bench.common import published, quiet_logs, verdict  # noqa: E402
 from bot.aws import Clients  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.delivery import Deadline  # noqa: E402
 from bot.observability import Telemetry  # noqa: E402
 from bot.wiring import build_alert_service  # noqa: E402
+from local.alarm_evaluation import alarm_reason  # noqa: E402
 from local.aws_front import AwsFault  # noqa: E402
-from local.demo import alarm_reason  # noqa: E402
 from local.firing import fire  # noqa: E402
 from local.scenario import ALARM, seed  # noqa: E402
 from local.stack import EmbeddedStack, environment  # noqa: E402
@@ -30,6 +30,7 @@ RUNS = 5
 
 
 def main() -> None:
+    quiet_logs()
     with EmbeddedStack() as stack, environment(stack.env()):
         incident = seed()
         settings = Settings(
@@ -69,4 +70,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with published(__file__):
+        main()

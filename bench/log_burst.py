@@ -15,14 +15,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from moto import mock_aws  # noqa: E402
 
-import tests.conftest  # noqa: E402, F401 - an offline AWS environment
-from bench.common import verdict  # noqa: E402
+from bench.common import published, quiet_logs, verdict  # noqa: E402
 from bot.delivery import Deadline  # noqa: E402
 from bot.logerrors.forwarder import Forwarder  # noqa: E402
 from bot.logerrors.ledger import Ledger  # noqa: E402
 from local.slack_api import SlackStandIn  # noqa: E402
-from tests.support import lifecycle_service  # noqa: E402
-from tests.unit.test_log_errors import subscription  # noqa: E402
+from tests.support.lifecycle import lifecycle_service  # noqa: E402
+from tests.support.offline import offline_environment  # noqa: E402
+from tests.support.subscriptions import subscription  # noqa: E402
+
+offline_environment()  # before any AWS client: fake credentials, no endpoints
 
 LINES, KINDS, PER_PAYLOAD = 10_000, 50, 500
 NAMES = [f"{a}{b}" for a in "ABCDEFGHIJ" for b in "vwxyz"]  # 50 error names (digits would fold into one)
@@ -42,6 +44,7 @@ def burst() -> list[dict[str, object]]:
 
 
 def main() -> None:
+    quiet_logs()
     with SlackStandIn() as slack, mock_aws():
         service = lifecycle_service(slack.url, channel="#errors")
         dynamodb = service.lifecycle.tracker.store.client  # the same (serialised) incidents table
@@ -86,4 +89,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with published(__file__):
+        main()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import verdict  # noqa: E402
+from bench.common import published, verdict  # noqa: E402
 from bot.enrich.logs import trim  # noqa: E402
 from bot.text import redact  # noqa: E402
 
@@ -47,4 +47,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with published(__file__):
+        main()

@@ -21,13 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from botocore.exceptions import ClientError, ReadTimeoutError  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from bench.common import published, quiet_logs  # noqa: E402
 from bot.alerting import AlertsFailed  # noqa: E402
 from bot.delivery import Deadline  # noqa: E402
 from local.lambda_runtime import LambdaContext  # noqa: E402
 from local.slack_api import Fault, SlackStandIn  # noqa: E402
-from tests.integration.test_exactly_once import Unreachable  # noqa: E402
-from tests.integration.test_lifecycle import sns_event  # noqa: E402
-from tests.support import lifecycle_service  # noqa: E402
+from tests.support.lifecycle import Unreachable, lifecycle_service, sns_event  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -151,7 +150,7 @@ def killed_mid_post(slack: SlackStandIn, service: Any, alarm: str) -> None:
     from bot.lifecycle.store import Incident
 
     MET[0] += 1
-    from tests.integration.test_lifecycle import T0
+    from tests.support.lifecycle import T0
 
     service.lifecycle.tracker.store.put(
         Incident(
@@ -176,7 +175,7 @@ def malformed_events(count: int = 200) -> str:
     from bot.config import Settings
     from bot.observability import Telemetry
     from bot.slack.transport.courier import SlackCourier
-    from tests.integration.test_reliability import events
+    from tests.support.strategies import events
 
     totals = {"expected": 0, "posted": 0, "failed": 0}
 
@@ -210,6 +209,7 @@ def malformed_events(count: int = 200) -> str:
 
 
 def main() -> None:
+    quiet_logs()
     rows = [
         family(
             "Slack 429 with Retry-After 1 s",
@@ -242,4 +242,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with published(__file__):
+        main()

@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cold_slash import ACK, slash_env  # noqa: E402
-from bench.common import RUNS, child, estimated_latency_s, median, memory_of  # noqa: E402
+from bench.common import RUNS, child, estimated_latency_s, median, memory_of, published  # noqa: E402
 from local.stack import EmbeddedStack, environment  # noqa: E402
 
 PLAIN_BOLT = ACK.replace(
@@ -51,4 +51,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with published(__file__):
+        main()

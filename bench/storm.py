@@ -13,15 +13,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from moto import mock_aws  # noqa: E402
 
-import tests.conftest  # noqa: E402, F401 - an offline AWS environment
-from bench.common import verdict  # noqa: E402
+from bench.common import published, quiet_logs, verdict  # noqa: E402
 from bot.delivery import Deadline  # noqa: E402
 from local.slack_api import SlackStandIn  # noqa: E402
-from tests.integration.test_lifecycle import sns_event  # noqa: E402
-from tests.support import lifecycle_service  # noqa: E402
+from tests.support.lifecycle import lifecycle_service, sns_event  # noqa: E402
+from tests.support.offline import offline_environment  # noqa: E402
+
+offline_environment()  # before any AWS client: fake credentials, no endpoints
 
 
 def main() -> None:
+    quiet_logs()
     with SlackStandIn() as slack, mock_aws():
         service = lifecycle_service(slack.url, channel="#storm")
         names = [f"svc-{i:03d}" for i in range(100)]
@@ -56,4 +58,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with published(__file__):
+        main()

@@ -17,11 +17,12 @@ sys.path.insert(0, str(ROOT))
 from slack_bolt.request import BoltRequest  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
+from bench.common import published, quiet_logs  # noqa: E402
 from bot.slack.edge.front import SlackFront  # noqa: E402
 from bot.slack.edge.seen_signatures import SeenSignatures  # noqa: E402
 from local.lambda_runtime import LambdaContext  # noqa: E402
 from local.slack_gateway import function_url_event  # noqa: E402
-from tests.integration.test_slack_app import SECRET, command_body, make_app, make_service, signed  # noqa: E402
+from tests.support.slack_app import SECRET, command_body, make_app, make_service, signed  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,6 +55,7 @@ def report(name: str, samples: list[float]) -> None:
 
 
 def main() -> None:
+    quiet_logs()
     from local.slack_api import SlackStandIn
 
     with SlackStandIn() as slack:
@@ -83,4 +85,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with published(__file__):
+        main()
