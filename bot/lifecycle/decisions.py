@@ -46,12 +46,35 @@ class Card:
 
 @dataclass(frozen=True)
 class Note:
-    """A reply in the incident's thread: still firing (``refire``, the ``count``-th time since ``since``), or
-    a change of state (``transition``, after the incident opened at ``since``)."""
+    """A reply in the incident's thread: still firing (``refire``, the ``count``-th time since ``since``), a
+    change of state (``transition``, after the incident opened at ``since``), or an ALARM older than the
+    incident's OK at ``since`` that arrived after it (``late``: said, never reopened)."""
 
-    kind: Literal["refire", "transition"]
+    kind: Literal["refire", "transition", "late"]
     since: float
     count: int = 0
+
+
+@dataclass(frozen=True)
+class StormRound:
+    """One round of a storm flush: the summary as it now stands, and the entries ``first``..``last`` to reply
+    with in its thread (tombstones left out). ``resumed``: a flusher before this one may have posted part of
+    it, so look before posting."""
+
+    key: str
+    channel: str
+    summary_ts: str
+    alarms: int
+    firing: int
+    severity: str
+    mentions: tuple[str, ...]
+    top: tuple[dict[str, Any], ...]
+    batch: tuple[dict[str, Any], ...]
+    first: int
+    last: int
+    announce: tuple[str, ...] = ()
+    """Mentions new to the storm in this round: the reply calls them."""
+    resumed: bool = False
 
 
 class Messenger(Protocol):
@@ -63,15 +86,10 @@ class Messenger(Protocol):
 
     def note(self, alarm: Alarm, note: Note, channel: str, thread_ts: str, deadline: Deadline) -> None: ...
 
-    def storm(
-        self,
-        *,
-        shown: list[dict[str, Any]],
-        batch: list[dict[str, Any]],
-        channel: str,
-        summary_ts: str,
-        deadline: Deadline,
-    ) -> str:
-        """Post (or update, when ``summary_ts``) the storm summary of ``shown + batch`` and reply with the
-        details of ``batch`` in its thread; the summary's ts."""
+    def storm_summary(self, storm_round: StormRound, deadline: Deadline) -> Posted:
+        """Post the storm's summary (or update it, when the round has its ts); the summary as posted."""
+        ...
+
+    def storm_replies(self, storm_round: StormRound, summary: Posted, deadline: Deadline) -> None:
+        """Reply with the round's entries in the summary's thread."""
         ...

@@ -13,6 +13,7 @@ from bot.lifecycle.once import ExactlyOnce
 from bot.lifecycle.routing import route_for
 from bot.lifecycle.store import IncidentStore
 from bot.lifecycle.storm import StormDesk
+from bot.lifecycle.storm_store import StormStore
 from bot.lifecycle.tracker import IncidentTracker
 
 if TYPE_CHECKING:
@@ -36,7 +37,12 @@ class Lifecycle:
         """The production wiring on the incidents table, through the injected DynamoDB client."""
         assert settings.incidents_table
         store = IncidentStore(settings.incidents_table, client=dynamodb)
-        storms = StormDesk(store, messenger, threshold=settings.storm_threshold, window_s=settings.storm_window_s)
+        storms = StormDesk(
+            StormStore(settings.incidents_table, client=dynamodb),
+            messenger,
+            threshold=settings.storm_threshold,
+            window_s=settings.storm_window_s,
+        )
         return cls(
             settings, IncidentTracker(store, messenger, storms), ExactlyOnce(settings.incidents_table, dynamodb)
         )

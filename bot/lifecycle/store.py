@@ -1,4 +1,4 @@
-"""Incident and storm records in one DynamoDB table (key ``pk``, TTL attribute ``expiration``).
+"""Incident records in one DynamoDB table (key ``pk``, TTL attribute ``expiration``).
 
 Every write that depends on what was read is conditional on the record's ``version``; a lost race re-reads
 and tries again, so concurrent deliveries of the same alarm never overwrite each other.
@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from bot import aws
 
 INCIDENT_TTL_S = 30 * 86400
-STORM_TTL_S = 2 * 86400
 
 
 class Conflict(Exception):
@@ -37,6 +36,8 @@ class Incident:
     silenced_until: float = 0.0
     silenced_by: str = ""
     storm: str = ""
+    storm_seq: int = 0
+    """This incident's latest entry in its storm (``bot.lifecycle.storm``): a retry finds its own."""
     logs: str = ""
     """JSON: the log groups, filter pattern and window of the last message ("More logs" continues there)."""
     service: str = ""
@@ -45,18 +46,6 @@ class Incident:
     @property
     def silenced(self) -> bool:
         return self.silenced_until > time.time()
-
-
-@dataclass
-class Storm:
-    key: str
-    channel: str
-    count: int = 0
-    summary_ts: str = ""
-    pending: list[dict[str, Any]] = field(default_factory=list)
-    shown: list[dict[str, Any]] = field(default_factory=list)
-    lease_until: float = 0.0
-    version: int = 0
 
 
 class IncidentStore:
@@ -114,63 +103,6 @@ class IncidentStore:
             if aws.error_code(exc) == "ConditionalCheckFailedException":
                 raise Conflict(incident.alarm_arn) from None
             raise
-
-    # --- storms ------------------------------------------------------------------------------------------
-
-    def count_opening(self, channel: str, window: int) -> tuple[int, str]:
-        """Count an alarm opening in ``channel``'s current window; (its rank in the window, the storm key)."""
-        key = f"storm#{channel}#{window}"
-        response = self.client.update_item(
-            TableName=self.table,
-            Key={"pk": {"S": key}},
-            UpdateExpression="ADD #count :one SET expiration = if_not_exists(expiration, :ttl), channel = :ch",
-            ExpressionAttributeNames={"#count": "count"},
-            ExpressionAttributeValues={
-                ":one": {"N": "1"},
-                ":ttl": {"N": str(int(time.time()) + STORM_TTL_S)},
-                ":ch": {"S": channel},
-            },
-            ReturnValues="UPDATED_NEW",
-        )
-        return int(response["Attributes"]["count"]["N"]), key
-
-    def storm(self, key: str) -> Storm:
-        item = self.client.get_item(TableName=self.table, Key={"pk": {"S": key}}, ConsistentRead=True).get(
-            "Item", {}
-        )
-        return Storm(
-            key=key,
-            channel=item.get("channel", {}).get("S", ""),
-            count=int(item.get("count", {}).get("N", "0")),
-            summary_ts=item.get("summary_ts", {}).get("S", ""),
-            pending=json.loads(item.get("pending", {}).get("S", "[]")),
-            shown=json.loads(item.get("shown", {}).get("S", "[]")),
-            lease_until=float(item.get("lease_until", {}).get("N", "0")),
-            version=int(item.get("version", {}).get("N", "0")),
-        )
-
-    def save_storm(self, storm: Storm) -> Storm:
-        try:
-            self.client.update_item(
-                TableName=self.table,
-                Key={"pk": {"S": storm.key}},
-                UpdateExpression="SET summary_ts = :ts, pending = :p, shown = :s, lease_until = :l, version = :n",
-                ConditionExpression="attribute_not_exists(version) OR version = :v",
-                ExpressionAttributeValues={
-                    ":ts": {"S": storm.summary_ts},
-                    ":p": {"S": json.dumps(storm.pending)},
-                    ":s": {"S": json.dumps(storm.shown)},
-                    ":l": {"N": str(storm.lease_until)},
-                    ":n": {"N": str(storm.version + 1)},
-                    ":v": {"N": str(storm.version)},
-                },
-            )
-        except Exception as exc:
-            if aws.error_code(exc) == "ConditionalCheckFailedException":
-                raise Conflict(storm.key) from None
-            raise
-        storm.version += 1
-        return storm
 
 
 def _incident_key(alarm_arn: str) -> str:

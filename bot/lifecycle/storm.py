@@ -1,32 +1,57 @@
 """Storms: when more than ``threshold`` alarms open in one channel within a window, they are grouped into one
-summary message (kept updated) with their details in its thread, instead of one message each; the
-``Messenger`` draws and posts them.
+summary message, kept updated, with every alarm's state changes in its thread, instead of a message each.
 
-Concurrent invocations append their alarm to the storm record; whoever holds the flush lease waits a moment
-for more, then posts or updates the summary and one detail reply per batch, until nothing is pending. Slack
-sees a few calls per batch, not several per alarm, and stays near one message a second in the channel.
+Never lost. Each state change of a storm's alarm is written as its own entry (``storm_store``) before its
+delivery can succeed. Then the delivery either flushes the storm itself — it takes the flusher's lease — or
+leaves it to the live lease holder, which posts round after round until nothing is pending and can only stop
+by failing: it gives the lease back and raises, so Lambda retries it (the retry takes the lease again at once),
+the next alarm of the channel takes over, and a holder whose retries all fail waits in the on-failure queue for
+``lookout replay``. A writer that dies between counting and writing its entry leaves a hole the flusher gives
+up after ``HOLE_S`` (the writer's retry counts again); a flusher that dies mid-round leaves the range it was
+posting, and its successor looks for those replies before posting them.
+
+Flat at scale. An alarm costs a few small writes whatever the storm's size; a round reads at most ``PAGE``
+entries and costs one summary post or update and a reply or two; Slack sees a few calls per round.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
-from bot.lifecycle.store import Conflict, IncidentStore, Storm
+from bot.lifecycle.decisions import StormRound
+from bot.lifecycle.storm_store import PAGE, LeaseLost, StormStore
+from bot.lifecycle.storm_summary import fold
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bot.delivery import Deadline
     from bot.lifecycle.decisions import Messenger
+    from bot.lifecycle.storm_store import Head
 
 LEASE_S = 30.0
+"""A flusher's lease, renewed every round: one that stops renewing (killed, frozen) loses it this long after."""
+HOLE_S = 10.0
+"""An entry counted but not written for this long: its writer died (its retry counts again)."""
+ROUND_S = 6.0
+"""What a round may need at most; a flusher with less time left hands over and fails."""
+POLL_S = 0.25
+
+
+class StormIncomplete(RuntimeError):
+    """The flusher ran out of time with entries still pending; it failed so that Lambda retries it."""
+
+
+def storm_key(channel: str, window: int) -> str:
+    return f"storm#{channel}#{window}"
 
 
 class StormDesk:
     def __init__(
         self,
-        store: IncidentStore,
+        store: StormStore,
         messenger: Messenger,
         *,
         threshold: int = 3,
@@ -42,75 +67,131 @@ class StormDesk:
         self.gather_s = gather_s
         self.clock = clock
         self.sleep = sleep
+        self.lease_s, self.hole_s, self.round_s = LEASE_S, HOLE_S, ROUND_S
 
     def admit(self, channel: str) -> str | None:
-        """Count an alarm opening in ``channel``; the storm key when it is beyond the threshold, or when the
-        storm of the window before is still going (a burst that crosses a window boundary stays one storm)."""
+        """Count an alarm opening in ``channel``: the storm it joins, or None (it is posted on its own). A storm
+        of the window before that is still going keeps its burst, across window boundaries."""
         window = int(self.clock() // self.window_s)
-        rank, key = self.store.count_opening(channel, window)
-        previous = self.store.storm(f"storm#{channel}#{window - 1}")
-        if previous.count > self.threshold and (previous.summary_ts or previous.pending or previous.lease_until):
-            return previous.key  # the storm of the window before is still going: stay in it
-        return key if rank > self.threshold else None
+        previous = self.store.head(storm_key(channel, window - 1))
+        going = previous.key if previous.count else previous.joined
+        rank = self.store.open(storm_key(channel, window), channel, joined=going)
+        if going:
+            return going
+        return storm_key(channel, window) if rank > self.threshold else None
 
-    def add(self, key: str, entry: dict[str, Any], deadline: Deadline) -> None:
-        """Queue ``entry`` for the storm's next flush; flush now if nobody else is flushing."""
-        storm = self._update(key, lambda s: s.pending.append(entry) if not _known(s, entry) else None)
-        if storm.lease_until > self.clock():
-            return  # the lease holder will post it
+    def number(self, key: str, channel: str) -> int:
+        """A sequence number for the next entry of storm ``key`` (recorded with the incident before the entry
+        is written, so a retry knows which entry is its own)."""
+        return self.store.count(key, channel)
+
+    def forget(self, key: str, seq: int) -> None:
+        """A number that will never get its entry (its incident's write lost a race): give it up now."""
+        self.store.give_up(key, seq)
+
+    def add(self, key: str, channel: str, seq: int, entry: dict[str, Any], deadline: Deadline, owner: str) -> int:
+        """Write ``entry`` as number ``seq`` (another if ``seq`` was given up), then flush or leave it to the live
+        flusher; the number it got."""
+        while not self.store.put_entry(key, seq, entry):
+            seq = self.number(key, channel)
+        self.flush_or_hand_off(key, deadline, owner)
+        return seq
+
+    def ensure(
+        self, key: str, channel: str, seq: int, entry: dict[str, Any], deadline: Deadline, owner: str
+    ) -> int:
+        """A retry of a delivery: its entry ``seq`` written (again, if it never was or was given up) and shown."""
+        found = self.store.entry(key, seq) if seq else None
+        if found is not None and not found.get("tombstone"):
+            self.flush_or_hand_off(key, deadline, owner)
+            return seq
+        return self.add(
+            key, channel, seq if seq and found is None else self.number(key, channel), entry, deadline, owner
+        )
+
+    def flush_or_hand_off(self, key: str, deadline: Deadline, owner: str) -> None:
+        head = self.store.take_lease(key, owner, self.lease_s)
+        if head is None:
+            return  # a live flusher holds the lease: it shows every entry counted before it lets go, or fails
         try:
-            storm.lease_until = self.clock() + LEASE_S
-            self.store.save_storm(storm)
-        except Conflict:
-            return self.add(key, entry, deadline) if not _known(self.store.storm(key), entry) else None
-        self._flush(key, deadline)
-        return None
+            self._flush(head, deadline, owner)
+        except BaseException:
+            with contextlib.suppress(Exception):  # hand over at once: the next alarm, or our retry, goes on
+                self.store.release(key, owner)
+            raise
 
-    def _flush(self, key: str, deadline: Deadline) -> None:
-        self.sleep(self.gather_s)  # let the other alarms of the burst arrive
+    def _flush(self, head: Head, deadline: Deadline, owner: str) -> None:
+        key = head.key
+        if head.flushing is None:  # let the other alarms of the burst arrive: fewer, fuller rounds
+            self.sleep(max(0.0, min(self.gather_s, deadline.remaining() - self.round_s)))
+        holes: dict[int, float] = {}
         while True:
-            storm = self.store.storm(key)
-            if not storm.pending:
-                storm.lease_until = 0.0
-                try:
-                    self.store.save_storm(storm)
+            head = self.store.head(key)
+            if head.lease_owner != owner:
+                return  # our lease ran out and another flusher took the storm over: it goes on
+            if not head.pending:
+                if self.store.release(key, owner, if_shown=head.shown):
                     return
-                except Conflict:
-                    continue  # something arrived while releasing
-            if deadline.remaining() < 5:
-                raise TimeoutError("storm flush ran out of time; Lambda's retry will flush the rest")
-            batch = list(storm.pending)
-            storm.summary_ts = self.messenger.storm(
-                shown=storm.shown,
-                batch=batch,
-                channel=storm.channel,
-                summary_ts=storm.summary_ts,
-                deadline=deadline,
-            )
-            flushed = {e["id"] for e in batch}
-            summary_ts = storm.summary_ts
-
-            def mark(
-                s: Storm, flushed: set[str] = flushed, ts: str = summary_ts, done: list[dict[str, Any]] = batch
-            ) -> None:
-                s.summary_ts = ts
-                s.shown += [e for e in done if e["id"] not in {x["id"] for x in s.shown}]
-                s.pending = [e for e in s.pending if e["id"] not in flushed]
-
-            self._update(key, mark)
-            if self.store.storm(key).pending:
-                self.sleep(self.gather_s)  # gather the next batch: fewer, fuller rounds
-
-    def _update(self, key: str, change: Callable[[Storm], Any]) -> Storm:
-        for _ in range(20):
-            storm = self.store.storm(key)
-            change(storm)
-            try:
-                return self.store.save_storm(storm)
-            except Conflict:
+                continue  # an entry was counted while we let go
+            if deadline.remaining() < self.round_s:
+                pending = head.count - head.shown
+                raise StormIncomplete(f"{pending} storm entries still pending; the next flusher posts them")
+            ready = self._ready(head, holes)
+            if not ready:
+                self.sleep(POLL_S)  # an entry counted but not yet written
                 continue
-        raise Conflict(key)
+            try:
+                self._round(head, ready, deadline, owner)
+            except LeaseLost:
+                return  # we were too slow: the flusher that took over resumes this round
+            if self.store.head(key).count > ready[-1][0]:  # more came during the round: gather the next batch
+                self.sleep(max(0.0, min(self.gather_s, deadline.remaining() - self.round_s)))
+
+    def _ready(self, head: Head, holes: dict[int, float]) -> list[tuple[int, dict[str, Any]]]:
+        """The entries next in line, in order, up to the first one not yet written (given up once it is
+        ``HOLE_S`` late); a round a predecessor was posting is resumed as it was."""
+        first, last = head.flushing or (head.shown + 1, min(head.count, head.shown + PAGE))
+        found = self.store.entries(head.key, first, last)
+        ready = []
+        for seq in range(first, last + 1):
+            if seq not in found:
+                late = holes.setdefault(seq, time.monotonic())
+                if time.monotonic() - late < self.hole_s or not self.store.give_up(head.key, seq):
+                    break
+                found[seq] = {"tombstone": True}
+            ready.append((seq, found[seq]))
+        return ready
+
+    def _round(self, head: Head, ready: list[tuple[int, dict[str, Any]]], deadline: Deadline, owner: str) -> None:
+        key, (first, last) = head.key, (ready[0][0], ready[-1][0])
+        resumed = head.flushing is not None
+        summary, announce = fold(self.store.summary(key), ready)
+        if resumed:
+            announce = list(head.announce)  # the replies as they were: the same lines under the same keys
+        else:  # what this round posts, under which keys: a successor looks for them before it posts again
+            self.store.record(key, owner, self.lease_s, flushing=[first, last], announce=announce)
+        storm_round = StormRound(
+            key=key,
+            channel=head.summary_channel or head.channel,
+            summary_ts=head.summary_ts,
+            alarms=summary.alarms,
+            firing=summary.firing,
+            severity=summary.severity,
+            mentions=tuple(summary.mentions),
+            top=tuple(summary.top),
+            batch=tuple(e for _, e in ready if not e.get("tombstone")),
+            first=first,
+            last=last,
+            announce=tuple(announce),
+            resumed=resumed,
+        )
+        posted = self.messenger.storm_summary(storm_round, deadline)
+        if not head.summary_ts:  # known at once: a successor then searches its thread by the channel's id
+            self.store.record(key, owner, self.lease_s, summary_ts=posted.ts, summary_channel=posted.channel)
+        if storm_round.batch:
+            self.messenger.storm_replies(storm_round, posted, deadline)
+        self.store.save_summary(key, summary)
+        self.store.record(key, owner, self.lease_s, shown=last, flushing=None)
 
 
-def _known(storm: Storm, entry: dict[str, Any]) -> bool:
-    return any(e["id"] == entry["id"] for e in storm.pending + storm.shown)
+__all__ = ["LeaseLost", "StormDesk", "StormIncomplete", "storm_key"]

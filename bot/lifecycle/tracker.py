@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.alarms import Alarm, AlarmState
 from bot.lifecycle.decisions import Alert, Card, Messenger, Note
+from bot.lifecycle.incident_records import applied, save_merged, storm_entry
 from bot.lifecycle.store import Conflict, Incident, IncidentStore
+from bot.lifecycle.storm_members import StormMembers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,6 +43,7 @@ class IncidentTracker:
         self.store = store
         self.messenger = messenger
         self.storms = storms
+        self.members = StormMembers(store, storms) if storms is not None else None
         self.clock = clock
         self.sleep = sleep
 
@@ -53,6 +56,9 @@ class IncidentTracker:
                 if incident is not None and self._posting_now(incident):
                     self.sleep(0.3)  # another delivery is posting this incident's message right now
                     continue
+                if incident is not None and incident.storm and self.members and applied(incident, alarm):
+                    self.members.again(alert, incident, route, deadline)
+                    return None
                 if alarm.state is AlarmState.ALARM:
                     return self._firing(alert, incident, route, deadline, extra)
                 return self._settled(alert, incident, route, deadline, extra)
@@ -71,11 +77,14 @@ class IncidentTracker:
         if incident is not None and self._never_posted(incident) and changed == incident.changed_at:
             pass  # the invocation that opened it died before Slack answered: this retry posts it
         elif incident is not None and alarm.time_known and changed <= incident.changed_at:
+            if incident.status == "resolved" and changed < incident.changed_at:
+                self._late(alert, incident, route, deadline)  # never reopens: the OK is newer news
             return None  # an older state change arriving late: the message already shows newer news
         if incident is not None and incident.status == "open":
             return self._refire(alert, incident, route, deadline, extra)
         silenced = incident is not None and incident.silenced and incident.ts
         storm = None if silenced or self.storms is None else self.storms.admit(route.channel)
+        seq = self.storms.number(storm, route.channel) if storm and self.storms is not None else 0
         base = incident or Incident(alarm_arn=alarm.arn, channel=route.channel)
         opened = replace(
             base,
@@ -88,14 +97,22 @@ class IncidentTracker:
             last_notified_at=now,
             acked_by="",
             storm=storm or "",
+            storm_seq=seq,
             service=extra.get("service", ""),
             logs=extra.get("logs", ""),
             status="open" if storm else "posting",
             ts=base.ts if silenced else "",
         )
-        claimed = self.store.put(opened)  # Conflict: another delivery opened it first → re-read
+        try:
+            claimed = self.store.put(opened)  # Conflict: another delivery opened it first → re-read
+        except Conflict:
+            if storm and self.storms is not None:
+                self.storms.forget(storm, seq)  # no entry will ever take this number
+            raise
         if storm and self.storms is not None:
-            self.storms.add(storm, _entry(alarm), deadline)
+            was = incident.state if incident is not None else ""
+            entry = storm_entry(alarm, route, was=was, opening=True)
+            self.storms.add(storm, route.channel, seq, entry, deadline, owner=alarm.change_key)
             return None
         card = self._card(claimed, route, alarm)
         if silenced:
@@ -123,9 +140,8 @@ class IncidentTracker:
             history=(*incident.history, (alarm.state.value, changed))[-20:],
             logs=extra.get("logs", incident.logs),
         )
-        if incident.storm and self.storms is not None:
-            self.storms.add(incident.storm, _entry(alarm), deadline)
-            self._save_after_post(updated)
+        if incident.storm and self.members is not None:
+            self.members.change(alert, incident, updated, route, deadline)
             return None
         # Slack first, the record after: a failed call leaves the record as it was, so a retry redoes the work.
         posted = self.messenger.update(
@@ -145,8 +161,7 @@ class IncidentTracker:
         alarm = alert.alarm
         changed = alarm.changed_at.timestamp()
         if incident is None or incident.status != "open" or not (incident.ts or incident.storm):
-            card = Card(severity=route.severity, service=extra.get("service", ""), note=route.note)
-            return self.messenger.post(alert, card, route.channel, deadline)  # nothing to edit: never silent
+            return self._settled_alone(alert, incident, route, deadline, extra)
         if alarm.time_known and changed < incident.changed_at:
             return None  # an unreadable time cannot be ordered: it is applied as the newest news
         settled = replace(
@@ -156,9 +171,8 @@ class IncidentTracker:
             status="resolved" if alarm.state is AlarmState.OK else "open",
             history=(*incident.history, (alarm.state.value, changed))[-20:],
         )
-        if incident.storm and self.storms is not None:
-            self.storms.add(incident.storm, _entry(alarm), deadline)
-            self._save_after_post(settled)
+        if incident.storm and self.members is not None:
+            self.members.change(alert, incident, settled, route, deadline)
             return None
         # Slack first, the record after: a failed call leaves the record as it was, so a retry redoes the work.
         posted = self.messenger.update(
@@ -168,6 +182,46 @@ class IncidentTracker:
             alarm, Note("transition", since=settled.opened_at), settled.channel, settled.ts, deadline
         )
         self._save_after_post(settled)
+        return posted
+
+    def _settled_alone(
+        self, alert: Alert, incident: Incident | None, route: Route, deadline: Deadline, extra: dict[str, str]
+    ) -> Posted | None:
+        """No open incident to edit: the change gets a message of its own (never silent). Its record is claimed
+        before the post, as an opening's is: its own ALARM, arriving concurrently or after it (a retry, a
+        replay), then knows it is older, and does not reopen."""
+        alarm = alert.alarm
+        changed = alarm.changed_at.timestamp()
+        if incident is not None and alarm.time_known and changed < incident.changed_at:
+            return None  # older than what the record holds
+        card = Card(severity=route.severity, service=extra.get("service", ""), note=route.note)
+        recorded = incident is None or incident.status == "resolved" or self._never_posted(incident)
+        claimed = None
+        if alarm.time_known and recorded:
+            base = incident or Incident(alarm_arn=alarm.arn, channel=route.channel)
+            claimed = self.store.put(  # Conflict: another delivery wrote it first → re-read and decide again
+                replace(
+                    base,
+                    channel=route.channel,
+                    ts="",
+                    state=alarm.state.value,
+                    status="posting",
+                    changed_at=changed,
+                    opened_at=base.opened_at or changed,
+                    last_notified_at=self.clock(),
+                    history=(*base.history, (alarm.state.value, changed))[-20:],
+                    storm="",
+                    storm_seq=0,
+                )
+            )
+        try:
+            posted = self.messenger.post(alert, card, route.channel, deadline)
+        except Exception:
+            if claimed is not None:
+                self._restore(incident, claimed)
+            raise
+        if claimed is not None:
+            self._save_after_post(replace(claimed, ts=posted.ts, channel=posted.channel, status="resolved"))
         return posted
 
     # --- helpers -------------------------------------------------------------------------------------------
@@ -195,16 +249,15 @@ class IncidentTracker:
         )
 
     def _save_after_post(self, incident: Incident) -> None:
-        """Record what was posted; a concurrent change in between (a click, a newer state) is merged, not lost."""
-        for _ in range(ATTEMPTS):
-            try:
-                self.store.put(incident)
-                return
-            except Conflict:
-                current = self.store.get(incident.alarm_arn)
-                if current is None:
-                    current = replace(incident, version=0)
-                incident = _merged(incident, current)
+        save_merged(self.store, incident)
+
+    def _late(self, alert: Alert, incident: Incident, route: Route, deadline: Deadline) -> None:
+        """An ALARM older than the OK that resolved its incident: said in the thread, never reopened."""
+        if incident.ts:
+            note = Note("late", since=incident.changed_at)
+            self.messenger.note(alert.alarm, note, incident.channel, incident.ts, deadline)
+        elif incident.storm and self.members is not None:
+            self.members.late(alert, incident, route, deadline)
 
     def _restore(self, original: Incident | None, claimed: Incident) -> None:
         with contextlib.suppress(Conflict):
@@ -212,35 +265,3 @@ class IncidentTracker:
                 self.store.delete(claimed)
             else:
                 self.store.put(replace(original, version=claimed.version))
-
-
-def _merged(ours: Incident, current: Incident) -> Incident:
-    """``current`` (with its version, clicks and silences) plus our message and, when newer, our state."""
-    merged = replace(current, ts=ours.ts or current.ts, channel=ours.channel or current.channel)
-    if ours.changed_at >= current.changed_at:
-        merged = replace(
-            merged,
-            state=ours.state,
-            changed_at=ours.changed_at,
-            status=ours.status,
-            history=ours.history,
-            notify_count=max(ours.notify_count, current.notify_count),
-            last_notified_at=ours.last_notified_at,
-            opened_at=ours.opened_at,
-            logs=ours.logs or current.logs,
-            storm=ours.storm or current.storm,
-            service=ours.service or current.service,
-        )
-    return replace(merged, status="open") if merged.status == "posting" else merged
-
-
-def _entry(alarm: Alarm) -> dict[str, Any]:
-    return {
-        "id": f"{alarm.arn}|{alarm.state.value}|{alarm.changed_at.timestamp()}",
-        "arn": alarm.arn,
-        "name": alarm.name,
-        "state": alarm.state.value,
-        "reason": alarm.reason[:300],
-        "at": alarm.changed_at.timestamp(),
-        "where": f"{alarm.account} · {alarm.region}",
-    }

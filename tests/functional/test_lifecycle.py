@@ -221,7 +221,6 @@ def _store(service: AlertService) -> Any:
 
 
 def test_acknowledged_incidents_get_no_repeat_notes(service: AlertService, slack: SlackStandIn) -> None:
-    from dataclasses import replace
 
     deliver(service, sns_event("api", "ALARM", 0))
     incident = _store(service).get("arn:aws:cloudwatch:us-east-1:111122223333:alarm:api")
@@ -235,7 +234,6 @@ def test_acknowledged_incidents_get_no_repeat_notes(service: AlertService, slack
 def test_silenced_alarm_posts_nothing_new_until_the_silence_ends(
     service: AlertService, slack: SlackStandIn
 ) -> None:
-    from dataclasses import replace
 
     deliver(service, sns_event("api", "ALARM", 0))
     incident = _store(service).get("arn:aws:cloudwatch:us-east-1:111122223333:alarm:api")
@@ -274,9 +272,13 @@ def test_a_burst_across_a_window_boundary_stays_one_storm(service: AlertService)
     desk.clock = lambda: now[0]
     keys = [desk.admit("#c") for _ in range(5)]
     assert keys[:3] == [None, None, None] and keys[3] == keys[4] is not None
-    desk.store.save_storm(replace(desk.store.storm(keys[3]), summary_ts="1.1"))
-    now[0] += 10  # the next window
+    desk.number(keys[3], "#c")  # the storm's first entry: it is going
+    now[0] += 10  # the next window: its openings join the storm of the window before
     assert [desk.admit("#c") for _ in range(5)] == [keys[3]] * 5
+    now[0] += 60  # and so do the next window's, while the burst goes on
+    assert [desk.admit("#c") for _ in range(2)] == [keys[3]] * 2
+    now[0] += 120  # a quiet window later, a new burst starts afresh
+    assert desk.admit("#c") is None
 
 
 def _dead_post(service: AlertService, name: str, minutes: float, age_s: float) -> None:
@@ -316,3 +318,40 @@ def test_a_post_in_flight_is_waited_for_never_skipped(service: AlertService, sla
     with pytest.raises(AlertsFailed):
         deliver(service, sns_event("api", "ALARM", 0))
     assert slack.posts("#alerts") == []
+
+
+# --- order: the state change's own time decides -------------------------------------------------------------
+
+
+def test_an_ok_processed_before_its_alarm_leaves_the_incident_resolved(
+    service: AlertService, slack: SlackStandIn
+) -> None:
+    # GIVEN the OK of 10:05 is delivered first (a retry, a replay, a slow delivery of the ALARM)
+    deliver(service, sns_event("api", "OK", 5, old="ALARM"))
+    # WHEN its older ALARM of 10:00 arrives after it
+    deliver(service, sns_event("api", "ALARM", 0))
+    # THEN the channel does not end with a firing incident: one message, resolved, the late ALARM in its thread
+    (message,) = slack.posts("#alerts")
+    assert header(message) == "✅ api · ALARM → OK"
+    (late,) = slack.replies("#alerts", message["ts"])
+    assert "A late ALARM" in late["text"] and "not reopened" in late["text"]
+
+
+def test_concurrent_alarm_and_ok_end_resolved(service: AlertService, slack: SlackStandIn) -> None:
+    for _ in range(3):
+        name = f"race-{_}"
+        with ThreadPoolExecutor(2) as pool:
+            list(
+                pool.map(
+                    lambda e: deliver(service, e),
+                    [sns_event(name, "OK", 5, old="ALARM"), sns_event(name, "ALARM", 0)],
+                )
+            )
+        shown = [m for m in slack.posts("#alerts") if name in header(m)]
+        assert [header(m) for m in shown] == [f"✅ {name} · ALARM → OK"]
+
+
+def test_a_newer_alarm_after_an_ok_still_opens_a_new_incident(service: AlertService, slack: SlackStandIn) -> None:
+    deliver(service, sns_event("api", "OK", 5, old="ALARM"))
+    deliver(service, sns_event("api", "ALARM", 9))  # newer than the OK: it fires again
+    assert [header(m) for m in slack.posts("#alerts")] == ["✅ api · ALARM → OK", "🔴 api · OK → ALARM"]

@@ -1,10 +1,10 @@
 """What the lifecycle adds to an alarm message (severity, mention, acknowledgement, silence, resolution,
-interactive buttons), thread notes, and the storm summary with its detail replies."""
+interactive buttons) and thread notes. Storms: ``bot.slack.blocks.storm``."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -31,9 +31,6 @@ UNTRACKED_NOTE = (
     "⚠️ Delivered without incident tracking: Lookout's incidents table could not be reached, so later changes "
     "of this alarm come as new messages"
 )
-STORM_LIST = 40
-SECTION_LIMIT = 2_900
-MESSAGE_LIMIT = 10_000
 
 
 def decorate(message: Message, alarm: Alarm, card: Card) -> Message:
@@ -115,7 +112,18 @@ def note_message(alarm: Alarm, note: Note) -> Message:
     """A thread reply for the lifecycle's ``note``."""
     if note.kind == "refire":
         return render_note(refire_note(alarm, note.count, note.since))
+    if note.kind == "late":
+        return render_note(late_note(alarm, note.since))
     return render_note(transition_note(alarm, note.since))
+
+
+def late_note(alarm: Alarm, resolved_at: float) -> str:
+    """An ALARM that arrived after the newer OK (a retry, a replay): said, and the incident stays resolved."""
+    at = f" of {alarm.changed_at:%H:%M:%S} UTC" if alarm.time_known else ""
+    resolved = datetime.fromtimestamp(resolved_at, tz=UTC).strftime("%H:%M:%S")
+    reason = safe(one_line(alarm.reason), 300)
+    text = f"⏪ A late {alarm.state.value}{at} arrived after this incident's OK of {resolved} UTC: not reopened"
+    return f"{text}\n> {reason}" if reason else text
 
 
 def render_more_logs(lines: tuple[LogLine, ...], *, complete: bool = True) -> Message:
@@ -151,75 +159,6 @@ def transition_note(alarm: Alarm, opened_at: float) -> str:
     after = f" after {duration(max(0.0, alarm.changed_at.timestamp() - opened_at))}" if alarm.time_known else ""
     transition = f"{alarm.previous_state.value} → {alarm.state.value}"
     return f"{icon(alarm)} {transition}{after}\n> {safe(one_line(alarm.reason), 300)}"
-
-
-def render_storm_summary(entries: list[dict[str, Any]], channel_label: str) -> Message:
-    latest: dict[str, dict[str, Any]] = {}
-    for entry in entries:
-        latest[entry["arn"]] = entry
-    firing = sum(1 for e in latest.values() if e["state"] == "ALARM")
-    header = f"🚨 Alarm storm: {len(latest)} alarms ({firing} firing)"
-    lines = []
-    for entry in sorted(latest.values(), key=lambda e: (e["state"] != "ALARM", e["at"]))[:STORM_LIST]:
-        icon = {"ALARM": "🔴", "OK": "✅"}.get(entry["state"], "⚪")
-        lines.append(f"{icon} *{safe(entry['name'], 120)}* — {safe(one_line(entry['reason']), 140)}")
-    if len(latest) > STORM_LIST:
-        lines.append(f"… and {len(latest) - STORM_LIST} more (all in the thread)")
-    blocks: list[Block] = [
-        HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=header, emoji=True)),
-        SectionBlock(block_id="lookout:storm", text=MarkdownTextObject(text="\n".join(lines)[:3000] or "–")),
-        ContextBlock(
-            block_id="lookout:context",
-            elements=[
-                MarkdownTextObject(
-                    text=f"Grouped to keep {safe(channel_label, 80)} readable · each alarm in detail in the thread"
-                )
-            ],
-        ),
-    ]
-    return finish_message(header, blocks)
-
-
-def render_storm_details(entries: list[dict[str, Any]]) -> list[Message]:
-    """Every alarm of a batch, none left out: lines packed into sections (≤ 2,900 characters) and messages
-    (≤ 10,000 characters, within what Slack accepts), as few replies as that allows."""
-    lines = []
-    for entry in entries:
-        icon = {"ALARM": "🔴", "OK": "✅"}.get(entry["state"], "⚪")
-        at = datetime.fromtimestamp(entry["at"], tz=UTC).strftime("%H:%M:%S")
-        where = safe(entry.get("where", ""), 60)
-        lines.append(
-            f"{icon} *{safe(entry['name'], 120)}* · {entry['state']} at {at} UTC · {where}\n"
-            f"> {safe(one_line(entry['reason']), 200)}"
-        )
-    messages: list[Message] = []
-    sections: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in lines:
-        section_size = sum(len(x) + 1 for x in current) + len(line)
-        if current and section_size > SECTION_LIMIT:
-            sections.append("\n".join(current))
-            current = []
-        if sections and size + len(line) > MESSAGE_LIMIT:
-            messages.append(_details_message(sections + (["\n".join(current)] if current else [])))
-            sections, current, size = [], [], 0
-        current.append(line)
-        size += len(line) + 1
-    if current:
-        sections.append("\n".join(current))
-    if sections:
-        messages.append(_details_message(sections))
-    return messages
-
-
-def _details_message(sections: list[str]) -> Message:
-    blocks: list[Block] = [
-        SectionBlock(block_id=f"lookout:details-{i}", text=MarkdownTextObject(text=text))
-        for i, text in enumerate(sections)
-    ]
-    count = sum(text.count("\n> ") + 1 for text in sections)
-    return finish_message(f"{count} alarms in this storm", blocks)
 
 
 def _ordinal(n: int) -> str:

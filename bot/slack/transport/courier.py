@@ -11,19 +11,15 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.alarms import Notification
-from bot.slack.blocks.lifecycle import (
-    decorate,
-    note_message,
-    render_storm_details,
-    render_storm_summary,
-)
+from bot.slack.blocks.lifecycle import decorate, note_message
 from bot.slack.blocks.notice import render_notification
 from bot.slack.blocks.render import Message, render_alarm, render_bare_alarm
+from bot.slack.blocks.storm import render_storm_details, render_storm_summary
 
 if TYPE_CHECKING:
     from bot.alarms import Alarm
     from bot.delivery import Deadline, Posted
-    from bot.lifecycle.decisions import Alert, Card, Note
+    from bot.lifecycle.decisions import Alert, Card, Note, StormRound
     from bot.slack.transport.post import SlackPoster
 
 _LOG = logging.getLogger(__name__)
@@ -63,22 +59,20 @@ class SlackCourier:
         key = f"message|{message_id}" if message_id else None
         return self.poster.post(render_notification(item), channel, deadline, key=key)
 
-    def storm(
-        self,
-        *,
-        shown: list[dict[str, Any]],
-        batch: list[dict[str, Any]],
-        channel: str,
-        summary_ts: str,
-        deadline: Deadline,
-    ) -> str:
-        summary = render_storm_summary(shown + batch, channel)
-        if summary_ts:
-            self.poster.update(summary, channel, summary_ts, deadline)
-        else:
-            key = f"storm|{channel}|{batch[0]['id'] if batch else ''}"
-            summary_ts = self.poster.post(summary, channel, deadline, key=key).ts
-        for number, details in enumerate(render_storm_details(batch)):
-            key = f"storm|{summary_ts}|{batch[0]['id'] if batch else ''}|{number}"
-            self.poster.post(details, channel, deadline, thread_ts=summary_ts, key=key)
-        return summary_ts
+    def storm_summary(self, storm_round: StormRound, deadline: Deadline) -> Posted:
+        """The summary, posted or updated. The post carries a key naming the storm: a resumed round looks for
+        its predecessor's post first."""
+        summary = render_storm_summary(storm_round)
+        if storm_round.summary_ts:
+            return self.poster.update(summary, storm_round.channel, storm_round.summary_ts, deadline)
+        key = f"storm|{storm_round.key}|summary"
+        return self.poster.post(summary, storm_round.channel, deadline, key=key, search_first=storm_round.resumed)
+
+    def storm_replies(self, storm_round: StormRound, summary: Posted, deadline: Deadline) -> None:
+        """The round's entries in the summary's thread, each reply keyed by the storm and the range it lists."""
+        details = render_storm_details(list(storm_round.batch), storm_round.announce)
+        for number, message in enumerate(details):
+            key = f"storm|{storm_round.key}|{storm_round.first}-{storm_round.last}|{number}"
+            self.poster.post(
+                message, summary.channel, deadline, thread_ts=summary.ts, key=key, search_first=storm_round.resumed
+            )

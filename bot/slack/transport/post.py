@@ -101,14 +101,21 @@ class SlackPoster:
         deadline: Deadline,
         thread_ts: str | None = None,
         key: str | None = None,
+        search_first: bool = False,
     ) -> Posted:
-        """Post ``message``; with a ``key``, at most once even when Slack answers too late (see the module)."""
+        """Post ``message``; with a ``key``, at most once even when Slack answers too late (see the module).
+        ``search_first``: an earlier try may have posted it (it died before recording that it did): look for the
+        key before posting — where history can be searched (a channel id, or one Slack has named)."""
         payload = message.payload(channel)
         if thread_ts:
             payload["thread_ts"] = thread_ts
         if not key:
             return self._posted(self._call("chat.postMessage", payload, deadline), channel)
         payload["metadata"] = metadata_for(key)
+        if search_first and (channel in self._channel_ids or not channel.startswith("#")):
+            earlier = self._find(channel, key, thread_ts, deadline)
+            if earlier is not None:
+                return earlier
         watch: float | None = None  # after a re-post: how long to watch for a late copy of an earlier try
         while True:
             try:

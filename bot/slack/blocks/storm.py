@@ -1,0 +1,102 @@
+"""A storm in Slack: the summary message (how many alarms, how many firing, the highest severity, everyone
+their tags call, the first alarms by name) and the thread replies that list every state change of its alarms,
+none left out, each within Slack's limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.slack.blocks.render import HEADER_CHARS, Message, finish_message
+from bot.text import one_line, safe
+
+if TYPE_CHECKING:
+    from bot.lifecycle.decisions import StormRound
+
+SECTION_LIMIT = 2_900
+MESSAGE_LIMIT = 10_000
+ICONS = {"ALARM": "🔴", "OK": "✅"}
+
+
+def render_storm_summary(storm: StormRound) -> Message:
+    """The summary as the storm now stands. Mentions are ids we built (``routing.mention_markup``)."""
+    severity = f"{storm.severity} · " if storm.severity else ""
+    header = f"🚨 {severity}Alarm storm: {storm.alarms} alarms ({storm.firing} firing)"
+    listed = sorted(storm.top, key=lambda e: (e["state"] != "ALARM", e.get("at") or 0))
+    lines = [
+        f"{ICONS.get(e['state'], '⚪')} *{safe(e['name'], 120)}* — {safe(one_line(e.get('reason') or ''), 140)}"
+        for e in listed
+    ]
+    if storm.alarms > len(listed):
+        lines.append(f"… and {storm.alarms - len(listed)} more (all in the thread)")
+    blocks: list[Block] = [
+        HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=header[:HEADER_CHARS], emoji=True))
+    ]
+    if storm.mentions:
+        calls = " ".join(storm.mentions)
+        blocks.append(SectionBlock(block_id="lookout:mentions", text=MarkdownTextObject(text=f"🔔 {calls}")))
+    blocks += [
+        SectionBlock(block_id="lookout:storm", text=MarkdownTextObject(text="\n".join(lines)[:3000] or "–")),
+        ContextBlock(
+            block_id="lookout:context",
+            elements=[
+                MarkdownTextObject(
+                    text="Grouped to keep this channel readable · every alarm in detail in the thread"
+                )
+            ],
+        ),
+    ]
+    text = f"{header} {' '.join(storm.mentions)}".strip()
+    return finish_message(text, blocks)
+
+
+def render_storm_details(entries: list[dict[str, Any]], announce: tuple[str, ...] = ()) -> list[Message]:
+    """Every entry of a round, none left out: lines packed into sections (≤ 2,900 characters) and messages
+    (≤ 10,000 characters, within what Slack accepts), as few replies as that allows; the first calls
+    ``announce``, the mentions new to the storm (an edited summary notifies nobody)."""
+    lines = [f"🔔 {' '.join(announce)}: alarms of yours are in this storm"] if announce else []
+    for entry in entries:
+        at = datetime.fromtimestamp(entry["at"], tz=UTC).strftime("%H:%M:%S")
+        where = safe(entry.get("where", ""), 60)
+        severity = f" · {entry['severity']}" if entry.get("severity") else ""
+        lines.append(
+            f"{ICONS.get(entry['state'], '⚪')} *{safe(entry['name'], 120)}* · {entry['state']} at {at} UTC"
+            f"{severity} · {where}\n> {safe(one_line(entry.get('reason') or ''), 200)}"
+        )
+    messages: list[Message] = []
+    sections: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        section_size = sum(len(x) + 1 for x in current) + len(line)
+        if current and section_size > SECTION_LIMIT:
+            sections.append("\n".join(current))
+            current = []
+        if sections and size + len(line) > MESSAGE_LIMIT:
+            messages.append(_details_message(sections + (["\n".join(current)] if current else [])))
+            sections, current, size = [], [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        sections.append("\n".join(current))
+    if sections:
+        messages.append(_details_message(sections))
+    return messages
+
+
+def _details_message(sections: list[str]) -> Message:
+    blocks: list[Block] = [
+        SectionBlock(block_id=f"lookout:details-{i}", text=MarkdownTextObject(text=text))
+        for i, text in enumerate(sections)
+    ]
+    count = sum(text.count("\n> ") for text in sections)
+    return finish_message(f"{count} state changes in this storm", blocks)
