@@ -37,7 +37,7 @@ other pages quote figures from here. How each is measured: the script's docstrin
 def quiet_logs() -> None:
     """An in-process bench runs the pipeline's own code: its log records (a storm's "in progress elsewhere"
     warnings, say) are what the bench counts, not what it prints."""
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "CRITICAL"
 
 
 @contextlib.contextmanager

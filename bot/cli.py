@@ -33,11 +33,17 @@ class RecordingPoster:
         self.calls: list[dict[str, Any]] = []
 
     def post(
-        self, message: Any, channel: str, deadline: Deadline, thread_ts: str | None = None, key: str | None = None
+        self,
+        message: Any,
+        channel: str,
+        deadline: Deadline,
+        thread_ts: str | None = None,
+        key: str | None = None,
+        search_first: bool = False,
     ) -> Posted:
         from bot.slack.transport.post import metadata_for
 
-        del deadline
+        del deadline, search_first  # nothing was posted before: there is nothing to find
         payload = message.payload(channel)
         if thread_ts:
             payload["thread_ts"] = thread_ts

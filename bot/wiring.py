@@ -67,7 +67,12 @@ def build_alert_service(
         on_retry=lambda _why: telemetry.count("SlackRetries"),
         refresh_token=credentials.fresh_bot_token if credentials.secret_id else None,
     )
-    courier = SlackCourier(poster, telemetry.logger)
+    courier = SlackCourier(
+        poster,
+        telemetry.logger,
+        fallback_channel=settings.slack_channel,
+        on_dead_channel=lambda _channel: telemetry.count("DeadChannel"),
+    )
     online = clients is not None and not offline
     enricher = None
     if online:

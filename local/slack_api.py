@@ -56,6 +56,8 @@ class SlackState:
     """Bot tokens Slack accepts (any when None); others get ``invalid_auth``, as a revoked or rotated one does."""
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: int = 0
+    latency_s: float = 0.0
+    """Added to every call, as the network and Slack add it (benchmarks: what a user waits for)."""
 
 
 class SlackStandIn:
@@ -153,8 +155,8 @@ def _handler_for(state: SlackState) -> type[BaseHTTPRequestHandler]:
             with state.lock:
                 state.requests.append(Request(method, dict(self.headers.items()), body))
                 fault = state.faults.popleft() if state.faults else None
-            if fault and fault.delay_s:
-                time.sleep(fault.delay_s)
+            if state.latency_s or (fault and fault.delay_s):
+                time.sleep(state.latency_s + (fault.delay_s if fault else 0.0))
             if fault and fault.status != 200:
                 error = "ratelimited" if fault.status == 429 else "fatal_error"
                 self._reply(fault.status, {"ok": False, "error": error}, fault.retry_after)

@@ -80,7 +80,11 @@ class StormRound:
 class Messenger(Protocol):
     """The one owner of the chat side: renders what the lifecycle decided, and posts it."""
 
-    def post(self, alert: Alert, card: Card | None, channel: str, deadline: Deadline) -> Posted: ...
+    def post(
+        self, alert: Alert, card: Card | None, channel: str, deadline: Deadline, *, search_first: bool = False
+    ) -> Posted:
+        """Post the alert's message (``search_first``: an earlier try may have posted it before it died)."""
+        ...
 
     def update(self, alert: Alert, card: Card, channel: str, ts: str, deadline: Deadline) -> Posted: ...
 

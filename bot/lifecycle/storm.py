@@ -144,7 +144,8 @@ class StormDesk:
                 self._round(head, ready, deadline, owner)
             except LeaseLost:
                 return  # we were too slow: the flusher that took over resumes this round
-            if self.store.head(key).count > ready[-1][0]:  # more came during the round: gather the next batch
+            waiting = self.store.head(key).count - ready[-1][0]
+            if 0 < waiting < PAGE:  # more came during the round, not a page yet: gather the next batch
                 self.sleep(max(0.0, min(self.gather_s, deadline.remaining() - self.round_s)))
 
     def _ready(self, head: Head, holes: dict[int, float]) -> list[tuple[int, dict[str, Any]]]:

@@ -74,8 +74,9 @@ class IncidentTracker:
         alarm = alert.alarm
         now = self.clock()
         changed = alarm.changed_at.timestamp()
-        if incident is not None and self._never_posted(incident) and changed == incident.changed_at:
-            pass  # the invocation that opened it died before Slack answered: this retry posts it
+        resumed = incident is not None and self._never_posted(incident) and changed == incident.changed_at
+        if resumed:
+            pass  # the invocation that opened it died before recording Slack's answer: this retry posts it
         elif incident is not None and alarm.time_known and changed <= incident.changed_at:
             if incident.status == "resolved" and changed < incident.changed_at:
                 self._late(alert, incident, route, deadline)  # never reopens: the OK is newer news
@@ -118,8 +119,8 @@ class IncidentTracker:
         if silenced:
             posted = self.messenger.update(alert, card, claimed.channel, claimed.ts, deadline)
         else:
-            try:
-                posted = self.messenger.post(alert, card, route.channel, deadline)
+            try:  # a retry of a post that may have landed (its invocation died) looks for it first
+                posted = self.messenger.post(alert, card, route.channel, deadline, search_first=resumed)
             except Exception:
                 self._restore(incident, claimed)  # as if nothing happened: Lambda's retry opens it again
                 raise

@@ -311,6 +311,29 @@ def test_a_post_killed_midway_is_posted_by_lambdas_retry(service: AlertService, 
     assert header(message).startswith("🔴 api") and incident.status == "open" and incident.ts == message["ts"]
 
 
+def test_a_post_killed_after_slack_posted_is_found_not_posted_twice(slack: SlackStandIn) -> None:
+    from slack_sdk import WebClient
+
+    from bot.slack.transport.post import metadata_for
+
+    with mock_aws():
+        # GIVEN the alert channel named by its id (as the README advises), and an invocation that posted this
+        # change's message and was killed before it recorded that it had
+        service = lifecycle_service(slack.url, channel="C0ALERTS01")
+        event = sns_event("api", "ALARM", 0)
+        change = next(iter(__import__("bot.events", fromlist=["parse_event"]).parse_event(event))).item.change_key
+        WebClient(token="xoxb-test", base_url=slack.url).chat_postMessage(
+            channel="C0ALERTS01", text="🔴 api", metadata=metadata_for(change)
+        )
+        _dead_post(service, "api", 0, age_s=120)
+        # WHEN Lambda's retry delivers the same state change (in a new container: nothing remembered)
+        deliver(service, event)
+        # THEN it finds its message instead of posting a second one, and records it
+        (message,) = slack.posts("C0ALERTS01")
+        incident = _store(service).get("arn:aws:cloudwatch:us-east-1:111122223333:alarm:api")
+        assert incident.ts == message["ts"] and incident.status == "open"
+
+
 def test_a_post_in_flight_is_waited_for_never_skipped(service: AlertService, slack: SlackStandIn) -> None:
     # GIVEN another invocation is posting this incident right now
     _dead_post(service, "api", 0, age_s=1)
@@ -355,3 +378,36 @@ def test_a_newer_alarm_after_an_ok_still_opens_a_new_incident(service: AlertServ
     deliver(service, sns_event("api", "OK", 5, old="ALARM"))
     deliver(service, sns_event("api", "ALARM", 9))  # newer than the OK: it fires again
     assert [header(m) for m in slack.posts("#alerts")] == ["✅ api · ALARM → OK", "🔴 api · OK → ALARM"]
+
+
+# --- dead channels: archived, gone, the bot not in it --------------------------------------------------------
+
+
+@pytest.mark.parametrize("error", ["is_archived", "channel_not_found", "not_in_channel"])
+def test_an_alert_for_a_dead_channel_goes_to_the_default_one_and_says_so(
+    service: AlertService, slack: SlackStandIn, error: str
+) -> None:
+    from local.slack_api import Fault
+
+    counted: list[str] = []
+    service.courier.on_dead_channel = counted.append  # type: ignore[attr-defined]
+    service.courier.fallback_channel = "#alerts"  # type: ignore[attr-defined]
+    # GIVEN a tag routes the alarm to #payments-oncall, which Slack says it cannot post in
+    slack.fail_next(Fault(error=error))
+    deliver(service, sns_event("pay", "ALARM", 0, tags={"lookout:channel": "#payments-oncall"}))
+    # THEN the alert is in the default channel, naming the dead one, and the operations metric counts it
+    (message,) = slack.posts("#alerts")
+    assert f"#payments-oncall cannot be posted in ({error})" in json.dumps(message["blocks"])
+    assert counted == ["#payments-oncall"] and slack.posts("#payments-oncall") == []
+    # AND its OK edits that message, where it is
+    deliver(service, sns_event("pay", "OK", 5, old="ALARM", tags={"lookout:channel": "#payments-oncall"}))
+    assert header(slack.posts("#alerts")[0]) == "✅ pay · ALARM → OK"
+
+
+def test_a_dead_default_channel_fails_loudly(service: AlertService, slack: SlackStandIn) -> None:
+    from local.slack_api import Fault
+
+    service.courier.fallback_channel = "#alerts"  # type: ignore[attr-defined]
+    slack.fail_next(Fault(error="is_archived"))
+    with pytest.raises(AlertsFailed, match="is_archived"):  # Lambda retries, then the on-failure queue keeps it
+        deliver(service, sns_event("api", "ALARM", 0))

@@ -311,3 +311,12 @@ def finish_message(text: str, blocks: list[Block]) -> Message:
     for block in blocks:
         block.validate_json()
     return Message(text=text or "Lookout notification", blocks=tuple(blocks))
+
+
+def with_note(message: Message, note: str) -> Message:
+    """``message`` with a context line of ours (``note``: our own words, outside parts already made safe)
+    after its header."""
+    blocks = list(message.blocks)
+    at = 1 if blocks and blocks[0].block_id == "lookout:header" else 0
+    blocks.insert(at, _context("lookout:rerouted", note[:3000]))
+    return finish_message(message.text, blocks)

@@ -8,15 +8,19 @@ Not for: deciding anything (the lifecycle does) or HTTP (``SlackPoster`` does).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.alarms import Notification
 from bot.slack.blocks.lifecycle import decorate, note_message
 from bot.slack.blocks.notice import render_notification
-from bot.slack.blocks.render import Message, render_alarm, render_bare_alarm
+from bot.slack.blocks.render import Message, render_alarm, render_bare_alarm, with_note
 from bot.slack.blocks.storm import render_storm_details, render_storm_summary
+from bot.slack.transport.post import DeadChannel
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.alarms import Alarm
     from bot.delivery import Deadline, Posted
     from bot.lifecycle.decisions import Alert, Card, Note, StormRound
@@ -26,9 +30,19 @@ _LOG = logging.getLogger(__name__)
 
 
 class SlackCourier:
-    def __init__(self, poster: SlackPoster, logger: Any = None) -> None:
+    def __init__(
+        self,
+        poster: SlackPoster,
+        logger: Any = None,
+        *,
+        fallback_channel: str = "",
+        on_dead_channel: Callable[[str], None] | None = None,
+    ) -> None:
         self.poster = poster
         self.log = logger or _LOG
+        self.fallback_channel = fallback_channel
+        """Where a post goes when its channel is dead (archived, gone, the bot not in it): the default channel."""
+        self.on_dead_channel = on_dead_channel
 
     def message(self, alert: Alert, card: Card | None = None) -> Message:
         alarm = alert.alarm
@@ -43,8 +57,35 @@ class SlackCourier:
             note = Notification(title=alarm.name, body=alarm.reason, source="alarm", problem="could not render")
             return render_notification(note)
 
-    def post(self, alert: Alert, card: Card | None, channel: str, deadline: Deadline) -> Posted:
-        return self.poster.post(self.message(alert, card), channel, deadline, key=alert.alarm.change_key)
+    def post(
+        self, alert: Alert, card: Card | None, channel: str, deadline: Deadline, *, search_first: bool = False
+    ) -> Posted:
+        """``search_first``: an earlier try of this change may have posted it before it died: look first."""
+        key = alert.alarm.change_key
+        try:
+            return self.poster.post(
+                self.message(alert, card), channel, deadline, key=key, search_first=search_first
+            )
+        except DeadChannel as dead:
+            fallback = self._fallback(channel, dead)
+            note = f"{channel} cannot be posted in ({dead.error}): posted here instead"
+            card = replace(card, note=f"{card.note}; {note}" if card.note else note) if card else None
+            message = self.message(alert, card) if card else self._noted(self.message(alert), note)
+            return self.poster.post(message, fallback, deadline, key=key, search_first=search_first)
+
+    def _fallback(self, channel: str, dead: DeadChannel) -> str:
+        """The default channel for a dead one (counted, so an operations alarm fires); the default channel
+        itself dead: nowhere to go, the delivery fails and waits in the on-failure queue."""
+        if self.on_dead_channel is not None:
+            self.on_dead_channel(channel)
+        self.log.error("channel %s cannot be posted in (%s)", channel, dead.error)
+        if not self.fallback_channel or channel == self.fallback_channel:
+            raise dead
+        return self.fallback_channel
+
+    @staticmethod
+    def _noted(message: Message, note: str) -> Message:
+        return with_note(message, f"↪️ {note}")
 
     def update(self, alert: Alert, card: Card, channel: str, ts: str, deadline: Deadline) -> Posted:
         return self.poster.update(self.message(alert, card), channel, ts, deadline)
@@ -57,7 +98,12 @@ class SlackCourier:
         self, item: Notification, channel: str, deadline: Deadline, message_id: str | None = None
     ) -> Posted:
         key = f"message|{message_id}" if message_id else None
-        return self.poster.post(render_notification(item), channel, deadline, key=key)
+        try:
+            return self.poster.post(render_notification(item), channel, deadline, key=key)
+        except DeadChannel as dead:
+            fallback = self._fallback(channel, dead)
+            message = self._noted(render_notification(item), f"{channel} cannot be posted in ({dead.error})")
+            return self.poster.post(message, fallback, deadline, key=key)
 
     def storm_summary(self, storm_round: StormRound, deadline: Deadline) -> Posted:
         """The summary, posted or updated. The post carries a key naming the storm: a resumed round looks for
@@ -66,7 +112,14 @@ class SlackCourier:
         if storm_round.summary_ts:
             return self.poster.update(summary, storm_round.channel, storm_round.summary_ts, deadline)
         key = f"storm|{storm_round.key}|summary"
-        return self.poster.post(summary, storm_round.channel, deadline, key=key, search_first=storm_round.resumed)
+        try:
+            return self.poster.post(
+                summary, storm_round.channel, deadline, key=key, search_first=storm_round.resumed
+            )
+        except DeadChannel as dead:
+            fallback = self._fallback(storm_round.channel, dead)
+            message = self._noted(summary, f"{storm_round.channel} cannot be posted in ({dead.error})")
+            return self.poster.post(message, fallback, deadline, key=key, search_first=storm_round.resumed)
 
     def storm_replies(self, storm_round: StormRound, summary: Posted, deadline: Deadline) -> None:
         """The round's entries in the summary's thread, each reply keyed by the storm and the range it lists."""

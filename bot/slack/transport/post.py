@@ -55,7 +55,19 @@ class AmbiguousDelivery(Exception):
 
 
 class SlackDeliveryError(RuntimeError):
-    """Slack did not take the message, even after retries."""
+    """Slack did not take the message, even after retries (``error``: Slack's error code, when it gave one)."""
+
+    def __init__(self, message: str, error: str = "") -> None:
+        super().__init__(message)
+        self.error = error
+
+
+DEAD_CHANNEL = {"is_archived", "channel_not_found", "not_in_channel"}
+"""Slack's answers for a channel Lookout cannot post in, however often it tries."""
+
+
+class DeadChannel(SlackDeliveryError):
+    """The channel is archived, gone, or the bot is not in it: retrying cannot help; another channel can."""
 
 
 class SlackPoster:
@@ -212,7 +224,9 @@ class SlackPoster:
                 self._renew_token(client)  # rotated? read the secret again, then once more
                 response = client.api_call(method, json=payload)
         except SlackApiError as exc:
-            raise SlackDeliveryError(f"Slack {method} failed: {_error_of(exc)}") from exc
+            error = str(_error_of(exc))
+            kind = DeadChannel if error in DEAD_CHANNEL else SlackDeliveryError
+            raise kind(f"Slack {method} failed: {error}", error) from exc
         except AMBIGUOUS as exc:
             if ambiguous:
                 raise AmbiguousDelivery(method) from exc
