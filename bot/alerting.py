@@ -34,11 +34,14 @@ class AlertsFailed(RuntimeError):
 
 
 class Courier(Messenger, Protocol):
-    """The messenger of the alarm path, which also posts what is not an alarm."""
+    """The messenger of the alarm path, which also posts what is not an alarm, and can say whether Slack
+    would take an alert now."""
 
     def notification(
         self, item: Notification, channel: str, deadline: Deadline, message_id: str | None = None
     ) -> Posted: ...
+
+    def probe(self, channel: str, deadline: Deadline) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,11 @@ class AlertService:
         """Read the Slack token again on next use (after a SnapStart restore)."""
         if self._forget is not None:
             self._forget()
+
+    def slack_problem(self, deadline: Deadline) -> str | None:
+        """What keeps alerts from the default channel now (Slack refusing the token, or the channel), or None;
+        the scheduled heartbeat says 0 while there is one."""
+        return self.courier.probe(self.settings.slack_channel, deadline)
 
     def handle(self, event: Any, deadline: Deadline, lambda_context: Any = None) -> list[Outcome]:
         return self.deliver_all(list(parse_event(event)), deadline, lambda_context)

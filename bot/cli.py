@@ -137,16 +137,25 @@ def _replay(args: argparse.Namespace) -> int:
     from bot.redrive import redrive
 
     if not args.queue_url:
-        print("lookout replay: give --queue-url (the stack output OnFailureQueueUrl)", file=sys.stderr)
+        print("lookout replay: give --queue-url (a failure queue's URL from the stack's outputs)", file=sys.stderr)
         return 2
     from bot.aws import Clients
 
     settings = Settings.from_env()
     clients = Clients(settings.region)
     service = build_alert_service(settings, Telemetry.for_cli(settings), clients)
-    report = redrive(service, args.queue_url, limit=args.max, sqs=clients("sqs"))
+    lambda_client = clients("lambda")
+
+    def invoke(function: str, payload: dict[str, Any]) -> None:
+        """Back into the function the record came from, waiting for its answer."""
+        answer = lambda_client.invoke(FunctionName=function, Payload=json.dumps(payload).encode())
+        if answer.get("FunctionError"):
+            raise RuntimeError(f"{function}: {answer['Payload'].read().decode()[:300]}")
+
+    report = redrive(service, args.queue_url, limit=args.max, sqs=clients("sqs"), invoke=invoke)
     print(
         f"replayed {report.replayed}, failed {report.failed} (left in the queue), unreadable {report.unreadable}"
+        f", not this replay's {report.left} (left in the queue)"
     )
     for error in report.errors:
         print(f"  {error}", file=sys.stderr)

@@ -1,6 +1,13 @@
-"""Re-drive alerts that could not be posted: read the on-failure queue (Lambda's async failure records, or
-raw events), hand each event to the alarm path again, and delete only what was posted. Duplicates cannot
-come of it: the lifecycle posts each state change once."""
+"""Re-drive what could not be done: read a failure queue (Lambda's on-failure records, or raw events) and hand
+each record back to the function it came from, deleting only what that function then handled. Duplicates
+cannot come of it: every path is exactly-once per state change or delivery.
+
+A record of an asynchronous invocation names its function (``requestContext.functionArn``): with ``invoke``
+(``lookout replay``: Lambda's Invoke, waiting for the answer) it goes back there. Without it, only what the
+alarm path takes (alarm notifications, raw events on the alert topic) is handled here, through ``service``;
+anything else — a log-error delivery, a stream batch's failure record, which holds no data, only where in the
+stream it was — is left in the queue for the function or the person it belongs to, and said.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from bot.delivery import Deadline
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.alerting import AlertService
 
 
@@ -20,25 +29,63 @@ class RedriveReport:
     failed: int
     unreadable: int
     errors: tuple[str, ...] = ()
+    left: int = 0
+    """Records this replay does not handle (another function's, or a stream batch's): kept, never deleted."""
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str  # invocation | event | stream-batch | unreadable
+    payload: dict[str, Any] | None = None
+    function: str = ""
+
+
+def record_of(body: str) -> Record:
+    """What a queue message holds: an invocation's failure record (its payload and function), a raw event, a
+    stream batch's failure record, or nothing readable."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return Record("unreadable")
+    if not isinstance(data, dict):
+        return Record("unreadable")
+    if any(key.endswith("BatchInfo") for key in data):
+        return Record("stream-batch")
+    context = data.get("requestContext")
+    if isinstance(context, dict) and "requestPayload" in data:
+        payload = data["requestPayload"]
+        if not isinstance(payload, dict):
+            return Record("unreadable")
+        return Record("invocation", payload, str(context.get("functionArn") or ""))
+    return Record("event", data)
 
 
 def event_of(body: str) -> dict[str, Any] | None:
     """The Lambda event a queue message carries: ``requestPayload`` of a failure record, or the event itself."""
-    try:
-        record = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(record, dict):
-        return None
-    payload = record.get("requestPayload", record)
-    return payload if isinstance(payload, dict) else None
+    return record_of(body).payload
 
 
-def redrive(service: AlertService, queue_url: str, *, sqs: Any, limit: int = 1000) -> RedriveReport:
+def for_the_alarm_path(payload: dict[str, Any]) -> bool:
+    """What the alarm function takes (not a log-error delivery, not a stream's records)."""
+    records = payload.get("Records")
+    sources = {
+        str(r.get("eventSource") or r.get("EventSource") or "") for r in records or [] if isinstance(r, dict)
+    }
+    return "awslogs" not in payload and not sources & {"aws:dynamodb", "aws:kinesis"}
+
+
+def redrive(
+    service: AlertService,
+    queue_url: str,
+    *,
+    sqs: Any,
+    invoke: Callable[[str, dict[str, Any]], None] | None = None,
+    limit: int = 1000,
+) -> RedriveReport:
     client: Any = sqs
-    replayed = failed = unreadable = 0
+    replayed = failed = unreadable = left = 0
     errors: list[str] = []
-    while replayed + failed + unreadable < limit:
+    while replayed + failed + unreadable + left < limit:
         batch = client.receive_message(
             QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=60
         )
@@ -46,16 +93,39 @@ def redrive(service: AlertService, queue_url: str, *, sqs: Any, limit: int = 100
         if not messages:
             break
         for message in messages:
-            event = event_of(message.get("Body", ""))
-            if event is None:
+            record = record_of(message.get("Body", ""))
+            if record.kind == "unreadable":
                 unreadable += 1  # left in the queue for a person to look at
                 continue
             try:
-                service.handle(event, Deadline.after(60))
+                handled = _handle(record, service, invoke)
             except Exception as exc:  # noqa: BLE001 - reported; the message stays for the next replay
                 failed += 1
                 errors.append(str(exc)[:300])
                 continue
+            if not handled:
+                left += 1
+                errors.append(_why_left(record))
+                continue
             client.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             replayed += 1
-    return RedriveReport(replayed, failed, unreadable, tuple(errors))
+    return RedriveReport(replayed, failed, unreadable, tuple(errors), left)
+
+
+def _handle(record: Record, service: AlertService, invoke: Callable[[str, dict[str, Any]], None] | None) -> bool:
+    assert record.payload is not None or record.kind == "stream-batch"
+    if record.kind == "stream-batch" or record.payload is None:
+        return False
+    if record.kind == "invocation" and record.function and invoke is not None:
+        invoke(record.function, record.payload)  # raises when the function failed again
+        return True
+    if not for_the_alarm_path(record.payload):
+        return False
+    service.handle(record.payload, Deadline.after(60))
+    return True
+
+
+def _why_left(record: Record) -> str:
+    if record.kind == "stream-batch":
+        return "a stream batch's failure record (no data, only its place in the stream): left in the queue"
+    return f"a delivery for {record.function or 'another function'}: left in the queue for it"

@@ -55,7 +55,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     outcomes = RUNNER.announce(
         RUNNER.transitions(due, results), lambda d: SERVICE.deliver_all(d, deadline, context, raise_failed=False)
     )
-    TELEMETRY.count("Heartbeat")
+    problem = SERVICE.slack_problem(deadline)  # beats 0 while Slack would not take an alert
+    if problem:
+        TELEMETRY.logger.error("the Slack path is broken", extra={"problem": problem})
+    TELEMETRY.count("Heartbeat", value=0.0 if problem else 1.0)
     failed = [o for o in outcomes if o.error]
     if failed:  # the standing keeps them unannounced: the next run (or Scheduler's retry) delivers them
         raise AlertsFailed("; ".join(f"{o.title}: {o.error}" for o in failed))

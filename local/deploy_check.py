@@ -22,6 +22,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:lookout/slack-AbCdEf"
+REQUIRED = {"SlackTokenSecretArn": SECRET_ARN, "OperationsEmail": "oncall@example.com"}
+"""The parameters without a default, as a deployment must give them."""
 LONGEST_STACK_NAME = "lookout-" + "x" * 50
 """58 characters, the most the README allows: the Slack function is named ``<stack>-slack`` (Lambda: 64)."""
 PROBE = "LookoutProbeStackName"
@@ -72,9 +74,7 @@ def transformed(parameters: dict[str, str]) -> dict[str, Any]:
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = "s3://lookout-artifacts/lookout.zip"
     os.environ.setdefault("AWS_DEFAULT_REGION", REGION)  # the translator's pseudo-parameter values
-    result: dict[str, Any] = transform(
-        template, {"SlackTokenSecretArn": SECRET_ARN, **parameters}, NoManagedPolicies()
-    )
+    result: dict[str, Any] = transform(template, {**REQUIRED, **parameters}, NoManagedPolicies())
     return result
 
 
@@ -102,11 +102,7 @@ def findings(template: dict[str, Any], parameters: dict[str, str]) -> list[str]:
     from cfnlint.api import ManualArgs, lint
 
     declared = template.get("Parameters", {})
-    values = {
-        k: v
-        for k, v in {"SlackTokenSecretArn": SECRET_ARN, PROBE: LONGEST_STACK_NAME, **parameters}.items()
-        if k in declared
-    }
+    values = {k: v for k, v in {**REQUIRED, PROBE: LONGEST_STACK_NAME, **parameters}.items() if k in declared}
     config = ManualArgs(regions=[REGION], parameters=[values])
     return [
         f"{m.rule.id} {m.message} (at {_where(m)})" for m in lint(json.dumps(template, indent=1), config=config)

@@ -2,8 +2,9 @@
 blocks the way Slack does, answers like Slack (HTTP 200 + ``ok: false``), and fails on request.
 
 Methods: ``auth.test``, ``chat.postMessage`` (with message ``metadata``), ``chat.update``, ``chat.delete``,
-``chat.postEphemeral``, ``conversations.history`` and ``conversations.replies`` (metadata only with
-``include_all_metadata``), plus ``response_url`` posts at ``/response/<id>``. Faults are queued with
+``chat.postEphemeral``, ``conversations.info``, ``conversations.history`` and ``conversations.replies``
+(metadata only with ``include_all_metadata``), plus ``response_url`` posts at ``/response/<id>``. Channels can
+be archived or left (``archived``, ``outside``), and Slack's errors follow. Faults are queued with
 ``fail_next(...)`` and consumed one per request: an HTTP status (with optional ``Retry-After``), an
 ``ok: false`` error, or a delay.
 """
@@ -58,6 +59,10 @@ class SlackState:
     counter: int = 0
     latency_s: float = 0.0
     """Added to every call, as the network and Slack add it (benchmarks: what a user waits for)."""
+    archived: set[str] = field(default_factory=set)
+    """Channels (names or ids) that are archived: posts get ``is_archived``."""
+    outside: set[str] = field(default_factory=set)
+    """Channels the bot is not in: posts get ``not_in_channel``."""
 
 
 class SlackStandIn:
@@ -244,6 +249,10 @@ def _answer(state: SlackState, method: str, body: dict[str, Any]) -> dict[str, A
     if method in {"chat.postMessage", "chat.update", "chat.postEphemeral"}:
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
+        if {named, channel_id} & state.archived:
+            return {"ok": False, "error": "is_archived"}
+        if {named, channel_id} & state.outside:
+            return {"ok": False, "error": "not_in_channel"}
         error = validation_error(body)
         if error:
             return {"ok": False, "error": error}
@@ -273,6 +282,10 @@ def _answer(state: SlackState, method: str, body: dict[str, Any]) -> dict[str, A
             state.counter += 1
             state.ephemeral.append({**body, "message_ts": f"{1700000000 + state.counter}.{state.counter:06d}"})
             return {"ok": True, "message_ts": state.ephemeral[-1]["message_ts"]}
+        if method == "conversations.info":  # the fields Lookout reads (docs.slack.dev/reference/methods)
+            archived = bool({named, channel_id} & state.archived)
+            member = not archived and not ({named, channel_id} & state.outside)
+            return {"ok": True, "channel": {"id": channel_id, "is_archived": archived, "is_member": member}}
         with_metadata = str(body.get("include_all_metadata", "")).lower() in {"1", "true"}
         if method == "conversations.replies":
             ts = str(body.get("ts") or "")

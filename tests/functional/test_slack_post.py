@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from typing import Any
 
 import pytest
 
@@ -138,3 +139,24 @@ def test_connection_refused_raises() -> None:
     with pytest.raises(SlackDeliveryError, match="refused|URLError"):
         dead.post(MESSAGE, "#alerts", Deadline.after(2))
     assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize(
+    ("setup", "problem"),
+    [
+        (lambda state: None, None),
+        (lambda state: state.archived.add("C0ALERTS01"), "channel C0ALERTS01 is archived"),
+        (lambda state: state.outside.add("C0ALERTS01"), "the bot is not in channel C0ALERTS01"),
+        (lambda state: setattr(state, "tokens", {"xoxb-other"}), "invalid_auth"),
+    ],
+)
+def test_the_slack_path_probe_says_what_keeps_alerts_out(
+    slack: SlackStandIn, setup: Any, problem: str | None
+) -> None:
+    # GIVEN Slack as it is: healthy, the channel archived or left, or the token revoked
+    setup(slack.state)
+    poster = SlackPoster(lambda: "xoxb-test", base_url=slack.url)
+    # WHEN the scheduled function probes the alert channel
+    found = poster.probe("C0ALERTS01", Deadline.after(5))
+    # THEN the heartbeat learns what is wrong, in words (None: alerts would go through)
+    assert (found is None) if problem is None else (problem in (found or ""))

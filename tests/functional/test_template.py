@@ -75,7 +75,8 @@ def translated(**parameters: str) -> dict[str, Any]:
     for name, resource in template["Resources"].items():  # as `sam package` does
         if resource["Type"] == "AWS::Serverless::Function":
             template["Resources"][name]["Properties"]["CodeUri"] = "s3://bucket/lookout.zip"
-    return transform(template, {"SlackTokenSecretArn": SECRET, **parameters}, NoManagedPolicies())  # type: ignore[no-any-return]
+    required = {"SlackTokenSecretArn": SECRET, "OperationsEmail": "oncall@example.com"}
+    return transform(template, {**required, **parameters}, NoManagedPolicies())  # type: ignore[no-any-return]
 
 
 def statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
@@ -232,7 +233,7 @@ def test_lookouts_own_alarms_go_to_the_operations_topic(monkeypatch: pytest.Monk
         }, name
         assert resources[name]["Properties"]["OKActions"] == [{"Ref": "OperationsTopic"}]
     subscription = resources["OperationsEmailSubscription"]
-    assert subscription["Condition"] == "OperationsEmailOn"
+    assert "Condition" not in subscription  # every deployment has a person outside Slack (#25.9)
     assert subscription["Properties"] == {
         "TopicArn": {"Ref": "OperationsTopic"},
         "Protocol": "email",
@@ -308,7 +309,10 @@ def test_the_normalizer_is_off_without_a_stream_and_complete_with_one(monkeypatc
     assert mapping["EventSourceArn"] == {"Ref": "ConfigTableStreamArn"}
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BisectBatchOnFunctionError"] is True
-    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["OnFailureQueue", "Arn"]}
+    # its own failure queue: replay never takes a stream batch for an alert (#25.7)
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["NormalizerFailureQueue", "Arn"]
+    }
     granted = {a for s in statements({"Resources": out}, "NormalizeFunctionRole") for a in as_list(s["Action"])}
     assert {"s3:PutObject", "sqs:SendMessage"} <= granted and not any("*" in a for a in granted)
     assert {"FieldMappingsEventsTable", "FieldMappingsSnapshotTable"} <= out.keys()
@@ -515,3 +519,33 @@ def test_log_errors_by_account_policy_exclude_the_forwarders_own_group_and_carry
     assert out["LogErrorSubscription1"]["Condition"] == "LogErrorGroup1"
     assert out["LogErrorSubscription1"]["Properties"]["FilterPattern"] == {"Ref": "LogErrorFilterPattern"}
     assert out["LogErrorsInvokePermission"]["Properties"]["Principal"] == "logs.amazonaws.com"
+
+
+def test_an_operations_address_is_required_and_every_failure_store_and_function_is_watched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    parameters = yaml_parse(TEMPLATE.read_text())["Parameters"]
+    assert "Default" not in parameters["OperationsEmail"]  # the deploy refuses to go on without one
+    assert re.fullmatch(parameters["OperationsEmail"]["AllowedPattern"], "oncall@example.com")
+    assert not re.fullmatch(parameters["OperationsEmail"]["AllowedPattern"], "")
+    out = translated(
+        EnableDigest="true",
+        LogErrors="groups",
+        LogErrorGroups="/aws/lambda/a",
+        ConfigTableStreamArn=STREAM,
+        AccessLogGroupName="/aws/apigateway/x",
+        AlbLogBucketName="logs",
+    )["Resources"]
+    alarms = [r["Properties"] for r in out.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    watched = json.dumps(alarms)
+    functions = [k for k, r in out.items() if r["Type"] == "AWS::Lambda::Function"]
+    queues = [k for k, r in out.items() if r["Type"] == "AWS::SQS::Queue"]
+    for name in functions:  # every function's errors
+        assert json.dumps({"Name": "FunctionName", "Value": {"Ref": name}}) in watched, name
+    for name in queues:  # every failure and dead-letter queue's depth
+        assert json.dumps({"Fn::GetAtt": [name, "QueueName"]}) in watched, name
+    for metric in ("AlertsUntracked", "DeadChannel", "Heartbeat"):
+        (alarm,) = [a for a in alarms if a["MetricName"] == metric]
+        assert alarm["Dimensions"] == [{"Name": "service", "Value": {"Ref": "AWS::StackName"}}]  # per stack
+        assert alarm["AlarmActions"] == [{"Ref": "OperationsTopic"}]

@@ -73,6 +73,10 @@ class SlackCourier:
             message = self.message(alert, card) if card else self._noted(self.message(alert), note)
             return self.poster.post(message, fallback, deadline, key=key, search_first=search_first)
 
+    def probe(self, channel: str, deadline: Deadline) -> str | None:
+        """What keeps alerts from reaching ``channel`` right now (a bad token, a dead channel), or None."""
+        return self.poster.probe(channel, deadline)
+
     def _fallback(self, channel: str, dead: DeadChannel) -> str:
         """The default channel for a dead one (counted, so an operations alarm fires); the default channel
         itself dead: nowhere to go, the delivery fails and waits in the on-failure queue."""

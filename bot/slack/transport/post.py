@@ -143,6 +143,22 @@ class SlackPoster:
                 continue
             return posted if watch is None else self._one_of(posted, key, thread_ts, deadline, wait_s=watch)
 
+    def probe(self, channel: str, deadline: Deadline) -> str | None:
+        """Whether Slack takes the bot's token (``auth.test``) and, for a channel given by id, lets it post there
+        (``conversations.info``: not archived, the bot a member): None, or what is wrong, in words."""
+        try:
+            self._call("auth.test", {}, deadline)
+            if channel.startswith("#"):
+                return None  # a name cannot be looked up (the methods take ids): posting will tell
+            info = self._call("conversations.info", {"channel": channel}, deadline).get("channel") or {}
+        except SlackDeliveryError as exc:
+            return str(exc)
+        if info.get("is_archived"):
+            return f"channel {channel} is archived"
+        if info.get("is_member") is False:
+            return f"the bot is not in channel {channel}"
+        return None
+
     def update(self, message: Message, channel: str, ts: str, deadline: Deadline) -> Posted:
         payload = {k: v for k, v in message.payload(channel).items() if not k.startswith("unfurl")}
         response = self._call("chat.update", {**payload, "ts": ts}, deadline)
