@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -58,3 +59,18 @@ def dump(raw: object) -> str:
         return json.dumps(raw, indent=2, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         return repr(raw)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def printable(raw: Any) -> Any:
+    """``raw`` with every lone UTF-16 surrogate (``"\\ud800"`` in JSON, which no UTF-8 text can carry) replaced
+    by U+FFFD, in strings, keys and nested values: such a name could never be posted, hashed or logged."""
+    if isinstance(raw, str):
+        return _SURROGATE.sub("\ufffd", raw) if _SURROGATE.search(raw) else raw
+    if isinstance(raw, Mapping):
+        return {printable(k): printable(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [printable(v) for v in raw]
+    return raw

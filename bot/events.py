@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot import regions
 from bot.alarm_parsers import alarm_from_action, alarm_from_eventbridge, alarm_from_sns_message
 from bot.alarms import Delivery, Notification
-from bot.coerce import dump, moment, text
+from bot.coerce import dump, moment, printable, text
 from bot.notices import text_notice, typed_notice
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ def parse_event(event: object) -> list[Delivery]:
     """Every alarm or notification in a Lambda event, in delivery order."""
     if not isinstance(event, Mapping):
         raise NotAnEvent(f"a Lambda event is a JSON object, got {type(event).__name__}")
+    event = dict(printable(event))
     records = event.get("Records")
     if isinstance(records, list) and records:
         return [_from_record(record) for record in records]
@@ -99,9 +100,9 @@ def _from_text(
     received: datetime | None = None,
     hint: regions.Where | None = None,
 ) -> Delivery:
-    stripped = content.strip()
+    stripped = printable(content).strip()
     try:
-        payload = json.loads(stripped)
+        payload = printable(json.loads(stripped))
     except ValueError as exc:
         looks_json = stripped[:1] in "{["
         problem = f"broken JSON: {exc}" if looks_json and stripped else None

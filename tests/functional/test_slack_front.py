@@ -285,3 +285,34 @@ def test_a_captured_click_replayed_with_bolts_lazy_headers_is_refused(slack: Sla
     answer = door.handle(event(click, forged), LambdaContext())
     # THEN it meets the replay memory like any request, and nothing runs again
     assert answer["statusCode"] == 401 and ran == ["probe"] and len(recorder.invokes) == 1
+
+
+def test_button_work_that_waited_past_slacks_five_minutes_says_it_expired(slack: SlackStandIn) -> None:
+    import time_machine
+    from slack_bolt.adapter.aws_lambda import SlackRequestHandler
+    from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
+
+    from bot.slack.edge.app import build_app
+    from bot.slack.edge.front import SealedLazyRuns
+
+    ran: list[str] = []
+    service = make_service()[0]
+    app = build_app(service, signing_secret=SECRET, bot_token="xoxb-test", client=WebClient(base_url=slack.url))
+    app.action("probe")(ack=lambda ack: ack(), lazy=[lambda body: ran.append("probe")])
+    bolt = SlackRequestHandler(app)
+    recorder = Recorder()
+    bolt.app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
+        bolt.logger, lambda_client=SealedLazyRuns(recorder)
+    )
+    door = make_front(slack, recorder, bolt=bolt, service=service)
+    click = "payload=" + quote(json.dumps({**button_payload("probe"), "response_url": slack.response_url("c1")}))
+    headers = {**signed(click), "content-type": "application/x-www-form-urlencoded"}
+    # GIVEN a click acked now, whose lazy work Lambda delivers seven minutes later (busy, or retrying it)
+    assert door.handle(event(click, headers), LambdaContext())["statusCode"] == 200
+    [invoke] = recorder.invokes
+    with time_machine.travel(time.time() + 7 * 60, tick=True):
+        answer = door.handle(json.loads(invoke["Payload"]), LambdaContext())
+    # THEN nothing runs (Slack's five minutes are over), and the one who clicked is told, not left waiting
+    assert ran == [] and answer["expired"] >= 420
+    (said,) = slack.state.responses["c1"]
+    assert said["response_type"] == "ephemeral" and "expired before anything ran: press it again" in said["text"]

@@ -184,3 +184,18 @@ def test_not_an_event() -> None:
         parse_event([1, 2])
     with pytest.raises(NotAnEvent, match="not JSON"):
         parse_json_text("hello")
+
+
+def test_a_lone_surrogate_in_an_alarm_name_cannot_stop_its_post() -> None:
+    # GIVEN an alarm name carrying a lone UTF-16 surrogate ("\ud800" in JSON), which no UTF-8 text can hold
+    message = load_event("sns_alarm_lambda_errors.json")["Records"][0]["Sns"]["Message"]
+    hostile = message.replace('"AlarmName":"', '"AlarmName":"\\ud800', 1).replace(
+        '"AlarmName": "', '"AlarmName": "\\ud800', 1
+    )
+    event = {"Records": [{"EventSource": "aws:sns", "Sns": {"Message": hostile, "MessageId": "m-\ud800"}}]}
+    (delivery,) = parse_event(event)
+    # THEN the name is readable, hashable and postable: the surrogate became U+FFFD
+    alarm = delivery.item
+    assert isinstance(alarm, Alarm) and alarm.name.startswith("\ufffd")
+    alarm.change_key.encode()
+    json.dumps(delivery.message_id).encode()

@@ -155,14 +155,14 @@ def bolt_respond(respond: Any) -> Callable[[Message], None]:
     return send
 
 
-def webhook_respond(response_url: str) -> Callable[[Message], None]:
+def webhook_respond(response_url: str, response_type: str = "in_channel") -> Callable[[Message], None]:
     """The command's ``response_url`` through slack_sdk's ``WebhookClient`` (outside Bolt)."""
 
     def send(message: Message) -> None:
         from slack_sdk.webhook import WebhookClient
 
         response = WebhookClient(response_url).send(
-            text=message.text, blocks=blocks_of(message), response_type="in_channel", replace_original=False
+            text=message.text, blocks=blocks_of(message), response_type=response_type, replace_original=False
         )
         if response.status_code >= 400:
             raise RuntimeError(f"response_url answered {response.status_code}: {response.body[:200]}")

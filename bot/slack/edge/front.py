@@ -18,12 +18,15 @@ captured request replayed with them meets the replay memory like any other.
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from bot.queries.service import Ack
+from bot.slack.blocks.lifecycle import render_note
 from bot.slack.edge.answers import ChannelAnswer, ack_body, invocation_from, webhook_respond
 
 if TYPE_CHECKING:
@@ -43,6 +46,8 @@ MAX_BODY_BYTES = 128 * 1024
 """Slack's commands are a few hundred bytes and button payloads (which carry the message) tens of KB."""
 JSON_HEADERS = {"content-type": "application/json;charset=utf-8"}
 TEXT_HEADERS = {"content-type": "text/plain;charset=utf-8"}
+EXPIRED_S = 5 * 60
+"""Slack's window for a request's timestamp, which Bolt checks again when a lazy run starts."""
 
 
 class SlackFront:
@@ -73,7 +78,7 @@ class SlackFront:
         if RUN_KEY in event:
             return self.run(event[RUN_KEY])
         if LAZY_KEY in event:  # Bolt's own lazy run, sealed by SealedLazyRuns: only Lambda can have sent it
-            return self.bolt.handle(event[LAZY_KEY], context)
+            return self._expired(event[LAZY_KEY]) or self.bolt.handle(event[LAZY_KEY], context)
         event = _without_bolt_headers(event)  # from HTTP, Bolt's lazy markers are forged: a replay would run
         raw = event.get("body") or ""
         if len(raw) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
@@ -123,6 +128,36 @@ class SlackFront:
         if self._bolt is None:
             self._bolt = self._bolt_factory()
         return self._bolt
+
+    def _expired(self, lazy: dict[str, Any]) -> dict[str, Any] | None:
+        """A button's work that waited past Slack's five minutes (Lambda busy, or retrying it): Bolt would
+        refuse its request in silence. The one who pressed it hears that it expired (ephemeral, through the
+        click's own ``response_url``); nothing runs. None: not expired, Bolt runs it."""
+        headers = {str(k).lower(): str(v) for k, v in (lazy.get("headers") or {}).items()}
+        timestamp = headers.get("x-slack-request-timestamp", "")
+        try:
+            waited = time.time() - int(timestamp)
+        except ValueError:
+            return None  # Bolt refuses it: no timestamp, no click
+        if waited <= EXPIRED_S:
+            return None
+        body = _decoded(lazy.get("body") or "", bool(lazy.get("isBase64Encoded")))
+        expected = self._verifier.generate_signature(timestamp=timestamp, body=body) or ""
+        if not hmac.compare_digest(expected, headers.get("x-slack-signature", "")):
+            return {"expired": "unsigned"}  # not Slack's: nothing to say, and no one to say it to
+        try:
+            payload = json.loads((parse_qs(body).get("payload") or ["{}"])[0])
+            url = str(payload.get("response_url") or "")
+            if url:
+                minutes = max(1, round(waited / 60))
+                text = (
+                    f"⌛ This button waited {minutes} min for Lookout (Lambda was busy or retrying) and expired "
+                    "before anything ran: press it again."
+                )
+                webhook_respond(url, "ephemeral")(render_note(text))
+        except Exception:  # noqa: BLE001 - saying so is a courtesy; the click itself is void either way
+            _LOG.exception("could not say that a button's work expired")
+        return {"expired": round(waited)}
 
     def _signed(self, body: str, timestamp: str, signature: str) -> bool:
         if not timestamp or not signature:
