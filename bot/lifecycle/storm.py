@@ -44,8 +44,9 @@ class StormIncomplete(RuntimeError):
     """The flusher ran out of time with entries still pending; it failed so that Lambda retries it."""
 
 
-def storm_key(channel: str, window: int) -> str:
-    return f"storm#{channel}#{window}"
+def storm_key(channel: str, window: int, family: str = "") -> str:
+    """Alarms and log-error kinds keep separate counts: a flood of error lines never groups the alarms."""
+    return f"storm#{channel}#{family + '#' if family else ''}{window}"
 
 
 class StormDesk:
@@ -69,16 +70,17 @@ class StormDesk:
         self.sleep = sleep
         self.lease_s, self.hole_s, self.round_s = LEASE_S, HOLE_S, ROUND_S
 
-    def admit(self, channel: str) -> str | None:
+    def admit(self, channel: str, family: str = "") -> str | None:
         """Count an alarm opening in ``channel``: the storm it joins, or None (it is posted on its own). A storm
-        of the window before that is still going keeps its burst, across window boundaries."""
+        of the window before that is still going keeps its burst, across window boundaries. ``family``: a
+        separate budget (``logs``: log-error kinds)."""
         window = int(self.clock() // self.window_s)
-        previous = self.store.head(storm_key(channel, window - 1))
+        previous = self.store.head(storm_key(channel, window - 1, family))
         going = previous.key if previous.count else previous.joined
-        rank = self.store.open(storm_key(channel, window), channel, joined=going)
+        rank = self.store.open(storm_key(channel, window, family), channel, joined=going)
         if going:
             return going
-        return storm_key(channel, window) if rank > self.threshold else None
+        return storm_key(channel, window, family) if rank > self.threshold else None
 
     def number(self, key: str, channel: str) -> int:
         """A sequence number for the next entry of storm ``key`` (recorded with the incident before the entry

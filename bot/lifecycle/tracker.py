@@ -11,7 +11,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.alarms import Alarm, AlarmState
+from bot.alarms import Alarm, AlarmKind, AlarmState
 from bot.lifecycle.decisions import Alert, Card, Messenger, Note
 from bot.lifecycle.incident_records import applied, save_merged, storm_entry
 from bot.lifecycle.store import Conflict, Incident, IncidentStore
@@ -84,7 +84,8 @@ class IncidentTracker:
         if incident is not None and incident.status == "open":
             return self._refire(alert, incident, route, deadline, extra)
         silenced = incident is not None and incident.silenced and incident.ts
-        storm = None if silenced or self.storms is None else self.storms.admit(route.channel)
+        family = "logs" if alarm.kind is AlarmKind.LOG_ERROR else ""  # log errors keep their own storm budget
+        storm = None if silenced or self.storms is None else self.storms.admit(route.channel, family)
         seq = self.storms.number(storm, route.channel) if storm and self.storms is not None else 0
         base = incident or Incident(alarm_arn=alarm.arn, channel=route.channel)
         opened = replace(

@@ -11,12 +11,14 @@ Not for: deciding when to announce (``bot.logerrors.ledger``).
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.alarms import Alarm, AlarmKind, AlarmState
 
 if TYPE_CHECKING:
+    from bot.logerrors.kinds import Kind
     from bot.logerrors.ledger import Decision
 
 LAMBDA_GROUP = "/aws/lambda/"
@@ -51,4 +53,29 @@ def as_alarm(
         partition=partition,
         tags=tuple(tags.items()),
         evidence=tuple(evidence),
+    )
+
+
+def held_back(kinds: list[Kind], *, region: str, account: str, partition: str, now: datetime) -> Alarm:
+    """One card for the new kinds a log group showed beyond its minute's share: how many, with a few samples
+    (redacted), and the group's Logs Insights link; each kind is announced on its own when it comes again."""
+    group = kinds[0].group
+    short = group.removeprefix(LAMBDA_GROUP).rsplit("/", 1)[-1] or group
+    minute = now.replace(second=0, microsecond=0)
+    digest = hashlib.sha256(f"{group}\n{minute:%Y-%m-%dT%H:%M}".encode()).hexdigest()[:24]
+    samples = [k.fingerprint[:150] for k in kinds[:5]]
+    tags = {"lookout:log-groups": group}
+    return Alarm(
+        name=f"{short}: {len(kinds)} more new error kinds this minute",
+        arn=f"arn:{partition}:lookout:{region}:{account}:log-error/held-{digest}",
+        kind=AlarmKind.LOG_ERROR,
+        state=AlarmState.ALARM,
+        previous_state=AlarmState.OK,
+        reason=f"{sum(k.count for k in kinds)} lines of {len(kinds)} new kinds: more than a minute shows singly",
+        changed_at=minute,
+        account=account,
+        region=region,
+        partition=partition,
+        tags=tuple(tags.items()),
+        evidence=(f"*Log group:* {group}", *samples),
     )

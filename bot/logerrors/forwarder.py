@@ -17,13 +17,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.alarms import Delivery
-from bot.logerrors.alarm import as_alarm
+from bot.logerrors.alarm import as_alarm, held_back
 from bot.logerrors.kinds import fold
 from bot.logerrors.payload import decode
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from bot.logerrors.kinds import Kind
     from bot.logerrors.ledger import Ledger
 
 
@@ -87,10 +88,14 @@ class Forwarder:
         kinds = fold(batch)
         report.kinds = len(kinds)
         out = []
+        held: list[Kind] = []
         now = self.clock()
         for kind in kinds:
             decision = self.ledger.record(kind, self.channel)
             if decision.why is None:
+                continue
+            if decision.why == "new" and not self.ledger.new_kind_allowed(kind.group):
+                held.append(kind)  # counted, still new: announced when the group's minute has room
                 continue
             alarm = as_alarm(
                 decision,
@@ -103,5 +108,9 @@ class Forwarder:
             report.announced.append(alarm.name)
             if decision.why == "new":
                 report.new_keys.append(kind.key)
+            out.append(Delivery(alarm, via="logs"))
+        if held:
+            alarm = held_back(held, region=self.region, account=self.account, partition=self.partition, now=now)
+            report.announced.append(alarm.name)
             out.append(Delivery(alarm, via="logs"))
         return out, report

@@ -2,14 +2,16 @@
 a kind seen for the first time is announced; a known kind is counted, and announced again — its card edited
 with the new count, a note in its thread — at most once per ``note_every_s`` for that kind and at most
 ``notes_per_minute`` times a minute in the channel. Everything else is only counted: 10,000 lines of one
-kind are one number, not 10,000 messages. A new kind is never held back: bursts of new kinds go through the
-storm grouping, which keeps Slack to a few calls per batch.
+kind are one number, not 10,000 messages. New kinds are announced up to ``new_per_minute`` a minute per log
+group (bursts of them go through the storm grouping); beyond that they are counted and stay new, and the
+forwarder says how many in one card — lines that differ in what a user typed cannot flood a channel.
 
 Not for: folding lines into kinds (``bot.logerrors.kinds``) or the card (``bot.logerrors.alarm``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -46,12 +48,14 @@ class Ledger:
         *,
         note_every_s: int = 300,
         notes_per_minute: int = 10,
+        new_per_minute: int = 20,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.dynamodb = dynamodb
         self.table = table
         self.note_every_s = note_every_s
         self.notes_per_minute = notes_per_minute
+        self.new_per_minute = new_per_minute
         self.clock = clock
 
     def record(self, kind: Kind, channel: str) -> Decision:
@@ -107,14 +111,21 @@ class Ledger:
             return False
         return True
 
+    def new_kind_allowed(self, group: str) -> bool:
+        """One more new kind announced in ``group`` this minute, if under ``new_per_minute``."""
+        digest = hashlib.sha256(group.encode()).hexdigest()[:24]
+        return self._counted(f"logerr-new#{digest}", self.clock()) <= self.new_per_minute
+
     def _channel_allows(self, channel: str, now: float) -> bool:
-        minute = int(now // 60)
+        return self._counted(f"logerr-notes#{channel}", now) <= self.notes_per_minute
+
+    def _counted(self, prefix: str, now: float) -> int:
         response = self.dynamodb.update_item(
             TableName=self.table,
-            Key={"pk": {"S": f"logerr-notes#{channel}#{minute}"}},
+            Key={"pk": {"S": f"{prefix}#{int(now // 60)}"}},
             UpdateExpression="ADD #count :one SET expiration = :ttl",
             ExpressionAttributeNames={"#count": "count"},
             ExpressionAttributeValues={":one": {"N": "1"}, ":ttl": {"N": str(int(now) + 3600)}},
             ReturnValues="UPDATED_NEW",
         )
-        return int(response["Attributes"]["count"]["N"]) <= self.notes_per_minute
+        return int(response["Attributes"]["count"]["N"])

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import json
+import zlib
 from dataclasses import dataclass
 from typing import Any
+
+MAX_INFLATED = 16 * 1024 * 1024
+"""A CloudWatch Logs delivery is at most a few MB once inflated (an event is at most 256 KB, a batch at most
+1 MB of them); a payload that inflates past this is refused before it can take the function's memory."""
 
 
 class NotASubscriptionEvent(ValueError):
@@ -39,8 +43,8 @@ def decode(event: dict[str, Any]) -> Batch:
     if not isinstance(data, str):
         raise NotASubscriptionEvent("expected {'awslogs': {'data': …}} from a CloudWatch Logs subscription")
     try:
-        document = json.loads(gzip.decompress(base64.b64decode(data, validate=True)))
-    except (binascii.Error, OSError, EOFError, ValueError) as error:
+        document = json.loads(_inflated(base64.b64decode(data, validate=True)))
+    except (binascii.Error, OSError, EOFError, ValueError, zlib.error) as error:
         raise NotASubscriptionEvent(f"the payload is not base64 gzip JSON: {error}") from None
     if not isinstance(document, dict):
         raise NotASubscriptionEvent("the payload is not a JSON object")
@@ -57,3 +61,14 @@ def decode(event: dict[str, Any]) -> Batch:
         () if control else events,
         control,
     )
+
+
+def _inflated(compressed: bytes, limit: int = MAX_INFLATED) -> bytes:
+    """gzip data inflated, never past ``limit`` bytes (a gzip bomb is refused, not unpacked)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip framing
+    data = inflater.decompress(compressed, limit + 1)
+    if len(data) > limit or inflater.unconsumed_tail:
+        raise ValueError(f"it inflates past {limit // (1024 * 1024)} MB, more than CloudWatch Logs ever sends")
+    if not inflater.eof:
+        raise ValueError("the gzip data ends early")
+    return data

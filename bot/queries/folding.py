@@ -1,4 +1,5 @@
-"""Fold raw error messages into kinds: ids, numbers, UUIDs and timestamps replaced, JSON lines reduced to
+"""Fold raw error messages into kinds: what varies from line to line replaced — URLs, e-mail addresses,
+quoted values, ``key=value`` values, timestamps, UUIDs, trace ids, hex and numbers — and JSON lines reduced to
 their level, message and error fields; counts summed, first/last seen kept, one sample request id each."""
 
 from __future__ import annotations
@@ -11,6 +12,11 @@ from bot.queries.results import QueryResult
 from bot.text import redact
 
 _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # what a user typed or a caller chose varies from line to line: it is no part of the kind
+    (re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s\"'<>]{1,2000}"), "<url>"),
+    (re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b"), "<email>"),
+    (re.compile(r"\"[^\"\n]{0,400}\"|'[^'\n]{0,400}'|`[^`\n]{0,400}`"), "<q>"),
+    (re.compile(r"(?<=\w)=(?!<)[^\s,;)\]}]{1,400}"), "=<v>"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<time>"),
     (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<uuid>"),
     (re.compile(r"\b1-[0-9a-f]{8}-[0-9a-f]{24}\b"), "<trace>"),

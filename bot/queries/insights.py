@@ -1,7 +1,9 @@
 """Run a Logs Insights query: cap our concurrency, start, poll with progress, stop on timeout, read rows.
 
 Our queries start with ``# lookout`` (Insights comments), so ``DescribeQueries`` tells ours apart from
-dashboards' when counting how many are running.
+dashboards' when counting how many are scheduled or running. Concurrent invocations may all see room and
+start at once: after starting, each looks again, and every query beyond the first ``max_concurrent`` (by start
+time, then id — the same order for everyone) is stopped and refused, so never more than the cap keep running.
 """
 
 from __future__ import annotations
@@ -51,15 +53,25 @@ class InsightsRunner:
         if not _LOCAL.acquire(timeout=5):
             raise QueryRefused("Lookout is already running several queries here; try again in a minute")
         try:
-            self._check_capacity()
+            self._refuse_when_full(self._ours())
             query_id = self._start(text, log_groups, start, end, limit)
+            ours = [q["queryId"] for q in self._ours()]
+            if query_id in ours[self.max_concurrent :]:  # others started at the same moment, before us
+                self.client.stop_query(queryId=query_id)
+                self._refuse_when_full(ours)
             return self._wait(query_id, on_progress)
         finally:
             _LOCAL.release()
 
-    def _check_capacity(self) -> None:
-        running = self.client.describe_queries(status="Running", maxResults=1000).get("queries", [])
-        ours = [q for q in running if str(q.get("queryString", "")).startswith(MARKER)]
+    def _ours(self) -> list[dict[str, Any]]:
+        """Lookout's queries now scheduled or running, oldest first (by start time, then id)."""
+        found = []
+        for status in ("Scheduled", "Running"):
+            queries = self.client.describe_queries(status=status, maxResults=1000).get("queries", [])
+            found += [q for q in queries if str(q.get("queryString", "")).startswith(MARKER)]
+        return sorted(found, key=lambda q: (int(q.get("createTime") or 0), str(q.get("queryId", ""))))
+
+    def _refuse_when_full(self, ours: list[Any]) -> None:
         if len(ours) >= self.max_concurrent:
             raise QueryRefused(
                 f"{len(ours)} Lookout queries are already running (the limit is {self.max_concurrent}); "

@@ -411,3 +411,31 @@ def test_a_dead_default_channel_fails_loudly(service: AlertService, slack: Slack
     slack.fail_next(Fault(error="is_archived"))
     with pytest.raises(AlertsFailed, match="is_archived"):  # Lambda retries, then the on-failure queue keeps it
         deliver(service, sns_event("api", "ALARM", 0))
+
+
+def test_log_error_kinds_never_use_up_the_alarms_storm_budget(service: AlertService, slack: SlackStandIn) -> None:
+    from datetime import UTC, datetime
+
+    from bot.alarms import Delivery
+    from bot.logerrors.alarm import as_alarm
+    from bot.logerrors.kinds import Kind
+    from bot.logerrors.ledger import Decision, Tally
+
+    # GIVEN a burst of new log-error kinds in the channel (they form a storm of their own)
+    for i in range(8):
+        kind = Kind("/aws/lambda/shop", f"ERROR kind {i}", 1, 1_795_700_000_000, 1_795_700_000_000, "x", "s")
+        alarm = as_alarm(
+            Decision(kind, "new", Tally(1, kind.first_ms, kind.last_ms)),
+            region="us-east-1",
+            account="111122223333",
+            partition="aws",
+            filter_pattern="?ERROR",
+            now=datetime.now(UTC),
+        )
+        service.deliver_all([Delivery(alarm, via="logs")], Deadline.after(30))
+    # WHEN two alarms fire in the same minute
+    deliver(service, sns_event("api", "ALARM", 0))
+    deliver(service, sns_event("db", "ALARM", 0))
+    # THEN each is posted on its own, with its mention and buttons, not grouped behind the error lines
+    headers = [header(m) for m in slack.posts("#alerts")]
+    assert "🔴 api · OK → ALARM" in headers and "🔴 db · OK → ALARM" in headers

@@ -101,3 +101,37 @@ def test_a_card_links_to_logs_insights_even_when_its_lines_could_not_be_read(dyn
     insights = next(e["url"] for e in links if e["text"]["text"] == "Logs Insights")
     assert "logs-insights" in insights and "orders-api" in insights
     assert not any(e["text"]["text"] == "Open alarm" for e in links)  # no CloudWatch alarm behind it
+
+
+def test_what_a_user_typed_never_makes_a_new_kind(dynamodb: Any) -> None:
+    # GIVEN 200 error lines that differ only in what users typed or sent: a quoted word, an e-mail, a URL, a value
+    lines = [
+        f'ERROR invalid coupon "CODE{i}X" for {i}user@example.com at https://shop.example.com/c/{i}?q=w{i} '
+        f"user=name{i}"
+        for i in range(200)
+    ]
+    deliveries, report = forwarder(dynamodb, Clock()).deliveries(subscription("/aws/lambda/shop", lines))
+    # THEN they are one kind, one card
+    assert report.kinds == 1 and len(deliveries) == 1
+
+
+def test_new_kinds_beyond_a_groups_minute_share_are_counted_in_one_card(dynamodb: Any) -> None:
+    # GIVEN 200 lines that differ in an unquoted word (nothing can fold that): 200 kinds
+    lines = [f"ERROR no such product {chr(97 + i % 26)}{chr(97 + i // 26)}zz" for i in range(200)]
+    clock = Clock()
+    deliveries, report = forwarder(dynamodb, clock, new_per_minute=20).deliveries(
+        subscription("/aws/lambda/shop", lines)
+    )
+    # THEN twenty are announced and the other 180 are one card that says so, not 200 messages
+    assert report.kinds == 200 and len(deliveries) == 21
+    held = deliveries[-1].item
+    assert held.name == "shop: 180 more new error kinds this minute"
+    # AND once those twenty cards were delivered, the next minute announces twenty of those still new
+    fwd = forwarder(dynamodb, clock, new_per_minute=20)
+    for key in report.new_keys:
+        fwd.ledger.mark_announced(key)
+    clock.now += 60
+    again, _ = fwd.deliveries(subscription("/aws/lambda/shop", lines))
+    assert len(again) == 21 and {d.item.name for d in again[:20]}.isdisjoint(
+        {d.item.name for d in deliveries[:20]}
+    )

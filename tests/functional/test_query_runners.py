@@ -27,6 +27,18 @@ def cells(**values: str) -> list[dict[str, str]]:
     return [{"field": k, "value": v} for k, v in values.items()] + [{"field": "@ptr", "value": "x"}]
 
 
+def described(s: Stubber, running: list[dict[str, Any]], scheduled: list[dict[str, Any]] | None = None) -> None:
+    """DescribeQueries as the runner asks it: scheduled, then running."""
+    s.add_response("describe_queries", {"queries": scheduled or []}, {"status": "Scheduled", "maxResults": 1000})
+    s.add_response("describe_queries", {"queries": running}, {"status": "Running", "maxResults": 1000})
+
+
+def ours(*ids: str) -> list[dict[str, Any]]:
+    return [
+        {"queryId": q, "queryString": f"{MARKER}\nfields @message", "createTime": i} for i, q in enumerate(ids)
+    ]
+
+
 def insights(stubber_setup: Any, **kwargs: Any) -> tuple[InsightsRunner, Stubber]:
     client = boto3.client("logs", region_name="us-east-1")
     stubber = Stubber(client)
@@ -37,11 +49,7 @@ def insights(stubber_setup: Any, **kwargs: Any) -> tuple[InsightsRunner, Stubber
 
 def test_insights_start_poll_and_rows() -> None:
     def setup(s: Stubber) -> None:
-        s.add_response(
-            "describe_queries",
-            {"queries": [{"queryId": "other", "queryString": "fields @message"}]},
-            {"status": "Running", "maxResults": 1000},
-        )
+        described(s, [{"queryId": "other", "queryString": "fields @message"}])  # a dashboard's: not counted
         s.add_response(
             "start_query",
             {"queryId": "q1"},
@@ -53,6 +61,7 @@ def test_insights_start_poll_and_rows() -> None:
                 "limit": 10_000,
             },
         )
+        described(s, [], ours("q1"))
         s.add_response("get_query_results", {"status": "Scheduled", "results": []}, {"queryId": "q1"})
         s.add_response(
             "get_query_results",
@@ -83,23 +92,39 @@ def test_insights_start_poll_and_rows() -> None:
 
 
 def test_insights_refuses_when_our_queries_are_at_the_limit() -> None:
-    ours = [{"queryId": f"q{i}", "queryString": f"{MARKER}\nfields @message"} for i in range(2)]
-    runner, _ = insights(
-        lambda s: s.add_response("describe_queries", {"queries": ours}, {"status": "Running", "maxResults": 1000}),
-        max_concurrent=2,
-    )
+    runner, _ = insights(lambda s: described(s, ours("q0"), ours("q1")), max_concurrent=2)
     with pytest.raises(QueryRefused, match="2 Lookout queries are already running"):
         runner.run("fields @message", ("/g",), START, END)
 
 
-def test_insights_timeout_stops_the_query() -> None:
+def test_queries_started_at_the_same_moment_beyond_the_cap_are_stopped() -> None:
+    # GIVEN three of ours running (cap 4): this invocation sees room, and so do two others at the same moment
     def setup(s: Stubber) -> None:
-        s.add_response("describe_queries", {"queries": []}, {"status": "Running", "maxResults": 1000})
+        described(s, ours("a", "b", "c"))
         s.add_response(
             "start_query",
             {"queryId": "q9"},
             {"logGroupNames": ANY, "startTime": ANY, "endTime": ANY, "queryString": ANY, "limit": ANY},
         )
+        described(s, ours("a", "b", "c", "d", "q9"))  # another's "d" started first: we are the fifth
+        s.add_response("stop_query", {"success": True}, {"queryId": "q9"})
+
+    runner, stubber = insights(setup, max_concurrent=4)
+    # THEN ours is stopped at once and refused in words; never more than four keep running
+    with pytest.raises(QueryRefused, match="the limit is 4"):
+        runner.run("fields @message", ("/g",), START, END)
+    stubber.assert_no_pending_responses()
+
+
+def test_insights_timeout_stops_the_query() -> None:
+    def setup(s: Stubber) -> None:
+        described(s, [])
+        s.add_response(
+            "start_query",
+            {"queryId": "q9"},
+            {"logGroupNames": ANY, "startTime": ANY, "endTime": ANY, "queryString": ANY, "limit": ANY},
+        )
+        described(s, ours("q9"))
         s.add_response("get_query_results", {"status": "Running", "results": []}, {"queryId": "q9"})
         s.add_response("stop_query", {"success": True}, {"queryId": "q9"})
 
@@ -120,7 +145,7 @@ def test_insights_timeout_stops_the_query() -> None:
 )
 def test_insights_start_errors_in_words(code: str, error: type[Exception], words: str) -> None:
     def setup(s: Stubber) -> None:
-        s.add_response("describe_queries", {"queries": []}, {"status": "Running", "maxResults": 1000})
+        described(s, [])
         s.add_client_error("start_query", service_error_code=code, service_message="details")
 
     runner, _ = insights(setup)
@@ -130,12 +155,13 @@ def test_insights_start_errors_in_words(code: str, error: type[Exception], words
 
 def test_insights_failed_status() -> None:
     def setup(s: Stubber) -> None:
-        s.add_response("describe_queries", {"queries": []}, {"status": "Running", "maxResults": 1000})
+        described(s, [])
         s.add_response(
             "start_query",
             {"queryId": "q2"},
             {"logGroupNames": ANY, "startTime": ANY, "endTime": ANY, "queryString": ANY, "limit": ANY},
         )
+        described(s, ours("q2"))
         s.add_response("get_query_results", {"status": "Failed", "results": []}, {"queryId": "q2"})
 
     runner, _ = insights(setup)

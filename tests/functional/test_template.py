@@ -549,3 +549,9 @@ def test_an_operations_address_is_required_and_every_failure_store_and_function_
         (alarm,) = [a for a in alarms if a["MetricName"] == metric]
         assert alarm["Dimensions"] == [{"Name": "service", "Value": {"Ref": "AWS::StackName"}}]  # per stack
         assert alarm["AlarmActions"] == [{"Ref": "OperationsTopic"}]
+
+
+def test_the_log_error_forwarder_cannot_starve_alerting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = translated(LogErrors="account")["Resources"]
+    assert out["LogErrorsFunction"]["Properties"]["ReservedConcurrentExecutions"] == 5

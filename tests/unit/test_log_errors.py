@@ -47,3 +47,20 @@ def test_lines_differing_in_ids_numbers_and_times_are_one_kind_and_secrets_never
     assert "PaymentError" in kinds[0].fingerprint and kinds[1].fingerprint == "ERROR cache miss storm"
     assert "sk_live" not in kinds[0].sample and "sk_live" not in kinds[0].fingerprint
     assert kinds[0].request_id.startswith("3f2b8c1e") and kinds[0].last_ms - kinds[0].first_ms == 29
+
+
+def test_a_payload_that_inflates_past_what_cloudwatch_sends_is_refused_not_unpacked() -> None:
+    import gzip
+    import io
+
+    # GIVEN 0.4 MB of base64 that inflates to 300 MB (a subscription payload is at most a few MB inflated)
+    packed = io.BytesIO()
+    with gzip.GzipFile(fileobj=packed, mode="wb") as writer:
+        writer.write(b'{"logEvents": ["')
+        for _ in range(300):
+            writer.write(b"a" * 1024 * 1024)
+    bomb = base64.b64encode(packed.getvalue()).decode()
+    assert len(bomb) < 500_000
+    # THEN it is refused with a reason, without taking the function's memory
+    with pytest.raises(NotASubscriptionEvent, match="inflates past 16 MB"):
+        decode({"awslogs": {"data": bomb}})
