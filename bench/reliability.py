@@ -1,10 +1,13 @@
-"""Reliability families: faults injected into Slack and DynamoDB, lost responses, killed invocations, duplicate
-and concurrent deliveries, malformed events — and what became of every alert: posted, lost, duplicated.
+"""Reliability families: faults injected into Slack and DynamoDB, lost responses, invocations killed before,
+during and after the Slack call and inside a storm's flush, duplicate, concurrent and out-of-order deliveries,
+dead channels, malformed events — and what became of every alert: posted, lost, duplicated.
 
-Each family sends distinct alarms through the real alarm path (lifecycle on moto's DynamoDB, the Slack
-stand-in) the way Lambda's asynchronous invoke does: a try, then up to two retries after the invocation's claim
-expired. An alarm is *posted* when exactly one top-level message shows it, *duplicated* when more than one
-does, *lost* when none does. Prints one Markdown row a family (``docs/reliability.md`` holds a run's table).
+Each family sends ten distinct alarms through the real alarm path (lifecycle on moto's DynamoDB, the Slack
+stand-in) with storms on at the template's threshold (the first three alarms on their own, the rest grouped),
+the way Lambda's asynchronous invoke runs them: a try, then up to two retries, a minute and two later, after
+the invocation's claim expired; a killed invocation does not clean up. An alarm is *posted* when exactly one
+message shows it (on its own, or one line in its storm's thread), *duplicated* when more than one does, *lost*
+when none does. Prints one Markdown row a family (``docs/reliability.md`` holds a run's table).
 """
 
 from __future__ import annotations
@@ -35,28 +38,41 @@ ALARMS = 10
 MET: list[int] = [0]
 """Faults that actually hit a call, counted where each one fires."""
 CHANNEL = "C0RELIABLE"
+DEAD = "#gone-oncall"
 TRY_S = 2.0
 """Each invocation's time: its claim expires with it, and Lambda's retry comes after."""
+HEALED = [False]
+"""The injected DynamoDB fault is over (replay runs then, as on-call would)."""
+LATER = [0.0]
+"""How much later than now the lifecycle's clock says it is: Lambda retries a minute, then two, later."""
+
+
+class Killed(BaseException):
+    """The invocation stops here (a timeout, out of memory): nothing after it runs, nothing is cleaned up."""
 
 
 def like_lambda(service: Any, event: dict[str, Any]) -> bool:
     """One asynchronous invocation and Lambda's two retries; False when all three failed (the on-failure
     queue would keep the event for ``lookout replay``)."""
-    for _ in range(3):
+    for attempt in range(3):
         try:
             service.handle(event, Deadline.after(TRY_S * 4), lambda_context=LambdaContext(timeout_s=TRY_S))
             return True
-        except AlertsFailed:
-            time.sleep(TRY_S + 0.1)
+        except (AlertsFailed, Killed):
+            time.sleep(TRY_S + 0.1)  # the claim expires with the invocation
+            LATER[0] += 60.0 * (attempt + 1)
     return False
 
 
 def outcome(slack: SlackStandIn, names: list[str]) -> tuple[int, int, int]:
-    headers = [
-        next((b["text"]["text"] for b in m.get("blocks") or [] if b.get("block_id") == "lookout:header"), "")
-        for m in slack.posts(CHANNEL)
-    ]
-    shown = [sum(1 for h in headers if f" {name} · " in h) for name in names]
+    """Per alarm, how many messages show it: its own (the header names it) or one line in a storm's thread."""
+    headers, lines = [], ""
+    for message in slack.posts(CHANNEL):
+        headers.append(
+            next((b["text"]["text"] for b in message.get("blocks") or [] if b["block_id"] == "lookout:header"), "")
+        )
+        lines += json.dumps([r.get("blocks") for r in slack.replies(CHANNEL, message["ts"])], ensure_ascii=False)
+    shown = [sum(1 for h in headers if f" {name} · " in h) + lines.count(f"*{name}* · ALARM") for name in names]
     return sum(1 for n in shown if n == 1), sum(1 for n in shown if n == 0), sum(1 for n in shown if n > 1)
 
 
@@ -66,19 +82,38 @@ def family(
     before_each: Callable[[SlackStandIn, Any, str], None] = lambda slack, service, alarm: None,
     times: int = 1,
     at_once: bool = False,
+    states: tuple[tuple[str, float], ...] = (("ALARM", 0),),
+    tags: dict[str, str] | None = None,
     **service_options: Any,
 ) -> str:
     with SlackStandIn() as slack, mock_aws():
-        service = lifecycle_service(slack.url, channel=CHANNEL, storm_threshold=1000, **service_options)
+        service = lifecycle_service(slack.url, channel=CHANNEL, alert_channels=(DEAD,), **service_options)
+        if service.lifecycle is not None:
+            tracker = service.lifecycle.tracker
+            tracker.clock = lambda: time.time() + LATER[0]
+            tracker.storms.gather_s = 1.0  # the template's 3 s gathers more per round; the outcome is the same
+        service.courier.fallback_channel = CHANNEL
         names = [f"rel-{i:02d}" for i in range(ALARMS)]
         unsent = 0
+        LATER[0] = 0.0
+
+        queued_for_replay: list[dict[str, Any]] = []
 
         def one(alarm: str) -> bool:
-            event = sns_event(alarm, "ALARM", 0)
-            if not at_once:
-                return all(like_lambda(service, event) for _ in range(times))
-            with ThreadPoolExecutor(times) as pool:
-                return all(pool.map(lambda _: like_lambda(service, event), range(times)))
+            events = [
+                sns_event(alarm, state, minute, old="ALARM" if state == "OK" else "OK", tags=tags)
+                for state, minute in states
+            ]
+            if at_once:
+                with ThreadPoolExecutor(times) as pool:
+                    return all(pool.map(lambda _: like_lambda(service, events[0]), range(times)))
+            sent = True
+            for event in events:
+                for _ in range(times):
+                    if not like_lambda(service, event):  # three tries failed: the on-failure queue keeps it
+                        queued_for_replay.append(event)
+                        sent = False
+            return sent
 
         MET[0] = 0
         for alarm in names:  # one alarm after another: the faults queued for it meet its own calls
@@ -87,9 +122,15 @@ def family(
             injected = len(slack.state.faults) - queued
             unsent += not one(alarm)
             MET[0] += injected - len(slack.state.faults)
+        # the fault is over, and on-call runs `lookout replay`: what waited in the queue is delivered once
+        HEALED[0] = True
+        slack.state.faults.clear()
+        for event in queued_for_replay:
+            like_lambda(service, event)
+        HEALED[0] = False
         time.sleep(0.5)  # late answers land
         posted, lost, duplicated = outcome(slack, names)
-    deliveries = ALARMS * times
+    deliveries = ALARMS * times * len(states)
     return f"| {name} | {MET[0]} | {deliveries} | {posted} | {lost} | {duplicated} | {unsent} |"
 
 
@@ -110,7 +151,7 @@ class Throttled:
 
         def call(**kwargs: Any) -> Any:
             self._seen += 1
-            if self._seen % 10 < self._first:
+            if self._seen % 10 < self._first and not HEALED[0]:
                 MET[0] += 1
                 error = {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}
                 raise ClientError({"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}, operation)
@@ -164,6 +205,49 @@ def killed_mid_post(slack: SlackStandIn, service: Any, alarm: str) -> None:
             last_notified_at=time.time() - 120,
         )
     )
+
+
+def killed_after_posting(slack: SlackStandIn, service: Any, alarm: str) -> None:
+    """This alarm's invocation posts to Slack, then is killed before it records that it did."""
+    poster = service.courier.poster
+    post = poster.post
+
+    def once(*args: Any, **kwargs: Any) -> Any:
+        poster.post = post
+        post(*args, **kwargs)
+        MET[0] += 1
+        raise Killed
+
+    poster.post = once
+
+
+def killed_in_the_storm_flush(step: str, after: bool) -> Callable[[SlackStandIn, Any, str], None]:
+    """The next storm round's ``step`` (``storm_summary`` or ``storm_replies``): killed before Slack has it, or
+    right after — from the fourth alarm on, when the storm has started."""
+
+    def arm(slack: SlackStandIn, service: Any, alarm: str) -> None:
+        if int(alarm.rsplit("-", 1)[-1]) < 3:
+            return  # the first three are posted on their own
+        courier = service.courier
+        real = getattr(courier, step)
+
+        def once(*args: Any, **kwargs: Any) -> Any:
+            setattr(courier, step, real)
+            if after:
+                real(*args, **kwargs)
+            MET[0] += 1
+            raise Killed
+
+        setattr(courier, step, once)
+
+    return arm
+
+
+def dead_channel(slack: SlackStandIn, service: Any, alarm: str) -> None:
+    """The channel the alarms' tags choose is archived."""
+    if DEAD not in slack.state.archived:
+        slack.state.archived.add(DEAD)
+    MET[0] += 1
 
 
 def malformed_events(count: int = 200) -> str:
@@ -229,12 +313,34 @@ def main() -> None:
         family("DynamoDB unreachable", dynamodb=lambda table: CountedUnreachable()),
         family("DynamoDB throttled, then recovering", dynamodb=Throttled),
         family("claim written, its response lost", before_each=lose_claim_responses),
-        family("invocation killed mid-post", before_each=killed_mid_post),
+        family("invocation killed before the Slack call (its record says posting)", before_each=killed_mid_post),
+        family("invocation killed after Slack posted, before it recorded that", before_each=killed_after_posting),
+        family(
+            "storm flush killed before Slack has the summary",
+            before_each=killed_in_the_storm_flush("storm_summary", after=False),
+        ),
+        family(
+            "storm flush killed after Slack posted the summary",
+            before_each=killed_in_the_storm_flush("storm_summary", after=True),
+        ),
+        family(
+            "storm flush killed after Slack posted the thread replies",
+            before_each=killed_in_the_storm_flush("storm_replies", after=True),
+        ),
         family("the same notification delivered 5 times in a row", times=5),
         family("the same notification delivered 5 times at once", times=5, at_once=True),
+        family("the OK delivered before its ALARM (a retry, a replay)", states=(("OK", 5), ("ALARM", 0))),
+        family(
+            "the channel a tag chooses is archived",
+            before_each=dead_channel,
+            tags={"lookout:channel": DEAD},
+        ),
         malformed_events(),
     ]
-    print("| family | faults met | deliveries | posted once | lost | duplicated | gave up (on-failure queue) |")
+    print(
+        "| family | faults met | deliveries | posted once | lost | duplicated "
+        "| waited in the on-failure queue, then replayed |"
+    )
     print("|---|---|---|---|---|---|---|")
     for row in rows:
         print(row)

@@ -9,7 +9,7 @@ Not for: building clients or reading settings (``bot.wiring`` and the handlers d
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -101,10 +101,26 @@ class AlertService:
             return []
         if self.prefetch is not None:
             self.prefetch()
-        outcomes = [self._deliver(delivery, deadline, lambda_context) for delivery in deliveries]
+        if self.lifecycle is None:
+            outcomes = [self._deliver(delivery, deadline, lambda_context) for delivery in deliveries]
+        else:  # storm entries first, then one flush per storm: a burst gathers once, not once per alarm
+            with self.lifecycle.deferring_storms() as storms:
+                outcomes = [self._deliver(delivery, deadline, lambda_context) for delivery in deliveries]
+            outcomes = self._flushed(storms, outcomes, deadline)
         failed = [o for o in outcomes if o.error]
         if failed and raise_failed:
             raise AlertsFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
+        return outcomes
+
+    def _flushed(self, storms: dict[str, str], outcomes: list[Outcome], deadline: Deadline) -> list[Outcome]:
+        """The deferred storm flushes; when one cannot finish, the deliveries that did not post on their own
+        fail with it (Lambda retries the event: their entries are written, and exactly-once holds)."""
+        assert self.lifecycle is not None
+        try:
+            self.lifecycle.flush_storms(storms, deadline)
+        except Exception as exc:  # noqa: BLE001 - recorded on the outcomes, raised for the event by the caller
+            self.telemetry.logger.exception("storm flush not finished")
+            return [replace(o, error=str(exc)) if o.posted is None and not o.error else o for o in outcomes]
         return outcomes
 
     def enrichment_for(self, alarm: Alarm, deadline: Deadline) -> Enrichment:
@@ -179,7 +195,8 @@ class AlertService:
         alert = Alert(item, self.enrichment_for(item, deadline))
         assert self.lifecycle is not None  # only the lifecycle's claim can find the table unreachable
         channel, card = self.lifecycle.untracked(alert)
-        return self.courier.post(alert, card, channel, deadline)
+        # an earlier try may have posted it before the table stopped answering: look before posting again
+        return self.courier.post(alert, card, channel, deadline, search_first=True)
 
     def _process(self, delivery: Delivery, deadline: Deadline) -> Posted | None:
         """Enrich, decide, render, post — what runs once per state change."""

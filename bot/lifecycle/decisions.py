@@ -75,6 +75,8 @@ class StormRound:
     announce: tuple[str, ...] = ()
     """Mentions new to the storm in this round: the reply calls them."""
     resumed: bool = False
+    errors: bool = False
+    """A storm of new log-error kinds (their own count, never a channel's alarms)."""
 
 
 class Messenger(Protocol):

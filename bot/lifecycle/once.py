@@ -27,13 +27,10 @@ class TrackingUnavailable(RuntimeError):
     alert goes out untracked rather than not at all (a rare duplicate over a lost alert)."""
 
 
-UNREACHABLE_CODES = {
-    "InternalServerError",
-    "ServiceUnavailable",
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-}
+UNREACHABLE_CODES = {"InternalServerError", "ServiceUnavailable"}
+"""The table does not answer: the alert goes out untracked. Throttling is not among them: it passes (the SDK
+retries it, then Lambda retries the invocation), and an alert posted untracked beside one a throttled retry
+had already shown would be a duplicate."""
 
 
 def unreachable(exc: BaseException | None) -> bool:

@@ -3,6 +3,7 @@ from tags, then the incident tracker, whose decisions the ``Messenger`` carries 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,16 @@ class Lifecycle:
             dedup_key(delivery), post_once, lambda_context=lambda_context, deadline=deadline
         )
         return (Posted(channel=result["channel"], ts=result["ts"]) if result else None), ran
+
+    def deferring_storms(self) -> contextlib.AbstractContextManager[dict[str, str]]:
+        """Deliveries in the block write their storm entries; ``flush_storms`` shows them, one gather each."""
+        if self.tracker.storms is None:
+            return contextlib.nullcontext({})
+        return self.tracker.storms.deferring()
+
+    def flush_storms(self, pending: dict[str, str], deadline: Deadline) -> None:
+        if self.tracker.storms is not None and pending:
+            self.tracker.storms.flush_deferred(pending, deadline)
 
     def untracked(self, alert: Alert) -> tuple[str, Card]:
         """Where and how an alert goes when the incidents table is unreachable: routed by its tags, marked."""

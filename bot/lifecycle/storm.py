@@ -17,6 +17,7 @@ entries and costs one summary post or update and a reply or two; Slack sees a fe
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ from bot.lifecycle.storm_store import PAGE, LeaseLost, StormStore
 from bot.lifecycle.storm_summary import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from bot.delivery import Deadline
     from bot.lifecycle.decisions import Messenger
@@ -69,6 +70,7 @@ class StormDesk:
         self.clock = clock
         self.sleep = sleep
         self.lease_s, self.hole_s, self.round_s = LEASE_S, HOLE_S, ROUND_S
+        self._local = threading.local()
 
     def admit(self, channel: str, family: str = "") -> str | None:
         """Count an alarm opening in ``channel``: the storm it joins, or None (it is posted on its own). A storm
@@ -111,14 +113,36 @@ class StormDesk:
             key, channel, seq if seq and found is None else self.number(key, channel), entry, deadline, owner
         )
 
+    @contextlib.contextmanager
+    def deferring(self) -> Iterator[dict[str, str]]:
+        """Within the block, entries are written but their flushes wait: ``flush_deferred`` then flushes each
+        storm once — a delivery of 500 new error kinds gathers once, not once per kind."""
+        pending: dict[str, str] = {}
+        outer = getattr(self._local, "deferred", None)
+        self._local.deferred = pending
+        try:
+            yield pending
+        finally:
+            self._local.deferred = outer
+
+    def flush_deferred(self, pending: dict[str, str], deadline: Deadline) -> None:
+        """Flush (or hand off) each storm the deferred block wrote to, as its first writer; raises when one
+        could not be finished, so that Lambda retries the invocation."""
+        for key, owner in pending.items():
+            self.flush_or_hand_off(key, deadline, owner)
+
     def flush_or_hand_off(self, key: str, deadline: Deadline, owner: str) -> None:
+        deferred = getattr(self._local, "deferred", None)
+        if deferred is not None:
+            deferred.setdefault(key, owner)
+            return
         head = self.store.take_lease(key, owner, self.lease_s)
         if head is None:
             return  # a live flusher holds the lease: it shows every entry counted before it lets go, or fails
         try:
             self._flush(head, deadline, owner)
-        except BaseException:
-            with contextlib.suppress(Exception):  # hand over at once: the next alarm, or our retry, goes on
+        except Exception:  # a failure we live through: hand over at once (a killed process keeps its lease)
+            with contextlib.suppress(Exception):  # the next alarm, or our retry, goes on
                 self.store.release(key, owner)
             raise
 
@@ -187,6 +211,7 @@ class StormDesk:
             last=last,
             announce=tuple(announce),
             resumed=resumed,
+            errors="#logs#" in key,
         )
         posted = self.messenger.storm_summary(storm_round, deadline)
         if not head.summary_ts:  # known at once: a successor then searches its thread by the channel's id

@@ -43,7 +43,8 @@ def fold(summary: Summary, entries: Iterable[tuple[int, dict[str, Any]]]) -> tup
         if entry.get("tombstone"):
             continue
         folded.alarms += 1 if entry.get("opening") else 0
-        folded.firing += (entry.get("state") == "ALARM") - (entry.get("was") == "ALARM")
+        was_firing = entry.get("was") == "ALARM" and not entry.get("opening")  # an opening starts afresh
+        folded.firing += (entry.get("state") == "ALARM") - was_firing
         if severity_rank(entry.get("severity", "")) < severity_rank(folded.severity):
             folded.severity = entry["severity"]
         for mention in (entry.get("mention") or "").split():

@@ -85,7 +85,10 @@ class IncidentTracker:
             return self._refire(alert, incident, route, deadline, extra)
         silenced = incident is not None and incident.silenced and incident.ts
         family = "logs" if alarm.kind is AlarmKind.LOG_ERROR else ""  # log errors keep their own storm budget
-        storm = None if silenced or self.storms is None else self.storms.admit(route.channel, family)
+        if resumed:  # a retry of this very opening: its first try counted it, and decided
+            storm = None
+        else:
+            storm = None if silenced or self.storms is None else self.storms.admit(route.channel, family)
         seq = self.storms.number(storm, route.channel) if storm and self.storms is not None else 0
         base = incident or Incident(alarm_arn=alarm.arn, channel=route.channel)
         opened = replace(

@@ -439,3 +439,33 @@ def test_log_error_kinds_never_use_up_the_alarms_storm_budget(service: AlertServ
     # THEN each is posted on its own, with its mention and buttons, not grouped behind the error lines
     headers = [header(m) for m in slack.posts("#alerts")]
     assert "🔴 api · OK → ALARM" in headers and "🔴 db · OK → ALARM" in headers
+
+
+def test_a_delivery_with_many_new_kinds_gathers_once_not_once_per_kind(
+    service: AlertService, slack: SlackStandIn
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.alarms import Delivery
+    from bot.logerrors.alarm import as_alarm
+    from bot.logerrors.kinds import Kind
+    from bot.logerrors.ledger import Decision, Tally
+
+    desk = service.lifecycle.tracker.storms  # type: ignore[union-attr]
+    slept: list[float] = []
+    desk.sleep = slept.append  # the time a flusher waits for a burst's other alarms
+    # GIVEN one subscription delivery whose lines are 60 kinds never seen before
+    deliveries = []
+    for i in range(60):
+        kind = Kind("/aws/lambda/shop", f"ERROR kind {i}", 1, 1_795_700_000_000, 1_795_700_000_000, "x", "s")
+        decision = Decision(kind, "new", Tally(1, kind.first_ms, kind.last_ms))
+        alarm = as_alarm(
+            decision, region="us-east-1", account="1", partition="aws", filter_pattern="?E", now=datetime.now(UTC)
+        )
+        deliveries.append(Delivery(alarm, via="logs"))
+    # WHEN the forwarder hands them to the alert path in one call
+    outcomes = service.deliver_all(deliveries, Deadline.after(30))
+    # THEN the storm gathers once for the whole delivery (it used to sleep 3 s a kind: 60 kinds ran out of time)
+    assert not any(o.error for o in outcomes) and slept.count(desk.gather_s) <= 1
+    (summary,) = [m for m in slack.posts("#alerts") if "lookout:storm" in json.dumps(m["blocks"])]
+    assert header(summary) == "🚨 Error storm: 57 new error kinds"

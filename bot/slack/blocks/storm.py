@@ -30,7 +30,10 @@ ICONS = {"ALARM": "🔴", "OK": "✅"}
 def render_storm_summary(storm: StormRound) -> Message:
     """The summary as the storm now stands. Mentions are ids we built (``routing.mention_markup``)."""
     severity = f"{storm.severity} · " if storm.severity else ""
-    header = f"🚨 {severity}Alarm storm: {storm.alarms} alarms ({storm.firing} firing)"
+    if storm.errors:
+        header = f"🚨 {severity}Error storm: {storm.alarms} new error kinds"
+    else:
+        header = f"🚨 {severity}Alarm storm: {storm.alarms} alarms ({storm.firing} firing)"
     listed = sorted(storm.top, key=lambda e: (e["state"] != "ALARM", e.get("at") or 0))
     lines = [
         f"{ICONS.get(e['state'], '⚪')} *{safe(e['name'], 120)}* — {safe(one_line(e.get('reason') or ''), 140)}"
