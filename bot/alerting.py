@@ -101,27 +101,37 @@ class AlertService:
             return []
         if self.prefetch is not None:
             self.prefetch()
-        if self.lifecycle is None:
-            outcomes = [self._deliver(delivery, deadline, lambda_context) for delivery in deliveries]
-        else:  # storm entries first, then one flush per storm: a burst gathers once, not once per alarm
-            with self.lifecycle.deferring_storms() as storms:
-                outcomes = [self._deliver(delivery, deadline, lambda_context) for delivery in deliveries]
-            outcomes = self._flushed(storms, outcomes, deadline)
+        outcomes = [self._deliver(delivery, deadline, lambda_context) for delivery in deliveries]
+        outcomes = self._flushed(deliveries, outcomes, deadline)
         failed = [o for o in outcomes if o.error]
         if failed and raise_failed:
             raise AlertsFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
         return outcomes
 
-    def _flushed(self, storms: dict[str, str], outcomes: list[Outcome], deadline: Deadline) -> list[Outcome]:
-        """The deferred storm flushes; when one cannot finish, the deliveries that did not post on their own
-        fail with it (Lambda retries the event: their entries are written, and exactly-once holds)."""
-        assert self.lifecycle is not None
-        try:
-            self.lifecycle.flush_storms(storms, deadline)
-        except Exception as exc:  # noqa: BLE001 - recorded on the outcomes, raised for the event by the caller
-            self.telemetry.logger.exception("storm flush not finished")
-            return [replace(o, error=str(exc)) if o.posted is None and not o.error else o for o in outcomes]
-        return outcomes
+    def _flushed(self, deliveries: list[Delivery], outcomes: list[Outcome], deadline: Deadline) -> list[Outcome]:
+        """Each storm the deliveries wrote into, flushed once (or left to its live flusher) — after all of them:
+        a burst in one event gathers once. A retry of a delivery already done flushes its storm again (the
+        flusher may have died). A flush that cannot finish fails the deliveries it holds, so Lambda retries."""
+        storms: dict[str, str] = {}
+        for delivery, outcome in zip(deliveries, outcomes, strict=True):
+            if outcome.posted is not None and outcome.posted.storm:
+                owner = delivery.item.change_key if isinstance(delivery.item, Alarm) else outcome.title
+                storms.setdefault(outcome.posted.storm, owner)
+        failures: dict[str, str] = {}
+        for storm, owner in storms.items():
+            assert self.lifecycle is not None  # only the lifecycle groups into storms
+            try:
+                self.lifecycle.flush_storm(storm, deadline, owner)
+            except Exception as exc:  # noqa: BLE001 - recorded on the outcomes, raised for the event by the caller
+                self.telemetry.logger.exception("storm flush not finished")
+                self.telemetry.count("AlertsFailed")
+                failures[storm] = str(exc)
+        if not failures:
+            return outcomes
+        return [
+            replace(o, error=failures[o.posted.storm]) if o.posted and o.posted.storm in failures else o
+            for o in outcomes
+        ]
 
     def enrichment_for(self, alarm: Alarm, deadline: Deadline) -> Enrichment:
         """What the enrichers found, within the time left; a bug in enrichment costs details, never the alert."""
@@ -177,8 +187,11 @@ class AlertService:
             log.exception("alert not posted")
             self.telemetry.count("AlertsFailed")
             return Outcome(title=title, error=str(exc))
+        if posted is not None and posted.storm:
+            log.info("written into a storm; shown when its flush runs", extra={"storm": posted.storm})
+            return Outcome(title=title, posted=posted)
         if posted is None or not ran:
-            log.info("no new post: a duplicate delivery, grouped in a storm, or an update only")
+            log.info("no new post: a duplicate delivery, or an update only")
             return Outcome(title=title)
         self.telemetry.count("AlertsPosted")
         if isinstance(delivery.item, Alarm) and delivery.item.time_known:

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 class Posted:
     channel: str
     ts: str
+    storm: str = ""
+    """Not posted on its own: written as an entry of this storm, which the delivery's caller flushes."""
 
 
 class Deadline:

@@ -26,4 +26,8 @@ snapstart.on_restore(snapstart.reseed, CLIENTS.close, SERVICE.forget_secrets)
 @TELEMETRY.wrap_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     outcomes = SERVICE.handle(event, Deadline.from_lambda_context(context), lambda_context=context)
-    return {"posted": [{"channel": o.posted.channel, "ts": o.posted.ts} for o in outcomes if o.posted]}
+    shown = [o.posted for o in outcomes if o.posted]
+    return {
+        "posted": [{"channel": p.channel, "ts": p.ts} for p in shown if not p.storm],
+        "in_storms": sorted({p.storm for p in shown if p.storm}),
+    }

@@ -3,7 +3,6 @@ from tags, then the incident tracker, whose decisions the ``Messenger`` carries 
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -58,22 +57,21 @@ class Lifecycle:
 
         def post_once() -> dict[str, str]:
             posted = work()
-            return {"channel": posted.channel, "ts": posted.ts} if posted else {}
+            return {"channel": posted.channel, "ts": posted.ts, "storm": posted.storm} if posted else {}
 
         result, ran = self.exactly_once.run(
             dedup_key(delivery), post_once, lambda_context=lambda_context, deadline=deadline
         )
-        return (Posted(channel=result["channel"], ts=result["ts"]) if result else None), ran
+        if not result:
+            return None, ran
+        # a storm entry's storm comes back on a retry too: the retry flushes it again (its flusher may have died)
+        return Posted(channel=result["channel"], ts=result["ts"], storm=result.get("storm", "")), ran
 
-    def deferring_storms(self) -> contextlib.AbstractContextManager[dict[str, str]]:
-        """Deliveries in the block write their storm entries; ``flush_storms`` shows them, one gather each."""
-        if self.tracker.storms is None:
-            return contextlib.nullcontext({})
-        return self.tracker.storms.deferring()
-
-    def flush_storms(self, pending: dict[str, str], deadline: Deadline) -> None:
-        if self.tracker.storms is not None and pending:
-            self.tracker.storms.flush_deferred(pending, deadline)
+    def flush_storm(self, key: str, deadline: Deadline, owner: str) -> None:
+        """Show what deliveries wrote into storm ``key`` (or leave it to its live flusher); raises when the flush
+        could not finish, so that the event fails and Lambda retries it."""
+        if self.tracker.storms is not None:
+            self.tracker.storms.flush_or_hand_off(key, deadline, owner)
 
     def untracked(self, alert: Alert) -> tuple[str, Card]:
         """Where and how an alert goes when the incidents table is unreachable: routed by its tags, marked."""

@@ -17,7 +17,6 @@ entries and costs one summary post or update and a reply or two; Slack sees a fe
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ from bot.lifecycle.storm_store import PAGE, LeaseLost, StormStore
 from bot.lifecycle.storm_summary import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from bot.delivery import Deadline
     from bot.lifecycle.decisions import Messenger
@@ -70,7 +69,6 @@ class StormDesk:
         self.clock = clock
         self.sleep = sleep
         self.lease_s, self.hole_s, self.round_s = LEASE_S, HOLE_S, ROUND_S
-        self._local = threading.local()
 
     def admit(self, channel: str, family: str = "") -> str | None:
         """Count an alarm opening in ``channel``: the storm it joins, or None (it is posted on its own). A storm
@@ -93,49 +91,24 @@ class StormDesk:
         """A number that will never get its entry (its incident's write lost a race): give it up now."""
         self.store.give_up(key, seq)
 
-    def add(self, key: str, channel: str, seq: int, entry: dict[str, Any], deadline: Deadline, owner: str) -> int:
-        """Write ``entry`` as number ``seq`` (another if ``seq`` was given up), then flush or leave it to the live
-        flusher; the number it got."""
+    def add(self, key: str, channel: str, seq: int, entry: dict[str, Any]) -> int:
+        """Write ``entry`` as number ``seq`` (another if ``seq`` was given up); the number it got. The delivery's
+        caller flushes the storm afterwards (``flush_or_hand_off``), once for all its deliveries: a burst in
+        one event gathers once, and a retry of a delivery already done flushes again."""
         while not self.store.put_entry(key, seq, entry):
             seq = self.number(key, channel)
-        self.flush_or_hand_off(key, deadline, owner)
         return seq
 
-    def ensure(
-        self, key: str, channel: str, seq: int, entry: dict[str, Any], deadline: Deadline, owner: str
-    ) -> int:
-        """A retry of a delivery: its entry ``seq`` written (again, if it never was or was given up) and shown."""
+    def ensure(self, key: str, channel: str, seq: int, entry: dict[str, Any]) -> int:
+        """A retry of a delivery: its entry ``seq`` written again if it never was, or was given up."""
         found = self.store.entry(key, seq) if seq else None
         if found is not None and not found.get("tombstone"):
-            self.flush_or_hand_off(key, deadline, owner)
             return seq
-        return self.add(
-            key, channel, seq if seq and found is None else self.number(key, channel), entry, deadline, owner
-        )
-
-    @contextlib.contextmanager
-    def deferring(self) -> Iterator[dict[str, str]]:
-        """Within the block, entries are written but their flushes wait: ``flush_deferred`` then flushes each
-        storm once — a delivery of 500 new error kinds gathers once, not once per kind."""
-        pending: dict[str, str] = {}
-        outer = getattr(self._local, "deferred", None)
-        self._local.deferred = pending
-        try:
-            yield pending
-        finally:
-            self._local.deferred = outer
-
-    def flush_deferred(self, pending: dict[str, str], deadline: Deadline) -> None:
-        """Flush (or hand off) each storm the deferred block wrote to, as its first writer; raises when one
-        could not be finished, so that Lambda retries the invocation."""
-        for key, owner in pending.items():
-            self.flush_or_hand_off(key, deadline, owner)
+        return self.add(key, channel, seq if seq and found is None else self.number(key, channel), entry)
 
     def flush_or_hand_off(self, key: str, deadline: Deadline, owner: str) -> None:
-        deferred = getattr(self._local, "deferred", None)
-        if deferred is not None:
-            deferred.setdefault(key, owner)
-            return
+        """After the deliveries wrote their entries: flush the storm with the lease, or leave it to the live
+        flusher. Raises when the flush could not finish, so that the caller fails and Lambda retries it."""
         head = self.store.take_lease(key, owner, self.lease_s)
         if head is None:
             return  # a live flusher holds the lease: it shows every entry counted before it lets go, or fails

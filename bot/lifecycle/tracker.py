@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.alarms import Alarm, AlarmKind, AlarmState
+from bot.delivery import Posted
 from bot.lifecycle.decisions import Alert, Card, Messenger, Note
 from bot.lifecycle.incident_records import applied, save_merged, storm_entry
 from bot.lifecycle.store import Conflict, Incident, IncidentStore
@@ -20,7 +21,7 @@ from bot.lifecycle.storm_members import StormMembers
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from bot.delivery import Deadline, Posted
+    from bot.delivery import Deadline
     from bot.lifecycle.routing import Route
     from bot.lifecycle.storm import StormDesk
 
@@ -57,8 +58,7 @@ class IncidentTracker:
                     self.sleep(0.3)  # another delivery is posting this incident's message right now
                     continue
                 if incident is not None and incident.storm and self.members and applied(incident, alarm):
-                    self.members.again(alert, incident, route, deadline)
-                    return None
+                    return self.members.again(alert, incident, route)
                 if alarm.state is AlarmState.ALARM:
                     return self._firing(alert, incident, route, deadline, extra)
                 return self._settled(alert, incident, route, deadline, extra)
@@ -79,7 +79,7 @@ class IncidentTracker:
             pass  # the invocation that opened it died before recording Slack's answer: this retry posts it
         elif incident is not None and alarm.time_known and changed <= incident.changed_at:
             if incident.status == "resolved" and changed < incident.changed_at:
-                self._late(alert, incident, route, deadline)  # never reopens: the OK is newer news
+                return self._late(alert, incident, route, deadline)  # never reopens: the OK is newer news
             return None  # an older state change arriving late: the message already shows newer news
         if incident is not None and incident.status == "open":
             return self._refire(alert, incident, route, deadline, extra)
@@ -117,8 +117,8 @@ class IncidentTracker:
         if storm and self.storms is not None:
             was = incident.state if incident is not None else ""
             entry = storm_entry(alarm, route, was=was, opening=True)
-            self.storms.add(storm, route.channel, seq, entry, deadline, owner=alarm.change_key)
-            return None
+            self.storms.add(storm, route.channel, seq, entry)
+            return Posted(channel=route.channel, ts="", storm=storm)
         card = self._card(claimed, route, alarm)
         if silenced:
             posted = self.messenger.update(alert, card, claimed.channel, claimed.ts, deadline)
@@ -146,8 +146,7 @@ class IncidentTracker:
             logs=extra.get("logs", incident.logs),
         )
         if incident.storm and self.members is not None:
-            self.members.change(alert, incident, updated, route, deadline)
-            return None
+            return self.members.change(alert, incident, updated, route)
         # Slack first, the record after: a failed call leaves the record as it was, so a retry redoes the work.
         posted = self.messenger.update(
             alert, self._card(updated, route, alarm), updated.channel, updated.ts, deadline
@@ -177,8 +176,7 @@ class IncidentTracker:
             history=(*incident.history, (alarm.state.value, changed))[-20:],
         )
         if incident.storm and self.members is not None:
-            self.members.change(alert, incident, settled, route, deadline)
-            return None
+            return self.members.change(alert, incident, settled, route)
         # Slack first, the record after: a failed call leaves the record as it was, so a retry redoes the work.
         posted = self.messenger.update(
             alert, self._card(settled, route, alarm), settled.channel, settled.ts, deadline
@@ -256,13 +254,15 @@ class IncidentTracker:
     def _save_after_post(self, incident: Incident) -> None:
         save_merged(self.store, incident)
 
-    def _late(self, alert: Alert, incident: Incident, route: Route, deadline: Deadline) -> None:
+    def _late(self, alert: Alert, incident: Incident, route: Route, deadline: Deadline) -> Posted | None:
         """An ALARM older than the OK that resolved its incident: said in the thread, never reopened."""
         if incident.ts:
             note = Note("late", since=incident.changed_at)
             self.messenger.note(alert.alarm, note, incident.channel, incident.ts, deadline)
-        elif incident.storm and self.members is not None:
-            self.members.late(alert, incident, route, deadline)
+            return None
+        if incident.storm and self.members is not None:
+            return self.members.late(alert, incident, route)
+        return None
 
     def _restore(self, original: Incident | None, claimed: Incident) -> None:
         with contextlib.suppress(Conflict):
