@@ -28,8 +28,9 @@ def _logger(service: str, quiet: bool) -> Any:
     """One Powertools Logger per service: a second instance with the same name would have no formatter."""
     from aws_lambda_powertools import Logger
 
-    if quiet:
-        return Logger(service=f"{service}-cli", level="WARNING", logger_handler=logging.StreamHandler(sys.stderr))
+    if quiet:  # a terminal's warnings (Powertools' POWERTOOLS_LOG_LEVEL can make it quieter, as the benches do)
+        level = os.environ.get("POWERTOOLS_LOG_LEVEL") or "WARNING"
+        return Logger(service=f"{service}-cli", level=level, logger_handler=logging.StreamHandler(sys.stderr))
     return Logger(service=service)
 
 
