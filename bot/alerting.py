@@ -9,6 +9,7 @@ Not for: building clients or reading settings (``bot.wiring`` and the handlers d
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from bot.enrich.model import Enrichment
     from bot.enrich.runner import Enricher
     from bot.lifecycle.service import Lifecycle
+    from bot.lifecycle.store import Incident
     from bot.observability import Telemetry
 
 
@@ -73,6 +75,12 @@ class AlertService:
         self.prefetch = prefetch
         """Started with each event (the Slack token read in parallel with enrichment), or None."""
         self._forget = forget
+        self._pool: ThreadPoolExecutor | None = None
+
+    def read_secrets(self) -> None:
+        """Start reading the Slack token now, in the background (each event starts it too, if not done)."""
+        if self.prefetch is not None:
+            self.prefetch()
 
     def forget_secrets(self) -> None:
         """Read the Slack token again on next use (after a SnapStart restore)."""
@@ -162,19 +170,20 @@ class AlertService:
 
     def _outcome(self, delivery: Delivery, deadline: Deadline, lambda_context: Any) -> Outcome:
         log, title = self.telemetry.logger, _title(delivery)
+        ahead = self._ahead(delivery, deadline)
         try:
             with self.telemetry.span("## slack"):
                 if self.lifecycle is None:
-                    posted, ran = self._process(delivery, deadline), True
+                    posted, ran = self._process(delivery, deadline, ahead), True
                 else:
                     posted, ran = self.lifecycle.once(
-                        delivery, lambda: self._process(delivery, deadline), deadline, lambda_context
+                        delivery, lambda: self._process(delivery, deadline, ahead), deadline, lambda_context
                     )
         except TrackingUnavailable:
             log.warning("incidents table unreachable: posting without incident tracking", exc_info=True)
             self.telemetry.count("AlertsUntracked")
             try:
-                posted, ran = self._untracked(delivery, deadline), True
+                posted, ran = self._untracked(delivery, deadline, ahead), True
             except Exception as exc:  # noqa: BLE001 - recorded here, raised for the whole event by handle()
                 log.exception("alert not posted")
                 self.telemetry.count("AlertsFailed")
@@ -200,26 +209,52 @@ class AlertService:
         log.info("alert posted", extra={"channel": posted.channel, "ts": posted.ts})
         return Outcome(title=title, posted=posted)
 
-    def _untracked(self, delivery: Delivery, deadline: Deadline) -> Posted:
+    def _ahead(self, delivery: Delivery, deadline: Deadline) -> Ahead | None:
+        """An alarm's enrichment and incident read, started before its exactly-once claim and run beside it:
+        the chain before the post is the longest enrichment chain, not the claim plus it. (A duplicate
+        delivery, which the claim stops, has read for nothing: reads only, and rare.)"""
+        item = delivery.item
+        if not isinstance(item, Alarm) or (self.enricher is None and self.lifecycle is None):
+            return None  # nothing to start ahead
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lookout-ahead")
+        enrich = self.telemetry.in_thread("## enrich", self.enrichment_for)
+        incident = None
+        if self.lifecycle is not None:
+            incident = self._pool.submit(self.telemetry.in_thread("## incident", self.lifecycle.read_ahead), item)
+        return Ahead(self._pool.submit(enrich, item, deadline), incident)
+
+    def _untracked(self, delivery: Delivery, deadline: Deadline, ahead: Ahead | None) -> Posted:
         """The alert as a plain message marked untracked: the incidents table could not be reached."""
         item = delivery.item
         if not isinstance(item, Alarm):
             return self.courier.notification(item, self.settings.slack_channel, deadline, delivery.message_id)
-        alert = Alert(item, self.enrichment_for(item, deadline))
+        alert = Alert(item, ahead.enrichment.result() if ahead else self.enrichment_for(item, deadline))
         assert self.lifecycle is not None  # only the lifecycle's claim can find the table unreachable
         channel, card = self.lifecycle.untracked(alert)
         # an earlier try may have posted it before the table stopped answering: look before posting again
         return self.courier.post(alert, card, channel, deadline, search_first=True)
 
-    def _process(self, delivery: Delivery, deadline: Deadline) -> Posted | None:
-        """Enrich, decide, render, post — what runs once per state change."""
+    def _process(self, delivery: Delivery, deadline: Deadline, ahead: Ahead | None) -> Posted | None:
+        """Enrich (or take the enrichment started ahead), decide, render, post — what runs once per state
+        change."""
         item = delivery.item
         if not isinstance(item, Alarm):
             return self.courier.notification(item, self.settings.slack_channel, deadline, delivery.message_id)
-        alert = Alert(item, self.enrichment_for(item, deadline))
+        alert = Alert(item, ahead.enrichment.result() if ahead else self.enrichment_for(item, deadline))
         if self.lifecycle is not None:
-            return self.lifecycle.deliver(alert, deadline)
+            read = ahead.incident.result if ahead and ahead.incident else None
+            return self.lifecycle.deliver(alert, deadline, read)
         return self.courier.post(alert, None, self.settings.slack_channel, deadline)
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """What an alarm's delivery started before its claim: the enrichment (never raises: a failing source is a
+    note) and the incident record's read (raises what the read raised; the tracker then reads again)."""
+
+    enrichment: Future[Enrichment]
+    incident: Future[Incident | None] | None
 
 
 def _title(delivery: Delivery) -> str:

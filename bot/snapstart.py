@@ -8,6 +8,7 @@ forgotten (read again, in case they rotated since the snapshot). The hooks come 
 
 from __future__ import annotations
 
+import os
 import random
 from typing import TYPE_CHECKING
 
@@ -28,3 +29,9 @@ def on_restore(*callbacks: Callable[[], object]) -> bool:
 
 def reseed() -> None:
     random.seed()
+
+
+def snapshotting() -> bool:
+    """Whether this init is the one a snapshot is taken after (``AWS_LAMBDA_INITIALIZATION_TYPE`` is
+    ``snap-start``): work started in a thread now would be frozen mid-call into every restored environment."""
+    return os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start"

@@ -1,7 +1,8 @@
 """Lambda entry point for alarm notifications: SNS (one or many records), EventBridge, alarm actions.
 
 The composition root: settings, telemetry, the boto3 clients of the alarm path and the service are built
-once per container, at init (what a SnapStart snapshot keeps); every invocation only hands the event on.
+once per container, at init (what a SnapStart snapshot keeps), and the Slack token's read starts (not in a
+snapshot's init: a restored copy would wake mid-call); every invocation only hands the event on.
 Raising (``AlertsFailed``) lets Lambda retry and the on-failure destination keep what could not be posted.
 """
 
@@ -21,6 +22,8 @@ TELEMETRY = Telemetry(SETTINGS)
 CLIENTS = Clients(SETTINGS.region).warm(ALARM_SERVICES)
 SERVICE = build_alert_service(SETTINGS, TELEMETRY, CLIENTS)
 snapstart.on_restore(snapstart.reseed, CLIENTS.close, SERVICE.forget_secrets)
+if not snapstart.snapshotting():
+    SERVICE.read_secrets()  # in the background: the token is there before the first alert needs it
 
 
 @TELEMETRY.wrap_handler

@@ -11,7 +11,7 @@ from bot.delivery import Posted
 from bot.lifecycle.decisions import Card
 from bot.lifecycle.once import ExactlyOnce
 from bot.lifecycle.routing import route_for
-from bot.lifecycle.store import IncidentStore
+from bot.lifecycle.store import Incident, IncidentStore
 from bot.lifecycle.storm import StormDesk
 from bot.lifecycle.storm_store import StormStore
 from bot.lifecycle.tracker import IncidentTracker
@@ -83,13 +83,20 @@ class Lifecycle:
         )
         return route.channel, card
 
-    def deliver(self, alert: Alert, deadline: Deadline) -> Posted | None:
-        """Decide what this state change does to its incident; the messenger renders and posts it."""
+    def read_ahead(self, alarm: Alarm) -> Incident | None:
+        """The alarm's incident record, read before the claim (``deliver``'s ``read``)."""
+        return self.tracker.store.get(alarm.arn)
+
+    def deliver(
+        self, alert: Alert, deadline: Deadline, read: Callable[[], Incident | None] | None = None
+    ) -> Posted | None:
+        """Decide what this state change does to its incident; the messenger renders and posts it. ``read``:
+        the incident record as read ahead, else it is read now."""
         alarm, enrichment = alert.alarm, alert.enrichment
         tags = dict(enrichment.tags or alarm.tags or ())
         route = route_for(tags, self.settings.slack_channel, self.settings.alert_channels)
         extra = {"service": service_of(alarm, tags), "logs": logs_of(enrichment)}
-        return self.tracker.deliver(alert, route, deadline, extra)
+        return self.tracker.deliver(alert, route, deadline, extra, read)
 
 
 def dedup_key(delivery: Delivery) -> str:

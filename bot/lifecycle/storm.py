@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from bot.lifecycle.decisions import StormRound
@@ -75,12 +76,16 @@ class StormDesk:
         of the window before that is still going keeps its burst, across window boundaries. ``family``: a
         separate budget (``logs``: log-error kinds)."""
         window = int(self.clock() // self.window_s)
-        previous = self.store.head(storm_key(channel, window - 1, family))
+        current = storm_key(channel, window, family)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lookout-admit") as pool:
+            read = pool.submit(self.store.head, storm_key(channel, window - 1, family))  # beside the count
+            rank = self.store.open(current, channel)
+            previous = read.result()
         going = previous.key if previous.count else previous.joined
-        rank = self.store.open(storm_key(channel, window, family), channel, joined=going)
         if going:
+            self.store.join(current, going)  # only in a storm: its window's openings go to the going one
             return going
-        return storm_key(channel, window, family) if rank > self.threshold else None
+        return current if rank > self.threshold else None
 
     def number(self, key: str, channel: str) -> int:
         """A sequence number for the next entry of storm ``key`` (recorded with the incident before the entry

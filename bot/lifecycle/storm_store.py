@@ -75,6 +75,16 @@ class StormStore:
         to that (still going) storm, and so will the next window's."""
         return self._add(key, channel, "openings", joined)
 
+    def join(self, key: str, joined: str) -> None:
+        """Say that the openings of ``key``'s window go to the (still going) storm ``joined`` (the first one
+        said stays)."""
+        self.client.update_item(
+            TableName=self.table,
+            Key={"pk": {"S": key}},
+            UpdateExpression="SET joined = if_not_exists(joined, :joined)",
+            ExpressionAttributeValues={":joined": {"S": joined}},
+        )
+
     def count(self, key: str, channel: str) -> int:
         """A sequence number for one more entry of storm ``key``."""
         return self._add(key, channel, "count", None)

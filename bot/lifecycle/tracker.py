@@ -48,11 +48,21 @@ class IncidentTracker:
         self.clock = clock
         self.sleep = sleep
 
-    def deliver(self, alert: Alert, route: Route, deadline: Deadline, extra: dict[str, str]) -> Posted | None:
-        """Post or update for this state change; the message posted or edited (None when grouped in a storm)."""
+    def deliver(
+        self,
+        alert: Alert,
+        route: Route,
+        deadline: Deadline,
+        extra: dict[str, str],
+        read: Callable[[], Incident | None] | None = None,
+    ) -> Posted | None:
+        """Post or update for this state change; the message posted or edited (None when grouped in a storm).
+        ``read``: the incident as read ahead (while the claim and the enrichment ran); a record read early can
+        only be older than the table's, and every write is conditional on its version, so a stale one costs
+        a re-read, never a wrong decision."""
         alarm = alert.alarm
-        for _ in range(ATTEMPTS):
-            incident = self.store.get(alarm.arn)
+        for attempt in range(ATTEMPTS):
+            incident = self._read(alarm.arn, read if attempt == 0 else None)
             try:
                 if incident is not None and self._posting_now(incident):
                     self.sleep(0.3)  # another delivery is posting this incident's message right now
@@ -228,6 +238,14 @@ class IncidentTracker:
         return posted
 
     # --- helpers -------------------------------------------------------------------------------------------
+
+    def _read(self, arn: str, ahead: Callable[[], Incident | None] | None) -> Incident | None:
+        if ahead is not None:
+            try:
+                return ahead()
+            except Exception:  # noqa: BLE001 - the read ahead failed: read now, and let that one's error count
+                pass
+        return self.store.get(arn)
 
     def _posting_now(self, incident: Incident) -> bool:
         return incident.status == "posting" and self.clock() - incident.last_notified_at < POSTING_S
