@@ -64,6 +64,11 @@ class Clients:
                     self._clients[key] = found
         return found
 
+    def lazy(self, service: str) -> Any:
+        """A stand-in for ``self(service)`` that builds the client on its first call: for clients a path may
+        never need (the Slack function's ack uses neither Logs nor Athena), kept out of the init phase."""
+        return _LazyClient(self, service)
+
     def warm(self, services: Iterable[str]) -> Clients:
         """Build the clients of ``services`` in the default region now (the handlers' init phase)."""
         for service in services:
@@ -75,6 +80,15 @@ class Clients:
         with self._lock:
             for client in self._clients.values():
                 client.close()
+
+
+class _LazyClient:
+    def __init__(self, clients: Clients, service: str) -> None:
+        self._clients = clients
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._clients(self._service), name)
 
 
 def error_code(exc: BaseException) -> str | None:

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 ALARM_SERVICES = ("cloudwatch", "logs", "xray", "secretsmanager", "dynamodb")
 """What one alarm's path calls: built at init (the alarm handler's composition root)."""
-SLACK_SERVICES = ("lambda", "secretsmanager", "dynamodb", "logs", "athena")
-"""What the Slack function calls: the ack's self-invocation and replay memory, the queries, the buttons."""
+SLACK_SERVICES = ("lambda", "secretsmanager")
+"""What the Slack function's ack needs, built at init: the secret (signing secret) and the self-invocation.
+The queries' and buttons' clients (Logs, Athena, DynamoDB) are built on their first call (``Clients.lazy``)."""
 
 
 def credentials_for(settings: Settings, clients: Clients | None) -> SlackCredentials:
@@ -149,14 +150,15 @@ class SlackParts:
     seen: SeenSignatures
 
 
-def query_config(settings: Settings) -> QueryConfig:
+def query_config(settings: Settings, *, check_sql: bool = True) -> QueryConfig:
     """``infra/lookout.yaml`` and the saved queries, with the stack's Athena workgroup and database when the
-    template names them (two stacks in one account each query their own)."""
+    template names them (two stacks in one account each query their own). ``check_sql=False``: saved Athena
+    queries are parsed when they first run (the Slack function's init)."""
     from dataclasses import replace
 
     from bot.queries.catalog import load_config
 
-    config = load_config(Path(settings.query_config), Path(settings.query_dir))
+    config = load_config(Path(settings.query_config), Path(settings.query_dir), check_sql=check_sql)
     return replace(
         config,
         athena_workgroup=settings.athena_workgroup or config.athena_workgroup,
@@ -178,10 +180,10 @@ def build_query_service(
     return QueryService(
         config,
         insights=InsightsRunner(
-            clients("logs"), max_concurrent=config.insights_max_concurrent, timeout=config.insights_timeout
+            clients.lazy("logs"), max_concurrent=config.insights_max_concurrent, timeout=config.insights_timeout
         ),
         athena=AthenaRunner(
-            clients("athena"),
+            clients.lazy("athena"),
             workgroup=config.athena_workgroup,
             database=config.athena_database,
             timeout=config.athena_timeout,
@@ -211,7 +213,7 @@ def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> S
     from bot.config import ConfigError
     from bot.slack.edge.seen_signatures import SeenSignatures
 
-    config = query_config(settings)
+    config = query_config(settings, check_sql=False)
     credentials = credentials_for(settings, clients)
     secret = credentials.read()
     if not secret.bot_token or not secret.signing_secret:
@@ -227,9 +229,11 @@ def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> S
         from bot.slack.edge.actions import IncidentActions
 
         actions = IncidentActions(
-            IncidentStore(table, clients("dynamodb")), logs_client=clients("logs"), allowed=settings.button_users
+            IncidentStore(table, clients.lazy("dynamodb")),
+            logs_client=clients.lazy("logs"),
+            allowed=settings.button_users,
         )
-    seen = SeenSignatures(table, clients("dynamodb") if table else None)
+    seen = SeenSignatures(table, clients.lazy("dynamodb") if table else None)
     return SlackParts(service, secret.signing_secret, credentials, actions, seen)
 
 

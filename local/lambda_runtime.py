@@ -7,6 +7,7 @@ import json
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,6 @@ class LambdaContext:
     """The attributes Lookout, Bolt and Powertools read from a Lambda context."""
 
     memory_limit_in_mb = 512
-    aws_request_id = "local-request"
 
     def __init__(
         self,
@@ -25,7 +25,10 @@ class LambdaContext:
         timeout_s: float = 30.0,
         account: str = "123456789012",
         region: str = "us-east-1",
+        request_id: str | None = None,
     ) -> None:
+        """``request_id``: Lambda's for this invocation (its own retries keep it); a new one by default."""
+        self.aws_request_id = request_id or str(uuid.uuid4())
         self.function_name = function_name
         self.invoked_function_arn = f"arn:aws:lambda:{region}:{account}:function:{function_name}"
         self._deadline = time.monotonic() + timeout_s

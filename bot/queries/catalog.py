@@ -8,6 +8,7 @@ its declared log groups.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -49,6 +50,12 @@ class SavedQuery:
     log_groups: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
     source: str = ""
+
+    def check_tables(self) -> None:
+        """Raise ``CatalogError`` unless an Athena query reads only its declared tables (parsed by sqlglot once
+        per process; ``load_config(check_sql=False)`` leaves it to here, before the query runs)."""
+        if self.engine == "athena":
+            _check_tables(self.text, self.tables, f"{self.source}: {self.name}")
 
     def usage(self) -> str:
         args = [p.usage() if p.required else f"[{p.usage()}]" for p in self.params]
@@ -96,8 +103,11 @@ class QueryConfig:
         return self.access.get(command, Access())
 
 
-def load_config(config_file: Path, queries_dir: Path | None = None) -> QueryConfig:
-    """Read and validate the configuration file and every ``*.yaml`` saved-query file of ``queries_dir``."""
+def load_config(config_file: Path, queries_dir: Path | None = None, *, check_sql: bool = True) -> QueryConfig:
+    """Read and validate the configuration file and every ``*.yaml`` saved-query file of ``queries_dir``.
+    ``check_sql=False``: an Athena query's SQL is parsed when it first runs (``SavedQuery.check_tables``),
+    not now — the Slack function's init and ack stay clear of sqlglot (~80 ms of CPU); CI and ``lookout``
+    load with the check."""
     raw = _yaml(config_file)
     where = str(config_file)
     services = {
@@ -125,7 +135,7 @@ def load_config(config_file: Path, queries_dir: Path | None = None) -> QueryConf
     }
     queries: dict[str, SavedQuery] = {}
     for path in sorted(queries_dir.glob("*.yaml")) if queries_dir else []:
-        for query in load_queries(path):
+        for query in load_queries(path, check_sql=check_sql):
             if query.name in queries:
                 raise CatalogError(f"{path}: {query.name}: defined twice (also in {queries[query.name].source})")
             queries[query.name] = query
@@ -148,9 +158,12 @@ def load_config(config_file: Path, queries_dir: Path | None = None) -> QueryConf
     )
 
 
-def load_queries(path: Path) -> list[SavedQuery]:
+def load_queries(path: Path, *, check_sql: bool = True) -> list[SavedQuery]:
     raw = _yaml(path, top=list)
-    return [_saved_query(entry, f"{path}: [{i}]", str(path)) for i, entry in enumerate(raw)]
+    queries = [_saved_query(entry, f"{path}: [{i}]", str(path)) for i, entry in enumerate(raw)]
+    for query in queries if check_sql else []:
+        query.check_tables()
+    return queries
 
 
 def _saved_query(raw: Any, where: str, source: str) -> SavedQuery:
@@ -190,12 +203,16 @@ def _saved_query(raw: Any, where: str, source: str) -> SavedQuery:
     tables = tuple(_table(t, f"{where}: tables") for t in _list(spec.get("tables"), f"{where}: tables"))
     if not tables:
         raise CatalogError(f"{where}: tables: an Athena query declares the tables it may read")
-    for table in tables_read(text, where):
-        if table not in tables:  # an unqualified name is Lookout's database's; a qualified one, that database's
-            raise CatalogError(f"{where}: text reads {table}, which is not in tables ({', '.join(tables)})")
     return SavedQuery(
         name, str(spec.get("description", "")), "athena", text, params, window, tables=tables, source=source
     )
+
+
+@functools.cache
+def _check_tables(text: str, tables: tuple[str, ...], where: str) -> None:
+    for table in tables_read(text, where):
+        if table not in tables:  # an unqualified name is Lookout's database's; a qualified one, that database's
+            raise CatalogError(f"{where}: text reads {table}, which is not in tables ({', '.join(tables)})")
 
 
 def tables_read(text: str, where: str) -> list[str]:

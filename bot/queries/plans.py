@@ -64,6 +64,8 @@ class QueryPlan:
     additive: bool = False
     """Whether the first measure adds up across rows to a total (requests per customer do; a saved query's
     columns are not known to)."""
+    saved: str = ""
+    """The saved query planned (``/query NAME``), else empty."""
 
     def as_json(self) -> dict[str, Any]:
         scope: dict[str, Any] = (
@@ -227,10 +229,18 @@ def saved_query_plan(name: str, args: list[str], config: QueryConfig, now: datet
         query = PLACEHOLDER.sub("?", saved.text)
         parameters = tuple(athena_literal(v) for v in ordered)  # type: ignore[arg-type]
         return QueryPlan(
-            "/query", title, "athena", query, start, now, parameters=parameters, table=", ".join(saved.tables)
+            "/query",
+            title,
+            "athena",
+            query,
+            start,
+            now,
+            parameters=parameters,
+            table=", ".join(saved.tables),
+            saved=saved.name,
         )
     query = PLACEHOLDER.sub(lambda m: insights_literal(bound[m.group(1)]), saved.text)  # type: ignore[arg-type]
-    return QueryPlan("/query", title, "insights", query, start, now, log_groups=saved.log_groups)
+    return QueryPlan("/query", title, "insights", query, start, now, log_groups=saved.log_groups, saved=saved.name)
 
 
 def _arguments(saved: SavedQuery, args: list[str]) -> dict[str, str | int | timedelta]:

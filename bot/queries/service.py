@@ -5,12 +5,14 @@ afterwards. The service returns outcomes — an ``Ack``, then started, progress,
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot import console
+from bot.queries.catalog import CatalogError
 from bot.queries.folding import fold_errors, merge_traffic
 from bot.queries.params import ParameterError
 from bot.queries.plans import HelpRequested, QueryPlan, plan, split_command
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from bot.queries.insights import InsightsRunner
 
 PROGRESS_EVERY_S = 3.0
+
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,13 @@ class QueryService:
         except (HelpRequested, ParameterError) as exc:
             out.failed(None, str(exc))
             return
+        if query.saved:
+            try:
+                self.config.queries[query.saved].check_tables()  # parsed here when the config was loaded without
+            except CatalogError as exc:
+                _LOG.error("saved query refused: %s", exc)
+                out.failed(query, f"this saved query cannot run: {exc}")
+                return
         out.started(query)
         started = time.monotonic()
         result: QueryResult | None = None

@@ -1,5 +1,5 @@
 """The Slack function's front door: it owns slash commands end to end — size cap and signature before any
-parsing, replay memory, the ack, and a self-invocation in Lookout's own event shape that runs the query —
+parsing, the ack, and a self-invocation in Lookout's own event shape whose replay check precedes the query —
 and hands everything else to Bolt; and the production wiring behind it."""
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def test_a_command_is_acknowledged_and_its_query_started_by_our_own_event(
 ) -> None:
     door, recorder = front
     body = command_body("/errors", "orders-api 30m", response_url="https://hooks.slack.com/commands/T0/1/r")
-    answer = door.handle(event(body, signed(body)), LambdaContext())
+    headers = signed(body)
+    answer = door.handle(event(body, headers), LambdaContext())
     assert answer["statusCode"] == 200
     assert json.loads(answer["body"]) == {"text": "Running /errors: Top errors in orders-api, last 30 min…"}
     [invoke] = recorder.invokes
@@ -81,6 +82,7 @@ def test_a_command_is_acknowledged_and_its_query_started_by_our_own_event(
     sent = json.loads(invoke["Payload"])
     assert list(sent) == [RUN_KEY]  # Lookout's own shape: nothing of the HTTP request, no Bolt headers
     assert sent[RUN_KEY] == {
+        "signature": headers["x-slack-signature"],  # the run asks the replay memory
         "command": "/errors",
         "text": "orders-api 30m",
         "user_id": "U012USER",
@@ -157,11 +159,37 @@ def test_bad_signatures_and_replays_are_refused_before_any_work(front: tuple[Sla
     ]
     for headers in refused:
         assert door.handle(event(body, headers), LambdaContext())["statusCode"] == 401
+    assert recorder.invokes == []
     headers = signed(body)
     assert door.handle(event(body, headers), LambdaContext())["statusCode"] == 200
     again = door.handle(event(body, {**headers, "x-slack-bolt-lazy-only": "1"}), LambdaContext())
-    assert again["statusCode"] == 401 and again["body"] == "replayed request"
-    assert len(recorder.invokes) == 1 and recorder.bolt_events == []
+    assert again["statusCode"] == 200 and recorder.bolt_events == []  # acked: the answer waits on nothing more
+    first, replayed = (json.loads(i["Payload"]) for i in recorder.invokes)
+    assert door.handle(first, LambdaContext(request_id="run-1")) == {"ran": "/errors orders-api"}
+    assert door.handle(first, LambdaContext(request_id="run-1")) == {"ran": "/errors orders-api"}  # Lambda's retry
+    assert door.handle(replayed, LambdaContext(request_id="run-2")) == {"replayed": True}  # before any query
+
+
+def test_the_shared_replay_memory_lets_a_retry_through_and_refuses_a_replay() -> None:
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        shared_memory_holds(SeenSignatures("t", client), SeenSignatures("t", client))  # two containers
+
+
+def shared_memory_holds(one: SeenSignatures, two: SeenSignatures) -> None:
+    assert one.first_time("v0=abc", holder="run-1") is True
+    assert two.first_time("v0=abc", holder="run-1") is True  # Lambda's retry of run-1, in another container
+    assert two.first_time("v0=abc", holder="run-2") is False  # a replay: another invocation
+    assert one.first_time("v0=abc") is False
 
 
 def test_an_oversized_body_is_refused_before_its_signature_is_computed(

@@ -194,3 +194,42 @@ def test_a_deployed_stack_queries_its_own_workgroup_and_database(tmp_path: Path)
         query_config(Settings.from_env({k: env[k] for k in ("LOOKOUT_CONFIG", "LOOKOUT_QUERIES")})).athena_database
         == "lookout"
     )
+
+
+UNDECLARED = """
+- name: q
+  engine: athena
+  tables: [lookout.a]
+  text: SELECT * FROM lookout.a JOIN lookout.secrets USING (id)
+"""
+
+
+def test_a_query_loaded_unchecked_is_checked_before_it_runs(tmp_path: Path) -> None:
+    """The Slack function loads without sqlglot (its init and ack stay light): a saved Athena query that reads
+    an undeclared table still never runs — it is refused in words, and no runner is asked."""
+    from typing import Any
+
+    from bot.queries.service import Invocation, QueryService
+
+    files = write(tmp_path, queries=UNDECLARED)
+    with pytest.raises(CatalogError, match="reads lookout.secrets"):
+        load_config(*files)
+    config = load_config(*files, check_sql=False)
+    failures: list[str] = []
+
+    class Out:
+        def started(self, query: Any) -> None:
+            raise AssertionError("must not start")
+
+        def failed(self, query: Any, reason: str) -> None:
+            failures.append(reason)
+
+    class NoRunner:
+        def __getattr__(self, name: str) -> Any:
+            raise AssertionError(f"runner asked for {name}")
+
+    runner: Any = NoRunner()
+    service = QueryService(config, insights=runner, athena=runner, audit=lambda _: None, region="us-east-1")
+    assert service.acknowledge(Invocation("/query", "q", "U1", "C1")).runs  # the ack stays pure and light
+    service.execute(Invocation("/query", "q", "U1", "C1"), Out())  # type: ignore[arg-type]
+    assert len(failures) == 1 and "reads lookout.secrets, which is not in tables" in failures[0]

@@ -1,11 +1,13 @@
 """The Slack function's front door. It owns slash commands end to end; Bolt owns the rest (buttons).
 
 For every HTTP request: a body-size cap (413), then Slack's signature (``slack_sdk.signature``) on the raw
-body, **before** anything is parsed (401). A slash command then goes through the replay memory, is acked
-with the query service's answer, and — when its query runs — is started by an asynchronous ``Invoke`` of this
-function with Lookout's own event ``{"lookout_run": {...}}``. Only a Lambda ``Invoke`` can produce that shape
-(a Function URL or API Gateway event always has its own fixed keys), and the handler routes it straight to
-the query service, whose answers go to the channel (slack_sdk) or the command's ``response_url``.
+body, **before** anything is parsed (401). A slash command is then acked with the query service's answer
+(pure: no network) and — when its query runs — handed off by an asynchronous ``Invoke`` of this function
+with Lookout's own event ``{"lookout_run": {...}}``; nothing else waits before the 200. The run asks the
+replay memory first, so a captured request replayed within Slack's window is acked but runs nothing. Only a
+Lambda ``Invoke`` can produce that shape (a Function URL or API Gateway event always has its own fixed
+keys), and the handler routes it straight to the query service, whose answers go to the channel
+(slack_sdk) or the command's ``response_url``.
 
 Why not Bolt for commands too (``docs/performance.md``): lazy work can then never be started by an HTTP
 request, and nothing is parsed before the signature holds — Bolt's Lambda adapter marks its lazy runs with
@@ -76,7 +78,7 @@ class SlackFront:
 
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         if RUN_KEY in event:
-            return self.run(event[RUN_KEY])
+            return self.run(event[RUN_KEY], getattr(context, "aws_request_id", ""))
         if LAZY_KEY in event:  # Bolt's own lazy run, sealed by SealedLazyRuns: only Lambda can have sent it
             return self._expired(event[LAZY_KEY]) or self.bolt.handle(event[LAZY_KEY], context)
         event = _without_bolt_headers(event)  # from HTTP, Bolt's lazy markers are forged: a replay would run
@@ -95,8 +97,6 @@ class SlackFront:
         )
         if not form.get("command") or "payload" in form:
             return self.bolt.handle(event, context)
-        if not self._seen.first_time(signature):
-            return _answer(401, "replayed request")
         fields = {key: values[0] for key, values in form.items()}
         invocation = invocation_from(fields)
         try:
@@ -104,8 +104,8 @@ class SlackFront:
         except Exception:  # noqa: BLE001 - a bug must still answer Slack in words, never with a 5xx
             _LOG.exception("could not acknowledge %s", invocation.command)
             ack = Ack("⚠️ Lookout could not read that command; the details are in its logs.")
-        if ack.runs:
-            run = {**_fields(invocation), "response_url": fields.get("response_url", "")}
+        if ack.runs:  # the replay memory is asked where the query starts (``run``), not before this answer
+            run = {**_fields(invocation), "response_url": fields.get("response_url", ""), "signature": signature}
             self._lambda.invoke(
                 FunctionName=context.invoked_function_arn,
                 InvocationType="Event",
@@ -114,8 +114,13 @@ class SlackFront:
         reply = ack_body(ack, self.service.config)
         return {"statusCode": 200, "body": json.dumps(reply, ensure_ascii=False), "headers": JSON_HEADERS}
 
-    def run(self, run: dict[str, Any]) -> dict[str, Any]:
-        """A command's query, started by the ack's self-invocation."""
+    def run(self, run: dict[str, Any], request_id: str = "") -> dict[str, Any]:
+        """A command's query, started by the ack's self-invocation — unless its signature was seen before: a
+        captured request replayed within Slack's five minutes was acked, and runs nothing. (Lambda's retry
+        of this invocation keeps its request id, and goes on.)"""
+        if not self._seen.first_time(str(run.get("signature") or ""), holder=request_id):
+            _LOG.warning("replayed slash command refused before its query: %s", run.get("command"))
+            return {"replayed": True}
         invocation = invocation_from(run)
         respond = webhook_respond(run["response_url"])
         answer = ChannelAnswer(invocation, self._web(), respond, renew_token=self._renew_token)

@@ -1,5 +1,7 @@
 """A short memory of the Slack request signatures already seen, so that a captured request replayed within
-Slack's five-minute window is refused (Bolt verifies signatures but keeps no such memory).
+Slack's five-minute window is refused (Bolt verifies signatures but keeps no such memory). A slash command's
+signature is remembered where its query starts (the self-invocation), not before the ack: the answer to Slack
+waits on nothing but the signature check and the hand-off, and a replay still runs nothing.
 
 With the incidents table the memory is shared by every Lambda container (a conditional put with a TTL);
 without it, or while the table cannot be reached, it is per process (commands keep working: the signature
@@ -28,37 +30,48 @@ class SeenSignatures:
             raise ValueError("the shared replay memory needs a DynamoDB client")
         self.table = table
         self._client = client
-        self._local: OrderedDict[str, float] = OrderedDict()
+        self._local: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def first_time(self, signature: str) -> bool:
-        """Remember ``signature``; False when it was already seen within the window."""
+    def first_time(self, signature: str, holder: str = "") -> bool:
+        """Remember ``signature``; False when it was already seen within the window — unless by the same
+        ``holder`` (a Lambda retry of the same invocation keeps its request id, and may go on)."""
         if not signature:
             return True  # unsigned requests are refused by the signature check itself
         now = time.time()
         with self._lock:
-            while self._local and next(iter(self._local.values())) < now:
+            while self._local and next(iter(self._local.values()))[0] < now:
                 self._local.popitem(last=False)
-            if signature in self._local:
-                return False
-            self._local[signature] = now + WINDOW_S
+            seen = self._local.get(signature)
+            if seen is not None:
+                return bool(holder) and seen[1] == holder
+            self._local[signature] = (now + WINDOW_S, holder)
             if len(self._local) > MEMORY:
                 self._local.popitem(last=False)
         if not self.table:
             return True
         try:
-            return self._remember_shared(signature, now)
+            return self._remember_shared(signature, holder, now)
         except Exception:  # noqa: BLE001 - the signature and its age were checked; this container still remembers
             _LOG.warning("shared replay memory unavailable; this container's memory only", exc_info=True)
             return True
 
-    def _remember_shared(self, signature: str, now: float) -> bool:
+    def _remember_shared(self, signature: str, holder: str, now: float) -> bool:
+        condition = "attribute_not_exists(pk) OR expiration < :now"
+        values = {":now": {"N": str(int(now))}}
+        if holder:
+            condition += " OR holder = :holder"
+            values[":holder"] = {"S": holder}
         try:
             self._client.put_item(
                 TableName=self.table,
-                Item={"pk": {"S": f"signature#{signature}"}, "expiration": {"N": str(int(now + WINDOW_S))}},
-                ConditionExpression="attribute_not_exists(pk) OR expiration < :now",
-                ExpressionAttributeValues={":now": {"N": str(int(now))}},
+                Item={
+                    "pk": {"S": f"signature#{signature}"},
+                    "expiration": {"N": str(int(now + WINDOW_S))},
+                    "holder": {"S": holder},
+                },
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
             )
         except Exception as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
