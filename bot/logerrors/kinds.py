@@ -11,13 +11,14 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.queries.folding import normalise, request_id_in
+from bot.queries.folding import KIND_CHARS, kind_of, kind_text, request_id_in
 from bot.text import redact, window
 
 if TYPE_CHECKING:
     from bot.logerrors.payload import Batch
 
 SAMPLE_CHARS = 1000
+assert SAMPLE_CHARS <= KIND_CHARS  # a plain line's sample is cut from its kind's redacted text
 
 
 @dataclass
@@ -40,10 +41,13 @@ class Kind:
 def fold(batch: Batch) -> list[Kind]:
     kinds: dict[str, Kind] = {}
     for event in batch.events:
-        fingerprint = normalise(event.message)
+        text = kind_text(event.message)  # the line's one redaction (a JSON record's: its summary's)
+        fingerprint = kind_of(text)
         kind = kinds.get(fingerprint)
         if kind is None:
-            sample = redact(window(event.message.strip(), SAMPLE_CHARS))[:SAMPLE_CHARS]
+            whole = event.message.strip()
+            plain = not whole.startswith("{")  # a plain line's kind text is its redacted head: the sample's too
+            sample = (text if plain else redact(window(whole, SAMPLE_CHARS)))[:SAMPLE_CHARS]
             kinds[fingerprint] = Kind(
                 batch.group,
                 fingerprint,

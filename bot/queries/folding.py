@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from bot.queries.results import QueryResult
-from bot.text import redact
+from bot.text import redact, window
 
 _FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
     # what a user typed or a caller chose varies from line to line: it is no part of the kind
@@ -48,13 +48,29 @@ def _json_object(text: str) -> dict[str, object] | None:
     return record if isinstance(record, dict) else None
 
 
+KIND_CHARS = 2_000
+"""What of a message decides its kind (the kind itself is cut to 300 characters after folding): a 256 KB
+line is redacted and folded in its first few KB, not whole (``bench/redaction.py``)."""
+
+
 def normalise(message: str) -> str:
     """The kind of an error message: what stays the same across its occurrences (secrets redacted first,
     so that folding can never break a token into pieces the redactor would miss)."""
-    text = redact(message.strip())
+    return kind_of(kind_text(message))
+
+
+def kind_text(message: str) -> str:
+    """What a message's kind is made of, redacted: a JSON record's summary fields, else the message's first
+    ``KIND_CHARS`` (one windowed redaction, whatever the line's length)."""
+    text = message.strip()
     record = _json_object(text)
     if record is not None:
         text = " ".join(str(record[k]) for k in _SUMMARY_KEYS if isinstance(record.get(k), str | int | float))
+    return redact(window(text, KIND_CHARS))
+
+
+def kind_of(text: str) -> str:
+    """``kind_text``'s result folded: ids, numbers, times, URLs, e-mails and quoted values made alike."""
     for pattern, token in _FOLDS:
         text = pattern.sub(token, text)
     return " ".join(text.split())[:300]
@@ -67,7 +83,7 @@ def request_id_in(message: str) -> str:
         for key in _REQUEST_KEYS:
             if record.get(key):
                 return str(record[key])
-    found = _UUID.search(text)
+    found = _UUID.search(window(text, KIND_CHARS))
     return found.group(0) if found else ""
 
 

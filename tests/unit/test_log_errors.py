@@ -64,3 +64,18 @@ def test_a_payload_that_inflates_past_what_cloudwatch_sends_is_refused_not_unpac
     # THEN it is refused with a reason, without taking the function's memory
     with pytest.raises(NotASubscriptionEvent, match="inflates past 16 MB"):
         decode({"awslogs": {"data": bomb}})
+
+
+def test_a_long_line_and_a_json_record_are_folded_from_their_redacted_head() -> None:
+    # a 256 KB line (CloudWatch Logs' event limit) is kinded by its head: its tail (a dump) is no part of it
+    head = "ERROR upload failed for s3://b/k password=hunter2 "
+    lines = [head + f"dump {i} " + "z" * 256_000 for i in range(3)]
+    record = '{"level": "ERROR", "message": "db refused password=hunter2", "requestId": "r-1", "blob": "' + (
+        "y" * 100_000 + '"}'
+    )
+    kinds = fold(decode(subscription("/aws/lambda/uploads", [*lines, record])))
+    assert [k.count for k in kinds] == [3, 1]
+    for kind in kinds:
+        assert "hunter2" not in kind.sample and "hunter2" not in kind.fingerprint
+    assert len(kinds[0].sample) <= 1000 and len(kinds[0].fingerprint) <= 300
+    assert kinds[1].request_id == "r-1" and "db refused" in kinds[1].fingerprint
