@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -94,6 +94,15 @@ class Sample:
     """CPU (user + system, all threads) from process start to the response: what a request pays."""
     wall_s: float
     max_rss_mb: float
+    response_s: float = 0.0
+    """Wall time from process start to the response (not the interpreter's shutdown)."""
+    calls: tuple[dict[str, Any], ...] = ()
+    """With latency: the AWS and Slack calls, ``start``/``end`` in seconds after process start."""
+
+    def estimated_s(self, memory_mb: int) -> float:
+        """The response time at ``memory_mb``: the waits as measured, the CPU stretched to Lambda's share
+        (all of it counted as on the critical path, which errs on the slow side)."""
+        return self.response_s + self.cpu_s * (max(1.0, LAMBDA_FULL_CPU_MB / memory_mb) - 1)
 
 
 LAMBDA_FULL_CPU_MB = 1769
@@ -121,31 +130,44 @@ def memory_of(function: str) -> int:
 _PEAK = """
 import re as _re, time as _time, os as _os
 _cpu = _time.process_time()  # the response is ready: interpreter shutdown is never paid by a request
+_done = _time.perf_counter()
 with open("/proc/self/status") as _status, open(_os.environ["BENCH_PEAK_FILE"], "w") as _out:
-    _out.write(_re.search(r"VmHWM:\\s+(\\d+) kB", _status.read()).group(1) + " " + repr(_cpu))
+    _out.write(_re.search(r"VmHWM:\\s+(\\d+) kB", _status.read()).group(1) + f" {_cpu!r} {_done!r}")
 """
 
 
-def child(code: str, env: dict[str, str]) -> Sample:
+def child(code: str, env: dict[str, str], *, latency: bool = False) -> Sample:
     """Run ``code`` in a new interpreter; its CPU time to the response (``time.process_time()`` when the code
     is done, all threads, interpreter start included, shutdown excluded), wall time and peak RSS.
+    ``latency``: every AWS and Slack call waits what the real one would (``bench.latency``) and is recorded.
 
     Peak RSS is the child's own high-water mark (``VmHWM`` after exec): ``ru_maxrss`` of a child would
     include the pages of this (large) parent at fork time.
     """
-    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+    from bench.latency import CHILD_EPILOGUE, CHILD_PRELUDE, read_calls
+
+    if latency:
+        code = CHILD_PRELUDE + code + CHILD_EPILOGUE
+    with (
+        tempfile.NamedTemporaryFile("r", suffix=".peak") as peak,
+        tempfile.NamedTemporaryFile("r", suffix=".calls") as recorded,
+    ):
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-c", code + _PEAK],
             cwd=ROOT,
-            env={**env, "BENCH_PEAK_FILE": peak.name},
+            env={**env, "BENCH_PEAK_FILE": peak.name, "BENCH_CALLS_FILE": recorded.name},
         )
         _, status, _usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         if status != 0:
             raise SystemExit(f"benchmark child failed ({status}): {code[:80]}")
-        rss_kb, cpu = peak.read().split()
-        return Sample(float(cpu), wall, int(rss_kb) / 1024)
+        rss_kb, cpu, done = peak.read().split()
+        calls: tuple[dict[str, Any], ...] = ()
+        if latency:
+            found, _ = read_calls(recorded.name)
+            calls = tuple({**c, "start": c["start"] - started, "end": c["end"] - started} for c in found)
+        return Sample(float(cpu), wall, int(rss_kb) / 1024, float(done) - started, calls)
 
 
 def median(values: list[float]) -> float:
