@@ -1,0 +1,179 @@
+"""What Lookout costs a month in AWS, for a typical team and for a large one: a model, every assumption below,
+printed per service. Prices are AWS's published on-demand prices for us-east-1 (arm64 Lambda), without the
+free tier (an account's free tier is shared with everything else in it); Slack costs nothing per call.
+
+Per-call figures come from the benches (``docs/measured.md``): an alarm makes 7 DynamoDB calls (5 writes, 2
+strongly consistent reads; ``bench/cold_alarm.py``'s call sequence), a storm's alarm about 9
+(``bench/storm.py``); durations are the benches' estimates rounded up. What a team's own alarms, logs and
+traces cost without Lookout is not counted; what Lookout adds to them (its queries, its log lines) is.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import published  # noqa: E402
+
+# --- prices, us-east-1 ----------------------------------------------------------------------------------------
+LAMBDA_GB_S = 0.0000133334  # arm64, per GB-second (aws.amazon.com/lambda/pricing)
+LAMBDA_REQUEST = 0.20 / 1e6
+SNAPSTART_CACHE_GB_S = 0.0000015046  # per GB-second a SnapStart version is active, per published version
+SNAPSTART_RESTORE_GB = 0.0001397998  # per GB restored
+DYNAMODB_WRITE = 0.625 / 1e6  # on-demand write request unit (aws.amazon.com/dynamodb/pricing/on-demand)
+DYNAMODB_READ = 0.125 / 1e6  # on-demand read request unit (strongly consistent: 1 per 4 KB)
+SECRET_MONTH = 0.40  # per secret (aws.amazon.com/secrets-manager/pricing)
+SECRET_CALL = 0.05 / 10_000
+CW_METRIC_MONTH = 0.30  # per custom metric (EMF) a month, pro-rated hourly (aws.amazon.com/cloudwatch/pricing)
+CW_ALARM_MONTH = 0.10  # per standard-resolution alarm
+CW_API = 0.01 / 1000  # GetMetricData per metric requested; DescribeAlarms, ListTagsForResource per request
+LOGS_INGEST_GB = 0.50
+INSIGHTS_GB = 0.005  # per GB scanned
+XRAY_TRACE_READ = 0.50 / 1e6  # per trace retrieved or scanned (aws.amazon.com/xray/pricing)
+ATHENA_TB = 5.0  # per TB scanned, 10 MB minimum per query
+SQS_REQUEST = 0.40 / 1e6
+MONTH_S = 30 * 24 * 3600
+MEMORY_GB = 1.0  # the template's MemorySize for every function
+
+# --- per-event figures (the benches) ----------------------------------------------------------------------
+ALARM_COLD_S, ALARM_WARM_S = 2.0, 1.5  # handler + init; with call latency (bench/cold_alarm.py)
+ALARM_WRITES, ALARM_READS = 5, 2  # of its 7 DynamoDB calls
+STORM_ALARM_CALLS = 9  # DynamoDB calls per alarm inside a storm (bench/storm.py), writes and reads alike
+ACK_COLD_S, ACK_WARM_S = 0.8, 0.1  # bench/cold_slash.py, bench/warm_ack.py
+QUERY_RUN_S = 15.0  # the self-invocation waits on Insights or Athena: polling, billed while it waits
+CHECK_RUN_S = 0.5  # the minute's run: heartbeat, the Slack probe, due checks
+LOG_LINE_BYTES = 400  # Lookout's own log output per invocation, roughly (Powertools' JSON lines)
+XRAY_TRACES_PER_ALARM = 500  # traces GetTraceSummaries scans in the enrichment window (15 minutes)
+ALARM_METRICS_PER_ALARM = 3  # GetMetricData metrics: the alarm's own, its neighbours' sparkline lines
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    alarm_changes_per_day: float
+    """State changes that reach Lookout (ALARM, OK, INSUFFICIENT_DATA), storms included."""
+    storm_share: float
+    """Of those, the share that arrives inside storms."""
+    cold_share: float
+    """Alarm and command invocations that start a new container (sparse traffic: most)."""
+    commands_per_day: float
+    insights_gb_per_query: float
+    athena_queries_per_day: float
+    athena_mb_per_query: float
+    checks_on: bool
+    log_error_lines_per_day: float
+    snapstart: bool
+    functions: int
+    """Functions deployed (three by default: alarm, Slack, checks)."""
+    versions_kept: int
+    """Published versions a SnapStart function keeps active (each is charged; delete old ones)."""
+    metrics: float
+    """Custom metrics published through the month (pro-rated: ones that appear only now and then count less)."""
+    alarms: int
+    """The template's operational alarms."""
+
+
+TYPICAL = Team(
+    "typical team",
+    alarm_changes_per_day=20,
+    storm_share=0.0,
+    cold_share=0.9,
+    commands_per_day=20,
+    insights_gb_per_query=1.0,
+    athena_queries_per_day=0,
+    athena_mb_per_query=0,
+    checks_on=True,
+    log_error_lines_per_day=0,
+    snapstart=False,
+    functions=3,
+    versions_kept=1,
+    metrics=2.5,
+    alarms=9,
+)
+LARGE = Team(
+    "large team",
+    alarm_changes_per_day=1000,
+    storm_share=0.5,
+    cold_share=0.2,
+    commands_per_day=300,
+    insights_gb_per_query=5.0,
+    athena_queries_per_day=50,
+    athena_mb_per_query=200,
+    checks_on=True,
+    log_error_lines_per_day=50_000,
+    snapstart=True,
+    functions=5,
+    versions_kept=2,
+    metrics=10,
+    alarms=13,
+)
+
+
+def monthly(team: Team) -> dict[str, float]:
+    days = 30
+    alarms = team.alarm_changes_per_day * days
+    commands = team.commands_per_day * days
+    checks = MONTH_S / 60 if team.checks_on else 0
+    forwards = team.log_error_lines_per_day * days / 20  # the forwarder gets about 20 lines a delivery
+    alarm_s = alarms * (team.cold_share * ALARM_COLD_S + (1 - team.cold_share) * ALARM_WARM_S)
+    ack_s = commands * (team.cold_share * ACK_COLD_S + (1 - team.cold_share) * ACK_WARM_S)
+    run_s = commands * QUERY_RUN_S
+    gb_s = (alarm_s + ack_s + run_s + checks * CHECK_RUN_S + forwards * 0.5) * MEMORY_GB
+    invocations = alarms + 2 * commands + checks + forwards
+    cost = {
+        "Lambda duration": gb_s * LAMBDA_GB_S,
+        "Lambda requests": invocations * LAMBDA_REQUEST,
+    }
+    if team.snapstart:
+        cache = team.functions * team.versions_kept * MEMORY_GB * MONTH_S * SNAPSTART_CACHE_GB_S
+        restores = (alarms + commands) * team.cold_share * MEMORY_GB * SNAPSTART_RESTORE_GB
+        cost["SnapStart cache + restores"] = cache + restores
+    calm, stormy = alarms * (1 - team.storm_share), alarms * team.storm_share
+    writes = calm * ALARM_WRITES + stormy * STORM_ALARM_CALLS * 0.7 + commands * 1  # the run's replay record
+    reads = calm * ALARM_READS + stormy * STORM_ALARM_CALLS * 0.3
+    cost["DynamoDB"] = writes * DYNAMODB_WRITE + reads * DYNAMODB_READ
+    cold_containers = (alarms + commands) * team.cold_share
+    cost["Secrets Manager"] = SECRET_MONTH + (cold_containers + checks / 5) * SECRET_CALL  # cached 5 min
+    enrichment_api = alarms * (2 + ALARM_METRICS_PER_ALARM)  # ListTagsForResource, DescribeAlarms, metrics
+    cost["CloudWatch metrics, alarms, API"] = (
+        team.metrics * CW_METRIC_MONTH + team.alarms * CW_ALARM_MONTH + enrichment_api * CW_API
+    )
+    cost["X-Ray reads"] = alarms * XRAY_TRACES_PER_ALARM * XRAY_TRACE_READ
+    cost["Logs Insights scans"] = commands * team.insights_gb_per_query * INSIGHTS_GB
+    cost["Lookout's own logs"] = invocations * LOG_LINE_BYTES * 4 / 1e9 * LOGS_INGEST_GB
+    athena_tb = team.athena_queries_per_day * days * max(10.0, team.athena_mb_per_query) / 1e6
+    if athena_tb:
+        cost["Athena scans"] = athena_tb * ATHENA_TB
+    cost["SQS, SNS, Scheduler"] = (forwards + checks) * SQS_REQUEST  # queue polls, schedules: small
+    return cost
+
+
+def show(team: Team) -> None:
+    cost = monthly(team)
+    print(
+        f"{team.name}: {team.alarm_changes_per_day:g} alarm state changes a day "
+        f"({team.storm_share:.0%} in storms), {team.commands_per_day:g} slash commands a day, "
+        f"checks {'on' if team.checks_on else 'off'}, SnapStart {'on' if team.snapstart else 'off'}"
+    )
+    for name, dollars in sorted(cost.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:<32} ${dollars:8.2f}")
+    print(f"  {'total a month':<32} ${sum(cost.values()):8.2f}")
+
+
+def main() -> None:
+    print("Monthly AWS cost, us-east-1 on-demand prices, no free tier (bench/cost.py states every assumption)")
+    show(TYPICAL)
+    show(LARGE)
+    snap = 3 * MEMORY_GB * MONTH_S * SNAPSTART_CACHE_GB_S
+    print(
+        f"SnapStart's cache alone, three default 1 GB functions, one active version each: ${snap:.2f} a month "
+        "(each published version kept active is charged again)"
+    )
+
+
+if __name__ == "__main__":
+    with published(__file__):
+        main()
