@@ -283,7 +283,18 @@ def build_slack_front(settings: Settings, telemetry: Telemetry, clients: Clients
         web_client=web_client,
         renew_token=parts.credentials.fresh_bot_token if parts.credentials.secret_id else None,
         forget=parts.credentials.forget,
+        response_origins=_local_origin(settings.slack_api_url),
     )
+
+
+def _local_origin(api_url: str) -> tuple[str, ...]:
+    """The origin of a Slack Web API that is not Slack's (the embedded stack's): its ``response_url``s too."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(api_url)
+    if (parts.hostname or "").endswith("slack.com"):
+        return ()
+    return (f"{parts.scheme}://{parts.netloc}",)
 
 
 def _each(*calls: Callable[[], object]) -> None:

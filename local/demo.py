@@ -129,9 +129,20 @@ def ask_in_slack(stack: EmbeddedStack) -> list[dict[str, Any]]:
             ("/query", "popular-fields"),
         ):
             step(f"On-call types {command} {text} in {CHANNEL}")
-            status, body = send_command(url.url, SIGNING_SECRET, command, text, user="U0ONCALL", channel=CHANNEL)
+            before = len(stack.slack.posts(CHANNEL))
+            status, body = send_command(
+                url.url,
+                SIGNING_SECRET,
+                command,
+                text,
+                user="U0ONCALL",
+                channel=CHANNEL,
+                response_url=stack.slack.response_url(command.strip("/")),
+            )
             print(f"  ack ({status}): {ack_text(body)}")
             stack.aws.functions.wait(60)
+            if len(stack.slack.posts(CHANNEL)) == before:
+                raise SystemExit(f"{command} was acknowledged but never answered: see the Slack function's log")
             answer = stack.slack.posts(CHANNEL)[-1]
             show(answer, CHANNEL)
             answers.append(answer)

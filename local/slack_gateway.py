@@ -88,8 +88,11 @@ def signed_headers(body: str, secret: str, timestamp: int | None = None) -> dict
     }
 
 
-def send_command(url: str, secret: str, command: str, text: str, *, user: str, channel: str) -> tuple[int, str]:
-    """POST a signed slash command like Slack does; (status, body of the ack)."""
+def send_command(
+    url: str, secret: str, command: str, text: str, *, user: str, channel: str, response_url: str
+) -> tuple[int, str]:
+    """POST a signed slash command like Slack does; (status, body of the ack). ``response_url``: the local
+    Slack's (Lookout answers only to Slack's hosts, or to the Slack API it is configured with)."""
     body = urlencode(
         {
             "token": "unused",
@@ -102,7 +105,7 @@ def send_command(url: str, secret: str, command: str, text: str, *, user: str, c
             "command": command,
             "text": text,
             "api_app_id": "A0LOCAL",
-            "response_url": "http://127.0.0.1:9/unused",
+            "response_url": response_url,
             "trigger_id": f"{time.time()}",
         }
     )

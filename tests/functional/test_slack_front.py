@@ -58,6 +58,7 @@ def make_front(slack: SlackStandIn, recorder: Recorder, *, bolt: Any = None, **o
         "bolt": lambda: bolt or recorder,
         "lambda_client": recorder,
         "web_client": lambda: WebClient(token="xoxb-test", base_url=slack.url),
+        "response_origins": (slack.url.rsplit("/api", 1)[0],),  # the stand-in's response_urls
         **options,
     }
     service = parts.pop("service")
@@ -80,15 +81,11 @@ def test_a_command_is_acknowledged_and_its_query_started_by_our_own_event(
     [invoke] = recorder.invokes
     assert invoke["InvocationType"] == "Event" and invoke["FunctionName"] == LambdaContext().invoked_function_arn
     sent = json.loads(invoke["Payload"])
-    assert list(sent) == [RUN_KEY]  # Lookout's own shape: nothing of the HTTP request, no Bolt headers
+    assert list(sent) == [RUN_KEY]  # Lookout's own shape, no Bolt headers: Slack's signed request, no more
     assert sent[RUN_KEY] == {
-        "signature": headers["x-slack-signature"],  # the run asks the replay memory
-        "command": "/errors",
-        "text": "orders-api 30m",
-        "user_id": "U012USER",
-        "channel_id": "C012CHAN",
-        "trigger_id": "1.2.abc",
-        "response_url": "https://hooks.slack.com/commands/T0/1/r",
+        "body": body,
+        "timestamp": headers["x-slack-request-timestamp"],
+        "signature": headers["x-slack-signature"],  # the run checks it again, and asks the replay memory
     }
     assert recorder.bolt_events == []  # Bolt was never needed
 
@@ -167,7 +164,52 @@ def test_bad_signatures_and_replays_are_refused_before_any_work(front: tuple[Sla
     first, replayed = (json.loads(i["Payload"]) for i in recorder.invokes)
     assert door.handle(first, LambdaContext(request_id="run-1")) == {"ran": "/errors orders-api"}
     assert door.handle(first, LambdaContext(request_id="run-1")) == {"ran": "/errors orders-api"}  # Lambda's retry
-    assert door.handle(replayed, LambdaContext(request_id="run-2")) == {"replayed": True}  # before any query
+    assert door.handle(replayed, LambdaContext(request_id="run-2")) == {"refused": "replayed"}  # before any query
+
+
+def test_a_direct_invoke_runs_only_what_slack_signed_for_whom_is_allowed_answering_only_slack(
+    slack: SlackStandIn,
+) -> None:
+    # GIVEN /traffic limited to one user, and someone who may invoke the Slack function directly
+    from bot.queries.catalog import Access
+
+    service, audit = make_service(access={"/traffic": Access(users=("U0BOSS",))})
+    recorder = Recorder()
+    door = make_front(slack, recorder, service=service)
+    now = int(time.time())
+
+    def run(signed_body: str, **changes: Any) -> dict[str, Any]:
+        headers = signed(signed_body, timestamp=changes.pop("timestamp", now))
+        request = {"body": signed_body, "timestamp": headers["x-slack-request-timestamp"]}
+        request["signature"] = headers["x-slack-signature"]
+        return door.handle({RUN_KEY: {**request, **changes}}, LambdaContext())
+
+    boss = command_body("/traffic", "", user="U0BOSS", channel="C0X")
+    forged = {"command": "/traffic", "text": "", "user_id": "U0BOSS", "channel_id": "C0X", "response_url": "x"}
+    # WHEN it sends the old shape (fields of its choice), a body it changed, a request of a user not allowed,
+    # one answering to its own URL, or a signed request from long ago
+    refusals = [
+        door.handle({RUN_KEY: forged}, LambdaContext()),
+        run(boss, body=boss.replace("U0BOSS", "U0EVE")),
+        run(boss, signature="v0=" + "0" * 64),
+        run(command_body("/traffic", "", user="U0EVE", channel="C0X")),
+        run(command_body("/traffic", "", user="U0BOSS", channel="C0X", response_url="https://evil.example/r")),
+        run(command_body("/traffic", "", user="U0BOSS", channel="C0X", response_url="http://hooks.slack.com/r")),
+        run(command_body("/traffic", "", user="U0BOSS", channel="C0Y"), timestamp=now - 31 * 60),
+    ]
+    # THEN each is refused, saying why in the log; no query runs, nothing is posted anywhere
+    assert [r["refused"] for r in refusals] == [
+        "unsigned",
+        "unsigned",
+        "unsigned",
+        "not allowed, or no query to run",
+        "response_url outside Slack",
+        "response_url outside Slack",
+        "expired",
+    ]
+    assert audit == [] and slack.posts("C0X") == [] and slack.posts("C0Y") == []
+    # AND what Slack signed for the allowed user still runs, once
+    assert run(boss) == {"ran": "/traffic"} and len(audit) == 1 and slack.posts("C0X")
 
 
 def test_the_shared_replay_memory_lets_a_retry_through_and_refuses_a_replay() -> None:

@@ -3,11 +3,14 @@
 For every HTTP request: a body-size cap (413), then Slack's signature (``slack_sdk.signature``) on the raw
 body, **before** anything is parsed (401). A slash command is then acked with the query service's answer
 (pure: no network) and — when its query runs — handed off by an asynchronous ``Invoke`` of this function
-with Lookout's own event ``{"lookout_run": {...}}``; nothing else waits before the 200. The run asks the
-replay memory first, so a captured request replayed within Slack's window is acked but runs nothing. Only a
-Lambda ``Invoke`` can produce that shape (a Function URL or API Gateway event always has its own fixed
-keys), and the handler routes it straight to the query service, whose answers go to the channel
-(slack_sdk) or the command's ``response_url``.
+with Lookout's own event ``{"lookout_run": {...}}``; nothing else waits before the 200. Only a Lambda
+``Invoke`` can produce that shape (a Function URL or API Gateway event always has its own fixed keys), but
+anyone allowed to invoke the function could: so the run carries Slack's signed request itself (body,
+timestamp, signature), not fields of ours. The run checks Slack's signature again (no one without the
+signing secret can forge one; at most ``RUN_MAX_AGE_S`` old), asks the replay memory (a captured request
+replayed, over HTTP or by a direct invoke, runs nothing), reads user, channel and command from the signed
+body, checks the allowlists again, and answers only to a ``response_url`` on Slack's hosts — then the query
+service runs it, its answers going to the channel (slack_sdk) or the command's ``response_url``.
 
 Why not Bolt for commands too (``docs/performance.md``): lazy work can then never be started by an HTTP
 request, and nothing is parsed before the signature holds — Bolt's Lambda adapter marks its lazy runs with
@@ -25,7 +28,7 @@ import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from bot.queries.service import Ack
 from bot.slack.blocks.lifecycle import render_note
@@ -37,7 +40,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
     from slack_sdk.signature import SignatureVerifier
 
-    from bot.queries.service import Invocation, QueryService
+    from bot.queries.service import QueryService
     from bot.slack.edge.seen_signatures import SeenSignatures
 
 _LOG = logging.getLogger(__name__)
@@ -50,6 +53,11 @@ JSON_HEADERS = {"content-type": "application/json;charset=utf-8"}
 TEXT_HEADERS = {"content-type": "text/plain;charset=utf-8"}
 EXPIRED_S = 5 * 60
 """Slack's window for a request's timestamp, which Bolt checks again when a lazy run starts."""
+RUN_MAX_AGE_S = 30 * 60
+"""How old a command's signed request may be when its query runs (Lambda may hold an async event back
+while it retries): a ``response_url`` answers for 30 minutes, and the replay memory remembers longer."""
+SLACK_RESPONSE_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
+"""Where Slack's ``response_url``s point (commercial and GovSlack); https only."""
 
 
 class SlackFront:
@@ -64,7 +72,10 @@ class SlackFront:
         web_client: Callable[[], WebClient],
         renew_token: Callable[[], str] | None = None,
         forget: Callable[[], None] = lambda: None,
+        response_origins: tuple[str, ...] = (),
     ) -> None:
+        """``response_origins``: more ``scheme://host[:port]`` a ``response_url`` may point to besides Slack's
+        own hosts (the embedded stack's local Slack)."""
         self.service = service
         self._verifier = verifier
         self._seen = seen
@@ -75,6 +86,7 @@ class SlackFront:
         self._renew_token = renew_token
         self.forget_secrets = forget
         """Read the Slack secret again on next use (after a SnapStart restore)."""
+        self._response_origins = response_origins
 
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         if RUN_KEY in event:
@@ -105,7 +117,7 @@ class SlackFront:
             _LOG.exception("could not acknowledge %s", invocation.command)
             ack = Ack("⚠️ Lookout could not read that command; the details are in its logs.")
         if ack.runs:  # the replay memory is asked where the query starts (``run``), not before this answer
-            run = {**_fields(invocation), "response_url": fields.get("response_url", ""), "signature": signature}
+            run = {"body": body, "timestamp": headers["x-slack-request-timestamp"], "signature": signature}
             self._lambda.invoke(
                 FunctionName=context.invoked_function_arn,
                 InvocationType="Event",
@@ -115,17 +127,45 @@ class SlackFront:
         return {"statusCode": 200, "body": json.dumps(reply, ensure_ascii=False), "headers": JSON_HEADERS}
 
     def run(self, run: dict[str, Any], request_id: str = "") -> dict[str, Any]:
-        """A command's query, started by the ack's self-invocation — unless its signature was seen before: a
-        captured request replayed within Slack's five minutes was acked, and runs nothing. (Lambda's retry
-        of this invocation keeps its request id, and goes on.)"""
-        if not self._seen.first_time(str(run.get("signature") or ""), holder=request_id):
-            _LOG.warning("replayed slash command refused before its query: %s", run.get("command"))
-            return {"replayed": True}
-        invocation = invocation_from(run)
-        respond = webhook_respond(run["response_url"])
+        """A command's query, started by the ack's self-invocation with Slack's signed request. Refused, with
+        nothing run and nothing posted, when the request is not Slack's (its signature), too old, seen before
+        (a replay; Lambda's retry of this invocation keeps its request id and goes on), no longer allowed for
+        its user and channel, or its ``response_url`` is not Slack's."""
+        body, timestamp = str(run.get("body") or ""), str(run.get("timestamp") or "")
+        signature = str(run.get("signature") or "")
+        refused = self._refusal(body, timestamp, signature)
+        if refused is None and not self._seen.first_time(signature, holder=request_id):
+            refused = "replayed"
+        fields = {key: values[0] for key, values in parse_qs(body).items()} if refused is None else {}
+        invocation = invocation_from(fields)
+        if refused is None and not self.service.acknowledge(invocation).runs:
+            refused = "not allowed, or no query to run"  # the allowlists, checked again where the work starts
+        if refused is None and not self._slack_url(fields.get("response_url", "")):
+            refused = "response_url outside Slack"
+        if refused is not None:
+            _LOG.warning("command run refused (%s): %s", refused, invocation.line or "unsigned")
+            return {"refused": refused}
+        respond = webhook_respond(fields["response_url"])
         answer = ChannelAnswer(invocation, self._web(), respond, renew_token=self._renew_token)
         self.service.execute(invocation, answer)
         return {"ran": invocation.line}
+
+    def _refusal(self, body: str, timestamp: str, signature: str) -> str | None:
+        """Why a run's request is not one Slack signed within ``RUN_MAX_AGE_S``; None when it is."""
+        try:
+            age = time.time() - int(timestamp)
+        except ValueError:
+            return "unsigned"
+        expected = self._verifier.generate_signature(timestamp=timestamp, body=body) or ""
+        if not signature or not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+            return "unsigned"
+        return "expired" if abs(age) > RUN_MAX_AGE_S else None
+
+    def _slack_url(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme == "https" and parts.hostname in SLACK_RESPONSE_HOSTS and parts.port is None:
+            return True
+        return f"{parts.scheme}://{parts.netloc}" in self._response_origins
 
     @property
     def bolt(self) -> Any:
@@ -153,7 +193,7 @@ class SlackFront:
         try:
             payload = json.loads((parse_qs(body).get("payload") or ["{}"])[0])
             url = str(payload.get("response_url") or "")
-            if url:
+            if self._slack_url(url):
                 minutes = max(1, round(waited / 60))
                 text = (
                     f"⌛ This button waited {minutes} min for Lookout (Lambda was busy or retrying) and expired "
@@ -190,16 +230,6 @@ def _without_bolt_headers(event: dict[str, Any]) -> dict[str, Any]:
     headers = event.get("headers") or {}
     kept = {k: v for k, v in headers.items() if not str(k).lower().startswith(BOLT_HEADER_PREFIX)}
     return event if len(kept) == len(headers) else {**event, "headers": kept}
-
-
-def _fields(invocation: Invocation) -> dict[str, str]:
-    return {
-        "command": invocation.command,
-        "text": invocation.text,
-        "user_id": invocation.user,
-        "channel_id": invocation.channel,
-        "trigger_id": invocation.trigger,
-    }
 
 
 def _decoded(raw: str, base64_encoded: bool) -> str:

@@ -5,7 +5,7 @@ waits on nothing but the signature check and the hand-off, and a replay still ru
 
 With the incidents table the memory is shared by every Lambda container (a conditional put with a TTL);
 without it, or while the table cannot be reached, it is per process (commands keep working: the signature
-and its five-minute age are checked before).
+and its age are checked before).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from typing import Any
 from bot.aws import error_code
 
 _LOG = logging.getLogger(__name__)
-WINDOW_S = 6 * 60  # Slack accepts timestamps up to 5 minutes old; remember a little longer
+WINDOW_S = 31 * 60
+"""Longer than any signed request is accepted: Slack's five minutes at the door, a command's run up to 30
+minutes (``front.RUN_MAX_AGE_S``, Lambda holding the async event back), a minute of clock skew."""
 MEMORY = 10_000
 
 
