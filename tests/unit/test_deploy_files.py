@@ -48,3 +48,39 @@ def test_the_guided_deploy_table_names_every_parameter_in_order() -> None:
     asked = re.findall(r"^\| Parameter (\w+)", page, flags=re.M)
     assert asked == list(template_parameters())  # SAM CLI asks them in the template's order
     assert "Function Url has no authentication. Is this okay? [y/N]** | **`y`**" in page
+
+
+def test_the_public_slack_function_writes_only_its_own_key_families() -> None:
+    # GIVEN the Slack function's policy (its URL is public: whatever it can write, a bug there could write)
+    from bot.lifecycle.store import _incident_key
+    from bot.slack.edge.seen_signatures import SeenSignatures
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=Loader)  # noqa: S506 - a SafeLoader
+    statements = [
+        statement
+        for policy in template["Resources"]["SlackFunction"]["Properties"]["Policies"]
+        for statement in policy["Statement"]
+        if any(str(action).startswith("dynamodb:") for action in statement["Action"])
+    ]
+    # THEN every DynamoDB statement is limited to the leading keys of the buttons' incidents and the replay
+    # memory (never an idempotency claim, a storm, a check or a ledger)
+    assert statements
+    families = {"incident#*", "signature#*"}
+    for statement in statements:
+        assert set(statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) == families
+
+    # AND those are the families the code writes
+    class Keys:
+        written: list[str] = []
+
+        def put_item(self, **kwargs: Any) -> None:
+            self.written.append(kwargs["Item"]["pk"]["S"])
+
+    keys = Keys()
+    SeenSignatures("t", keys).first_time("v0=abc")
+    written = [*keys.written, _incident_key("arn:aws:cloudwatch:us-east-1:1:alarm:a")]
+    assert all(any(re.fullmatch(f.replace("*", ".*"), key) for f in families) for key in written)
