@@ -45,7 +45,7 @@ def alarm_from_sns_message(
         hint=hint,
     )
     changed_at, time_given = _time(msg.get("StateChangeTime"), received)
-    queries = _sns_queries(trigger)
+    queries = sns_queries(trigger)
     threshold_metric_id = text(trigger.get("ThresholdMetricId")) or _band_id(queries)
     children = tuple(
         ChildAlarm(
@@ -84,7 +84,8 @@ def alarm_from_sns_message(
     )
 
 
-def _sns_queries(trigger: Mapping[str, Any]) -> tuple[MetricQuery, ...]:
+def sns_queries(trigger: Mapping[str, Any]) -> tuple[MetricQuery, ...]:
+    """An SNS alarm message's ``Trigger`` as queries (``DescribeAlarms``' ``MetricAlarms`` share its shape)."""
     if trigger.get("MetricName") and trigger.get("Namespace"):
         statistic = text(trigger.get("Statistic"))
         stat = text(trigger.get("ExtendedStatistic")) or _STAT_NAMES.get(statistic.upper(), statistic or "Average")

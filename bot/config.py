@@ -41,7 +41,10 @@ class Settings:
     alert_channels: tuple[str, ...] = ()
     """Channels an alarm's ``lookout:channel`` tag may choose (``LOOKOUT_ALERT_CHANNELS``); others: the default."""
     log_group_prefixes: tuple[str, ...] = ()
-    """Log groups enrichment may read (``LOOKOUT_LOG_GROUP_PREFIXES``; none: any, as IAM allows)."""
+    """Log groups an alarm's ``lookout:log-groups`` tag may name (``LOOKOUT_LOG_GROUP_PREFIXES``; none: no
+    tag names a group). The alarm's own groups (its Lambda function's, its metric filter's) need none."""
+    enrich_regions: tuple[str, ...] = ()
+    """Regions besides the function's own whose alarms are enriched (``LOOKOUT_ENRICH_REGIONS``)."""
     checks_file: str = "infra/checks.yaml"
     """The scheduled checks (``LOOKOUT_CHECKS``, ``bot.checks.config``)."""
     heartbeat_url: str | None = None
@@ -82,6 +85,7 @@ class Settings:
             button_users=_words(env, "LOOKOUT_BUTTON_USERS"),
             alert_channels=_words(env, "LOOKOUT_ALERT_CHANNELS"),
             log_group_prefixes=_words(env, "LOOKOUT_LOG_GROUP_PREFIXES"),
+            enrich_regions=_words(env, "LOOKOUT_ENRICH_REGIONS"),
             checks_file=env.get("LOOKOUT_CHECKS", cls.checks_file),
             heartbeat_url=env.get("LOOKOUT_HEARTBEAT_URL") or None,
             account=env.get("LOOKOUT_ACCOUNT", ""),

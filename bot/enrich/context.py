@@ -69,16 +69,14 @@ class Context:
 
 
 def alarm_tags(alarm: Alarm, clients: ClientFactory) -> dict[str, str]:
-    """The alarm's tags as CloudWatch has them (ListTagsForResource); the tags carried in the event only when
-    they cannot be read — where the two disagree, CloudWatch is right."""
-    if not alarm.arn or alarm.kind in (AlarmKind.CHECK, AlarmKind.LOG_ERROR):  # tags of Lookout's own making
+    """The alarm's tags as CloudWatch has them (ListTagsForResource). Tags carried in a notification are never
+    trusted to steer what is read (anyone who can publish could write them): when CloudWatch cannot be
+    asked, enrichment goes on without tags. (Routing may still use them: ``bot.lifecycle.routing``.)"""
+    if alarm.kind in (AlarmKind.CHECK, AlarmKind.LOG_ERROR):  # tags of Lookout's own making, built in-process
         return dict(alarm.tags or ())
-    try:
-        response = clients("cloudwatch", alarm.region).list_tags_for_resource(ResourceARN=alarm.arn)
-    except Exception:
-        if alarm.tags is not None:
-            return dict(alarm.tags)
-        raise
+    if not alarm.arn:
+        return {}
+    response = clients("cloudwatch", alarm.region).list_tags_for_resource(ResourceARN=alarm.arn)
     return {t["Key"]: t["Value"] for t in response.get("Tags", [])}
 
 

@@ -1,7 +1,8 @@
 """Logs enricher: find the log groups behind an alarm and fetch the newest matching lines of its window.
 
-Groups are found, in this order, from the alarm's tags (``lookout:log-groups``, ``lookout:log-filter``), the
-metric filter that produces the alarm's metric, and naming conventions (Lambda → ``/aws/lambda/<name>``).
+Groups are found, in this order, from the alarm's tags (``lookout:log-groups`` under the configured prefixes
+only, ``lookout:log-filter``), the metric filter that produces the alarm's metric, and naming conventions
+(Lambda → ``/aws/lambda/<name>``). What is read is shown only for an alarm CloudWatch confirms (``confirm``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.enrich.confirm import OWN_KINDS
 from bot.enrich.context import (
     TAG_LOG_FILTER,
     TAG_LOG_GROUPS,
@@ -36,15 +38,8 @@ def log_report(ctx: Context) -> LogReport:
     logs = ctx.client("logs")
     from_filters = ctx.pool.submit(_metric_filter_groups, logs, alarm.metrics)  # runs while tags are read
     sources, found_by = _groups(ctx, from_filters)
-    allowed = ctx.settings.log_group_prefixes
-    readable = [source for source in sources if not allowed or source[0].startswith(allowed)]
-    if len(readable) < len(sources):  # a tag must not make Lookout read (and post) any log group
-        if not readable:
-            raise NothingFound(f"the log groups found by {found_by} are outside the prefixes Lookout may read")
-        found_by += f"; {len(sources) - len(readable)} outside the prefixes Lookout may read, skipped"
-    sources = readable[: ctx.settings.max_log_groups]
     if not sources:
-        raise NothingFound("no log group is tagged, filtered or named after this alarm's metric")
+        raise NothingFound(f"no log group is {found_by}")
     start, end = log_window(alarm.changed_at, alarm.period, alarm.evaluation_periods)
     searches = [
         GroupSearch(
@@ -112,13 +107,24 @@ def trim(message: str) -> str:
 
 
 def _groups(ctx: Context, from_filters: Any) -> tuple[list[tuple[str, str]], str]:
+    """(group, filter pattern) pairs and how they were found: the alarm's own groups (the metric filter that
+    makes its metric, its Lambda function's), or the groups its ``lookout:log-groups`` tag names — only those
+    under ``LOOKOUT_LOG_GROUP_PREFIXES`` (a tag must not make Lookout read, and post, any log group)."""
     tag_filter = ctx.tag(TAG_LOG_FILTER)
     tagged = split_list(ctx.tag(TAG_LOG_GROUPS))
-    if tagged:
-        return [(group, tag_filter or DEFAULT_PATTERN) for group in tagged], "tags"
+    allowed = ctx.settings.log_group_prefixes
+    own = ctx.alarm.kind in OWN_KINDS  # a forwarded error line's card names the group it came from
+    readable = [group for group in tagged if own or (allowed and group.startswith(allowed))]
+    skipped = f"; {len(tagged) - len(readable)} tagged outside the prefixes Lookout may read, skipped"
+    note = skipped if len(readable) < len(tagged) else ""
+    if readable:
+        return [(group, tag_filter or DEFAULT_PATTERN) for group in readable][: ctx.settings.max_log_groups], (
+            "tags" + note
+        )
     filtered: list[tuple[str, str]] = from_filters.result()
     if filtered:
-        return [(group, tag_filter or pattern) for group, pattern in filtered], "metric filter"
+        pairs = [(group, tag_filter or pattern) for group, pattern in filtered]
+        return pairs[: ctx.settings.max_log_groups], "metric filter" + note
     conventional = [
         f"/aws/lambda/{name}"
         for name in dict.fromkeys(
@@ -126,7 +132,8 @@ def _groups(ctx: Context, from_filters: Any) -> tuple[list[tuple[str, str]], str
         )
         if name
     ]
-    return [(group, tag_filter or DEFAULT_PATTERN) for group in conventional], "convention"
+    pairs = [(group, tag_filter or DEFAULT_PATTERN) for group in conventional][: ctx.settings.max_log_groups]
+    return pairs, ("convention" + note) if pairs else ("tagged, filtered or named after this alarm" + note)
 
 
 def _metric_filter_groups(logs: Any, metrics: Any) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.enrich.confirm import NotConfirmed, confirmed, same_metrics
 from bot.enrich.context import ClientFactory, Context, NothingFound, SourceFailed, alarm_tags, describe_error
 from bot.enrich.logs import log_report
 from bot.enrich.metrics import metric_report
@@ -45,12 +46,32 @@ class Enricher:
         self.wrap: Wrapper = wrap or (lambda _name, fn: fn)
 
     def enrich(self, alarm: Alarm, budget_s: float | None = None) -> Enrichment:
-        """Findings for ``alarm``; no source runs longer than its deadline or the overall budget."""
+        """Findings for ``alarm``, kept only when CloudWatch confirms the alarm (``bot.enrich.confirm``); no
+        source runs longer than its deadline or the overall budget."""
         if not alarm.region:  # every source is regional: asking another region would answer wrongly
             return Enrichment.skipped("the alarm's region is unknown")
+        if alarm.region not in (self.settings.region, *self.settings.enrich_regions):
+            return Enrichment.skipped(
+                f"not enriched: the alarm is in {alarm.region}, and Lookout reads {self.settings.region} only"
+                " (LOOKOUT_ENRICH_REGIONS adds regions)"
+            )
         started = time.monotonic()
+        enrichment, trusted = self._enrich(alarm, budget_s, started)
+        if trusted is None or same_metrics(alarm, trusted):
+            return enrichment
+        left = None if budget_s is None else budget_s - (time.monotonic() - started)
+        if left is not None and left < 0.5:
+            return Enrichment.skipped("not enriched: the notification's metrics are not the alarm's in CloudWatch")
+        return self._enrich(trusted, left, time.monotonic(), confirmed_as=trusted)[0]  # CloudWatch's metrics
+
+    def _enrich(
+        self, alarm: Alarm, budget_s: float | None, started: float, confirmed_as: Alarm | None = None
+    ) -> tuple[Enrichment, Alarm | None]:
+        """The sources run on ``alarm`` while CloudWatch is asked about it; (what may be shown, CloudWatch's
+        alarm — None when it does not confirm it, and nothing is shown)."""
         pool = ThreadPoolExecutor(max_workers=12, thread_name_prefix="lookout-enrich")
         try:
+            confirmation = pool.submit(lambda: confirmed_as or confirmed(alarm, self.clients))
             tags = pool.submit(alarm_tags, alarm, self.clients)
             ctx = Context(
                 alarm=alarm,
@@ -73,14 +94,24 @@ class Enricher:
                 source: self._collect(source, future, _cap(deadline, budget_s), started)
                 for source, (future, deadline) in jobs.items()
             }
+            try:
+                longest = max(deadline for _, deadline in jobs.values())
+                trusted = confirmation.result(
+                    timeout=max(0.0, _cap(longest, budget_s) - (time.monotonic() - started))
+                )
+            except FutureTimeout:
+                return Enrichment.skipped("not enriched: CloudWatch did not confirm the alarm in time"), None
+            except NotConfirmed as exc:
+                return Enrichment.skipped(f"not enriched: {exc}"), None
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-        return Enrichment(
+        enrichment = Enrichment(
             xray=findings["X-Ray"],
             logs=findings["Logs"],
             metric=findings["Metric"],
             tags=tuple(_read(tags).items()),
         )
+        return enrichment, trusted
 
     def _collect(self, source: str, future: Future[T], deadline: float, started: float) -> Finding[T]:
         remaining = max(0.0, deadline - (time.monotonic() - started))

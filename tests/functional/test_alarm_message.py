@@ -21,6 +21,7 @@ from bot.enrich.runner import Enricher
 from bot.events import parse_event
 from bot.slack.blocks.render import render_alarm
 from local.slack_api import Fault, SlackStandIn
+from tests.support.enrichment import confirmed_by_cloudwatch
 from tests.support.fixtures import load_event
 from tests.support.xray import stubbed_xray
 
@@ -79,7 +80,9 @@ def test_lambda_alarm_message_shows_xray_table_log_lines_and_links(moto: None) -
     xray, stubber = stubbed_xray(expression='service("orders-api") { fault OR error }')
     made = Clients("us-east-1")
     clients = lambda service, region: xray if service == "xray" else made(service, region)  # noqa: E731
-    enrichment = Enricher(Settings(), clients=clients).enrich(lambda_alarm())
+    enrichment = Enricher(Settings(), clients=confirmed_by_cloudwatch(clients, lambda_alarm())).enrich(
+        lambda_alarm()
+    )
     stubber.assert_no_pending_responses()
     blocks = {b.block_id: b.to_dict() for b in render_alarm(lambda_alarm(), enrichment).blocks}
 

@@ -24,6 +24,7 @@ from bot.enrich.log_search import MAX_CALLS
 from bot.enrich.runner import Enricher
 from bot.events import parse_event
 from bot.slack.blocks.render import render_alarm
+from tests.support.enrichment import described
 from tests.support.fixtures import GOLDEN, aws_body, load_event
 from tests.support.messages import assert_valid_message
 
@@ -94,7 +95,13 @@ def scenario(name: str) -> tuple[Alarm, dict[str, Any]]:
         }
     else:
         raise AssertionError(name)
-    cloudwatch = {"list_tags_for_resource": [tags], "get_metric_data": [metric_page(target.queries[0].id)]}
+    cloudwatch = {
+        "describe_alarms": [
+            {"MetricAlarms": [described(target)], "CompositeAlarms": []}
+        ],  # CloudWatch confirms it
+        "list_tags_for_resource": [tags],
+        "get_metric_data": [metric_page(target.queries[0].id)],
+    }
     clients = {
         "xray": PerOperation("xray", xray),
         "logs": PerOperation("logs", logs),

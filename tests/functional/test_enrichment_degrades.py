@@ -19,7 +19,7 @@ from bot.observability import Telemetry
 from bot.slack.blocks.render import render_alarm
 from bot.slack.transport.courier import SlackCourier
 from bot.slack.transport.post import SlackPoster
-from tests.support.enrichment import Hanging, lambda_alarm
+from tests.support.enrichment import Hanging, confirmed_by_cloudwatch, lambda_alarm
 from tests.support.fixtures import load_event
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def failing_clients(code: str, status: int) -> Any:
         stubber.add_client_error(operation, service_error_code=code, http_status_code=status)
         stubber.activate()
         clients[service] = client
-    return lambda service, region: clients[service]
+    return confirmed_by_cloudwatch(lambda service, region: clients[service], lambda_alarm())
 
 
 @pytest.mark.parametrize("note", list(ERRORS))
@@ -57,7 +57,8 @@ def test_each_source_failing_becomes_a_note(note: str) -> None:
 @pytest.mark.parametrize("failure", ["throttled", "hang"])
 def test_alert_is_posted_when_every_source_fails(slack: SlackStandIn, failure: str) -> None:
     settings = Settings(xray_deadline_s=0.3, logs_deadline_s=0.3, metrics_deadline_s=0.3, slack_channel="#ops")
-    clients = failing_clients("ThrottlingException", 400) if failure == "throttled" else (lambda s, r: Hanging())
+    hanging = confirmed_by_cloudwatch(lambda s, r: Hanging(), lambda_alarm())
+    clients = failing_clients("ThrottlingException", 400) if failure == "throttled" else hanging
     failures: list[str] = []
     enricher = Enricher(
         settings, clients=clients, observer=lambda f: failures.append(f.source) if f.failed else None

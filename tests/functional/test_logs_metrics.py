@@ -150,8 +150,10 @@ def test_tags_win_over_conventions(moto: None) -> None:
         alarm("sns_alarm_lambda_errors.json"), {"lookout:log-groups": "/ecs/orders", "lookout:log-filter": "WARN"}
     )
     sent = sent_patterns()
-    report = log_report(context(target))
+    report = log_report(context(target, Settings(log_group_prefixes=("/ecs/",))))
     assert (report.found_by, report.groups, set(sent)) == ("tags", ("/ecs/orders",), {"WARN"})
+    # AND without prefixes configured (the default), a tag names no group: the alarm's own function's is read
+    assert log_report(context(target)).groups == ("/aws/lambda/orders-api",)
 
 
 def test_cloudwatchs_tags_win_over_tags_carried_in_the_event(moto: None) -> None:
@@ -161,20 +163,21 @@ def test_cloudwatchs_tags_win_over_tags_carried_in_the_event(moto: None) -> None
     target = tagged(alarm("sns_alarm_lambda_errors.json"), {"lookout:log-groups": "/ecs/orders"})
     forged = replace(target, tags=(("lookout:log-groups", "/secret/payroll"),))
     # THEN CloudWatch is right
-    assert log_report(context(forged)).groups == ("/ecs/orders",)
+    assert log_report(context(forged, Settings(log_group_prefixes=("/",)))).groups == ("/ecs/orders",)
 
 
-def test_the_events_tags_serve_when_cloudwatchs_cannot_be_read(moto: None) -> None:
+def test_the_events_tags_never_steer_what_is_read_even_when_cloudwatchs_cannot_be_read(moto: None) -> None:
     from botocore.exceptions import ClientError
 
     put_lines("/ecs/orders", [(10, "ERROR slow payment")])
+    put_lines("/aws/lambda/orders-api", [(10, "ERROR x")])
     target = replace(alarm("sns_alarm_lambda_errors.json"), tags=(("lookout:log-groups", "/ecs/orders"),))
 
     def denied(**_: Any) -> None:
         raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "ListTagsForResource")
 
     CLIENTS("cloudwatch", "us-east-1").meta.events.register("before-call.cloudwatch.ListTagsForResource", denied)
-    assert log_report(context(target)).groups == ("/ecs/orders",)
+    assert log_report(context(target, Settings(log_group_prefixes=("/",)))).groups == ("/aws/lambda/orders-api",)
 
 
 def test_log_groups_outside_the_allowed_prefixes_are_never_read(moto: None) -> None:
@@ -188,11 +191,11 @@ def test_log_groups_outside_the_allowed_prefixes_are_never_read(moto: None) -> N
     report = log_report(context(both, allowed))
     # THEN only the allowed group is read, and the card says one was skipped
     assert report.groups == ("/aws/lambda/orders-api",) and "salary" not in str(report.lines)
-    assert "1 outside the prefixes Lookout may read" in report.found_by
+    assert "1 tagged outside the prefixes Lookout may read" in report.found_by
     boto3.client("cloudwatch").delete_alarms(AlarmNames=[both.name])
     only = tagged(alarm("sns_alarm_lambda_errors.json"), {"lookout:log-groups": "/secret/payroll"})
-    with pytest.raises(NothingFound, match="outside the prefixes"):
-        log_report(context(only, allowed))
+    report = log_report(context(only, allowed))  # the alarm's own function's group instead, saying why
+    assert report.groups == ("/aws/lambda/orders-api",) and "tagged outside the prefixes" in report.found_by
 
 
 def test_no_group_found(moto: None) -> None:
@@ -207,7 +210,7 @@ def test_at_most_max_groups_are_read(moto: None) -> None:
     for group in groups:
         put_lines(group, [(10, f"ERROR in {group}")])
     target = tagged(alarm("sns_alarm_lambda_errors.json"), {"lookout:log-groups": ",".join(groups)})
-    report = log_report(context(target, Settings(max_log_groups=5)))
+    report = log_report(context(target, Settings(max_log_groups=5, log_group_prefixes=("/g/",))))
     assert report.groups == tuple(groups[:5]) and len(report.lines) == 5
 
 

@@ -25,6 +25,7 @@ from bot.enrich.context import Context, SourceFailed
 from bot.enrich.metrics import metric_report
 from bot.enrich.runner import Enricher
 from bot.events import parse_event
+from tests.support.enrichment import confirmed_by_cloudwatch
 from tests.support.fixtures import load_event
 from tests.support.xray import CHANGED_AT
 
@@ -123,5 +124,7 @@ def test_a_failed_metric_section_is_a_failure_not_no_datapoints() -> None:
         "Messages": [{"Code": "Forbidden", "Value": "denied"}],
     }
     client = stubbed(page)
-    enrichment = Enricher(Settings(), clients=lambda s, r: client).enrich(alarm())
+    enrichment = Enricher(Settings(), clients=confirmed_by_cloudwatch(lambda s, r: client, alarm())).enrich(
+        alarm()
+    )
     assert enrichment.metric.failed and enrichment.metric.note == "CloudWatch answered Forbidden: Forbidden denied"

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.enrich.runner import Enricher
 from bot.events import parse_event
 from bot.slack.blocks.render import render_alarm
+from tests.support.enrichment import confirmed_by_cloudwatch
 from tests.support.fixtures import load_event
 from tests.support.hostile import SECRETS
 
@@ -65,7 +66,8 @@ def test_sockets_that_never_answer_cost_details_not_the_alert(black_hole: str) -
     assert isinstance(alarm, Alarm)
     started = time.monotonic()
     enrichment = Enricher(
-        Settings(xray_deadline_s=2, logs_deadline_s=2, metrics_deadline_s=2), clients=lambda s, r: clients[s]
+        Settings(xray_deadline_s=2, logs_deadline_s=2, metrics_deadline_s=2),
+        clients=confirmed_by_cloudwatch(lambda s, r: clients[s], alarm),  # the sources' sockets are the subject
     ).enrich(replace(alarm, tags=()))
     assert time.monotonic() - started < 2.5
     # each source fails as a timeout: its socket's ("timed out") or, for Logs, which first waits for the
@@ -106,7 +108,8 @@ def test_secrets_in_log_lines_never_reach_slack() -> None:
         alarm = parse_event(load_event("sns_alarm_lambda_errors.json"))[0].item
         assert isinstance(alarm, Alarm)
         alarm = replace(alarm, changed_at=now, tags=())
-        enrichment = Enricher(Settings(log_lines=50), Clients("us-east-1")).enrich(alarm)
+        clients = confirmed_by_cloudwatch(Clients("us-east-1"), alarm)
+        enrichment = Enricher(Settings(log_lines=50), clients).enrich(alarm)
     assert enrichment.logs.value is not None and len(enrichment.logs.value.lines) == len(lines)
     posted = json.dumps([b.to_dict() for b in render_alarm(alarm, enrichment).blocks])
     for secret in [*SECRETS, "hunter2", "jane@example.com", "s3cr3t!", "abc123456789"]:

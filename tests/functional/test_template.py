@@ -23,6 +23,7 @@ CALLS = {
         "xray:GetTraceSummaries",
         "cloudwatch:GetMetricData",
         "cloudwatch:ListTagsForResource",
+        "cloudwatch:DescribeAlarms",
         "logs:FilterLogEvents",
         "logs:DescribeMetricFilters",
         "secretsmanager:GetSecretValue",
@@ -59,6 +60,7 @@ UNSCOPABLE = {
     "xray:GetServiceGraph",
     "xray:GetTraceSummaries",
     "cloudwatch:GetMetricData",
+    "cloudwatch:DescribeAlarms",  # composite alarms are described only to a permission scoped to *
     "logs:GetQueryResults",
     "logs:StopQuery",
     "logs:DescribeQueries",
@@ -244,13 +246,13 @@ def test_lookouts_own_alarms_go_to_the_operations_topic(monkeypatch: pytest.Monk
 @pytest.mark.parametrize(
     ("prefixes", "arns"),
     [
-        ("/aws/lambda/", ["/aws/lambda/*"]),
-        ("/aws/lambda/,/ecs/orders", ["/aws/lambda/*", "/ecs/orders*"]),
-        ("/a/,/b/,/c/,/d/,/e/", ["/a/*", "/b/*", "/c/*", "/d/*", "/e/*"]),
+        ("", ["/aws/lambda/*"]),  # the default: Lambda functions' groups (the code reads an alarm's own only)
+        ("/ecs/orders", ["/aws/lambda/*", "/ecs/orders*"]),
+        ("/a/,/b/,/c/,/d/,/e/", ["/aws/lambda/*", "/a/*", "/b/*", "/c/*", "/d/*", "/e/*"]),
     ],
 )
 @pytest.mark.parametrize("role", ["AlarmFunctionRole", "ChecksFunctionRole", "LogErrorsFunctionRole"])
-def test_log_lines_are_read_only_under_the_allowed_prefixes(
+def test_log_lines_are_read_only_of_functions_and_under_the_allowed_prefixes(
     monkeypatch: pytest.MonkeyPatch, role: str, prefixes: str, arns: list[str]
 ) -> None:
     # GIVEN the stack deployed with these prefixes
@@ -259,7 +261,7 @@ def test_log_lines_are_read_only_under_the_allowed_prefixes(
     # WHEN CloudFormation resolves the role's FilterLogEvents statement
     (read,) = [s for s in statements(out, role) if s["Action"] == "logs:FilterLogEvents"]
     resources = resolve(read["Resource"], out, {"AlarmLogGroupPrefixes": prefixes})
-    # THEN it names one log-group ARN per prefix, no other group, and the code gets the same prefixes
+    # THEN it names Lambda's groups and one log-group ARN per prefix, no other, and the code gets the prefixes
     assert resources == [f"arn:aws:logs:*:123456789012:log-group:{arn}" for arn in arns]
     function = role.removesuffix("Role")
     env = out["Resources"][function]["Properties"]["Environment"]["Variables"]

@@ -24,3 +24,43 @@ class Hanging:
 
     def __getattr__(self, name: str) -> Any:
         return lambda **kwargs: time.sleep(3)
+
+
+def described(alarm: Alarm) -> dict[str, Any]:
+    """``DescribeAlarms``' entry for ``alarm`` (the CloudWatch API reference's ``MetricAlarm`` shape, metrics in
+    the ``Metrics`` form), so that the enrichment's confirmation finds what the notification says."""
+    metrics = []
+    for query in alarm.queries:
+        entry: dict[str, Any] = {"Id": query.id, "ReturnData": query.return_data}
+        if query.expression:
+            entry["Expression"] = query.expression
+        if query.metric is not None:
+            metric = {
+                "Namespace": query.metric.namespace,
+                "MetricName": query.metric.name,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in query.metric.dimensions],
+            }
+            entry["MetricStat"] = {"Metric": metric, "Period": query.period or 60, "Stat": query.stat or "Average"}
+        metrics.append(entry)
+    return {"AlarmName": alarm.name, "AlarmArn": alarm.arn, "StateValue": str(alarm.state), "Metrics": metrics}
+
+
+class _Confirming:
+    def __init__(self, client: Any, alarms: tuple[Alarm, ...]) -> None:
+        self._client = client
+        self._alarms = alarms
+
+    def describe_alarms(self, **kwargs: Any) -> dict[str, Any]:
+        names = set(kwargs.get("AlarmNames") or ())
+        return {"MetricAlarms": [described(a) for a in self._alarms if a.name in names], "CompositeAlarms": []}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+
+def confirmed_by_cloudwatch(clients: Any, *alarms: Alarm) -> Any:
+    """``clients`` (a (service, region) → client factory) whose CloudWatch client confirms ``alarms`` exist as
+    notified: for tests of what the sources do once an alarm is confirmed (``bot.enrich.confirm``)."""
+    return lambda service, region: (
+        _Confirming(clients(service, region), alarms) if service == "cloudwatch" else clients(service, region)
+    )

@@ -12,7 +12,7 @@ from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, Re
 from bot.config import Settings
 from bot.enrich.context import describe_error
 from bot.enrich.runner import Enricher
-from tests.support.enrichment import Hanging, lambda_alarm
+from tests.support.enrichment import Hanging, confirmed_by_cloudwatch, lambda_alarm
 
 
 class Raising:
@@ -37,14 +37,18 @@ class Raising:
 )
 def test_socket_level_failures(exc: Exception, note: str) -> None:
     assert describe_error(exc) == note
-    enrichment = Enricher(Settings(), clients=lambda s, r: Raising(exc)).enrich(lambda_alarm())
+    enrichment = Enricher(
+        Settings(), clients=confirmed_by_cloudwatch(lambda s, r: Raising(exc), lambda_alarm())
+    ).enrich(lambda_alarm())
     assert enrichment.xray.note == note and enrichment.metric.note == note
 
 
 def test_hanging_sources_are_cut_at_their_deadlines() -> None:
     settings = Settings(xray_deadline_s=0.3, logs_deadline_s=0.4, metrics_deadline_s=0.2)
     started = time.monotonic()
-    enrichment = Enricher(settings, clients=lambda s, r: Hanging()).enrich(lambda_alarm())
+    enrichment = Enricher(
+        settings, clients=confirmed_by_cloudwatch(lambda s, r: Hanging(), lambda_alarm())
+    ).enrich(lambda_alarm())
     elapsed = time.monotonic() - started
     assert elapsed < 1.0
     assert enrichment.xray.note == "timed out after 0.3 s"
@@ -54,6 +58,8 @@ def test_hanging_sources_are_cut_at_their_deadlines() -> None:
 
 def test_overall_budget_caps_every_deadline() -> None:
     started = time.monotonic()
-    enrichment = Enricher(Settings(), clients=lambda s, r: Hanging()).enrich(lambda_alarm(), budget_s=0.25)
+    enrichment = Enricher(
+        Settings(), clients=confirmed_by_cloudwatch(lambda s, r: Hanging(), lambda_alarm())
+    ).enrich(lambda_alarm(), budget_s=0.25)
     assert time.monotonic() - started < 0.8
     assert all(f.failed for f in (enrichment.xray, enrichment.logs, enrichment.metric))
