@@ -2,6 +2,13 @@
 
 Everything that comes from outside (alarm names, descriptions, reasons, log lines, query results) passes
 through ``safe()`` before it reaches a Block Kit object.
+
+Credentials are redacted; identifiers of who and what (a principal's ARN, an approval token, an ETag) are shown.
+The rules are our own list; vendor token formats are taken from gitleaks' ``config/gitleaks.toml`` (each rule id
+named beside its pattern). A maintained scanner as a library was measured and not taken (fresh process, 2 KB log
+line, median of 5): detect-secrets 1.5.0 takes 95 ms to import and 26 ms for its first line (10 ms a line warm)
+against 6.7 ms and 1.1 ms (1.0 ms warm) here — its import alone is 8 % of the 1.2 s cold-start target — and its
+default plugins flag an S3 ETag by its entropy while they miss presigned URLs, SAS, cookies and sk-proj keys.
 """
 
 from __future__ import annotations
@@ -26,20 +33,33 @@ _KEY_VALUE = re.compile(
 )
 _SECRET_KEY = re.compile(
     r"(?i)(?:aws_secret_access_key|aws_session_token|secret_access_key|secretaccesskey|password|passwd|pwd|pass"
-    r"|secret|client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|private[_-]?key|token"
-    r"|authorization|credentials?)$"
+    r"|passphrase|secret|secret[_-]?key|client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token"
+    r"|private[_-]?key|token|authorization|credentials?|cookie|amz-signature|(?<![a-z0-9])sig)$"
 )
+"""A key whose name ends in a secret word (``SECRET_KEY``, ``KEY_PASSPHRASE``, ``X-Amz-Signature``) or is ``sig``
+(an Azure SAS signature). Not a bare ``key``: ``partition_key=user1`` is no secret; nor a bare ``signature``: an
+SNS message's is public (a presigned URL's ``Signature=`` parameter is redacted by its own rule)."""
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _is_secret(key: str, value: str) -> bool:
+    """Whether ``key``'s value is a secret. A key named ``token`` with a UUID is a CodePipeline approval token
+    (the API's token pattern): it names the approval, and approving with it takes the caller's own IAM
+    permission (codepipeline:PutApprovalResult). Any other token, or a ``token`` of another shape, is secret."""
+    if not _SECRET_KEY.search(key):
+        return False
+    return key.lower() != "token" or _UUID.fullmatch(value.strip("\"'")) is None
 
 
 def _redact_key_values(text: str) -> str:
-    """``key=value`` / ``"key": "value"`` with the value redacted when the key's name ends in a secret word.
+    """``key=value`` / ``"key": "value"`` with the value redacted when the key is secret (``_is_secret``).
     After a key that is not secret the scan goes on *inside* its value: ``"message": "login failed
     password=hunter2"`` hides a secret in a harmless key's value, as JSON log lines do. Every key is
     judged once, so the work stays linear."""
     out: list[str] = []
     last = pos = 0
     while (match := _KEY_VALUE.search(text, pos)) is not None:
-        if _SECRET_KEY.search(match.group(2)):
+        if _is_secret(match.group(2), match.group(3)):
             out.append(text[last : match.start()] + match.group(1) + REDACTED)
             last = pos = match.end()
         else:
@@ -56,6 +76,26 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
             re.S,
         ),
         REDACTED,
+    ),
+    # Cookie / Set-Cookie header values: every pair of a Cookie header (a Set-Cookie's attributes after the
+    # first are no secret), a quoted value or a JSON list ("cookies" of a Lambda URL event) whole. The name stays.
+    (
+        re.compile(
+            r"(?i)(\b(?:set-)?cookie(?:s(?=\"?\s{0,8}:\s{0,8}\[))?\"?\s{0,8}[:=]\s{0,8})"
+            r"(\"[^\"]{0,4096}\"|\[[^\]]{0,4096}\]|[^\s;,\"]{1,4096}(?:;\s?[^\s;,\"]{1,4096}){0,64})"
+        ),
+        r"\1" + REDACTED,
+    ),
+    # Presigned URLs: S3 SigV4 (X-Amz-Signature, -Credential, -Security-Token), SigV2 (Signature,
+    # AWSAccessKeyId) and an Azure SAS (sig), also HTML-, URL- or JSON-escaped inside other text. A session
+    # token outgrows the key=value rule's bound; the parameter name and the rest of the URL are kept.
+    (
+        re.compile(
+            r"(?i)((?:[?&;]|%26|%3F|\\u0026)"
+            r"(?:x-amz-(?:signature|credential|security-token)|signature|awsaccesskeyid|sig)(?:=|%3D))"
+            r"[^\s&#\"'<>\\]{1,4096}"
+        ),
+        r"\1" + REDACTED,
     ),
     (
         re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}\b"),
@@ -77,7 +117,28 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     (re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b"), "[REDACTED:github-token]"),
     (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b"), "[REDACTED:github-token]"),
     (re.compile(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,255}\b"), "[REDACTED:stripe-key]"),
-    (re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"), "[REDACTED:google-api-key]"),
+    # gitleaks gcp-api-key (AIza + 35); a longer run is redacted whole, not skipped
+    (re.compile(r"\bAIza[\w-]{35,255}"), "[REDACTED:google-api-key]"),
+    # gitleaks openai-api-key (sk-proj-, sk-svcacct-, sk-admin-; the older sk- + 20 + T3BlbkFJ + 20), and any
+    # sk- + 32 or more letters and digits: other vendors' keys in OpenAI's style
+    (
+        re.compile(r"\bsk-(?:(?:proj|svcacct|admin)-[\w-]{20,512}|[A-Za-z0-9]{32,255})"),
+        "[REDACTED:openai-key]",
+    ),
+    # gitleaks anthropic-api-key, anthropic-admin-api-key
+    (re.compile(r"\bsk-ant-(?:api|admin)\d{2}-[\w-]{20,512}"), "[REDACTED:anthropic-key]"),
+    # gitleaks gitlab-pat, gitlab-pat-routable, gitlab-deploy-token, gitlab-runner-authentication-token and
+    # -routable, gitlab-ptt, gitlab-feed-token, gitlab-incoming-mail-token, gitlab-kubernetes-agent-token,
+    # gitlab-oauth-app-secret, gitlab-scim-token, gitlab-feature-flag-client-token, gitlab-cicd-job-token,
+    # gitlab-rrt
+    (
+        re.compile(
+            r"\b(?:gl(?:pat|dt|rt|ptt|ft|imt|agent|oas|soat|ffct|cbt)-|GR1348941)[\w-]{20,300}(?:\.[0-9a-z]{9}\b)?"
+        ),
+        "[REDACTED:gitlab-token]",
+    ),
+    # gitleaks npm-access-token (npm_ + 36)
+    (re.compile(r"\bnpm_[A-Za-z0-9]{36,255}"), "[REDACTED:npm-token]"),
     # key names that end in a secret word, in any case and with any prefix: DB_PASSWORD, PGPASSWORD,
     # dbPassword, apiSecret, x-api-key — any key name is matched once, then judged by ``_redact_key_values``
     (_KEY_VALUE, lambda match: match.group(0)),
@@ -89,7 +150,15 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
         ),
         "[REDACTED:aws-secret]",
     ),
-    (re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,255}\.[A-Za-z]{2,63}\b"), "[REDACTED:email]"),
+    # E-mail addresses are personal data, except as the name of who acted: an IAM user or an STS session
+    # (an IAM Identity Center user's) in a principal's ARN, which is kept whole.
+    (
+        re.compile(
+            r"(\barn:aws[a-z-]{0,16}:(?:iam|sts)::\d{12}:[\w+=.@/-]{1,1024})"
+            r"|\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,255}\.[A-Za-z]{2,63}\b"
+        ),
+        lambda match: match.group(1) or "[REDACTED:email]",
+    ),
 )
 
 
