@@ -23,7 +23,11 @@ from bot.events import NotAnEvent, parse_json_text
 from bot.observability import Telemetry
 from bot.queries.catalog import CatalogError
 from bot.queries.results import QueryError
+from bot.text import redact, truncate, window
 from bot.wiring import build_alert_service
+
+ERROR_CHARS = 300
+"""Of a failed function's answer in ``lookout replay``'s report (redacted, then cut)."""
 
 
 class RecordingPoster:
@@ -114,7 +118,7 @@ def _main(argv: list[str] | None) -> int:
             if args.debug:
                 raise
             hint = f" ({CONFIG_HINT})" if "cannot be read" in str(exc) else ""
-            print(f"lookout: {exc}{hint}", file=sys.stderr)
+            print(f"lookout: {redact(str(exc))}{hint}", file=sys.stderr)  # a query's error can quote its data
             return 2
     try:
         settings = Settings.from_env()
@@ -150,7 +154,7 @@ def _replay(args: argparse.Namespace) -> int:
         """Back into the function the record came from, waiting for its answer."""
         answer = lambda_client.invoke(FunctionName=function, Payload=json.dumps(payload).encode())
         if answer.get("FunctionError"):
-            raise RuntimeError(f"{function}: {answer['Payload'].read().decode()[:300]}")
+            raise RuntimeError(function_error(function, answer))
 
     report = redrive(service, args.queue_url, limit=args.max, sqs=clients("sqs"), invoke=invoke)
     print(
@@ -158,8 +162,14 @@ def _replay(args: argparse.Namespace) -> int:
         f", not this replay's {report.left} (left in the queue)"
     )
     for error in report.errors:
-        print(f"  {error}", file=sys.stderr)
+        print(f"  {redact(error)}", file=sys.stderr)
     return 0 if not report.failed and not report.unreadable else 1
+
+
+def function_error(function: str, answer: dict[str, Any]) -> str:
+    """What a function that failed a replayed record answered (its error and stack): redacted, then cut."""
+    text = answer["Payload"].read().decode(errors="replace")
+    return f"{function}: {truncate(redact(window(text, ERROR_CHARS)), ERROR_CHARS)}"
 
 
 def _backfill(args: argparse.Namespace) -> int:

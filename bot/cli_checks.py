@@ -1,8 +1,8 @@
 """``lookout check [NAME] [--dry-run]``: run scheduled checks from a terminal and print each outcome.
 
-``--dry-run`` runs the probes and prints what they found — nothing recorded, nothing posted. Without it the
-checks run as the scheduled function runs them: their standings are recorded in the incidents table and a
-transition is posted through the alarm pipeline (AWS credentials or ``AWS_ENDPOINT_URL``).
+``--dry-run`` runs the probes and prints what they found, redacted as on the card — nothing recorded, nothing
+posted. Without it the checks run as the scheduled function runs them: their standings are recorded in the
+incidents table and a transition is posted through the alarm pipeline (AWS credentials or ``AWS_ENDPOINT_URL``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def run_checks(args: argparse.Namespace) -> int:
     from bot.delivery import Deadline
     from bot.observability import Telemetry
     from bot.regions import partition_of
+    from bot.text import redact
     from bot.wiring import build_alert_service, check_headers, http_pool
 
     settings = Settings.from_env()
@@ -61,16 +62,16 @@ def run_checks(args: argparse.Namespace) -> int:
     )
     deadline = Deadline.after(60)
     results = runner.run(checks, deadline)
-    for result in results:
-        print(_line(result))
+    for result in results:  # excerpts of outside text come redacted; each line is redacted whole here too
+        print(redact(_line(result)))
         for fact in result.evidence:
-            print(f"    {fact.replace('*', '')}")
+            print(f"    {redact(fact).replace('*', '')}")
     if store is not None:
         service = build_alert_service(settings, telemetry, clients)
         pending = runner.transitions(checks, results)
         outcomes = runner.announce(pending, lambda d: service.deliver_all(d, deadline, raise_failed=False))
         for announcement, outcome in zip(pending, outcomes, strict=True):
-            print(f"{announcement.alarm.name}: {outcome.error or 'posted'}")
+            print(redact(f"{announcement.alarm.name}: {outcome.error or 'posted'}"))
     return 0 if all(r.ok for r in results) else 1
 
 

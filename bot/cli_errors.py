@@ -10,6 +10,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from bot.text import redact
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -50,5 +52,5 @@ def guarded(run: Callable[[], int], debug: bool) -> int:
         message = explain(error)
         if message is None or debug:
             raise
-        print(f"lookout: {message}", file=sys.stderr)
+        print(f"lookout: {redact(message)}", file=sys.stderr)  # AWS's words can quote what it was sent
         return 2

@@ -2,7 +2,7 @@
 
 The pool is urllib3's (botocore's own HTTP client), injected by the handler; header values come from a
 Secrets Manager secret through Powertools Parameters (``headers``), never from the checks file. A failed run
-says which assertion failed and keeps the first 300 characters of the body as evidence (redacted when shown).
+says which assertion failed and keeps the body's first 300 characters as evidence, redacted before the cut.
 
 Not for: X-Ray checks (``bot.checks.xray``) or what a failure means for the incident (``bot.checks.state``).
 """
@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.checks.model import Result
+from bot.checks.model import Result, excerpt
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.checks.config import Check, HttpProbe
 
 EXCERPT_CHARS = 300
+"""Of a body, an error or a value the body holds: what a result keeps (``excerpt``: redacted, then cut)."""
 READ_LIMIT = 1024 * 1024  # a health body larger than this is judged on its first megabyte
 
 
@@ -76,7 +77,7 @@ def _attempt(
     if failures:
         facts += [f"*Failed:* {why}" for why in failures]
         if text.strip():
-            facts.append(f"*Body:* {text[:EXCERPT_CHARS]}" + ("…" if len(text) > EXCERPT_CHARS else ""))
+            facts.append(f"*Body:* {excerpt(text, EXCERPT_CHARS)}")
     summary = f"HTTP {response.status} in {latency / 1000:.2f} s" + (f": {failures[0]}" if failures else "")
     return Result(name, not failures, at, latency, summary, tuple(facts))
 
@@ -103,7 +104,8 @@ def _json_failure(probe: HttpProbe, text: str) -> list[str]:
         return [f"the body is not JSON, so {probe.json_expression} cannot be read"]
     found = jmespath.search(str(probe.json_expression), document)
     if found != probe.json_equals:
-        return [f"{probe.json_expression} is {json.dumps(found)}, expected {json.dumps(probe.json_equals)}"]
+        shown = excerpt(json.dumps(found), EXCERPT_CHARS)
+        return [f"{probe.json_expression} is {shown}, expected {json.dumps(probe.json_equals)}"]
     return []
 
 
@@ -118,4 +120,4 @@ def _network_reason(error: Exception, timeout_s: float) -> str:
         return f"no answer within {timeout_s:g} s"
     if isinstance(error, urllib3.exceptions.SSLError):
         return "TLS failed (certificate or handshake)"
-    return f"{type(error).__name__}: {error}"[:300]
+    return excerpt(f"{type(error).__name__}: {error}", EXCERPT_CHARS)

@@ -8,8 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.text import redact, truncate, window
+
 if TYPE_CHECKING:
     from datetime import datetime
+
+
+def excerpt(text: str, limit: int) -> str:
+    """Outside text as a result keeps it (a body, an error): redacted, then cut to ``limit`` — a secret that
+    straddles the cut is redacted whole, never shown in part."""
+    return truncate(redact(window(text, limit)), limit)
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,7 @@ class Result:
     """One line: what happened (``HTTP 503 in 1.24 s``, ``fault rate 7.5 % > 5 %``)."""
     evidence: tuple[str, ...] = field(default=())
     """What on-call needs to see, one fact a line (status, latency against its limit, the failed assertion, a
-    body excerpt; X-Ray figures with their thresholds). Outside text: redacted and escaped when shown."""
+    body excerpt; X-Ray figures with their thresholds). Outside text in it is redacted (``excerpt``), and
+    escaped where it is shown."""
     judged: bool = True
     """False when the run could not judge (too few requests in the window): not a failure, not a pass."""

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from bot.alarms import Delivery
 from bot.checks.alarm import LATENCY_METRIC, SUCCESS_METRIC, as_alarm, check_key, incident_name
 from bot.checks.config import HttpProbe
-from bot.checks.http import run_http
-from bot.checks.model import Result
+from bot.checks.http import EXCERPT_CHARS, run_http
+from bot.checks.model import Result, excerpt
 from bot.checks.xray import run_xray
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ class CheckRunner:
             return run_xray(check, self.xray, clock)
         except Exception as error:  # noqa: BLE001 - a broken probe is a failed run, with the reason shown
             self.telemetry.logger.exception("check raised", extra={"check": check.name})
-            why = f"{type(error).__name__}: {error}"[:300]
+            why = excerpt(f"{type(error).__name__}: {error}", EXCERPT_CHARS)
             return Result(check.name, False, clock(), summary=f"the check could not run: {why}", evidence=(why,))
 
     def _measure(self, check: Check, result: Result) -> None:

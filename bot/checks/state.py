@@ -15,10 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.checks.model import excerpt
+
 if TYPE_CHECKING:
     from bot.checks.model import Result
 
 Transition = Literal["failing", "passing"]
+KEPT_CHARS = 1000
+"""Of the transition's summary and of each evidence line, in the record (redacted, then cut)."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,8 @@ class StandingStore:
                     "since": {"S": after.since},
                     "version": {"N": str(after.version)},
                     "announced": {"BOOL": after.announced},
-                    "summary": {"S": after.summary[:1000]},
-                    "evidence": {"L": [{"S": line[:1000]} for line in after.evidence[:20]]},
+                    "summary": {"S": excerpt(after.summary, KEPT_CHARS)},
+                    "evidence": {"L": [{"S": excerpt(line, KEPT_CHARS)} for line in after.evidence[:20]]},
                 },
                 ConditionExpression=condition,
                 **({"ExpressionAttributeValues": values} if values else {}),

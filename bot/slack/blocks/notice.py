@@ -17,7 +17,7 @@ from bot.slack.blocks.render import (
     header_text,
     section_block,
 )
-from bot.text import for_code_block, one_line, redact, safe
+from bot.text import for_code_block, one_line, safe
 
 if TYPE_CHECKING:
     from bot.alarms import Notification
@@ -36,9 +36,7 @@ def render_notification(note: Notification) -> Message:
     intro = f"*Could not read this as an alarm:* {safe(note.problem, 500)}\n" if note.problem else ""
     room = SECTION_CHARS - len(intro) - 8
     blocks: list[Block] = [
-        HeaderBlock(
-            block_id="lookout:header", text=PlainTextObject(text=header_text(f"📣 {redact(title)}"), emoji=True)
-        ),
+        HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=header_text(f"📣 {title}"), emoji=True)),
         section_block("lookout:notification", f"{intro}```{for_code_block(safe(body, room))}```"),
         context_block("lookout:context", f"Received via {safe(note.source, 100)}"),
     ]
@@ -55,7 +53,7 @@ def _typed(note: Notification, notice: Notice) -> Message:
     blocks: list[Block] = [
         HeaderBlock(
             block_id="lookout:header",
-            text=PlainTextObject(text=header_text(f"{icon} {notice.kind}: {redact(headline)}"), emoji=True),
+            text=PlainTextObject(text=header_text(f"{icon} {notice.kind}: {headline}"), emoji=True),
         ),
         section_block("lookout:notice", "\n".join(lines) or f"_{safe(note.title, 200)}_"),
         section_block("lookout:raw", f"```{raw}```"),

@@ -132,7 +132,8 @@ def code_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[s
 def _code_block(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[str, int]:
     shown: list[tuple[str, ...]] = []
     text = ""
-    rows = [tuple(redact(window(one_line(str(v)), 40)) for v in row) for row in rows]  # redact, then cut
+    columns = tuple(redact(window(one_line(c), 40)) for c in columns)  # redact, then cut (a field's name too)
+    rows = [tuple(redact(window(one_line(str(v)), 40)) for v in row) for row in rows]
     for row in rows:
         candidate = [*shown, row]
         widths = [min(40, max(len(str(r[i])) for r in [columns, *candidate])) for i in range(len(columns))]

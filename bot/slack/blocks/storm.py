@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 SECTION_LIMIT = 2_900
 MESSAGE_LIMIT = 10_000
 ICONS = {"ALARM": "🔴", "OK": "✅"}
+STORED_REASON_CHARS = 300
+"""An entry's reason as ``storm_entry`` keeps it: its first 300 characters, cut before redaction."""
 
 
 def render_storm_summary(storm: StormRound) -> Message:
@@ -35,10 +37,7 @@ def render_storm_summary(storm: StormRound) -> Message:
     else:
         header = f"🚨 {severity}Alarm storm: {storm.alarms} alarms ({storm.firing} firing)"
     listed = sorted(storm.top, key=lambda e: (e["state"] != "ALARM", e.get("at") or 0))
-    lines = [
-        f"{ICONS.get(e['state'], '⚪')} *{safe(e['name'], 120)}* — {safe(one_line(e.get('reason') or ''), 140)}"
-        for e in listed
-    ]
+    lines = [f"{ICONS.get(e['state'], '⚪')} *{safe(e['name'], 120)}* — {_reason(e, 140)}" for e in listed]
     if storm.alarms > len(listed):
         lines.append(f"… and {storm.alarms - len(listed)} more (all in the thread)")
     blocks: list[Block] = [
@@ -73,7 +72,7 @@ def render_storm_details(entries: list[dict[str, Any]], announce: tuple[str, ...
         severity = f" · {entry['severity']}" if entry.get("severity") else ""
         lines.append(
             f"{ICONS.get(entry['state'], '⚪')} *{safe(entry['name'], 120)}* · {entry['state']} at {at} UTC"
-            f"{severity} · {where}\n> {safe(one_line(entry.get('reason') or ''), 200)}"
+            f"{severity} · {where}\n> {_reason(entry, 200)}"
         )
     messages: list[Message] = []
     sections: list[str] = []
@@ -94,6 +93,16 @@ def render_storm_details(entries: list[dict[str, Any]], announce: tuple[str, ...
     if sections:
         messages.append(_details_message(sections))
     return messages
+
+
+def _reason(entry: dict[str, Any], limit: int) -> str:
+    """The entry's reason, made safe. A reason as long as an entry keeps was cut there before redaction, maybe
+    inside a secret its pattern no longer matches (33 of a key's 40 characters): its last word is left out."""
+    stored = str(entry.get("reason") or "")
+    reason = one_line(stored)
+    if len(stored) >= STORED_REASON_CHARS:
+        reason = reason.rpartition(" ")[0] + " …"
+    return safe(reason.strip(), limit)
 
 
 def _details_message(sections: list[str]) -> Message:
