@@ -4,11 +4,11 @@ moto's Firehose → S3.
 
 moto's Firehose delivers to S3 but runs no processors, has no dynamic partitioning and no record format
 conversion, so this module does those four documented steps, and only those: *decompression* (gunzip the
-subscription payload), *message extraction* (one record per log event of a ``DATA_MESSAGE``; control messages
-dropped), *dynamic partitioning* (records are routed by the transform's ``partitionKeys`` to
-``access_events/day=<day>/``, one moto delivery stream per partition prefix) and *record format conversion*
-(JSON → Parquet with the Glue table's schema, ``to_parquet``). The transform itself is the production code,
-unchanged.
+subscription payload), *message extraction* (a ``DATA_MESSAGE``'s events are one record, their messages one per
+line — Firehose Developer Guide, "Message extraction"; control messages dropped), *dynamic partitioning*
+(records are routed by the transform's ``partitionKeys`` to ``access_events/day=<day>/``, one moto delivery
+stream per partition prefix) and *record format conversion* (JSON → Parquet with the Glue table's schema,
+``to_parquet``). The transform itself is the production code, unchanged.
 """
 
 from __future__ import annotations
@@ -28,22 +28,22 @@ def deliver(
     payloads: list[str], firehose: Any, bucket_arn: str, attribution: Attribution, columns: list[tuple[str, str]]
 ) -> dict[str, int]:
     """Run the payloads through decompression, extraction, the transform, format conversion to Parquet with the
-    Glue table's ``columns`` (name, type), and partitioned delivery; the count of records by result (Ok,
-    Dropped, ProcessingFailed)."""
+    Glue table's ``columns`` (name, type), and partitioned delivery; the count of log lines by the result of
+    the record that carried them (Ok, ProcessingFailed)."""
     records: list[dict[str, str]] = []
+    lines: list[int] = []
     for payload in payloads:
         document = json.loads(gzip.decompress(base64.b64decode(payload)))
         if document.get("messageType") != "DATA_MESSAGE":
             continue  # Firehose's message extraction drops control messages
-        for event in document["logEvents"]:
-            records.append(
-                {"recordId": str(len(records)), "data": base64.b64encode(event["message"].encode()).decode()}
-            )
+        text = "".join(f"{event['message']}\n" for event in document["logEvents"])
+        records.append({"recordId": str(len(records)), "data": base64.b64encode(text.encode()).decode()})
+        lines.append(len(document["logEvents"]))
     answer, _failures = transform({"records": records}, attribution)
     counts: dict[str, int] = {}
     by_prefix: dict[str, list[bytes]] = {}
-    for record in answer["records"]:
-        counts[record["result"]] = counts.get(record["result"], 0) + 1
+    for record, carried in zip(answer["records"], lines, strict=True):
+        counts[record["result"]] = counts.get(record["result"], 0) + carried
         if record["result"] == "Ok":
             day = record["metadata"]["partitionKeys"]["day"]
             by_prefix.setdefault(f"access_events/day={day}/", []).append(base64.b64decode(record["data"]))

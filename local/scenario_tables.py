@@ -103,7 +103,14 @@ def _through_firehose(events: list[dict[str, Any]], region: str) -> None:
     from local.firehose_path import deliver, subscription_payloads
 
     lines = sorted((_epoch_ms(e["ts"]), json.dumps(_access_log_line(e))) for e in events)
-    payloads = subscription_payloads("/aws/apigateway/orders-api-access", lines)
+    by_minute: dict[int, list[tuple[int, str]]] = {}
+    for at, line in lines:  # CloudWatch Logs delivers as lines come: a batch spans seconds, not hours
+        by_minute.setdefault(at // 60_000, []).append((at, line))
+    payloads = [
+        payload
+        for batch in by_minute.values()
+        for payload in subscription_payloads("/aws/apigateway/orders-api-access", batch)
+    ]
     table = template_tables()["access_events"]["StorageDescriptor"]["Columns"]
     columns = [(c["Name"], c["Type"]) for c in table]
     firehose = boto3.client("firehose", region_name=region)

@@ -1,15 +1,20 @@
 """API Gateway access-log lines → ``access_events`` rows: the Firehose record transformation.
 
 The stage logs in the JSON format below (paste it as the stage's access-log format); a CloudWatch Logs
-subscription sends the group to Amazon Data Firehose, whose CloudWatch Logs decompression and message
-extraction hand this transform one access-log line per record. The transform maps the line to the table's
-columns, attributes the request to a customer from a configured field, and sets the ``day`` partition key
-(Firehose dynamic partitioning writes ``access_events/day=YYYY-MM-DD/``).
+subscription sends the group to Amazon Data Firehose. CloudWatch Logs puts a batch of log events in one
+Firehose record, and Firehose's decompression and message extraction turn it into the events' messages, one per
+line (Firehose Developer Guide, "Writing with CloudWatch Logs" and "Message extraction"): a record holds one
+access-log line or many. Each line becomes a row of the table's columns, attributed to a customer from a
+configured field, and the record gets the ``day`` partition key (dynamic partitioning writes
+``access_events/day=YYYY-MM-DD/``).
 
 Firehose's contract: one answer per ``recordId`` — ``Ok`` with the new data, ``Dropped`` (CloudWatch Logs
 control messages), or ``ProcessingFailed`` (Firehose keeps the record under its error prefix: nothing is lost).
-A record that still holds a gzip'd subscription payload (decompression off) is read too, as long as its
-events fall on one day — an output record has one partition.
+A record is ``Ok`` only when every line is in Lookout's format: a record cannot be split, so one foreign line
+(another format, another API's stage) sends its whole record to the error prefix rather than into the table.
+A record has one partition: the day of its latest line (a batch that spans midnight puts its first seconds in
+the next day's partition, where every query window that ends now still finds them). A record that still holds
+a gzip'd subscription payload (decompression off) is read the same way.
 
 Not for: the DynamoDB path (``bot.analytics.normalize``).
 """
@@ -44,6 +49,13 @@ ACCESS_LOG_FORMAT = json.dumps(
 )
 """The stage's access-log format (REST and HTTP APIs; a variable a stage does not have is logged as "-")."""
 ABSENT = ("", "-", None)
+REQUIRED = ("requestId", "requestTimeEpoch", "httpMethod", "status", "responseLatency", "responseLength")
+"""Keys every line in the format has (API Gateway writes each variable of the format, "-" when it has no value);
+a route key (``routeKey``, ``resourcePath`` or ``path``) and the attribution's own field are required too."""
+
+
+class NotInFormat(ValueError):
+    """A line that is not an access-log line in Lookout's format (``ACCESS_LOG_FORMAT``)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,11 @@ class Attribution:
 
     field: str = "clientKey"
     path_segment: int | None = None
+
+    @property
+    def source(self) -> str:
+        """The key of the line the customer is read from."""
+        return "path" if self.path_segment is not None else self.field
 
     def customer(self, line: dict[str, Any]) -> str | None:
         if self.path_segment is not None:
@@ -75,9 +92,11 @@ def transform(event: dict[str, Any], attribution: Attribution) -> tuple[dict[str
     return {"records": answers}, failures
 
 
-def access_event(line: dict[str, Any], attribution: Attribution) -> dict[str, Any]:
-    """One access-log line as an ``access_events`` row (the day is the partition, not a column)."""
-    at = datetime.fromtimestamp(int(str(line["requestTimeEpoch"])) / 1000, tz=UTC)
+def access_event(line: Any, attribution: Attribution) -> dict[str, Any]:
+    """One access-log line as an ``access_events`` row (the day is the partition, not a column); ``NotInFormat``
+    for a line in another format."""
+    _check(line, attribution)
+    at = datetime.fromtimestamp(int(line["requestTimeEpoch"]) / 1000, tz=UTC)
     route = _present(line.get("routeKey")) or _present(line.get("resourcePath")) or _present(line.get("path"))
     route = route.split(" ", 1)[1] if route and " " in route else route  # HTTP APIs: "GET /orders"
     return {
@@ -86,11 +105,31 @@ def access_event(line: dict[str, Any], attribution: Attribution) -> dict[str, An
         "client_key": attribution.customer(line),
         "method": _present(line.get("httpMethod")),
         "route": route,
-        "status": _number(line.get("status"), int),
+        "status": int(line["status"]),
         "latency_ms": _number(line.get("responseLatency"), float),
-        "bytes": _number(line.get("responseLength"), int) or 0,
+        "bytes": _number(line.get("responseLength"), int),  # "-": not known, not zero
         "day": at.strftime("%Y-%m-%d"),
     }
+
+
+def _check(line: Any, attribution: Attribution) -> None:
+    if not isinstance(line, dict):
+        raise NotInFormat("not a JSON object")
+    missing = [k for k in (*REQUIRED, attribution.source) if k not in line]
+    if not any(k in line for k in ("routeKey", "resourcePath", "path")):
+        missing.append("routeKey/resourcePath/path")
+    if missing:
+        raise NotInFormat(f"no {', '.join(missing)}: not Lookout's access-log format")
+    if not str(line["requestTimeEpoch"]).isdigit():
+        raise NotInFormat(f"requestTimeEpoch {line['requestTimeEpoch']!r} is not epoch milliseconds")
+    status = str(line["status"])
+    if not (status.isdigit() and 100 <= int(status) <= 599):
+        raise NotInFormat(f"status {line['status']!r} is not an HTTP status")
+    for key, kind in (("responseLatency", float), ("responseLength", int)):
+        try:
+            _number(line[key], kind)
+        except (TypeError, ValueError):
+            raise NotInFormat(f"{key} {line[key]!r} is not a number") from None
 
 
 def _record(record: dict[str, Any], attribution: Attribution) -> tuple[dict[str, Any], str]:
@@ -100,31 +139,43 @@ def _record(record: dict[str, Any], attribution: Attribution) -> tuple[dict[str,
         lines = _lines(raw)
         if lines is None:
             return {"recordId": record_id, "result": "Dropped", "data": record.get("data", "")}, ""
-        rows = [access_event(json.loads(line), attribution) for line in lines]
-    except (binascii.Error, ValueError, KeyError, TypeError, OSError, AttributeError) as error:
-        return _failed(record), f"not an access-log line in the documented JSON format: {error}"
-    days = {row.pop("day") for row in rows}
-    if len(days) != 1:
-        return _failed(record), "a gzip'd payload with events of several days: turn on Firehose's decompression"
-    body = "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in rows)
+        rows = [access_event(_json(line, number), attribution) for number, line in enumerate(lines, 1)]
+    except (binascii.Error, ValueError, OSError) as error:  # NotInFormat, JSON, UTF-8 and gzip errors
+        return _failed(record), f"not access-log lines in Lookout's JSON format: {error}"
+    if not rows:
+        return _failed(record), "no access-log line in the record"
+    day = max(row["day"] for row in rows)  # the latest line's day: see the module's docstring
+    body = "".join(
+        json.dumps({k: v for k, v in row.items() if k != "day"}, separators=(",", ":")) + "\n" for row in rows
+    )
     answer = {
         "recordId": record_id,
         "result": "Ok",
         "data": base64.b64encode(body.encode()).decode(),
-        "metadata": {"partitionKeys": {"day": days.pop()}},
+        "metadata": {"partitionKeys": {"day": day}},
     }
     return answer, ""
 
 
+def _json(line: str, number: int) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError as error:
+        raise NotInFormat(f"line {number} is not JSON ({error})") from None
+
+
 def _lines(raw: bytes) -> list[str] | None:
-    """The access-log lines of a record: the record itself, or the events of a gzip'd subscription payload
-    (None for a CloudWatch Logs control message)."""
+    """The access-log lines of a record: its text, one line per log event (Firehose's message extraction), or the
+    events of a gzip'd subscription payload (None for a CloudWatch Logs control message)."""
     if raw[:2] != b"\x1f\x8b":
-        return [raw.decode("utf-8").strip()]
+        return [line for line in raw.decode("utf-8").splitlines() if line.strip()]
     payload = json.loads(gzip.decompress(raw))
+    if not isinstance(payload, dict):
+        raise ValueError("a gzip'd record that is not a CloudWatch Logs subscription payload")
     if payload.get("messageType") == "CONTROL_MESSAGE":
         return None
-    return [str(e["message"]).strip() for e in payload["logEvents"]]
+    messages = (str(event.get("message", "")) for event in payload.get("logEvents") or [])
+    return [message for message in messages if message.strip()]
 
 
 def _failed(record: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,12 @@ redelivered event overwrites what it wrote before: EventBridge's at-least-once d
 in S3. (Parquet would need a Parquet writer in the Lambda package; a five-minute log object is small enough
 that JSON lines cost little.) Entries that cannot be read are kept, verbatim, under ``alb_events_errors/``.
 
-Row mapping: ``ts`` is the entry's ``time`` (when the load balancer answered); ``request_id`` its X-Ray
-``trace_id``; ``method`` and ``route`` come from the request line, with id-like path segments folded to
-``{id}`` (an ALB knows no route templates); ``status`` is ``elb_status_code``; ``latency_ms`` the three
-processing times together (none when any is -1: the request never completed); ``bytes`` is ``sent_bytes``.
+Row mapping: ``ts`` is the entry's ``time`` (when the load balancer answered); ``request_id`` the X-Ray trace
+id, the ``Root`` of its ``trace_id`` (the ``X-Amzn-Trace-Id`` header: ``Root=1-…``, possibly with ``Self=``
+and other parts), so it joins with X-Ray's trace ids; ``method`` and ``route`` come from the request line, with
+id-like path segments folded to ``{id}`` (an ALB knows no route templates); ``status`` is ``elb_status_code``;
+``latency_ms`` the three processing times together (none when any is -1: the request never completed);
+``bytes`` is ``sent_bytes`` (none when the entry has "-": unknown, not zero).
 The customer comes from ``analytics.access_events.attribution``: a field of the entry by its documented name
 (``domain_name`` for tenant subdomains, ``client_ip``…) or a segment of the request path.
 
@@ -99,16 +101,15 @@ def access_event(fields: dict[str, str], attribution: Attribution) -> dict[str, 
     method, path = _request(fields.get("request", ""))
     times = [_float(fields.get(k)) for k in FIELDS[5:8]]
     latency = None if any(t is None or t < 0 for t in times) else round(sum(t or 0.0 for t in times) * 1000, 3)
-    trace = fields.get("trace_id", "-")
     return {
         "ts": at.strftime("%Y-%m-%d %H:%M:%S.") + f"{at.microsecond // 1000:03d}",
-        "request_id": None if trace in ("", "-") else trace,
+        "request_id": trace_root(fields.get("trace_id", "-")),
         "client_key": attribution.customer({**fields, "path": path}),
         "method": method,
         "route": fold_path(path) if path else None,
         "status": _int(fields.get("elb_status_code")),
         "latency_ms": latency,
-        "bytes": _int(fields.get("sent_bytes")) or 0,
+        "bytes": _int(fields.get("sent_bytes")),
         "day": at.strftime("%Y-%m-%d"),
     }
 
@@ -124,6 +125,15 @@ def rows_of(text: str, attribution: Attribution) -> tuple[list[dict[str, Any]], 
         except NotAnEntry as why:
             failed.append((line, str(why)))
     return rows, failed
+
+
+def trace_root(header: str) -> str | None:
+    """``Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1`` → ``1-5759e988-bd862e3fe1be46a994272793``."""
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == "Root" and value:
+            return value
+    return None
 
 
 def fold_path(path: str) -> str:

@@ -2,9 +2,14 @@
 delete) and the item's current state for the snapshot, both partitioned by day.
 
 Attribute values are read with boto3's ``TypeDeserializer`` (every DynamoDB type: S, N, B, SS, NS, BS, L, M,
-BOOL, NULL); columns are cast to their Glue type; a list attribute named by ``explode`` gives one row per
-element, as field mappings are. A record that cannot be read (no keys, a value of the wrong type for its
-column) is counted and reported with the reason, and the batch goes on: one bad item never blocks a shard.
+BOOL, NULL); columns are cast to their Glue type (a number for a timestamp is epoch seconds, milliseconds or
+microseconds, told apart by size); a list or set attribute named by ``explode`` gives one row per element, as
+field mappings are: a map element by the exploded columns' paths, a scalar element (a list of strings, a
+string set) as the value of the first exploded column. ``ApproximateCreationDateTime`` is epoch seconds
+(DynamoDB Streams), milliseconds (Kinesis Data Streams for DynamoDB) or absent (the Lambda console's and
+guide's sample events): then the moment the batch was received stands in. A record that cannot be read (no
+keys, a value of the wrong type for its column, an element with none of the exploded columns) raises
+``Malformed`` with the reason: the caller reports it, and the records around it go on.
 
 Not for: writing to S3 or answering Lambda (``handlers/normalize.py`` and ``bot.analytics.sink``).
 """
@@ -45,24 +50,32 @@ class Malformed(ValueError):
     pass
 
 
-def normalize(records: list[dict[str, Any]], mapping: Mapping) -> Normalized:
+def normalize(records: list[dict[str, Any]], mapping: Mapping, received: datetime | None = None) -> Normalized:
+    """Every record's rows; the records that cannot be read in ``malformed``, the others unaffected."""
     out = Normalized()
     for record in records:
-        sequence = str((record.get("dynamodb") or {}).get("SequenceNumber") or "")
         try:
-            events, snapshot = _record(record, mapping, sequence)
+            events, snapshot = normalize_record(record, mapping, received)
         except Malformed as why:
-            keys = (record.get("dynamodb") or {}).get("Keys") if isinstance(record.get("dynamodb"), dict) else None
-            out.malformed.append((sequence or json.dumps(keys, default=str, sort_keys=True), str(why)))
+            out.malformed.append((record_label(record), str(why)))
             continue
         out.events.extend(events)
         out.snapshot.extend(snapshot)
     return out
 
 
-def _record(
-    record: dict[str, Any], mapping: Mapping, sequence: str
+def record_label(record: dict[str, Any]) -> str:
+    """A record's sequence number, or its keys (a backfilled item has no sequence number)."""
+    stream: dict[str, Any] = record["dynamodb"] if isinstance(record.get("dynamodb"), dict) else {}
+    sequence = str(stream.get("SequenceNumber") or "")
+    return sequence or json.dumps(stream.get("Keys"), default=str, sort_keys=True)
+
+
+def normalize_record(
+    record: dict[str, Any], mapping: Mapping, received: datetime | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One stream record's event rows and snapshot rows; ``Malformed`` when it cannot be read. ``received``: when
+    the batch arrived, the record's time when it has no ``ApproximateCreationDateTime``."""
     stream = record.get("dynamodb")
     if not isinstance(stream, dict) or not isinstance(stream.get("Keys"), dict):
         raise Malformed("no dynamodb.Keys")
@@ -72,7 +85,12 @@ def _record(
     identity = record.get("userIdentity") or {}
     op = "TTL_DELETE" if name == "REMOVE" and identity.get("principalId") == TTL_PRINCIPAL else name
     op = "BACKFILL" if record.get("eventSource") == BACKFILL_SOURCE and name == "INSERT" else op
-    at = _moment(stream.get("ApproximateCreationDateTime"))
+    sequence = str(stream.get("SequenceNumber") or "")
+    created = stream.get("ApproximateCreationDateTime")
+    try:
+        at = _moment(created if created is not None else received or datetime.now(UTC))
+    except (ValueError, TypeError, OverflowError, OSError):
+        raise Malformed(f"ApproximateCreationDateTime {created!r} is not a time") from None
     keys = _image(stream["Keys"])
     missing = [k for k in mapping.key if k not in keys]
     if missing:
@@ -92,12 +110,22 @@ def _rows(image: dict[str, Any], mapping: Mapping) -> list[dict[str, Any]]:
     elements = _path(image, mapping.explode_path)
     if elements is None:
         return [row]  # nothing to explode: the item's own row, exploded columns absent
-    if not isinstance(elements, list | set | tuple):
-        raise Malformed(f"{'.'.join(mapping.explode_path)} is not a list")
+    where = ".".join(mapping.explode_path)
+    if isinstance(elements, set | frozenset):
+        elements = _plain(elements)  # a set has no order: sorted, as a list
+    if not isinstance(elements, list | tuple):
+        raise Malformed(f"{where} is not a list")
     rows = []
-    for element in elements:
-        values = element if isinstance(element, dict) else {}
-        rows.append({**row, **{c.name: _typed(_path(values, c.path), c) for c in mapping.explode_columns}})
+    for index, element in enumerate(elements):
+        if isinstance(element, dict):
+            values = {c.name: _typed(_path(element, c.path), c) for c in mapping.explode_columns}
+        else:  # a list of strings or a string set: the element is the first exploded column's value
+            first = mapping.explode_columns[0]
+            values = {c.name: None for c in mapping.explode_columns} | {first.name: _typed(element, first)}
+        if all(v is None for v in values.values()):
+            paths = ", ".join(".".join(c.path) for c in mapping.explode_columns)
+            raise Malformed(f"{where}[{index}] has none of {paths}")
+        rows.append({**row, **values})
     return rows or [row]
 
 
@@ -156,19 +184,27 @@ def _typed(value: Any, column: Column) -> Any:
                 raise ValueError
             return value
         return _moment(value)  # timestamp: epoch seconds or an ISO-8601 string
-    except (ValueError, TypeError, ArithmeticError):
+    except (ValueError, TypeError, ArithmeticError, OSError):
         raise Malformed(f"{column.name}: {value!r} is not a {column.type}") from None
 
 
 def _moment(value: Any) -> str:
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        moment = datetime.fromtimestamp(float(value), tz=UTC)
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        moment = datetime.fromtimestamp(_epoch_seconds(value), tz=UTC)
     elif isinstance(value, str):
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     else:
         raise ValueError(f"{value!r} is not a time")
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+def _epoch_seconds(value: int | float | Decimal) -> float:
+    """Epoch seconds from seconds, milliseconds or microseconds: 1e11 s is the year 5138, 1e14 ms the year 5138."""
+    number = float(value)
+    return number / 1_000_000 if abs(number) >= 1e14 else number / 1000 if abs(number) >= 1e11 else number
 
 
 def _order(value: Any) -> tuple[int, float, str]:

@@ -1,9 +1,13 @@
 """A batch of DynamoDB stream records through the normalizer into S3, answered as a partial batch response.
 
-Malformed records are counted (``NormalizerMalformedRecords``) and logged with their sequence number and
-reason, then skipped: retrying them could never succeed and would hold the shard. A failed S3 write answers
-``batchItemFailures`` with the batch's first record, so Lambda retries the batch (the objects' names are
-stable, so a retry overwrites, never duplicates).
+Powertools' ``BatchProcessor`` (``EventType.DynamoDBStreams``) runs the normalizer on each record: a record that
+cannot be read is logged with its sequence number and reason, counted (``NormalizerMalformedRecords``) and
+answered in ``batchItemFailures``, so Lambda retries from it and, once its retries are spent, hands it to the
+on-failure queue (whose alarm says so); the records around it are written all the same. Rows are written per run
+of readable records, each object named by the run's first and last sequence numbers: Lambda retries from the
+failed record, so the run after it is written again under the same name, and a redelivered batch overwrites
+what it wrote before, never duplicates. A failed S3 write answers the first record of the run that failed (and
+any failed record before it), so Lambda retries from there.
 
 Not for: deciding rows (``bot.analytics.normalize``) or the object layout (``bot.analytics.sink``).
 """
@@ -11,14 +15,21 @@ Not for: deciding rows (``bot.analytics.normalize``) or the object layout (``bot
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.analytics.normalize import normalize
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+
+from bot.analytics.normalize import normalize_record
 from bot.analytics.sink import batch_name, write_rows
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
     from bot.analytics.mapping import Mapping
     from bot.observability import Telemetry
+
+Rows = tuple[list[dict[str, Any]], list[dict[str, Any]]]
 
 
 @dataclass
@@ -33,25 +44,61 @@ class StreamNormalizer:
         records = [r for r in event.get("Records") or [] if isinstance(r, dict)]
         if not records:
             return {"batchItemFailures": []}
-        result = normalize(records, self.mapping)
-        for sequence, why in result.malformed:
-            self.telemetry.logger.warning(
-                "malformed stream record skipped", extra={"sequence": sequence, "why": why}
-            )
-        if result.malformed:
-            self.telemetry.count("NormalizerMalformedRecords", len(result.malformed))
-        sequences = [str((r.get("dynamodb") or {}).get("SequenceNumber") or "") for r in records]
-        batch = batch_name(sequences)
-        try:
-            for table, rows in (
-                (f"{self.mapping.name}_events", result.events),
-                (f"{self.mapping.name}_snapshot", result.snapshot),
-            ):
-                write_rows(self.s3, self.bucket, self.prefix, table, rows, batch)
-        except Exception:
-            self.telemetry.logger.exception("writing normalized rows failed; the batch will be retried")
-            self.telemetry.count("NormalizerWriteFailures")
-            first = next((s for s in sequences if s), "")
-            return {"batchItemFailures": [{"itemIdentifier": first}] if first else []}
-        self.telemetry.count("NormalizerRows", len(result.events))
-        return {"batchItemFailures": []}
+        received = datetime.now(UTC)
+        processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+
+        def rows_of(record: DynamoDBRecord) -> Rows:
+            return normalize_record(record.raw_event, self.mapping, received)
+
+        with processor(records=records, handler=rows_of):
+            outcomes = processor.process()
+        failed = [
+            _sequence(record)
+            for (status, _, _), record in zip(outcomes, records, strict=True)
+            if status != "success"
+        ]
+        for (status, why, _), record in zip(outcomes, records, strict=True):
+            if status != "success":
+                extra = {"sequence": _sequence(record), "why": str(why).split(":", 1)[-1].strip()}
+                self.telemetry.logger.warning("stream record not normalized; reported to Lambda", extra=extra)
+        if failed:
+            self.telemetry.count("NormalizerMalformedRecords", len(failed))
+        written = 0
+        for run in _runs(outcomes, records):
+            try:
+                self._write(run)
+            except Exception:
+                self.telemetry.logger.exception("writing normalized rows failed; Lambda retries from this run")
+                self.telemetry.count("NormalizerWriteFailures")
+                start = _sequence(run[0][1])
+                retry = [s for s in failed if _before(s, start)] + [start]
+                return {"batchItemFailures": [{"itemIdentifier": s} for s in retry if s]}
+            written += sum(len(events) for (events, _), _ in run)
+        self.telemetry.count("NormalizerRows", written)
+        return dict(processor.response())
+
+    def _write(self, run: list[tuple[Rows, dict[str, Any]]]) -> None:
+        batch = batch_name([_sequence(record) for _, record in run])
+        for table, index in ((f"{self.mapping.name}_events", 0), (f"{self.mapping.name}_snapshot", 1)):
+            rows = [row for rows, _ in run for row in rows[index]]
+            write_rows(self.s3, self.bucket, self.prefix, table, rows, batch)
+
+
+def _runs(outcomes: list[Any], records: list[dict[str, Any]]) -> list[list[tuple[Rows, dict[str, Any]]]]:
+    """The readable records' rows, in runs of consecutive records between the ones that failed."""
+    runs: list[list[tuple[Rows, dict[str, Any]]]] = [[]]
+    for (status, rows, _), record in zip(outcomes, records, strict=True):
+        if status == "success":
+            runs[-1].append((rows, record))
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def _sequence(record: dict[str, Any]) -> str:
+    return str((record.get("dynamodb") or {}).get("SequenceNumber") or "")
+
+
+def _before(sequence: str, other: str) -> bool:
+    """Sequence numbers are decimal strings of growing length: compare them as numbers."""
+    return (len(sequence), sequence) < (len(other), other)

@@ -134,3 +134,48 @@ GROUP BY s.field_id ORDER BY mappings DESC, s.field_id"""
     values = [[c.get("VarCharValue") for c in r["Data"]] for r in rows]
     # acme m-1 now maps only email; globex m-1 email and vat; initech m-9 expired (TTL)
     assert values == [["field_id", "mappings"], ["email", "2"], ["vat", "1"]]
+
+
+def objects(prefix: str) -> dict[str, list[dict[str, Any]]]:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
+    return {
+        o["Key"]: [
+            json.loads(line) for line in s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read().splitlines()
+        ]
+        for o in listed
+    }
+
+
+def test_a_bad_record_is_reported_alone_and_its_neighbours_land(handler: Any) -> None:
+    # GIVEN a batch whose third record cannot be read (its field has neither fieldId nor target), between
+    # records of the shapes AWS sends: no creation time (the Lambda guide's sample event), a creation time and an
+    # updatedAt in milliseconds, fields as a string set
+    no_time = record("INSERT", image() | {"fields": {"SS": ["email", "phone"]}}, seq="101")
+    del no_time["dynamodb"]["ApproximateCreationDateTime"]  # as in the Lambda guide's sample event
+    millis = record("MODIFY", image() | {"updatedAt": {"N": "1795600000123"}}, seq="102")
+    millis["dynamodb"]["ApproximateCreationDateTime"] = 1795600000456  # Kinesis Data Streams for DynamoDB
+    bad = record("INSERT", image() | {"fields": {"L": [{"M": {"uses": {"S": "many"}}}]}}, seq="103")
+    after = record("INSERT", image() | {"fields": {"L": [{"M": {"fieldId": {"S": "vat"}}}]}}, seq="104")
+    batch = {"Records": [no_time, millis, bad, after]}
+    # WHEN the normalizer handles it
+    answer = handler.lambda_handler(batch, LambdaContext())
+    # THEN only the bad record is reported, and every other record's rows are in S3
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "103"}]}
+    events = objects("field_mappings_events/")
+    assert sorted({k.rsplit("/", 1)[1] for k in events}) == ["101-102.json", "104-104.json"]  # per run and day
+    rows = [r for key in sorted(events) for r in events[key]]
+    assert sorted(r["sequence"] for r in rows) == ["101", "101", "102", "104"]
+    assert {r["field_id"] for r in rows if r["sequence"] == "101"} == {"email", "phone"}
+    assert next(r for r in rows if r["sequence"] == "102")["updated_at"] == "2026-11-25 09:46:40.123"
+    # WHEN Lambda retries from the reported record (the records after it come again)
+    again = handler.lambda_handler({"Records": [bad, after]}, LambdaContext())
+    # THEN the run after it is overwritten under the same name: no row twice
+    assert again == {"batchItemFailures": [{"itemIdentifier": "103"}]}
+    assert sum(len(v) for v in objects("field_mappings_events/").values()) == 4
+
+
+def test_a_batch_of_only_bad_records_is_reported_record_by_record(handler: Any) -> None:
+    bad = [record("INSERT", image() | {"fields": {"S": "not a list"}}, seq=s) for s in ("7", "8")]
+    answer = handler.lambda_handler({"Records": bad}, LambdaContext())
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "7"}, {"itemIdentifier": "8"}]}

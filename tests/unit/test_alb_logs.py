@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.analytics.access_logs import Attribution
-from bot.analytics.alb_logs import NotAnEntry, access_event, fold_path, parse_entry, rows_of
+from bot.analytics.alb_logs import NotAnEntry, access_event, fold_path, parse_entry, rows_of, trace_root
 from tests.support.alb import ENTRIES
 
 
@@ -14,7 +14,7 @@ def test_the_guides_http_entry() -> None:
     row = access_event(parse_entry(ENTRIES[0]), Attribution(field="domain_name"))
     assert row == {
         "ts": "2018-07-02 22:23:00.186",
-        "request_id": "Root=1-58337262-36d228ad5d99923122bbe354",
+        "request_id": "1-58337262-36d228ad5d99923122bbe354",  # the X-Ray trace id: joins with X-Ray
         "client_key": None,  # domain_name is "-" in this entry
         "method": "GET",
         "route": "/",  # the query string is not part of the route
@@ -73,3 +73,25 @@ def test_lines_that_are_not_entries_are_reported(line: str) -> None:
     assert len(rows) == 1 and failed[0][0] == line and failed[0][1]
     with pytest.raises(NotAnEntry):
         access_event(parse_entry(line), Attribution())
+
+
+@pytest.mark.parametrize(
+    ("header", "trace"),
+    [
+        ("Root=1-58337262-36d228ad5d99923122bbe354", "1-58337262-36d228ad5d99923122bbe354"),
+        # the ELB guide's "Request tracing" example: a header that had a Root gets the load balancer's Self
+        (
+            "Self=1-67891234-12456789abcdef012345678;Root=1-67891233-abcdef012345678912345678;CalledFrom=app",
+            "1-67891233-abcdef012345678912345678",
+        ),
+        ("-", None),
+    ],
+)
+def test_request_id_is_the_trace_ids_root(header: str, trace: str | None) -> None:
+    assert trace_root(header) == trace
+
+
+def test_a_missing_response_size_is_unknown_not_zero() -> None:
+    # composed: the guide's HTTP entry with "-" for sent_bytes
+    line = ENTRIES[0].replace(" 200 200 34 366 ", " 200 200 34 - ", 1)
+    assert access_event(parse_entry(line), Attribution())["bytes"] is None
