@@ -1,15 +1,9 @@
-"""Athena (Trino) SQL → DuckDB SQL through sqlglot's parser and transpiler, plus the Trino semantics sqlglot
-does not carry over by itself. The query is parsed once; nothing here works on the SQL text.
-
-What is rewritten (each checked against Trino's documented behaviour in tests/standins/test_athena_dialect.py):
-integer ``/`` integer is integer division; ``regexp_extract`` and ``split_part`` give NULL when nothing
-matches; ``json_extract_scalar`` gives NULL for objects and arrays; ``parse_datetime`` takes a Joda pattern;
-``approx_percentile`` returns a value of the data (``quantile_disc``). A comparison of a number with a string
-is rejected as Athena rejects it. DuckDB's TIMESTAMPTZ keeps an instant, not the offset Trino keeps: a
-``from_iso8601_timestamp`` is compared as an instant, read as its local time inside ``hour``/``date``/
-``date_format``…, printed with its offset as a result column (``local.athena_datetime``); anywhere else a
-non-UTC offset fails with NOT_SUPPORTED naming it — when parsed for a literal, when read for a column.
-Everything else is sqlglot's Trino → DuckDB transpilation.
+"""Athena (Trino) SQL → DuckDB SQL through sqlglot's parser and transpiler: parsing and binding parameters, the
+tables a query reads, the checks Athena makes before running (a number compared with a string, a
+``from_iso8601_timestamp`` literal whose offset would change the answer), positions in Athena's
+``line L:C`` form, and ``to_duckdb``, which applies Trino's semantics where DuckDB's differ
+(``local.athena_semantics``, each checked against Trino's documented behaviour in tests/standins/). The query is
+parsed once; nothing here works on the SQL text.
 
 Not for: reading tables or pruning partitions (``local.athena_tables``, ``local.athena_pruning``).
 """
@@ -24,17 +18,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from local.athena_datetime import (
-    COMPARISONS,
-    offset_guard,
-    offset_refused,
-    offset_rule,
-    offset_use,
-    offset_words,
-    shown_with_offset,
-    strftime_of,
-    wall_time,
-)
+from local.athena_datetime import COMPARISONS, offset_refused, offset_rule, offset_use, offset_words
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -144,74 +128,17 @@ def check_offsets(tree: exp.Expr, sql: str) -> None:
             raise AthenaError(f"NOT_SUPPORTED: line {line}:{col}: {offset_words(node, repr(value.this))}")
 
 
-def to_duckdb(tree: exp.Expr, integer_columns: set[str]) -> str:
-    """DuckDB SQL with Trino's semantics where the two differ (see the module docstring). An unnamed result
+def to_duckdb(tree: exp.Expr, column_types: Mapping[str, str]) -> str:
+    """DuckDB SQL with Trino's semantics where the two differ (``local.athena_semantics``). An unnamed result
     column is ``_col<i>``, as Athena names it (DuckDB would use the expression's text)."""
+    from local.athena_semantics import rewrite
+
     if isinstance(tree, exp.Select):
         for index, select in enumerate(tree.expressions):
             if not isinstance(select, exp.Alias | exp.Column | exp.Star):
                 select.replace(exp.alias_(select.copy(), f"_col{index}"))
-    tree = tree.transform(lambda node: _rewrite(node, integer_columns))
+    tree = tree.transform(lambda node: rewrite(node, column_types))
     return tree.sql(dialect="duckdb")
-
-
-def _rewrite(node: exp.Expr, integer_columns: set[str]) -> exp.Expr:
-    if (
-        isinstance(node, exp.Div)
-        and _integer(node.left, integer_columns)
-        and _integer(node.right, integer_columns)
-    ):
-        return exp.IntDiv(this=node.left, expression=node.right)
-    if isinstance(node, exp.RegexpExtract):
-        pattern = node.expression
-        matches = exp.Anonymous(this="regexp_matches", expressions=[node.this.copy(), pattern.copy()])
-        return exp.If(this=matches, true=node.copy())  # no match → NULL (DuckDB would give '')
-    if isinstance(node, exp.SplitPart):
-        parts = exp.Anonymous(this="string_split", expressions=[node.this.copy(), node.args["delimiter"].copy()])
-        count = exp.Anonymous(this="len", expressions=[parts])
-        return exp.If(this=exp.GTE(this=count, expression=node.args["part_index"].copy()), true=node.copy())
-    if isinstance(node, exp.JSONExtractScalar):
-        kind = exp.Anonymous(this="json_type", expressions=[node.this.copy(), node.expression.copy()])
-        complex_value = exp.In(this=kind, expressions=[exp.Literal.string("OBJECT"), exp.Literal.string("ARRAY")])
-        return exp.If(
-            this=exp.Not(this=exp.Coalesce(this=complex_value, expressions=[exp.false()])), true=node.copy()
-        )
-    rule = offset_rule(node)
-    use = offset_use(node) if rule is not None else "instant"
-    if use == "wall":
-        return wall_time(node)
-    if use == "shown":
-        return shown_with_offset(node)
-    guarded = rule is not None and not isinstance(node.this, exp.Literal) and use == "other"
-    converted = node
-    if isinstance(node, exp.ParseDatetime) and isinstance(node.args.get("format"), exp.Literal):
-        fmt = strftime_of(node.args["format"].this)
-        converted = exp.Anonymous(this="strptime", expressions=[node.this.copy(), exp.Literal.string(fmt)])
-    if guarded and rule is not None:  # a column's values, row by row (a literal was checked when parsed)
-        return offset_guard(node, converted.copy(), rule)
-    if converted is not node:
-        return converted
-    if isinstance(node, exp.ApproxQuantile):
-        return exp.Anonymous(this="quantile_disc", expressions=[node.this.copy(), node.args["quantile"].copy()])
-    return node
-
-
-def _integer(node: exp.Expr, integer_columns: set[str]) -> bool:
-    if isinstance(node, exp.Paren):
-        return _integer(node.this, integer_columns)
-    if isinstance(node, exp.Literal):
-        return not node.is_string and re.fullmatch(r"-?\d+", node.this) is not None
-    if isinstance(node, exp.Column):
-        return node.name.lower() in integer_columns
-    if isinstance(node, exp.Neg):
-        return _integer(node.this, integer_columns)
-    if isinstance(node, exp.Count):
-        return True
-    if isinstance(node, exp.Cast):
-        return node.to.this in exp.DataType.INTEGER_TYPES
-    if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Mod):
-        return _integer(node.left, integer_columns) and _integer(node.right, integer_columns)
-    return False
 
 
 def _kind(node: exp.Expr, column_types: Mapping[str, str]) -> str:

@@ -1,15 +1,16 @@
 """Athena SQL executed by DuckDB over Glue tables whose data lives in the embedded S3.
 
 The query is parsed with sqlglot (Trino dialect), its parameters bound as literals, its tables looked up
-in Glue (qualified with ``QueryExecutionContext.Database``), its number/string comparisons checked as Athena
-checks them, and it is transpiled to DuckDB with Trino's semantics (``local.athena_dialect``). Only the
+in Glue (qualified with ``QueryExecutionContext.Database``), its number/string comparisons and select aliases
+checked as Athena checks them (``local.athena_names``), and it is transpiled to DuckDB with Trino's semantics
+(``local.athena_dialect``; integer ÷ integer truncates through DuckDB's ``integer_division``). Only the
 partitions a query needs are read (``local.athena_pruning``); ``DataScannedInBytes`` is what Athena would read
-(``local.athena_tables``). Errors are in Athena's words. What is supported: docs/athena-dialect.md.
+(``local.athena_tables``). Errors are in Athena's words (``local.athena_errors``). What is supported:
+docs/athena-dialect.md.
 """
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from local.athena_dialect import (
     table_refs,
     to_duckdb,
 )
+from local.athena_errors import athena_words
+from local.athena_names import check_aliases
 from local.athena_projection import injected_violation, projection_filter
 from local.athena_pruning import partition_filter
 from local.athena_tables import Table, create_view
@@ -38,7 +41,6 @@ __all__ = ["AthenaError", "Outcome", "execute"]
 
 Lookup = Callable[[str, str], "dict[str, Any] | None"]
 """(database, table) → the Glue ``Table`` definition, or None when it does not exist."""
-_INTEGERS = {"tinyint", "smallint", "int", "integer", "bigint"}
 
 
 @dataclass(frozen=True)
@@ -68,15 +70,14 @@ def execute(
         try:
             tables[ref.key] = Table.of(definition)
         except ValueError as unsupported:
-            raise AthenaError(
-                f"HIVE_UNSUPPORTED_FORMAT: table {ref.key}: the embedded stack reads JSON and Parquet tables, "
-                f"not {unsupported}"
-            ) from None
+            raise AthenaError(f"HIVE_UNSUPPORTED_FORMAT: table {ref.key}: {unsupported}") from None
     types = {name: kind for table in tables.values() for name, kind in table.types.items()}
     check_comparisons(tree, types, sql)
     check_offsets(tree, sql)
+    check_aliases(tree, types, sql)
     read = None if _selects_everything(tree) else _columns_read(tree)
     connection = duckdb.connect()
+    connection.execute("SET integer_division = true")  # Trino: integer / integer truncates, by DuckDB's own types
     scanned = 0
     with tempfile.TemporaryDirectory(prefix="lookout-athena-") as workdir:
         for key, table in tables.items():
@@ -95,13 +96,12 @@ def execute(
             scanned += create_view(
                 connection, (database_name, table_name), table, wanted, read_object, Path(workdir), read
             )
-        integers = {name for name, kind in types.items() if kind.split("(")[0] in _INTEGERS}
         try:
-            cursor = connection.execute(to_duckdb(tree, integers))
+            cursor = connection.execute(to_duckdb(tree, types))
             columns = [(d[0].lower(), _athena_type(str(d[1]))) for d in cursor.description or []]
             rows = [[_cell(v) for v in row] for row in cursor.fetchall()]
         except duckdb.Error as error:
-            raise AthenaError(_athena_words(error, tree, sql)) from None
+            raise AthenaError(athena_words(error, tree, sql)) from None
     return Outcome(columns, rows, scanned)
 
 
@@ -116,26 +116,6 @@ def _selects_everything(tree: exp.Expr) -> bool:
 
 def _columns_read(tree: exp.Expr) -> set[str]:
     return {column.name.lower() for column in tree.find_all(exp.Column)}
-
-
-def _athena_words(error: Exception, tree: exp.Expr, sql: str) -> str:
-    """DuckDB's failure in Athena's words, at the position of the function or column it names."""
-    text = str(error).splitlines()[0]
-    if "NOT_SUPPORTED: " in text:  # raised by the query itself (athena_dialect's guards)
-        return text[text.index("NOT_SUPPORTED: ") :]
-    function = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", text)
-    if function:
-        name = function.group(1).lower()
-        node = next((f for f in tree.find_all(exp.Anonymous) if str(f.this).lower() == name), None)
-        line, col = position(sql, sql.lower().find(name + "(")) if node is not None else (1, 1)
-        return f"FUNCTION_NOT_FOUND: line {line}:{col}: Function '{name}' not registered"
-    column = re.search(r'Referenced column "([^"]+)" not found', text)
-    if column:
-        name = column.group(1).lower()
-        found = next((c for c in tree.find_all(exp.Column) if c.name.lower() == name), None)
-        line, col = position(sql, start_of(found)) if found is not None else (1, 1)
-        return f"COLUMN_NOT_FOUND: line {line}:{col}: Column '{name}' cannot be resolved"
-    return f"SYNTAX_ERROR: line 1:1: {text}"
 
 
 def _nested(value: Any) -> str:

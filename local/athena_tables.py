@@ -2,8 +2,9 @@
 (Hive ``name=value/`` or the projection's ``storage.location.template``), filtered, and read the way Athena's
 SerDe reads them. Returns the bytes Athena would scan.
 
-- JSON (OpenX SerDe): keys match columns case-insensitively — ``fieldId`` in the data is the ``fieldid``
-  column — at every level of a struct; the whole object is scanned.
+- JSON (OpenX or Hive JSON SerDe, one object a line) and CloudTrail (``CloudTrailInputFormat``: a
+  ``{"Records": [...]}`` file, a row per record): decompressed by extension and conformed to the schema by
+  ``local.athena_serde``; the whole object (compressed) is scanned.
 - Parquet: the column chunks of the columns the query reads are scanned (``parquet_metadata``).
 - Glue types (``struct<…>``, ``array<…>``, ``map<…>``, ``decimal(p,s)``) map to DuckDB's through sqlglot.
 
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
+from local.athena_serde import Layout, conform_row, layout_of, parsed_types, records
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -33,24 +36,26 @@ class Table:
     """(lower-case name, Glue type)"""
     partitions: list[tuple[str, str]]
     location: str
-    parquet: bool
+    layout: Layout
     parameters: dict[str, str]
 
     @classmethod
     def of(cls, definition: dict[str, Any]) -> Table:
-        """Raises ``ValueError`` for a SerDe the stand-in cannot read faithfully (regex, CSV, …)."""
+        """Raises ``ValueError`` for a SerDe or input format the stand-in cannot read faithfully (regex, CSV)."""
         storage = definition.get("StorageDescriptor", {})
-        serde = str(storage.get("SerdeInfo", {}).get("SerializationLibrary", "")).lower()
-        parquet = "parquet" in serde or "parquet" in str(storage.get("InputFormat", "")).lower()
-        if not parquet and "json" not in serde:
-            raise ValueError(serde or "no SerDe")
+        serde = str(storage.get("SerdeInfo", {}).get("SerializationLibrary", ""))
+        layout = layout_of(serde, str(storage.get("InputFormat", "")))
         return cls(
             columns=[(c["Name"].lower(), c["Type"].lower()) for c in storage.get("Columns", [])],
             partitions=[(k["Name"].lower(), k["Type"].lower()) for k in definition.get("PartitionKeys", [])],
             location=storage.get("Location", "").rstrip("/") + "/",
-            parquet=parquet,
+            layout=layout,
             parameters={k.lower(): str(v) for k, v in (definition.get("Parameters") or {}).items()},
         )
+
+    @property
+    def parquet(self) -> bool:
+        return self.layout == "parquet"
 
     @property
     def types(self) -> dict[str, str]:
@@ -79,6 +84,7 @@ def create_view(
     scanned = 0
     schema = {column: duckdb_type(kind) for column, kind in table.columns}
     spec = "{" + ", ".join(f"'{n}': '{t}'" for n, t in schema.items()) + "}"
+    glue = parsed_types(table.columns)
     for index, (uri, values) in enumerate(_objects(table, read_object)):
         if table.partitions and not wanted(values):
             continue
@@ -94,7 +100,8 @@ def create_view(
             selects.append(f"SELECT {columns}{constants} FROM read_parquet({_quote(str(local))})")
             scanned += _parquet_bytes(connection, str(local), columns_read, size)
         else:
-            local.write_text(_lowercase_keys(data))
+            rows = (conform_row(record, glue, uri) for record in records(table.layout, uri, data))
+            local.write_text("".join(json.dumps(row) + "\n" for row in rows))
             selects.append(
                 f"SELECT {columns}{constants} FROM read_json({_quote(str(local))}, "
                 f"format = 'newline_delimited', columns = {spec})"
@@ -140,26 +147,6 @@ def _template_pattern(template: str, table: Table) -> re.Pattern[str]:
         segments = table.parameters.get(f"projection.{name.lower()}.format", "").count("/") + 1
         out += re.escape(before) + f"(?P<{name.lower()}>[^/]+" + "(?:/[^/]+)" * (segments - 1) + ")"
     return re.compile(out + re.escape(rest.rstrip("/")) + "/")
-
-
-def _lowercase_keys(data: bytes) -> str:
-    """NDJSON with every object key lower-cased (the OpenX SerDe's case-insensitive matching)."""
-
-    def lower(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k).lower(): lower(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [lower(v) for v in value]
-        return value
-
-    lines = []
-    for line in data.decode("utf-8", errors="replace").splitlines():
-        if line.strip():
-            try:
-                lines.append(json.dumps(lower(json.loads(line))))
-            except ValueError:
-                lines.append(line)  # a malformed line is DuckDB's to reject, as the SerDe would
-    return "\n".join(lines) + "\n"
 
 
 def _parquet_bytes(connection: Any, path: str, columns: set[str] | None, size: int) -> int:

@@ -7,6 +7,7 @@ HIVE_UNSUPPORTED_FORMAT rather than being read some other way)."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 from collections import Counter, defaultdict
@@ -172,7 +173,7 @@ def test_one_day_through_partition_projection_reads_one_day() -> None:
     [
         "org.apache.hadoop.hive.serde2.RegexSerDe",  # the ALB guide's own table
         "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",  # CloudFront standard logs (tab-separated)
-        "com.amazon.emr.hive.serde.CloudTrailSerde",  # the CloudTrail guide's table
+        "com.amazon.emr.hive.serde.CloudTrailSerde",  # without CloudTrailInputFormat (test_athena_cloudtrail_corpus)
     ],
 )
 def test_a_text_format_table_fails_instead_of_being_misread(serde: str) -> None:
@@ -180,3 +181,78 @@ def test_a_text_format_table_fails_instead_of_being_misread(serde: str) -> None:
     other["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] = serde
     with pytest.raises(AthenaError, match="HIVE_UNSUPPORTED_FORMAT"):
         execute("SELECT count(*) FROM alb.alb_access_logs", [], lambda d, t: other, Store())
+
+
+# --- Trino's types and name resolution (the issue's own queries over the guide's table) ---
+
+
+def test_count_if_times_100_over_count_is_integer_division() -> None:
+    # count_if and count are bigint (Trino's aggregate functions); bigint / bigint truncates (math.md)
+    rows, _ = run(
+        "SELECT client_ip, count_if(elb_status_code >= 500) * 100 / count(*) AS error_pct\n"
+        "FROM alb_access_logs\nGROUP BY client_ip"
+    )
+    totals: Counter[str] = Counter(r["client_ip"] for r in RECORDS)
+    errors: Counter[str] = Counter(r["client_ip"] for r in RECORDS if r["elb_status_code"] >= 500)
+    assert {str(ip): pct for ip, pct in rows[1:]} == {ip: str(errors[ip] * 100 // n) for ip, n in totals.items()}
+
+
+def test_integer_columns_of_a_cte_divide_as_integers() -> None:
+    rows, _ = run(
+        "WITH t AS (SELECT sum(received_bytes) AS received, count(*) AS requests FROM alb_access_logs)\n"
+        "SELECT received / requests AS mean_bytes, received / 7 AS weekly FROM t"
+    )
+    received = sum(r["received_bytes"] for r in RECORDS)
+    assert rows[1] == [str(received // len(RECORDS)), str(received // 7)]
+
+
+def test_a_select_alias_in_group_by_cannot_be_resolved() -> None:
+    # Trino resolves GROUP BY against the FROM clause only: an output alias is not a column there
+    with pytest.raises(AthenaError) as raised:
+        run("SELECT request_verb AS verb,\n       count(*) AS requests\nFROM alb_access_logs\nGROUP BY verb")
+    assert str(raised.value) == "COLUMN_NOT_FOUND: line 4:10: Column 'verb' cannot be resolved"
+
+
+def test_an_alias_in_having_or_where_cannot_be_resolved_either() -> None:
+    with pytest.raises(AthenaError, match="COLUMN_NOT_FOUND: line 1:93: Column 'requests' cannot be resolved"):
+        run(
+            "SELECT request_verb, count(*) AS requests FROM alb_access_logs GROUP BY request_verb HAVING requests > 1"
+        )
+    with pytest.raises(AthenaError, match="COLUMN_NOT_FOUND: line 1:59: Column 'kb' cannot be resolved"):
+        run("SELECT sent_bytes / 1000 AS kb FROM alb_access_logs WHERE kb > 1")
+
+
+def test_group_by_an_ordinal_or_the_expression_and_order_by_an_alias() -> None:
+    by_ordinal, _ = run(
+        "SELECT request_verb AS verb, count(*) AS requests FROM alb_access_logs GROUP BY 1 ORDER BY verb"
+    )
+    by_expression, _ = run(
+        "SELECT request_verb AS verb, count(*) AS requests FROM alb_access_logs GROUP BY request_verb ORDER BY verb"
+    )
+    counts = Counter(r["request_verb"] for r in RECORDS)
+    assert by_ordinal[1:] == by_expression[1:] == [[v, str(n)] for v, n in sorted(counts.items())]
+
+
+def test_an_alias_named_like_a_column_groups_by_the_column() -> None:
+    # the FROM clause wins: GROUP BY request_verb is the column, not lower(request_verb)
+    rows, _ = run(
+        "SELECT lower(request_verb) AS request_verb, count(*) AS n FROM alb_access_logs GROUP BY request_verb ORDER BY 1"
+    )
+    counts = Counter(r["request_verb"] for r in RECORDS)
+    assert rows[1:] == [[v.lower(), str(n)] for v, n in sorted(counts.items())]
+
+
+def test_gzipped_objects_are_read_as_athena_reads_them() -> None:
+    # ELB writes its logs gzipped (…_app.log.gz); Athena decompresses by the .gz extension
+    store = Store()
+    store.objects = {uri + ".gz": gzip.compress(body) for uri, body in store.objects.items()}
+    outcome = execute(
+        "SELECT COUNT(request_verb) AS\n count,\n request_verb,\n client_ip\nFROM alb_access_logs\nGROUP BY request_verb, client_ip\nLIMIT 100;",
+        [],
+        lambda d, t: TABLE if (d, t) == ("alb", "alb_access_logs") else None,
+        store,
+        database="alb",
+    )
+    expected = Counter((r["request_verb"], r["client_ip"]) for r in RECORDS)
+    assert {(v, ip): int(n) for n, v, ip in outcome.rows} == dict(expected)
+    assert outcome.scanned == sum(len(body) for body in store.objects.values())

@@ -377,3 +377,125 @@ def test_route53_query_log_fields() -> None:
     assert [{c["field"]: c["value"] for c in r} for r in answer["results"]] == [
         {"queryType": "A", "responseCode": "NOERROR", "edgeLocation": "FRA6", "n": "1"}
     ]
+
+
+# --- More real queries: aws/agent-toolkit-for-aws (plugins/aws-core/skills/aws-serverless/references/
+# troubleshooting.md, plugins/aws-core/skills/aws-observability/references/log-insights.md) and the CloudWatch
+# Logs User Guide's syntax reference (awsdocs/amazon-cloudwatch-logs-user-guide doc_source/CWL_QuerySyntax.md,
+# docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Dedup.html) ---
+
+
+def init_duration(report: dict[str, Any]) -> float | None:
+    text = report["message"]
+    return float(text.split("Init Duration: ")[1].split(" ")[0]) if "Init Duration" in text else None
+
+
+def test_cold_start_rate_sums_ispresent_as_one_or_zero() -> None:
+    # troubleshooting.md "Cold start rate + init latency": ispresent() is 1 or 0, so sum() counts cold starts
+    rows = run(
+        "/aws/lambda/orders",
+        'filter @type="REPORT" | stats count() as total, sum(ispresent(@initDuration)) as coldStarts,\n'
+        "  avg(@initDuration) as avgInitMs, pct(@initDuration,99) as p99InitMs by bin(1h)",
+    )
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for report in REPORTS:
+        groups[bin_of(report["timestamp"], 60)].append(report)
+    got = {r["bin(1h)"]: r for r in rows}
+    assert set(got) == {stamp(b) for b in groups}
+    for start, members in groups.items():
+        inits = [d for d in (init_duration(m) for m in members) if d is not None]
+        row = got[stamp(start)]
+        assert (int(row["total"]), int(row["coldStarts"])) == (len(members), len(inits))
+        assert float(row["avgInitMs"]) == pytest.approx(sum(inits) / len(inits))
+        assert float(row["p99InitMs"]) in inits
+
+
+def test_cold_start_percentage_from_ispresent() -> None:
+    rows = run(
+        "/aws/lambda/orders",
+        'filter @type = "REPORT" | stats sum(ispresent(@initDuration))/count()*100 as coldPct',
+    )
+    cold = sum(init_duration(r) is not None for r in REPORTS)
+    assert [float(r["coldPct"]) for r in rows] == [pytest.approx(100 * cold / len(REPORTS))]
+
+
+def test_ispresent_as_a_value_is_one_or_zero() -> None:
+    rows = run(
+        "/aws/lambda/orders",
+        'filter @type = "REPORT" | fields @requestId, ispresent(@initDuration) as cold | sort @timestamp asc',
+    )
+    expected = [
+        ("1" if init_duration(r) is not None else "0") for r in sorted(REPORTS, key=lambda r: r["timestamp"])
+    ]
+    assert [r["cold"] for r in rows] == expected
+
+
+def test_out_of_memory_query_with_a_scientific_literal() -> None:
+    # troubleshooting.md "Out-of-memory (>90% used)"
+    rows = run(
+        "/aws/lambda/orders",
+        'filter @type="REPORT" | filter @maxMemoryUsed/@memorySize > 0.9\n'
+        "  | fields @timestamp, @requestId, @maxMemoryUsed/1e6 as usedMB | sort @timestamp desc",
+    )
+    full = [r for r in REPORTS if field(r, "Max Memory Used") / 128 > 0.9]
+    newest_first = sorted(full, key=lambda r: -r["timestamp"])
+    assert [float(r["usedMB"]) for r in rows] == [field(r, "Max Memory Used") for r in newest_first]
+
+
+def test_memory_utilization_per_hour() -> None:
+    # log-insights.md "Memory utilization"
+    rows = run(
+        "/aws/lambda/orders",
+        'filter @type = "REPORT"\n| stats max(@memorySize / 1000 / 1000) as provisioned_mb,\n'
+        "        max(@maxMemoryUsed / 1000 / 1000) as used_mb,\n"
+        "        avg(@maxMemoryUsed * 100 / @memorySize) as utilization_pct\n  by bin(1h)",
+    )
+    groups: dict[int, list[float]] = defaultdict(list)
+    for report in REPORTS:
+        groups[bin_of(report["timestamp"], 60)].append(field(report, "Max Memory Used"))
+    got = {r["bin(1h)"]: r for r in rows}
+    for start, used in groups.items():
+        row = got[stamp(start)]
+        assert (float(row["provisioned_mb"]), float(row["used_mb"])) == (128, max(used))
+        assert float(row["utilization_pct"]) == pytest.approx(sum(u * 100 / 128 for u in used) / len(used))
+
+
+def test_arithmetic_whose_right_side_is_zero() -> None:
+    # The syntax reference's arithmetic operators: a + b, a - b, a * b are defined for b = 0 (only / and %
+    # divide); abs(a - b) is the issue's own example.
+    events = [
+        {"timestamp": T0 + i, "message": json.dumps({"a": a, "b": b}), "logStreamName": "s"}
+        for i, (a, b) in enumerate([(5, 0), (-3, 0), (4, 2)])
+    ]
+    rows = insights_rows(
+        {"/app": events},
+        "/app",
+        "fields abs(a - b) as d, a + b as s, a * b as p | sort @timestamp asc",
+        T0,
+        T0 + 1000,
+    )
+    assert [(r["d"], r["s"], r["p"]) for r in rows] == [("5", "5", "0"), ("3", "-3", "0"), ("2", "6", "8")]
+
+
+def test_trim_functions_remove_the_characters_of_their_second_argument() -> None:
+    # CWL_QuerySyntax.md, String Functions: ltrim("xyZfooxyZ","xyZ") returns "fooxyZ", rtrim(…) "xyZfoo",
+    # trim(…) "foo"
+    rows = run(
+        "/vpc/flows",
+        'fields ltrim("xyZfooxyZ","xyZ") as l, rtrim("xyZfooxyZ","xyZ") as r, trim("xyZfooxyZ","xyZ") as t | limit 1',
+    )
+    assert [(r["l"], r["r"], r["t"]) for r in rows] == [("fooxyZ", "xyZfoo", "foo")]
+
+
+@pytest.mark.parametrize(
+    "after", ["sort @timestamp asc", "fields @message", "filter level = 'ERROR'", "stats count(*)"]
+)
+def test_only_limit_may_follow_dedup(after: str) -> None:
+    # CWL_QuerySyntax-Dedup: "The only query command that you can use in a query after the dedup command is limit."
+    with pytest.raises(MalformedQuery, match="dedup"):
+        run("/aws/lambda/orders", f"fields @timestamp, level, msg | sort @timestamp desc | dedup level | {after}")
+
+
+def test_limit_after_dedup_is_accepted() -> None:
+    rows = run("/aws/lambda/orders", "fields @timestamp, level | filter ispresent(level) | dedup level | limit 1")
+    assert len(rows) == 1
