@@ -101,6 +101,22 @@ def test_rare_mappings_from_the_normalized_stream(world: tuple[Incident, QueryCo
     assert expected and [(r[0], r[1], r[2], int(r[3])) for r in result.rows] == expected
 
 
+def test_rare_mappings_of_every_tenant_from_the_normalized_stream(world: tuple[Incident, QueryConfig]) -> None:
+    incident, config = world
+    _, result = run("/query rare-mappings-all", incident, config)
+    tenants: dict[tuple[str, str], set[str]] = defaultdict(set)
+    mappings: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for tenant, mapping, field, target in current_configuration(incident):
+        tenants[(field, target)].add(tenant)
+        mappings[(field, target)].add((tenant, mapping))
+    expected = sorted(
+        ((f, t, len(tenants[(f, t)]), len(mappings[(f, t)]), min(tenants[(f, t)])) for f, t in tenants),
+        key=lambda r: (r[2], r[3], r[0], r[1]),
+    )[:100]
+    assert result.columns[:5] == ("field_id", "target", "tenants", "mappings", "example_tenant")
+    assert [(r[0], r[1], int(r[2]), int(r[3]), r[4]) for r in result.rows] == expected
+
+
 def test_trace(world: tuple[Incident, QueryConfig]) -> None:
     incident, config = world
     target = next(r for r in reversed(incident.requests) if r.outcome == "throttle")
