@@ -2,9 +2,10 @@
 detail (camelCase), for single-metric, metric-math, anomaly-detection and composite alarms.
 
 Nothing is invented: a region, partition or account comes from the alarm's ARN, else the message's own
-fields, else the envelope (``hint``: the SNS topic's ARN, the SQS queue's, EventBridge's ``region``) —
-placeholders (``REGION``, ``ACCOUNT_NUMBER``, ``EXAMPLE``) and malformed ARNs count as absent, and what is
-still unknown stays "". An unreadable state-change time is kept as given (``Alarm.time_given``).
+fields (a region named in words of any year, ``bot.regions``), else the envelope (``hint``: the SNS topic's
+ARN, the SQS queue's, EventBridge's ``region``) — placeholders (``REGION``, ``ACCOUNT_NUMBER``, ``EXAMPLE``)
+and malformed ARNs count as absent, a region the message names but we cannot read is not replaced by the
+envelope's, and what is still unknown stays "". An unreadable state-change time is kept as given.
 """
 
 from __future__ import annotations
@@ -39,10 +40,7 @@ def alarm_from_sns_message(
     arn = _valid_arn(text(msg.get("AlarmArn")))
     name = text(msg.get("AlarmName")) or "unnamed alarm"
     region, partition, account = _where(
-        arn,
-        region=regions.region_from_display_name(text(msg.get("Region"))),
-        account=text(msg.get("AWSAccountId")),
-        hint=hint,
+        arn, region=text(msg.get("Region")), account=text(msg.get("AWSAccountId")), hint=hint
     )
     changed_at, time_given = _time(msg.get("StateChangeTime"), received)
     queries = sns_queries(trigger)
@@ -164,9 +162,7 @@ def _from_detail(
     given_arn = arn
     arn = _valid_arn(arn)
     name = text(detail.get("alarmName")) or given_arn.split(":alarm:", 1)[-1].strip() or "unnamed alarm"
-    region, partition, account = _where(
-        arn, region=regions.region_from_display_name(region), account=account, hint=hint
-    )
+    region, partition, account = _where(arn, region=region, account=account, hint=hint)
     changed_at, time_given = _time(state.get("timestamp"), fallback_time)
     queries = tuple(_detail_query(mapping(m), i) for i, m in enumerate(items(config.get("metrics"))))
     threshold_metric_id = text(config.get("thresholdMetricId")) or _band_id(queries)
@@ -210,19 +206,28 @@ def _from_detail(
         ),
         tags=_tags(detail.get("alarmTags")),
         treat_missing_data=_treat_missing(config.get("treatMissingData")),
-        suppression=_suppression(state, config),
+        suppression=_suppression(state, previous, config),
     )
 
 
-def _suppression(state: Mapping[str, Any], config: Mapping[str, Any]) -> Suppression | None:
+def _suppression(
+    state: Mapping[str, Any], previous: Mapping[str, Any], config: Mapping[str, Any]
+) -> Suppression | None:
+    """The composite alarm's action suppression now; when it held the previous state and no longer holds
+    this one, ``by`` is "" and ``reason`` says what ended ("Actions suppressed by WaitPeriod", CloudWatch's
+    ``actionsSuppressedReason`` of the previous state): CloudWatch runs the actions of the current state then."""
     suppressor = text(config.get("actionsSuppressor"))
     by = text(state.get("actionsSuppressedBy"))
-    if not suppressor and not by:
+    ended = "" if by else text(previous.get("actionsSuppressedBy"))
+    if not (suppressor or by or ended):
         return None
+    reason = text(state.get("actionsSuppressedReason"))
+    if ended:
+        reason = text(previous.get("actionsSuppressedReason")) or f"Actions suppressed by {ended}"
     return Suppression(
         suppressor=suppressor,
         by=by,
-        reason=text(state.get("actionsSuppressedReason")),
+        reason=reason,
         wait_period=whole(config.get("actionsSuppressorWaitPeriod")),
         extension_period=whole(config.get("actionsSuppressorExtensionPeriod")),
     )
@@ -283,11 +288,14 @@ def _band_id(queries: tuple[MetricQuery, ...]) -> str | None:
     return next((q.id for q in queries if "ANOMALY_DETECTION_BAND" in (q.expression or "").upper()), None)
 
 
-def _where(arn: str, *, region: str | None, account: str, hint: regions.Where | None) -> tuple[str, str, str]:
-    """(region, partition, account): the ARN, else the message's fields, else the envelope; "" if unknown."""
+def _where(arn: str, *, region: str, account: str, hint: regions.Where | None) -> tuple[str, str, str]:
+    """(region, partition, account): the ARN, else the message's fields, else the envelope; "" if unknown. A
+    message that names a region we cannot read keeps it unknown: the envelope's is not the message's."""
     parsed = regions.parse_arn(arn) or regions.Where()
     hint = hint or regions.Where()
-    region = parsed.region or (region if regions.is_region(region) else "") or hint.region
+    named = regions.region_from_display_name(region) or ""
+    envelope = "" if regions.names_a_place(region) else hint.region
+    region = parsed.region or named or envelope
     partition = parsed.partition or (regions.partition_of(region) if region else "") or hint.partition or "aws"
     account = parsed.account or (account if regions.is_account(account) else "") or hint.account
     return region, partition, account

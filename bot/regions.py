@@ -1,15 +1,28 @@
-"""Region and partition facts: SNS display names → region codes, partitions and console domains.
+"""Region and partition facts: a region's display name → its code, partitions and console domains.
 
-botocore ships endpoint data but no display names, so the short table of names SNS uses lives here.
+The names come from botocore's bundled endpoint data, read through its loader: ``partitions.json`` (7 KB, the
+partition metadata every client reads; 0.2 ms) carries each region's ``description`` ("Europe (Ireland)") as
+``endpoints.json`` does (1.2 MB; 19 ms to parse, once per container, on the first alarm's path). SNS alarm
+messages before 2017 wrote the same places differently ("EU - Ireland", "US West - Oregon", "US - N.
+Virginia", "US (Virginia)"): those are read by matching area and place against that data, never a copy.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import cache
 from typing import NamedTuple
 
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _ACCOUNT = re.compile(r"\d{12}")
+_NAME = re.compile(r"(?P<area>[^()]*?)\s*\((?P<place>[^()]+)\)|(?P<area2>.+?)\s+-\s+(?P<place2>.+)")
+_WORD = re.compile(r"[a-z0-9]+")
+_SAME_AREA = {"eu": "europe"}
+"""Botocore says "Europe (Ireland)" where SNS messages said "EU (Ireland)" and "EU - Ireland"."""
+FORMER_NAMES = {"AWS GovCloud (US)": "AWS GovCloud (US-West)"}
+"""A name whose place is no longer any region's: us-gov-west-1 was "AWS GovCloud (US)" while it was the only
+GovCloud region, until us-gov-east-1 opened (November 2018)."""
 
 
 class Where(NamedTuple):
@@ -19,57 +32,6 @@ class Where(NamedTuple):
     region: str = ""
     account: str = ""
 
-
-REGION_BY_DISPLAY_NAME: dict[str, str] = {
-    "US East (N. Virginia)": "us-east-1",
-    "US East (Ohio)": "us-east-2",
-    "US West (N. California)": "us-west-1",
-    "US West (Oregon)": "us-west-2",
-    "Africa (Cape Town)": "af-south-1",
-    "Asia Pacific (Hong Kong)": "ap-east-1",
-    "Asia Pacific (Taipei)": "ap-east-2",
-    "Asia Pacific (Hyderabad)": "ap-south-2",
-    "Asia Pacific (Jakarta)": "ap-southeast-3",
-    "Asia Pacific (Malaysia)": "ap-southeast-5",
-    "Asia Pacific (Melbourne)": "ap-southeast-4",
-    "Asia Pacific (Mumbai)": "ap-south-1",
-    "Asia Pacific (New Zealand)": "ap-southeast-6",
-    "Asia Pacific (Osaka)": "ap-northeast-3",
-    "Asia Pacific (Seoul)": "ap-northeast-2",
-    "Asia Pacific (Singapore)": "ap-southeast-1",
-    "Asia Pacific (Sydney)": "ap-southeast-2",
-    "Asia Pacific (Thailand)": "ap-southeast-7",
-    "Asia Pacific (Tokyo)": "ap-northeast-1",
-    "Canada (Central)": "ca-central-1",
-    "Canada West (Calgary)": "ca-west-1",
-    "China (Beijing)": "cn-north-1",
-    "China (Ningxia)": "cn-northwest-1",
-    "EU (Frankfurt)": "eu-central-1",
-    "EU (Zurich)": "eu-central-2",
-    "EU (Ireland)": "eu-west-1",
-    "EU (London)": "eu-west-2",
-    "EU (Paris)": "eu-west-3",
-    "EU (Milan)": "eu-south-1",
-    "EU (Spain)": "eu-south-2",
-    "EU (Stockholm)": "eu-north-1",
-    "Europe (Frankfurt)": "eu-central-1",
-    "Europe (Zurich)": "eu-central-2",
-    "Europe (Ireland)": "eu-west-1",
-    "Europe (London)": "eu-west-2",
-    "Europe (Paris)": "eu-west-3",
-    "Europe (Milan)": "eu-south-1",
-    "Europe (Spain)": "eu-south-2",
-    "Europe (Stockholm)": "eu-north-1",
-    "Israel (Tel Aviv)": "il-central-1",
-    "Mexico (Central)": "mx-central-1",
-    "Middle East (Bahrain)": "me-south-1",
-    "Middle East (UAE)": "me-central-1",
-    "South America (Sao Paulo)": "sa-east-1",
-    "South America (São Paulo)": "sa-east-1",
-    "AWS GovCloud (US-West)": "us-gov-west-1",
-    "AWS GovCloud (US-East)": "us-gov-east-1",
-    "AWS GovCloud (US)": "us-gov-west-1",
-}
 
 CONSOLE_DOMAIN_BY_PARTITION: dict[str, str] = {
     "aws": "console.aws.amazon.com",
@@ -86,14 +48,77 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
+@cache
+def display_names() -> dict[str, str]:
+    """botocore's region descriptions → codes, for the partitions Lookout serves (its console domains)."""
+    from botocore.loaders import create_loader
+
+    partitions = create_loader().load_data("partitions")
+    return {
+        str(info["description"]): code
+        for partition in partitions.get("partitions", [])
+        if partition.get("id") in CONSOLE_DOMAIN_BY_PARTITION
+        for code, info in partition.get("regions", {}).items()
+        if info.get("description") and is_region(code)  # not "aws-global", the partition's global endpoint
+    }
+
+
+def __getattr__(name: str) -> dict[str, str]:
+    """``REGION_BY_DISPLAY_NAME``, read from botocore on first use (not at import: cold starts)."""
+    if name == "REGION_BY_DISPLAY_NAME":
+        return display_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def region_from_display_name(name: str | None) -> str | None:
-    """The code of an SNS ``Region`` label ("EU (Ireland)"), or of a code given as is; None when unknown."""
-    if not name:
+    """The code of an SNS ``Region`` label ("EU (Ireland)", "EU - Ireland", "US (Virginia)"), or of a code
+    given as is; None when no region of botocore's data, or more than one, answers to it."""
+    name = (name or "").strip()
+    name = FORMER_NAMES.get(name, name)
+    if is_region(name.lower()):
+        return name.lower()
+    if name in display_names():
+        return display_names()[name]
+    wanted = _area_and_place(name)
+    if wanted is None:
         return None
-    name = name.strip()
-    if name in REGION_BY_DISPLAY_NAME:
-        return REGION_BY_DISPLAY_NAME[name]
-    return name.lower() if is_region(name.lower()) else None
+    found = {code for label, code in _labels() if _answers(wanted, label)}
+    return found.pop() if len(found) == 1 else None
+
+
+def names_a_place(label: str | None) -> bool:
+    """Whether a ``Region`` label names a region, readable or not — a code, or "Area (Place)" / "Area -
+    Place" — rather than being a placeholder ("EXAMPLE", "REGION") or empty."""
+    label = (label or "").strip()
+    return is_region(label.lower()) or _area_and_place(label) is not None
+
+
+Label = tuple[frozenset[str], tuple[str, ...]]
+
+
+@cache
+def _labels() -> tuple[tuple[Label, str], ...]:
+    return tuple((label, code) for name, code in display_names().items() if (label := _area_and_place(name)))
+
+
+def _area_and_place(name: str) -> Label | None:
+    """ "EU - Ireland" → ({"europe"}, ("ireland",)); "US East (N. Virginia)" → ({"us", "east"},
+    ("northern", "virginia")); None for a label of neither shape ("EXAMPLE")."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()  # São → sao
+    plain = re.sub(r"\bn\.\s*", "northern ", plain).replace("-local", "")  # "Osaka-Local" was Osaka's
+    parts = _NAME.fullmatch(plain.strip())
+    if parts is None:
+        return None
+    area = parts.group("area") if parts.group("place") else parts.group("area2")
+    place = tuple(_WORD.findall(parts.group("place") or parts.group("place2")))
+    return frozenset(_SAME_AREA.get(w, w) for w in _WORD.findall(area)), place
+
+
+def _answers(wanted: Label, label: Label) -> bool:
+    """A label answers to a name when its area has the name's area words and its place ends with the name's
+    place: "US (Virginia)" → "US East (N. Virginia)"."""
+    (area, place), (their_area, their_place) = wanted, label
+    return bool(place) and area <= their_area and their_place[-len(place) :] == place
 
 
 def is_region(code: str | None) -> bool:

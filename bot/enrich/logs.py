@@ -60,6 +60,7 @@ def log_report(ctx: Context) -> LogReport:
         changed_at=ctx.alarm.changed_at,
         unfinished=tuple((s.group, s.progress.reached) for s in searches if not s.progress.done),
         failed=tuple(failed.items()),
+        cut=tuple((s.group, s.progress.cut) for s in searches if s.progress.cut),
     )
 
 

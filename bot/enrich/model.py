@@ -97,6 +97,9 @@ class LogReport:
     """Groups whose search failed (some others answered): (group, why in a few words)."""
     changed_at: datetime | None = None
     """The state change the window is around: lines after it are late arrivals, and the message says so."""
+    cut: tuple[tuple[str, str], ...] = ()
+    """Groups whose lines end with some of a time slice that could not be searched to its end: (group, why —
+    "out of time", "more than 1,000 matching lines a second"). Newer lines than those may be missing."""
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,16 @@ def as_alarm(
 ) -> Alarm:
     kind, tally = decision.kind, decision.tally
     new = decision.why == "new"
+    changed = first_seen = datetime.fromtimestamp(tally.first_ms / 1000, UTC)
+    if new and tally.first_ms != kind.first_ms:
+        # Another delivery counted this kind first and its card is not marked delivered yet (two streams at
+        # once): a card keyed by the first sighting would be that one's duplicate, and this count lost.
+        # Keyed by this batch's newest line instead: a retry of this delivery keeps its key.
+        changed = datetime.fromtimestamp(max(kind.last_ms, tally.first_ms + 1) / 1000, UTC)
     short = kind.group.removeprefix(LAMBDA_GROUP).rsplit("/", 1)[-1] or kind.group
-    first = datetime.fromtimestamp(tally.first_ms / 1000, UTC)
     last = datetime.fromtimestamp(tally.last_ms / 1000, UTC)
     seen = f"*Seen:* {tally.count} time" + ("s" if tally.count != 1 else "")
-    seen += f" since {first:%Y-%m-%d %H:%M:%S} UTC, last at {last:%H:%M:%S}"
+    seen += f" since {first_seen:%Y-%m-%d %H:%M:%S} UTC, last at {last:%H:%M:%S}"
     evidence = [f"*Log group:* {kind.group}", f"*Stream:* {kind.stream}", seen]
     if kind.request_id:
         evidence.append(f"*Request id:* {kind.request_id}")
@@ -47,7 +52,7 @@ def as_alarm(
         state=AlarmState.ALARM,
         previous_state=AlarmState.OK if new else AlarmState.ALARM,
         reason=kind.sample,
-        changed_at=first if new else now,
+        changed_at=changed if new else now,
         account=account,
         region=region,
         partition=partition,

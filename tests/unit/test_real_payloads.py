@@ -109,11 +109,15 @@ def test_a_suppressed_composite_says_so_and_does_not_look_like_a_page() -> None:
     assert rendered["lookout:header"].startswith("🔕 ServiceAggregatedAlarm · OK → ALARM (actions suppressed)")
     assert rendered["lookout:summary"].startswith("🔕 *Actions suppressed* — it waits up to 2 min")
     assert "not a live page" in rendered["lookout:summary"]
-    (configured,) = alarms("lambda_action_rust_composite.json")  # suppressed before, not now
-    assert configured.suppression is not None and not configured.suppression.active
+    (ended,) = alarms("lambda_action_rust_composite.json")  # suppressed before (WaitPeriod), not now
+    assert ended.suppression is not None and not ended.suppression.active
+    assert card(ended)["lookout:summary"].startswith("🔴 *Suppression ended: actions run now*")
+    event = load_event("lambda_action_rust_composite.json")
+    del event["alarmData"]["previousState"]["actionsSuppressedBy"]  # never suppressed: only configured
+    del event["alarmData"]["previousState"]["actionsSuppressedReason"]
     assert (
         "Actions are suppressed while CompositeDemo.ActionsSuppressor is in ALARM"
-        in card(configured)["lookout:summary"]
+        in card(alarms(event)[0])["lookout:summary"]
     )
 
 

@@ -27,6 +27,7 @@ STATE_ICON = {
     AlarmState.INSUFFICIENT_DATA: "⚪",
     AlarmState.UNKNOWN: "❔",
 }
+ENDED_NOTE = "Suppression ended: actions run now"
 MAX_INPUTS = 10
 MAX_EVIDENCE = 12
 SUPPRESSED_BY = {
@@ -34,10 +35,35 @@ SUPPRESSED_BY = {
     "WaitPeriod": "it waits up to {wait} for its suppressor alarm {who} to go into ALARM",
     "ExtensionPeriod": "its suppressor alarm {who} left ALARM; it waits up to {extension} more",
 }
+ENDED_BY = {
+    "WaitPeriod": "its wait period ended without {who} going into ALARM",
+    "ExtensionPeriod": "its extension period after {who} left ALARM ended",
+    "Alarm": "its suppressor alarm {who} left ALARM",
+}
+"""CloudWatch runs a composite alarm's actions for its current state when a ``WaitPeriod`` or
+``ExtensionPeriod`` ends (CloudWatch User Guide, "Composite alarm action suppression"): from ALARM, a page."""
 
 
 def suppressed(alarm: Alarm) -> bool:
     return alarm.suppression is not None and alarm.suppression.active
+
+
+def suppression_ended(alarm: Alarm) -> str:
+    """ "its wait period ended without … going into ALARM (wait period 2 min, extension period 3 min)" when
+    this ALARM's actions run because the previous state's suppression ended; "" otherwise."""
+    held = alarm.suppression
+    if held is None or held.active or not held.reason or alarm.state is not AlarmState.ALARM:
+        return ""
+    ended = held.reason.rsplit(" ", 1)[-1]  # "Actions suppressed by WaitPeriod"
+    text = ENDED_BY.get(ended, "its suppression ({ended}) ended").format(
+        who=held.suppressor or "its suppressor alarm", ended=ended
+    )
+    periods = [
+        f"{name} period {fmt.duration(seconds)}"
+        for name, seconds in (("wait", held.wait_period), ("extension", held.extension_period))
+        if seconds
+    ]
+    return text + (f" ({', '.join(periods)})" if periods else "")
 
 
 def icon(alarm: Alarm) -> str:
@@ -50,6 +76,9 @@ def summary(alarm: Alarm) -> str:
     lines = [f"*{alarm.state.value}*" + (f"  ·  {safe(condition, 600)}" if condition else "")]
     if alarm.suppression and suppressed(alarm):
         lines.insert(0, f"🔕 *Actions suppressed* — {safe(suppression_text(alarm.suppression), 600)}")
+    ended = suppression_ended(alarm)
+    if ended:
+        lines.insert(0, f"🔴 *{ENDED_NOTE}* — {safe(ended, 600)}: a live page")
     lines.extend(_reads(alarm))
     if alarm.description:
         lines.append(safe(alarm.description, 600))
@@ -63,7 +92,7 @@ def summary(alarm: Alarm) -> str:
             lines.append(f"• {STATE_ICON[child.state]} {safe(child.name, 200)} is {child.state.value}")
         if len(alarm.children) > 10:
             lines.append(f"• … and {len(alarm.children) - 10} more")
-        if alarm.suppression and not alarm.suppression.active and alarm.suppression.suppressor:
+        if alarm.suppression and not alarm.suppression.active and alarm.suppression.suppressor and not ended:
             lines.append(f"_Actions are suppressed while {safe(alarm.suppression.suppressor, 200)} is in ALARM._")
     return "\n".join(lines)
 
@@ -74,8 +103,8 @@ def suppression_text(suppression: Suppression) -> str:
     template = SUPPRESSED_BY.get(suppression.by, "by " + suppression.by)
     wait = fmt.duration(suppression.wait_period) if suppression.wait_period else "its wait period"
     extension = fmt.duration(suppression.extension_period) if suppression.extension_period else "a while"
-    who = suppression.suppressor or "(unnamed)"
-    text = template.format(who=who, wait=wait, extension=extension)
+    who = suppression.suppressor  # not named in the event: left out, never a placeholder
+    text = " ".join(template.format(who=who, wait=wait, extension=extension).split())
     return f"{text}: this may be planned maintenance, not a live page"
 
 
@@ -97,7 +126,7 @@ def _condition(alarm: Alarm) -> str:
         band = next((q.expression for q in alarm.queries if q.id == alarm.threshold_metric_id), None)
         test = f"{label} {op or 'outside the band'} {band or 'of the anomaly model'}"
     elif alarm.threshold is not None:
-        test = f"{label} {op or 'vs'} {fmt.number(alarm.threshold)}".replace("  ", " ")
+        test = f"{label} {op or 'vs'} {fmt.exact(alarm.threshold)}".replace("  ", " ")
     else:
         test = label
     if alarm.evaluation_periods:

@@ -71,6 +71,13 @@ def number(value: float | None) -> str:
     return f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def exact(value: float) -> str:
+    """A threshold as the alarm holds it, never rounded: 10000.5, 3, 0.00025, -1."""
+    if float(value).is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(float(value))
+
+
 def percent(rate: float | None) -> str:
     if rate is None:
         return "–"

@@ -26,7 +26,7 @@ from bot import console
 from bot.alarms import AlarmKind
 from bot.enrich.model import Enrichment
 from bot.slack.blocks import format as fmt
-from bot.slack.blocks.alarm_text import icon, summary, suppressed, where
+from bot.slack.blocks.alarm_text import ENDED_NOTE, icon, summary, suppressed, suppression_ended, where
 from bot.text import cell, escape, for_code_block, one_line, safe, truncate
 
 if TYPE_CHECKING:
@@ -112,6 +112,8 @@ def _header(alarm: Alarm) -> str:
     transition = f" · {alarm.previous_state.value} → {alarm.state.value}"
     if suppressed(alarm):
         transition += " (actions suppressed)"
+    elif suppression_ended(alarm):
+        transition += f" ({ENDED_NOTE.lower()})"
     name = safe(one_line(alarm.name), HEADER_CHARS - 2 - len(transition))
     return f"{icon(alarm)} {name}{transition}"
 
@@ -125,7 +127,7 @@ def _metric(finding: Finding[MetricReport]) -> str:
     shown = [v for v in report.values if v is not None]
     stats = f"latest {fmt.number(report.latest)} · max {fmt.number(max(shown))} · min {fmt.number(min(shown))}"
     if report.threshold is not None:
-        stats += f" · threshold {fmt.COMPARISONS.get(report.comparison or '', '')} {fmt.number(report.threshold)}"
+        stats += f" · threshold {fmt.COMPARISONS.get(report.comparison or '', '')} {fmt.exact(report.threshold)}"
     chart = line + (f"\n{marks}" if marks else "")
     title = f"*{safe(report.label, 200)}* — last {len(report.values)} × {fmt.duration(report.period)}"
     return f"{title}\n```{chart}```\n{escape(stats.replace('  ', ' '))}"
@@ -175,10 +177,12 @@ def _logs(finding: Finding[LogReport]) -> str:
         return f"*Logs* — _{safe(finding.note or 'no data', 500)}_"
     groups, total = safe(", ".join(report.groups), 400), len(report.lines)
 
+    newest = "matching line{} found" if report.cut else "newest matching line{}"  # a cut search: not all
+
     def title(shown: int) -> str:
-        count = f"{shown} newest matching line" + ("" if shown == 1 else "s")
+        count = f"{shown} " + newest.format("" if shown == 1 else "s")
         if shown < total:
-            count = f"{shown} of the {total} newest matching lines"
+            count = f"{shown} of the {total} " + newest.format("s")
         return f"*Logs* — {count} in {groups} (found by {report.found_by}; times UTC)"
 
     gap = _search_gap(report)
@@ -188,6 +192,10 @@ def _logs(finding: Finding[LogReport]) -> str:
         pattern = safe(report.filter_pattern or "everything", 200)
         return f"{title(0)}\n_no line matches `{pattern}` in the alarm window_"
     note = f"\n_search incomplete: {gap}; older lines may be missing_" if gap else ""
+    if report.cut:  # some lines are of a slice it could not finish: the newest it found, not the newest
+        whys = [f"{group.rsplit('/', 1)[-1]}: {why}" for group, why in report.cut]
+        why = safe(report.cut[0][1] if len(report.groups) == 1 else "; ".join(whys), 300)
+        note = f"\n_search cut short ({why}): the newest lines it found; newer and older ones may be missing_"
     later = [line for line in report.lines if report.changed_at and line.timestamp > report.changed_at]
     if later:
         moment = fmt.clock(report.changed_at.astimezone(UTC)) if report.changed_at else ""
@@ -255,7 +263,8 @@ def _buttons(alarm: Alarm, enrichment: Enrichment) -> list[ButtonElement]:
             links.append(
                 ("Logs Insights", console.insights_url(alarm.region, alarm.partition, groups, query, start, end))
             )
-    links.append(("X-Ray trace map", console.xray_map_url(alarm)))
+    if enrichment.xray.value is not None:  # the service graph holds the alarm's service: it is traced
+        links.append(("X-Ray trace map", console.xray_map_url(alarm)))
     return [
         ButtonElement(text=label, url=truncate(url, 3000), action_id=f"lookout:link:{i}")
         for i, (label, url) in enumerate(links)
@@ -267,6 +276,8 @@ def _fallback(alarm: Alarm) -> str:
     transition = f"{alarm.previous_state.value} → {alarm.state.value}"
     if suppressed(alarm):
         transition += ", actions suppressed"
+    elif suppression_ended(alarm):
+        transition += f", {ENDED_NOTE.lower()}"
     text = f"{icon(alarm)} {alarm.state.value}: {alarm.name} ({transition})"
     return safe(f"{text} — {reason}" if reason else text, TEXT_CHARS)
 
