@@ -88,6 +88,7 @@ def _from_sns(sns: Mapping[str, Any], hint: regions.Where | None = None, via: st
         via=via,
         received=moment(sns.get("Timestamp")),
         hint=_merge(topic, hint),
+        attributes=sns.get("MessageAttributes"),
     )
     return Delivery(delivery.item, message_id=text(sns.get("MessageId")) or None, via=delivery.via)
 
@@ -99,6 +100,7 @@ def _from_text(
     via: str,
     received: datetime | None = None,
     hint: regions.Where | None = None,
+    attributes: object = None,
 ) -> Delivery:
     stripped = printable(content).strip()
     try:
@@ -106,7 +108,7 @@ def _from_text(
     except ValueError as exc:
         looks_json = stripped[:1] in "{["
         problem = f"broken JSON: {exc}" if looks_json and stripped else None
-        notice = None if problem else text_notice(content)
+        notice = None if problem else text_notice(content, attributes)  # a backup vault's state is an attribute
         return Delivery(
             Notification(
                 title=title, body=content, source=via, received_at=received, problem=problem, notice=notice
@@ -138,7 +140,7 @@ def _from_payload(
         )
     if isinstance(payload.get("alarmData"), Mapping):
         return Delivery(alarm_from_action(payload, hint), via=_join(via, "alarm-action"))
-    title = text(payload.get("detail-type")) or fallback_title
+    title = text(payload.get("detail-type")) or text(payload.get("detailType")) or fallback_title  # CodeStar rules
     notice = typed_notice(payload)
     return Delivery(
         Notification(title=title, body=dump(payload), source=via, received_at=received, notice=notice),

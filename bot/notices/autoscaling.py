@@ -40,6 +40,7 @@ def read(payload: Mapping[str, Any]) -> Notice:
             fact("Region", payload.get("region")),
         ),
         details="\n".join(t for t in (text(field(detail, "StatusMessage")), text(field(detail, "Cause"))) if t),
+        time=text(payload.get("time")),
     )
 
 
@@ -82,4 +83,5 @@ def read_notification(payload: Mapping[str, Any]) -> Notice:
             account_fact(payload.get("AccountId") or (where.account if where else "")),
         ),
         details="\n".join(t for t in (text(payload.get("StatusMessage")), text(payload.get("Cause"))) if t),
+        time=text(payload.get("Time")),
     )

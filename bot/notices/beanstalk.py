@@ -42,4 +42,5 @@ def read_text(content: str) -> Notice | None:
             fact("Time", fields.get("Timestamp")),
         ),
         details=message,
+        time=fields.get("Timestamp", ""),
     )

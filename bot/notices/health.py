@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.coerce import items, mapping, text
-from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field
+from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field, link, links, urls_in
 
 DETAIL_TYPES = ("AWS Health Event", "AWS Health Abuse Event")
 MAX_ENTITIES = 5
@@ -28,6 +28,7 @@ def read(payload: Mapping[str, Any]) -> Notice:
     description = next(
         (text(mapping(d).get("latestDescription")) for d in items(detail.get("eventDescription"))), ""
     )
+    description = description.replace("\\r\\n", "\n").replace("\\n", "\n")  # some deliveries escape them twice
     level = "good" if status == "closed" else {"issue": "bad", "scheduledChange": "warn"}.get(category, "info")
     code = text(field(detail, "eventTypeCode"))
     return Notice(
@@ -46,4 +47,6 @@ def read(payload: Mapping[str, Any]) -> Notice:
             account_fact(field(detail, "affectedAccount") or payload.get("account")),
         ),
         details=description,
+        time=text(payload.get("time")),
+        links=links(*(link("Reference", url) for url in urls_in(description)[:3])),
     )

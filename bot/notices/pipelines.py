@@ -1,12 +1,25 @@
-"""Pipelines and jobs: CodePipeline, CodeBuild, CodeDeploy and Glue job state changes — name, stage or job,
-and a state such as FAILED."""
+"""Pipelines and jobs: CodePipeline, CodeBuild, CodeDeploy and Glue job state changes — name, stage or job, and a
+state such as FAILED — as EventBridge delivers them and as a CodeStar notification rule does (the same event with
+``detailType``), plus CodeDeploy's own trigger notifications (``eventTriggerName``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.coerce import mapping, text
-from bot.notices.model import Notice, detail_of, fact, facts, field, state_level
+from bot.coerce import items, mapping, text
+from bot.notices.model import (
+    Notice,
+    account_fact,
+    detail_of,
+    epoch_time,
+    fact,
+    facts,
+    field,
+    joined,
+    link,
+    links,
+    state_level,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,7 +37,7 @@ DETAIL_TYPES = (
 
 
 def read(payload: Mapping[str, Any]) -> Notice:
-    kind = text(payload.get("detail-type"))
+    kind = text(payload.get("detail-type") or payload.get("detailType"))
     detail = detail_of(payload)
     if kind.startswith("CodePipeline"):
         return _codepipeline(payload, detail)
@@ -35,10 +48,18 @@ def read(payload: Mapping[str, Any]) -> Notice:
     return _glue(payload, detail)
 
 
+def _rule(payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The CodeStar notification rule that sent it, when one did."""
+    return fact("Notification rule", text(payload.get("notificationRuleArn")).rsplit("/", 1)[-1])
+
+
 def _codepipeline(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
     state = text(detail.get("state"))
-    where = " / ".join(
-        p for p in (text(detail.get("pipeline")), text(detail.get("stage")), text(detail.get("action"))) if p
+    where = joined((detail.get("pipeline"), detail.get("stage"), detail.get("action")), " / ")
+    result = mapping(detail.get("execution-result"))
+    kind = mapping(detail.get("type"))
+    summary = text(result.get("external-execution-summary")) or text(
+        mapping(payload.get("additionalAttributes")).get("additionalInformation")
     )
     return Notice(
         kind="CodePipeline",
@@ -48,21 +69,28 @@ def _codepipeline(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Noti
             fact("Pipeline", detail.get("pipeline")),
             fact("Stage", detail.get("stage")),
             fact("Action", detail.get("action")),
+            fact("Provider", joined((kind.get("category"), kind.get("provider")), " / ")),
             fact("State", state),
+            fact("Error", result.get("error-code")),
             fact("Execution", detail.get("execution-id")),
             fact("Region", payload.get("region")),
+            _rule(payload),
         ),
+        details=summary,
+        time=text(payload.get("time")),
+        links=links(link("Execution", result.get("external-execution-url"))),
     )
 
 
 def _codebuild(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
     info = mapping(detail.get("additional-information"))
+    logs = mapping(info.get("logs"))
     state = text(detail.get("build-status") or detail.get("completed-phase-status"))
     phase = text(detail.get("completed-phase"))
     project = text(detail.get("project-name"))
     return Notice(
         kind="CodeBuild",
-        headline=" · ".join(p for p in (project, phase, state) if p),
+        headline=joined((project, phase, state)),
         level=state_level(state),
         facts=facts(
             fact("Project", project),
@@ -70,15 +98,18 @@ def _codebuild(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
             fact("Status", state),
             fact("Build", detail.get("build-id")),
             fact("Initiator", info.get("initiator")),
-            fact("Logs", mapping(info.get("logs")).get("group-name")),
+            fact("Logs", logs.get("group-name")),
             fact("Region", payload.get("region")),
+            _rule(payload),
         ),
+        time=text(payload.get("time")),
+        links=links(link("Build logs", logs.get("deep-link"))),
     )
 
 
 def _codedeploy(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
     state = text(detail.get("state"))
-    group = " / ".join(p for p in (text(detail.get("application")), text(detail.get("deploymentGroup"))) if p)
+    group = joined((detail.get("application"), detail.get("deploymentGroup")), " / ")
     return Notice(
         kind="CodeDeploy",
         headline=f"{group} · {state}" if state else group,
@@ -90,7 +121,9 @@ def _codedeploy(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice
             fact("Instance", detail.get("instanceId")),
             fact("State", state),
             fact("Region", detail.get("region") or payload.get("region")),
+            _rule(payload),
         ),
+        time=text(payload.get("time")),
     )
 
 
@@ -109,4 +142,42 @@ def _glue(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
             fact("Region", payload.get("region")),
         ),
         details=text(field(detail, "message")),
+        time=text(payload.get("time")),
+    )
+
+
+def is_trigger(payload: Mapping[str, Any]) -> bool:
+    """A CodeDeploy trigger's own notification (deployment- or instance-based), not an EventBridge event."""
+    return bool(payload.get("eventTriggerName")) and bool(payload.get("deploymentId"))
+
+
+def read_trigger(payload: Mapping[str, Any]) -> Notice:
+    status = text(payload.get("status") or payload.get("instanceStatus"))
+    group = joined((payload.get("applicationName"), payload.get("deploymentGroupName")), " / ")
+    instance = text(payload.get("instanceId")).rsplit("/", 1)[-1]
+    error = mapping(payload.get("errorInformation"))
+    overview = mapping(payload.get("deploymentOverview"))
+    steps = [mapping(e) for e in items(payload.get("lifecycleEvents"))]
+    return Notice(
+        kind="CodeDeploy",
+        headline=joined((group or text(payload.get("deploymentId")), instance, status)),
+        level=state_level(status),
+        facts=facts(
+            fact("Application", payload.get("applicationName")),
+            fact("Deployment group", payload.get("deploymentGroupName")),
+            fact("Deployment", payload.get("deploymentId")),
+            fact("Instance", payload.get("instanceId")),
+            fact("Status", status),
+            fact("Error", error.get("ErrorCode")),
+            fact("Instances", ", ".join(f"{k} {v}" for k, v in overview.items() if text(v) not in ("", "0"))),
+            fact(
+                "Lifecycle",
+                ", ".join(joined((s.get("LifecycleEvent"), s.get("LifecycleEventStatus")), " ") for s in steps),
+            ),
+            fact("Trigger", payload.get("eventTriggerName")),
+            fact("Region", payload.get("region")),
+            account_fact(payload.get("accountId")),
+        ),
+        details=text(error.get("ErrorMessage")),
+        time=epoch_time(payload.get("completeTime") or payload.get("lastUpdatedAt") or payload.get("createTime")),
     )

@@ -153,7 +153,7 @@ def test_handler_posts_each_record_with_token_from_secrets_manager(handler: tupl
         "🔴 orders-api-errors · OK → ALARM",
         "📣 Deploy finished",
         '📣 ALARM: "orders-api-errors" in US East (N. Virginia)',
-        "📣 EC2 Instance State-change Notification",
+        "📣 Amazon EC2: EC2 Instance State-change Notification · terminated",  # the source and the state
     ]
     assert slack.calls("chat.postMessage")[0].headers["Authorization"] == "Bearer xoxb-from-secret"
 

@@ -65,7 +65,9 @@ def test_unknown_json_object_is_a_generic_card(tmp_path: Path, capsys: pytest.Ca
     path.write_text('{"anything": ["goes", 1]}')
     assert main(["render", str(path), "--offline"]) == 0
     (call,) = json.loads(capsys.readouterr().out)
-    assert call["payload"]["blocks"][0]["text"]["text"] == "📣 Event"
+    blocks = call["payload"]["blocks"]
+    assert blocks[0]["text"]["text"] == "📣 Anything goes, 1"  # no source to name: its one fact is the headline
+    assert "*Anything:* goes, 1" in json.dumps(blocks, ensure_ascii=False)  # a fact, not a dump
 
 
 # --- alarms of kinds, partitions and text never seen before ------------------------------------------

@@ -1,0 +1,132 @@
+"""Systems Manager: Run Command (its own SNS notifications — ``commandId``, ``documentName``, ``status`` — and the
+EventBridge command and invocation status changes), Automation executions and steps, and configuration compliance
+(patch or association NON_COMPLIANT)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.coerce import items, text
+from bot.notices.model import (
+    Notice,
+    account_fact,
+    detail_of,
+    fact,
+    facts,
+    field,
+    first_time,
+    joined,
+    state_level,
+    worst,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+DETAIL_TYPES = (
+    "EC2 Command Status-change Notification",
+    "EC2 Command Invocation Status-change Notification",
+    "EC2 Automation Execution Status-change Notification",
+    "EC2 Automation Step Status-change Notification",
+    "Configuration Compliance State Change",
+)
+
+
+def is_run_command(payload: Mapping[str, Any]) -> bool:
+    """Run Command's own SNS notification (a command summary or one instance's invocation)."""
+    return bool(payload.get("commandId")) and bool(payload.get("documentName")) and "status" in payload
+
+
+def read_run_command(payload: Mapping[str, Any]) -> Notice:
+    status = text(payload.get("status"))
+    detailed = text(payload.get("detailedStatus"))
+    instances = [text(i) for i in items(payload.get("instanceIds"))]
+    target = text(payload.get("instanceId")) or ", ".join(instances)
+    return Notice(
+        kind="Run Command",
+        headline=joined((payload.get("documentName"), target, status)),
+        level=worst(state_level(status), state_level(detailed)),
+        facts=facts(
+            fact("Document", payload.get("documentName")),
+            fact("Status", status if detailed in ("", status) else f"{status} ({detailed})"),
+            fact("Instance", payload.get("instanceId")),
+            fact("Instances", ", ".join(instances)),
+            fact("Command", payload.get("commandId")),
+            fact("Requested", payload.get("requestedDateTime")),
+            fact("Output", joined((payload.get("outputS3BucketName"), payload.get("outputS3KeyPrefix")), "/")),
+        ),
+        time=first_time(payload.get("eventTime"), payload.get("requestedDateTime")),
+    )
+
+
+def read(payload: Mapping[str, Any]) -> Notice:
+    kind = text(payload.get("detail-type"))
+    detail = detail_of(payload)
+    if kind == "Configuration Compliance State Change":
+        return _compliance(payload, detail)
+    if "Automation" in kind:
+        return _automation(payload, detail, step="Step" in kind)
+    status = text(field(detail, "status"))
+    instance = text(field(detail, "instance-id")) or ", ".join(
+        text(r).rsplit("/", 1)[-1] for r in items(payload.get("resources"))
+    )
+    return Notice(
+        kind="Run Command",
+        headline=joined((field(detail, "document-name"), instance, status)),
+        level=state_level(status),
+        facts=facts(
+            fact("Document", field(detail, "document-name")),
+            fact("Status", status),
+            fact("Instance", instance),
+            fact("Command", field(detail, "command-id")),
+            fact("Requested", field(detail, "requested-date-time")),
+            fact("Region", payload.get("region")),
+            account_fact(payload.get("account")),
+        ),
+        time=text(payload.get("time")),
+    )
+
+
+def _automation(payload: Mapping[str, Any], detail: Mapping[str, Any], *, step: bool) -> Notice:
+    status = text(field(detail, "Status"))
+    name = text(field(detail, "Definition"))
+    return Notice(
+        kind="SSM Automation",
+        headline=joined((name, field(detail, "StepName") if step else "", status)),
+        level=state_level(status),
+        facts=facts(
+            fact("Runbook", joined((name, field(detail, "DefinitionVersion")), " v")),
+            fact("Step", field(detail, "StepName")),
+            fact("Action", field(detail, "Action")),
+            fact("Status", status),
+            fact("Execution", field(detail, "ExecutionId")),
+            fact("Started", field(detail, "StartTime")),
+            fact("Ended", field(detail, "EndTime")),
+            fact("By", field(detail, "ExecutedBy")),
+            fact("Region", payload.get("region")),
+        ),
+        details=text(field(detail, "FailureMessage", "Outputs")),
+        time=text(payload.get("time")),
+    )
+
+
+def _compliance(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
+    status = text(field(detail, "compliance-status")).upper()
+    severity = text(field(detail, "severity"))
+    resource = text(field(detail, "resource-id"))
+    return Notice(
+        kind="Systems Manager",
+        headline=joined((resource, field(detail, "compliance-type"), status)),
+        level=state_level(status),
+        facts=facts(
+            fact("Compliance", status),
+            fact("Type", field(detail, "compliance-type")),
+            fact("Severity", severity),
+            fact("Resource", joined((field(detail, "resource-type"), resource), " ")),
+            fact("Patch baseline", field(detail, "patch-baseline-id")),
+            fact("Association", field(detail, "association-id")),
+            fact("Region", payload.get("region")),
+            account_fact(payload.get("account")),
+        ),
+        time=text(payload.get("time")),
+    )
