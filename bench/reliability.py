@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,9 +55,11 @@ class Killed(BaseException):
 def like_lambda(service: Any, event: dict[str, Any]) -> bool:
     """One asynchronous invocation and Lambda's two retries; False when all three failed (the on-failure
     queue would keep the event for ``lookout replay``)."""
+    request_id = str(uuid.uuid4())  # Lambda's retries of an invocation keep its request id
     for attempt in range(3):
         try:
-            service.handle(event, Deadline.after(TRY_S * 4), lambda_context=LambdaContext(timeout_s=TRY_S))
+            context = LambdaContext(timeout_s=TRY_S, request_id=request_id)
+            service.handle(event, Deadline.after(TRY_S * 4), lambda_context=context)
             return True
         except (AlertsFailed, Killed):
             time.sleep(TRY_S + 0.1)  # the claim expires with the invocation

@@ -9,6 +9,7 @@ Not for: building clients or reading settings (``bot.wiring`` and the handlers d
 from __future__ import annotations
 
 import time
+import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -110,21 +111,28 @@ class AlertService:
         if self.prefetch is not None:
             self.prefetch()
         outcomes = [self._deliver(delivery, deadline, lambda_context) for delivery in deliveries]
-        outcomes = self._flushed(deliveries, outcomes, deadline)
+        outcomes = self._flushed(deliveries, outcomes, deadline, getattr(lambda_context, "aws_request_id", ""))
         failed = [o for o in outcomes if o.error]
         if failed and raise_failed:
             raise AlertsFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
         return outcomes
 
-    def _flushed(self, deliveries: list[Delivery], outcomes: list[Outcome], deadline: Deadline) -> list[Outcome]:
+    def _flushed(
+        self, deliveries: list[Delivery], outcomes: list[Outcome], deadline: Deadline, request_id: str
+    ) -> list[Outcome]:
         """Each storm the deliveries wrote into, flushed once (or left to its live flusher) — after all of them:
         a burst in one event gathers once. A retry of a delivery already done flushes its storm again (the
-        flusher may have died). A flush that cannot finish fails the deliveries it holds, so Lambda retries."""
+        flusher may have died). A flush that cannot finish fails the deliveries it holds, so Lambda retries.
+        The lease's owner is this invocation: Lambda's retries of it keep its request id (AWS Knowledge Center,
+        "Lambda function duplicate invocations"), so a killed flusher's retry takes its lease back at once,
+        while a duplicate delivery of the same notification, another invocation, waits for the live flusher
+        instead of posting the same round beside it (the change key alone let both post it)."""
+        invocation = request_id or uuid.uuid4().hex
         storms: dict[str, str] = {}
         for delivery, outcome in zip(deliveries, outcomes, strict=True):
             if outcome.posted is not None and outcome.posted.storm:
-                owner = delivery.item.change_key if isinstance(delivery.item, Alarm) else outcome.title
-                storms.setdefault(outcome.posted.storm, owner)
+                change = delivery.item.change_key if isinstance(delivery.item, Alarm) else outcome.title
+                storms.setdefault(outcome.posted.storm, f"{change}#{invocation}")
         failures: dict[str, str] = {}
         for storm, owner in storms.items():
             assert self.lifecycle is not None  # only the lifecycle groups into storms

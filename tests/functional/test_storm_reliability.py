@@ -43,13 +43,20 @@ def service(slack: SlackStandIn) -> Iterator[AlertService]:
         yield service
 
 
-def deliver(service: AlertService, name: str, seconds: float = 4.0, **kwargs: Any) -> list[Any]:
+def deliver(
+    service: AlertService, name: str, seconds: float = 4.0, request_id: str | None = None, **kwargs: Any
+) -> list[Any]:
     """One Lambda invocation with this alarm's state change: its outcomes (a failed one has an error, and
-    Lambda retries it)."""
+    Lambda retries it). ``request_id``: the invocation's (Lambda's retries of an invocation keep it); a new
+    one when None."""
+    import uuid
+
     from bot.events import parse_event
+    from local.lambda_runtime import LambdaContext
 
     event = sns_event(name, "ALARM", 0, **kwargs)
-    return service.deliver_all(list(parse_event(event)), Deadline.after(seconds), raise_failed=False)
+    context = LambdaContext(timeout_s=seconds, request_id=request_id or str(uuid.uuid4()))
+    return service.deliver_all(list(parse_event(event)), Deadline.after(seconds), context, raise_failed=False)
 
 
 class Hooked:
@@ -102,16 +109,18 @@ def test_a_flusher_killed_mid_round_loses_nothing_and_duplicates_nothing(
     for name in NAMES[:3]:
         deliver(service, name)
     hook = Hooked(service, where)
-    holder = threading.Thread(target=lambda: pytest.raises(Killed, deliver, service, NAMES[3], 2.5), daemon=True)
+    holder = threading.Thread(
+        target=lambda: pytest.raises(Killed, deliver, service, NAMES[3], 2.5, "killed-1"), daemon=True
+    )
     holder.start()
     while hook.armed:
         threading.Event().wait(0.05)
     # WHEN eleven more join while the killed one still holds the lease (each returns: its entry is written)
     outcomes = [deliver(service, name) for name in NAMES[4:]]
     assert all(not o.error for os_ in outcomes for o in os_)
-    # AND Lambda retries the killed delivery once its claim has expired
+    # AND Lambda retries the killed delivery (the same request id) once its claim has expired
     threading.Event().wait(2.6)
-    assert not any(o.error for o in deliver(service, NAMES[3]))
+    assert not any(o.error for o in deliver(service, NAMES[3], request_id="killed-1"))
     # THEN every alarm is shown exactly once, under one summary
     assert shown(slack, NAMES) == dict.fromkeys(NAMES, 1)
     assert sum("lookout:storm" in json.dumps(m["blocks"]) for m in slack.posts(CHANNEL)) == 1
@@ -194,3 +203,36 @@ def test_a_storm_keeps_every_mention_and_the_highest_severity(service: AlertServ
     (summary,) = [m for m in slack.posts(CHANNEL) if "lookout:storm" in json.dumps(m["blocks"])]
     assert summary["text"].startswith("🚨 SEV1 · Alarm storm")
     assert "<!subteam^S0PAYMENTS>" in summary["text"] and "<@U0DBADMIN1>" in summary["text"]
+
+
+def test_a_duplicate_delivery_waits_for_the_live_flusher_instead_of_posting_its_round_again(
+    service: AlertService, slack: SlackStandIn
+) -> None:
+    # GIVEN a storm whose flusher pauses just before it posts its round's replies (Slack is slow)
+    for name in NAMES[:3]:
+        deliver(service, name)
+    desk = service.lifecycle.tracker.storms  # type: ignore[union-attr]
+    inner = desk.messenger
+    paused, go = threading.Event(), threading.Event()
+
+    class Slow:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(inner, name)
+
+        def storm_replies(self, *args: Any) -> Any:
+            if not paused.is_set():
+                paused.set()
+                go.wait(10)
+            return inner.storm_replies(*args)
+
+    desk.messenger = Slow()
+    flusher = threading.Thread(target=deliver, args=(service, NAMES[3], 6.0), daemon=True)
+    flusher.start()
+    assert paused.wait(10)
+    # WHEN SNS delivers the same notification again, to another invocation, while the first is posting
+    again = deliver(service, NAMES[3], 2.0)
+    go.set()
+    flusher.join(10)
+    # THEN the duplicate leaves the round to the live flusher: the alarm is shown once
+    assert not any(o.error for o in again)
+    assert shown(slack, NAMES[:4]) == dict.fromkeys(NAMES[:4], 1)
