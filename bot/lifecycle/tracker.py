@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from bot.lifecycle.storm import StormDesk
 
 ATTEMPTS = 8
+STORM_TAG = "lookout:storm"
+"""On a log-error card (built by the forwarder, never by an alarm's owner): ``alone`` keeps it out of storms."""
 POSTING_S = 60.0
 """Longer than the alarm function's timeout (30 s): a ``posting`` record this old was left by an invocation
 that died (timeout, out of memory) before Slack answered. Younger, its post may still be under way."""
@@ -97,6 +99,8 @@ class IncidentTracker:
         family = "logs" if alarm.kind is AlarmKind.LOG_ERROR else ""  # log errors keep their own storm budget
         if resumed:  # a retry of this very opening: its first try counted it, and decided
             storm = None
+        elif family and dict(alarm.tags or ()).get(STORM_TAG) == "alone":
+            storm = None  # a log group's overflow card: its names are the news, a storm entry would drop them
         else:
             storm = None if silenced or self.storms is None else self.storms.admit(route.channel, family)
         seq = self.storms.number(storm, route.channel) if storm and self.storms is not None else 0

@@ -12,16 +12,17 @@ Not for: deciding when to announce (``bot.logerrors.ledger``).
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.alarms import Alarm, AlarmKind, AlarmState
 
 if TYPE_CHECKING:
-    from bot.logerrors.kinds import Kind
-    from bot.logerrors.ledger import Decision
+    from bot.logerrors.ledger import Decision, Held
 
 LAMBDA_GROUP = "/aws/lambda/"
+STORM_TAG = "lookout:storm"
+"""``alone``: a log-error card never grouped into a storm (``bot.lifecycle.tracker`` reads it on log errors)."""
 
 
 def as_alarm(
@@ -61,26 +62,36 @@ def as_alarm(
     )
 
 
-def held_back(kinds: list[Kind], *, region: str, account: str, partition: str, now: datetime) -> Alarm:
-    """One card for the new kinds a log group showed beyond its minute's share: how many, with a few samples
-    (redacted), and the group's Logs Insights link; each kind is announced on its own when it comes again."""
-    group = kinds[0].group
+def held_back(
+    group: str, held: Held, *, share: int, region: str, account: str, partition: str, now: datetime
+) -> Alarm:
+    """One card per log group and minute for the new kinds beyond its minute's ``share``: how many, each by name
+    (the first ``LISTED``; how many more are not), and the group's Logs Insights link; each kind is announced on
+    its own when it comes again. Every delivery holding kinds rebuilds it from the whole minute (``held``): a
+    larger count is a newer change of the same card (it is edited), the same count the same change (posted
+    once). It is never grouped into a storm: a storm entry would show its title, not the names."""
     short = group.removeprefix(LAMBDA_GROUP).rsplit("/", 1)[-1] or group
     minute = now.replace(second=0, microsecond=0)
     digest = hashlib.sha256(f"{group}\n{minute:%Y-%m-%dT%H:%M}".encode()).hexdigest()[:24]
-    samples = [k.fingerprint[:150] for k in kinds[:5]]
-    tags = {"lookout:log-groups": group}
+    names = list(held.names)
+    unlisted = held.count - len(names)
+    more = [f"… and {unlisted} more not listed (the Logs Insights link finds them)"] if unlisted > 0 else []
+    tags = {"lookout:log-groups": group, STORM_TAG: "alone"}
+    plural = "" if held.count == 1 else "s"
     return Alarm(
-        name=f"{short}: {len(kinds)} more new error kinds this minute",
+        name=f"{short}: {held.count} more new error kind{plural} this minute",
         arn=f"arn:{partition}:lookout:{region}:{account}:log-error/held-{digest}",
         kind=AlarmKind.LOG_ERROR,
         state=AlarmState.ALARM,
         previous_state=AlarmState.OK,
-        reason=f"{sum(k.count for k in kinds)} lines of {len(kinds)} new kinds: more than a minute shows singly",
-        changed_at=minute,
+        reason=(
+            f"{held.lines} lines of {held.count} new kind{plural} beyond the {share} a minute shows singly: "
+            "counted, and each announced on its own when it comes again"
+        ),
+        changed_at=minute + timedelta(milliseconds=min(held.count, 59_999)),
         account=account,
         region=region,
         partition=partition,
         tags=tuple(tags.items()),
-        evidence=(f"*Log group:* {group}", *samples),
+        evidence=(f"*Log group:* {group}", *names, *more),
     )

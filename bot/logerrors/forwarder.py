@@ -94,7 +94,7 @@ class Forwarder:
             decision = self.ledger.record(kind, self.channel)
             if decision.why is None:
                 continue
-            if decision.why == "new" and not self.ledger.new_kind_allowed(kind.group):
+            if decision.why == "new" and not self.ledger.new_kind_allowed(kind):
                 held.append(kind)  # counted, still new: announced when the group's minute has room
                 continue
             alarm = as_alarm(
@@ -110,7 +110,15 @@ class Forwarder:
                 report.new_keys.append(kind.key)
             out.append(Delivery(alarm, via="logs"))
         if held:
-            alarm = held_back(held, region=self.region, account=self.account, partition=self.partition, now=now)
+            alarm = held_back(
+                batch.group,
+                self.ledger.hold(held),
+                share=self.ledger.new_per_minute,
+                region=self.region,
+                account=self.account,
+                partition=self.partition,
+                now=now,
+            )
             report.announced.append(alarm.name)
             out.append(Delivery(alarm, via="logs"))
         return out, report

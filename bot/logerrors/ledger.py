@@ -3,8 +3,11 @@ a kind seen for the first time is announced; a known kind is counted, and announ
 with the new count, a note in its thread — at most once per ``note_every_s`` for that kind and at most
 ``notes_per_minute`` times a minute in the channel. Everything else is only counted: 10,000 lines of one
 kind are one number, not 10,000 messages. New kinds are announced up to ``new_per_minute`` a minute per log
-group (bursts of them go through the storm grouping); beyond that they are counted and stay new, and the
-forwarder says how many in one card — lines that differ in what a user typed cannot flood a channel.
+group (bursts of them go through the storm grouping): each distinct kind takes one of the minute's places, once,
+whichever delivery shows it, so concurrent deliveries of the same kinds never use up the share between them.
+Beyond that they are counted and stay new, and the forwarder names them in one card for the group's minute
+(``hold``: every delivery adds its own, the card shows them all) — lines that differ in what a user typed
+cannot flood a channel.
 
 Not for: folding lines into kinds (``bot.logerrors.kinds``) or the card (``bot.logerrors.alarm``).
 """
@@ -23,6 +26,13 @@ if TYPE_CHECKING:
 
 TTL_S = 30 * 86400
 Why = Literal["new", "repeat"]
+NAME_CHARS = 150
+"""A kind's name as an overflow card lists it (its fingerprint's head), kept with its tally."""
+LISTED = 10
+"""Held kinds an overflow card names (a card shows at most 12 facts: the group, these, and how many more)."""
+HELD_MAX, HELD_AT_ONCE = 2000, 500
+"""Held kinds a group's minute remembers one by one (≈ 60 KB), and one delivery adds at most (so the item stays
+far below DynamoDB's 400 KB); beyond that they are only counted."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,16 @@ class Tally:
     count: int
     first_ms: int
     last_ms: int
+
+
+@dataclass(frozen=True)
+class Held:
+    """A group's new kinds held back this minute, across every delivery: how many, how many lines of them
+    were delivered, and the names of the first ``LISTED`` (in a stable order, so every card lists the same)."""
+
+    count: int
+    lines: int
+    names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -65,7 +85,7 @@ class Ledger:
             Key={"pk": {"S": kind.key}},
             UpdateExpression=(
                 "ADD #count :n SET first_ms = if_not_exists(first_ms, :first), last_ms = :last, "
-                "log_group = :group, expiration = :ttl"
+                "log_group = :group, expiration = :ttl, kind_name = if_not_exists(kind_name, :name)"
             ),
             ExpressionAttributeNames={"#count": "count"},
             ExpressionAttributeValues={
@@ -74,6 +94,7 @@ class Ledger:
                 ":last": {"N": str(kind.last_ms)},
                 ":group": {"S": kind.group},
                 ":ttl": {"N": str(int(now) + TTL_S)},
+                ":name": {"S": kind.fingerprint[:NAME_CHARS]},
             },
             ReturnValues="ALL_NEW",
         )
@@ -111,10 +132,82 @@ class Ledger:
             return False
         return True
 
-    def new_kind_allowed(self, group: str) -> bool:
-        """One more new kind announced in ``group`` this minute, if under ``new_per_minute``."""
+    def new_kind_allowed(self, kind: Kind) -> bool:
+        """A place among ``kind``'s group's ``new_per_minute`` new kinds this minute: taken for it now if one is
+        left, or already its own (another delivery of the same kind took it: both build the same card, which
+        the alert lifecycle posts once). False: the minute is full, the kind is held (``hold``)."""
+        now = self.clock()
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": self._minute_key(kind.group, now)}},
+                UpdateExpression="ADD kinds :kinds SET expiration = :ttl",
+                ConditionExpression=(
+                    "attribute_not_exists(kinds) OR contains(kinds, :kind) OR size(kinds) < :share"
+                ),
+                ExpressionAttributeValues={
+                    ":kinds": {"SS": [kind.key]},
+                    ":kind": {"S": kind.key},
+                    ":share": {"N": str(self.new_per_minute)},
+                    ":ttl": {"N": str(int(now) + 3600)},
+                },
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def hold(self, kinds: list[Kind]) -> Held:
+        """``kinds`` (new, of one group) held back this minute: added to the group's minute, each kind once
+        however many deliveries hold it; what the minute holds now, with the names its card lists."""
+        now = self.clock()
+        key = {"pk": {"S": self._minute_key(kinds[0].group, now)}}
+        ttl, lines = {"N": str(int(now) + 3600)}, {"N": str(sum(k.count for k in kinds))}
+        mine = {k.key: k.fingerprint[:NAME_CHARS] for k in kinds}
+        try:
+            item = self.dynamodb.update_item(
+                TableName=self.table,
+                Key=key,
+                UpdateExpression="ADD held :held, held_lines :lines, held_beyond :beyond SET expiration = :ttl",
+                ConditionExpression="attribute_not_exists(held) OR size(held) < :max",
+                ExpressionAttributeValues={
+                    ":held": {"SS": sorted(mine)[:HELD_AT_ONCE]},
+                    ":beyond": {"N": str(max(0, len(mine) - HELD_AT_ONCE))},
+                    ":lines": lines,
+                    ":max": {"N": str(HELD_MAX)},
+                    ":ttl": ttl,
+                },
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:  # too many to remember: counted only
+            item = self.dynamodb.update_item(
+                TableName=self.table,
+                Key=key,
+                UpdateExpression="ADD held_beyond :n, held_lines :lines SET expiration = :ttl",
+                ExpressionAttributeValues={":n": {"N": str(len(mine))}, ":lines": lines, ":ttl": ttl},
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        held = sorted(item.get("held", {}).get("SS", []))
+        count = len(held) + int(item.get("held_beyond", {}).get("N", "0"))
+        listed = held[:LISTED]
+        names = {**self._names([k for k in listed if k not in mine]), **mine}
+        return Held(count, int(item["held_lines"]["N"]), tuple(names[k] for k in listed if k in names))
+
+    def _names(self, keys: list[str]) -> dict[str, str]:
+        """The names of kinds other deliveries held (kept with their tallies)."""
+        found: dict[str, str] = {}
+        request = {self.table: {"Keys": [{"pk": {"S": k}} for k in keys], "ConsistentRead": True}} if keys else {}
+        while request:
+            response = self.dynamodb.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(self.table, []):
+                if "kind_name" in item:
+                    found[item["pk"]["S"]] = item["kind_name"]["S"]
+            request = response.get("UnprocessedKeys") or {}
+        return found
+
+    @staticmethod
+    def _minute_key(group: str, now: float) -> str:
         digest = hashlib.sha256(group.encode()).hexdigest()[:24]
-        return self._counted(f"logerr-new#{digest}", self.clock()) <= self.new_per_minute
+        return f"logerr-new#{digest}#{int(now // 60)}"
 
     def _channel_allows(self, channel: str, now: float) -> bool:
         return self._counted(f"logerr-notes#{channel}", now) <= self.notes_per_minute

@@ -126,6 +126,9 @@ def test_new_kinds_beyond_a_groups_minute_share_are_counted_in_one_card(dynamodb
     assert report.kinds == 200 and len(deliveries) == 21
     held = deliveries[-1].item
     assert held.name == "shop: 180 more new error kinds this minute"
+    # AND it names as many as a card shows, and says how many it does not
+    assert len(held.evidence) == 12 and held.evidence[-1].startswith("… and 170 more not listed")
+    assert all(name.startswith("ERROR no such product ") for name in held.evidence[1:11])
     # AND once those twenty cards were delivered, the next minute announces twenty of those still new
     fwd = forwarder(dynamodb, clock, new_per_minute=20)
     for key in report.new_keys:
