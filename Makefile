@@ -70,6 +70,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/redaction.py
 	$(BIN)/python bench/reliability.py
 	$(BIN)/python bench/analytics_cost.py
+	$(BIN)/python bench/cost.py
 
 # The README's pictures: need Debian's chromium and fonts-noto-color-emoji (not the demo or the tests); Pillow
 # crops each screenshot to the message

@@ -25,7 +25,8 @@ REQUEST = """
 import base64, hashlib, hmac, time
 from urllib.parse import urlencode
 body = urlencode({"command": "/errors", "text": "orders-api 2h", "user_id": "U0BENCH", "channel_id": "C0BENCH",
-                  "team_id": "T0", "trigger_id": "t", "response_url": "http://127.0.0.1:9/x"})
+                  "team_id": "T0", "trigger_id": str(time.time_ns()),  # each process its own request (replay memory)
+                  "response_url": "http://127.0.0.1:9/x"})
 stamp = str(int(time.time()))
 signature = "v0=" + hmac.new(b"bench-secret", f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
 event = {"version": "2.0", "rawPath": "/", "rawQueryString": "", "isBase64Encoded": True,
@@ -86,6 +87,12 @@ def slash_env(stack: EmbeddedStack) -> dict[str, str]:
     stack.aws.sink_invocations = True  # the self-invocations are accepted, not run
     secret = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
         Name="bench/slack", SecretString=json.dumps({"bot_token": "xoxb-bench", "signing_secret": "bench-secret"})
+    )
+    boto3.client("dynamodb", region_name="us-east-1").create_table(  # the replay memory's table, as deployed
+        TableName="lookout-incidents",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
     )
     base = {
         **os.environ,

@@ -95,6 +95,9 @@ def family(
             tracker = service.lifecycle.tracker
             tracker.clock = lambda: time.time() + LATER[0]
             tracker.storms.gather_s = 1.0  # the template's 3 s gathers more per round; the outcome is the same
+            # a flusher's lease lasts as long as its invocation (30 s, the alarm function's timeout), here TRY_S:
+            # Lambda's retries, a minute later, and replays find a dead flusher's lease expired
+            tracker.storms.lease_s = TRY_S
         service.courier.fallback_channel = CHANNEL
         names = [f"rel-{i:02d}" for i in range(ALARMS)]
         unsent = 0
