@@ -25,7 +25,7 @@ REQUEST = """
 import base64, hashlib, hmac, time
 from urllib.parse import urlencode
 body = urlencode({"command": "/errors", "text": "orders-api 2h", "user_id": "U0BENCH", "channel_id": "C0BENCH",
-                  "team_id": "T0", "trigger_id": str(time.time_ns()),  # each process its own request (replay memory)
+                  "team_id": "T0", "trigger_id": str(time.time_ns()),  # a request of its own (replay memory)
                   "response_url": "http://127.0.0.1:9/x"})
 stamp = str(int(time.time()))
 signature = "v0=" + hmac.new(b"bench-secret", f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
