@@ -23,7 +23,7 @@ from bot.events import NotAnEvent, parse_json_text
 from bot.observability import Telemetry
 from bot.queries.catalog import CatalogError
 from bot.queries.results import QueryError
-from bot.text import redact, truncate, window
+from bot.text import excerpt, redact
 from bot.wiring import build_alert_service
 
 ERROR_CHARS = 300
@@ -169,7 +169,7 @@ def _replay(args: argparse.Namespace) -> int:
 def function_error(function: str, answer: dict[str, Any]) -> str:
     """What a function that failed a replayed record answered (its error and stack): redacted, then cut."""
     text = answer["Payload"].read().decode(errors="replace")
-    return f"{function}: {truncate(redact(window(text, ERROR_CHARS)), ERROR_CHARS)}"
+    return f"{function}: {excerpt(text, ERROR_CHARS)}"
 
 
 def _backfill(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.delivery import Deadline
-from bot.text import redact, truncate, window
+from bot.text import excerpt
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -102,7 +102,7 @@ def redrive(
                 handled = _handle(record, service, invoke)
             except Exception as exc:  # noqa: BLE001 - reported; the message stays for the next replay
                 failed += 1
-                errors.append(truncate(redact(window(str(exc), 300)), 300))
+                errors.append(excerpt(str(exc), 300))
                 continue
             if not handled:
                 left += 1

@@ -198,6 +198,12 @@ def window(text: str, shown: int) -> str:
     return text[: shown + OVERLAP]
 
 
+def excerpt(text: str, limit: int) -> str:
+    """Outside text kept or printed plain (a stored reason, a check's body, an error): redacted, then cut to
+    ``limit`` — a secret that straddles the cut is redacted whole, never shown in part."""
+    return truncate(redact(window(text, limit)), limit)
+
+
 def safe(text: str, limit: int | None = None) -> str:
     """Redacted, escaped and (optionally) truncated, without cutting an escape sequence in half."""
     out = escape(redact(text if limit is None else window(text, limit)))

@@ -14,7 +14,8 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.checks.model import Result, excerpt
+from bot.checks.model import Result
+from bot.text import excerpt
 
 if TYPE_CHECKING:
     from collections.abc import Callable

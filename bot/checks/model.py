@@ -8,16 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.text import redact, truncate, window
-
 if TYPE_CHECKING:
     from datetime import datetime
-
-
-def excerpt(text: str, limit: int) -> str:
-    """Outside text as a result keeps it (a body, an error): redacted, then cut to ``limit`` — a secret that
-    straddles the cut is redacted whole, never shown in part."""
-    return truncate(redact(window(text, limit)), limit)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.checks.model import excerpt
+from bot.text import excerpt
 
 if TYPE_CHECKING:
     from bot.checks.model import Result

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.lifecycle.store import Conflict, Incident
-from bot.text import redact, truncate, window
+from bot.text import excerpt
 
 if TYPE_CHECKING:
     from bot.alarms import Alarm
@@ -71,7 +71,7 @@ def storm_entry(alarm: Alarm, route: Route, *, was: str, opening: bool) -> dict[
         "state": alarm.state.value,
         "was": was,
         "opening": opening,
-        "reason": truncate(redact(window(alarm.reason, 300)), 300),  # redacted before the cut, as stored
+        "reason": excerpt(alarm.reason, 300),  # redacted before the cut, as stored
         "at": alarm.changed_at.timestamp(),
         "where": f"{alarm.account} · {alarm.region}",
         "mention": route.mention,
