@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.lifecycle.decisions import StormRound
 from bot.lifecycle.storm_store import Summary
 from bot.lifecycle.storm_summary import fold
 from bot.slack.blocks.storm import render_storm_details, render_storm_summary
+from tests.support.storm_rounds import storm_round
 
 ARN = "arn:aws:cloudwatch:us-east-1:111122223333:alarm:orders-api-errors"
 
@@ -31,22 +31,6 @@ def entry(state: str, was: str, at: float, *, opening: bool, **extra: Any) -> di
         "severity": "",
         **extra,
     }
-
-
-def storm_round(summary: Summary, batch: list[dict[str, Any]]) -> StormRound:
-    return StormRound(
-        key="storm#C1#1",
-        channel="C1",
-        summary_ts="",
-        alarms=summary.alarms,
-        firing=summary.firing,
-        severity=summary.severity,
-        mentions=tuple(summary.mentions),
-        top=tuple(summary.top),
-        batch=tuple(batch),
-        first=1,
-        last=len(batch),
-    )
 
 
 def text_of(message: Any) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.lifecycle.decisions import StormRound
 from bot.lifecycle.storm_store import Summary
 from bot.lifecycle.storm_summary import fold, severity_rank
 from bot.slack.blocks.storm import render_storm_details, render_storm_summary
 from tests.support.messages import assert_valid_message
+from tests.support.storm_rounds import storm_round
 
 
 def entries(count: int, reason: str, **extra: Any) -> list[dict[str, Any]]:
@@ -33,23 +33,6 @@ def entries(count: int, reason: str, **extra: Any) -> list[dict[str, Any]]:
 
 def payload(message) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return {"text": message.text, "blocks": [b.to_dict() for b in message.blocks]}
-
-
-def storm_round(summary: Summary, batch: list[dict[str, Any]], announce: list[str] | None = None) -> StormRound:
-    return StormRound(
-        key="storm#C1#1",
-        channel="C1",
-        summary_ts="",
-        alarms=summary.alarms,
-        firing=summary.firing,
-        severity=summary.severity,
-        mentions=tuple(summary.mentions),
-        top=tuple(summary.top),
-        batch=tuple(batch),
-        first=1,
-        last=len(batch),
-        announce=tuple(announce or ()),
-    )
 
 
 def test_no_alarm_is_left_out_of_the_details() -> None:
