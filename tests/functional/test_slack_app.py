@@ -200,19 +200,13 @@ def test_a_replayed_request_is_refused_and_does_nothing(slack: SlackStandIn) -> 
 
 
 def test_shared_replay_memory_across_containers() -> None:
-    import boto3
     from moto import mock_aws
 
     from bot.slack.edge.seen_signatures import SeenSignatures
+    from tests.support.lifecycle import incidents_table
 
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        client = incidents_table("t")
         one, two = SeenSignatures("t", client), SeenSignatures("t", client)  # two Lambda containers
         assert one.first_time("v0=abc") is True
         assert two.first_time("v0=abc") is False

@@ -213,17 +213,12 @@ def test_a_direct_invoke_runs_only_what_slack_signed_for_whom_is_allowed_answeri
 
 
 def test_the_shared_replay_memory_lets_a_retry_through_and_refuses_a_replay() -> None:
-    import boto3
     from moto import mock_aws
 
+    from tests.support.lifecycle import incidents_table
+
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        client = incidents_table("t")
         shared_memory_holds(SeenSignatures("t", client), SeenSignatures("t", client))  # two containers
 
 
