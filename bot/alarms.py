@@ -137,6 +137,18 @@ class Alarm:
         return self.time_given is None
 
     @property
+    def suppressed(self) -> bool:
+        """A composite alarm whose actions are held back now: maintenance, not a page."""
+        return self.suppression is not None and self.suppression.active
+
+    @property
+    def suppression_ended(self) -> bool:
+        """ALARM whose actions run now because the previous state's wait or extension period (or its
+        suppressor's ALARM) ended (CloudWatch User Guide, "Composite alarm action suppression"): a live page."""
+        held = self.suppression
+        return held is not None and not held.active and bool(held.reason) and self.state is AlarmState.ALARM
+
+    @property
     def primary(self) -> MetricQuery | None:
         """The query whose value the alarm compares: the returned one, or the band's input metric."""
         if self.threshold_metric_id:

@@ -53,6 +53,9 @@ class Note:
     kind: Literal["refire", "transition", "late"]
     since: float
     count: int = 0
+    mention: str = ""
+    """Who the reply calls: a re-fire that pages (a composite alarm whose suppression ended) calls the route's
+    mention, as a first post does — an edited message notifies no one."""
 
 
 @dataclass(frozen=True)

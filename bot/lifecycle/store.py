@@ -41,6 +41,8 @@ class Incident:
     logs: str = ""
     """JSON: the log groups, filter pattern and window of the last message ("More logs" continues there)."""
     service: str = ""
+    counted: str = ""
+    """The storm window this incident's latest opening counted in (``bot.lifecycle.storm.Admission``)."""
     version: int = 0
 
     @property

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.lifecycle.decisions import StormRound
 from bot.lifecycle.storm_store import PAGE, LeaseLost, StormStore
@@ -50,6 +50,13 @@ def storm_key(channel: str, window: int, family: str = "") -> str:
     return f"storm#{channel}#{family + '#' if family else ''}{window}"
 
 
+class Admission(NamedTuple):
+    """Where an opening alarm goes: ``storm`` (None: a message of its own), and the ``window`` it counted in."""
+
+    storm: str | None
+    window: str
+
+
 class StormDesk:
     def __init__(
         self,
@@ -71,21 +78,24 @@ class StormDesk:
         self.sleep = sleep
         self.lease_s, self.hole_s, self.round_s = LEASE_S, HOLE_S, ROUND_S
 
-    def admit(self, channel: str, family: str = "") -> str | None:
+    def admit(self, channel: str, family: str = "", counted: str = "") -> Admission:
         """Count an alarm opening in ``channel``: the storm it joins, or None (it is posted on its own). A storm
         of the window before that is still going keeps its burst, across window boundaries. ``family``: a
-        separate budget (``logs``: log-error kinds)."""
+        separate budget (``logs``: log-error kinds). ``counted``: the window this alarm last counted in (its
+        incident's ``Admission.window``); an alarm that opens again in that window (ALARM → OK → ALARM) is not
+        counted twice, so one flapping alarm never makes a storm."""
         window = int(self.clock() // self.window_s)
         current = storm_key(channel, window, family)
+        again = counted == current
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lookout-admit") as pool:
             read = pool.submit(self.store.head, storm_key(channel, window - 1, family))  # beside the count
-            rank = self.store.open(current, channel)
+            rank = self.store.head(current).openings if again else self.store.open(current, channel)
             previous = read.result()
         going = previous.key if previous.count else previous.joined
         if going:
             self.store.join(current, going)  # only in a storm: its window's openings go to the going one
-            return going
-        return current if rank > self.threshold else None
+            return Admission(going, current)
+        return Admission(current if rank > self.threshold else None, current)
 
     def number(self, key: str, channel: str) -> int:
         """A sequence number for the next entry of storm ``key`` (recorded with the incident before the entry

@@ -97,12 +97,13 @@ class IncidentTracker:
             return self._refire(alert, incident, route, deadline, extra)
         silenced = incident is not None and incident.silenced and incident.ts
         family = "logs" if alarm.kind is AlarmKind.LOG_ERROR else ""  # log errors keep their own storm budget
+        storm, counted = None, incident.counted if incident is not None else ""
         if resumed:  # a retry of this very opening: its first try counted it, and decided
-            storm = None
+            pass
         elif family and dict(alarm.tags or ()).get(STORM_TAG) == "alone":
-            storm = None  # a log group's overflow card: its names are the news, a storm entry would drop them
-        else:
-            storm = None if silenced or self.storms is None else self.storms.admit(route.channel, family)
+            pass  # a log group's overflow card: its names are the news, a storm entry would drop them
+        elif not silenced and self.storms is not None:
+            storm, counted = self.storms.admit(route.channel, family, counted)
         seq = self.storms.number(storm, route.channel) if storm and self.storms is not None else 0
         base = incident or Incident(alarm_arn=alarm.arn, channel=route.channel)
         opened = replace(
@@ -117,6 +118,7 @@ class IncidentTracker:
             acked_by="",
             storm=storm or "",
             storm_seq=seq,
+            counted=counted,
             service=extra.get("service", ""),
             logs=extra.get("logs", ""),
             status="open" if storm else "posting",
@@ -166,7 +168,9 @@ class IncidentTracker:
             alert, self._card(updated, route, alarm), updated.channel, updated.ts, deadline
         )
         if not updated.acked_by and not updated.silenced:
-            note = Note("refire", since=updated.opened_at, count=updated.notify_count)
+            # CloudWatch runs the actions when a suppression ends: a page, so its people are called (each time)
+            mention = route.mention if alarm.suppression_ended else ""
+            note = Note("refire", since=updated.opened_at, count=updated.notify_count, mention=mention)
             self.messenger.note(alarm, note, updated.channel, updated.ts, deadline)
         self._save_after_post(updated)
         return posted
@@ -261,6 +265,7 @@ class IncidentTracker:
     @staticmethod
     def _card(incident: Incident, route: Route, alarm: Alarm) -> Card:
         first_post = alarm.state is AlarmState.ALARM and incident.notify_count <= 1 and not incident.silenced
+        first_post = first_post and not alarm.suppressed  # maintenance, not a page: the people are not called
         return Card(
             severity=route.severity,
             mention=route.mention if first_post else "",

@@ -270,15 +270,15 @@ def test_a_burst_across_a_window_boundary_stays_one_storm(service: AlertService)
     desk = service.lifecycle.tracker.storms  # type: ignore[union-attr]
     now = [59.0 * 60 + 55]  # five seconds before a window boundary
     desk.clock = lambda: now[0]
-    keys = [desk.admit("#c") for _ in range(5)]
+    keys = [desk.admit("#c").storm for _ in range(5)]
     assert keys[:3] == [None, None, None] and keys[3] == keys[4] is not None
     desk.number(keys[3], "#c")  # the storm's first entry: it is going
     now[0] += 10  # the next window: its openings join the storm of the window before
-    assert [desk.admit("#c") for _ in range(5)] == [keys[3]] * 5
+    assert [desk.admit("#c").storm for _ in range(5)] == [keys[3]] * 5
     now[0] += 60  # and so do the next window's, while the burst goes on
-    assert [desk.admit("#c") for _ in range(2)] == [keys[3]] * 2
+    assert [desk.admit("#c").storm for _ in range(2)] == [keys[3]] * 2
     now[0] += 120  # a quiet window later, a new burst starts afresh
-    assert desk.admit("#c") is None
+    assert desk.admit("#c").storm is None
 
 
 def _dead_post(service: AlertService, name: str, minutes: float, age_s: float) -> None:
@@ -469,3 +469,21 @@ def test_a_delivery_with_many_new_kinds_gathers_once_not_once_per_kind(
     assert not any(o.error for o in outcomes) and slept.count(desk.gather_s) <= 1
     (summary,) = [m for m in slack.posts("#alerts") if "lookout:storm" in json.dumps(m["blocks"])]
     assert header(summary) == "🚨 Error storm: 57 new error kinds"
+
+
+def test_one_flapping_alarm_never_makes_a_storm(service: AlertService, slack: SlackStandIn) -> None:
+    # GIVEN one alarm that goes ALARM → OK → ALARM five times within one storm window (threshold 3)
+    desk = service.lifecycle.tracker.storms  # type: ignore[union-attr]
+    desk.clock = lambda: 10.0 * 60 * 60  # one window for the whole test
+    for flap in range(5):
+        deliver(service, sns_event("flappy", "ALARM", flap * 2))
+        deliver(service, sns_event("flappy", "OK", flap * 2 + 1, old="ALARM"))
+    # THEN it counts once toward the threshold: each opening is a message of its own, no storm summary
+    posts = slack.posts("#alerts")
+    assert len(posts) == 5 and all(header(p).startswith("✅ flappy · ALARM → OK") for p in posts)
+    # AND four other alarms opening in that window still make a storm: the fourth distinct one starts it
+    for name in ("a", "b", "c"):
+        deliver(service, sns_event(name, "ALARM", 20))
+    assert len(slack.posts("#alerts")) == 8
+    deliver(service, sns_event("d", "ALARM", 21))
+    assert any("Alarm storm" in p["text"] for p in slack.posts("#alerts")), [p["text"] for p in slack.posts()]

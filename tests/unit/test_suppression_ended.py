@@ -74,3 +74,19 @@ def test_a_suppressor_the_event_does_not_name_is_left_out_not_called_unnamed() -
     summary = card(event)["summary"]
     assert "it waits up to 2 min for its suppressor alarm to go into ALARM" in summary
     assert "unnamed" not in summary
+
+
+def test_a_severity_tag_keeps_what_the_header_says_about_suppression() -> None:
+    # GIVEN the card as the lifecycle decorates it for an alarm tagged with a severity
+    from bot.lifecycle.decisions import Card
+    from bot.slack.blocks.lifecycle import decorate
+
+    for fixture, says in (
+        ("lambda_action_rust_composite.json", "(suppression ended: actions run now)"),
+        ("eventbridge_rust_composite_suppressed.json", "(actions suppressed)"),
+    ):
+        alarm = the_alarm(load_event(fixture))
+        message = decorate(render_alarm(alarm, Enrichment.skipped()), alarm, Card(severity="SEV1"))
+        header = next(b.to_dict() for b in message.blocks if b.block_id == "lookout:header")["text"]["text"]
+        # THEN the severity leads and the header still says whether this pages
+        assert header.startswith(("🔴 SEV1 · ", "🔕 SEV1 · ")) and header.endswith(says), header

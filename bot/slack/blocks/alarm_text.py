@@ -45,14 +45,14 @@ ENDED_BY = {
 
 
 def suppressed(alarm: Alarm) -> bool:
-    return alarm.suppression is not None and alarm.suppression.active
+    return alarm.suppressed
 
 
 def suppression_ended(alarm: Alarm) -> str:
     """ "its wait period ended without … going into ALARM (wait period 2 min, extension period 3 min)" when
     this ALARM's actions run because the previous state's suppression ended; "" otherwise."""
     held = alarm.suppression
-    if held is None or held.active or not held.reason or alarm.state is not AlarmState.ALARM:
+    if held is None or not alarm.suppression_ended:
         return ""
     ended = held.reason.rsplit(" ", 1)[-1]  # "Actions suppressed by WaitPeriod"
     text = ENDED_BY.get(ended, "its suppression ({ended}) ended").format(
@@ -64,6 +64,17 @@ def suppression_ended(alarm: Alarm) -> str:
         if seconds
     ]
     return text + (f" ({', '.join(periods)})" if periods else "")
+
+
+def transition(alarm: Alarm) -> str:
+    """ " · ALARM → ALARM (suppression ended: actions run now)": the header's state change, with whether it
+    pages (a suppressed alarm does not; one whose suppression ended does)."""
+    text = f" · {alarm.previous_state.value} → {alarm.state.value}"
+    if suppressed(alarm):
+        return text + " (actions suppressed)"
+    if alarm.suppression_ended:
+        return text + f" ({ENDED_NOTE.lower()})"
+    return text
 
 
 def icon(alarm: Alarm) -> str:

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.slack.blocks.alarm_text import icon, suppressed
+from bot.slack.blocks.alarm_text import icon, suppression_ended, transition
 from bot.slack.blocks.format import duration
 from bot.slack.blocks.render import HEADER_CHARS, Message, finish_message
 from bot.text import for_code_block, one_line, safe
@@ -50,9 +50,8 @@ def decorate(message: Message, alarm: Alarm, card: Card) -> Message:
     for block in message.blocks:
         if block.block_id == "lookout:header" and card.severity:
             prefix = f"{icon(alarm)} {card.severity} · "
-            text = prefix + safe(one_line(alarm.name), HEADER_CHARS - len(prefix) - 60)
-            text += f" · {alarm.previous_state.value} → {alarm.state.value}"
-            text += " (actions suppressed)" if suppressed(alarm) else ""
+            change = transition(alarm)
+            text = prefix + safe(one_line(alarm.name), HEADER_CHARS - len(prefix) - len(change)) + change
             block = HeaderBlock(
                 block_id="lookout:header", text=PlainTextObject(text=text[:HEADER_CHARS], emoji=True)
             )
@@ -111,7 +110,11 @@ def status_notes(
 def note_message(alarm: Alarm, note: Note) -> Message:
     """A thread reply for the lifecycle's ``note``."""
     if note.kind == "refire":
-        return render_note(refire_note(alarm, note.count, note.since))
+        message = render_note(refire_note(alarm, note.count, note.since))
+        if not note.mention:
+            return message
+        blocks = [SectionBlock(block_id="lookout:mention", text=MarkdownTextObject(text=note.mention))]
+        return finish_message(f"{note.mention} {message.text}", [*message.blocks, *blocks])
     if note.kind == "late":
         return render_note(late_note(alarm, note.since))
     return render_note(transition_note(alarm, note.since))
@@ -148,6 +151,11 @@ def render_note(text: str) -> Message:
 
 
 def refire_note(alarm: Alarm, count: int, since: float) -> str:
+    ended = suppression_ended(alarm)
+    if ended:  # CloudWatch runs the actions now: a page, not a repeat
+        head = f"🔴 *Suppression ended: actions run now* — {safe(ended, 500)}"
+        reason = safe(one_line(alarm.reason), 300)
+        return f"{head}\n> {reason}" if reason else head
     head = f"🔁 Still firing · {_ordinal(count)} time"
     if alarm.time_known:
         head += f" in {duration(max(0.0, alarm.changed_at.timestamp() - since))}"

@@ -26,7 +26,7 @@ from bot import console
 from bot.alarms import AlarmKind
 from bot.enrich.model import Enrichment
 from bot.slack.blocks import format as fmt
-from bot.slack.blocks.alarm_text import ENDED_NOTE, icon, summary, suppressed, suppression_ended, where
+from bot.slack.blocks.alarm_text import ENDED_NOTE, icon, summary, suppressed, transition, where
 from bot.text import cell, escape, for_code_block, one_line, safe, truncate
 
 if TYPE_CHECKING:
@@ -109,13 +109,9 @@ def render_bare_alarm(alarm: Alarm, note: str) -> Message:
 
 def _header(alarm: Alarm) -> str:
     """Icon, name and transition; the name is cut first so that the transition always shows."""
-    transition = f" · {alarm.previous_state.value} → {alarm.state.value}"
-    if suppressed(alarm):
-        transition += " (actions suppressed)"
-    elif suppression_ended(alarm):
-        transition += f" ({ENDED_NOTE.lower()})"
-    name = safe(one_line(alarm.name), HEADER_CHARS - 2 - len(transition))
-    return f"{icon(alarm)} {name}{transition}"
+    change = transition(alarm)
+    name = safe(one_line(alarm.name), HEADER_CHARS - 2 - len(change))
+    return f"{icon(alarm)} {name}{change}"
 
 
 def _metric(finding: Finding[MetricReport]) -> str:
@@ -273,12 +269,12 @@ def _buttons(alarm: Alarm, enrichment: Enrichment) -> list[ButtonElement]:
 
 def _fallback(alarm: Alarm) -> str:
     reason = one_line(alarm.reason)
-    transition = f"{alarm.previous_state.value} → {alarm.state.value}"
+    change = f"{alarm.previous_state.value} → {alarm.state.value}"
     if suppressed(alarm):
-        transition += ", actions suppressed"
-    elif suppression_ended(alarm):
-        transition += f", {ENDED_NOTE.lower()}"
-    text = f"{icon(alarm)} {alarm.state.value}: {alarm.name} ({transition})"
+        change += ", actions suppressed"
+    elif alarm.suppression_ended:
+        change += f", {ENDED_NOTE.lower()}"
+    text = f"{icon(alarm)} {alarm.state.value}: {alarm.name} ({change})"
     return safe(f"{text} — {reason}" if reason else text, TEXT_CHARS)
 
 
