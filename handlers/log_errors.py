@@ -1,7 +1,8 @@
 """Lambda entry point for error lines from any log group: CloudWatch Logs subscription deliveries (an
 account-level subscription filter policy, or per-group subscription filters) → error kinds counted, new
 kinds and due repeats posted through the alarm pipeline. Each delivery is claimed once (Powertools
-Idempotency on the incidents table), so Lambda's retry of a failed post does not count its lines twice.
+Idempotency on the incidents table), and the ledger remembers which kinds each payload counted, so Lambda's
+retry of a failed post does not count its lines twice.
 
 The composition root: settings, clients, the alert service, the ledger and the forwarder are built once per
 container.

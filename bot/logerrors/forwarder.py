@@ -63,7 +63,8 @@ class Forwarder:
         """Count the delivery's lines, hand the announcements to ``deliver`` (the alert service, returning
         one outcome each), then mark the new kinds whose cards went out. A kind whose card another invocation
         is posting right now stays new here (that one marks it); any other failure raises, so that Lambda
-        retries the delivery — then its lines are counted a second time, the price of never losing a card."""
+        retries the delivery. The retry does not count the lines again: the ledger remembers which kinds each
+        delivery counted (only a try that dies between counting and remembering, milliseconds, counts twice)."""
         deliveries, report = self.deliveries(event)
         outcomes = deliver(deliveries)
         new = set(report.new_keys)
@@ -90,8 +91,11 @@ class Forwarder:
         out = []
         held: list[Kind] = []
         now = self.clock()
-        for kind in kinds:
-            decision = self.ledger.record(kind, self.channel)
+        batch_key = self.batch_key(event)
+        counted = self.ledger.counted_before(batch_key)
+        decisions = [self.ledger.record(kind, self.channel, counted=kind.key in counted) for kind in kinds]
+        self.ledger.mark_counted(batch_key, [k.key for k in kinds if k.key not in counted])
+        for kind, decision in zip(kinds, decisions, strict=True):
             if decision.why is None:
                 continue
             if decision.why == "new" and not self.ledger.new_kind_allowed(kind):

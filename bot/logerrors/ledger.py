@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from bot.logerrors.kinds import Kind
 
 TTL_S = 30 * 86400
+BATCH_TTL_S = 7 * 3600
+"""How long a delivery's counted kinds are remembered: beyond Lambda's longest asynchronous retry (6 hours)."""
 Why = Literal["new", "repeat"]
 NAME_CHARS = 150
 """A kind's name as an overflow card lists it (its fingerprint's head), kept with its tally."""
@@ -78,26 +80,44 @@ class Ledger:
         self.new_per_minute = new_per_minute
         self.clock = clock
 
-    def record(self, kind: Kind, channel: str) -> Decision:
+    def record(self, kind: Kind, channel: str, *, counted: bool = False) -> Decision:
+        """Count ``kind``'s lines (not again when ``counted``: an earlier try of this delivery counted them) and
+        decide what to announce. The tally's first and last sightings are the earliest and the latest line
+        ever counted, whatever order the deliveries arrive in."""
         now = self.clock()
-        response = self.dynamodb.update_item(
-            TableName=self.table,
-            Key={"pk": {"S": kind.key}},
-            UpdateExpression=(
-                "ADD #count :n SET first_ms = if_not_exists(first_ms, :first), last_ms = :last, "
-                "log_group = :group, expiration = :ttl, kind_name = if_not_exists(kind_name, :name)"
-            ),
-            ExpressionAttributeNames={"#count": "count"},
-            ExpressionAttributeValues={
-                ":n": {"N": str(kind.count)},
-                ":first": {"N": str(kind.first_ms)},
-                ":last": {"N": str(kind.last_ms)},
-                ":group": {"S": kind.group},
-                ":ttl": {"N": str(int(now) + TTL_S)},
-                ":name": {"S": kind.fingerprint[:NAME_CHARS]},
-            },
-            ReturnValues="ALL_NEW",
+        values = {
+            ":n": {"N": "0" if counted else str(kind.count)},
+            ":first": {"N": str(kind.first_ms)},
+            ":last": {"N": str(kind.last_ms)},
+            ":group": {"S": kind.group},
+            ":ttl": {"N": str(int(now) + TTL_S)},
+            ":name": {"S": kind.fingerprint[:NAME_CHARS]},
+        }
+        update = (
+            "ADD #count :n SET first_ms = if_not_exists(first_ms, :first), log_group = :group, expiration = :ttl, "
+            "kind_name = if_not_exists(kind_name, :name)"
         )
+        try:  # the usual case, newer lines than any counted: one call
+            response = self.dynamodb.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": kind.key}},
+                UpdateExpression=update + ", last_ms = :last",
+                ConditionExpression="attribute_not_exists(last_ms) OR last_ms <= :last",
+                ExpressionAttributeNames={"#count": "count"},
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:  # a late delivery: last_ms stays
+            response = self.dynamodb.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": kind.key}},
+                UpdateExpression=update,
+                ExpressionAttributeNames={"#count": "count"},
+                ExpressionAttributeValues={k: v for k, v in values.items() if k != ":last"},
+                ReturnValues="ALL_NEW",
+            )
+        if int(response["Attributes"]["first_ms"]["N"]) > kind.first_ms:  # lines older than the first counted
+            response["Attributes"]["first_ms"] = self._earlier(kind)
         item = response["Attributes"]
         tally = Tally(int(item["count"]["N"]), int(item["first_ms"]["N"]), int(item["last_ms"]["N"]))
         if "announced_at" not in item:  # never announced: new, until its card was delivered (mark_announced)
@@ -108,6 +128,43 @@ class Ledger:
         if not self._claim_note(kind.key, item["announced_at"]["N"], now):
             return Decision(kind, None, tally)  # another invocation announced it just now
         return Decision(kind, "repeat", tally)
+
+    def _earlier(self, kind: Kind) -> dict[str, str]:
+        """Move the tally's first sighting back to ``kind``'s first line, unless another delivery moved it
+        further back meanwhile; the first sighting now."""
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": kind.key}},
+                UpdateExpression="SET first_ms = :first",
+                ConditionExpression="first_ms > :first",
+                ExpressionAttributeValues={":first": {"N": str(kind.first_ms)}},
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            item = self.dynamodb.get_item(TableName=self.table, Key={"pk": {"S": kind.key}}, ConsistentRead=True)
+            return dict(item["Item"]["first_ms"])
+        return {"N": str(kind.first_ms)}
+
+    def counted_before(self, batch: str) -> frozenset[str]:
+        """The kinds an earlier try of delivery ``batch`` counted (Lambda retries a failed invocation with the
+        same payload): their lines are not counted again."""
+        item = self.dynamodb.get_item(
+            TableName=self.table, Key={"pk": {"S": f"logerr-batch#{batch}"}}, ConsistentRead=True
+        ).get("Item", {})
+        return frozenset(item.get("kinds", {}).get("SS", []))
+
+    def mark_counted(self, batch: str, keys: list[str]) -> None:
+        """Remember that delivery ``batch`` counted ``keys`` (for as long as Lambda may retry it: 6 hours)."""
+        if keys:
+            self.dynamodb.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": f"logerr-batch#{batch}"}},
+                UpdateExpression="ADD kinds :kinds SET expiration = :ttl",
+                ExpressionAttributeValues={
+                    ":kinds": {"SS": sorted(set(keys))},
+                    ":ttl": {"N": str(int(self.clock()) + BATCH_TTL_S)},
+                },
+            )
 
     def mark_announced(self, key: str) -> None:
         """A new kind's card was delivered: from now on it is a repeat. Until then every batch announces it

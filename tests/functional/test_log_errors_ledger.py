@@ -51,23 +51,25 @@ def forwarder(dynamodb: Any, clock: Clock, **limits: int) -> Forwarder:
 def test_new_kinds_are_announced_until_delivered_then_repeats_at_most_every_interval(dynamodb: Any) -> None:
     clock = Clock()
     fwd = forwarder(dynamodb, clock, note_every_s=300)
-    burst = subscription(
-        "/aws/lambda/orders-api", ["ERROR PaymentError 502"] * 40 + ["ERROR timeout after 3000 ms"] * 2
-    )
-    deliveries, report = fwd.deliveries(burst)
+
+    def burst(n: int) -> dict[str, Any]:  # the n-th delivery: its own lines, a second later
+        lines = ["ERROR PaymentError 502"] * 40 + ["ERROR timeout after 3000 ms"] * 2
+        return subscription("/aws/lambda/orders-api", lines, start_ms=1_795_700_000_000 + n * 1000)
+
+    deliveries, report = fwd.deliveries(burst(0))
     assert [d.item.previous_state.value for d in deliveries] == ["OK", "OK"] and report.kinds == 2
-    again, _ = fwd.deliveries(burst)  # the cards were not delivered yet (say the post failed): still new
+    again, _ = fwd.deliveries(burst(0))  # Lambda's retry (say the post failed): still new, not counted again
     assert [d.item.changed_at for d in again] == [d.item.changed_at for d in deliveries]  # same change key
     for key in report.new_keys:
         fwd.ledger.mark_announced(key)
-    assert fwd.deliveries(burst)[0] == []  # counted only
+    assert fwd.deliveries(burst(1))[0] == []  # counted only
     clock.now += 301
-    repeat, _ = fwd.deliveries(burst)
+    repeat, _ = fwd.deliveries(burst(2))
     assert len(repeat) == 2 and all(d.item.previous_state.value == "ALARM" for d in repeat)
     card = repeat[0].item
-    assert "*Seen:* 160 times since" in " ".join(card.evidence) and card.kind.value == "log_error"
+    assert "*Seen:* 120 times since" in " ".join(card.evidence) and card.kind.value == "log_error"
     assert dict(card.tags or ())["lookout:xray-service"] == "orders-api"
-    assert fwd.deliveries(burst)[0] == []  # the next repeat waits another interval
+    assert fwd.deliveries(burst(3))[0] == []  # the next repeat waits another interval
 
 
 def test_repeat_notes_are_capped_per_channel_and_minute(dynamodb: Any) -> None:
@@ -138,3 +140,33 @@ def test_new_kinds_beyond_a_groups_minute_share_are_counted_in_one_card(dynamodb
     assert len(again) == 21 and {d.item.name for d in again[:20]}.isdisjoint(
         {d.item.name for d in deliveries[:20]}
     )
+
+
+def test_lambdas_retry_of_a_failed_delivery_counts_its_lines_once(dynamodb: Any) -> None:
+    # GIVEN a delivery whose card could not be posted: the invocation fails, Lambda retries the same payload
+    # (asynchronous invocation: up to two retries, the same event — Lambda Developer Guide)
+    fwd = forwarder(dynamodb, Clock())
+    delivery = subscription("/aws/lambda/orders-api", ["ERROR PaymentError 502"] * 30)
+    for _ in range(3):
+        deliveries, _ = fwd.deliveries(delivery)
+    # THEN the kind is still announced as new on each try (its card never went out) and counted once: 30 lines
+    (card,) = deliveries
+    assert card.item.previous_state.value == "OK"
+    assert "*Seen:* 30 times since" in " ".join(card.item.evidence)
+
+
+def test_first_and_last_sightings_are_the_earliest_and_latest_lines_whatever_the_arrival_order(
+    dynamodb: Any,
+) -> None:
+    # GIVEN three deliveries of one kind arriving out of order (concurrent invocations, retries)
+    fwd = forwarder(dynamodb, Clock())
+    at = {"middle": 1_795_700_060_000, "late": 1_795_700_120_000, "early": 1_795_700_000_000}
+    for name in ("middle", "late", "early"):
+        fwd.deliveries(subscription("/aws/lambda/orders-api", ["ERROR PaymentError 502"] * 2, start_ms=at[name]))
+    item = dynamodb.scan(
+        TableName=TABLE, FilterExpression="begins_with(pk, :p)", ExpressionAttributeValues={":p": {"S": "logerr#"}}
+    )["Items"]
+    (tally,) = item
+    # THEN the tally spans the earliest to the latest line, and counts all six
+    assert int(tally["first_ms"]["N"]) == at["early"] and int(tally["last_ms"]["N"]) == at["late"] + 1
+    assert int(tally["count"]["N"]) == 6
