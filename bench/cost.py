@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import published  # noqa: E402
+from bench.common import memory_of, published  # noqa: E402
 
 # --- prices, us-east-1 ----------------------------------------------------------------------------------------
 LAMBDA_GB_S = 0.0000133334  # arm64, per GB-second (aws.amazon.com/lambda/pricing)
@@ -36,7 +36,8 @@ XRAY_TRACE_READ = 0.50 / 1e6  # per trace retrieved or scanned (aws.amazon.com/x
 ATHENA_TB = 5.0  # per TB scanned, 10 MB minimum per query
 SQS_REQUEST = 0.40 / 1e6
 MONTH_S = 30 * 24 * 3600
-MEMORY_GB = 1.0  # the template's MemorySize for every function
+MEMORY_GB = memory_of("SlackFunction") / 1024  # the template's MemorySize (Globals) for the other functions
+ALARM_GB = memory_of("AlarmFunction") / 1024  # the alarm function's own: one full vCPU
 
 # --- per-event figures (the benches) ----------------------------------------------------------------------
 ALARM_COLD_S, ALARM_WARM_S = 2.0, 1.5  # handler + init; with call latency (bench/cold_alarm.py)
@@ -121,15 +122,16 @@ def monthly(team: Team) -> dict[str, float]:
     alarm_s = alarms * (team.cold_share * ALARM_COLD_S + (1 - team.cold_share) * ALARM_WARM_S)
     ack_s = commands * (team.cold_share * ACK_COLD_S + (1 - team.cold_share) * ACK_WARM_S)
     run_s = commands * QUERY_RUN_S
-    gb_s = (alarm_s + ack_s + run_s + checks * CHECK_RUN_S + forwards * 0.5) * MEMORY_GB
+    gb_s = alarm_s * ALARM_GB + (ack_s + run_s + checks * CHECK_RUN_S + forwards * 0.5) * MEMORY_GB
     invocations = alarms + 2 * commands + checks + forwards
     cost = {
         "Lambda duration": gb_s * LAMBDA_GB_S,
         "Lambda requests": invocations * LAMBDA_REQUEST,
     }
     if team.snapstart:
-        cache = team.functions * team.versions_kept * MEMORY_GB * MONTH_S * SNAPSTART_CACHE_GB_S
-        restores = (alarms + commands) * team.cold_share * MEMORY_GB * SNAPSTART_RESTORE_GB
+        cached_gb = (team.functions - 1) * MEMORY_GB + ALARM_GB
+        cache = team.versions_kept * cached_gb * MONTH_S * SNAPSTART_CACHE_GB_S
+        restores = (alarms * ALARM_GB + commands * MEMORY_GB) * team.cold_share * SNAPSTART_RESTORE_GB
         cost["SnapStart cache + restores"] = cache + restores
     calm, stormy = alarms * (1 - team.storm_share), alarms * team.storm_share
     writes = calm * ALARM_WRITES + stormy * STORM_ALARM_CALLS * 0.7 + commands * 1  # the run's replay record
@@ -167,9 +169,9 @@ def main() -> None:
     print("Monthly AWS cost, us-east-1 on-demand prices, no free tier (bench/cost.py states every assumption)")
     show(TYPICAL)
     show(LARGE)
-    snap = 3 * MEMORY_GB * MONTH_S * SNAPSTART_CACHE_GB_S
+    snap = (2 * MEMORY_GB + ALARM_GB) * MONTH_S * SNAPSTART_CACHE_GB_S
     print(
-        f"SnapStart's cache alone, three default 1 GB functions, one active version each: ${snap:.2f} a month "
+        f"SnapStart's cache alone, the three default functions, one active version each: ${snap:.2f} a month "
         "(each published version kept active is charged again)"
     )
 

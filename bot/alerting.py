@@ -8,9 +8,10 @@ Not for: building clients or reading settings (``bot.wiring`` and the handlers d
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.delivery import Deadline, Posted
     from bot.enrich.model import Enrichment
-    from bot.enrich.runner import Enricher
+    from bot.enrich.runner import Enricher, Routed
     from bot.lifecycle.service import Lifecycle
     from bot.lifecycle.store import Incident
     from bot.observability import Telemetry
@@ -149,8 +150,9 @@ class AlertService:
             for o in outcomes
         ]
 
-    def enrichment_for(self, alarm: Alarm, deadline: Deadline) -> Enrichment:
-        """What the enrichers found, within the time left; a bug in enrichment costs details, never the alert."""
+    def enrichment_for(self, alarm: Alarm, deadline: Deadline, routed: Routed | None = None) -> Enrichment:
+        """What the enrichers found, within the time left; a bug in enrichment costs details, never the alert.
+        ``routed``: hears the tags to route by as soon as they are known (``Enricher.enrich``)."""
         from bot.enrich.model import Enrichment
 
         if self.enricher is None:
@@ -158,7 +160,10 @@ class AlertService:
         try:
             started = time.monotonic()
             budget = deadline.remaining() - self.settings.slack_reserve_s
-            enrichment = self.enricher.enrich(alarm, budget_s=max(0.5, budget))
+            if routed is None:
+                enrichment = self.enricher.enrich(alarm, budget_s=max(0.5, budget))
+            else:
+                enrichment = self.enricher.enrich(alarm, budget_s=max(0.5, budget), routed=routed)
             self.telemetry.logger.debug("enriched", extra={"seconds": round(time.monotonic() - started, 3)})
             return enrichment
         except Exception:  # noqa: BLE001 - degrade to the bare alarm
@@ -226,11 +231,20 @@ class AlertService:
             return None  # nothing to start ahead
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lookout-ahead")
-        enrich = self.telemetry.in_thread("## enrich", self.enrichment_for)
+        routed: Future[tuple[tuple[str, str], ...]] = Future()
+
+        def enrich() -> Enrichment:
+            found = None
+            try:
+                found = self.enrichment_for(item, deadline, lambda tags: _settle(routed, tags))
+                return found
+            finally:  # the routing tags, if the enrichment did not tell them earlier: its own (or none)
+                _settle(routed, found.tags if found is not None else ())
+
         incident = None
         if self.lifecycle is not None:
             incident = self._pool.submit(self.telemetry.in_thread("## incident", self.lifecycle.read_ahead), item)
-        return Ahead(self._pool.submit(enrich, item, deadline), incident)
+        return Ahead(self._pool.submit(self.telemetry.in_thread("## enrich", enrich)), incident, routed)
 
     def _untracked(self, delivery: Delivery, deadline: Deadline, ahead: Ahead | None) -> Posted:
         """The alert as a plain message marked untracked: the incidents table could not be reached."""
@@ -249,10 +263,10 @@ class AlertService:
         item = delivery.item
         if not isinstance(item, Alarm):
             return self.courier.notification(item, self.settings.slack_channel, deadline, delivery.message_id)
-        alert = Alert(item, ahead.enrichment.result() if ahead else self.enrichment_for(item, deadline))
-        if self.lifecycle is not None:
+        alert = Alert(item, ahead.enrichment if ahead else self.enrichment_for(item, deadline))
+        if self.lifecycle is not None:  # it decides and claims beside the sources; the post waits for them
             read = ahead.incident.result if ahead and ahead.incident else None
-            return self.lifecycle.deliver(alert, deadline, read)
+            return self.lifecycle.deliver(alert, deadline, read, ahead.routed if ahead else None)
         return self.courier.post(alert, None, self.settings.slack_channel, deadline)
 
 
@@ -263,6 +277,14 @@ class Ahead:
 
     enrichment: Future[Enrichment]
     incident: Future[Incident | None] | None
+    routed: Future[tuple[tuple[str, str], ...]]
+    """The tags to route by, known before the enrichment ends (once CloudWatch confirmed the alarm)."""
+
+
+def _settle(future: Future[tuple[tuple[str, str], ...]], tags: tuple[tuple[str, str], ...]) -> None:
+    """The first answer wins: the enrichment's early word, or its result's."""
+    with contextlib.suppress(InvalidStateError):
+        future.set_result(tags)
 
 
 def _title(delivery: Delivery) -> str:

@@ -28,6 +28,8 @@ T = TypeVar("T")
 Observer = Callable[[Finding[Any]], None]
 Wrapper = Callable[[str, Callable[..., Any]], Callable[..., Any]]
 """(name, fn) → fn run as a traced subsegment, or fn itself."""
+Routed = Callable[[tuple[tuple[str, str], ...]], None]
+"""Hears an enrichment's tags before the enrichment ends (``Enricher.enrich``)."""
 
 
 class Enricher:
@@ -45,9 +47,11 @@ class Enricher:
         self.observer = observer
         self.wrap: Wrapper = wrap or (lambda _name, fn: fn)
 
-    def enrich(self, alarm: Alarm, budget_s: float | None = None) -> Enrichment:
+    def enrich(self, alarm: Alarm, budget_s: float | None = None, routed: Routed | None = None) -> Enrichment:
         """Findings for ``alarm``, kept only when CloudWatch confirms the alarm (``bot.enrich.confirm``); no
-        source runs longer than its deadline or the overall budget."""
+        source runs longer than its deadline or the overall budget. ``routed`` hears the tags the result will
+        carry as soon as CloudWatch confirmed the alarm and its tags were read (the routing needs no more),
+        while the other sources still run; it may not hear at all (then the result's are the ones)."""
         if not alarm.region:  # every source is regional: asking another region would answer wrongly
             return Enrichment.skipped("the alarm's region is unknown")
         if alarm.region not in (self.settings.region, *self.settings.enrich_regions):
@@ -56,7 +60,7 @@ class Enricher:
                 " (LOOKOUT_ENRICH_REGIONS adds regions)"
             )
         started = time.monotonic()
-        enrichment, trusted = self._enrich(alarm, budget_s, started)
+        enrichment, trusted = self._enrich(alarm, budget_s, started, routed=routed)
         if trusted is None or same_metrics(alarm, trusted):
             return enrichment
         left = None if budget_s is None else budget_s - (time.monotonic() - started)
@@ -65,7 +69,12 @@ class Enricher:
         return self._enrich(trusted, left, time.monotonic(), confirmed_as=trusted)[0]  # CloudWatch's metrics
 
     def _enrich(
-        self, alarm: Alarm, budget_s: float | None, started: float, confirmed_as: Alarm | None = None
+        self,
+        alarm: Alarm,
+        budget_s: float | None,
+        started: float,
+        confirmed_as: Alarm | None = None,
+        routed: Routed | None = None,
     ) -> tuple[Enrichment, Alarm | None]:
         """The sources run on ``alarm`` while CloudWatch is asked about it; (what may be shown, CloudWatch's
         alarm — None when it does not confirm it, and nothing is shown)."""
@@ -73,6 +82,8 @@ class Enricher:
         try:
             confirmation = pool.submit(lambda: confirmed_as or confirmed(alarm, self.clients))
             tags = pool.submit(alarm_tags, alarm, self.clients)
+            if routed is not None:
+                _tell_when_known(confirmation, tags, routed)
             ctx = Context(
                 alarm=alarm,
                 settings=self.settings,
@@ -129,6 +140,19 @@ class Enricher:
         if self.observer:
             self.observer(finding)
         return finding
+
+
+def _tell_when_known(confirmation: Future[Alarm], tags: Future[dict[str, str]], routed: Routed) -> None:
+    """Call ``routed`` once both are done with the tags to route by: those read for an alarm CloudWatch
+    confirmed, none for one it does not (its findings, tags included, are not kept)."""
+
+    def ready(_: object) -> None:
+        if confirmation.done() and tags.done():
+            confirmed = not confirmation.cancelled() and confirmation.exception() is None
+            routed(tuple(_read(tags).items()) if confirmed else ())
+
+    confirmation.add_done_callback(ready)
+    tags.add_done_callback(ready)
 
 
 def _read(tags: Future[dict[str, str]]) -> dict[str, str]:

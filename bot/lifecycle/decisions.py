@@ -7,6 +7,7 @@ These are values; drawing them in Block Kit and sending them is the Slack side's
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -16,12 +17,20 @@ if TYPE_CHECKING:
     from bot.enrich.model import Enrichment
 
 
-@dataclass(frozen=True)
 class Alert:
-    """An alarm with what enrichment found for it."""
+    """An alarm with what enrichment found for it — or is still finding: a ``Future``, waited for at the first
+    use of ``enrichment`` (rendering), so that the lifecycle's decisions and writes run beside the sources."""
 
-    alarm: Alarm
-    enrichment: Enrichment
+    __slots__ = ("_found", "alarm")
+
+    def __init__(self, alarm: Alarm, enrichment: Enrichment | Future[Enrichment]) -> None:
+        self.alarm = alarm
+        self._found = enrichment
+
+    @property
+    def enrichment(self) -> Enrichment:
+        found = self._found
+        return found.result() if isinstance(found, Future) else found
 
 
 @dataclass(frozen=True)

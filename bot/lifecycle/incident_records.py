@@ -4,6 +4,7 @@ storm entry says about a state change."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from bot.text import excerpt
 
 if TYPE_CHECKING:
     from bot.alarms import Alarm
+    from bot.enrich.model import Enrichment
     from bot.lifecycle.routing import Route
     from bot.lifecycle.store import IncidentStore
 
@@ -77,3 +79,20 @@ def storm_entry(alarm: Alarm, route: Route, *, was: str, opening: bool) -> dict[
         "mention": route.mention,
         "severity": route.severity,
     }
+
+
+def logs_of(enrichment: Enrichment) -> str:
+    """Where the message's log lines came from (groups, pattern, window, the oldest line shown): "More logs"
+    continues there."""
+    report = enrichment.logs.value
+    if report is None:
+        return ""
+    oldest = min((line.timestamp.timestamp() for line in report.lines), default=report.window_end.timestamp())
+    return json.dumps(
+        {
+            "groups": list(report.groups),
+            "pattern": report.filter_pattern,
+            "start": report.window_start.timestamp(),
+            "before": oldest,
+        }
+    )

@@ -18,11 +18,11 @@ from bot.lifecycle.tracker import IncidentTracker
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from concurrent.futures import Future
 
     from bot.alarms import Delivery
     from bot.config import Settings
     from bot.delivery import Deadline
-    from bot.enrich.model import Enrichment
     from bot.lifecycle.decisions import Alert, Messenger
 
 
@@ -88,15 +88,21 @@ class Lifecycle:
         return self.tracker.store.get(alarm.arn)
 
     def deliver(
-        self, alert: Alert, deadline: Deadline, read: Callable[[], Incident | None] | None = None
+        self,
+        alert: Alert,
+        deadline: Deadline,
+        read: Callable[[], Incident | None] | None = None,
+        routed: Future[tuple[tuple[str, str], ...]] | None = None,
     ) -> Posted | None:
         """Decide what this state change does to its incident; the messenger renders and posts it. ``read``:
-        the incident record as read ahead, else it is read now."""
-        alarm, enrichment = alert.alarm, alert.enrichment
-        tags = dict(enrichment.tags or alarm.tags or ())
+        the incident record as read ahead, else it is read now. ``routed``: the tags the enrichment will carry
+        (known once CloudWatch confirmed the alarm and its tags were read, before the other sources end), so
+        that the decision and its writes run beside them; else the enrichment's."""
+        alarm = alert.alarm
+        found = routed.result() if routed is not None else alert.enrichment.tags
+        tags = dict(found or alarm.tags or ())
         route = route_for(tags, self.settings.slack_channel, self.settings.alert_channels)
-        extra = {"service": service_of(alarm, tags), "logs": logs_of(enrichment)}
-        return self.tracker.deliver(alert, route, deadline, extra, read)
+        return self.tracker.deliver(alert, route, deadline, {"service": service_of(alarm, tags)}, read)
 
 
 def dedup_key(delivery: Delivery) -> str:
@@ -111,18 +117,3 @@ def service_of(alarm: Alarm, tags: dict[str, str]) -> str:
     if tags.get("lookout:service"):
         return tags["lookout:service"]
     return next((m.dimension("FunctionName") or "" for m in alarm.metrics if m.dimension("FunctionName")), "")
-
-
-def logs_of(enrichment: Enrichment) -> str:
-    report = enrichment.logs.value
-    if report is None:
-        return ""
-    oldest = min((line.timestamp.timestamp() for line in report.lines), default=report.window_end.timestamp())
-    return json.dumps(
-        {
-            "groups": list(report.groups),
-            "pattern": report.filter_pattern,
-            "start": report.window_start.timestamp(),
-            "before": oldest,
-        }
-    )

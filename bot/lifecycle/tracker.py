@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.alarms import Alarm, AlarmKind, AlarmState
 from bot.delivery import Posted
 from bot.lifecycle.decisions import Alert, Card, Messenger, Note
-from bot.lifecycle.incident_records import applied, save_merged, storm_entry
+from bot.lifecycle.incident_records import applied, logs_of, save_merged, storm_entry
 from bot.lifecycle.store import Conflict, Incident, IncidentStore
 from bot.lifecycle.storm_members import StormMembers
 
@@ -120,7 +120,7 @@ class IncidentTracker:
             storm_seq=seq,
             counted=counted,
             service=extra.get("service", ""),
-            logs=extra.get("logs", ""),
+            logs=logs_of(alert.enrichment) if storm else "",  # a post's: written after it (the sources run on)
             status="open" if storm else "posting",
             ts=base.ts if silenced else "",
         )
@@ -144,7 +144,10 @@ class IncidentTracker:
             except Exception:
                 self._restore(incident, claimed)  # as if nothing happened: Lambda's retry opens it again
                 raise
-        self._save_after_post(replace(claimed, ts=posted.ts, channel=posted.channel, status="open"))
+        opened = replace(
+            claimed, ts=posted.ts, channel=posted.channel, status="open", logs=logs_of(alert.enrichment)
+        )
+        self._save_after_post(opened)
         return posted
 
     def _refire(
@@ -159,7 +162,7 @@ class IncidentTracker:
             notify_count=incident.notify_count + 1,
             last_notified_at=self.clock(),
             history=(*incident.history, (alarm.state.value, changed))[-20:],
-            logs=extra.get("logs", incident.logs),
+            logs=logs_of(alert.enrichment),
         )
         if incident.storm and self.members is not None:
             return self.members.change(alert, incident, updated, route)

@@ -117,3 +117,16 @@ def test_an_alarm_of_another_region_is_enriched_only_when_configured(clients: Cl
     assert "not enriched: the alarm is in us-west-2" in shown(west, clients)
     # configured: CloudWatch of us-west-2 is asked (moto has no such alarm there: it is not confirmed either)
     assert "CloudWatch has no alarm" in shown(west, clients, Settings(enrich_regions=("us-west-2",)))
+
+
+def test_the_tags_to_route_by_are_told_early_and_are_the_enrichments_own(clients: Clients) -> None:
+    # GIVEN a real alarm with Lookout's routing tags in CloudWatch, and a made-up one carrying its own tags
+    real = existing(notified(), "orders-api", {"lookout:severity": "sev1", "lookout:channel": "#payments"})
+    forged = notified("payroll", tags=(("lookout:channel", "#general"),))
+    for alarm, expected in ((real, {"lookout:severity": "sev1", "lookout:channel": "#payments"}), (forged, {})):
+        heard: list[tuple[tuple[str, str], ...]] = []
+        enrichment = Enricher(Settings(), clients).enrich(alarm, routed=heard.append)
+        # THEN the early word is what the enrichment carries: CloudWatch's tags of a confirmed alarm, none
+        # read for one CloudWatch does not have (the lifecycle then routes by the event's, as without it)
+        assert heard and all(dict(h) == expected for h in heard)
+        assert dict(enrichment.tags) == expected
