@@ -10,14 +10,12 @@ from typing import Any
 
 
 def moment(raw: object) -> datetime | None:
-    """An ISO-8601 time (CloudWatch writes ``+0000`` offsets); naive times are UTC."""
+    """An ISO-8601 time — ``Z``, ``+00:00`` or CloudWatch's ``+0000``, a space for the ``T``: Python 3.11's
+    ``datetime.fromisoformat`` reads them all; naive times are UTC. The one ISO reader of ``bot/``."""
     if not isinstance(raw, str) or not raw.strip():
         return None
-    text = raw.strip().replace(" ", "T", 1)
-    if text.endswith(("+0000", "-0000")) or (len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit()):
-        text = f"{text[:-2]}:{text[-2:]}"
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(raw.strip())
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _ACCOUNT = re.compile(r"\d{12}")
@@ -41,22 +41,30 @@ CONSOLE_DOMAIN_BY_PARTITION: dict[str, str] = {
 
 
 def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
+    """The partition of ``region`` as botocore's endpoint data places it: a region it lists, else the first
+    partition whose ``regionRegex`` matches (a region newer than the bundled data); "aws" when none does."""
+    for partition in _partitions():
+        if region in partition.get("regions", {}):
+            return str(partition["id"])
+    for partition in _partitions():
+        if re.match(partition.get("regionRegex") or "$^", region):
+            return str(partition["id"])
     return "aws"
+
+
+@cache
+def _partitions() -> tuple[dict[str, Any], ...]:
+    from botocore.loaders import create_loader
+
+    return tuple(create_loader().load_data("partitions").get("partitions", []))
 
 
 @cache
 def display_names() -> dict[str, str]:
     """botocore's region descriptions → codes, for the partitions Lookout serves (its console domains)."""
-    from botocore.loaders import create_loader
-
-    partitions = create_loader().load_data("partitions")
     return {
         str(info["description"]): code
-        for partition in partitions.get("partitions", [])
+        for partition in _partitions()
         if partition.get("id") in CONSOLE_DOMAIN_BY_PARTITION
         for code, info in partition.get("regions", {}).items()
         if info.get("description") and is_region(code)  # not "aws-global", the partition's global endpoint

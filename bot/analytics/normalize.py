@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer
 
+from bot.coerce import moment as iso_moment
+
 if TYPE_CHECKING:
     from bot.analytics.mapping import Column, Mapping
 
@@ -193,9 +195,8 @@ def _moment(value: Any) -> str:
         moment = value
     elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         moment = datetime.fromtimestamp(_epoch_seconds(value), tz=UTC)
-    elif isinstance(value, str):
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    elif isinstance(value, str) and (read := iso_moment(value)) is not None:
+        moment = read
     else:
         raise ValueError(f"{value!r} is not a time")
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"

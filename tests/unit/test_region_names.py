@@ -99,3 +99,28 @@ def test_a_region_the_message_names_but_we_cannot_read_is_unknown_not_the_envelo
 def test_the_recorded_us_virginia_message_is_us_east_1() -> None:
     alarm = the_alarm(load_event("sns_notify_slack_alarm_us_virginia.json"))
     assert (alarm.region, alarm.account, alarm.name) == ("us-east-1", "735598076380", "DBMigrationRequired")
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        # each partition's own regions, as the AWS General Reference lists them ("AWS partitions")
+        ("us-east-1", "aws"),
+        ("ap-southeast-7", "aws"),
+        ("cn-northwest-1", "aws-cn"),
+        ("us-gov-east-1", "aws-us-gov"),
+        ("us-iso-east-1", "aws-iso"),
+        ("us-isob-east-1", "aws-iso-b"),
+        ("eu-isoe-west-1", "aws-iso-e"),
+        ("us-isof-south-1", "aws-iso-f"),
+        ("eusc-de-east-1", "aws-eusc"),
+        # a region newer than the bundled data: placed by its partition's pattern
+        ("cn-south-7", "aws-cn"),
+        ("us-gov-central-3", "aws-us-gov"),
+        ("eu-central-9", "aws"),
+    ],
+)
+def test_every_partition_is_known_from_botocores_endpoint_data(region: str, partition: str) -> None:
+    from bot.regions import partition_of
+
+    assert partition_of(region) == partition
