@@ -4,7 +4,7 @@ Starts moto + our stand-ins + the Slack stand-in, seeds an incident, fires the a
 ``handlers/alarm.py`` exactly as Lambda would and prints the resulting Slack message; sends the OK
 notification; runs the scheduled checks (an HTTP endpoint that fails and recovers, an X-Ray threshold)
 through ``handlers/checks.py`` and a burst of error lines from two log groups through ``handlers/log_errors.py``;
-then asks ``/errors``, ``/traffic`` and ``/query popular-fields`` through
+then asks ``/errors``, ``/traffic``, ``/query popular-fields`` and ``/query app-events`` through
 ``handlers/slack.py`` over signed HTTP and shows the tables, and runs the weekly digest through
 ``handlers/digest.py``. Writes an HTML preview of every message. Everything stops on exit; files go to ``out/``.
 """
@@ -22,6 +22,7 @@ import boto3
 from local.alarm_evaluation import alarm_reason, ok_reason, state_changes
 from local.demo_checks import run_checks
 from local.demo_log_errors import forward_errors
+from local.firehose_path import PARTITIONING_FAILED
 from local.firing import fire
 from local.lambda_runtime import LambdaContext
 from local.preview import Posted, reply_lines, to_html, to_terminal, wrap
@@ -79,8 +80,11 @@ def run() -> int:
 
 def describe_the_data(incident: Incident) -> None:
     """Where the analytics data came from: the production pipelines, fed on the embedded stack."""
-    objects = boto3.client("s3").list_objects_v2(Bucket=DATA_BUCKET, Prefix="access_events/")["Contents"]
+    s3 = boto3.client("s3")
+    objects = s3.list_objects_v2(Bucket=DATA_BUCKET, Prefix="access_events/")["Contents"]
     config = incident.tables["field_mappings"]
+    app_events = incident.tables["app_events"]
+    partitioned = s3.list_objects_v2(Bucket=DATA_BUCKET, Prefix="app_events/").get("KeyCount", 0)
     for line in (
         f"two weeks of access events: API Gateway access-log lines → CloudWatch Logs subscription → Firehose"
         f" (decompression, extraction, handlers/access_logs.py, Parquet) → {len(objects)} objects in"
@@ -88,6 +92,11 @@ def describe_the_data(incident: Incident) -> None:
         f"the app's field mappings: {config.records} changes to DynamoDB table {TABLE} (creates, edits, a delete)"
         f" → its stream → handlers/normalize.py in {config.batches} batch(es) →"
         f" s3://{DATA_BUCKET}/field_mappings_events|snapshot/day=…/ → Glue → Athena",
+        f"nine days of app events: {len(app_events.sent)} records the app sent with PutRecordBatch → Firehose"
+        f" Direct PUT (JQ {{day: .at[0:10]}}, no Lambda) → {partitioned} objects in"
+        f" s3://{DATA_BUCKET}/app_events/day=…/ → Glue → Athena;"
+        f" {app_events.delivered.get(PARTITIONING_FAILED, 0)} malformed ones (no `at`, `at` a number, cut off)"
+        f" → s3://{DATA_BUCKET}/app_events_errors/{PARTITIONING_FAILED}/…",
     ):
         print("\n".join(wrap(f"  {line}", WIDTH)), flush=True)
 
@@ -118,7 +127,8 @@ def show(message: dict[str, Any], channel: str) -> None:
 
 
 def ask_in_slack(stack: EmbeddedStack) -> list[dict[str, Any]]:
-    """On-call asks from the channel: signed /errors and /traffic through handlers/slack.py over HTTP."""
+    """On-call asks from the channel: signed /errors, /traffic and saved /query commands through
+    handlers/slack.py over HTTP."""
     slack_handler = importlib.import_module("handlers.slack")
     stack.aws.functions.register("lookout-slack", slack_handler.lambda_handler)
     answers = []
@@ -127,6 +137,7 @@ def ask_in_slack(stack: EmbeddedStack) -> list[dict[str, Any]]:
             ("/errors", "orders-api 1h"),
             ("/traffic", "24h by customer"),
             ("/query", "popular-fields"),
+            ("/query", "app-events"),
         ):
             step(f"On-call types {command} {text} in {CHANNEL}")
             before = len(stack.slack.posts(CHANNEL))
