@@ -4,6 +4,12 @@ The pool is urllib3's (botocore's own HTTP client), injected by the handler; hea
 Secrets Manager secret through Powertools Parameters (``headers``), never from the checks file. A failed run
 says which assertion failed and keeps the body's first 300 characters as evidence, redacted before the cut.
 
+Retries are ours, not ``urllib3.Retry``: a retry here re-judges the whole answer — status, body, JSON value and
+that attempt's own latency — whereas ``Retry`` re-sends only on transport errors and listed statuses, returns
+the last response without saying how long its own attempt took (the latency limit would be judged on every
+attempt and back-off together), and would need a second loop for body assertions anyway. The request itself
+runs with ``retries=False``; the back-off is ``Retry``'s shape (0.2 s doubling, at most 1 s).
+
 Not for: X-Ray checks (``bot.checks.xray``) or what a failure means for the incident (``bot.checks.state``).
 """
 
