@@ -27,7 +27,10 @@ import gzip
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseDataTransformationRecord as Answer
 
 ACCESS_LOG_FORMAT = json.dumps(
     {
@@ -81,15 +84,18 @@ class Attribution:
 
 
 def transform(event: dict[str, Any], attribution: Attribution) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Firehose's transformation event → (its answer, one entry per input record in order; the failed
-    records' ids and reasons, for the log — Firehose's answer has no room for them)."""
-    answers, failures = [], []
+    """Firehose's transformation event → (its answer, one entry per input record in order — Powertools'
+    ``KinesisFirehoseDataTransformationResponse``; the failed records' ids and reasons, for the log: Firehose's
+    answer has no room for them)."""
+    from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseDataTransformationResponse
+
+    response, failures = KinesisFirehoseDataTransformationResponse(), []
     for record in event.get("records") or []:
         answer, why = _record(record, attribution)
-        answers.append(answer)
+        response.add_record(answer)
         if why:
             failures.append((str(record.get("recordId")), why))
-    return {"records": answers}, failures
+    return response.asdict(), failures
 
 
 def access_event(line: Any, attribution: Attribution) -> dict[str, Any]:
@@ -132,29 +138,30 @@ def _check(line: Any, attribution: Attribution) -> None:
             raise NotInFormat(f"{key} {line[key]!r} is not a number") from None
 
 
-def _record(record: dict[str, Any], attribution: Attribution) -> tuple[dict[str, Any], str]:
-    record_id = record.get("recordId")
+def _record(record: dict[str, Any], attribution: Attribution) -> tuple[Answer, str]:
+    from aws_lambda_powertools.utilities.data_classes import (
+        KinesisFirehoseDataTransformationRecord,
+        KinesisFirehoseDataTransformationRecordMetadata,
+    )
+
+    record_id, data = str(record.get("recordId")), str(record.get("data") or "")
     try:
-        raw = base64.b64decode(str(record.get("data") or ""), validate=True)
+        raw = base64.b64decode(data, validate=True)
         lines = _lines(raw)
         if lines is None:
-            return {"recordId": record_id, "result": "Dropped", "data": record.get("data", "")}, ""
+            return KinesisFirehoseDataTransformationRecord(record_id, "Dropped", data), ""
         rows = [access_event(_json(line, number), attribution) for number, line in enumerate(lines, 1)]
     except (binascii.Error, ValueError, OSError) as error:  # NotInFormat, JSON, UTF-8 and gzip errors
-        return _failed(record), f"not access-log lines in Lookout's JSON format: {error}"
+        return _failed(record_id, data), f"not access-log lines in Lookout's JSON format: {error}"
     if not rows:
-        return _failed(record), "no access-log line in the record"
+        return _failed(record_id, data), "no access-log line in the record"
     day = max(row["day"] for row in rows)  # the latest line's day: see the module's docstring
     body = "".join(
         json.dumps({k: v for k, v in row.items() if k != "day"}, separators=(",", ":")) + "\n" for row in rows
     )
-    answer = {
-        "recordId": record_id,
-        "result": "Ok",
-        "data": base64.b64encode(body.encode()).decode(),
-        "metadata": {"partitionKeys": {"day": day}},
-    }
-    return answer, ""
+    metadata = KinesisFirehoseDataTransformationRecordMetadata(partition_keys={"day": day})
+    encoded = base64.b64encode(body.encode()).decode()
+    return KinesisFirehoseDataTransformationRecord(record_id, "Ok", encoded, metadata), ""
 
 
 def _json(line: str, number: int) -> Any:
@@ -178,9 +185,11 @@ def _lines(raw: bytes) -> list[str] | None:
     return [message for message in messages if message.strip()]
 
 
-def _failed(record: dict[str, Any]) -> dict[str, Any]:
+def _failed(record_id: str, data: str) -> Answer:
     """Firehose writes a failed record, unchanged, under the stream's error output prefix."""
-    return {"recordId": record.get("recordId"), "result": "ProcessingFailed", "data": record.get("data", "")}
+    from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseDataTransformationRecord
+
+    return KinesisFirehoseDataTransformationRecord(record_id, "ProcessingFailed", data)
 
 
 def _present(value: Any) -> str | None:

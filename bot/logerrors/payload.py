@@ -1,6 +1,11 @@
 """CloudWatch Logs subscription deliveries to Lambda (``{"awslogs": {"data": <base64 gzip JSON>}}``) → the log
 group, stream and events; control messages (sent when a subscription is created) carry no log lines.
 
+Not Powertools' ``CloudWatchLogsEvent``: it inflates with ``zlib.decompress`` and no bound, so a payload that
+inflates past the function's memory kills the invocation instead of failing with a reason; ``_inflated``
+stops at ``MAX_INFLATED``. The shape read is the same (``logGroup``, ``logStream``, ``owner``, ``messageType``,
+``logEvents``: CloudWatch Logs User Guide, "Subscription filters with AWS Lambda").
+
 Not for: what to do with the lines (``bot.logerrors.kinds``).
 """
 
