@@ -58,15 +58,25 @@ def arithmetic(op: str, left: Any, right: Any) -> Any:
     a, b = number(left), number(right)
     if a is None or b is None or (op in ("/", "%") and b == 0):
         return None
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if op == "/":
-        return a / b
-    return math.fmod(a, b) if op == "%" else a**b
+    result: Any
+    try:
+        if op == "+":
+            result = a + b
+        elif op == "-":
+            result = a - b
+        elif op == "*":
+            result = a * b
+        elif op == "/":
+            result = a / b
+        else:
+            result = math.fmod(a, b) if op == "%" else a**b
+    except (OverflowError, ZeroDivisionError):  # 10 ^ 400, 0 ^ -1
+        result = math.inf
+    if not isinstance(result, float) or not math.isfinite(result):
+        # Python gives a complex number for (-8) ^ (1/3) and infinity for an overflow; the guide does not say
+        # what Insights shows for either, so the query fails rather than print a guess.
+        raise MalformedQuery(f"{a:g} {op} {b:g} is not a finite real number")
+    return result
 
 
 def _call(expr: Expr, row: dict[str, Any]) -> Any:
@@ -84,8 +94,10 @@ def _call(expr: Expr, row: dict[str, Any]) -> Any:
         return int(args[0] is not None)
     if function == "isempty":
         return int(args[0] is None or args[0] == "")
-    if function == "coalesce":
-        return next((a for a in args if a is not None and a != ""), None)
+    if function == "isblank":  # 1 if missing, empty or only white space
+        return int(args[0] is None or not str(args[0]).strip())
+    if function == "coalesce":  # "the first non-null value": an empty string is a value
+        return next((a for a in args if a is not None), None)
     if function == "concat":
         return "".join(str(a) for a in args if a is not None)
     if function in ("tolower", "toupper"):
@@ -100,7 +112,7 @@ def _call(expr: Expr, row: dict[str, Any]) -> Any:
         stamp = number(args[0])
         if stamp is None:
             return None
-        floor = _month_floor(int(stamp), args[1].count)
+        floor = _month_floor(int(_stamp(stamp)), args[1].count)
         if function == "datefloor" or floor == int(stamp):
             return floor
         return _month_floor(_add_months(floor, args[1].count), args[1].count)
@@ -111,17 +123,28 @@ def _call(expr: Expr, row: dict[str, Any]) -> Any:
             return None
         size = int(period * 1000)
         start = int(stamp) // size * size
-        return Stamp(start if function == "datefloor" or start == int(stamp) else start + size)
+        return _stamp(start if function == "datefloor" or start == int(stamp) else start + size)
     if function == "tomillis":
         return None if number(args[0]) is None else int(number(args[0]) or 0)
     if function == "frommillis":
-        return None if number(args[0]) is None else Stamp(int(number(args[0]) or 0))
-    if function == "isipv4insubnet":
-        return int(_in_subnet(args[0], args[1] if len(args) > 1 else None))
+        return None if number(args[0]) is None else _stamp(number(args[0]) or 0)
+    if function in _IP_VERSIONS:
+        return int(_ip_test(function, args))
     value = number(args[0]) if args else None
     if value is None:
         return None
     return {"abs": abs(value), "floor": math.floor(value), "ceil": math.ceil(value)}.get(function)
+
+
+_FIRST_MS, _LAST_MS = -62_135_596_800_000, 253_402_300_799_999
+"""0001-01-01 and 9999-12-31 (UTC), the years a timestamp prints in."""
+
+
+def _stamp(ms: float) -> Stamp:
+    """Epoch milliseconds as a timestamp; outside the years 1 to 9999 the guide gives no answer."""
+    if not _FIRST_MS <= ms <= _LAST_MS - 366 * 86_400_000:  # room to round up to the next period
+        raise MalformedQuery(f"the time {ms:.0f} ms since 1970 is outside the years 1 to 9999")
+    return Stamp(int(ms))
 
 
 def _month_floor(stamp_ms: int, months: int) -> Stamp:
@@ -135,21 +158,52 @@ def _month_floor(stamp_ms: int, months: int) -> Stamp:
 def _add_months(stamp_ms: int, months: int) -> int:
     moment = datetime.fromtimestamp(stamp_ms / 1000, tz=UTC)
     index = moment.year * 12 + moment.month - 1 + months
+    if index // 12 > 9999:
+        raise MalformedQuery("a dateceil() past the year 9999")
     return int(datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC).timestamp() * 1000)
 
 
-def _substr(text: str, start: Any, length: Any = None) -> str:
-    begin = int(number(start) or 0)
-    return text[begin:] if length is None else text[begin : begin + int(number(length) or 0)]
+def _substr(text: str, start: Any, length: Any = None) -> str | None:
+    """``substr("xyZfooxyZ", 3, 3)`` is "foo": a zero-based start, then the length (the guide's example)."""
+    begin, size = number(start), None if length is None else number(length)
+    if begin is None or (length is not None and size is None):
+        return None
+    if begin < 0 or not begin.is_integer() or (size is not None and (size < 0 or not size.is_integer())):
+        raise MalformedQuery(
+            f"substr() with start {start!r} and length {length!r}: the guide does not say what a negative or "
+            "fractional index gives"
+        )
+    return text[int(begin) :] if size is None else text[int(begin) : int(begin) + int(size)]
 
 
-def _in_subnet(address: Any, subnet: Any) -> bool:
+_IP_VERSIONS = {
+    "isvalidip": None, "isvalidipv4": 4, "isvalidipv6": 6,
+    "isipinsubnet": None, "isipv4insubnet": 4, "isipv6insubnet": 6,
+}  # fmt: skip
+"""The IP address functions and the IP version each accepts (None: either)."""
+
+
+def _ip_test(function: str, args: list[Any]) -> bool:
+    """The guide's IP address functions: a valid address of the function's version (``isValidIpV4``), inside a
+    subnet of it in CIDR notation (``isIpv4InSubnet(srcAddr, "192.0.2.0/24")``)."""
     import ipaddress
 
+    version = _IP_VERSIONS[function]
+    if args[0] is None:
+        return False
     try:
-        return ipaddress.ip_address(str(address)) in ipaddress.ip_network(str(subnet), strict=False)
+        address = ipaddress.ip_address(str(args[0]))
     except ValueError:
         return False
+    if version is not None and address.version != version:
+        return False
+    if len(args) == 1:
+        return True
+    try:
+        network = ipaddress.ip_network(str(args[1]), strict=True)
+    except ValueError:
+        return False
+    return network.version == address.version and address in network
 
 
 _STRING_FUNCTIONS: dict[str, Any] = {
@@ -181,16 +235,28 @@ def number(value: Any) -> float | None:
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(str(value))
-    except ValueError:
-        return None
+        try:
+            as_float = float(value)
+        except OverflowError:  # an integer of more than 308 digits
+            as_float = math.inf
+    else:
+        text = str(value)
+        if not _NUMERIC.fullmatch(text):  # not "inf", "nan" nor "1_000", which float() reads
+            return None
+        as_float = float(text)
+    if not math.isfinite(as_float):
+        raise MalformedQuery(f"the number {str(value)[:24]!r} is beyond a double's range: no documented answer")
+    return as_float
+
+
+_NUMERIC = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*")
 
 
 def render(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, float) and not math.isfinite(value):  # a sum beyond a double's range
+        raise MalformedQuery("a result is beyond a double's range: its answer is not documented")
     if isinstance(value, Stamp):
         return str(value)
     if isinstance(value, bool):

@@ -4,12 +4,13 @@ fields): each command in order, ``stats`` aggregates, and the rows in GetQueryRe
 from __future__ import annotations
 
 import math
+from functools import cmp_to_key
 from typing import TYPE_CHECKING, Any
 
 from local.insights_eval import arithmetic, evaluate, number, render, truthy
 from local.insights_fields import Stamp, discover
 from local.insights_lang import Command, Expr, MalformedQuery
-from local.insights_sort import sort_rows
+from local.insights_sort import compare, sort_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -159,11 +160,17 @@ def _aggregate(expr: Expr, rows: list[dict[str, Any]]) -> Any:
         mean = sum(numbers) / len(numbers)
         return math.sqrt(sum((n - mean) ** 2 for n in numbers) / (len(numbers) - 1))  # sample deviation
     if function in ("pct", "percentile"):
-        if len(expr.args) != 2 or not numbers:
+        if not numbers:
             return None
-        share = float(evaluate(expr.args[1], {}))
+        share = min(max(float(evaluate(expr.args[1], {})), 0.0), 100.0)  # the parser allows 0 to 100 only
         ordered = sorted(numbers)
         return ordered[max(0, math.ceil(share / 100 * len(ordered)) - 1)]
+    if function in ("sortsfirst", "sortslast"):
+        # "the value of fieldName that sorts first (last)": the order of `sort … asc` (local.insights_sort)
+        if not values:
+            return None
+        ordered_values = sorted(values, key=cmp_to_key(compare))
+        return ordered_values[0] if function == "sortsfirst" else ordered_values[-1]
     raise MalformedQuery(f"unsupported aggregate: {function}()")
 
 

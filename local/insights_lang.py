@@ -1,8 +1,9 @@
 """Logs Insights query language for the embedded stand-in: a parser into commands and expressions.
 
-Commands: ``fields``, ``display``, ``filter``, ``parse`` (glob and regex), ``stats`` (count, count_distinct, sum,
-avg, min, max, pct, by fields and ``bin()``), ``sort``, ``limit``, ``dedup`` (only ``limit`` may follow it); ``#``
-comments. Anything else is refused with ``MalformedQuery`` naming the construct, as AWS answers
+Commands: ``fields``, ``display``, ``filter``, ``parse`` (glob and regex, of a field or of ``@message``),
+``stats`` (the aggregates of ``local.insights_expr``, by fields and ``bin()``), ``sort``, ``limit``, ``dedup``
+(only ``limit`` may follow it, anywhere after it); ``#`` comments. Anything else — other commands, parse's
+logfmt, CSV and multi-match modes — is refused with ``MalformedQuery`` naming the construct, as AWS answers
 ``MalformedQueryException``. Expressions: ``local.insights_expr``.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 from local.insights_expr import (
     AGGREGATES,
+    IP_PREDICATES,
     Expr,
     ExpressionParser,
     MalformedQuery,
@@ -41,48 +43,61 @@ class Command:
     count: int = 0
 
 
-_CONDITIONS = {"and", "or", "=", "!=", "<", "<=", ">", ">=", "like", "=~", "in", "not like", "not in"}
+_CONDITIONS = {"and", "or", "=", "!=", "<", "<=", ">", ">=", "like", "=~", "in"}
 
 
 def _is_condition(expr: Expr) -> bool:
-    """A comparison or logical expression (its value is true/false, not a number or text)."""
+    """A comparison, logical expression or IP-address test (its value is true/false, not a number or text)."""
     if expr.kind == "unary" and expr.value == "not":
+        return True
+    if expr.kind == "call" and expr.value in IP_PREDICATES:
         return True
     return expr.kind == "binary" and str(expr.value).lower() in _CONDITIONS
 
 
 def parse_query(text: str) -> list[Command]:
-    lines = [line.split("#", 1)[0] if not _in_literal(line) else line for line in text.splitlines()]
-    stages = [s.strip() for s in _split_pipes("\n".join(lines)) if s.strip()]
-    if not stages:
+    stages = _stages(text)
+    if not "".join(stages).strip():
         raise MalformedQuery("the query is empty")
-    commands = [_command(stage) for stage in stages]
-    for before, after in zip(commands, commands[1:], strict=False):
-        if before.name == "dedup" and after.name != "limit":
-            raise MalformedQuery(f"only limit may follow dedup, not {after.name}")
+    if any(not stage.strip() for stage in stages):
+        raise MalformedQuery("a | with no command before or after it")
+    commands = [_command(stage.strip()) for stage in stages]
+    names = [command.name for command in commands]
+    last_parse = len(names) - 1 - names[::-1].index("parse") if "parse" in names else None
+    if last_parse is not None and not {"fields", "display", "stats"} & set(names[last_parse:]):
+        # Without them the result shows Insights' default columns, and the guide says only that extracted fields
+        # appear in them ("parse": an event that doesn't match is shown "without the extracted fields").
+        raise MalformedQuery(
+            "parse with no fields, display or stats after it: the guide does not say which columns Insights "
+            "shows then; add display"
+        )
+    if "dedup" in names:
+        # CWL_QuerySyntax-Dedup: "The only query command that you can use in a query after the dedup command is
+        # limit." — anywhere after it, not only right after it.
+        for after in names[names.index("dedup") + 1 :]:
+            if after != "limit":
+                raise MalformedQuery(f"only limit may follow dedup, not {after}")
     return commands
 
 
-def _in_literal(line: str) -> bool:
-    """Whether a ``#`` on this line sits inside a string or regex (then it is not a comment)."""
-    hash_at = line.find("#")
-    if hash_at < 0:
-        return False
-    before = line[:hash_at]
-    return before.count('"') % 2 == 1 or before.count("'") % 2 == 1 or before.count("/") % 2 == 1
-
-
-def _split_pipes(text: str) -> list[str]:
-    """Stages of a query: split on ``|`` outside strings and regex literals."""
+def _stages(text: str) -> list[str]:
+    """The commands of a query: split on ``|`` and without ``#`` comments (to the end of their line), both
+    outside strings, `field names` and regex literals."""
     parts: list[str] = []
     current: list[str] = []
     quote = ""
-    for char in text:
+    at = 0
+    while at < len(text):
+        char = text[at]
         if quote:
             current.append(char)
             if char == quote and not _escaped(current):
                 quote = ""
-        elif char in "\"'" or (char == "/" and _regex_starts("".join(current))):
+        elif char == "#":
+            newline = text.find("\n", at)
+            at = len(text) if newline < 0 else newline
+            continue
+        elif char in "\"'`" or (char == "/" and _regex_starts("".join(current))):
             quote = char
             current.append(char)
         elif char == "|":
@@ -90,8 +105,9 @@ def _split_pipes(text: str) -> list[str]:
             current = []
         else:
             current.append(char)
+        at += 1
     if quote:
-        raise MalformedQuery("a string or regular expression is not closed")
+        raise MalformedQuery("a string, `field name` or regular expression is not closed")
     parts.append("".join(current))
     return parts
 
@@ -107,7 +123,7 @@ def _escaped(chars: list[str]) -> bool:
 
 def _regex_starts(stage: str) -> bool:
     """A ``/`` opens a regex where an operand is expected — after like, in, and, or, not, an operator, (, [
-    or a comma — and right after ``parse <field>``; elsewhere it divides."""
+    or a comma — and right after ``parse`` or ``parse <field>``; elsewhere it divides."""
     before = stage.rstrip()
     word = re.search(r"(\w+)$", before)
     if word and word.group(1).lower() in ("like", "in", "and", "or", "not"):
@@ -115,16 +131,16 @@ def _regex_starts(stage: str) -> bool:
     return (
         before == ""
         or before.endswith(("=~", "=", "(", ",", "[", "<", ">", "+", "-", "*", "%", "^"))
-        or bool(re.fullmatch(r"\s*parse\s+\S+", stage, re.I))
+        or bool(re.fullmatch(r"\s*parse(?:\s+\S+)?", before, re.I))
     )
 
 
 def _command(stage: str) -> Command:
-    word, _, rest = stage.partition(" ")
-    name = word.strip().lower()
-    rest = rest.strip()
+    match = re.match(r"([A-Za-z]\w*)(.*)$", stage, re.S)  # the command word ends where a name would ("filter(")
+    word, rest = (match.group(1), match.group(2).strip()) if match else (stage.split()[0], "")
+    name = word.lower()
     if name not in COMMANDS:
-        raise MalformedQuery(f"unsupported command: {word.strip()!r}")
+        raise MalformedQuery(f"unsupported command: {word!r}")
     if name in ("fields", "display"):
         exprs = _named_list(rest)
         for expr, shown in exprs:
@@ -141,15 +157,11 @@ def _command(stage: str) -> Command:
     if name == "stats":
         return _stats_command(rest)
     if name == "sort":
-        order = []
-        rest = re.sub(r"^by\s+", "", rest, flags=re.I)
-        for item in _comma_split(rest):
-            parts = item.split()
-            if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc")):
-                raise MalformedQuery(f"cannot read sort field {item!r}")
-            order.append((field_name(parts[0]), len(parts) == 1 or parts[1].lower() == "desc"))
-        return Command(name, order=order)
+        return _sort_command(rest)
     if name == "limit":
+        # "limit any N" stops at the first N matching events, from "any portion of the time range" ("limit"):
+        # the first N of a full scan are among the answers it allows.
+        rest = re.sub(r"^any\s+", "", rest, flags=re.I)
         if not rest.isdigit() or not 0 < int(rest) <= MAX_LIMIT:
             raise MalformedQuery(f"limit takes a number from 1 to {MAX_LIMIT}, got {rest!r}")
         return Command(name, count=int(rest))
@@ -159,25 +171,66 @@ def _command(stage: str) -> Command:
     return Command(name, names=names)
 
 
+def _sort_command(rest: str) -> Command:
+    order = []
+    rest = re.sub(r"^by\s+", "", rest, flags=re.I)
+    if not rest:
+        raise MalformedQuery("sort needs a field")
+    for item in _comma_split(rest):
+        parts = item.split()
+        if (
+            not parts
+            or len(parts) > 2
+            or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc"))
+            or not re.fullmatch(r"`[^`]+`|@{0,2}[A-Za-z_][\w.@]*", parts[0])
+        ):
+            raise MalformedQuery(f"cannot read sort field {item!r}: sort takes field names, each asc or desc")
+        order.append((field_name(parts[0]), len(parts) == 1 or parts[1].lower() == "desc"))
+    return Command("sort", order=order)
+
+
+_PARSE_MODES = ("logfmt", "csv")
+
+
 def _parse_command(rest: str) -> Command:
-    match = re.match(r"(`[^`]+`|@?[\w.]+)\s+(.*)$", rest, re.S)
-    if not match:
-        raise MalformedQuery("parse needs a field and a pattern")
-    source, spec = field_name(match.group(1)), match.group(2).strip()
+    """``parse [field] "glob" as a, b`` or ``parse [field] /regex/``; without a field it reads ``@message``, as
+    the guide ("parse") says."""
+    if rest[:1] in ('"', "'", "/"):
+        source, spec = "@message", rest
+    else:
+        match = re.match(r"(`[^`]+`|@?[\w.]+)\s*(.*)$", rest, re.S)
+        if not match:
+            raise MalformedQuery("parse needs a field and a pattern")
+        source, spec = field_name(match.group(1)), match.group(2).strip()
+        if not spec and source.lower() in _PARSE_MODES:
+            source, spec = "@message", source
+    if spec.split(" ", 1)[0].lower() in _PARSE_MODES:
+        raise MalformedQuery(f"parse's {spec.split(' ', 1)[0].lower()} mode is not supported by the stand-in")
     if spec.startswith("/"):
-        end = spec.rfind("/")
-        regex = compile_regex(spec[1:end])
-        if not regex.groupindex:
-            raise MalformedQuery("a parse regular expression needs named groups (?<name>…)")
-        return Command("parse", source=source, pattern=regex, names=list(regex.groupindex))
+        return _parse_regex(source, spec)
     glob = re.match(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s+as\s+(.+)$""", spec, re.S | re.I)
     if not glob:
         raise MalformedQuery('parse needs "glob pattern" as field, … or /regex/')
-    pattern = glob.group(1)[1:-1]
+    pattern = re.sub(r"\\(.)", r"\1", glob.group(1)[1:-1])
     names = [field_name(n) for n in _comma_split(glob.group(2))]
     if pattern.count("*") != len(names):
         raise MalformedQuery(f"parse pattern has {pattern.count('*')} wildcards but {len(names)} field names")
     return Command("parse", source=source, pattern=_anchored_glob(pattern), names=names)
+
+
+def _parse_regex(source: str, spec: str) -> Command:
+    end = next((i for i in range(1, len(spec)) if spec[i] == "/" and not _escaped(list(spec[: i + 1]))), 0)
+    if not end:
+        raise MalformedQuery("a parse regular expression is not closed")
+    after = spec[end + 1 :].strip()
+    if after.lower() == "multi":
+        raise MalformedQuery("parse's multi-match mode (/regex/ multi) is not supported by the stand-in")
+    if after:
+        raise MalformedQuery(f"unexpected {after!r} after the parse regular expression")
+    regex = compile_regex(spec[1:end].replace("\\/", "/"))
+    if not regex.groupindex:
+        raise MalformedQuery("a parse regular expression needs named groups (?<name>…)")
+    return Command("parse", source=source, pattern=regex, names=list(regex.groupindex))
 
 
 def _anchored_glob(pattern: str) -> re.Pattern[str]:
@@ -190,8 +243,8 @@ def _anchored_glob(pattern: str) -> re.Pattern[str]:
 
 
 def _stats_command(rest: str) -> Command:
-    by_split = re.split(r"\s+by\s+", rest, maxsplit=1, flags=re.I)
-    exprs = _named_list(by_split[0])
+    measures, by_text = _split_by(rest)
+    exprs = _named_list(measures, aggregates=True)
     earlier: set[str] = set()
     for expr, name in exprs:
         if not _aggregates_only(expr, earlier):
@@ -200,8 +253,31 @@ def _stats_command(rest: str) -> Command:
                 f"of earlier ones; got {name!r}"
             )
         earlier.add(name)
-    by = _named_list(by_split[1]) if len(by_split) > 1 else []
+    by = _named_list(by_text) if by_text is not None else []
+    for expr, shown in by:
+        if _is_condition(expr):
+            raise MalformedQuery(
+                f"a condition to group stats by ({shown}): the guide does not say how Insights shows its value"
+            )
     return Command("stats", exprs=exprs, by=by)
+
+
+def _split_by(text: str) -> tuple[str, str | None]:
+    """``stats`` measures and the fields after ``by`` — the word by outside brackets, strings and regexes."""
+    depth, quote = 0, ""
+    for at, char in enumerate(text):
+        if quote:
+            if char == quote and not _escaped(list(text[: at + 1])):
+                quote = ""
+        elif char in "\"'`" or (char == "/" and _regex_starts(text[:at])):
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0 and re.match(r"\sby\s", text[at : at + 4], re.I):
+            return text[:at], text[at + 4 :]
+    return text, None
 
 
 def _aggregates_only(expr: Expr, earlier: set[str]) -> bool:
@@ -227,12 +303,12 @@ def _has_aggregate(expr: Expr, earlier: set[str]) -> bool:
     return any(_has_aggregate(arg, earlier) for arg in expr.args)
 
 
-def _named_list(text: str) -> list[tuple[Expr, str]]:
+def _named_list(text: str, *, aggregates: bool = False) -> list[tuple[Expr, str]]:
     items = []
     for item in _comma_split(text):
         match = re.match(r"(.*?)\s+as\s+(`[^`]+`|@?[\w.]+)\s*$", item, re.S | re.I)
         source, alias = (match.group(1), field_name(match.group(2))) if match else (item, "")
-        expr = ExpressionParser(source).whole()
+        expr = ExpressionParser(source, aggregates=aggregates).whole()
         items.append((expr, alias or _default_name(source.strip(), expr)))
     if not items:
         raise MalformedQuery("a field list is empty")
@@ -248,10 +324,10 @@ def _comma_split(text: str) -> list[str]:
     for char in text:
         if quote:
             current.append(char)
-            if char == quote:
+            if char == quote and not _escaped(current):
                 quote = ""
             continue
-        if char in "\"'" or (char == "/" and _regex_starts("".join(current))):
+        if char in "\"'`" or (char == "/" and _regex_starts("".join(current))):
             quote = char
         elif char in "([":
             depth += 1

@@ -13,6 +13,8 @@ import re
 from functools import cmp_to_key
 from typing import Any
 
+from local.insights_expr import MalformedQuery
+
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _CHUNK = re.compile(r"\d+|[^\W\d_]+|[\W_]+")
 
@@ -48,7 +50,10 @@ def _as_number(value: Any) -> tuple[float, str] | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value), str(value)
+        try:
+            return float(value), str(value)
+        except OverflowError:  # an integer of more than 308 digits
+            raise MalformedQuery(f"the number {str(value)[:24]!r} is beyond a double's range") from None
     shown = str(value)
     return (float(shown), shown) if _NUMBER.fullmatch(shown) else None
 

@@ -2,7 +2,8 @@
 the embedded CloudWatch Logs (moto), executed for real (moto ignores ``filter``, ``stats`` and ``parse``).
 
 A query goes Scheduled → Running (partial results over the first half of the events) → Complete, one step
-per GetQueryResults call, with ``recordsMatched``, ``recordsScanned`` and ``bytesScanned``.
+per GetQueryResults call, with ``recordsMatched``, ``recordsScanned`` and ``bytesScanned``; a query whose data
+the stand-in cannot answer for (``local.insights_eval`` raises ``MalformedQuery``) ends Failed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Query:
     limit: int | None
     created: float
     status: str = "Scheduled"
+    error: str = ""
     polls: int = 0
     bytes_scanned: int = 0
     result: tuple[list[str], list[dict[str, Any]], int] | None = field(default=None, repr=False)
@@ -81,22 +83,32 @@ class InsightsStandIn:
                 query.status = "Complete"
             elif query.status == "Scheduled":
                 query.status = "Running"
+        if query.status == "Failed":
+            empty = {"recordsMatched": 0.0, "recordsScanned": 0.0, "bytesScanned": 0.0}
+            return {"status": "Failed", "statistics": empty, "results": []}
         share = 1.0 if query.status == "Complete" else 0.5 if query.status == "Running" else 0.0
         seen = query.records[: int(len(query.records) * share)]
-        if query.status == "Complete" and query.result is None:
-            query.result = run(query.commands, query.records, query.limit)
-        columns, rows, matched = (
-            query.result if query.status == "Complete" and query.result else run(query.commands, seen, query.limit)
-        )
+        try:
+            if query.status == "Complete" and query.result is None:
+                query.result = run(query.commands, query.records, query.limit)
+            columns, rows, matched = (
+                query.result
+                if query.status == "Complete" and query.result
+                else run(query.commands, seen, query.limit)
+            )
+            results = result_rows(columns, rows) if query.status in ("Running", "Complete") else []
+        except MalformedQuery as exc:
+            # A value the stand-in cannot answer for (an overflow, a negative substr index) fails the query while
+            # it runs, as Insights reports a query that fails after it started: status Failed, no rows.
+            with self._lock:
+                query.status, query.error = "Failed", str(exc)
+            results, matched = [], 0
         statistics = {
             "recordsMatched": float(matched),
             "recordsScanned": float(len(seen)),
             "bytesScanned": float(int(query.bytes_scanned * share)),
         }
-        answer: dict[str, Any] = {"status": query.status, "statistics": statistics, "results": []}
-        if query.status in ("Running", "Complete"):
-            answer["results"] = result_rows(columns, rows)
-        return answer
+        return {"status": query.status, "statistics": statistics, "results": results}
 
     def stop_query(self, request: dict[str, Any]) -> dict[str, Any]:
         query = self._query(request)
