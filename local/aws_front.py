@@ -1,5 +1,8 @@
-"""The embedded AWS endpoint: an HTTP front on loopback that answers X-Ray and ``FilterLogEvents`` with our
-stand-ins and forwards every other call to moto's server, unchanged. It can be told to fail.
+"""The embedded AWS endpoint: an HTTP front on loopback that answers X-Ray, ``FilterLogEvents``, Logs Insights and
+Athena queries with our stand-ins and forwards every other call to moto's server, unchanged. Athena is read and
+answered in the protocol the caller's botocore speaks, awsJson1_1 or rest-json (``local.athena_wire``); its other
+calls go to moto as awsJson1_1, or, where moto cannot serve this botocore's Athena, the front keeps the workgroups
+the stack needs. It can be told to fail.
 
 The bot reaches it only through ``AWS_ENDPOINT_URL``, like any AWS endpoint.
 """
@@ -16,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from local import athena_wire
 from local.athena_standin import AthenaStandIn
 from local.insights_lang import MalformedQuery
 from local.insights_standin import InsightsStandIn
@@ -35,6 +39,11 @@ _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 SUMMARIES_PAGE = 50
 INSIGHTS_OPERATIONS = {"StartQuery", "GetQueryResults", "StopQuery", "DescribeQueries"}
 ATHENA_OPERATIONS = {"StartQueryExecution", "GetQueryExecution", "GetQueryResults", "StopQueryExecution"}
+ATHENA_WORKGROUP_OPERATIONS = {"CreateWorkGroup", "GetWorkGroup"}
+"""What the stack itself asks of Athena besides queries: the scenario creates Lookout's workgroup, the stand-in
+reads its cutoff. moto serves them while it can serve Athena at all (``_moto_serves_athena``), the front after."""
+INTERNAL_AGENT = "lookout-embedded-front"
+"""In the User-Agent of the stand-ins' own calls through this front: no fault, no entry in the call log."""
 
 
 @dataclass
@@ -61,6 +70,8 @@ class Call:
     body: bytes
     path_name: str = ""
     """The resource named in a REST path (a Lambda function name or ARN)."""
+    method: str = "POST"
+    path: str = "/"
 
 
 class AwsFront:
@@ -72,6 +83,7 @@ class AwsFront:
         self.sink_invocations = False
         self.insights = InsightsStandIn(self._moto_events)
         self.athena = AthenaStandIn(self._moto_client)
+        self.workgroups: dict[tuple[str, str], dict[str, Any]] = {}
         self.faults: list[AwsFault] = []
         self.calls: list[tuple[str, str]] = []
         self._lock = threading.Lock()
@@ -128,7 +140,7 @@ class AwsFront:
                 return _json(200, self._filter_log_events(call.region, json.loads(call.body or b"{}")))
             if call.service == "logs" and call.operation in INSIGHTS_OPERATIONS:
                 return _json(200, self._insights(call))
-            if call.service == "athena" and call.operation in ATHENA_OPERATIONS:
+            if call.service == "athena":
                 return self._athena(call)
         except FilterError as exc:
             return error_response(call, 400, "InvalidRequestException", str(exc))
@@ -163,32 +175,105 @@ class AwsFront:
             return self.insights.stop_query(request)
         return self.insights.describe_queries(request)
 
-    def _athena(self, call: Call) -> tuple[int, dict[str, str], bytes]:
-        request = json.loads(call.body or b"{}")
-        handler = {
-            "StartQueryExecution": lambda: self.athena.start_query_execution(call.region, request),
-            "GetQueryExecution": lambda: self.athena.get_query_execution(request),
-            "GetQueryResults": lambda: self.athena.get_query_results(request),
-            "StopQueryExecution": lambda: self.athena.stop_query_execution(request),
-        }[call.operation]
+    def _athena(self, call: Call) -> tuple[int, dict[str, str], bytes] | None:
+        """The stand-in's operations in whichever protocol the caller's botocore speaks. Any other call: to moto
+        (None: forward unchanged in awsJson1_1; rest-json re-encoded) or, when moto cannot serve Athena with this
+        botocore, answered here."""
         try:
-            return _json(200, handler(), "application/x-amz-json-1.1")
+            request = athena_wire.read_request(call.method, call.path, call.headers, call.body)
+        except athena_wire.UnsupportedProtocol as exc:
+            return error_response(call, 501, "NotImplemented", str(exc))
         except ValueError as exc:
-            return error_response(call, 400, "InvalidRequestException", str(exc))
+            return error_response(call, 400, "SerializationException", f"the request cannot be read: {exc}")
+        if request is None:
+            if call.headers.get("X-Amz-Target") or call.headers.get("x-amz-target"):
+                return None
+            from botocore import __version__
+
+            return athena_wire.error(
+                "rest-json",
+                404,
+                "UnknownOperationException",
+                f"no Athena operation is {call.method} {urlsplit(call.path).path} in the embedded stack's "
+                f"botocore {__version__}; run the stack with the client's botocore",
+            )
+        if request.operation in ATHENA_OPERATIONS:
+            return self._athena_standin(call.region, request)
+        if not _moto_serves_athena():
+            return self._athena_without_moto(call.region, request)
+        if request.protocol == "json":
+            return None
+        headers, body = athena_wire.for_moto(request, call.headers)
+        return athena_wire.from_moto(request.protocol, self.forward("POST", "/", headers, body))
+
+    def _athena_standin(
+        self, region: str, request: athena_wire.AthenaRequest
+    ) -> tuple[int, dict[str, str], bytes]:
+        params = request.params
+        handler = {
+            "StartQueryExecution": lambda: self.athena.start_query_execution(region, params),
+            "GetQueryExecution": lambda: self.athena.get_query_execution(params),
+            "GetQueryResults": lambda: self.athena.get_query_results(params),
+            "StopQueryExecution": lambda: self.athena.stop_query_execution(params),
+        }[request.operation]
+        try:
+            return athena_wire.answer(request.protocol, handler())
+        except ValueError as exc:
+            return athena_wire.error(request.protocol, 400, "InvalidRequestException", str(exc))
+
+    def _athena_without_moto(
+        self, region: str, request: athena_wire.AthenaRequest
+    ) -> tuple[int, dict[str, str], bytes]:
+        """The workgroups the stack needs, kept here when moto cannot serve Athena; any other operation a clear
+        error rather than moto's bare 404."""
+        name = str(request.params.get("WorkGroup") or request.params.get("Name") or "")
+        with self._lock:
+            self.workgroups.setdefault((region, "primary"), _workgroup("primary", {}))
+            known = self.workgroups.get((region, name))
+            if request.operation == "CreateWorkGroup" and known is None:
+                config = dict(request.params.get("Configuration") or {})
+                self.workgroups[region, name] = _workgroup(name, config, request.params.get("Description"))
+                return athena_wire.answer(request.protocol, {})
+        if request.operation == "CreateWorkGroup":
+            return athena_wire.error(
+                request.protocol, 400, "InvalidRequestException", f"WorkGroup {name} is already created"
+            )
+        if request.operation == "GetWorkGroup" and known is not None:
+            return athena_wire.answer(request.protocol, {"WorkGroup": known})
+        if request.operation == "GetWorkGroup":
+            return athena_wire.error(
+                request.protocol, 400, "InvalidRequestException", f"WorkGroup {name} is not found."
+            )
+        from botocore import __version__ as botocore_version
+        from moto import __version__ as moto_version
+
+        return athena_wire.error(
+            request.protocol,
+            501,
+            "NotImplemented",
+            f"the embedded stack cannot serve Athena {request.operation}: moto {moto_version} serves Athena in "
+            f"awsJson1_1 only and routes by botocore's model, rest-json in botocore {botocore_version}; the stack "
+            f"itself answers {', '.join(sorted(ATHENA_OPERATIONS | ATHENA_WORKGROUP_OPERATIONS))}",
+        )
 
     def _moto_client(self, region: str, service: str) -> Any:
         with self._lock:
             key = f"{region}/{service}"
             if key not in self._moto_clients:
                 import boto3
+                from botocore.config import Config
 
+                # the stand-in's own Athena calls (its workgroup's cutoff) go through this front, which speaks
+                # this botocore's protocol to moto, or answers them itself where moto cannot (_moto_serves_athena)
+                through_front = service == "athena"
                 make: Any = boto3.client
                 self._moto_clients[key] = make(
                     service,
                     region_name=region,
-                    endpoint_url=self.moto_url,
+                    endpoint_url=self.url if through_front else self.moto_url,
                     aws_access_key_id="embedded",
                     aws_secret_access_key="embedded",
+                    config=Config(user_agent_extra=INTERNAL_AGENT),
                 )
             return self._moto_clients[key]
 
@@ -263,6 +348,25 @@ class AwsFront:
             connection.close()
 
 
+def _moto_serves_athena() -> bool:
+    """moto 5.2 routes and parses a request by botocore's own model of the service, and its Athena answers only
+    ``POST /`` (awsJson1_1): it serves Athena while this botocore's model still lists that protocol (before
+    1.44.18), in neither protocol after."""
+    return "json" in athena_wire.installed_protocols()
+
+
+def _workgroup(name: str, configuration: dict[str, Any], description: Any = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "Name": name,
+        "State": "ENABLED",
+        "Configuration": configuration,
+        "CreationTime": time.time(),
+    }
+    if description:
+        answer["Description"] = str(description)
+    return answer
+
+
 def describe(method: str, path: str, headers: dict[str, str], body: bytes) -> Call:
     """Which service, operation and region a signed AWS request is for."""
     scope = _SCOPE.search(headers.get("Authorization", "") or headers.get("authorization", ""))
@@ -273,6 +377,8 @@ def describe(method: str, path: str, headers: dict[str, str], body: bytes) -> Ca
         operation = target.rsplit(".", 1)[-1]
     elif "/operation/" in route:
         operation = route.rsplit("/", 1)[-1]
+    elif service == "athena":  # rest-json since botocore 1.44.18: the operation is in the method and path
+        operation = athena_wire.operation_for(method, route) or "unknown"
     elif route in XRAY_PATHS:
         operation = XRAY_PATHS[route]
     elif service == "lambda" and route.endswith("/invocations"):
@@ -283,7 +389,14 @@ def describe(method: str, path: str, headers: dict[str, str], body: bytes) -> Ca
     parts = route.split("/")
     path_name = unquote(parts[3]) if len(parts) > 3 and parts[2] == "functions" else ""
     return Call(
-        service=service, operation=operation, region=region, headers=headers, body=body, path_name=path_name
+        service=service,
+        operation=operation,
+        region=region,
+        headers=headers,
+        body=body,
+        path_name=path_name,
+        method=method,
+        path=path,
     )
 
 
@@ -343,7 +456,8 @@ def _handler_for(front: AwsFront) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             headers = dict(self.headers.items())
             call = describe(self.command, self.path, headers, body)
-            fault = front.fault_for(call)
+            internal = INTERNAL_AGENT in self.headers.get("User-Agent", "")
+            fault = None if internal else front.fault_for(call)
             if fault and fault.delay_s:
                 time.sleep(fault.delay_s)
             if fault and fault.status >= 400:
