@@ -65,13 +65,23 @@ def run(
             ordered = True
         elif command.name == "limit":
             row_limit = min(row_limit, command.count) if limit else command.count
+            if not ordered and not aggregated:
+                rows, ordered = _newest_first(rows), True
             rows = rows[: command.count]
         elif command.name == "dedup":
             rows = _dedup(rows, command.names, ordered)
+    if not ordered and not aggregated:
+        rows = _newest_first(rows)
     columns = display or shown or ["@timestamp", "@message"]
     if not aggregated and "@ptr" not in columns:
         columns = [*columns, "@ptr"]
     return columns, rows[:row_limit], matched if matched is not None else len(rows)
+
+
+def _newest_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Log events as Insights returns them when no ``sort`` says otherwise: newest first (the dedup page's
+    "default descending sort order using @timestamp"; ``limit`` without a sort keeps the newest events)."""
+    return sorted(rows, key=lambda row: int(row.get("@timestamp") or 0), reverse=True)
 
 
 def _dedup(rows: list[dict[str, Any]], names: list[str], ordered: bool) -> list[dict[str, Any]]:

@@ -47,9 +47,9 @@ def test_the_guides_parse_examples_give_its_answer(text: str) -> None:
     with pytest.raises(MalformedQuery, match="parse with no fields, display or stats"):
         run(lines(ERROR_LINE), text)
     rows = run(lines(ERROR_LINE, "no match here"), text + " | display level, config, exception")
-    assert [{k: v for k, v in r.items() if k != "@ptr"} for r in rows] == [
-        {"level": "ERROR", "config": "{foo=2, bar=data}", "exception": "DataIntegrityException"},
+    assert [{k: v for k, v in r.items() if k != "@ptr"} for r in rows] == [  # newest first: Insights' default
         {},  # "If a log event doesn't match the specified pattern, you still see it … without the extracted fields"
+        {"level": "ERROR", "config": "{foo=2, bar=data}", "exception": "DataIntegrityException"},
     ]
 
 
@@ -85,11 +85,11 @@ def test_chained_parse() -> None:
         events,
         'parse @message "url=*" as url\n| parse url "/api/*/users/*" as apiVersion, userId\n| display apiVersion, userId',
     )
-    assert [{k: v for k, v in r.items() if k != "@ptr"} for r in rows] == [
-        {"apiVersion": "v2", "userId": "42"},
+    assert [{k: v for k, v in r.items() if k != "@ptr"} for r in rows] == [  # newest first: Insights' default
+        {},
+        {},
         {"apiVersion": "v1", "userId": "7"},
-        {},
-        {},
+        {"apiVersion": "v2", "userId": "42"},
     ]
 
 
@@ -109,7 +109,7 @@ def test_parse_modes_the_stand_in_does_not_run(text: str, construct: str) -> Non
 
 def test_parse_without_a_field_reads_the_message_and_a_regex_may_hold_a_pipe() -> None:
     rows = run(lines("a ERR 1", "b WARN 2", "c ok 3"), "parse /(?<level>ERR|WARN)/ | display level")
-    assert [r.get("level") for r in rows] == ["ERR", "WARN", None]
+    assert [r.get("level") for r in rows] == [None, "WARN", "ERR"]  # newest first: Insights' default order
 
 
 # --- dedup (its page's example, and the rule that only limit may follow it) ---
@@ -205,7 +205,8 @@ IPS = ["192.0.2.10", "10.0.0.5", "2001:db8::12", "2001:db9::1", "256.1.1.1", "no
 )
 def test_ip_address_functions(condition: str, expected: list[str]) -> None:
     events = [{"timestamp": T0 + i, "message": json.dumps({"addr": a})} for i, a in enumerate(IPS)]
-    assert [r["addr"] for r in run(events, f"filter {condition} | fields addr")] == expected
+    rows = run(events, f"filter {condition} | fields addr")
+    assert [r["addr"] for r in rows] == expected[::-1]  # newest first: Insights' default order
 
 
 # The guide's sort example, ascending; sortsFirst/sortsLast are "the value … that sorts first/last"
