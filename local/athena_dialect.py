@@ -128,16 +128,25 @@ def check_offsets(tree: exp.Expr, sql: str) -> None:
             raise AthenaError(f"NOT_SUPPORTED: line {line}:{col}: {offset_words(node, repr(value.this))}")
 
 
-def to_duckdb(tree: exp.Expr, column_types: Mapping[str, str]) -> str:
+def to_duckdb(tree: exp.Expr, column_types: Mapping[str, str], sql: str = "") -> str:
     """DuckDB SQL with Trino's semantics where the two differ (``local.athena_semantics``). An unnamed result
-    column is ``_col<i>``, as Athena names it (DuckDB would use the expression's text)."""
-    from local.athena_semantics import rewrite
+    column is ``_col<i>``, as Athena names it (DuckDB would use the expression's text). The rewrites run bottom
+    up, each on operands already rewritten, with the types the query's text tells noted first (``annotate``)."""
+    from local.athena_semantics import annotate, rewrite
 
     if isinstance(tree, exp.Select):
         for index, select in enumerate(tree.expressions):
             if not isinstance(select, exp.Alias | exp.Column | exp.Star):
                 select.replace(exp.alias_(select.copy(), f"_col{index}"))
-    tree = tree.transform(lambda node: rewrite(node, column_types))
+    tree = tree.copy()
+    annotate(tree, column_types, sql)
+    for node in reversed(list(tree.dfs())):
+        new = rewrite(node, column_types)
+        if new is not node:
+            if node is tree:
+                tree = new
+            else:
+                node.replace(new)
     return tree.sql(dialect="duckdb")
 
 

@@ -13,6 +13,10 @@ from sqlglot import exp
 
 from local.athena_dialect import position, start_of
 
+_RAISED = re.compile(
+    r"\b(?:NOT_SUPPORTED|FUNCTION_NOT_FOUND|DIVISION_BY_ZERO|NUMERIC_VALUE_OUT_OF_RANGE|INVALID_FUNCTION_ARGUMENT"
+    r"|INVALID_CAST_ARGUMENT): "
+)
 _CONCAT = re.compile(r"Cannot concatenate (?:lists of )?types (\S+) and (\S+)")
 _TRINO_TYPES = {"INTEGER": "integer", "BIGINT": "bigint", "VARCHAR": "varchar", "DOUBLE": "double",
                 "BOOLEAN": "boolean", "DATE": "date", "SMALLINT": "smallint", "TINYINT": "tinyint",
@@ -22,8 +26,13 @@ _TRINO_TYPES = {"INTEGER": "integer", "BIGINT": "bigint", "VARCHAR": "varchar", 
 def athena_words(error: Exception, tree: exp.Expr, sql: str) -> str:
     """The StateChangeReason Athena would give for the query DuckDB refused with ``error``."""
     text = str(error).splitlines()[0]
-    if "NOT_SUPPORTED: " in text:  # raised by the query itself (athena_dialect's guards)
-        return text[text.index("NOT_SUPPORTED: ") :]
+    raised = _RAISED.search(text)
+    if raised:  # raised by the query itself (the guards and macros of athena_semantics, athena_numbers)
+        return text[raised.start() :]
+    overflow = re.search(r"Overflow in (?:multiplication|addition|subtraction) of (?:INT128|DECIMAL)\S*", text)
+    if overflow:  # DuckDB's limits, not Trino's (DuckDB overflows DECIMAL(18) products Trino computes)
+        limit = overflow.group(0)
+        return f"NOT_SUPPORTED: decimal arithmetic past the stand-in's limits ({limit}); Athena keeps 38 digits"
     if "Division by zero" in text:
         return "DIVISION_BY_ZERO: Division by zero"
     function = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", text)

@@ -12,12 +12,17 @@ Not for: name resolution or comparisons (``local.athena_dialect``, ``local.athen
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
+from local.athena_casts import MACROS as CAST_MACROS
+from local.athena_casts import cast, date_arithmetic, json_array_get, subscript, to_iso8601
 from local.athena_datetime import offset_guard, offset_rule, offset_use, shown_with_offset, strftime_of, wall_time
-from local.athena_dialect import AthenaError
+from local.athena_dialect import AthenaError, position
+from local.athena_numbers import MACROS as NUMBER_MACROS
+from local.athena_numbers import numeric
+from local.athena_types import Kind, Types
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -26,8 +31,71 @@ _REGEX_FUNCTIONS = (exp.RegexpExtract, exp.RegexpLike, exp.RegexpReplace, exp.Re
 _NAMED_GROUP = re.compile(r"\(\?<([A-Za-z][A-Za-z0-9]*)>")
 
 
+CONCAT_CHECK = (
+    # x, one side of a || b whose types the text does not tell: x itself if Trino joins a and b, else its error
+    "CREATE MACRO trino_concat_check(x, a, b, prefix) AS CASE WHEN "
+    "(typeof(a) IN ('VARCHAR', '\"NULL\"') AND typeof(b) IN ('VARCHAR', '\"NULL\"')) "
+    "OR typeof(a) LIKE '%[]' OR typeof(b) LIKE '%[]' OR (typeof(a) = 'BLOB' AND typeof(b) = 'BLOB') THEN x "
+    "ELSE error(prefix || lower(typeof(a)) || ', ' || lower(typeof(b)) || ') for function concat') END"
+)
+
+
+def install(connection: Any, sql: str) -> None:
+    """Create, on a fresh connection, the DuckDB macros the rewritten ``sql`` calls (only those: each costs
+    about a millisecond)."""
+    called = sql.lower()
+    for statement in (*NUMBER_MACROS, CONCAT_CHECK, *CAST_MACROS):
+        name = statement.split()[2].split("(")[0]
+        if f"{name}(" in called:
+            connection.execute(statement)
+
+
+def annotate(tree: exp.Expr, column_types: Mapping[str, str], sql: str) -> None:
+    """Note on the nodes whose rewrite depends on types what the query's text tells of their operands
+    (``meta['kinds']``, ``meta['depths']``) and where a ``||`` stands (``meta['at']``), before any is
+    rewritten."""
+    types = Types(tree, column_types)
+    kinds_of = (exp.Div, exp.Avg, exp.Round, exp.DPipe, exp.Concat, exp.Cast, exp.Add, exp.Sub, exp.Bracket)
+    for node in tree.find_all(*kinds_of):
+        if isinstance(node, exp.Div | exp.DPipe | exp.Add | exp.Sub):
+            operands = [node.this, node.expression]
+        elif isinstance(node, exp.Concat):
+            operands = list(node.expressions)
+        else:
+            operands = [node.this.expressions[0] if isinstance(node.this, exp.Distinct) else node.this]
+        node.meta["kinds"] = [types.of(operand) for operand in operands]
+        if isinstance(node, exp.DPipe | exp.Concat):
+            node.meta["depths"] = [_depth(operand, column_types) for operand in operands]
+            node.meta["at"] = _operator_at(node, sql)
+
+
 def rewrite(node: exp.Expr, column_types: Mapping[str, str]) -> exp.Expr:
-    """``node`` as DuckDB must run it to give Trino's answer (``column_types``: column → Glue type)."""
+    """``node`` as DuckDB must run it to give Trino's answer (``column_types``: column → Glue type); its
+    operands are already rewritten."""
+    if isinstance(node, exp.Cast):
+        rewritten = numeric(node)
+        return cast(rewritten) if isinstance(rewritten, exp.Cast) else rewritten
+    if isinstance(node, exp.Div | exp.Avg | exp.Round):
+        return numeric(node)
+    if isinstance(node, exp.Anonymous):
+        return to_iso8601(json_array_get(node))
+    if isinstance(node, exp.Add | exp.Sub):
+        return date_arithmetic(node)
+    if isinstance(node, exp.Bracket):
+        return subscript(node)
+    if isinstance(node, exp.ArraySort) and node.args.get("expression") is not None:
+        raise AthenaError(
+            "NOT_SUPPORTED: array_sort(array, function): the stand-in sorts only in natural order (DuckDB's "
+            "list_sort takes no comparator); sort ascending and reverse(), or sort in the query"
+        )
+    if (
+        isinstance(node, exp.Struct)
+        and node.expressions
+        and not any(isinstance(e, exp.PropertyEQ | exp.Alias | exp.Slice) for e in node.expressions)
+    ):
+        return exp.Anonymous(this="row", expressions=[e.copy() for e in node.expressions])  # Trino's ROW(…)
+    if isinstance(node, exp.Concat) and not node.args.get("coalesce") and len(node.expressions) >= 2:
+        return _concat_function(node, column_types)
     if isinstance(node, _REGEX_FUNCTIONS):
         _java_named_groups(node)
     if isinstance(node, exp.RegexpReplace):
@@ -50,6 +118,30 @@ def rewrite(node: exp.Expr, column_types: Mapping[str, str]) -> exp.Expr:
     if isinstance(node, exp.DPipe):
         return _concatenation(node, column_types)
     return _datetime(node)
+
+
+def _operator_at(node: exp.Expr, sql: str) -> tuple[int, int]:
+    """``line``, ``col`` of a ``||`` (the first after its left operand) or of ``concat(``."""
+    if isinstance(node, exp.Concat):
+        found = sql.lower().find("concat(", start_of_node(node))
+    else:
+        found = sql.find("||", end_of_node(node.this))
+    return position(sql, found if found >= 0 else max(sql.find("||"), 0))
+
+
+def start_of_node(node: exp.Expr) -> int:
+    from local.athena_dialect import start_of
+
+    return start_of(node)
+
+
+def end_of_node(node: exp.Expr) -> int:
+    spans = [
+        int(m["end"])
+        for candidate in (node, *node.find_all(exp.Identifier, exp.Literal))
+        if "end" in (m := (getattr(candidate, "meta", None) or {}))
+    ]
+    return max(spans) if spans else 0
 
 
 def _datetime(node: exp.Expr) -> exp.Expr:
@@ -178,15 +270,62 @@ def _reduce(node: exp.Reduce) -> exp.Expr:
 
 def _concatenation(node: exp.DPipe, column_types: Mapping[str, str]) -> exp.Expr:
     """``array || element`` appends, ``element || array`` prepends (Trino's ``||`` forms); DuckDB's ``||`` only
-    joins arrays of one type. Undecidable depths are left to DuckDB, whose refusal is put in Athena's words."""
-    left, right = _depth(node.this, column_types), _depth(node.expression, column_types)
-    if left is None or right is None or left == right:
+    joins arrays of one type. Two scalars must both be strings (or NULL): Trino has no ``concat(varchar,
+    integer)``, DuckDB would join their text. Undecidable array depths are left to DuckDB, whose refusal is put in
+    Athena's words; undecidable scalar types are checked as the query runs (``trino_concat_check``)."""
+    depths = node.meta.get("depths") or [_depth(node.this, column_types), _depth(node.expression, column_types)]
+    left, right = depths
+    if left is not None and right is not None and left != right:
+        if left == right + 1:
+            return exp.Anonymous(this="list_append", expressions=[node.this.copy(), node.expression.copy()])
+        if right == left + 1:
+            return exp.Anonymous(this="list_prepend", expressions=[node.this.copy(), node.expression.copy()])
         return node
-    if left == right + 1:
-        return exp.Anonymous(this="list_append", expressions=[node.this.copy(), node.expression.copy()])
-    if right == left + 1:
-        return exp.Anonymous(this="list_prepend", expressions=[node.this.copy(), node.expression.copy()])
-    return node
+    if left is not None and left > 0:
+        return node  # two arrays: DuckDB's list concatenation
+    kinds = node.meta.get("kinds") or [None, None]
+    line, col = node.meta.get("at") or (1, 1)
+    if any(kind is not None and kind.name == "array" for kind in kinds):
+        return node  # an array the text shows only as a CTE's column: DuckDB joins or refuses it
+    if all(kind is not None for kind in kinds):
+        if not all(_joins_as_text(kind) for kind in kinds):
+            words = ", ".join(
+                _concat_word(kind, side) for kind, side in zip(kinds, (node.this, node.expression), strict=True)
+            )
+            raise AthenaError(
+                f"FUNCTION_NOT_FOUND: line {line}:{col}: Unexpected parameters ({words}) for function concat"
+            )
+        return node
+    where = exp.Literal.string(f"FUNCTION_NOT_FOUND: line {line}:{col}: Unexpected parameters (")
+    pair = [node.this.copy(), node.expression.copy()]
+    checked = [exp.Anonymous(this="trino_concat_check", expressions=[side.copy(), *pair, where]) for side in pair]
+    return exp.DPipe(this=checked[0], expression=checked[1])
+
+
+def _concat_function(node: exp.Concat, column_types: Mapping[str, str]) -> exp.Expr:
+    """Trino's ``concat(a, b, …)`` is ``a || b || …`` (the same rules; NULL if any argument is NULL)."""
+    kinds = node.meta.get("kinds") or [None] * len(node.expressions)
+    depths = node.meta.get("depths") or [None] * len(node.expressions)
+    joined: exp.Expr = node.expressions[0].copy()
+    kind, depth = kinds[0], depths[0]
+    for argument, next_kind, next_depth in zip(node.expressions[1:], kinds[1:], depths[1:], strict=True):
+        pair = exp.DPipe(this=joined, expression=argument.copy())
+        pair.meta.update(kinds=[kind, next_kind], depths=[depth, next_depth], at=node.meta.get("at"))
+        joined = _concatenation(pair, column_types)
+        both = (kind, next_kind)
+        kind = Kind("varchar") if any(k is not None and k.text for k in both) else None
+        depth = None if depth is None or next_depth is None else max(depth, next_depth)
+    return joined
+
+
+def _joins_as_text(kind: Kind) -> bool:
+    return kind.text or kind.name == "unknown"
+
+
+def _concat_word(kind: Kind, side: exp.Expr) -> str:
+    if kind.text and isinstance(side, exp.Literal) and side.is_string:
+        return f"varchar({len(side.this)})"
+    return kind.words()
 
 
 def _depth(node: exp.Expr, column_types: Mapping[str, str]) -> int | None:

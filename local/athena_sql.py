@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,8 @@ from local.athena_errors import athena_words
 from local.athena_names import check_aliases
 from local.athena_projection import injected_violation, projection_filter
 from local.athena_pruning import partition_filter
+from local.athena_render import athena_type, cell, precision_and_scale
+from local.athena_semantics import install
 from local.athena_tables import Table, create_view
 
 __all__ = ["AthenaError", "Outcome", "execute"]
@@ -48,6 +49,8 @@ class Outcome:
     columns: list[tuple[str, str]]  # (name, Athena type)
     rows: list[list[str | None]]
     scanned: int
+    shapes: list[tuple[int, int]] = field(default_factory=list)
+    """ColumnInfo's (Precision, Scale) of each column: a decimal's own, (0, 0) for any other type."""
 
 
 def execute(
@@ -77,6 +80,7 @@ def execute(
     check_aliases(tree, types, sql)
     read = None if _selects_everything(tree) else _columns_read(tree)
     connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")  # Athena's session time zone
     connection.execute("SET integer_division = true")  # Trino: integer / integer truncates, by DuckDB's own types
     scanned = 0
     with tempfile.TemporaryDirectory(prefix="lookout-athena-") as workdir:
@@ -97,12 +101,16 @@ def execute(
                 connection, (database_name, table_name), table, wanted, read_object, Path(workdir), read
             )
         try:
-            cursor = connection.execute(to_duckdb(tree, types))
-            columns = [(d[0].lower(), _athena_type(str(d[1]))) for d in cursor.description or []]
-            rows = [[_cell(v) for v in row] for row in cursor.fetchall()]
+            duckdb_sql = to_duckdb(tree, types, sql)
+            install(connection, duckdb_sql)  # the macros the rewrites call (local.athena_semantics)
+            cursor = connection.execute(duckdb_sql)
+            described = cursor.description or []
+            columns = [(d[0].lower(), athena_type(str(d[1]))) for d in described]
+            kinds = [d[1] for d in described]
+            rows = [[cell(v, kind) for v, kind in zip(row, kinds, strict=True)] for row in cursor.fetchall()]
         except duckdb.Error as error:
             raise AthenaError(athena_words(error, tree, sql)) from None
-    return Outcome(columns, rows, scanned)
+    return Outcome(columns, rows, scanned, [precision_and_scale(str(d[1])) for d in described])
 
 
 def _selects_everything(tree: exp.Expr) -> bool:
@@ -116,50 +124,3 @@ def _selects_everything(tree: exp.Expr) -> bool:
 
 def _columns_read(tree: exp.Expr) -> set[str]:
     return {column.name.lower() for column in tree.find_all(exp.Column)}
-
-
-def _nested(value: Any) -> str:
-    shown = _cell(value)
-    return "null" if shown is None else shown
-
-
-def _athena_type(duckdb_type: str) -> str:
-    kind = duckdb_type.upper()
-    for prefix, athena in (
-        ("VARCHAR", "varchar"),
-        ("BIGINT", "bigint"),
-        ("HUGEINT", "bigint"),
-        ("INTEGER", "integer"),
-        ("SMALLINT", "smallint"),
-        ("TINYINT", "tinyint"),
-        ("DOUBLE", "double"),
-        ("FLOAT", "real"),
-        ("DECIMAL", "decimal"),
-        ("BOOLEAN", "boolean"),
-        ("TIMESTAMP", "timestamp"),
-        ("DATE", "date"),
-        ("STRUCT", "row"),
-        ("MAP", "map"),
-    ):
-        if kind.startswith(prefix):
-            return athena
-    return "array" if kind.endswith("[]") else "varchar"
-
-
-def _cell(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dict):  # row and map, as Athena prints them: {name=value, other=null}
-        return "{" + ", ".join(f"{k}={_nested(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):  # array: [a, b]
-        return "[" + ", ".join(_nested(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        text = value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
-        return f"{text} UTC" if value.tzinfo is not None else text
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)

@@ -138,12 +138,14 @@ class AthenaStandIn:
                             "Name": name,
                             "Label": name,
                             "Type": kind,
-                            "Precision": 0,
-                            "Scale": 0,
+                            "Precision": precision,
+                            "Scale": scale,
                             "Nullable": "UNKNOWN",
                             "CaseSensitive": kind == "varchar",
                         }
-                        for name, kind in outcome.columns
+                        for (name, kind), (precision, scale) in zip(
+                            outcome.columns, outcome.shapes or [(0, 0)] * len(outcome.columns), strict=True
+                        )
                     ]
                 },
             },

@@ -159,8 +159,8 @@ def traffic_plan(args: list[str], config: QueryConfig, now: datetime) -> QueryPl
         query = f"""-- lookout /traffic by {group}
 SELECT {_ATHENA_GROUP[group]} AS {group},
        count(*) AS requests,
-       round(100.0 * count_if(status >= 500) / count(*), 2) AS error_rate_pct,
-       round(100.0 * count_if(status >= 400 AND status < 500) / count(*), 2) AS client_error_pct,
+       round(100 * CAST(count_if(status >= 500) AS double) / count(*), 2) AS error_rate_pct,
+       round(100 * CAST(count_if(status >= 400 AND status < 500) AS double) / count(*), 2) AS client_error_pct,
        round(approx_percentile(latency_ms, 0.95), 1) AS p95_ms,
        sum(bytes) AS bytes
 FROM {table}

@@ -235,7 +235,9 @@ def test_json_keys_match_columns_case_insensitively_at_every_level() -> None:
     )
     assert rows[1:] == [["f1", "7"], ["f2", "1"]]  # not one NULL group
     rows, _, _ = run(
-        "SELECT meta.ownerid AS owner, cardinality(meta.tags) AS tags, counts['x'] AS x FROM logs.usage ORDER BY 1, 2",
+        # element_at: a missing key is NULL (counts['x'] fails on it in Trino: "Key not present in map")
+        "SELECT meta.ownerid AS owner, cardinality(meta.tags) AS tags, element_at(counts, 'x') AS x FROM logs.usage"
+        " ORDER BY 1, 2",
         store,
         catalog=catalog,
     )
