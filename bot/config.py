@@ -1,4 +1,7 @@
-"""Typed settings, read once at the edge (handlers, CLI) from the environment; ``bot/`` never reads it."""
+"""Typed settings, read once at the edge (handlers, CLI) from the environment. Beyond ``Settings.from_env``,
+``bot/`` reads the environment only where a library's own variables decide (Powertools' log level and metrics
+switch in ``bot.observability``, Lambda's ``AWS_LAMBDA_INITIALIZATION_TYPE`` in ``bot.snapstart``) and in the
+CLI's option defaults."""
 
 from __future__ import annotations
 

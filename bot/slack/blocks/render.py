@@ -1,7 +1,9 @@
 """Alarm + enrichment → Slack message (Block Kit built with ``slack_sdk.models.blocks``, validated).
 
-The only module that knows Block Kit. Every piece of outside text goes through ``bot.text.safe``; every block
-is cut to Slack's limits so that rendering never fails. Block ids are stable: later updates find blocks by them.
+Block Kit lives in ``bot.slack.blocks`` (this module: the alarm card and the message plumbing its siblings —
+lifecycle, storm, notice, results, digest, help — share); nothing outside ``bot/slack`` builds blocks. Every
+piece of outside text goes through ``bot.text.safe``; every block is cut to Slack's limits so that rendering
+never fails. Block ids are stable: later updates find blocks by them.
 """
 
 from __future__ import annotations
