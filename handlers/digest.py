@@ -16,6 +16,7 @@ from bot.delivery import Deadline
 from bot.lifecycle.once import ExactlyOnce
 from bot.observability import Telemetry
 from bot.slack.blocks.digest import render_digest
+from bot.table_keys import DIGEST_TTL_S
 from bot.wiring import build_query_service, digest_poster
 
 SETTINGS = Settings.from_env()
@@ -26,7 +27,7 @@ if CONFIG is None or not SETTINGS.incidents_table:
 CLIENTS = Clients(SETTINGS.region).warm(("athena", "logs", "secretsmanager", "dynamodb"))
 SERVICE = build_query_service(SETTINGS, TELEMETRY, CLIENTS)
 POSTER = digest_poster(SETTINGS, TELEMETRY, CLIENTS)
-ONCE = ExactlyOnce(SETTINGS.incidents_table, CLIENTS("dynamodb"), keep_s=8 * 24 * 3600)
+ONCE = ExactlyOnce(SETTINGS.incidents_table, CLIENTS("dynamodb"), keep_s=DIGEST_TTL_S)
 CLOCK = datetime.now
 POST_NOW = "lookout_post_now"  # {"lookout_post_now": true}: post this week's digest now (still once a week)
 

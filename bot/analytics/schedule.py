@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import table_keys
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -42,7 +44,7 @@ class WeeklySchedule:
 
     def week_key(self, now: datetime) -> str:
         year, week, _ = self.local(now).isocalendar()
-        return f"digest#{year}-W{week:02d}"
+        return table_keys.digest(year, week)
 
     def describe(self) -> str:
         return f"{DAYS[self.day].capitalize()}s at {self.hour:02d}:00 {self.timezone}"

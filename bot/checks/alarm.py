@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot import table_keys
 from bot.alarms import Alarm, AlarmKind, AlarmState, MetricQuery, MetricRef
 from bot.checks.config import XRayProbe
 
@@ -28,7 +29,8 @@ LATENCY_METRIC = "CheckLatency"
 
 
 def check_key(check: Check, region: str) -> str:
-    return f"check#{region}#{check.name}"
+    """The check's standing in ``region`` (``bot.checks.state``)."""
+    return table_keys.check(region, check.name)
 
 
 def incident_name(check: Check, region: str) -> str:

@@ -1,6 +1,7 @@
 """A check's standing between runs — passing or failing, and how many runs in a row failed — and the
 decision a new result makes: *failing* after ``fail_after`` consecutive failed runs, *passing* again after
-the first good run. Kept in the incidents table under ``check#<region>#<name>``.
+the first good run. Kept in the incidents table under ``check#<region>#<name>`` (``bot.table_keys.check``), with
+no TTL: a standing lasts as long as its check.
 
 Two deliveries of the same scheduled minute (EventBridge Scheduler delivers at least once) race on the same
 record: the write is conditional on the version read, so only one of them can decide a transition; the
@@ -15,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot import table_keys
 from bot.text import excerpt
 
 if TYPE_CHECKING:
@@ -65,38 +67,37 @@ class StandingStore:
         self.table = table
 
     def read(self, key: str) -> Standing:
-        item = self.dynamodb.get_item(TableName=self.table, Key={"pk": {"S": key}}, ConsistentRead=True).get(
-            "Item"
-        )
-        if not item:
+        found = self.dynamodb.get_item(TableName=self.table, Key=table_keys.key(key), ConsistentRead=True)
+        if not found.get("Item"):
             return Standing()
+        item = table_keys.attributes(found["Item"])
         return Standing(
-            failing=item.get("failing", {}).get("BOOL", False),
-            failures=int(item.get("failures", {}).get("N", "0")),
-            since=item.get("since", {}).get("S", ""),
-            version=int(item.get("version", {}).get("N", "0")),
-            announced=item.get("announced", {}).get("BOOL", True),
-            summary=item.get("summary", {}).get("S", ""),
-            evidence=tuple(v.get("S", "") for v in item.get("evidence", {}).get("L", [])),
+            failing=item.get("failing", False),
+            failures=int(item.get("failures", 0)),
+            since=item.get("since", ""),
+            version=int(item.get("version", 0)),
+            announced=item.get("announced", True),
+            summary=item.get("summary", ""),
+            evidence=tuple(item.get("evidence", ())),
         )
 
     def write(self, key: str, before: Standing, after: Standing) -> bool:
         """Store ``after`` if the record is still ``before``; False when another run got there first."""
         condition = "attribute_not_exists(pk)" if before.version == 0 else "version = :seen"
-        values = {} if before.version == 0 else {":seen": {"N": str(before.version)}}
+        values = {} if before.version == 0 else table_keys.values(seen=before.version)
         try:
             self.dynamodb.put_item(
                 TableName=self.table,
-                Item={
-                    "pk": {"S": key},
-                    "failing": {"BOOL": after.failing},
-                    "failures": {"N": str(after.failures)},
-                    "since": {"S": after.since},
-                    "version": {"N": str(after.version)},
-                    "announced": {"BOOL": after.announced},
-                    "summary": {"S": excerpt(after.summary, KEPT_CHARS)},
-                    "evidence": {"L": [{"S": excerpt(line, KEPT_CHARS)} for line in after.evidence[:20]]},
-                },
+                Item=table_keys.item(
+                    key,
+                    failing=after.failing,
+                    failures=after.failures,
+                    since=after.since,
+                    version=after.version,
+                    announced=after.announced,
+                    summary=excerpt(after.summary, KEPT_CHARS),
+                    evidence=[excerpt(line, KEPT_CHARS) for line in after.evidence[:20]],
+                ),
                 ConditionExpression=condition,
                 **({"ExpressionAttributeValues": values} if values else {}),
             )

@@ -1,25 +1,25 @@
 """Exactly once per state change, with Powertools Idempotency on the incidents table.
 
 The key is the alarm ARN + new state + state-change time (or the SNS message id of anything else), under a
-fixed prefix so that the Lambda function and ``lookout replay`` share it. Powertools' states are the ones an
-alert needs: *in progress* expires with the invocation (``register_lambda_context``), so a crashed delivery
-never blocks Lambda's retry; *completed* keeps the result for later duplicates; a failed post deletes the
-record so that the retry posts. A concurrent delivery — or our own retry after a lost PutItem response —
-finds the record in progress and raises ``IdempotencyAlreadyInProgressError``: that invocation fails and
-Lambda tries again after the claim has expired, which then posts once or finds it completed.
+fixed prefix so that the Lambda function and ``lookout replay`` share it (``bot.table_keys.ONCE_PREFIX``).
+Powertools' states are the ones an alert needs: *in progress* expires with the invocation
+(``register_lambda_context``), so a crashed delivery never blocks Lambda's retry; *completed* keeps the result
+for later duplicates; a failed post deletes the record so that the retry posts. A concurrent delivery — or our
+own retry after a lost PutItem response — finds the record in progress and raises
+``IdempotencyAlreadyInProgressError``: that invocation fails and Lambda tries again after the claim has
+expired, which then posts once or finds it completed.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot import table_keys
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bot.delivery import Deadline
-
-DEDUP_SECONDS = 24 * 3600
-KEY_PREFIX = "lookout#once"
 
 
 class TrackingUnavailable(RuntimeError):
@@ -53,7 +53,7 @@ class ChangeInProgress(RuntimeError):
 
 
 class ExactlyOnce:
-    def __init__(self, table: str, dynamodb: Any, keep_s: int = DEDUP_SECONDS) -> None:
+    def __init__(self, table: str, dynamodb: Any, keep_s: int = table_keys.ONCE_TTL_S) -> None:
         from aws_lambda_powertools.utilities.idempotency import (
             DynamoDBPersistenceLayer,
             IdempotencyConfig,
@@ -63,8 +63,8 @@ class ExactlyOnce:
         self.config = IdempotencyConfig(expires_after_seconds=keep_s)
         layer = DynamoDBPersistenceLayer(
             table_name=table,
-            key_attr="pk",
-            expiry_attr="expiration",
+            key_attr=table_keys.KEY,
+            expiry_attr=table_keys.TTL_ATTRIBUTE,
             in_progress_expiry_attr="in_progress_expiration",
             status_attr="status",
             data_attr="result",
@@ -72,7 +72,10 @@ class ExactlyOnce:
         )
 
         @idempotent_function(
-            data_keyword_argument="change", persistence_store=layer, config=self.config, key_prefix=KEY_PREFIX
+            data_keyword_argument="change",
+            persistence_store=layer,
+            config=self.config,
+            key_prefix=table_keys.ONCE_PREFIX,
         )
         def once(*, change: dict[str, str], work: Callable[[], dict[str, str]]) -> dict[str, str]:
             return work()

@@ -1,4 +1,4 @@
-"""Incident records in one DynamoDB table (key ``pk``, TTL attribute ``expiration``).
+"""Incident records in the incidents table (their key family and TTL: ``bot.table_keys``).
 
 Every write that depends on what was read is conditional on the record's ``version``; a lost race re-reads
 and tries again, so concurrent deliveries of the same alarm never overwrite each other.
@@ -11,9 +11,8 @@ import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from bot import aws
-
-INCIDENT_TTL_S = 30 * 86400
+from bot import aws, table_keys
+from bot.table_keys import INCIDENT_TTL_S
 
 
 class Conflict(Exception):
@@ -58,14 +57,15 @@ class IncidentStore:
     # --- incidents ---------------------------------------------------------------------------------------
 
     def get(self, alarm_arn: str) -> Incident | None:
-        item = self.client.get_item(
-            TableName=self.table, Key={"pk": {"S": _incident_key(alarm_arn)}}, ConsistentRead=True
+        found = self.client.get_item(
+            TableName=self.table, Key=table_keys.key(table_keys.incident(alarm_arn)), ConsistentRead=True
         ).get("Item")
-        if not item:
+        if not found:
             return None
-        data = json.loads(item["data"]["S"])
+        item = table_keys.attributes(found)
+        data = json.loads(item["data"])
         data["history"] = tuple(tuple(h) for h in data.get("history", ()))
-        return Incident(**{**data, "version": int(item["version"]["N"])})
+        return Incident(**{**data, "version": int(item["version"])})
 
     def put(self, incident: Incident) -> Incident:
         """Write ``incident`` if nobody else wrote since it was read (version 0: if there is none yet)."""
@@ -73,16 +73,16 @@ class IncidentStore:
         data = asdict(saved)
         data.pop("version")
         condition = "attribute_not_exists(pk)" if incident.version == 0 else "version = :v"
-        values = {":v": {"N": str(incident.version)}} if incident.version else {}
+        values = table_keys.values(v=incident.version) if incident.version else {}
         try:
             self.client.put_item(
                 TableName=self.table,
-                Item={
-                    "pk": {"S": _incident_key(incident.alarm_arn)},
-                    "data": {"S": json.dumps(data)},
-                    "version": {"N": str(saved.version)},
-                    "expiration": {"N": str(int(time.time()) + INCIDENT_TTL_S)},
-                },
+                Item=table_keys.item(
+                    table_keys.incident(incident.alarm_arn),
+                    data=json.dumps(data),
+                    version=saved.version,
+                    expiration=table_keys.expires(INCIDENT_TTL_S, time.time()),
+                ),
                 ConditionExpression=condition,
                 **({"ExpressionAttributeValues": values} if values else {}),
             )
@@ -97,9 +97,9 @@ class IncidentStore:
         try:
             self.client.delete_item(
                 TableName=self.table,
-                Key={"pk": {"S": _incident_key(incident.alarm_arn)}},
+                Key=table_keys.key(table_keys.incident(incident.alarm_arn)),
                 ConditionExpression="version = :v",
-                ExpressionAttributeValues={":v": {"N": str(incident.version)}},
+                ExpressionAttributeValues=table_keys.values(v=incident.version),
             )
         except Exception as exc:
             if aws.error_code(exc) == "ConditionalCheckFailedException":
@@ -107,5 +107,4 @@ class IncidentStore:
             raise
 
 
-def _incident_key(alarm_arn: str) -> str:
-    return f"incident#{alarm_arn}"
+_incident_key = table_keys.incident  # the name tests/unit/test_deploy_files.py checks the Slack policy with

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from bot.lifecycle.decisions import StormRound
 from bot.lifecycle.storm_store import PAGE, LeaseLost, StormStore
 from bot.lifecycle.storm_summary import fold
+from bot.table_keys import log_errors_storm
+from bot.table_keys import storm as storm_key  # alarms and log-error kinds keep separate counts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,11 +45,6 @@ POLL_S = 0.25
 
 class StormIncomplete(RuntimeError):
     """The flusher ran out of time with entries still pending; it failed so that Lambda retries it."""
-
-
-def storm_key(channel: str, window: int, family: str = "") -> str:
-    """Alarms and log-error kinds keep separate counts: a flood of error lines never groups the alarms."""
-    return f"storm#{channel}#{family + '#' if family else ''}{window}"
 
 
 class Admission(NamedTuple):
@@ -81,9 +78,9 @@ class StormDesk:
     def admit(self, channel: str, family: str = "", counted: str = "") -> Admission:
         """Count an alarm opening in ``channel``: the storm it joins, or None (it is posted on its own). A storm
         of the window before that is still going keeps its burst, across window boundaries. ``family``: a
-        separate budget (``logs``: log-error kinds). ``counted``: the window this alarm last counted in (its
-        incident's ``Admission.window``); an alarm that opens again in that window (ALARM → OK → ALARM) is not
-        counted twice, so one flapping alarm never makes a storm."""
+        separate budget (``table_keys.LOG_ERRORS_STORM``: log-error kinds). ``counted``: the window this alarm
+        last counted in (its incident's ``Admission.window``); an alarm that opens again in that window
+        (ALARM → OK → ALARM) is not counted twice, so one flapping alarm never makes a storm."""
         window = int(self.clock() // self.window_s)
         current = storm_key(channel, window, family)
         again = counted == current
@@ -199,7 +196,7 @@ class StormDesk:
             last=last,
             announce=tuple(announce),
             resumed=resumed,
-            errors="#logs#" in key,
+            errors=log_errors_storm(key),
         )
         posted = self.messenger.storm_summary(storm_round, deadline)
         if not head.summary_ts:  # known at once: a successor then searches its thread by the channel's id

@@ -11,6 +11,7 @@ been shown, who flushes it), one item per entry, and one summary item the flushe
 ``storm#<channel>#<window>#summary``    what the summary shows: counts, severity, mentions, the first alarms
 
 Each alarm writes a few small items whatever the storm's size; a flusher reads at most ``PAGE`` entries a round.
+The keys and their TTL are ``bot.table_keys``'s.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import aws
+from bot import aws, table_keys
+from bot.table_keys import STORM_TTL_S
 
-STORM_TTL_S = 2 * 86400
 PAGE = 100
 """Entries a flush round reads (one BatchGetItem) and posts."""
 
@@ -80,9 +81,9 @@ class StormStore:
         said stays)."""
         self.client.update_item(
             TableName=self.table,
-            Key={"pk": {"S": key}},
+            Key=table_keys.key(key),
             UpdateExpression="SET joined = if_not_exists(joined, :joined)",
-            ExpressionAttributeValues={":joined": {"S": joined}},
+            ExpressionAttributeValues=table_keys.values(joined=joined),
         )
 
     def count(self, key: str, channel: str) -> int:
@@ -96,30 +97,28 @@ class StormStore:
 
     def put_entry(self, key: str, seq: int, entry: dict[str, Any]) -> bool:
         """Write entry ``seq``; False when the number was given up (a flusher tombstoned it: take another)."""
-        return self._put_once(f"{key}#{seq}", {"entry": {"S": json.dumps(entry)}})
+        return self._put_once(table_keys.storm_entry(key, seq), entry=json.dumps(entry))
 
     def entry(self, key: str, seq: int) -> dict[str, Any] | None:
         """Entry ``seq``: its values, ``{"tombstone": True}``, or None when it was never written."""
-        item = self._get(f"{key}#{seq}")
-        if not item:
-            return None
-        return json.loads(item["entry"]["S"]) if "entry" in item else {"tombstone": True}
+        item = self._get(table_keys.storm_entry(key, seq))
+        return _entry(item) if item else None
 
     def give_up(self, key: str, seq: int) -> bool:
         """Tombstone ``seq`` if its writer never wrote it (True), so the storm can move on; its writer's retry
         counts again. False: the entry landed after all."""
-        return self._put_once(f"{key}#{seq}", {"tombstone": {"BOOL": True}})
+        return self._put_once(table_keys.storm_entry(key, seq), tombstone=True)
 
     def entries(self, key: str, first: int, last: int) -> dict[int, dict[str, Any]]:
         """Entries ``first``..``last`` that exist (tombstones as ``{"tombstone": True}``), by sequence number."""
-        wanted = {f"{key}#{seq}": seq for seq in range(first, last + 1)}
+        wanted = {table_keys.storm_entry(key, seq): seq for seq in range(first, last + 1)}
         found: dict[int, dict[str, Any]] = {}
-        request = {self.table: {"Keys": [{"pk": {"S": k}} for k in wanted], "ConsistentRead": True}}
+        request = {self.table: {"Keys": [table_keys.key(k) for k in wanted], "ConsistentRead": True}}
         while request:
             response = self.client.batch_get_item(RequestItems=request)
-            for item in response.get("Responses", {}).get(self.table, []):
-                seq = wanted[item["pk"]["S"]]
-                found[seq] = json.loads(item["entry"]["S"]) if "entry" in item else {"tombstone": True}
+            for raw in response.get("Responses", {}).get(self.table, []):
+                item = table_keys.attributes(raw)
+                found[wanted[item[table_keys.KEY]]] = _entry(item)
             request = response.get("UnprocessedKeys") or {}
         return found
 
@@ -131,46 +130,42 @@ class StormStore:
         try:
             response = self.client.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": key}},
+                Key=table_keys.key(key),
                 UpdateExpression="SET lease_owner = :me, lease_until = :until",
                 ConditionExpression=(
                     "attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now "
                     "OR lease_owner = :me)"
                 ),
-                ExpressionAttributeValues={
-                    ":me": {"S": owner},
-                    ":until": {"N": str(now + lease_s)},
-                    ":now": {"N": str(now)},
-                },
+                ExpressionAttributeValues=table_keys.values(me=owner, until=now + lease_s, now=now),
                 ReturnValues="ALL_NEW",
             )
         except Exception as exc:
             if aws.error_code(exc) == "ConditionalCheckFailedException":
                 return None
             raise
-        return self._head_of(key, response["Attributes"])
+        return self._head_of(key, table_keys.attributes(response["Attributes"]))
 
     def record(self, key: str, owner: str, lease_s: float, **changes: Any) -> None:
         """Set ``changes`` on the head while the lease is ours (and renew it); ``LeaseLost`` otherwise.
         ``flushing=None`` removes the range being posted."""
-        names, values, sets, removes = {}, {":me": {"S": owner}}, ["lease_until = :until"], []
-        values[":until"] = {"N": str(time.time() + lease_s)}
+        names, sets, removes = {}, ["lease_until = :until"], []
+        values: dict[str, Any] = {"me": owner, "until": time.time() + lease_s}
         for i, (name, value) in enumerate(changes.items()):
             if value is None:
                 removes.append(f"#a{i}")
             else:
                 sets.append(f"#a{i} = :v{i}")
-                values[f":v{i}"] = _attribute(value)
+                values[f"v{i}"] = _attribute(value)
             names[f"#a{i}"] = name
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         try:
             self.client.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": key}},
+                Key=table_keys.key(key),
                 UpdateExpression=expression,
                 ConditionExpression="lease_owner = :me",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
+                ExpressionAttributeValues=table_keys.values(**values),
             )
         except Exception as exc:
             if aws.error_code(exc) == "ConditionalCheckFailedException":
@@ -180,17 +175,17 @@ class StormStore:
     def release(self, key: str, owner: str, *, if_shown: int | None = None) -> bool:
         """Give the lease back (when ``if_shown``: only if nothing was counted beyond it). False: an entry
         came in meanwhile (or the lease is no longer ours): keep flushing."""
-        condition, values = "lease_owner = :me", {":me": {"S": owner}, ":zero": {"N": "0"}}
+        condition, values = "lease_owner = :me", {"me": owner, "zero": 0}
         if if_shown is not None:
             condition += " AND #count = :shown"
-            values[":shown"] = {"N": str(if_shown)}
+            values["shown"] = if_shown
         try:
             self.client.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": key}},
+                Key=table_keys.key(key),
                 UpdateExpression="SET lease_until = :zero REMOVE lease_owner",
                 ConditionExpression=condition,
-                ExpressionAttributeValues=values,
+                ExpressionAttributeValues=table_keys.values(**values),
                 **({"ExpressionAttributeNames": {"#count": "count"}} if if_shown is not None else {}),
             )
         except Exception as exc:
@@ -202,53 +197,49 @@ class StormStore:
     # --- the summary ------------------------------------------------------------------------------------------
 
     def summary(self, key: str) -> Summary:
-        item = self._get(f"{key}#summary")
-        return Summary(**json.loads(item["data"]["S"])) if item else Summary()
+        item = self._get(table_keys.storm_summary(key))
+        return Summary(**json.loads(item["data"])) if item else Summary()
 
     def save_summary(self, key: str, summary: Summary) -> None:
         """Only the lease holder writes it; ``through`` makes folding a round twice impossible."""
         self.client.put_item(
             TableName=self.table,
-            Item={
-                "pk": {"S": f"{key}#summary"},
-                "data": {"S": json.dumps(summary.__dict__)},
-                "expiration": {"N": str(int(time.time()) + STORM_TTL_S)},
-            },
+            Item=table_keys.item(
+                table_keys.storm_summary(key),
+                data=json.dumps(summary.__dict__),
+                expiration=table_keys.expires(STORM_TTL_S, time.time()),
+            ),
         )
 
     # --- plumbing --------------------------------------------------------------------------------------------
 
     def _add(self, key: str, channel: str, counter: str, joined: str | None) -> int:
-        values = {
-            ":one": {"N": "1"},
-            ":ttl": {"N": str(int(time.time()) + STORM_TTL_S)},
-            ":ch": {"S": channel},
-        }
+        values: dict[str, Any] = {"one": 1, "ttl": table_keys.expires(STORM_TTL_S, time.time()), "ch": channel}
         expression = "ADD #c :one SET expiration = if_not_exists(expiration, :ttl), channel = :ch"
         if joined:
             expression += ", joined = if_not_exists(joined, :joined)"
-            values[":joined"] = {"S": joined}
+            values["joined"] = joined
         response = self.client.update_item(
             TableName=self.table,
-            Key={"pk": {"S": key}},
+            Key=table_keys.key(key),
             UpdateExpression=expression,
             ExpressionAttributeNames={"#c": counter},
-            ExpressionAttributeValues=values,
+            ExpressionAttributeValues=table_keys.values(**values),
             ReturnValues="UPDATED_NEW",
         )
-        return int(response["Attributes"][counter]["N"])
+        return int(table_keys.attributes(response["Attributes"])[counter])
 
     def _get(self, pk: str) -> dict[str, Any]:
-        item: dict[str, Any] = self.client.get_item(
-            TableName=self.table, Key={"pk": {"S": pk}}, ConsistentRead=True
-        ).get("Item", {})
-        return item
+        """Item ``pk`` as Python values; {} when there is none."""
+        found = self.client.get_item(TableName=self.table, Key=table_keys.key(pk), ConsistentRead=True)
+        return table_keys.attributes(found.get("Item", {}))
 
-    def _put_once(self, pk: str, attributes: dict[str, Any]) -> bool:
+    def _put_once(self, pk: str, **attributes: Any) -> bool:
+        expiration = table_keys.expires(STORM_TTL_S, time.time())
         try:
             self.client.put_item(
                 TableName=self.table,
-                Item={"pk": {"S": pk}, **attributes, "expiration": {"N": str(int(time.time()) + STORM_TTL_S)}},
+                Item=table_keys.item(pk, **attributes, expiration=expiration),
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except Exception as exc:
@@ -258,32 +249,31 @@ class StormStore:
         return True
 
     def _head_of(self, key: str, item: dict[str, Any]) -> Head:
-        flushing = json.loads(item["flushing"]["S"]) if "flushing" in item else None
+        """The head from its item (as Python values: its numbers are ``Decimal``)."""
+        flushing = json.loads(item["flushing"]) if "flushing" in item else None
         return Head(
             key=key,
-            channel=_s(item, "channel"),
-            openings=_n(item, "openings"),
-            count=_n(item, "count"),
-            shown=_n(item, "shown"),
-            lease_owner=_s(item, "lease_owner"),
-            lease_until=float(item.get("lease_until", {}).get("N", "0")),
-            summary_ts=_s(item, "summary_ts"),
-            summary_channel=_s(item, "summary_channel"),
+            channel=item.get("channel", ""),
+            openings=int(item.get("openings", 0)),
+            count=int(item.get("count", 0)),
+            shown=int(item.get("shown", 0)),
+            lease_owner=item.get("lease_owner", ""),
+            lease_until=float(item.get("lease_until", 0)),
+            summary_ts=item.get("summary_ts", ""),
+            summary_channel=item.get("summary_channel", ""),
             flushing=(int(flushing[0]), int(flushing[1])) if flushing else None,
-            joined=_s(item, "joined"),
-            announce=tuple(json.loads(item["announce"]["S"])) if "announce" in item else (),
+            joined=item.get("joined", ""),
+            announce=tuple(json.loads(item["announce"])) if "announce" in item else (),
         )
 
 
-def _attribute(value: Any) -> dict[str, str]:
+def _entry(item: dict[str, Any]) -> dict[str, Any]:
+    """An entry's values, or ``{"tombstone": True}``."""
+    return json.loads(item["entry"]) if "entry" in item else {"tombstone": True}
+
+
+def _attribute(value: Any) -> Any:
+    """What ``record`` stores: numbers as numbers, strings as they are, anything else as JSON text."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return {"S": value if isinstance(value, str) else json.dumps(value)}
-    return {"N": str(value)}
-
-
-def _s(item: dict[str, Any], name: str) -> str:
-    return str(item.get(name, {}).get("S", ""))
-
-
-def _n(item: dict[str, Any], name: str) -> int:
-    return int(item.get(name, {}).get("N", "0"))
+        return value if isinstance(value, str) else json.dumps(value)
+    return value

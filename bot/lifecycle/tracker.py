@@ -17,6 +17,7 @@ from bot.lifecycle.decisions import Alert, Card, Messenger, Note
 from bot.lifecycle.incident_records import applied, logs_of, save_merged, storm_entry
 from bot.lifecycle.store import Conflict, Incident, IncidentStore
 from bot.lifecycle.storm_members import StormMembers
+from bot.table_keys import LOG_ERRORS_STORM
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -96,7 +97,7 @@ class IncidentTracker:
         if incident is not None and incident.status == "open":
             return self._refire(alert, incident, route, deadline, extra)
         silenced = incident is not None and incident.silenced and incident.ts
-        family = "logs" if alarm.kind is AlarmKind.LOG_ERROR else ""  # log errors keep their own storm budget
+        family = LOG_ERRORS_STORM if alarm.kind is AlarmKind.LOG_ERROR else ""  # their own storm budget
         storm, counted = None, incident.counted if incident is not None else ""
         if resumed:  # a retry of this very opening: its first try counted it, and decided
             pass

@@ -15,6 +15,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot import table_keys
 from bot.alarms import Alarm, AlarmKind, AlarmState
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def as_alarm(
         tags["lookout:xray-service"] = kind.group.removeprefix(LAMBDA_GROUP)
     return Alarm(
         name=f"{short}: {kind.fingerprint[:100]}",
-        arn=f"arn:{partition}:lookout:{region}:{account}:log-error/{kind.key.removeprefix('logerr#')}",
+        arn=f"arn:{partition}:lookout:{region}:{account}:log-error/{table_keys.log_kind_digest(kind.key)}",
         kind=AlarmKind.LOG_ERROR,
         state=AlarmState.ALARM,
         previous_state=AlarmState.OK if new else AlarmState.ALARM,

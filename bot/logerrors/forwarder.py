@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot import table_keys
 from bot.alarms import Delivery
 from bot.logerrors.alarm import as_alarm, held_back
 from bot.logerrors.kinds import fold
@@ -57,7 +58,7 @@ class Forwarder:
     def batch_key(self, event: dict[str, Any]) -> str:
         """Names the delivery (a retried invocation carries the same payload): its payload's digest."""
         data = str((event.get("awslogs") or {}).get("data", ""))
-        return "logs#" + hashlib.sha256(data.encode()).hexdigest()[:32]
+        return table_keys.log_delivery(hashlib.sha256(data.encode()).hexdigest()[:32])
 
     def forward(self, event: dict[str, Any], deliver: Callable[[list[Delivery]], list[Any]]) -> Report:
         """Count the delivery's lines, hand the announcements to ``deliver`` (the alert service, returning
@@ -69,7 +70,8 @@ class Forwarder:
         outcomes = deliver(deliveries)
         new = set(report.new_keys)
         for delivery, outcome in zip(deliveries, outcomes, strict=True):
-            key = "logerr#" + delivery.item.arn.rsplit("/", 1)[-1] if hasattr(delivery.item, "arn") else ""
+            arn = getattr(delivery.item, "arn", "")  # a kind's card is named by its key's digest
+            key = table_keys.log_kind(arn.rsplit("/", 1)[-1]) if arn else ""
             if not outcome.error and key in new:
                 self.ledger.mark_announced(key)
         failed = [o for o in outcomes if o.error and not o.in_progress]

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot import table_keys
 from bot.queries.folding import KIND_CHARS, kind_of, kind_text, request_id_in
 from bot.text import redact, window
 
@@ -34,8 +35,8 @@ class Kind:
 
     @property
     def key(self) -> str:
-        digest = hashlib.sha256(f"{self.group}\n{self.fingerprint}".encode()).hexdigest()[:24]
-        return f"logerr#{digest}"
+        """The kind's tally in the incidents table (``bot.table_keys.log_kind``)."""
+        return table_keys.log_kind(hashlib.sha256(f"{self.group}\n{self.fingerprint}".encode()).hexdigest()[:24])
 
 
 def fold(batch: Batch) -> list[Kind]:

@@ -9,7 +9,9 @@ Beyond that they are counted and stay new, and the forwarder names them in one c
 (``hold``: every delivery adds its own, the card shows them all) — lines that differ in what a user typed
 cannot flood a channel.
 
-Not for: folding lines into kinds (``bot.logerrors.kinds``) or the card (``bot.logerrors.alarm``).
+Its keys and their TTLs are ``bot.table_keys``'s (``logerr#``, ``logerr-batch#``, ``logerr-new#``,
+``logerr-notes#``). Not for: folding lines into kinds (``bot.logerrors.kinds``) or the card
+(``bot.logerrors.alarm``).
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
+
+from bot import table_keys
+from bot.table_keys import LOG_BATCH_TTL_S, LOG_KIND_TTL_S, LOG_NEW_KINDS_TTL_S, LOG_NOTES_TTL_S
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bot.logerrors.kinds import Kind
 
-TTL_S = 30 * 86400
-BATCH_TTL_S = 7 * 3600
-"""How long a delivery's counted kinds are remembered: beyond Lambda's longest asynchronous retry (6 hours)."""
 Why = Literal["new", "repeat"]
 NAME_CHARS = 150
 """A kind's name as an overflow card lists it (its fingerprint's head), kept with its tally."""
@@ -85,14 +88,14 @@ class Ledger:
         decide what to announce. The tally's first and last sightings are the earliest and the latest line
         ever counted, whatever order the deliveries arrive in."""
         now = self.clock()
-        values = {
-            ":n": {"N": "0" if counted else str(kind.count)},
-            ":first": {"N": str(kind.first_ms)},
-            ":last": {"N": str(kind.last_ms)},
-            ":group": {"S": kind.group},
-            ":ttl": {"N": str(int(now) + TTL_S)},
-            ":name": {"S": kind.fingerprint[:NAME_CHARS]},
-        }
+        values = table_keys.values(
+            n=0 if counted else kind.count,
+            first=kind.first_ms,
+            last=kind.last_ms,
+            group=kind.group,
+            ttl=table_keys.expires(LOG_KIND_TTL_S, now),
+            name=kind.fingerprint[:NAME_CHARS],
+        )
         update = (
             "ADD #count :n SET first_ms = if_not_exists(first_ms, :first), log_group = :group, expiration = :ttl, "
             "kind_name = if_not_exists(kind_name, :name)"
@@ -100,7 +103,7 @@ class Ledger:
         try:  # the usual case, newer lines than any counted: one call
             response = self.dynamodb.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": kind.key}},
+                Key=table_keys.key(kind.key),
                 UpdateExpression=update + ", last_ms = :last",
                 ConditionExpression="attribute_not_exists(last_ms) OR last_ms <= :last",
                 ExpressionAttributeNames={"#count": "count"},
@@ -110,59 +113,58 @@ class Ledger:
         except self.dynamodb.exceptions.ConditionalCheckFailedException:  # a late delivery: last_ms stays
             response = self.dynamodb.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": kind.key}},
+                Key=table_keys.key(kind.key),
                 UpdateExpression=update,
                 ExpressionAttributeNames={"#count": "count"},
                 ExpressionAttributeValues={k: v for k, v in values.items() if k != ":last"},
                 ReturnValues="ALL_NEW",
             )
-        if int(response["Attributes"]["first_ms"]["N"]) > kind.first_ms:  # lines older than the first counted
-            response["Attributes"]["first_ms"] = self._earlier(kind)
-        item = response["Attributes"]
-        tally = Tally(int(item["count"]["N"]), int(item["first_ms"]["N"]), int(item["last_ms"]["N"]))
+        item = table_keys.attributes(response["Attributes"])
+        if item["first_ms"] > kind.first_ms:  # lines older than the first counted
+            item["first_ms"] = self._earlier(kind)
+        tally = Tally(int(item["count"]), int(item["first_ms"]), int(item["last_ms"]))
         if "announced_at" not in item:  # never announced: new, until its card was delivered (mark_announced)
             return Decision(kind, "new", tally)
-        announced = float(item["announced_at"]["N"])
-        if now - announced < self.note_every_s or not self._channel_allows(channel, now):
+        if now - float(item["announced_at"]) < self.note_every_s or not self._channel_allows(channel, now):
             return Decision(kind, None, tally)
-        if not self._claim_note(kind.key, item["announced_at"]["N"], now):
+        if not self._claim_note(kind.key, item["announced_at"], now):
             return Decision(kind, None, tally)  # another invocation announced it just now
         return Decision(kind, "repeat", tally)
 
-    def _earlier(self, kind: Kind) -> dict[str, str]:
+    def _earlier(self, kind: Kind) -> int:
         """Move the tally's first sighting back to ``kind``'s first line, unless another delivery moved it
         further back meanwhile; the first sighting now."""
         try:
             self.dynamodb.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": kind.key}},
+                Key=table_keys.key(kind.key),
                 UpdateExpression="SET first_ms = :first",
                 ConditionExpression="first_ms > :first",
-                ExpressionAttributeValues={":first": {"N": str(kind.first_ms)}},
+                ExpressionAttributeValues=table_keys.values(first=kind.first_ms),
             )
         except self.dynamodb.exceptions.ConditionalCheckFailedException:
-            item = self.dynamodb.get_item(TableName=self.table, Key={"pk": {"S": kind.key}}, ConsistentRead=True)
-            return dict(item["Item"]["first_ms"])
-        return {"N": str(kind.first_ms)}
+            found = self.dynamodb.get_item(TableName=self.table, Key=table_keys.key(kind.key), ConsistentRead=True)
+            return int(table_keys.attributes(found["Item"])["first_ms"])
+        return kind.first_ms
 
     def counted_before(self, batch: str) -> frozenset[str]:
         """The kinds an earlier try of delivery ``batch`` counted (Lambda retries a failed invocation with the
         same payload): their lines are not counted again."""
-        item = self.dynamodb.get_item(
-            TableName=self.table, Key={"pk": {"S": f"logerr-batch#{batch}"}}, ConsistentRead=True
-        ).get("Item", {})
-        return frozenset(item.get("kinds", {}).get("SS", []))
+        found = self.dynamodb.get_item(
+            TableName=self.table, Key=table_keys.key(table_keys.log_batch(batch)), ConsistentRead=True
+        )
+        return frozenset(table_keys.attributes(found.get("Item", {})).get("kinds", ()))
 
     def mark_counted(self, batch: str, keys: list[str]) -> None:
         """Remember that delivery ``batch`` counted ``keys`` (for as long as Lambda may retry it: 6 hours)."""
         if keys:
             self.dynamodb.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": f"logerr-batch#{batch}"}},
+                Key=table_keys.key(table_keys.log_batch(batch)),
                 UpdateExpression="ADD kinds :kinds SET expiration = :ttl",
                 ExpressionAttributeValues={
-                    ":kinds": {"SS": sorted(set(keys))},
-                    ":ttl": {"N": str(int(self.clock()) + BATCH_TTL_S)},
+                    ":kinds": {"SS": sorted(set(keys))},  # sorted: the same request on every try
+                    **table_keys.values(ttl=table_keys.expires(LOG_BATCH_TTL_S, self.clock())),
                 },
             )
 
@@ -171,19 +173,19 @@ class Ledger:
         again (the alert lifecycle posts it once: its change key is the kind and its first sighting)."""
         self.dynamodb.update_item(
             TableName=self.table,
-            Key={"pk": {"S": key}},
+            Key=table_keys.key(key),
             UpdateExpression="SET announced_at = if_not_exists(announced_at, :now)",
-            ExpressionAttributeValues={":now": {"N": f"{self.clock():.3f}"}},
+            ExpressionAttributeValues=table_keys.values(now=_milliseconds(self.clock())),
         )
 
-    def _claim_note(self, key: str, seen: str, now: float) -> bool:
+    def _claim_note(self, key: str, seen: Decimal, now: float) -> bool:
         try:
             self.dynamodb.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": key}},
+                Key=table_keys.key(key),
                 UpdateExpression="SET announced_at = :now",
                 ConditionExpression="announced_at = :seen",
-                ExpressionAttributeValues={":now": {"N": f"{now:.3f}"}, ":seen": {"N": seen}},
+                ExpressionAttributeValues=table_keys.values(now=_milliseconds(now), seen=seen),
             )
         except self.dynamodb.exceptions.ConditionalCheckFailedException:
             return False
@@ -197,17 +199,17 @@ class Ledger:
         try:
             self.dynamodb.update_item(
                 TableName=self.table,
-                Key={"pk": {"S": self._minute_key(kind.group, now)}},
+                Key=table_keys.key(_new_kinds_key(kind.group, now)),
                 UpdateExpression="ADD kinds :kinds SET expiration = :ttl",
                 ConditionExpression=(
                     "attribute_not_exists(kinds) OR contains(kinds, :kind) OR size(kinds) < :share"
                 ),
-                ExpressionAttributeValues={
-                    ":kinds": {"SS": [kind.key]},
-                    ":kind": {"S": kind.key},
-                    ":share": {"N": str(self.new_per_minute)},
-                    ":ttl": {"N": str(int(now) + 3600)},
-                },
+                ExpressionAttributeValues=table_keys.values(
+                    kinds={kind.key},
+                    kind=kind.key,
+                    share=self.new_per_minute,
+                    ttl=table_keys.expires(LOG_NEW_KINDS_TTL_S, now),
+                ),
             )
         except self.dynamodb.exceptions.ConditionalCheckFailedException:
             return False
@@ -217,8 +219,8 @@ class Ledger:
         """``kinds`` (new, of one group) held back this minute: added to the group's minute, each kind once
         however many deliveries hold it; what the minute holds now, with the names its card lists."""
         now = self.clock()
-        key = {"pk": {"S": self._minute_key(kinds[0].group, now)}}
-        ttl, lines = {"N": str(int(now) + 3600)}, {"N": str(sum(k.count for k in kinds))}
+        key = table_keys.key(_new_kinds_key(kinds[0].group, now))
+        ttl, lines = table_keys.expires(LOG_NEW_KINDS_TTL_S, now), sum(k.count for k in kinds)
         mine = {k.key: k.fingerprint[:NAME_CHARS] for k in kinds}
         try:
             item = self.dynamodb.update_item(
@@ -227,11 +229,10 @@ class Ledger:
                 UpdateExpression="ADD held :held, held_lines :lines, held_beyond :beyond SET expiration = :ttl",
                 ConditionExpression="attribute_not_exists(held) OR size(held) < :max",
                 ExpressionAttributeValues={
-                    ":held": {"SS": sorted(mine)[:HELD_AT_ONCE]},
-                    ":beyond": {"N": str(max(0, len(mine) - HELD_AT_ONCE))},
-                    ":lines": lines,
-                    ":max": {"N": str(HELD_MAX)},
-                    ":ttl": ttl,
+                    ":held": {"SS": sorted(mine)[:HELD_AT_ONCE]},  # sorted: always the same first ones
+                    **table_keys.values(
+                        beyond=max(0, len(mine) - HELD_AT_ONCE), lines=lines, max=HELD_MAX, ttl=ttl
+                    ),
                 },
                 ReturnValues="ALL_NEW",
             )["Attributes"]
@@ -240,42 +241,47 @@ class Ledger:
                 TableName=self.table,
                 Key=key,
                 UpdateExpression="ADD held_beyond :n, held_lines :lines SET expiration = :ttl",
-                ExpressionAttributeValues={":n": {"N": str(len(mine))}, ":lines": lines, ":ttl": ttl},
+                ExpressionAttributeValues=table_keys.values(n=len(mine), lines=lines, ttl=ttl),
                 ReturnValues="ALL_NEW",
             )["Attributes"]
-        held = sorted(item.get("held", {}).get("SS", []))
-        count = len(held) + int(item.get("held_beyond", {}).get("N", "0"))
+        minute = table_keys.attributes(item)
+        held = sorted(minute.get("held", ()))
+        count = len(held) + int(minute.get("held_beyond", 0))
         listed = held[:LISTED]
         names = {**self._names([k for k in listed if k not in mine]), **mine}
-        return Held(count, int(item["held_lines"]["N"]), tuple(names[k] for k in listed if k in names))
+        return Held(count, int(minute["held_lines"]), tuple(names[k] for k in listed if k in names))
 
     def _names(self, keys: list[str]) -> dict[str, str]:
         """The names of kinds other deliveries held (kept with their tallies)."""
         found: dict[str, str] = {}
-        request = {self.table: {"Keys": [{"pk": {"S": k}} for k in keys], "ConsistentRead": True}} if keys else {}
+        request = {self.table: {"Keys": [table_keys.key(k) for k in keys], "ConsistentRead": True}} if keys else {}
         while request:
             response = self.dynamodb.batch_get_item(RequestItems=request)
-            for item in response.get("Responses", {}).get(self.table, []):
+            for raw in response.get("Responses", {}).get(self.table, []):
+                item = table_keys.attributes(raw)
                 if "kind_name" in item:
-                    found[item["pk"]["S"]] = item["kind_name"]["S"]
+                    found[item[table_keys.KEY]] = item["kind_name"]
             request = response.get("UnprocessedKeys") or {}
         return found
 
-    @staticmethod
-    def _minute_key(group: str, now: float) -> str:
-        digest = hashlib.sha256(group.encode()).hexdigest()[:24]
-        return f"logerr-new#{digest}#{int(now // 60)}"
-
     def _channel_allows(self, channel: str, now: float) -> bool:
-        return self._counted(f"logerr-notes#{channel}", now) <= self.notes_per_minute
-
-    def _counted(self, prefix: str, now: float) -> int:
+        """Whether ``channel`` may have one more repeat note this minute (counted now)."""
         response = self.dynamodb.update_item(
             TableName=self.table,
-            Key={"pk": {"S": f"{prefix}#{int(now // 60)}"}},
+            Key=table_keys.key(table_keys.log_notes(channel, int(now // 60))),
             UpdateExpression="ADD #count :one SET expiration = :ttl",
             ExpressionAttributeNames={"#count": "count"},
-            ExpressionAttributeValues={":one": {"N": "1"}, ":ttl": {"N": str(int(now) + 3600)}},
+            ExpressionAttributeValues=table_keys.values(one=1, ttl=table_keys.expires(LOG_NOTES_TTL_S, now)),
             ReturnValues="UPDATED_NEW",
         )
-        return int(response["Attributes"]["count"]["N"])
+        return int(table_keys.attributes(response["Attributes"])["count"]) <= self.notes_per_minute
+
+
+def _new_kinds_key(group: str, now: float) -> str:
+    """``group``'s minute of new kinds."""
+    return table_keys.log_new_kinds(hashlib.sha256(group.encode()).hexdigest()[:24], int(now // 60))
+
+
+def _milliseconds(at: float) -> Decimal:
+    """When a kind was announced, to the millisecond (as it was always written)."""
+    return Decimal(f"{at:.3f}")

@@ -3,7 +3,8 @@ Slack's five-minute window is refused (Bolt verifies signatures but keeps no suc
 signature is remembered where its query starts (the self-invocation), not before the ack: the answer to Slack
 waits on nothing but the signature check and the hand-off, and a replay still runs nothing.
 
-With the incidents table the memory is shared by every Lambda container (a conditional put with a TTL);
+With the incidents table the memory is shared by every Lambda container (a conditional put with a TTL, under
+``bot.table_keys.signature``);
 without it, or while the table cannot be reached, it is per process (commands keep working: the signature
 and its age are checked before).
 """
@@ -16,12 +17,11 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from bot import table_keys
 from bot.aws import error_code
+from bot.table_keys import SIGNATURE_TTL_S as WINDOW_S  # longer than any signed request is accepted
 
 _LOG = logging.getLogger(__name__)
-WINDOW_S = 31 * 60
-"""Longer than any signed request is accepted: Slack's five minutes at the door, a command's run up to 30
-minutes (``front.RUN_MAX_AGE_S``, Lambda holding the async event back), a minute of clock skew."""
 MEMORY = 10_000
 
 
@@ -60,20 +60,18 @@ class SeenSignatures:
 
     def _remember_shared(self, signature: str, holder: str, now: float) -> bool:
         condition = "attribute_not_exists(pk) OR expiration < :now"
-        values = {":now": {"N": str(int(now))}}
+        values: dict[str, Any] = {"now": int(now)}
         if holder:
             condition += " OR holder = :holder"
-            values[":holder"] = {"S": holder}
+            values["holder"] = holder
         try:
             self._client.put_item(
                 TableName=self.table,
-                Item={
-                    "pk": {"S": f"signature#{signature}"},
-                    "expiration": {"N": str(int(now + WINDOW_S))},
-                    "holder": {"S": holder},
-                },
+                Item=table_keys.item(
+                    table_keys.signature(signature), expiration=table_keys.expires(WINDOW_S, now), holder=holder
+                ),
                 ConditionExpression=condition,
-                ExpressionAttributeValues=values,
+                ExpressionAttributeValues=table_keys.values(**values),
             )
         except Exception as exc:
             if error_code(exc) == "ConditionalCheckFailedException":

@@ -1,0 +1,226 @@
+"""Every key family of the incidents table, named once: its prefix, how its keys are built, how long its items
+live, what they hold. The table has one string hash key ``pk`` and the TTL attribute ``expiration``; the stores
+stay in their domains and take their keys and TTLs from here. Not for: what the items mean or when they are
+written (each family names its store).
+
+Deployed tables hold these keys: a key must keep its spelling byte for byte (``tests/unit/test_table_keys.py``
+and ``tests/functional/test_table_key_families.py`` pin them). ``template.yaml`` names two families again, as
+the leading keys the public Slack function may write (``incident#*``, ``signature#*``).
+
+| family               | key                                             | TTL      | where (``bot.``)           |
+|----------------------|-------------------------------------------------|----------|----------------------------|
+| `incident#`          | `incident#<alarm ARN>`                          | 30 days  | lifecycle.store            |
+| `storm#`             | `storm#<channel>#[logs#]<window>`: the head     | 2 days   | lifecycle.storm_store      |
+| `storm#…#<seq>`      | `<storm key>#<seq>`: an entry or its tombstone  | 2 days   | lifecycle.storm_store      |
+| `storm#…#summary`    | `<storm key>#summary`                           | 2 days   | lifecycle.storm_store      |
+| `check#`             | `check#<region>#<check name>`                   | none     | checks.state               |
+| `logerr#`            | `logerr#<sha256(group, fingerprint)[:24]>`      | 30 days  | logerrors.ledger           |
+| `logerr-batch#`      | `logerr-batch#logs#<sha256(payload)[:32]>`      | 7 hours  | logerrors.ledger           |
+| `logerr-new#`        | `logerr-new#<sha256(group)[:24]>#<minute>`      | 1 hour   | logerrors.ledger           |
+| `logerr-notes#`      | `logerr-notes#<channel>#<minute>`               | 1 hour   | logerrors.ledger           |
+| `signature#`         | `signature#<Slack request signature>`           | 31 min   | slack.edge.seen_signatures |
+| `lookout#once`       | `lookout#once#<md5 of {"key": <change key>}>`   | 24 hours | lifecycle.once             |
+| `logs#` (change key) | `logs#<sha256(payload)[:32]>`, in a claim       | 24 hours | logerrors.forwarder        |
+| `digest#` (change)   | `digest#<ISO year>-W<week>`, in a claim         | 8 days   | analytics.schedule         |
+
+``<minute>`` is minutes since the epoch, ``<window>`` the storm window's number (seconds since the epoch divided
+by the window). Powertools Idempotency writes the claims itself (``key_prefix``); their keys hash the change key
+(an alarm's ``change_key``, ``message|<SNS message id>``, ``logs#…``, ``digest#…``), so ``logs#`` and
+``digest#`` never appear as keys of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+KEY = "pk"
+"""The table's string hash key."""
+TTL_ATTRIBUTE = "expiration"
+"""The table's TTL attribute: seconds since the epoch."""
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+INCIDENT = "incident#"
+INCIDENT_TTL_S = 30 * DAY
+STORM = "storm#"
+STORM_TTL_S = 2 * DAY
+STORM_SUMMARY = "summary"
+LOG_ERRORS_STORM = "logs"
+"""The storm family of log-error kinds: their own count per channel, so a flood of lines never groups alarms."""
+CHECK = "check#"
+LOG_KIND = "logerr#"
+LOG_KIND_TTL_S = 30 * DAY
+LOG_BATCH = "logerr-batch#"
+LOG_BATCH_TTL_S = 7 * HOUR
+"""Beyond Lambda's longest asynchronous retry (6 hours): a retried delivery still finds what it counted."""
+LOG_NEW_KINDS = "logerr-new#"
+LOG_NEW_KINDS_TTL_S = HOUR
+LOG_NOTES = "logerr-notes#"
+LOG_NOTES_TTL_S = HOUR
+SIGNATURE = "signature#"
+SIGNATURE_TTL_S = 31 * 60
+"""Longer than any signed request is accepted: Slack's five minutes at the door, a command's run up to 30
+minutes (``front.RUN_MAX_AGE_S``, Lambda holding the async event back), a minute of clock skew."""
+ONCE_PREFIX = "lookout#once"
+"""Powertools Idempotency's ``key_prefix``: the Lambda functions and ``lookout replay`` share the claims."""
+ONCE_TTL_S = DAY
+"""How long a completed claim turns duplicates away (Powertools' ``expires_after_seconds``)."""
+LOG_DELIVERY = "logs#"
+DIGEST = "digest#"
+DIGEST_TTL_S = 8 * DAY
+"""A week's digest claim outlives the week, so every hourly wake-up of that week finds it."""
+
+
+def incident(alarm_arn: str) -> str:
+    """An alarm's incident: its message, state, history, acknowledgement, silence and storm entry."""
+    return f"{INCIDENT}{alarm_arn}"
+
+
+def storm(channel: str, window: int, family: str = "") -> str:
+    """A storm's head: its counters, what has been shown, the flusher's lease, the summary message."""
+    return f"{STORM}{channel}#{family + '#' if family else ''}{window}"
+
+
+def storm_entry(storm_key: str, seq: int) -> str:
+    """Entry ``seq`` of a storm: one alarm's state change, or the tombstone of a number given up."""
+    return f"{storm_key}#{seq}"
+
+
+def storm_summary(storm_key: str) -> str:
+    """What a storm's summary message shows, folded from its entries."""
+    return f"{storm_key}#{STORM_SUMMARY}"
+
+
+def log_errors_storm(storm_key: str) -> bool:
+    """Whether ``storm_key`` counts log-error kinds (``storm(channel, window, LOG_ERRORS_STORM)``). A channel
+    is never empty and holds no ``#`` but a leading one, so a channel named ``#logs`` is not the family."""
+    middle = storm_key.removeprefix(STORM).rsplit("#", 1)[0]  # the channel, and the family if there is one
+    return middle.endswith(f"#{LOG_ERRORS_STORM}") and middle != f"#{LOG_ERRORS_STORM}"
+
+
+def check(region: str, name: str) -> str:
+    """A check's standing in a region: passing or failing, failures in a row, the transition to announce."""
+    return f"{CHECK}{region}#{name}"
+
+
+def log_kind(digest: str) -> str:
+    """An error kind's tally: lines counted, first and last sighting, its name, when it was last announced."""
+    return f"{LOG_KIND}{digest}"
+
+
+def log_kind_digest(kind_key: str) -> str:
+    """The digest a kind's key names (its card's ARN ends with it)."""
+    return kind_key.removeprefix(LOG_KIND)
+
+
+def log_delivery(digest: str) -> str:
+    """A log delivery's name (its payload's digest): the change key of its claim, and part of ``log_batch``."""
+    return f"{LOG_DELIVERY}{digest}"
+
+
+def log_batch(delivery: str) -> str:
+    """The kinds a log delivery (``log_delivery``) counted, so that Lambda's retry does not count them again."""
+    return f"{LOG_BATCH}{delivery}"
+
+
+def log_new_kinds(group_digest: str, minute: int) -> str:
+    """A log group's minute: the new kinds given one of its places, and the kinds held back beyond them."""
+    return f"{LOG_NEW_KINDS}{group_digest}#{minute}"
+
+
+def log_notes(channel: str, minute: int) -> str:
+    """How many repeat notes a channel was sent in a minute."""
+    return f"{LOG_NOTES}{channel}#{minute}"
+
+
+def signature(sig: str) -> str:
+    """A Slack request signature already seen, and the invocation that holds it (the replay memory)."""
+    return f"{SIGNATURE}{sig}"
+
+
+def digest(year: int, week: int) -> str:
+    """A week's digest run (ISO year and week): the change key of the claim that posts it once."""
+    return f"{DIGEST}{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class Family:
+    prefix: str
+    ttl_s: int | None
+    """None: the items stay (a check's standing lasts as long as the check)."""
+    store: str
+
+
+FAMILIES = (
+    Family(INCIDENT, INCIDENT_TTL_S, "bot.lifecycle.store"),
+    Family(STORM, STORM_TTL_S, "bot.lifecycle.storm_store"),
+    Family(CHECK, None, "bot.checks.state"),
+    Family(LOG_KIND, LOG_KIND_TTL_S, "bot.logerrors.ledger"),
+    Family(LOG_BATCH, LOG_BATCH_TTL_S, "bot.logerrors.ledger"),
+    Family(LOG_NEW_KINDS, LOG_NEW_KINDS_TTL_S, "bot.logerrors.ledger"),
+    Family(LOG_NOTES, LOG_NOTES_TTL_S, "bot.logerrors.ledger"),
+    Family(SIGNATURE, SIGNATURE_TTL_S, "bot.slack.edge.seen_signatures"),
+    Family(ONCE_PREFIX, ONCE_TTL_S, "bot.lifecycle.once"),
+    Family(LOG_DELIVERY, ONCE_TTL_S, "handlers/log_errors.py"),
+    Family(DIGEST, DIGEST_TTL_S, "handlers/digest.py"),
+)
+"""Each family once (a storm's entries and summary live under its head's prefix)."""
+
+
+# --- items, as the low-level client takes them (tests inject moto or Stubber clients) -------------------------
+
+
+def key(pk: str) -> dict[str, Any]:
+    """The ``Key`` of item ``pk``."""
+    return {KEY: {"S": pk}}
+
+
+def expires(ttl_s: int, now: float) -> int:
+    """The ``expiration`` of an item written at ``now`` that lives ``ttl_s`` seconds."""
+    return int(now) + ttl_s
+
+
+def item(pk: str, /, **attributes: Any) -> dict[str, Any]:
+    """The ``Item`` ``pk`` with ``attributes`` as DynamoDB values (``TypeSerializer``; a float by its shortest
+    decimal text)."""
+    serialize = _serializer().serialize
+    return {KEY: {"S": pk}, **{name: serialize(_number(value)) for name, value in attributes.items()}}
+
+
+def values(**named: Any) -> dict[str, Any]:
+    """``ExpressionAttributeValues``: ``values(v=3)`` is ``{":v": {"N": "3"}}``."""
+    serialize = _serializer().serialize
+    return {f":{name}": serialize(_number(value)) for name, value in named.items()}
+
+
+def attributes(found: dict[str, Any]) -> dict[str, Any]:
+    """An item (or ``Attributes``) as Python values; numbers are ``Decimal``: convert where ints or floats are
+    meant."""
+    deserialize = _deserializer().deserialize
+    return {name: deserialize(value) for name, value in found.items()}
+
+
+def _number(value: Any) -> Any:
+    """A float as the ``Decimal`` of its shortest text (``TypeSerializer`` refuses floats)."""
+    return Decimal(repr(value)) if isinstance(value, float) else value
+
+
+@cache
+def _serializer() -> TypeSerializer:
+    from boto3.dynamodb.types import TypeSerializer  # boto3 only where an item is written
+
+    return TypeSerializer()
+
+
+@cache
+def _deserializer() -> TypeDeserializer:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    return TypeDeserializer()
