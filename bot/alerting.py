@@ -209,6 +209,10 @@ class AlertService:
             log.exception("alert not posted")
             self.telemetry.count("AlertsFailed")
             return Outcome(title=title, error=str(exc))
+        if posted is not None and posted.quiet:
+            log.info("not posted: " + posted.quiet)
+            self.telemetry.count("OksWithoutIncident")
+            return Outcome(title=title)
         if posted is not None and posted.storm:
             log.info("written into a storm; shown when its flush runs", extra={"storm": posted.storm})
             return Outcome(title=title, posted=posted)

@@ -38,6 +38,8 @@ class Settings:
     """X-Ray tracing of Lookout itself (``LOOKOUT_TRACING``), off by default as in the template
     (``EnableTracing``): importing the X-Ray SDK costs a cold start ~0.3 s of CPU."""
     incidents_table: str | None = None
+    post_lone_oks: bool = False
+    """Post an OK that has no incident to resolve (``LOOKOUT_POST_LONE_OKS``); by default it is only counted."""
     storm_threshold: int = 3
     storm_window_s: int = 60
     button_users: tuple[str, ...] = ()
@@ -83,6 +85,7 @@ class Settings:
             metrics_deadline_s=_float(env, "METRICS_DEADLINE_S", cls.metrics_deadline_s),
             tracing=_bool(env, "LOOKOUT_TRACING", default=False),
             incidents_table=env.get("INCIDENTS_TABLE") or None,
+            post_lone_oks=env.get("LOOKOUT_POST_LONE_OKS", "false").strip().lower() == "true",
             storm_threshold=_int(env, "STORM_THRESHOLD", cls.storm_threshold, 1, 1000),
             storm_window_s=_int(env, "STORM_WINDOW_S", cls.storm_window_s, 10, 3600),
             button_users=_words(env, "LOOKOUT_BUTTON_USERS"),

@@ -18,6 +18,8 @@ class Posted:
     ts: str
     storm: str = ""
     """Not posted on its own: written as an entry of this storm, which the delivery's caller flushes."""
+    quiet: str = ""
+    """Not posted, on purpose (why: an OK with no incident to resolve); counted, never lost."""
 
 
 class Deadline:

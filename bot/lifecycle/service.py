@@ -43,9 +43,8 @@ class Lifecycle:
             threshold=settings.storm_threshold,
             window_s=settings.storm_window_s,
         )
-        return cls(
-            settings, IncidentTracker(store, messenger, storms), ExactlyOnce(settings.incidents_table, dynamodb)
-        )
+        tracker = IncidentTracker(store, messenger, storms, post_lone_oks=settings.post_lone_oks)
+        return cls(settings, tracker, ExactlyOnce(settings.incidents_table, dynamodb))
 
     def once(
         self, delivery: Delivery, work: Callable[[], Posted | None], deadline: Deadline, lambda_context: Any
@@ -57,7 +56,9 @@ class Lifecycle:
 
         def post_once() -> dict[str, str]:
             posted = work()
-            return {"channel": posted.channel, "ts": posted.ts, "storm": posted.storm} if posted else {}
+            if posted is None:
+                return {}
+            return {"channel": posted.channel, "ts": posted.ts, "storm": posted.storm, "quiet": posted.quiet}
 
         result, ran = self.exactly_once.run(
             dedup_key(delivery), post_once, lambda_context=lambda_context, deadline=deadline
@@ -65,7 +66,9 @@ class Lifecycle:
         if not result:
             return None, ran
         # a storm entry's storm comes back on a retry too: the retry flushes it again (its flusher may have died)
-        return Posted(channel=result["channel"], ts=result["ts"], storm=result.get("storm", "")), ran
+        storm, quiet = result.get("storm", ""), result.get("quiet", "")
+        posted = Posted(channel=result["channel"], ts=result["ts"], storm=storm, quiet=quiet)
+        return posted, ran
 
     def flush_storm(self, key: str, deadline: Deadline, owner: str) -> None:
         """Show what deliveries wrote into storm ``key`` (or leave it to its live flusher); raises when the flush

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.alarms import Alarm, AlarmKind, AlarmState
@@ -43,10 +44,13 @@ class IncidentTracker:
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        post_lone_oks: bool = False,
     ) -> None:
         self.store = store
         self.messenger = messenger
         self.storms = storms
+        self.post_lone_oks = post_lone_oks
+        """Post an OK with no incident to resolve (every new alarm's INSUFFICIENT_DATA → OK): off by default."""
         self.members = StormMembers(store, storms) if storms is not None else None
         self.clock = clock
         self.sleep = sleep
@@ -219,8 +223,11 @@ class IncidentTracker:
         changed = alarm.changed_at.timestamp()
         if incident is not None and alarm.time_known and changed < incident.changed_at:
             return None  # older than what the record holds
-        card = Card(severity=route.severity, service=extra.get("service", ""), note=route.note)
         recorded = incident is None or incident.status == "resolved" or self._never_posted(incident)
+        lone = alarm.state is AlarmState.OK and alarm.previous_state is not AlarmState.ALARM  # from ALARM: news
+        if lone and recorded and not self.post_lone_oks:
+            return self._quiet_ok(alert, incident, route)
+        card = Card(severity=route.severity, service=extra.get("service", ""), note=route.note)
         claimed = None
         if alarm.time_known and recorded:
             base = incident or Incident(alarm_arn=alarm.arn, channel=route.channel)
@@ -285,15 +292,41 @@ class IncidentTracker:
     def _save_after_post(self, incident: Incident) -> None:
         save_merged(self.store, incident)
 
+    def _quiet_ok(self, alert: Alert, incident: Incident | None, route: Route) -> Posted:
+        """An OK with nothing to resolve and no ALARM before it — a new alarm's first evaluation (INSUFFICIENT_DATA
+        → OK), an OK after an OK — is not posted. (ALARM → OK with no incident is posted: an ALARM Lookout has not
+        seen, still on its way or lost.) It is recorded all the same, so that an older ALARM arriving after it
+        knows it is late (``_late``)."""
+        alarm = alert.alarm
+        changed = alarm.changed_at.timestamp()
+        if alarm.time_known and (incident is None or changed >= incident.changed_at):
+            base = incident or Incident(alarm_arn=alarm.arn, channel=route.channel)
+            self.store.put(  # Conflict: another delivery wrote it first → re-read and decide again
+                replace(
+                    base,
+                    state=alarm.state.value,
+                    status="resolved",
+                    changed_at=changed,
+                    opened_at=base.opened_at or changed,
+                    history=(*base.history, (alarm.state.value, changed))[-20:],
+                )
+            )
+        return Posted(channel=route.channel, ts="", quiet="an OK with no incident to resolve")
+
     def _late(self, alert: Alert, incident: Incident, route: Route, deadline: Deadline) -> Posted | None:
-        """An ALARM older than the OK that resolved its incident: said in the thread, never reopened."""
+        """An ALARM older than the OK that resolved its incident: said in the thread, never reopened. When that
+        OK was not posted (it had nothing to resolve then), the ALARM gets a message of its own, already OK."""
         if incident.ts:
             note = Note("late", since=incident.changed_at)
             self.messenger.note(alert.alarm, note, incident.channel, incident.ts, deadline)
             return None
         if incident.storm and self.members is not None:
             return self.members.late(alert, incident, route)
-        return None
+        at = datetime.fromtimestamp(incident.changed_at, UTC).strftime("%H:%M:%S UTC")
+        card = Card(severity=route.severity, note=f"Already OK at {at}: that OK arrived before this ALARM")
+        posted = self.messenger.post(alert, card, route.channel, deadline)
+        self._save_after_post(replace(incident, ts=posted.ts, channel=posted.channel))
+        return posted
 
     def _restore(self, original: Incident | None, claimed: Incident) -> None:
         with contextlib.suppress(Conflict):

@@ -50,7 +50,7 @@ def header(message: dict[str, Any]) -> str:
         ([("ALARM", 0), ("OK", 20)], 1, 1, "✅ api · ALARM → OK"),
         ([("ALARM", 0), ("INSUFFICIENT_DATA", 20)], 1, 1, "⚪ api · ALARM → INSUFFICIENT_DATA"),
         ([("ALARM", 0), ("OK", 20), ("ALARM", 30)], 2, 1, "🔴 api · OK → ALARM"),
-        ([("OK", 0)], 1, 0, "✅ api · ALARM → OK"),
+        ([("INSUFFICIENT_DATA", 0)], 1, 0, "⚪ api · OK → INSUFFICIENT_DATA"),
     ],
 )
 def test_state_transitions(
@@ -487,3 +487,44 @@ def test_one_flapping_alarm_never_makes_a_storm(service: AlertService, slack: Sl
     assert len(slack.posts("#alerts")) == 8
     deliver(service, sns_event("d", "ALARM", 21))
     assert any("Alarm storm" in p["text"] for p in slack.posts("#alerts")), [p["text"] for p in slack.posts()]
+
+
+# --- a quiet first deploy: an OK with no incident to resolve is counted, not posted ------------------------
+
+
+def test_a_new_alarms_first_ok_is_not_posted(service: AlertService, slack: SlackStandIn) -> None:
+    # GIVEN every new alarm's first evaluation: INSUFFICIENT_DATA → OK (and an OK after an OK, as a re-sent one)
+    (outcome,) = deliver(service, sns_event("new-alarm", "OK", 0, old="INSUFFICIENT_DATA"))
+    deliver(service, sns_event("new-alarm", "OK", 5, old="OK"))
+    # THEN nothing is posted, and the delivery did not fail (counted as OksWithoutIncident); an ALARM → OK with
+    # no incident is still posted (test_an_ok_processed_before_its_alarm_leaves_the_incident_resolved)
+    assert slack.posts("#alerts") == [] and outcome.error is None and outcome.posted is None
+    # AND its first ALARM after that opens an incident as usual, and the OK after it resolves it
+    deliver(service, sns_event("new-alarm", "ALARM", 10))
+    deliver(service, sns_event("new-alarm", "OK", 20, old="ALARM"))
+    (message,) = slack.posts("#alerts")
+    assert header(message) == "✅ new-alarm · ALARM → OK"
+
+
+def test_an_alarm_that_arrives_after_its_unposted_ok_is_shown_already_resolved(
+    service: AlertService, slack: SlackStandIn
+) -> None:
+    # GIVEN an OK from INSUFFICIENT_DATA at minute 5 delivered before the ALARM of minute 0 (SNS does not keep
+    # order; the INSUFFICIENT_DATA between them was lost)
+    deliver(service, sns_event("api", "OK", 5, old="INSUFFICIENT_DATA"))
+    assert slack.posts("#alerts") == []
+    # WHEN the older ALARM arrives, twice
+    for _ in range(2):
+        deliver(service, sns_event("api", "ALARM", 0))
+    # THEN it is shown once, never reopened: a message of its own saying it was already OK
+    (message,) = slack.posts("#alerts")
+    assert header(message).startswith("🔴 api · OK → ALARM")
+    assert "Already OK at" in json.dumps(message["blocks"], ensure_ascii=False)
+
+
+def test_lone_oks_are_posted_when_configured(slack: SlackStandIn) -> None:
+    with mock_aws():
+        service = lifecycle_service(slack.url, table=TABLE, post_lone_oks=True)
+        deliver(service, sns_event("new-alarm", "OK", 0, old="INSUFFICIENT_DATA"))
+    (message,) = slack.posts("#alerts")
+    assert header(message) == "✅ new-alarm · INSUFFICIENT_DATA → OK"
