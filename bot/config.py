@@ -38,6 +38,9 @@ class Settings:
     """X-Ray tracing of Lookout itself (``LOOKOUT_TRACING``), off by default as in the template
     (``EnableTracing``): importing the X-Ray SDK costs a cold start ~0.3 s of CPU."""
     incidents_table: str | None = None
+    renotify_s: int | None = 300
+    """Default re-notify period of a firing alarm (``LOOKOUT_RENOTIFY``: ``never`` or ``15m``); the
+    ``lookout:renotify`` tag overrides it per alarm."""
     post_lone_oks: bool = False
     """Post an OK that has no incident to resolve (``LOOKOUT_POST_LONE_OKS``); by default it is only counted."""
     storm_threshold: int = 3
@@ -85,6 +88,7 @@ class Settings:
             metrics_deadline_s=_float(env, "METRICS_DEADLINE_S", cls.metrics_deadline_s),
             tracing=_bool(env, "LOOKOUT_TRACING", default=False),
             incidents_table=env.get("INCIDENTS_TABLE") or None,
+            renotify_s=_renotify(env.get("LOOKOUT_RENOTIFY", ""), cls.renotify_s),
             post_lone_oks=env.get("LOOKOUT_POST_LONE_OKS", "false").strip().lower() == "true",
             storm_threshold=_int(env, "STORM_THRESHOLD", cls.storm_threshold, 1, 1000),
             storm_window_s=_int(env, "STORM_WINDOW_S", cls.storm_window_s, 10, 3600),
@@ -143,3 +147,11 @@ def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _renotify(value: str, default: int | None) -> int | None:
+    from bot.lifecycle.routing import NEVER, renotify_period
+
+    if value.strip() and value.strip().lower() not in NEVER and renotify_period(value, -1) == -1:
+        raise ValueError(f"LOOKOUT_RENOTIFY={value!r}: use never or a period such as 15m")
+    return renotify_period(value, default)

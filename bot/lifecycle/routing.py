@@ -1,5 +1,6 @@
 """Where an alarm's messages go and who they call: alarm tags choose the channel (``lookout:channel``), the
-mention (``lookout:mention``: a user group or user id) and the severity (``lookout:severity``).
+mention (``lookout:mention``: a user group or user id), the severity (``lookout:severity``) and how often a
+firing alarm's re-evaluations are noted (``lookout:renotify``: ``never`` or a period such as ``15m``).
 
 A tag may only choose a channel Lookout is configured for (``LOOKOUT_ALERT_CHANNELS``): whoever can tag an
 alarm must not be able to send its details to any channel the bot is in. Otherwise the default channel gets
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 TAG_CHANNEL = "lookout:channel"
 TAG_MENTION = "lookout:mention"
 TAG_SEVERITY = "lookout:severity"
+TAG_RENOTIFY = "lookout:renotify"
+NEVER = ("never", "off", "no", "none")
 _CHANNEL = re.compile(r"[CGD][A-Z0-9]{6,20}|#[a-z0-9][a-z0-9._-]{0,79}")
 _SUBTEAM = re.compile(r"S[A-Z0-9]{6,20}")
 _USER = re.compile(r"[UW][A-Z0-9]{6,20}")
@@ -27,10 +30,16 @@ class Route:
     severity: str = ""
     note: str = ""
     """Why the tag's channel was not used, in words (our own text, with the tag's value made safe)."""
+    renotify_s: int | None = 0
+    """At most one "still firing" note per this many seconds of the alarm's own time while unacknowledged;
+    None: never (0: every re-evaluation)."""
 
 
-def route_for(tags: dict[str, str], default_channel: str, allowed: tuple[str, ...] = ()) -> Route:
-    """The route from ``tags``; a tag's channel only when ``allowed`` lists it (or it is the default)."""
+def route_for(
+    tags: dict[str, str], default_channel: str, allowed: tuple[str, ...] = (), renotify_s: int | None = 0
+) -> Route:
+    """The route from ``tags``; a tag's channel only when ``allowed`` lists it (or it is the default); the
+    re-notify period from ``lookout:renotify``, else ``renotify_s`` (the configured default)."""
     channel = tags.get(TAG_CHANNEL, "").strip()
     note = ""
     if not _CHANNEL.fullmatch(channel):
@@ -43,7 +52,23 @@ def route_for(tags: dict[str, str], default_channel: str, allowed: tuple[str, ..
         mention=mention_markup(tags.get(TAG_MENTION, "")),
         severity=severity_label(tags.get(TAG_SEVERITY, "")),
         note=note,
+        renotify_s=renotify_period(tags.get(TAG_RENOTIFY), renotify_s),
     )
+
+
+def renotify_period(value: str | None, default: int | None) -> int | None:
+    """``never`` → None, ``15m`` → 900; a value that is neither keeps ``default`` (a bad tag never silences)."""
+    from bot.queries.params import ParameterError, parse_duration
+
+    text = (value or "").strip().lower()
+    if not text:
+        return default
+    if text in NEVER:
+        return None
+    try:
+        return int(parse_duration(text).total_seconds())
+    except ParameterError:
+        return default
 
 
 def mention_markup(value: str) -> str:

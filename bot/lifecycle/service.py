@@ -79,7 +79,9 @@ class Lifecycle:
     def untracked(self, alert: Alert) -> tuple[str, Card]:
         """Where and how an alert goes when the incidents table is unreachable: routed by its tags, marked."""
         tags = dict(alert.enrichment.tags or alert.alarm.tags or ())
-        route = route_for(tags, self.settings.slack_channel, self.settings.alert_channels)
+        route = route_for(
+            tags, self.settings.slack_channel, self.settings.alert_channels, self.settings.renotify_s
+        )
         service = service_of(alert.alarm, tags)
         card = Card(
             severity=route.severity, mention=route.mention, service=service, untracked=True, note=route.note
@@ -104,7 +106,9 @@ class Lifecycle:
         alarm = alert.alarm
         found = routed.result() if routed is not None else alert.enrichment.tags
         tags = dict(found or alarm.tags or ())
-        route = route_for(tags, self.settings.slack_channel, self.settings.alert_channels)
+        route = route_for(
+            tags, self.settings.slack_channel, self.settings.alert_channels, self.settings.renotify_s
+        )
         return self.tracker.deliver(alert, route, deadline, {"service": service_of(alarm, tags)}, read)
 
 

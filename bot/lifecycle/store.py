@@ -40,6 +40,8 @@ class Incident:
     logs: str = ""
     """JSON: the log groups, filter pattern and window of the last message ("More logs" continues there)."""
     service: str = ""
+    noted_at: float = 0.0
+    """The alarm time of the last "still firing" note (0: none yet; the opening counts as one)."""
     counted: str = ""
     """The storm window this incident's latest opening counted in (``bot.lifecycle.storm.Admission``)."""
     version: int = 0

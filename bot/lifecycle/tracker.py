@@ -175,11 +175,16 @@ class IncidentTracker:
         posted = self.messenger.update(
             alert, self._card(updated, route, alarm), updated.channel, updated.ts, deadline
         )
-        if not updated.acked_by and not updated.silenced:
+        if (
+            not updated.acked_by
+            and not updated.silenced
+            and (alarm.suppression_ended or self._due(incident, route, changed))
+        ):
             # CloudWatch runs the actions when a suppression ends: a page, so its people are called (each time)
             mention = route.mention if alarm.suppression_ended else ""
             note = Note("refire", since=updated.opened_at, count=updated.notify_count, mention=mention)
             self.messenger.note(alarm, note, updated.channel, updated.ts, deadline)
+            updated = replace(updated, noted_at=changed)
         self._save_after_post(updated)
         return posted
 
@@ -291,6 +296,14 @@ class IncidentTracker:
 
     def _save_after_post(self, incident: Incident) -> None:
         save_merged(self.store, incident)
+
+    @staticmethod
+    def _due(incident: Incident, route: Route, changed: float) -> bool:
+        """A "still firing" note is due: the alarm's policy notes re-evaluations, and its period (in the alarm's
+        own time, so however often CloudWatch re-sends) has passed since the last note or the opening."""
+        if route.renotify_s is None:
+            return False
+        return changed - (incident.noted_at or incident.opened_at) >= route.renotify_s
 
     def _quiet_ok(self, alert: Alert, incident: Incident | None, route: Route) -> Posted:
         """An OK with nothing to resolve and no ALARM before it — a new alarm's first evaluation (INSUFFICIENT_DATA

@@ -46,7 +46,8 @@ def header(message: dict[str, Any]) -> str:
     [
         ([("ALARM", 0)], 1, 0, "🔴 api · OK → ALARM"),
         ([("ALARM", 0), ("ALARM", 5)], 1, 1, "🔴 api · OK → ALARM"),
-        ([("ALARM", 0), ("ALARM", 5), ("ALARM", 9)], 1, 2, "🔴 api · OK → ALARM"),
+        ([("ALARM", 0), ("ALARM", 5), ("ALARM", 9)], 1, 1, "🔴 api · OK → ALARM"),  # 5 min apart at most
+        ([("ALARM", 0), ("ALARM", 5), ("ALARM", 10)], 1, 2, "🔴 api · OK → ALARM"),
         ([("ALARM", 0), ("OK", 20)], 1, 1, "✅ api · ALARM → OK"),
         ([("ALARM", 0), ("INSUFFICIENT_DATA", 20)], 1, 1, "⚪ api · ALARM → INSUFFICIENT_DATA"),
         ([("ALARM", 0), ("OK", 20), ("ALARM", 30)], 2, 1, "🔴 api · OK → ALARM"),
@@ -89,7 +90,8 @@ def test_ok_edits_the_original_to_resolved_with_duration(service: AlertService, 
 
 def test_refire_note_counts(service: AlertService, slack: SlackStandIn) -> None:
     for minute in (0, 4, 8):
-        deliver(service, sns_event("api", "ALARM", minute, old="ALARM" if minute else "OK"))
+        tags = {"lookout:renotify": "1m"}
+        deliver(service, sns_event("api", "ALARM", minute, old="ALARM" if minute else "OK", tags=tags))
     (message,) = slack.posts("#alerts")
     notes = [r["text"] for r in slack.replies("#alerts", message["ts"])]
     assert notes[0].startswith("🔁 Still firing · 2nd time in 4 min") and notes[1].startswith(
@@ -528,3 +530,40 @@ def test_lone_oks_are_posted_when_configured(slack: SlackStandIn) -> None:
         deliver(service, sns_event("new-alarm", "OK", 0, old="INSUFFICIENT_DATA"))
     (message,) = slack.posts("#alerts")
     assert header(message) == "✅ new-alarm · INSUFFICIENT_DATA → OK"
+
+
+# --- the re-notify policy: at most one "still firing" note per period, per alarm --------------------------
+
+
+@pytest.mark.parametrize(
+    ("tags", "minutes", "noted_at"),
+    [
+        ({}, [1, 2, 3, 4, 5, 6, 9, 10, 11], [5, 10]),  # the default: every 5 minutes of the alarm's own time
+        ({"lookout:renotify": "15m"}, [5, 10, 15, 20, 31], [15, 31]),
+        ({"lookout:renotify": "never"}, [5, 10, 60], []),
+        ({"lookout:renotify": "soon"}, [1, 5], [5]),  # a tag that is not a period keeps the default
+    ],
+)
+def test_still_firing_notes_follow_the_alarms_policy(
+    service: AlertService, slack: SlackStandIn, tags: dict[str, str], minutes: list[int], noted_at: list[int]
+) -> None:
+    deliver(service, sns_event("api", "ALARM", 0, tags=tags))
+    for minute in minutes:  # CloudWatch re-sends as often as it likes
+        deliver(service, sns_event("api", "ALARM", minute, old="ALARM", tags=tags))
+    (message,) = slack.posts("#alerts")
+    notes = [r["text"] for r in slack.replies("#alerts", message["ts"])]
+    assert [note.rsplit("minute ", 1)[-1] for note in notes] == [str(m) for m in noted_at]
+
+
+def test_an_acknowledged_incident_gets_no_still_firing_notes(service: AlertService, slack: SlackStandIn) -> None:
+    deliver(service, sns_event("api", "ALARM", 0))
+    service.lifecycle.tracker.store.put(  # type: ignore[union-attr]
+        replace(service.lifecycle.tracker.store.get(sns_arn("api")), acked_by="U0ONCALL1")  # type: ignore[union-attr,type-var]
+    )
+    deliver(service, sns_event("api", "ALARM", 30, old="ALARM"))
+    (message,) = slack.posts("#alerts")
+    assert slack.replies("#alerts", message["ts"]) == []
+
+
+def sns_arn(name: str) -> str:
+    return f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}"
