@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from bot.alerting import AlertService
     from bot.aws import Clients
+    from bot.checks.runner import CheckRunner
     from bot.config import Settings
     from bot.observability import Telemetry
     from bot.queries.catalog import QueryConfig
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from bot.slack.edge.actions import IncidentActions
     from bot.slack.edge.front import SlackFront
     from bot.slack.edge.seen_signatures import SeenSignatures
+    from bot.slack.transport.post import SlackPoster
     from bot.slack.transport.secret import SlackCredentials
 
 ALARM_SERVICES = ("cloudwatch", "logs", "xray", "secretsmanager", "dynamodb")
@@ -47,14 +49,21 @@ def credentials_for(settings: Settings, clients: Clients | None) -> SlackCredent
 
 
 def build_alert_service(
-    settings: Settings, telemetry: Telemetry, clients: Clients | None, *, offline: bool = False
+    settings: Settings,
+    telemetry: Telemetry,
+    clients: Clients | None,
+    *,
+    offline: bool = False,
+    poster: SlackPoster | None = None,
+    track_incidents: bool = True,
 ) -> AlertService:
     """Enrichment with the injected clients, Slack with a token from settings or the secret, and the lifecycle
-    when there is an incidents table. ``offline`` (``lookout render --offline``): no AWS call at all."""
+    when there is an incidents table. ``offline`` (``lookout render --offline``): no AWS call at all.
+    ``poster``: where the messages go instead of Slack (``lookout render`` keeps them to print);
+    ``track_incidents=False``: each alert posted as it comes, no incident lifecycle even with a table."""
     from bot.alerting import AlertService
     from bot.enrich.runner import Enricher
     from bot.slack.transport.courier import SlackCourier
-    from bot.slack.transport.post import SlackPoster
 
     credentials = credentials_for(settings, None if offline else clients)
 
@@ -62,12 +71,8 @@ def build_alert_service(
         if finding.failed:
             telemetry.count("EnrichmentFailures", Source=finding.source)
 
-    poster = SlackPoster(
-        credentials.bot_token,
-        base_url=settings.slack_api_url,
-        on_retry=lambda _why: telemetry.count("SlackRetries"),
-        refresh_token=credentials.fresh_bot_token if credentials.secret_id else None,
-    )
+    if poster is None:
+        poster = _slack_poster(settings, telemetry, credentials)
     courier = SlackCourier(
         poster,
         telemetry.logger,
@@ -80,7 +85,7 @@ def build_alert_service(
         assert clients is not None
         enricher = Enricher(settings, clients, observer=on_finding, wrap=telemetry.in_thread)
     lifecycle = None
-    if settings.incidents_table and online:
+    if settings.incidents_table and online and track_incidents:
         from bot.lifecycle.service import Lifecycle
 
         assert clients is not None
@@ -93,6 +98,29 @@ def build_alert_service(
         lifecycle=lifecycle,
         prefetch=poster.prefetch,
         forget=lambda: _each(credentials.forget, poster.forget),
+    )
+
+
+def build_check_runner(
+    settings: Settings, telemetry: Telemetry, clients: Clients, *, record: bool = True, pool: Any = None
+) -> CheckRunner:
+    """The scheduled checks' runner: HTTP through ``pool`` (default: a new ``http_pool()``), X-Ray, headers
+    from their secrets; standings recorded in the incidents table when there is one and ``record``
+    (``lookout check --dry-run`` records nothing, so it announces nothing)."""
+    from bot.checks.runner import CheckRunner
+    from bot.checks.state import StandingStore
+    from bot.regions import partition_of
+
+    table = settings.incidents_table if record else None
+    return CheckRunner(
+        region=settings.region,
+        account=settings.account or "unknown",
+        partition=partition_of(settings.region),
+        pool=pool if pool is not None else http_pool(),
+        xray=clients("xray"),
+        headers=check_headers(clients),
+        telemetry=telemetry,
+        store=StandingStore(clients("dynamodb"), table) if table else None,
     )
 
 
@@ -194,11 +222,16 @@ def build_query_service(
     )
 
 
-def digest_poster(settings: Settings, telemetry: Telemetry, clients: Clients) -> Any:
+def digest_poster(settings: Settings, telemetry: Telemetry, clients: Clients) -> SlackPoster:
     """A Slack poster with the bot token from the secret (refreshed on invalid_auth), for the digest."""
+    return _slack_poster(settings, telemetry, credentials_for(settings, clients))
+
+
+def _slack_poster(settings: Settings, telemetry: Telemetry, credentials: SlackCredentials) -> SlackPoster:
+    """Slack's Web API with the bot token from ``credentials`` (read again on ``invalid_auth`` when a secret
+    holds it), each retry counted."""
     from bot.slack.transport.post import SlackPoster
 
-    credentials = credentials_for(settings, clients)
     return SlackPoster(
         credentials.bot_token,
         base_url=settings.slack_api_url,

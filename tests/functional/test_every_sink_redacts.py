@@ -95,7 +95,7 @@ def alarm(**changes: Any) -> Alarm:
 def lookout_render(field: str, links: bool = True) -> Callable[[str], str]:
     """``lookout render --offline`` of the alarm with ``field`` carrying the text: the card as posted (without
     its console links: an alarm's name is in its link, as its ARN is in its buttons' values)."""
-    from bot.cli import render_calls
+    from bot.cli.render import render_calls
 
     def render(text: str) -> str:
         calls = render_calls(sns_alarm(**{field: text}), Settings(slack_channel="#alerts"), offline=True)
@@ -262,7 +262,7 @@ def check_dry_run(text: str) -> str:
 
 
 def query_table(text: str) -> str:
-    from bot.cli_queries import format_table
+    from bot.cli.queries import format_table
 
     return format_table(("customer", "requests"), ((text, "5"),))
 
@@ -274,7 +274,7 @@ def digest_dry_run(text: str) -> str:
 
 
 def replay_error(text: str) -> str:
-    from bot.cli import function_error
+    from bot.cli.replay import function_error
 
     answer = {"FunctionError": "Unhandled", "Payload": io.BytesIO(json.dumps({"errorMessage": text}).encode())}
     return function_error("lookout-alarm", answer)
@@ -283,7 +283,7 @@ def replay_error(text: str) -> str:
 def aws_error(text: str) -> str:
     from botocore.exceptions import ClientError
 
-    from bot.cli_errors import guarded
+    from bot.cli.failures import guarded
 
     def refused() -> int:
         raise ClientError({"Error": {"Code": "ValidationException", "Message": text}}, "PutItem")

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cli import main, render_calls
+from bot.cli import main
+from bot.cli.render import render_calls
 from bot.config import Settings
 from bot.regions import REGION_BY_DISPLAY_NAME
 from tests.support.fixtures import EVENTS, event_names

@@ -704,7 +704,7 @@ def test_a_backup_text_without_its_state_attribute_still_reads_its_sentence() ->
 
 
 def test_the_whole_corpus_renders_through_the_alert_path_offline() -> None:
-    from bot.cli import render_calls
+    from bot.cli.render import render_calls
 
     for name in names():
         calls = render_calls(

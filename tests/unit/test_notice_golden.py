@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bot.cli import render_calls
+from bot.cli.render import render_calls
 from bot.config import Settings
 from tests.support.fixtures import FIXTURES, GOLDEN
 

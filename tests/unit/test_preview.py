@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cli import render_calls
+from bot.cli.render import render_calls
 from bot.config import Settings
 from local.preview import mrkdwn_html, to_html, to_terminal
 from tests.support.fixtures import load_event

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bot.alerting import AlertService
-from bot.cli import RecordingPoster
+from bot.cli.recording import RecordingPoster
 from bot.config import Settings
 from bot.delivery import Deadline
 from bot.observability import Telemetry
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @given(event=events)
 def test_malformed_events_always_post(event: dict[str, Any]) -> None:
     poster = RecordingPoster()
-    courier = SlackCourier(poster)  # type: ignore[arg-type]
+    courier = SlackCourier(poster)
     service = AlertService(Settings(), enricher=None, courier=courier, telemetry=Telemetry.for_cli(Settings()))
     outcomes = service.handle(event, Deadline.after(10))
     records = event.get("Records")

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bot.cli import render_calls
+from bot.cli.render import render_calls
 from bot.config import Settings
 from tests.support.fixtures import GOLDEN, event_names, load_event
 

@@ -1,8 +1,9 @@
 """``lookout check [NAME] [--dry-run]``: run scheduled checks from a terminal and print each outcome.
 
 ``--dry-run`` runs the probes and prints what they found, redacted as on the card — nothing recorded, nothing
-posted. Without it the checks run as the scheduled function runs them: their standings are recorded in the
-incidents table and a transition is posted through the alarm pipeline (AWS credentials or ``AWS_ENDPOINT_URL``).
+posted. Without it the checks run as the scheduled function runs them (the same runner and alert service from
+``bot.wiring``): their standings are recorded in the incidents table and a transition is posted through the
+alarm pipeline (AWS credentials or ``AWS_ENDPOINT_URL``).
 """
 
 from __future__ import annotations
@@ -17,23 +18,21 @@ if TYPE_CHECKING:
     from bot.checks.model import Result
 
 
-def add_check_command(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = commands.add_parser("check", help="run scheduled checks (infra/checks.yaml) and print the outcome")
     check.add_argument("name", nargs="?", help="one check (default: all)")
     check.add_argument("--dry-run", action="store_true", help="record nothing, post nothing")
+    check.set_defaults(run=run)
 
 
-def run_checks(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from bot.aws import Clients
     from bot.checks.config import CheckConfigError, load_checks
-    from bot.checks.runner import CheckRunner
-    from bot.checks.state import StandingStore
     from bot.config import Settings
     from bot.delivery import Deadline
     from bot.observability import Telemetry
-    from bot.regions import partition_of
     from bot.text import redact
-    from bot.wiring import build_alert_service, check_headers, http_pool
+    from bot.wiring import build_alert_service, build_check_runner
 
     settings = Settings.from_env()
     try:
@@ -46,27 +45,14 @@ def run_checks(args: argparse.Namespace) -> int:
         print(f"lookout check: {known} (LOOKOUT_CHECKS points at the file)", file=sys.stderr)
         return 2
     telemetry, clients = Telemetry.for_cli(settings), Clients(settings.region)
-    store = None
-    if not args.dry_run and settings.incidents_table:
-        store = StandingStore(clients("dynamodb"), settings.incidents_table)
-    account = settings.account or "unknown"
-    runner = CheckRunner(
-        settings.region,
-        account,
-        partition_of(settings.region),
-        http_pool(),
-        clients("xray"),
-        check_headers(clients),
-        telemetry,
-        store,
-    )
+    runner = build_check_runner(settings, telemetry, clients, record=not args.dry_run)
     deadline = Deadline.after(60)
     results = runner.run(checks, deadline)
     for result in results:  # excerpts of outside text come redacted; each line is redacted whole here too
         print(redact(_line(result)))
         for fact in result.evidence:
             print(f"    {redact(fact).replace('*', '')}")
-    if store is not None:
+    if runner.store is not None:
         service = build_alert_service(settings, telemetry, clients)
         pending = runner.transitions(checks, results)
         outcomes = runner.announce(pending, lambda d: service.deliver_all(d, deadline, raise_failed=False))

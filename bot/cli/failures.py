@@ -1,11 +1,13 @@
-"""What the ``lookout`` command says when something outside it fails: one line that says what to do, exit 2 —
-the traceback only with ``--debug``. A closed pipe (``lookout render … | head``) ends quietly, as Unix tools do.
+"""How the ``lookout`` command fails: when something outside it fails (AWS, the configuration, a query) it says
+so in one line that says what to do, exit 2 — the traceback only with ``--debug``. A closed pipe
+(``lookout render … | head``) ends quietly, as Unix tools do.
 
-Not for: the commands themselves (``bot.cli``, ``bot.cli_queries``, ``bot.cli_checks``).
+Not for: the commands themselves (the other modules of ``bot.cli``), nor log-error lines (``bot.logerrors``).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -13,7 +15,10 @@ from typing import TYPE_CHECKING
 from bot.text import redact
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Callable
+
+    Command = Callable[[argparse.Namespace], int]
 
 CONFIG_HINT = "run from the repository's root, or set LOOKOUT_CONFIG (and LOOKOUT_QUERIES) to the files"
 
@@ -54,3 +59,24 @@ def guarded(run: Callable[[], int], debug: bool) -> int:
             raise
         print(f"lookout: {redact(message)}", file=sys.stderr)  # AWS's words can quote what it was sent
         return 2
+
+
+def query_errors_in_one_line(run: Command) -> Command:
+    """``run`` (a command that reads the query configuration) with a configuration, catalog or query error
+    said in one line, exit 2 (unless ``--debug``)."""
+    from bot.config import ConfigError
+    from bot.queries.catalog import CatalogError
+    from bot.queries.results import QueryError
+
+    @functools.wraps(run)
+    def command(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except (ConfigError, CatalogError, QueryError) as exc:
+            if args.debug:
+                raise
+            hint = f" ({CONFIG_HINT})" if "cannot be read" in str(exc) else ""
+            print(f"lookout: {redact(str(exc))}{hint}", file=sys.stderr)  # a query's error can quote its data
+            return 2
+
+    return command
