@@ -2,7 +2,7 @@
 ("64.5 KB · < $0.0001"), column headers in words with their units, and cells in those units (milliseconds
 as "190 ms" or "1.95 s", bytes as "3.0 MB", timestamps without a ".000" that says nothing).
 
-Not for: Block Kit (``bot.slack.blocks.results``) or the terminal's layout (``bot.cli_queries``).
+Not for: Block Kit (``bot.slack.blocks.results``) or the terminal's layout (``bot.cli.queries``).
 """
 
 from __future__ import annotations
