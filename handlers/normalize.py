@@ -1,8 +1,10 @@
-"""Lambda entry point for the configuration table's DynamoDB stream: records → typed rows in S3 for Athena.
+"""Lambda entry point for the configuration table's DynamoDB stream: records → rows in S3 for Athena.
 
-The composition root: the mapping (``analytics.configuration`` of ``LOOKOUT_CONFIG``), the S3 client and the
-normalizer are built once per container; the answer is a partial batch response
-(``FunctionResponseTypes: [ReportBatchItemFailures]`` in the template).
+The composition root: what to write (``analytics.settings`` and ``analytics.configuration`` of
+``LOOKOUT_CONFIG``, both optional: without them every attribute of every item lands in the generic long form),
+the table's partition key when no ``tenant`` attribute is configured (DescribeStream of ``CONFIG_STREAM_ARN``,
+which the template sets), the S3 client and the normalizer are built once per container; the answer is a partial
+batch response (``FunctionResponseTypes: [ReportBatchItemFailures]`` in the template).
 """
 
 from __future__ import annotations
@@ -10,20 +12,21 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from bot.analytics.mapping import load_configuration_mapping
-from bot.analytics.stream import StreamNormalizer
+from bot.analytics.mapping import load_normalization
+from bot.analytics.stream import StreamNormalizer, stream_partition_key
 from bot.aws import Clients
 from bot.config import Settings
 from bot.observability import Telemetry
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
-MAPPING = load_configuration_mapping(SETTINGS.query_config)
-if MAPPING is None:
-    raise RuntimeError(f"{SETTINGS.query_config} has no analytics.configuration mapping for the normalizer")
-NORMALIZER = StreamNormalizer(
-    MAPPING, Clients(SETTINGS.region).warm(("s3",))("s3", SETTINGS.region), os.environ["DATA_BUCKET"], TELEMETRY
-)
+CLIENTS = Clients(SETTINGS.region).warm(("s3",))
+NORMALIZATION = load_normalization(SETTINGS.query_config)
+if NORMALIZATION.form.tenant is None:
+    NORMALIZATION = NORMALIZATION.with_partition_key(
+        stream_partition_key(CLIENTS.lazy("dynamodbstreams"), os.environ.get("CONFIG_STREAM_ARN", ""))
+    )
+NORMALIZER = StreamNormalizer(NORMALIZATION, CLIENTS("s3", SETTINGS.region), os.environ["DATA_BUCKET"], TELEMETRY)
 
 
 @TELEMETRY.wrap_handler

@@ -7,6 +7,7 @@ through ``handlers/checks.py`` and a burst of error lines from two log groups th
 then asks ``/errors``, ``/traffic``, ``/query popular-fields`` and ``/query app-events`` through
 ``handlers/slack.py`` over signed HTTP and shows the tables, and runs the weekly digest through
 ``handlers/digest.py``. Writes an HTML preview of every message. Everything stops on exit; files go to ``out/``.
+Lookout runs with the demo app's configuration (``local/demo_config/``), not the generic ``infra/lookout.yaml``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import boto3
 
+from local import demo_config
 from local.alarm_evaluation import alarm_reason, ok_reason, state_changes
 from local.demo_checks import run_checks
 from local.demo_log_errors import forward_errors
@@ -45,6 +47,7 @@ def run() -> int:
     with EmbeddedStack() as stack:
         settings_env = {
             **stack.env(),
+            **demo_config.environment(),  # LOOKOUT_CONFIG and LOOKOUT_QUERIES: the demo app's
             "SLACK_CHANNEL": CHANNEL,
             "LOOKOUT_TRACING": "false",
             "POWERTOOLS_LOG_LEVEL": "WARNING",
@@ -91,7 +94,9 @@ def describe_the_data(incident: Incident) -> None:
         f" s3://{DATA_BUCKET}/access_events/day=…/ → Glue → Athena",
         f"the app's field mappings: {config.records} changes to DynamoDB table {TABLE} (creates, edits, a delete)"
         f" → its stream → handlers/normalize.py in {config.batches} batch(es) →"
-        f" s3://{DATA_BUCKET}/field_mappings_events|snapshot/day=…/ → Glue → Athena",
+        f" s3://{DATA_BUCKET}/settings_events|snapshot/day=…/ (every attribute: tenant, setting, value) and, as"
+        f" the demo's mapping refines them, s3://{DATA_BUCKET}/field_mappings_events|snapshot/day=…/ → Glue →"
+        " Athena",
         f"nine days of app events: {len(app_events.sent)} records the app sent with PutRecordBatch → Firehose"
         f" Direct PUT (JQ {{day: .at[0:10]}}, no Lambda) → {partitioned} objects in"
         f" s3://{DATA_BUCKET}/app_events/day=…/ → Glue → Athena;"
@@ -165,8 +170,8 @@ def weekly_digest(stack: EmbeddedStack) -> tuple[str, dict[str, Any]]:
     says "post now" instead of waiting for Monday), posting the week's tables once."""
     from bot.analytics.digest import load_digest_config
 
-    digest_config = load_digest_config(str(ROOT / "infra" / "lookout.yaml"))
-    assert digest_config is not None, "infra/lookout.yaml has no digest section"
+    digest_config = load_digest_config(str(demo_config.CONFIG))
+    assert digest_config is not None, f"{demo_config.CONFIG} has no digest section"
     step(f"The weekly digest: EventBridge Scheduler → handlers/digest.py → {digest_config.channel}")
     handler = importlib.import_module("handlers.digest")
     handler.lambda_handler({handler.POST_NOW: True}, LambdaContext())

@@ -1,7 +1,8 @@
 """The scenario's configuration data: the app's field-mapping table in moto's DynamoDB with a stream, written
 as an app would (tenants creating, editing and deleting mappings), and its stream read the way Lambda's
 event source mapping reads it, handed to the production normalizer (``bot.analytics.stream``) in Lambda's
-documented DynamoDB event shape, which writes the ``field_mappings_*`` tables to S3.
+documented DynamoDB event shape, with the demo's configuration (``local/demo_config/lookout.yaml``), which
+writes the generic ``settings_*`` tables and the demo mapping's ``field_mappings_*`` tables to S3.
 
 What this module adds to moto: the poller (DescribeStream → GetShardIterator → GetRecords, batches of up to
 100 records as Lambda's default) and the conversion of GetRecords' records into Lambda's event records
@@ -14,7 +15,6 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -23,7 +23,6 @@ from botocore.config import Config
 if TYPE_CHECKING:
     import random
 
-ROOT = Path(__file__).resolve().parents[1]
 TABLE = "app-field-mappings"
 TARGETS = ("crm", "erp", "billing", "warehouse")
 FIELDS = ("email", "phone", "address", "sku", "price", "qty", "currency", "notes", "vat_id", "legacy_code")
@@ -112,19 +111,22 @@ def _run_stream(stream_arn: str, region: str, bucket: str, moments: list[datetim
     """Read every shard from TRIM_HORIZON and hand Lambda-shaped batches to the normalizer; (records, batches).
     Each record carries the time its change was made in the story (``moments``, in write order), not the
     moment the demo wrote it: the history spans four weeks."""
-    from bot.analytics.mapping import load_configuration_mapping
-    from bot.analytics.stream import StreamNormalizer
+    from bot.analytics.mapping import load_normalization
+    from bot.analytics.stream import StreamNormalizer, stream_partition_key
     from bot.config import Settings
     from bot.observability import Telemetry
+    from local.demo_config import CONFIG
 
-    mapping = load_configuration_mapping(str(ROOT / "infra" / "lookout.yaml"))
-    assert mapping is not None, "infra/lookout.yaml has no analytics.configuration"
-    normalizer = StreamNormalizer(
-        mapping, boto3.client("s3", region_name=region), bucket, Telemetry.for_cli(Settings.from_env())
-    )
     # botocore addresses streams by account (<account>.streams-ddb…), which moto's in-process mock does not route
     streams = boto3.client(
         "dynamodbstreams", region_name=region, config=Config(account_id_endpoint_mode="disabled")
+    )
+    normalization = load_normalization(str(CONFIG))  # as handlers/normalize.py builds it: the key schema says
+    if normalization.form.tenant is None:  # whose item it is
+        normalization = normalization.with_partition_key(stream_partition_key(streams, stream_arn))
+    assert normalization.mapping is not None, f"{CONFIG} has no analytics.configuration"
+    normalizer = StreamNormalizer(
+        normalization, boto3.client("s3", region_name=region), bucket, Telemetry.for_cli(Settings.from_env())
     )
     records: list[dict[str, Any]] = []
     for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:

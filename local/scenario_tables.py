@@ -1,7 +1,8 @@
-"""The scenario's Athena side: the Glue database and tables exactly as ``template.yaml`` defines them, the
-``lookout`` workgroup with its bytes-scanned cutoff, two weeks of API access events, the app's field-mapping
-configuration (``local.scenario_config``: a DynamoDB table's stream through the normalizer), and nine days of
-the app's own events (docs/app-events.md).
+"""The scenario's Athena side: the Glue database and tables exactly as ``template.yaml`` defines them (and the
+demo's own, for its mapping: ``local/demo_config/glue_tables.yaml``), the ``lookout`` workgroup with its
+bytes-scanned cutoff, two weeks of API access events, the app's field-mapping configuration
+(``local.scenario_config``: a DynamoDB table's stream through the normalizer into the generic settings tables
+and the mapping's), and nine days of the app's own events (docs/app-events.md).
 
 The access events come the way production gets them: API Gateway access-log lines in the documented format,
 delivered as CloudWatch Logs subscription payloads through Firehose's processing, the real transform and
@@ -58,17 +59,28 @@ class AppEvents:
     delivered: dict[str, int] = field(default_factory=dict)
 
 
-def template_tables(bucket: str = DATA_BUCKET) -> dict[str, dict[str, Any]]:
-    """The Glue ``TableInput`` of every ``AWS::Glue::Table`` in template.yaml, with the bucket filled in."""
+def template_tables(
+    bucket: str = DATA_BUCKET, template: Path = ROOT / "template.yaml"
+) -> dict[str, dict[str, Any]]:
+    """The Glue ``TableInput`` of every ``AWS::Glue::Table`` in template.yaml (or another template, such as the
+    demo's ``local/demo_config/glue_tables.yaml``), with the bucket filled in."""
     from samtranslator.yaml_helper import yaml_parse
 
-    resources = yaml_parse((ROOT / "template.yaml").read_text())["Resources"]
+    resources = yaml_parse(template.read_text())["Resources"]
     tables = {}
     for resource in resources.values():
         if resource["Type"] == "AWS::Glue::Table":
             table = _resolve(resource["Properties"]["TableInput"], bucket)
             tables[table["Name"]] = table
     return tables
+
+
+def scenario_tables(bucket: str = DATA_BUCKET) -> dict[str, dict[str, Any]]:
+    """The template's Glue tables and the demo's own (its mapping's ``field_mappings_*``), as the embedded stack
+    creates them."""
+    from local.demo_config import GLUE_TABLES
+
+    return template_tables(bucket) | template_tables(bucket, GLUE_TABLES)
 
 
 def template_destination(logical_id: str = APP_EVENTS_STREAM, bucket: str = DATA_BUCKET) -> dict[str, Any]:
@@ -115,7 +127,7 @@ def seed_tables(
     glue.create_database(
         DatabaseInput={"Name": "lookout", "Description": "Tables the Lookout slash commands may read."}
     )
-    for definition in template_tables().values():
+    for definition in scenario_tables().values():
         glue.create_table(DatabaseName="lookout", TableInput=definition)
     boto3.client("athena", region_name=region).create_work_group(
         Name="lookout",

@@ -1,5 +1,7 @@
-"""DynamoDB stream records → typed rows for Athena: a change event per record (insert, modify, remove, TTL
-delete) and the item's current state for the snapshot, both partitioned by day.
+"""DynamoDB stream records read (``read_change``), and the typed rows of a configured mapping
+(``analytics.configuration``): a change event per record (insert, modify, remove, TTL delete) and the item's
+current state for the snapshot, both partitioned by day. The generic long form every table gets is
+``bot.analytics.long_form``'s.
 
 Attribute values are read with boto3's ``TypeDeserializer`` (every DynamoDB type: S, N, B, SS, NS, BS, L, M,
 BOOL, NULL); columns are cast to their Glue type (a number for a timestamp is epoch seconds, milliseconds or
@@ -73,11 +75,35 @@ def record_label(record: dict[str, Any]) -> str:
     return sequence or json.dumps(stream.get("Keys"), default=str, sort_keys=True)
 
 
-def normalize_record(
-    record: dict[str, Any], mapping: Mapping, received: datetime | None = None
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One stream record's event rows and snapshot rows; ``Malformed`` when it cannot be read. ``received``: when
-    the batch arrived, the record's time when it has no ``ApproximateCreationDateTime``."""
+@dataclass(frozen=True)
+class Change:
+    """One stream record, read: what happened, when, to which item, and the item's images (deserialized)."""
+
+    op: str
+    """INSERT, MODIFY, REMOVE, TTL_DELETE (a REMOVE by DynamoDB's TTL) or BACKFILL (an item of a table scan)."""
+    at: str
+    sequence: str
+    keys: dict[str, Any]
+    new: dict[str, Any]
+    old: dict[str, Any]
+
+    @property
+    def removed(self) -> bool:
+        return self.op in ("REMOVE", "TTL_DELETE")
+
+    @property
+    def image(self) -> dict[str, Any]:
+        """The item after the change; the item as it was, for a removal."""
+        return self.old if self.removed else self.new
+
+    def base(self, item_key: str) -> dict[str, Any]:
+        """The columns every row of this change carries (``day`` is the partition, from ``at``)."""
+        return {"op": self.op, "at": self.at, "day": self.at[:10], "item_key": item_key, "sequence": self.sequence}
+
+
+def read_change(record: dict[str, Any], received: datetime | None = None) -> Change:
+    """A stream record (Lambda's DynamoDB event shape) as a ``Change``; ``Malformed`` when it cannot be read.
+    ``received``: when the batch arrived, the record's time when it has no ``ApproximateCreationDateTime``."""
     stream = record.get("dynamodb")
     if not isinstance(stream, dict) or not isinstance(stream.get("Keys"), dict):
         raise Malformed("no dynamodb.Keys")
@@ -87,21 +113,39 @@ def normalize_record(
     identity = record.get("userIdentity") or {}
     op = "TTL_DELETE" if name == "REMOVE" and identity.get("principalId") == TTL_PRINCIPAL else name
     op = "BACKFILL" if record.get("eventSource") == BACKFILL_SOURCE and name == "INSERT" else op
-    sequence = str(stream.get("SequenceNumber") or "")
     created = stream.get("ApproximateCreationDateTime")
     try:
         at = _moment(created if created is not None else received or datetime.now(UTC))
     except (ValueError, TypeError, OverflowError, OSError):
         raise Malformed(f"ApproximateCreationDateTime {created!r} is not a time") from None
-    keys = _image(stream["Keys"])
-    missing = [k for k in mapping.key if k not in keys]
+    return Change(
+        op=op,
+        at=at,
+        sequence=str(stream.get("SequenceNumber") or ""),
+        keys=_image(stream["Keys"]),
+        new=_image(stream.get("NewImage") or {}),
+        old=_image(stream.get("OldImage") or {}),
+    )
+
+
+def normalize_record(
+    record: dict[str, Any], mapping: Mapping, received: datetime | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One stream record's event rows and snapshot rows of the mapping's tables; ``Malformed`` when it cannot
+    be read. ``received``: when the batch arrived, the time of a record without ``ApproximateCreationDateTime``."""
+    return mapped_rows(read_change(record, received), mapping)
+
+
+def mapped_rows(change: Change, mapping: Mapping) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A change's rows of the mapping's events and snapshot tables; ``Malformed`` when the item does not fit."""
+    missing = [k for k in mapping.key if k not in change.keys]
     if missing:
         raise Malformed(f"key attribute {', '.join(missing)} missing")
-    item_key = json.dumps([_plain(keys[k]) for k in mapping.key], separators=(",", ":"))
-    image = _image(stream.get("OldImage") if name == "REMOVE" else stream.get("NewImage") or {})
-    base = {"op": op, "at": at, "day": at[:10], "item_key": item_key, "sequence": sequence}
+    item_key = json.dumps([plain(change.keys[k]) for k in mapping.key], separators=(",", ":"))
+    base = change.base(item_key)
+    image = change.image
     rows = [{**base, **row} for row in _rows(image, mapping)] if image else [base]
-    snapshot = [{**row, "deleted": name == "REMOVE"} for row in rows]
+    snapshot = [{**row, "deleted": change.removed} for row in rows]
     return rows, snapshot
 
 
@@ -114,7 +158,7 @@ def _rows(image: dict[str, Any], mapping: Mapping) -> list[dict[str, Any]]:
         return [row]  # nothing to explode: the item's own row, exploded columns absent
     where = ".".join(mapping.explode_path)
     if isinstance(elements, set | frozenset):
-        elements = _plain(elements)  # a set has no order: sorted, as a list
+        elements = plain(elements)  # a set has no order: sorted, as a list
     if not isinstance(elements, list | tuple):
         raise Malformed(f"{where} is not a list")
     rows = []
@@ -170,8 +214,8 @@ def _typed(value: Any, column: Column) -> Any:
         return None
     try:
         if column.type == "string":
-            plain = _plain(value)  # binary as base64 text; lists, maps and sets as JSON
-            return plain if isinstance(plain, str) else json.dumps(plain, sort_keys=True)
+            text = plain(value)  # binary as base64 text; lists, maps and sets as JSON
+            return text if isinstance(text, str) else json.dumps(text, sort_keys=True)
         if column.type == "bigint":
             number = Decimal(str(value)) if not isinstance(value, bool) else None
             if number is None or number != number.to_integral_value():
@@ -212,7 +256,7 @@ def _order(value: Any) -> tuple[int, float, str]:
     return (0, float(value), "") if isinstance(value, int | float) else (1, 0.0, str(value))
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A deserialized DynamoDB value as JSON-ready Python (Decimal → int/float, sets → sorted lists)."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
@@ -221,9 +265,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     if isinstance(value, set | frozenset):
-        return sorted((_plain(v) for v in value), key=_order)  # a set has no order: give it a stable one
+        return sorted((plain(v) for v in value), key=_order)  # a set has no order: give it a stable one
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     return value

@@ -9,7 +9,11 @@ failed record, so the run after it is written again under the same name, and a r
 what it wrote before, never duplicates. A failed S3 write answers the first record of the run that failed (and
 any failed record before it), so Lambda retries from there.
 
-Not for: deciding rows (``bot.analytics.normalize``) or the object layout (``bot.analytics.sink``).
+Every record gives rows to the generic long form's tables (``settings_events``, ``settings_snapshot``) and, when
+``analytics.configuration`` maps the items, to the mapping's; a record that cannot be read gives none.
+
+Not for: deciding rows (``bot.analytics.long_form``, ``bot.analytics.normalize``) or the object layout
+(``bot.analytics.sink``).
 """
 
 from __future__ import annotations
@@ -20,21 +24,22 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
-from bot.analytics.normalize import normalize_record
+from bot.analytics.long_form import normalized_rows
 from bot.analytics.sink import batch_name, write_rows
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-    from bot.analytics.mapping import Mapping
+    from bot.analytics.mapping import Normalization
     from bot.observability import Telemetry
 
-Rows = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+Rows = dict[str, list[dict[str, Any]]]
+"""A record's rows by table."""
 
 
 @dataclass
 class StreamNormalizer:
-    mapping: Mapping
+    normalization: Normalization
     s3: Any
     bucket: str
     telemetry: Telemetry
@@ -48,7 +53,7 @@ class StreamNormalizer:
         processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
         def rows_of(record: DynamoDBRecord) -> Rows:
-            return normalize_record(record.raw_event, self.mapping, received)
+            return normalized_rows(record.raw_event, self.normalization, received)
 
         with processor(records=records, handler=rows_of):
             outcomes = processor.process()
@@ -73,14 +78,14 @@ class StreamNormalizer:
                 start = _sequence(run[0][1])
                 retry = [s for s in failed if _before(s, start)] + [start]
                 return {"batchItemFailures": [{"itemIdentifier": s} for s in retry if s]}
-            written += sum(len(events) for (events, _), _ in run)
+            written += sum(len(rows.get(table, [])) for rows, _ in run for table in self.normalization.tables)
         self.telemetry.count("NormalizerRows", written)
         return dict(processor.response())
 
     def _write(self, run: list[tuple[Rows, dict[str, Any]]]) -> None:
         batch = batch_name([_sequence(record) for _, record in run])
-        for table, index in ((f"{self.mapping.name}_events", 0), (f"{self.mapping.name}_snapshot", 1)):
-            rows = [row for rows, _ in run for row in rows[index]]
+        for table in self.normalization.tables:
+            rows = [row for tables, _ in run for row in tables.get(table, [])]
             write_rows(self.s3, self.bucket, self.prefix, table, rows, batch)
 
 
@@ -102,3 +107,12 @@ def _sequence(record: dict[str, Any]) -> str:
 def _before(sequence: str, other: str) -> bool:
     """Sequence numbers are decimal strings of growing length: compare them as numbers."""
     return (len(sequence), sequence) < (len(other), other)
+
+
+def stream_partition_key(streams: Any, stream_arn: str) -> str | None:
+    """The partition key attribute of the table whose stream this is (DynamoDB Streams' DescribeStream, which
+    the event source mapping's role already calls); None without a stream ARN."""
+    if not stream_arn:
+        return None
+    schema = streams.describe_stream(StreamArn=stream_arn, Limit=1)["StreamDescription"].get("KeySchema") or []
+    return next((str(k["AttributeName"]) for k in schema if k.get("KeyType") == "HASH"), None)

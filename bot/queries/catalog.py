@@ -9,6 +9,7 @@ its declared log groups.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.queries.params import PARAM_TYPES, ParameterError, ParamSpec, format_duration, parse_duration
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 Engine = Literal["insights", "athena"]
@@ -103,11 +105,15 @@ class QueryConfig:
         return self.access.get(command, Access())
 
 
-def load_config(config_file: Path, queries_dir: Path | None = None, *, check_sql: bool = True) -> QueryConfig:
-    """Read and validate the configuration file and every ``*.yaml`` saved-query file of ``queries_dir``.
-    ``check_sql=False``: an Athena query's SQL is parsed when it first runs (``SavedQuery.check_tables``),
-    not now — the Slack function's init and ack stay clear of sqlglot (~80 ms of CPU); CI and ``lookout``
-    load with the check."""
+def load_config(
+    config_file: Path, queries_dir: Path | Sequence[Path] | None = None, *, check_sql: bool = True
+) -> QueryConfig:
+    """Read and validate the configuration file and every ``*.yaml`` saved-query file of ``queries_dir``: one
+    folder, or several (a sequence, or one path naming them separated by ``os.pathsep``, as ``PATH`` does —
+    ``LOOKOUT_QUERIES=infra/queries:team/queries``); a name defined twice is an error.
+    ``check_sql=False``: an Athena query's SQL is parsed when it first runs (``SavedQuery.check_tables``), not
+    now — the Slack function's init and ack stay clear of sqlglot (~80 ms of CPU); CI and ``lookout`` load with
+    the check."""
     raw = _yaml(config_file)
     where = str(config_file)
     services = {
@@ -134,7 +140,7 @@ def load_config(config_file: Path, queries_dir: Path | None = None, *, check_sql
         if _known_command(command, f"{where}: access")
     }
     queries: dict[str, SavedQuery] = {}
-    for path in sorted(queries_dir.glob("*.yaml")) if queries_dir else []:
+    for path in (p for folder in query_folders(queries_dir) for p in sorted(folder.glob("*.yaml"))):
         for query in load_queries(path, check_sql=check_sql):
             if query.name in queries:
                 raise CatalogError(f"{path}: {query.name}: defined twice (also in {queries[query.name].source})")
@@ -156,6 +162,17 @@ def load_config(config_file: Path, queries_dir: Path | None = None, *, check_sql
         access=access,
         queries=queries,
     )
+
+
+def query_folders(queries_dir: Path | Sequence[Path] | None) -> tuple[Path, ...]:
+    """The saved-query folders ``queries_dir`` names, in order (see ``load_config``)."""
+    from pathlib import Path, PurePath
+
+    if queries_dir is None:
+        return ()
+    if isinstance(queries_dir, PurePath | str):
+        return tuple(Path(part) for part in str(queries_dir).split(os.pathsep) if part)
+    return tuple(queries_dir)
 
 
 def load_queries(path: Path, *, check_sql: bool = True) -> list[SavedQuery]:

@@ -1,20 +1,32 @@
 """The configuration table's stream through the normalizer handler into S3 (moto), read back by the Athena
-stand-in through the template's Glue tables: inserts, modifies, removes and TTL deletes answer correctly."""
+stand-in through the template's Glue tables: inserts, modifies, removes and TTL deletes answer correctly — with
+the shipped configuration (the generic settings tables only) and with the demo's mapping besides."""
 
 from __future__ import annotations
 
 import importlib
 import json
-from typing import Any
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
+from bot.queries.catalog import load_config
+from bot.queries.plans import plan, split_command
 from local.athena_standin import AthenaStandIn
+from local.demo_config import CONFIG as DEMO_CONFIG
 from local.lambda_runtime import LambdaContext
+from local.scenario_config import create_config_table
+from local.scenario_tables import template_tables
 from local.stack import environment
+from tests.support.athena import run
 from tests.support.streams import image, record
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 BUCKET = "lookout-data"
 
@@ -31,16 +43,50 @@ def glue_table(name: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
+def deployed(config: str, table: Callable[[Any], str]) -> Any:
+    """handlers/normalize.py as the template deploys it: the data bucket, and the configuration table's stream
+    (``CONFIG_STREAM_ARN``), whose key schema it reads at init to know whose item it is."""
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+    stream_arn = table(boto3.client("dynamodb", region_name="us-east-1"))
+    env = {
+        "DATA_BUCKET": BUCKET,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "LOOKOUT_CONFIG": config,
+        "CONFIG_STREAM_ARN": stream_arn,
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",  # moto's in-process mock routes no account endpoints
+    }
+    with environment(env):
+        return importlib.reload(importlib.import_module("handlers.normalize"))
+
+
 @pytest.fixture
 def handler() -> Any:
-    with (
-        mock_aws(),
-        environment(
-            {"DATA_BUCKET": BUCKET, "AWS_DEFAULT_REGION": "us-east-1", "LOOKOUT_CONFIG": "infra/lookout.yaml"}
-        ),
-    ):
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
-        yield importlib.reload(importlib.import_module("handlers.normalize"))
+    """With the demo's configuration: its mapping's field_mappings_* tables besides the generic settings_*."""
+    with mock_aws():
+        yield deployed(str(DEMO_CONFIG), lambda dynamodb: create_config_table(dynamodb, "config", stream=True))
+
+
+@pytest.fixture
+def shipped() -> Any:
+    """With the shipped infra/lookout.yaml: no mapping, no analytics.settings — the generic long form only."""
+    with mock_aws():
+        yield deployed("infra/lookout.yaml", single_table)
+
+
+def single_table(dynamodb: Any) -> str:
+    """Some team's table, in single-table design: partition key pk (TENANT#…), sort key sk; its stream ARN."""
+    return str(
+        dynamodb.create_table(
+            TableName="app",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )["TableDescription"]["LatestStreamArn"]
+    )
 
 
 def test_a_batch_lands_in_s3_and_a_redelivery_overwrites(handler: Any) -> None:
@@ -61,6 +107,8 @@ def test_a_batch_lands_in_s3_and_a_redelivery_overwrites(handler: Any) -> None:
     assert keys == [
         "field_mappings_events/day=2026-11-25/100-100.json",
         "field_mappings_snapshot/day=2026-11-25/100-100.json",
+        "settings_events/day=2026-11-25/100-100.json",
+        "settings_snapshot/day=2026-11-25/100-100.json",
     ]
     row = json.loads(s3.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read())
     assert (row["op"], row["tenant"], row["field_id"], row["target"]) == ("INSERT", "acme", "fieldA", "crm")
@@ -179,3 +227,67 @@ def test_a_batch_of_only_bad_records_is_reported_record_by_record(handler: Any) 
     bad = [record("INSERT", image() | {"fields": {"S": "not a list"}}, seq=s) for s in ("7", "8")]
     answer = handler.lambda_handler({"Records": bad}, LambdaContext())
     assert answer == {"batchItemFailures": [{"itemIdentifier": "7"}, {"itemIdentifier": "8"}]}
+
+
+def settings_item(sk: str, tenant: str, **attributes: Any) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeSerializer
+
+    item = {"pk": f"TENANT#{tenant}", "sk": sk, **attributes}
+    return {k: TypeSerializer().serialize(v) for k, v in item.items()}
+
+
+def change(name: str, new: dict[str, Any] | None, old: dict[str, Any] | None, seq: str) -> dict[str, Any]:
+    out = record(name, new, old, seq=seq)
+    out["dynamodb"]["Keys"] = {k: (new or old or {})[k] for k in ("pk", "sk")}
+    return out
+
+
+def test_with_no_configuration_every_attribute_is_a_setting_and_popular_settings_answers(shipped: Any) -> None:
+    # GIVEN the shipped configuration (no mapping, no analytics.settings) and a table Lookout knows nothing of
+    acme = settings_item("SETTINGS", "acme", theme="dark", notifications={"email": True, "slack": False})
+    acme_later = settings_item("SETTINGS", "acme", theme="light", notifications={"email": True})
+    globex = settings_item("SETTINGS", "globex", theme="dark", features={"beta-export", "sso"})
+    initech = settings_item("SETTINGS", "initech", theme="dark", notifications={"email": False})
+    batch = [
+        change("INSERT", acme, None, "1"),
+        change("INSERT", globex, None, "2"),
+        change("INSERT", initech, None, "3"),
+        change("MODIFY", acme_later, acme, "4"),
+        change("REMOVE", None, initech, "5"),
+    ]
+    # WHEN the stream delivers its changes
+    assert shipped.lambda_handler({"Records": batch}, LambdaContext()) == {"batchItemFailures": []}
+    # THEN only the generic tables are written, the tenant is the partition key (from the stream's key schema)
+    assert {k.split("/")[0] for k in objects("")} == {"settings_events", "settings_snapshot"}
+    changed = [r for rows in objects("settings_events/").values() for r in rows if r["sequence"] == "4"]
+    assert [(r["tenant"], r["setting"], r["previous"], r["value"]) for r in changed] == [
+        ("TENANT#acme", "notifications.slack", "false", None),
+        ("TENANT#acme", "theme", "dark", "light"),
+    ]
+    # AND the shipped popular-settings, on the Athena stand-in over the template's table, counts as it stands
+    glue = boto3.client("glue", region_name="us-east-1")
+    glue.create_database(DatabaseInput={"Name": "lookout"})
+    glue.create_table(DatabaseName="lookout", TableInput=template_tables(BUCKET)["settings_snapshot"])
+    config = load_config(Path("infra/lookout.yaml"), Path("infra/queries"))
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    standin = AthenaStandIn(lambda region, service: boto3.client(service, region_name=region))
+    popular = plan(*split_command("/query popular-settings"), config, now=now)
+    execution, rows = run(standin, popular.query, list(popular.parameters), workgroup="primary")
+    assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
+    assert rows[0] == [
+        "setting",
+        "tenants",
+        "items",
+        "distinct_values",
+        "top_value",
+        "top_value_tenants",
+        "changed",
+    ]
+    assert [r[:6] for r in rows[1:]] == [  # initech's item is gone; acme now has theme light
+        ["theme", "2", "2", "2", "dark", "1"],
+        ["features[]", "1", "1", "2", "beta-export", "1"],
+        ["notifications.email", "1", "1", "1", "true", "1"],
+    ]
+    values = plan(*split_command("/query setting-values setting=theme"), config, now=now)
+    _, rows = run(standin, values.query, list(values.parameters), workgroup="primary")
+    assert [r[:4] for r in rows[1:]] == [["dark", "string", "1", "1"], ["light", "string", "1", "1"]]

@@ -304,7 +304,7 @@ STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/config/stream/2026-11-01
 def test_the_normalizer_is_off_without_a_stream_and_complete_with_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     off = translated()["Resources"]
-    conditional = [k for k, r in off.items() if "Normalize" in k or "FieldMappings" in k]
+    conditional = [k for k, r in off.items() if "Normalize" in k or k.startswith("Settings")]
     assert conditional and all(off[k].get("Condition") == "NormalizerOn" for k in conditional)
     out = translated(ConfigTableStreamArn=STREAM)["Resources"]
     mapping = next(r for r in out.values() if r["Type"] == "AWS::Lambda::EventSourceMapping")["Properties"]
@@ -315,18 +315,46 @@ def test_the_normalizer_is_off_without_a_stream_and_complete_with_one(monkeypatc
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {
         "Fn::GetAtt": ["NormalizerFailureQueue", "Arn"]
     }
-    granted = {a for s in statements({"Resources": out}, "NormalizeFunctionRole") for a in as_list(s["Action"])}
-    assert {"s3:PutObject", "sqs:SendMessage"} <= granted and not any("*" in a for a in granted)
-    assert {"FieldMappingsEventsTable", "FieldMappingsSnapshotTable"} <= out.keys()
+    granted = statements({"Resources": out}, "NormalizeFunctionRole")
+    actions = {a for s in granted for a in as_list(s["Action"])}
+    assert {"s3:PutObject", "sqs:SendMessage", "dynamodb:DescribeStream"} <= actions
+    assert not any("*" in a for a in actions)
+    # the rows go to the generic tables' prefixes only; the key schema is read of this stream only
+    (rows,) = [s for s in granted if s["Action"] == "s3:PutObject"]
+    assert rows["Resource"] == [
+        {"Fn::Sub": "${DataBucket.Arn}/settings_events/*"},
+        {"Fn::Sub": "${DataBucket.Arn}/settings_snapshot/*"},
+    ]
+    (schema,) = [s for s in granted if s["Action"] == "dynamodb:DescribeStream"]
+    assert schema["Resource"] == {"Ref": "ConfigTableStreamArn"}
+    variables = out["NormalizeFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["CONFIG_STREAM_ARN"] == {"Ref": "ConfigTableStreamArn"}
+    assert {"SettingsEventsTable", "SettingsSnapshotTable"} <= out.keys()
 
 
-def test_the_normalized_tables_have_the_columns_the_mapping_writes() -> None:
-    """infra/lookout.yaml's analytics.configuration and template.yaml's tables must not drift apart."""
-    from bot.analytics.mapping import load_configuration_mapping
+def test_the_settings_tables_have_the_columns_the_long_form_writes() -> None:
+    """bot/analytics/long_form.py's rows and template.yaml's generic tables must not drift apart."""
+    from bot.analytics.long_form import long_form_rows
+    from bot.analytics.mapping import SettingsForm
+    from bot.analytics.normalize import read_change
+    from tests.support.streams import image, record
 
-    mapping = load_configuration_mapping(str(TEMPLATE.parent / "infra" / "lookout.yaml"))
-    assert mapping is not None
     template = yaml_parse(TEMPLATE.read_text())
+    change = read_change(record("MODIFY", image(("email", 1)), image(("phone", 2))))
+    events, snapshot = long_form_rows(change, SettingsForm(tenant="tenant"))
+    for table, rows in (("SettingsEventsTable", events), ("SettingsSnapshotTable", snapshot)):
+        columns = template["Resources"][table]["Properties"]["TableInput"]["StorageDescriptor"]["Columns"]
+        assert [c["Name"] for c in columns] == [k for k in rows[0] if k != "day"]  # day: the partition
+
+
+def test_the_demos_mapped_tables_have_the_columns_its_mapping_writes() -> None:
+    """The demo's analytics.configuration and its Glue tables (local/demo_config) must not drift apart."""
+    from bot.analytics.mapping import load_configuration_mapping
+    from local.demo_config import CONFIG, GLUE_TABLES
+
+    mapping = load_configuration_mapping(str(CONFIG))
+    assert mapping is not None
+    template = yaml_parse(GLUE_TABLES.read_text())
     glue = {
         "string": "string",
         "bigint": "bigint",

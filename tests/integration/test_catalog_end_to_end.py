@@ -1,6 +1,6 @@
-"""Every saved query of the catalog, and /errors and /traffic, run offline on the embedded stack through the
-real runners (Insights and Athena stand-ins behind AWS_ENDPOINT_URL); each answer is checked against the
-numbers computed from the seeded records."""
+"""Every saved query of the catalog — the shipped, generic ones and the demo app's own — and /errors and /traffic,
+run offline on the embedded stack through the real runners (Insights and Athena stand-ins behind
+AWS_ENDPOINT_URL); each answer is checked against the numbers computed from the seeded records."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from bot.queries.catalog import QueryConfig, load_config
 from bot.queries.folding import fold_errors
 from bot.queries.insights import InsightsRunner
 from bot.queries.plans import plan, split_command
+from local.demo_config import CONFIG as DEMO_CONFIG
+from local.demo_config import QUERIES as DEMO_QUERIES
 from local.scenario import Incident, seed
 from local.stack import EmbeddedStack, environment
 
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def world() -> Iterator[tuple[Incident, QueryConfig]]:
     with EmbeddedStack() as stack, environment(stack.env()):
         incident = seed()
-        yield incident, load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
+        yield incident, load_config(DEMO_CONFIG, DEMO_QUERIES)
 
 
 def run(line: str, incident: Incident, config: QueryConfig) -> Any:
@@ -115,6 +117,97 @@ def test_rare_mappings_of_every_tenant_from_the_normalized_stream(world: tuple[I
     )[:100]
     assert result.columns[:5] == ("field_id", "target", "tenants", "mappings", "example_tenant")
     assert [(r[0], r[1], int(r[2]), int(r[3]), r[4]) for r in result.rows] == expected
+
+
+def current_settings(incident: Incident) -> list[tuple[str, str, str]]:
+    """(tenant, setting, value) of the generic long form as the scenario's writes left the table: each field
+    mapping's fields as fields[].fieldId and fields[].target (updatedAt and checksum are ignored by the demo's
+    analytics.settings; the key attributes are no settings)."""
+    return [
+        (tenant, setting, value)
+        for (tenant, _), item in incident.tables["field_mappings"].items.items()
+        for field, target in item["fields"]
+        for setting, value in (("fields[].fieldId", field), ("fields[].target", target))
+    ]
+
+
+def test_popular_settings_from_the_generic_tables(world: tuple[Incident, QueryConfig]) -> None:
+    # GIVEN the same stream, normalized into the generic settings tables besides the demo's mapping
+    incident, config = world
+    _, result = run("/query popular-settings since=7d", incident, config)
+    tenants: dict[str, set[str]] = defaultdict(set)
+    choices: dict[str, Counter[str]] = defaultdict(Counter)
+    for tenant, setting, value in set(current_settings(incident)):
+        tenants[setting].add(tenant)
+        choices[setting][value] += 1
+    items = {
+        s: {k for k, i in incident.tables["field_mappings"].items.items() for _ in i["fields"]} for s in tenants
+    }
+    assert result.columns[:6] == (
+        "setting",
+        "tenants",
+        "items",
+        "distinct_values",
+        "top_value",
+        "top_value_tenants",
+    )
+    top = {s: min(c.items(), key=lambda kv: (-kv[1], kv[0])) for s, c in choices.items()}
+    assert [(r[0], int(r[1]), int(r[2]), int(r[3]), r[4], int(r[5])) for r in result.rows] == sorted(
+        ((s, len(tenants[s]), len(items[s]), len(choices[s]), *top[s]) for s in tenants),
+        key=lambda r: (-r[1], -r[2], r[0]),
+    )
+
+
+def test_setting_values_is_popular_fields_in_the_generic_form(world: tuple[Incident, QueryConfig]) -> None:
+    incident, config = world
+    _, generic = run("/query setting-values setting=fields[].fieldId", incident, config)
+    _, mapped = run("/query popular-fields", incident, config)
+    assert [(r[0], r[2]) for r in generic.rows] == [(r[0], r[1]) for r in mapped.rows]  # value, tenants
+
+
+def test_setting_changes_counts_each_changed_setting(world: tuple[Incident, QueryConfig]) -> None:
+    incident, config = world
+    _, result = run("/query setting-changes since=30d", incident, config)
+    assert result.columns == ("setting", "changes", "tenants", "items", "removed", "last_changed")
+    # GIVEN the scenario's four weeks: every mapping created, two edited (a field dropped or added), one deleted
+    items = incident.tables["field_mappings"].items
+    by_setting = {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in result.rows}
+    assert set(by_setting) == {"fields[].fieldId", "fields[].target"}
+    # THEN a field's id and target change together; every tenant changed some; every mapping ever made, the
+    # deleted one too, is an item; each field standing now was set; the delete removed its fields
+    assert by_setting["fields[].fieldId"] == by_setting["fields[].target"]
+    changes, tenants, changed_items, removed = by_setting["fields[].fieldId"]
+    assert tenants == len({tenant for tenant, _ in items}) and changed_items == len(items) + 1
+    assert changes > sum(len(item["fields"]) for item in items.values()) and removed >= 1
+
+
+def test_generic_traffic_errors_and_access_patterns(world: tuple[Incident, QueryConfig]) -> None:
+    incident, config = world
+    query, clients = run("/query top-clients since=24h", incident, config)
+    start, end = query.start.strftime("%Y-%m-%d %H:%M:%S"), query.end.strftime("%Y-%m-%d %H:%M:%S")
+    events = [e for e in incident.tables["access_events"] if start <= e["ts"][:19] < end]
+    per: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in events:
+        per[event["client_key"]].append(event)
+    assert [(r[0], int(r[1]), int(r[3]), int(r[4])) for r in clients.rows] == sorted(
+        ((k, len(v), len({e["route"] for e in v}), sum(e["status"] >= 500 for e in v)) for k, v in per.items()),
+        key=lambda t: (-t[1], t[0]),
+    )
+    assert sum(float(r[2]) for r in clients.rows) == pytest.approx(100, abs=0.5)  # shares of all requests
+    _, errors = run("/query error-routes since=24h", incident, config)
+    failing: Counter[tuple[str, str, int]] = Counter(
+        (e["method"], e["route"], e["status"]) for e in events if e["status"] >= 400
+    )
+    assert {(r[0], r[1], int(r[2])): int(r[3]) for r in errors.rows} == dict(failing)
+    _, patterns = run("/query access-patterns since=24h", incident, config)
+    hours: dict[tuple[str, str, str], Counter[int]] = defaultdict(Counter)
+    for event in events:
+        hours[(event["client_key"], event["method"], event["route"])][int(event["ts"][11:13])] += 1
+    got = {(r[0], r[1], r[2]): (int(r[3]), int(r[4]), int(r[5])) for r in patterns.rows}
+    assert got == {
+        key: (sum(c.values()), len(c), min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0])
+        for key, c in hours.items()
+    }
 
 
 def test_trace(world: tuple[Incident, QueryConfig]) -> None:

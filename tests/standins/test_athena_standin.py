@@ -136,13 +136,12 @@ def current_rows(changes: Any) -> list[tuple[str, str, str, str]]:
 
 
 def test_rare_mappings_saved_query(seeded: Any) -> None:
-    from pathlib import Path
-
     from bot.queries.catalog import load_config
     from bot.queries.plans import plan, split_command
+    from local.demo_config import CONFIG, QUERIES
 
     standin, records = seeded
-    config = load_config(Path("infra/lookout.yaml"), Path("infra/queries"))
+    config = load_config(CONFIG, QUERIES)  # the demo app's query over its mapping's table
     query = plan(*split_command("/query rare-mappings tenant=globex since=14d"), config, now=NOW)
     columns, *rows = run(standin, query.query, list(query.parameters))[1]
     assert columns == ["mapping_id", "field_id", "target", "tenants", "last_changed"]

@@ -1,9 +1,13 @@
 """The offline AWS environment the tests and the benchmarks run in: fake credentials, no real endpoints, no
-tracing, no stray configuration, Powertools' test settings."""
+tracing, no stray configuration, Powertools' test settings — and the demo app's Lookout configuration
+(``local/demo_config``: orders-api, its field mappings), the world the tests are written in. A test of the
+shipped ``infra/lookout.yaml`` names it."""
 
 from __future__ import annotations
 
 import os
+
+from local.demo_config import environment as demo_configuration
 
 
 def offline_environment() -> None:
@@ -21,6 +25,7 @@ def offline_environment() -> None:
         POWERTOOLS_METRICS_NAMESPACE="LookoutTest",
         POWERTOOLS_SERVICE_NAME="lookout-test",
         POWERTOOLS_DEV="false",
+        **demo_configuration(relative=True),  # from the repository's root, where the tests run
     )
     os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.pop("AWS_PROFILE", None)

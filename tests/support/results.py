@@ -8,9 +8,11 @@ from pathlib import Path
 from bot.queries.catalog import load_config
 from bot.queries.plans import plan, split_command
 from bot.queries.results import QueryResult
+from local.demo_config import CONFIG as DEMO_CONFIG
+from local.demo_config import QUERIES as DEMO_QUERIES
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
+CONFIG = load_config(DEMO_CONFIG, DEMO_QUERIES)
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 TRAFFIC = plan(*split_command("/traffic 24h by customer"), CONFIG, now=NOW)
 COLUMNS = ("customer", "requests", "error_rate_pct", "client_error_pct", "p95_ms", "bytes")

@@ -14,6 +14,8 @@ from bot.queries.catalog import Access, load_config
 from bot.queries.results import QueryResult
 from bot.queries.service import QueryService
 from bot.slack.edge.app import build_app
+from local.demo_config import CONFIG as DEMO_CONFIG
+from local.demo_config import QUERIES as DEMO_QUERIES
 from local.slack_gateway import signed_headers
 
 if TYPE_CHECKING:
@@ -112,7 +114,7 @@ def make_service(
     *, insights: Any = None, athena: Any = None, access: dict[str, Access] | None = None
 ) -> tuple[QueryService, list[dict[str, Any]]]:
     """The query service on the repo's configuration with fake runners; and the audit records it writes."""
-    config = load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
+    config = load_config(DEMO_CONFIG, DEMO_QUERIES)
     if access:
         object.__setattr__(config, "access", access)
     audit: list[dict[str, Any]] = []

@@ -1,4 +1,5 @@
-"""The query configuration and saved-query catalog: the shipped files load; mistakes are named clearly."""
+"""The query configuration and saved-query catalog: the shipped files load and name no app; the demo's add to them;
+mistakes are named clearly."""
 
 from __future__ import annotations
 
@@ -24,12 +25,50 @@ def write(tmp_path: Path, config: str = CONFIG, queries: str | None = None) -> t
     return tmp_path / "lookout.yaml", folder
 
 
-def test_shipped_configuration_loads() -> None:
+GENERIC_TABLES = {"access_events", "settings_snapshot", "settings_events", "app_events"}
+"""The tables the template defines for every deployment (each behind its source's parameter)."""
+
+
+def test_shipped_configuration_loads_and_is_generic() -> None:
     config = load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
-    assert set(config.queries) >= {"popular-fields", "rare-mappings", "trace", "customer-activity"}
+    assert set(config.queries) >= {"top-clients", "popular-settings", "error-routes", "access-patterns"}
     assert config.traffic.backend == "athena" and config.athena_workgroup == "lookout"
     assert config.athena_database == "lookout" and config.traffic.database is None  # unqualified: the runner's
+    assert config.queries["popular-settings"].tables == ("settings_snapshot",)
+    # THEN no saved query reads a table or log group of one app (the demo's live in local/demo_config)
+    assert all(set(q.tables) <= GENERIC_TABLES and not q.log_groups for q in config.queries.values())
+    shipped = "".join(
+        p.read_text() for p in [ROOT / "infra" / "lookout.yaml", *(ROOT / "infra" / "queries").glob("*")]
+    )
+    for demo_name in ("orders", "payment", "acme", "field_mappings", "fieldId", "mappingId"):
+        assert demo_name not in shipped, demo_name
+
+
+def test_the_demo_configuration_adds_its_queries_to_the_shipped_ones() -> None:
+    from local.demo_config import CONFIG, QUERIES, environment
+
+    config = load_config(CONFIG, QUERIES)
+    assert set(config.queries) >= {
+        "popular-fields",
+        "rare-mappings",
+        "trace",
+        "customer-activity",
+        "popular-settings",
+    }
     assert config.queries["popular-fields"].tables == ("field_mappings_snapshot",)
+    assert config.default_service == "orders-api"
+    # LOOKOUT_QUERIES names both folders in one variable, separated as PATH is
+    folders = environment()["LOOKOUT_QUERIES"]
+    assert load_config(CONFIG, Path(folders)).queries.keys() == config.queries.keys()
+
+
+def test_a_query_defined_in_two_folders_is_refused(tmp_path: Path) -> None:
+    config_file, folder = write(tmp_path, queries=QUERY)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "theirs.yaml").write_text(QUERY)
+    with pytest.raises(CatalogError, match="defined twice"):
+        load_config(config_file, [folder, other])
 
 
 def test_minimal_configuration_has_safe_defaults(tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from bot.analytics.mapping import MappingError, load_mapping
-from bot.analytics.normalize import normalize, normalize_record
+from bot.analytics.long_form import long_form_rows, normalized_rows
+from bot.analytics.mapping import MappingError, Normalization, SettingsForm, load_mapping, load_settings_form
+from bot.analytics.normalize import BACKFILL_SOURCE, Malformed, normalize, normalize_record, read_change
 from tests.support.streams import image, record
 
 EVERY_TYPE = json.loads((Path(__file__).parents[1] / "fixtures/streams/dynamodb_go_every_type.json").read_text())
@@ -196,3 +197,147 @@ def test_an_element_with_none_of_the_exploded_columns_is_reported() -> None:
     fields = {"L": [{"M": {"fieldId": {"S": "email"}}}, {"M": {"name": {"S": "phone"}}}]}
     result = normalize([record("INSERT", {**image(), "fields": fields}, seq="9")], CONFIG)
     assert result.events == [] and result.malformed == [("9", "fields[1] has none of fieldId, target")]
+
+
+# --- the generic long form: every attribute a setting, no mapping ------------------------------------------
+
+
+def settings(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str | None, str | None]]]:
+    found: dict[str, list[tuple[str | None, str | None]]] = {}
+    for row in rows:
+        found.setdefault(row["setting"], []).append((row["value"], row["value_type"]))
+    return found
+
+
+def test_every_attribute_type_becomes_settings_of_the_long_form() -> None:
+    # GIVEN aws-lambda-go's every-type record, and only the table's partition key known (key; sort key val)
+    change = read_change(EVERY_TYPE["Records"][1])
+    events, snapshot = long_form_rows(change, SettingsForm(partition_key="key"))
+    # THEN each scalar is a setting at its path, lists and sets a row per element, the key attributes none
+    found = settings(snapshot)
+    assert {r["tenant"] for r in snapshot} == {"binary"} and "key" not in found and "val" not in found
+    assert {r["item_key"] for r in snapshot} == {'{"key":"binary","val":"data"}'}
+    assert found["String"] == [("Hello", "string")] and found["Boolean"] == [("true", "boolean")]
+    assert found["IntegerNumber"] == [("123", "number")] and found["FloatNumber"] == [("123.45", "number")]
+    assert found["Map.Name"] == [("Joe", "string")] and found["Map.Age"] == [("35", "number")]
+    assert found["List[]"] == [("Cookies", "string"), ("Coffee", "string"), ("3.14159", "number")]
+    assert found["NumberSet[]"] == [("567.8", "number"), ("1234", "number")]  # a set, in order
+    assert found["StringSet[]"] == [("Giraffe", "string"), ("Zebra", "string")]
+    assert found["Binary"] == [("AAEqQQ==", "binary")] and found["Null"] == [(None, "null")]
+    assert found["BinarySet[]"] == [("AAEqQQ==", "binary")]  # a set: the repeated element once
+    # AND an insert's events are every setting, set from nothing
+    assert all(r["previous"] is None and r["op"] == "INSERT" for r in events) and len(events) == len(snapshot)
+
+
+def long_form(*records: dict[str, Any], form: SettingsForm | None = None) -> list[dict[str, list[dict[str, Any]]]]:
+    normalization = Normalization(form or SettingsForm(tenant="tenant"))
+    return [normalized_rows(r, normalization) for r in records]
+
+
+def test_a_modify_gives_a_row_per_setting_it_changed() -> None:
+    old = image(("email", 1), ("phone", 2)) | {"theme": {"S": "dark"}, "beta": {"BOOL": True}}
+    new = image(("email", 1), ("vat", 2)) | {"theme": {"S": "light"}, "seats": {"N": "10"}}
+    ((tables),) = long_form(record("MODIFY", new, old, seq="7"))
+    changed = [(r["setting"], r["previous"], r["value"], r["value_type"]) for r in tables["settings_events"]]
+    assert changed == [
+        ("beta", "true", None, None),  # removed
+        ("fields[].fieldId", "phone", "vat", "string"),  # a list element replaced
+        ("seats", None, "10", "number"),  # added
+        ("theme", "dark", "light", "string"),
+    ]
+    assert settings(tables["settings_snapshot"])["fields[].fieldId"] == [("email", "string"), ("vat", "string")]
+
+
+def test_a_change_that_changes_no_setting_is_still_an_event() -> None:
+    same = image(("email", 1))
+    ((tables),) = long_form(
+        record("MODIFY", same | {"updatedAt": {"N": "2"}}, same | {"updatedAt": {"N": "1"}}),
+        form=SettingsForm(tenant="tenant", ignore=(("updatedAt",),)),
+    )
+    assert [(r["op"], r["setting"]) for r in tables["settings_events"]] == [("MODIFY", None)]
+
+
+def test_a_removed_item_leaves_one_deleted_snapshot_row_and_every_setting_as_an_event() -> None:
+    old = image(("email", 1)) | {"theme": {"S": "dark"}}
+    removed, expired = long_form(
+        record("REMOVE", None, old, seq="8"), record("REMOVE", None, old, ttl=True, seq="9")
+    )
+    for tables, op in ((removed, "REMOVE"), (expired, "TTL_DELETE")):
+        assert [(r["op"], r["setting"], r["deleted"]) for r in tables["settings_snapshot"]] == [(op, None, True)]
+        assert {(r["setting"], r["previous"], r["value"]) for r in tables["settings_events"]} == {
+            ("fields[].fieldId", "email", None),
+            ("fields[].uses", "1", None),
+            ("theme", "dark", None),
+        }
+
+
+def test_attributes_and_ignore_say_which_attributes_are_settings() -> None:
+    item = image(("email", 1)) | {"prefs": {"M": {"theme": {"S": "dark"}, "beta": {"BOOL": True}}}}
+    form = load_settings_form({"tenant": "tenant", "attributes": ["prefs"], "ignore": ["prefs.beta"]}, "t")
+    ((tables),) = long_form(record("INSERT", item), form=form)
+    assert list(settings(tables["settings_snapshot"])) == ["prefs.theme"]
+    # a key attribute is a setting only when named
+    ((tables),) = long_form(
+        record("INSERT", item), form=SettingsForm(tenant="tenant", attributes=(("mappingId",),))
+    )
+    assert settings(tables["settings_snapshot"]) == {"mappingId": [("m-01", "string")]}
+
+
+def test_whose_item_it_is() -> None:
+    item = image(("email", 1)) | {"owner": {"S": "globex"}}
+    # the partition key, from the table's key schema, or an attribute analytics.settings names
+    ((by_key),) = long_form(record("INSERT", item), form=SettingsForm(partition_key="tenant"))
+    ((by_attribute),) = long_form(
+        record("INSERT", item), form=SettingsForm(tenant="owner", partition_key="tenant")
+    )
+    assert {r["tenant"] for r in by_key["settings_snapshot"]} == {"acme"}
+    assert {r["tenant"] for r in by_attribute["settings_snapshot"]} == {"globex"}
+    # a table keyed by one attribute needs neither
+    single = record("INSERT", {"id": {"S": "t-9"}, "theme": {"S": "dark"}})
+    single["dynamodb"]["Keys"] = {"id": {"S": "t-9"}}
+    ((tables),) = long_form(single, form=SettingsForm())
+    assert [(r["tenant"], r["setting"]) for r in tables["settings_snapshot"]] == [("t-9", "theme")]
+    # a compound key and nothing to say which part is the tenant: reported, with what to do
+    with pytest.raises(Malformed, match="Set analytics.settings.tenant"):
+        long_form(record("INSERT", item), form=SettingsForm())
+
+
+def test_a_record_the_mapping_cannot_read_gives_no_table_a_row() -> None:
+    bad = record("INSERT", image() | {"fields": {"S": "not a list"}}, seq="3")
+    with pytest.raises(Malformed, match="fields is not a list"):
+        normalized_rows(bad, Normalization(SettingsForm(tenant="tenant"), FIELD_MAPPINGS))
+    good = normalized_rows(
+        record("INSERT", image(("a", 1))), Normalization(SettingsForm(tenant="tenant"), FIELD_MAPPINGS)
+    )
+    assert set(good) == {
+        "settings_events",
+        "settings_snapshot",
+        "field_mappings_events",
+        "field_mappings_snapshot",
+    }
+
+
+def test_a_backfilled_item_is_a_snapshot_only() -> None:
+    backfilled = record("INSERT", image(("email", 1))) | {"eventSource": BACKFILL_SOURCE}
+    ((tables),) = long_form(backfilled)
+    assert tables["settings_events"] == [] and {r["op"] for r in tables["settings_snapshot"]} == {"BACKFILL"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("tenant", "t: expected a mapping"),
+        ({"tenant": ""}, "t.tenant"),
+        ({"attributes": "prefs"}, "t.attributes: a list of attribute paths"),
+        ({"ignore": ["a..b", ".x"]}, "t.ignore"),
+        ({"columns": {}}, "t.columns: not a setting of the long form"),
+    ],
+)
+def test_invalid_settings_name_the_field(raw: Any, message: str) -> None:
+    with pytest.raises(MappingError, match=message.replace(".", r"\.")):
+        load_settings_form(raw, "t")
+
+
+def test_a_mapping_may_not_take_the_long_forms_name() -> None:
+    with pytest.raises(MappingError, match="settings is the long form's"):
+        load_mapping({"name": "settings", "key": ["k"], "columns": {"a": {"from": "a"}}}, "t")

@@ -11,6 +11,8 @@ import pytest
 from bot.queries.catalog import QueryConfig, load_config
 from bot.queries.params import ParameterError, insights_literal, parse_duration
 from bot.queries.plans import ERRORS_QUERY, HelpRequested, plan, split_command
+from local.demo_config import CONFIG as DEMO_CONFIG
+from local.demo_config import QUERIES as DEMO_QUERIES
 from tests.support.hostile import HOSTILE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +21,7 @@ NOW = datetime(2026, 11, 26, 8, 0, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def config() -> QueryConfig:
-    return load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
+    return load_config(DEMO_CONFIG, DEMO_QUERIES)
 
 
 def command(line: str, config: QueryConfig):  # type: ignore[no-untyped-def]

@@ -19,6 +19,8 @@ from bot.queries.catalog import load_config
 from bot.queries.params import ParameterError, athena_literal, insights_literal
 from bot.queries.plans import plan, split_command
 from bot.slack.transport.courier import SlackCourier
+from local.demo_config import CONFIG as DEMO_CONFIG
+from local.demo_config import QUERIES as DEMO_QUERIES
 from tests.support.hostile import HOSTILE
 from tests.support.strategies import events
 
@@ -44,7 +46,7 @@ def test_malformed_events_always_post(event: dict[str, Any]) -> None:
 
 # --- hostile text through every command parameter ---------------------------------------------------------
 
-CONFIG = load_config(ROOT / "infra" / "lookout.yaml", ROOT / "infra" / "queries")
+CONFIG = load_config(DEMO_CONFIG, DEMO_QUERIES)
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
