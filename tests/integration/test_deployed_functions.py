@@ -97,6 +97,8 @@ def test_one_notification_delivered_at_once_is_posted_once(
 ) -> None:
     stack, _, _, _, alarm, incident = deployed
     before = {m: len(stack.slack.calls(m)) for m in ("chat.postMessage", "chat.update")}
+    # an ALARM → OK (the ALARM itself not delivered): news to post; an OK → OK would be counted, not posted
+    fire(incident, ALARM, "ALARM", "Threshold Crossed: again", at=incident.now + timedelta(minutes=times - 1))
     event = fire(
         incident, ALARM, "OK", "Threshold Crossed: back to normal", at=incident.now + timedelta(minutes=times)
     )
