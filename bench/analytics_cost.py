@@ -22,6 +22,8 @@ from bench.common import published  # noqa: E402
 from bot.queries.catalog import load_config  # noqa: E402
 from bot.queries.plans import plan, split_command  # noqa: E402
 from local.athena_standin import AthenaStandIn  # noqa: E402
+from local.demo_config import CONFIG as DEMO_CONFIG  # noqa: E402
+from local.demo_config import QUERIES as DEMO_QUERIES  # noqa: E402
 from local.scenario_tables import DATA_BUCKET, seed_tables  # noqa: E402
 
 MINIMUM = 10 * 1024 * 1024
@@ -85,7 +87,7 @@ def main() -> int:
         s3 = boto3.client("s3", region_name="us-east-1")
         json_copy(s3)
         standin = AthenaStandIn(lambda region, service: boto3.client(service, region_name=region))
-        config = load_config(Path("infra/lookout.yaml"), Path("infra/queries"))
+        config = load_config(DEMO_CONFIG, DEMO_QUERIES)  # the demo's tables and its popular-fields
         traffic = plan(*split_command("/traffic 24h by customer"), config, now=now)
         parameters = list(traffic.parameters)
         assert "FROM access_events\n" in traffic.query, traffic.query  # the replace below must not miss

@@ -97,14 +97,17 @@ def main(argv: list[str] | None = None) -> int:
         try:
             lines = [f"export {key}={value}" for key, value in stack.env().items()]
             if not args.no_seed:
+                from local.demo_config import environment as demo_environment
                 from local.scenario import seed
 
                 incident = seed()
                 lines.append(f"export SLACK_TOKEN_SECRET_ARN={incident.secret_arn}")
+                # the seeded data is the demo app's: ask with its configuration and saved queries
+                lines += [f"export {key}={value}" for key, value in demo_environment().items()]
             print("# The embedded stack is up. In another shell:", flush=True)
             print("\n".join(lines), flush=True)
             print('# e.g. .venv/bin/lookout slash "/traffic 24h by customer"', flush=True)
-            print("#      .venv/bin/lookout query popular-fields   or   aws logs describe-log-groups", flush=True)
+            print("#      .venv/bin/lookout query popular-settings  or  aws logs describe-log-groups", flush=True)
             print("# ready (Ctrl-C to stop)", flush=True)
             time.sleep(args.seconds if args.seconds is not None else 10**9)
         except KeyboardInterrupt:

@@ -22,18 +22,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from bot.analytics.backfill import backfill
-    from bot.analytics.mapping import load_configuration_mapping
+    from bot.analytics.mapping import load_normalization
     from bot.aws import Clients
     from bot.config import Settings
 
     settings = Settings.from_env()
-    mapping = load_configuration_mapping(settings.query_config)
-    if mapping is None or not args.bucket:
-        why = "no analytics.configuration in " + settings.query_config if mapping is None else "give --bucket"
-        print(f"lookout backfill-config: {why} (the stack output DataBucketName)", file=sys.stderr)
+    if not args.bucket:
+        print("lookout backfill-config: give --bucket (the stack output DataBucketName)", file=sys.stderr)
         return 2
+    normalization = load_normalization(settings.query_config)  # the generic settings, and a mapping if any
     clients = Clients(settings.region)
-    report = backfill(clients("dynamodb"), args.table, mapping, clients("s3"), args.bucket)
+    report = backfill(clients("dynamodb"), args.table, normalization, clients("s3"), args.bucket)
     print(f"{report.items} items → {report.rows} snapshot rows in {len(report.keys)} objects")
     for label, why in report.malformed:
         print(f"  skipped {label}: {why}", file=sys.stderr)
