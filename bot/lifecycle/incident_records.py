@@ -4,10 +4,10 @@ storm entry says about a state change."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from bot.enrich.log_cursor import LogCursor
 from bot.lifecycle.store import Conflict, Incident
 from bot.text import excerpt
 
@@ -82,17 +82,7 @@ def storm_entry(alarm: Alarm, route: Route, *, was: str, opening: bool) -> dict[
 
 
 def logs_of(enrichment: Enrichment) -> str:
-    """Where the message's log lines came from (groups, pattern, window, the oldest line shown): "More logs"
-    continues there."""
+    """Where the message's log lines came from (a ``LogCursor``, in the form the record keeps): "More logs"
+    continues there. Empty when the message showed no log search."""
     report = enrichment.logs.value
-    if report is None:
-        return ""
-    oldest = min((line.timestamp.timestamp() for line in report.lines), default=report.window_end.timestamp())
-    return json.dumps(
-        {
-            "groups": list(report.groups),
-            "pattern": report.filter_pattern,
-            "start": report.window_start.timestamp(),
-            "before": oldest,
-        }
-    )
+    return "" if report is None else LogCursor.from_report(report).stored()

@@ -13,14 +13,13 @@ import boto3
 import pytest
 from moto import mock_aws
 from slack_bolt.request import BoltRequest
-from slack_sdk import WebClient
 
 from bot.delivery import Deadline
 from bot.slack.edge.actions import IncidentActions
 from bot.slack.edge.app import build_app
 from local.slack_api import SlackStandIn
 from tests.support.lifecycle import TABLE, lifecycle_service, sns_event
-from tests.support.slack_app import SECRET, RecordingLazyRunner, make_service, signed
+from tests.support.slack_app import SECRET, RecordingLazyRunner, make_service, signed, writer_for
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -63,19 +62,20 @@ def world() -> Iterator[tuple[Any, RecordingLazyRunner, SlackStandIn, IncidentSt
             )
         )
         actions = IncidentActions(store, allowed=("U0ONCALL",), logs_client=logs)
-        app = build_app(
-            make_service()[0],
-            signing_secret=SECRET,
-            bot_token="xoxb-test",
-            client=WebClient(base_url=slack.url),
-            actions=actions,
-        )
+        app = build_app(make_service()[0], signing_secret=SECRET, writer=writer_for(slack), actions=actions)
         lazy = RecordingLazyRunner(app.logger)
         app.listener_runner.lazy_listener_runner = lazy
         yield app, lazy, slack, store, slack.posts("#alerts")[0]
 
 
-def click(app: Any, message: dict[str, Any], action_id: str, user: str = "U0ONCALL", value: str = ARN) -> Any:
+def click(
+    app: Any,
+    message: dict[str, Any],
+    action_id: str,
+    user: str = "U0ONCALL",
+    value: str = ARN,
+    response_url: str = "http://127.0.0.1:9/unused",
+) -> Any:
     payload = {
         "type": "block_actions",
         "user": {"id": user, "username": "ana"},
@@ -91,7 +91,7 @@ def click(app: Any, message: dict[str, Any], action_id: str, user: str = "U0ONCA
         "team": {"id": "T012", "domain": "acme"},
         "channel": {"id": "#alerts", "name": "alerts"},
         "message": {"ts": message["ts"], "text": message["text"], "blocks": message["blocks"]},
-        "response_url": "http://127.0.0.1:9/unused",
+        "response_url": response_url,
         "actions": [
             {
                 "action_id": action_id,
@@ -152,9 +152,11 @@ def test_more_logs_replies_with_the_next_50_lines(world: Any) -> None:
 
 def test_only_allowed_users_may_click(world: Any) -> None:
     app, lazy, slack, store, message = world
-    click(app, message, "lookout:ack", user="U0STRANGER")
+    click(app, message, "lookout:ack", user="U0STRANGER", response_url=slack.response_url("stranger"))
     lazy.run_all()
     assert store.get(ARN).acked_by == ""
+    (said,) = slack.state.responses["stranger"]
+    assert said["response_type"] == "ephemeral" and "only the people Lookout is set up for" in said["text"]
 
 
 def test_unsigned_clicks_are_refused(world: Any) -> None:
@@ -180,6 +182,8 @@ def test_run_errors_for_the_service(world: Any) -> None:
 def test_run_errors_for_an_unknown_service_is_refused_in_words(world: Any) -> None:
     app, lazy, slack, _, message = world
     before = len(slack.posts("#alerts"))
-    click(app, message, "lookout:run-errors", value="not-configured")
+    click(app, message, "lookout:run-errors", value="not-configured", response_url=slack.response_url("unknown"))
     lazy.run_all()
     assert len(slack.posts("#alerts")) == before  # nothing posted in the channel; the clicker is told why
+    (said,) = slack.state.responses["unknown"]
+    assert said["response_type"] == "ephemeral"

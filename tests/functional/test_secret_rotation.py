@@ -59,8 +59,6 @@ def test_a_token_that_stays_invalid_is_a_delivery_error(slack: SlackStandIn) -> 
 
 
 def test_a_command_run_picks_up_a_rotated_token_too(slack: SlackStandIn) -> None:
-    from slack_sdk import WebClient
-
     from bot.queries.service import Invocation
     from bot.slack.edge.answers import ChannelAnswer
     from tests.support.slack_app import make_service
@@ -71,8 +69,10 @@ def test_a_command_run_picks_up_a_rotated_token_too(slack: SlackStandIn) -> None
         credentials = SlackCredentials(arn, secretsmanager=secrets)
         slack.state.tokens = {"xoxb-new"}
         invocation = Invocation(command="/errors", text="orders-api", user="U1", channel="C0ROT")
-        client = WebClient(token="xoxb-old", base_url=slack.url)  # built before the rotation
-        answer = ChannelAnswer(invocation, client, lambda message: None, renew_token=credentials.fresh_bot_token)
+        # the one writer, its token read before the rotation
+        writer = SlackPoster(lambda: "xoxb-old", base_url=slack.url, refresh_token=credentials.fresh_bot_token)
+        answer = ChannelAnswer(invocation, writer, response_url="", deadline=Deadline.after(10))
         make_service()[0].execute(invocation, answer)
     [message] = slack.posts("C0ROT")
-    assert "table" in str(message["blocks"]) and client.token == "xoxb-new"
+    used = [r.headers["Authorization"] for r in slack.calls("chat.postMessage")]
+    assert "table" in str(message["blocks"]) and used == ["Bearer xoxb-old", "Bearer xoxb-new"]

@@ -1,6 +1,6 @@
-"""The Slack function's front door: it owns slash commands end to end — size cap and signature before any
-parsing, the ack, and a self-invocation in Lookout's own event shape whose replay check precedes the query —
-and hands everything else to Bolt; and the production wiring behind it."""
+"""The Slack function's front door before the one Bolt app: size cap and signature before any parsing, then the
+app's ack, and a self-invocation in Lookout's own event shape whose checks (signature, age, replay, allowlists,
+response_url) precede the work it dispatches into the app; and the production wiring behind it."""
 
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ from urllib.parse import quote
 
 import pytest
 from slack_bolt.request import BoltRequest
-from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.aws import Clients
 from bot.config import Settings
 from bot.observability import Telemetry
-from bot.slack.edge.front import MAX_BODY_BYTES, RUN_KEY, SlackFront
+from bot.slack.edge.front import MAX_BODY_BYTES, RUN_KEY, SlackFront, build_front
 from bot.slack.edge.seen_signatures import SeenSignatures
+from bot.slack.transport.post import SlackPoster
 from bot.wiring import build_slack_app, slack_parts
 from local.lambda_runtime import LambdaContext
 from local.slack_gateway import function_url_event
-from tests.support.slack_app import SECRET, RecordingLazyRunner, command_body, make_service, signed
+from tests.support.slack_app import SECRET, RecordingLazyRunner, command_body, make_service, signed, writer_for
 
 if TYPE_CHECKING:
     from local.slack_api import SlackStandIn
@@ -49,20 +49,22 @@ def front(slack: SlackStandIn) -> tuple[SlackFront, Recorder]:
 
 
 def make_front(slack: SlackStandIn, recorder: Recorder, *, bolt: Any = None, **options: Any) -> SlackFront:
-    """The front door on the repo's configuration: Bolt and Lambda's Invoke recorded (or ``bolt`` given),
-    Slack the stand-in; ``options`` replace the rest."""
+    """The front door before the one app on the repo's configuration: Lambda's Invoke recorded, Slack the
+    stand-in; ``bolt`` replaces the app's Lambda handler (recorded), ``options`` the rest."""
     parts: dict[str, Any] = {
         "service": make_service()[0],
-        "verifier": SignatureVerifier(SECRET),
-        "seen": SeenSignatures(),
-        "bolt": lambda: bolt or recorder,
+        "signing_secret": SECRET,
+        "writer": writer_for(slack),
         "lambda_client": recorder,
-        "web_client": lambda: WebClient(token="xoxb-test", base_url=slack.url),
+        "seen": SeenSignatures(),
         "response_origins": (slack.url.rsplit("/api", 1)[0],),  # the stand-in's response_urls
         **options,
     }
     service = parts.pop("service")
-    return SlackFront(service, **parts)
+    if bolt is None:
+        return build_front(service, **parts)
+    verifier, seen, writer = SignatureVerifier(SECRET), parts["seen"], parts["writer"]
+    return SlackFront(service, verifier=verifier, seen=seen, bolt=lambda: bolt, writer=writer)
 
 
 def event(body: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -87,7 +89,6 @@ def test_a_command_is_acknowledged_and_its_query_started_by_our_own_event(
         "timestamp": headers["x-slack-request-timestamp"],
         "signature": headers["x-slack-signature"],  # the run checks it again, and asks the replay memory
     }
-    assert recorder.bolt_events == []  # Bolt was never needed
 
 
 def test_the_self_invocation_runs_the_query_into_the_channel(
@@ -118,8 +119,11 @@ def test_the_run_reads_a_rotated_token_again(slack: SlackStandIn) -> None:
     door = make_front(
         slack,
         recorder,
-        web_client=lambda: WebClient(token="xoxb-old", base_url=slack.url),  # from the secret's cache
-        renew_token=lambda: "xoxb-new",  # the secret read again
+        writer=SlackPoster(
+            lambda: "xoxb-old",  # from the secret's cache
+            base_url=slack.url,
+            refresh_token=lambda: "xoxb-new",  # the secret read again
+        ),
     )
     slack.state.tokens = {"xoxb-new"}
     body = command_body("/errors", "orders-api", channel="C0ROT")
@@ -238,8 +242,9 @@ def test_an_oversized_body_is_refused_before_its_signature_is_computed(
     assert recorder.invokes == [] and recorder.bolt_events == []
 
 
-def test_buttons_go_to_bolt_only_when_signed(front: tuple[SlackFront, Recorder]) -> None:
-    door, recorder = front
+def test_buttons_go_to_bolt_only_when_signed(slack: SlackStandIn) -> None:
+    recorder = Recorder()
+    door = make_front(slack, recorder, bolt=recorder)
     click = "payload=" + quote(json.dumps({"type": "block_actions"}))
     headers = {**signed(click), "content-type": "application/x-www-form-urlencoded"}
     assert door.handle(event(click, headers), LambdaContext()) == {"statusCode": 200, "body": "bolt"}
@@ -266,7 +271,7 @@ def test_production_wiring_has_buttons_and_a_shared_replay_memory() -> None:
     click = "payload=" + quote(json.dumps(button_payload("lookout:ack")))
     parts.seen.first_time = lambda signature: True  # type: ignore[method-assign] # no table here
     response = app.dispatch(BoltRequest(body=click, headers=signed(click)))
-    assert response.status == 200 and [f.__name__ for f, _ in lazy.pending] == ["handle"]  # the buttons' handler
+    assert response.status == 200 and [f.__name__ for f, _ in lazy.pending] == ["work"]  # the button's work
     bare = Settings(slack_bot_token="xoxb-x", slack_signing_secret=SECRET)
     without = slack_parts(bare, Telemetry.for_cli(bare), clients)
     assert without.actions is None and without.seen.table is None
@@ -313,27 +318,17 @@ def test_a_bug_in_the_ack_is_still_answered_in_words(
 
 
 def test_a_captured_click_replayed_with_bolts_lazy_headers_is_refused(slack: SlackStandIn) -> None:
-    from slack_bolt.adapter.aws_lambda import SlackRequestHandler
-    from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
+    from bot.slack.edge.app import as_work
 
-    from bot.slack.edge.app import build_app
-    from bot.slack.edge.front import LAZY_KEY, SealedLazyRuns
-
-    # GIVEN the production shape: Bolt owns buttons, its lazy runs invoke through the sealing client
+    # GIVEN the production shape: the one app behind the door, its lazy runs sealed and invoked through Lambda
     ran: list[str] = []
 
-    def probe_work(body: dict[str, Any]) -> None:
+    def probe_work(body: dict[str, Any], context: Any) -> None:
         ran.append(body["actions"][0]["action_id"])
 
-    service = make_service()[0]
-    app = build_app(service, signing_secret=SECRET, bot_token="xoxb-test", client=WebClient(base_url=slack.url))
-    app.action("probe")(ack=lambda ack: ack(), lazy=[probe_work])
-    bolt = SlackRequestHandler(app)
     recorder = Recorder()
-    bolt.app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
-        bolt.logger, lambda_client=SealedLazyRuns(recorder)
-    )
-    door = make_front(slack, recorder, bolt=bolt, service=service)
+    door = make_front(slack, recorder)
+    door.bolt.app.action("probe")(ack=lambda ack: ack(), lazy=[as_work(probe_work)])
     click = "payload=" + quote(json.dumps(button_payload("probe")))
     headers = {**signed(click), "content-type": "application/x-www-form-urlencoded"}
 
@@ -341,7 +336,7 @@ def test_a_captured_click_replayed_with_bolts_lazy_headers_is_refused(slack: Sla
     assert door.handle(event(click, headers), LambdaContext())["statusCode"] == 200
     [invoke] = recorder.invokes
     sealed = json.loads(invoke["Payload"])
-    assert list(sealed) == [LAZY_KEY]
+    assert list(sealed) == [RUN_KEY]
     door.handle(sealed, LambdaContext())
     assert ran == ["probe"]
 
@@ -354,22 +349,13 @@ def test_a_captured_click_replayed_with_bolts_lazy_headers_is_refused(slack: Sla
 
 def test_button_work_that_waited_past_slacks_five_minutes_says_it_expired(slack: SlackStandIn) -> None:
     import time_machine
-    from slack_bolt.adapter.aws_lambda import SlackRequestHandler
-    from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
 
-    from bot.slack.edge.app import build_app
-    from bot.slack.edge.front import SealedLazyRuns
+    from bot.slack.edge.app import as_work
 
     ran: list[str] = []
-    service = make_service()[0]
-    app = build_app(service, signing_secret=SECRET, bot_token="xoxb-test", client=WebClient(base_url=slack.url))
-    app.action("probe")(ack=lambda ack: ack(), lazy=[lambda body: ran.append("probe")])
-    bolt = SlackRequestHandler(app)
     recorder = Recorder()
-    bolt.app.listener_runner.lazy_listener_runner = LambdaLazyListenerRunner(
-        bolt.logger, lambda_client=SealedLazyRuns(recorder)
-    )
-    door = make_front(slack, recorder, bolt=bolt, service=service)
+    door = make_front(slack, recorder)
+    door.bolt.app.action("probe")(ack=lambda ack: ack(), lazy=[as_work(lambda body, context: ran.append("probe"))])
     click = "payload=" + quote(json.dumps({**button_payload("probe"), "response_url": slack.response_url("c1")}))
     headers = {**signed(click), "content-type": "application/x-www-form-urlencoded"}
     # GIVEN a click acked now, whose lazy work Lambda delivers seven minutes later (busy, or retrying it)

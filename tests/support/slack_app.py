@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from slack_bolt.lazy_listener import LazyListenerRunner
-from slack_sdk import WebClient
 
 from bot.queries.catalog import Access, load_config
 from bot.queries.results import QueryResult
 from bot.queries.service import QueryService
 from bot.slack.edge.app import build_app
+from bot.slack.transport.post import SlackPoster
 from local.demo_config import CONFIG as DEMO_CONFIG
 from local.demo_config import QUERIES as DEMO_QUERIES
 from local.slack_gateway import signed_headers
@@ -31,6 +31,11 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 def signed(body: str, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
     """Slack's headers for ``body``, named in lower case as Lambda and Bolt present them."""
     return {name.lower(): value for name, value in signed_headers(body, secret, timestamp).items()}
+
+
+def writer_for(slack: SlackStandIn, token: str = "xoxb-test") -> SlackPoster:
+    """The one writer, sending to the Slack stand-in."""
+    return SlackPoster(lambda: token, base_url=slack.url)
 
 
 def command_body(
@@ -132,7 +137,7 @@ def make_app(
     slack: SlackStandIn, *, insights: Any = None, athena: Any = None, access: dict[str, Access] | None = None
 ) -> tuple[Any, RecordingLazyRunner, list[dict[str, Any]]]:
     service, audit = make_service(insights=insights, athena=athena, access=access)
-    app = build_app(service, signing_secret=SECRET, bot_token="xoxb-test", client=WebClient(base_url=slack.url))
+    app = build_app(service, signing_secret=SECRET, writer=writer_for(slack))
     lazy = RecordingLazyRunner(app.logger)
     app.listener_runner.lazy_listener_runner = lazy
     return app, lazy, audit

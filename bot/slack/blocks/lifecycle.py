@@ -1,10 +1,12 @@
 """What the lifecycle adds to an alarm message (severity, mention, acknowledgement, silence, resolution,
-interactive buttons) and thread notes. Storms: ``bot.slack.blocks.storm``."""
+interactive buttons), the message redrawn after a click (``with_status``), thread notes and "More logs".
+Storms: ``bot.slack.blocks.storm``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -23,9 +25,12 @@ from bot.slack.blocks.render import HEADER_CHARS, Message, finish_message
 from bot.text import for_code_block, one_line, safe
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from bot.alarms import Alarm
     from bot.enrich.model import LogLine
     from bot.lifecycle.decisions import Card, Note
+    from bot.lifecycle.on_call import Status
 
 UNTRACKED_NOTE = (
     "⚠️ Delivered without incident tracking: Lookout's incidents table could not be reached, so later changes "
@@ -83,6 +88,31 @@ def _buttons(alarm: Alarm, service: str) -> list[ButtonElement]:
     return buttons
 
 
+@dataclass(frozen=True)
+class ShownMessage:
+    """A message as Slack holds it (its blocks as a click's payload carried them), redrawn in place. Its blocks
+    are kept as Slack gave them: Slack may hold them in forms this package does not build."""
+
+    text: str
+    blocks: tuple[dict[str, Any], ...]
+
+    def payload(self, channel: str) -> dict[str, Any]:
+        return {"channel": channel, "text": self.text, "blocks": list(self.blocks)}
+
+
+def with_status(shown: Mapping[str, Any], status: Status) -> ShownMessage:
+    """The alarm message a click came from, its status line (acknowledged by, silenced until) drawn anew."""
+    notes = status_notes(
+        acked_by=status.acked_by, silenced_until=status.silenced_until, silenced_by=status.silenced_by
+    )
+    blocks = [b for b in shown.get("blocks") or () if b.get("block_id") != "lookout:status"]
+    at = next((i + 1 for i, b in enumerate(blocks) if b.get("block_id") == "lookout:header"), 0)
+    if notes:
+        line = ContextBlock(block_id="lookout:status", elements=[MarkdownTextObject(text="\n".join(notes))])
+        blocks.insert(at, line.to_dict())
+    return ShownMessage(text=str(shown.get("text") or "Lookout alert"), blocks=tuple(blocks))
+
+
 def status_notes(
     *,
     acked_by: str = "",
@@ -129,9 +159,11 @@ def late_note(alarm: Alarm, resolved_at: float) -> str:
     return f"{text}\n> {reason}" if reason else text
 
 
-def render_more_logs(lines: tuple[LogLine, ...], *, complete: bool = True) -> Message:
+def render_more_logs(lines: tuple[LogLine, ...], *, complete: bool = True, known: bool = True) -> Message:
     """The "More logs" reply: older matching lines (already redacted and cut) as one code block; a search
-    that ran out of calls or time says so, never "no lines"."""
+    that ran out of calls or time says so, never "no lines". ``known`` False: the alarm has no log groups."""
+    if not known:
+        return render_note("No log groups are known for this alarm.")
     if not lines:
         if not complete:
             return render_note(

@@ -1,13 +1,16 @@
-"""Post rendered messages with ``slack_sdk.WebClient``, retrying within the Lambda's remaining time
-(``bot.slack.transport.retry``).
+"""The one writer: every message Lookout sends to Slack goes through ``SlackPoster`` — alarm cards and notes (the
+courier), answers to commands, button replies, the digest, and answers through a command's or click's
+``response_url``. It is the only place that builds a ``slack_sdk.WebClient`` (one per thread) or a
+``WebhookClient``, and every call it makes carries the one retry policy (``bot.slack.transport.retry``:
+slack_sdk's handlers, bound to the caller's deadline).
 
 A post that carries a key (Slack message ``metadata``: the state change it is about) is never blindly sent
 twice: after a read timeout or a dropped connection — when Slack may have posted it all the same — the
 channel's recent history is searched for the key first (waiting briefly for a late answer to land), and a copy
 that landed late beside our re-post is deleted. When Slack says the token is bad (``invalid_auth``,
 ``token_revoked``), the token is read again from its secret (a rotated token reaches warm containers) and the
-call tried once more. A final failure raises ``SlackDeliveryError`` so that Lambda's retries and the
-on-failure destination keep the alert.
+call tried once more: the only token renewal there is. A final failure raises ``SlackDeliveryError`` so that
+Lambda's retries and the on-failure destination keep the alert.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from bot.delivery import Deadline, Posted
-from bot.slack.transport.retry import AMBIGUOUS, MIN_CALL_S, DeadlineRetryHandler
+from bot.slack.transport.retry import AMBIGUOUS, MIN_CALL_S, policy
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from slack_sdk import WebClient
 
+    from bot.slack.blocks.lifecycle import ShownMessage
     from bot.slack.blocks.render import Message
+    from bot.slack.transport.secret import SlackCredentials
 
 _LOG = logging.getLogger(__name__)
 CALL_TIMEOUT_S = 5.0
@@ -71,13 +76,13 @@ class DeadChannel(SlackDeliveryError):
 
 
 class SlackPoster:
-    """Sends messages to Slack. The token is resolved lazily, once, by ``token_source``."""
+    """Sends messages to Slack. The token is resolved lazily, once, by ``token_source``; ``refresh_token`` reads
+    it again past any cache when Slack refuses it."""
 
     def __init__(
         self,
         token_source: Callable[[], str],
         base_url: str = "https://slack.com/api/",
-        client: WebClient | None = None,
         on_retry: Callable[[str], None] | None = None,
         call_timeout_s: float = CALL_TIMEOUT_S,
         refresh_token: Callable[[], str] | None = None,
@@ -86,7 +91,6 @@ class SlackPoster:
         self._token_source = token_source
         self._refresh_token = refresh_token
         self._base_url = base_url
-        self._client = client
         self._on_retry = on_retry
         self._token: str | None = None
         self._token_lock = threading.Lock()
@@ -94,9 +98,26 @@ class SlackPoster:
         self._local = threading.local()
         self._channel_ids: dict[str, str] = {}
 
+    @classmethod
+    def from_credentials(
+        cls,
+        credentials: SlackCredentials,
+        *,
+        base_url: str = "https://slack.com/api/",
+        on_retry: Callable[[str], None] | None = None,
+    ) -> SlackPoster:
+        """The writer on the Slack app's credentials: the bot token from its secret (or the settings), read again
+        past the cache when Slack refuses it (a secret only: settings cannot change under a running process)."""
+        return cls(
+            credentials.bot_token,
+            base_url=base_url,
+            on_retry=on_retry,
+            refresh_token=credentials.fresh_bot_token if credentials.secret_id else None,
+        )
+
     def prefetch(self) -> None:
         """Resolve the token in the background (Secrets Manager), while enrichment runs."""
-        if self._client is None and self._token is None and self._prefetch is None:
+        if self._token is None and self._prefetch is None:
             self._prefetch = threading.Thread(target=self._resolve_token, name="lookout-token", daemon=True)
             self._prefetch.start()
 
@@ -160,9 +181,44 @@ class SlackPoster:
         return None
 
     def update(self, message: Message, channel: str, ts: str, deadline: Deadline) -> Posted:
-        payload = {k: v for k, v in message.payload(channel).items() if not k.startswith("unfurl")}
+        return self._update(message.payload(channel), channel, ts, deadline)
+
+    def redraw(self, message: ShownMessage, channel: str, ts: str, deadline: Deadline) -> Posted:
+        """``update`` for a message as Slack holds it (a click's message, its status line drawn anew)."""
+        return self._update(message.payload(channel), channel, ts, deadline)
+
+    def _update(self, payload: dict[str, Any], channel: str, ts: str, deadline: Deadline) -> Posted:
+        payload = {k: v for k, v in payload.items() if not k.startswith("unfurl")}
         response = self._call("chat.update", {**payload, "ts": ts}, deadline)
         return Posted(channel=str(response.get("channel") or channel), ts=str(response.get("ts") or ts))
+
+    def respond(
+        self,
+        response_url: str,
+        message: Message,
+        deadline: Deadline,
+        *,
+        response_type: str = "in_channel",
+        replace_original: bool = False,
+    ) -> None:
+        """``message`` through a command's or a click's ``response_url`` (no token: the URL is the credential),
+        with the same retries. Whether the URL is Slack's is the caller's check (the front door's)."""
+        from slack_sdk.webhook import WebhookClient
+
+        payload = {k: v for k, v in message.payload("").items() if k != "channel" and not k.startswith("unfurl")}
+        client = WebhookClient(
+            response_url,
+            timeout=int(max(1.0, min(self._call_timeout_s, deadline.remaining()))),
+            retry_handlers=policy(deadline, on_retry=self._on_retry),
+        )
+        try:
+            response = client.send_dict(
+                {**payload, "response_type": response_type, "replace_original": replace_original}
+            )
+        except Exception as exc:  # noqa: BLE001 - any transport failure after retries
+            raise SlackDeliveryError(f"Slack response_url failed: {type(exc).__name__}: {exc}") from exc
+        if response.status_code >= 400:
+            raise SlackDeliveryError(f"Slack response_url answered {response.status_code}: {response.body[:200]}")
 
     def _posted(self, response: dict[str, Any], channel: str) -> Posted:
         channel_id = str(response.get("channel") or channel)
@@ -229,7 +285,7 @@ class SlackPoster:
         from slack_sdk.errors import SlackApiError
 
         client = self._web_client()
-        client.retry_handlers = [DeadlineRetryHandler(deadline, on_retry=self._on_retry, ambiguous=ambiguous)]
+        client.retry_handlers = policy(deadline, on_retry=self._on_retry, ambiguous=ambiguous)
         client.timeout = max(0.5, min(self._call_timeout_s, deadline.remaining()))  # type: ignore[assignment]
         try:
             try:
@@ -265,9 +321,8 @@ class SlackPoster:
         client.token = self._token
 
     def _web_client(self) -> WebClient:
-        """A client per thread: retry handlers and timeouts are set per call, and calls may run concurrently."""
-        if self._client is not None:
-            return self._client
+        """A client per thread: retry handlers and timeouts are set per call, and calls may run concurrently.
+        The only place Lookout builds a ``WebClient``."""
         client = getattr(self._local, "client", None)
         if client is None:
             from slack_sdk import WebClient
