@@ -176,6 +176,8 @@ class SlackParts:
     credentials: SlackCredentials
     actions: IncidentActions | None
     seen: SeenSignatures
+    writer: SlackPoster
+    """The one writer: every answer, button reply and notice the Slack function sends."""
 
 
 def query_config(settings: Settings, *, check_sql: bool = True) -> QueryConfig:
@@ -232,11 +234,8 @@ def _slack_poster(settings: Settings, telemetry: Telemetry, credentials: SlackCr
     holds it), each retry counted."""
     from bot.slack.transport.post import SlackPoster
 
-    return SlackPoster(
-        credentials.bot_token,
-        base_url=settings.slack_api_url,
-        on_retry=lambda _why: telemetry.count("SlackRetries"),
-        refresh_token=credentials.fresh_bot_token if credentials.secret_id else None,
+    return SlackPoster.from_credentials(
+        credentials, base_url=settings.slack_api_url, on_retry=lambda _why: telemetry.count("SlackRetries")
     )
 
 
@@ -267,67 +266,39 @@ def slack_parts(settings: Settings, telemetry: Telemetry, clients: Clients) -> S
             allowed=settings.button_users,
         )
     seen = SeenSignatures(table, clients.lazy("dynamodb") if table else None)
-    return SlackParts(service, secret.signing_secret, credentials, actions, seen)
+    writer = _slack_poster(settings, telemetry, credentials)
+    return SlackParts(service, secret.signing_secret, credentials, actions, seen, writer)
 
 
 def build_slack_app(parts: SlackParts, settings: Settings) -> App:
-    """The Bolt app: ``lookout dev`` (Socket Mode, everything) and the Lambda function's buttons."""
+    """The one Bolt app (commands and buttons) on the one writer: ``lookout dev`` runs it over Socket Mode."""
     from bot.slack.edge.app import build_app
 
     return build_app(
         parts.service,
         signing_secret=parts.signing_secret,
-        bot_token=parts.credentials.bot_token,
-        api_url=settings.slack_api_url,
+        writer=parts.writer,
         actions=parts.actions,
         seen=parts.seen,
     )
 
 
 def build_slack_front(settings: Settings, telemetry: Telemetry, clients: Clients) -> SlackFront:
-    """The Slack function: commands owned by the front door, the rest through Bolt's Lambda handler (built
-    on first need; its lazy listeners invoke through our Lambda client)."""
-    from slack_sdk.signature import SignatureVerifier
-
-    from bot.slack.edge.front import SealedLazyRuns, SlackFront
+    """The Slack function: the front door before the one Bolt app, its lazy work invoked through the injected
+    Lambda client, every answer sent by the one writer."""
+    from bot.slack.edge.front import build_front, response_origins_for
 
     parts = slack_parts(settings, telemetry, clients)
-
-    def bolt() -> Any:
-        from slack_bolt.adapter.aws_lambda import SlackRequestHandler
-        from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
-
-        handler = SlackRequestHandler(build_slack_app(parts, settings))
-        runner = LambdaLazyListenerRunner(handler.logger, lambda_client=SealedLazyRuns(clients("lambda")))
-        handler.app.listener_runner.lazy_listener_runner = runner
-        return handler
-
-    def web_client() -> Any:
-        from slack_sdk import WebClient
-
-        return WebClient(token=parts.credentials.bot_token(), base_url=settings.slack_api_url)
-
-    return SlackFront(
+    return build_front(
         parts.service,
-        verifier=SignatureVerifier(parts.signing_secret),
-        seen=parts.seen,
-        bolt=bolt,
+        signing_secret=parts.signing_secret,
+        writer=parts.writer,
         lambda_client=clients("lambda"),
-        web_client=web_client,
-        renew_token=parts.credentials.fresh_bot_token if parts.credentials.secret_id else None,
+        actions=parts.actions,
+        seen=parts.seen,
         forget=parts.credentials.forget,
-        response_origins=_local_origin(settings.slack_api_url),
+        response_origins=response_origins_for(settings.slack_api_url),
     )
-
-
-def _local_origin(api_url: str) -> tuple[str, ...]:
-    """The origin of a Slack Web API that is not Slack's (the embedded stack's): its ``response_url``s too."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(api_url)
-    if (parts.hostname or "").endswith("slack.com"):
-        return ()
-    return (f"{parts.scheme}://{parts.netloc}",)
 
 
 def _each(*calls: Callable[[], object]) -> None:

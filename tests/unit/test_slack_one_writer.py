@@ -22,9 +22,8 @@ from bot.slack.transport.retry import WithinDeadline, policy
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = ROOT / "bot" / "slack" / "transport" / "post.py"
 CLIENTS = {"WebClient", "WebhookClient"}
-LEFT_OVER = {"bot/wiring.py"}
-"""``build_slack_front``'s ``web_client()``: dead since ``handlers/slack.py`` builds the function with
-``bot.slack.edge.front.build_front``, and goes with it when ``bot/wiring.py`` is rebuilt on that (issue #30)."""
+LEFT_OVER: set[str] = set()
+"""Modules allowed to build a Slack client besides the writer: none."""
 REQUEST = HttpRequest(method="POST", url="https://slack.com/api/chat.postMessage", headers={})
 
 

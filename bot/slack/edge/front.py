@@ -73,18 +73,12 @@ class SlackFront:
         writer: SlackPoster | None = None,
         forget: Callable[[], None] = lambda: None,
         response_origins: tuple[str, ...] = (),
-        **superseded: Any,
     ) -> None:
         """``bolt``: Bolt's Lambda handler over the one app (built by ``build_front``). ``writer``: the one writer
         (an expired run's notice). ``response_origins``: more ``scheme://host[:port]`` a ``response_url`` may
-        point to besides Slack's own hosts (the embedded stack's local Slack). ``superseded``: the door's own
-        Slack client and token renewal, which ``bot.wiring.build_slack_front`` still passes: refused — the app
-        and the writer own them now (``build_front``)."""
-        if superseded or writer is None:
-            raise TypeError(
-                "SlackFront takes no Slack client or token renewal of its own, and needs the one writer: "
-                "build it with bot.slack.edge.front.build_front"
-            )
+        point to besides Slack's own hosts (the embedded stack's local Slack)."""
+        if writer is None:
+            raise TypeError("SlackFront needs the one writer: build it with bot.slack.edge.front.build_front")
         self.service = service
         self._verifier = verifier
         self._seen = seen
@@ -240,10 +234,6 @@ class SealedRuns(LazyListenerRunner):
             InvocationType="Event",
             Payload=json.dumps({RUN_KEY: run}).encode(),
         )
-
-
-SealedLazyRuns = SealedRuns
-"""The name ``bot.wiring.build_slack_front`` still imports (it builds a door ``SlackFront`` refuses: see there)."""
 
 
 def build_front(
