@@ -31,6 +31,7 @@ CALLS = {
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
+        "dynamodb:BatchGetItem",  # a storm round's entries (tests/unit/test_iam_grants_calls.py reads the calls)
     },
     "SlackFunctionRole": {
         "lambda:InvokeFunction",
