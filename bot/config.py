@@ -41,6 +41,19 @@ class Settings:
     renotify_s: int | None = 300
     """Default re-notify period of a firing alarm (``LOOKOUT_RENOTIFY``: ``never`` or ``15m``); the
     ``lookout:renotify`` tag overrides it per alarm."""
+    escalate_after_s: int | None = None
+    """How long an incident fires unacknowledged before Lookout notes it in its thread, calling the escalation
+    group (``LOOKOUT_ESCALATE_AFTER``: ``never``, the default, or a period such as ``15m``); the
+    ``lookout:escalate-after`` tag overrides it per alarm (``bot.lifecycle.escalation``)."""
+    escalate_page_after_s: int | None = None
+    """How long after that note the escalation topic is paged (``LOOKOUT_ESCALATE_PAGE_AFTER``); None: the
+    first period again. The ``lookout:escalate-page-after`` tag overrides it."""
+    escalate_to: str = ""
+    """Who the escalation note calls (``LOOKOUT_ESCALATE_TO``: user-group or user ids, as ``lookout:mention``);
+    empty: the alarm's own mention. The ``lookout:escalate-to`` tag overrides it."""
+    escalation_topic_arn: str | None = None
+    """The SNS topic an unacknowledged incident's second escalation step publishes to (``ESCALATION_TOPIC_ARN``,
+    the template's ``EscalationTopic``); None: the note only."""
     post_lone_oks: bool = False
     """Post an OK that has no incident to resolve (``LOOKOUT_POST_LONE_OKS``); by default it is only counted."""
     storm_threshold: int = 3
@@ -89,6 +102,10 @@ class Settings:
             tracing=_bool(env, "LOOKOUT_TRACING", default=False),
             incidents_table=env.get("INCIDENTS_TABLE") or None,
             renotify_s=_renotify(env.get("LOOKOUT_RENOTIFY", ""), cls.renotify_s),
+            escalate_after_s=_period(env, "LOOKOUT_ESCALATE_AFTER", never=True),
+            escalate_page_after_s=_period(env, "LOOKOUT_ESCALATE_PAGE_AFTER", never=False),
+            escalate_to=_mentions(env, "LOOKOUT_ESCALATE_TO"),
+            escalation_topic_arn=env.get("ESCALATION_TOPIC_ARN") or None,
             post_lone_oks=env.get("LOOKOUT_POST_LONE_OKS", "false").strip().lower() == "true",
             storm_threshold=_int(env, "STORM_THRESHOLD", cls.storm_threshold, 1, 1000),
             storm_window_s=_int(env, "STORM_WINDOW_S", cls.storm_window_s, 10, 3600),
@@ -155,3 +172,27 @@ def _renotify(value: str, default: int | None) -> int | None:
     if value.strip() and value.strip().lower() not in NEVER and renotify_period(value, -1) == -1:
         raise ValueError(f"LOOKOUT_RENOTIFY={value!r}: use never or a period such as 15m")
     return renotify_period(value, default)
+
+
+def _period(env: Mapping[str, str], name: str, *, never: bool) -> int | None:
+    """A period such as ``15m`` (None when unset; ``never`` too, where ``never`` is allowed)."""
+    from bot.lifecycle.routing import NEVER, renotify_period
+
+    value = env.get(name, "").strip()
+    if not value or (never and value.lower() in NEVER):
+        return None
+    period = renotify_period(value, -1)
+    if period is None or period < 0:
+        allowed = "never or a period" if never else "a period"
+        raise ConfigError(f"{name}={value!r}: use {allowed} such as 15m")
+    return period
+
+
+def _mentions(env: Mapping[str, str], name: str) -> str:
+    """User-group or user ids (``S0…``, ``U0…``), comma- or space-separated, as given: ids only."""
+    from bot.lifecycle.routing import mention_markup
+
+    value = env.get(name, "").strip()
+    if value and not mention_markup(value):
+        raise ConfigError(f"{name}={value!r}: give Slack user-group (S…) or user (U…) ids")
+    return value

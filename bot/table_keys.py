@@ -19,18 +19,25 @@ the leading keys the public Slack function may write (``incident#*``, ``signatur
 | `logerr-new#`        | `logerr-new#<sha256(group)[:24]>#<minute>`      | 1 hour   | logerrors.ledger           |
 | `logerr-notes#`      | `logerr-notes#<channel>#<minute>`               | 1 hour   | logerrors.ledger           |
 | `signature#`         | `signature#<Slack request signature>`           | 31 min   | slack.edge.seen_signatures |
+| `escalation#`        | `escalation#<minute>#<shard>`: incidents due    | 2 days¹  | lifecycle.escalation       |
+| `escalation#swept`   | the last minute a tick read and carried         | 2 days¹  | lifecycle.escalation       |
 | `lookout#once`       | `lookout#once#<md5 of {"key": <change key>}>`   | 24 hours | lifecycle.once             |
 | `logs#` (change key) | `logs#<sha256(payload)[:32]>`, in a claim       | 24 hours | logerrors.forwarder        |
 | `digest#` (change)   | `digest#<ISO year>-W<week>`, in a claim         | 8 days   | analytics.schedule         |
+| `escalate#` (change) | `escalate#<alarm ARN>#<opened at>#<phase>`      | 24 hours | lifecycle.escalation       |
 
 ``<minute>`` is minutes since the epoch, ``<window>`` the storm window's number (seconds since the epoch divided
-by the window). Powertools Idempotency writes the claims itself (``key_prefix``); their keys hash the change key
-(an alarm's ``change_key``, ``message|<SNS message id>``, ``logs#…``, ``digest#…``), so ``logs#`` and
-``digest#`` never appear as keys of their own.
+by the window); ¹ an ``escalation#`` minute lives two days past that minute, however far ahead it lies, and
+``<shard>`` (0–3, from the ARN's SHA-256) spreads one minute's incidents over four items, so that a storm of
+thousands due in the same minute stays far below DynamoDB's 400 KB per item. Powertools Idempotency writes the
+claims itself (``key_prefix``); their keys hash the change key (an alarm's ``change_key``, ``message|<SNS
+message id>``, ``logs#…``, ``digest#…``, ``escalate#…``), so ``logs#``, ``digest#`` and ``escalate#`` never
+appear as keys of their own.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -76,6 +83,13 @@ LOG_DELIVERY = "logs#"
 DIGEST = "digest#"
 DIGEST_TTL_S = 8 * DAY
 """A week's digest claim outlives the week, so every hourly wake-up of that week finds it."""
+ESCALATION = "escalation#"
+ESCALATION_TTL_S = 2 * DAY
+"""Past its minute: far longer than the sweep looks back (``bot.lifecycle.escalation.LOOK_BACK``)."""
+ESCALATION_SHARDS = 4
+ESCALATION_SWEPT = f"{ESCALATION}swept"
+"""The sweep's cursor: a tick after missed ones reads the minutes they left (``bot.lifecycle.escalation``)."""
+ESCALATION_STEP = "escalate#"
 
 
 def incident(alarm_arn: str) -> str:
@@ -150,6 +164,22 @@ def digest(year: int, week: int) -> str:
     return f"{DIGEST}{year}-W{week:02d}"
 
 
+def escalation(minute: int, shard: int) -> str:
+    """One of a minute's index items: the ARNs (a string set) of incidents whose escalation step is due then."""
+    return f"{ESCALATION}{minute}#{shard}"
+
+
+def escalation_shard(alarm_arn: str) -> int:
+    """Which of a minute's ``ESCALATION_SHARDS`` items holds ``alarm_arn`` (stable across processes)."""
+    return hashlib.sha256(alarm_arn.encode()).digest()[0] % ESCALATION_SHARDS
+
+
+def escalation_step(alarm_arn: str, opened_at: float, phase: int) -> str:
+    """One escalation step of one incident (the alarm's opening time names it): the change key of the claim
+    that takes it once."""
+    return f"{ESCALATION_STEP}{alarm_arn}#{opened_at!r}#{phase}"
+
+
 @dataclass(frozen=True)
 class Family:
     prefix: str
@@ -170,6 +200,8 @@ FAMILIES = (
     Family(ONCE_PREFIX, ONCE_TTL_S, "bot.lifecycle.once"),
     Family(LOG_DELIVERY, ONCE_TTL_S, "handlers/log_errors.py"),
     Family(DIGEST, DIGEST_TTL_S, "handlers/digest.py"),
+    Family(ESCALATION, ESCALATION_TTL_S, "bot.lifecycle.escalation"),
+    Family(ESCALATION_STEP, ONCE_TTL_S, "bot.lifecycle.escalation"),
 )
 """Each family once (a storm's entries and summary live under its head's prefix)."""
 

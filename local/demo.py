@@ -23,6 +23,7 @@ import boto3
 from local import demo_config
 from local.alarm_evaluation import alarm_reason, ok_reason, state_changes
 from local.demo_checks import run_checks
+from local.demo_escalation import escalate_unacknowledged
 from local.demo_log_errors import forward_errors
 from local.firehose_path import PARTITIONING_FAILED
 from local.firing import fire
@@ -62,6 +63,7 @@ def run() -> int:
                 OUT.mkdir(exist_ok=True)
                 checked = run_checks(stack, OUT, step)
                 forwarded = forward_errors(stack, step)
+                escalated = escalate_unacknowledged(stack, incident, OUT, step)
                 answers = ask_in_slack(stack)
                 digest = weekly_digest(stack)
         with_threads = [(c, m, stack.slack.replies(c, m["ts"])) for c, m in [*checked, *forwarded, digest]]
@@ -70,6 +72,7 @@ def run() -> int:
             (CHANNEL, alarm_message),
             (CHANNEL, ok_message, stack.slack.replies(CHANNEL, ok_message["ts"])),
             *with_threads,
+            *escalated,
             *[(CHANNEL, m) for m in answers],
         ]
         preview = OUT / "demo.html"

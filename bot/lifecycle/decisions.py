@@ -51,20 +51,29 @@ class Card:
     untracked: bool = False
     """Posted without incident tracking (the incidents table was unreachable): later changes come as new
     messages, and this one may come twice."""
+    escalation: str = ""
+    """The incident's escalation, as one line of our own mrkdwn (``bot.lifecycle.escalation.escalation_line``):
+    "escalates to <!subteam^S…> at 03:25 UTC", "escalated to <!subteam^S…> at 03:25 UTC · paged at 03:40 UTC";
+    on a first post whose escalation group is not already called, without the group ("escalates at 03:25 UTC
+    unless acknowledged"), so that posting the card does not call it. Empty: nothing to show."""
 
 
 @dataclass(frozen=True)
 class Note:
     """A reply in the incident's thread: still firing (``refire``, the ``count``-th time since ``since``), a
-    change of state (``transition``, after the incident opened at ``since``), or an ALARM older than the
-    incident's OK at ``since`` that arrived after it (``late``: said, never reopened)."""
+    change of state (``transition``, after the incident opened at ``since``), an ALARM older than the
+    incident's OK at ``since`` that arrived after it (``late``: said, never reopened), or nobody acknowledged
+    the incident that opened at ``since`` (``escalation``: step ``count`` — 1 — calls ``mention``, and the
+    escalation topic is paged at ``pages_at``)."""
 
-    kind: Literal["refire", "transition", "late"]
+    kind: Literal["refire", "transition", "late", "escalation"]
     since: float
     count: int = 0
     mention: str = ""
     """Who the reply calls: a re-fire that pages (a composite alarm whose suppression ended) calls the route's
-    mention, as a first post does — an edited message notifies no one."""
+    mention, as a first post does — an edited message notifies no one; an escalation calls its group."""
+    pages_at: float = 0.0
+    """``escalation``: when the escalation topic will be paged if still nobody acknowledges (0: no page)."""
 
 
 @dataclass(frozen=True)

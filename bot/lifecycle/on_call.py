@@ -26,11 +26,19 @@ class Status:
     acked_by: str = ""
     silenced_until: float = 0.0
     silenced_by: str = ""
+    escalation: str = ""
+    """The escalation line (``bot.lifecycle.escalation.escalation_line``): after a click, an escalation that
+    happened stays said; one that was pending is stopped by the click, and goes."""
 
     @classmethod
     def of(cls, incident: Incident) -> Status:
+        from bot.lifecycle.escalation import escalation_line
+
         return cls(
-            acked_by=incident.acked_by, silenced_until=incident.silenced_until, silenced_by=incident.silenced_by
+            acked_by=incident.acked_by,
+            silenced_until=incident.silenced_until,
+            silenced_by=incident.silenced_by,
+            escalation=escalation_line(incident),
         )
 
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from bot.alarms import Alarm
 from bot.delivery import Posted
 from bot.lifecycle.decisions import Card
+from bot.lifecycle.escalation import EscalationIndex
 from bot.lifecycle.once import ExactlyOnce
-from bot.lifecycle.routing import route_for
+from bot.lifecycle.routing import EscalationDefaults, route_for
 from bot.lifecycle.store import Incident, IncidentStore
 from bot.lifecycle.storm import StormDesk
 from bot.lifecycle.storm_store import StormStore
@@ -43,7 +44,13 @@ class Lifecycle:
             threshold=settings.storm_threshold,
             window_s=settings.storm_window_s,
         )
-        tracker = IncidentTracker(store, messenger, storms, post_lone_oks=settings.post_lone_oks)
+        tracker = IncidentTracker(
+            store,
+            messenger,
+            storms,
+            post_lone_oks=settings.post_lone_oks,
+            escalations=EscalationIndex(settings.incidents_table, dynamodb),
+        )
         return cls(settings, tracker, ExactlyOnce(settings.incidents_table, dynamodb))
 
     def once(
@@ -80,7 +87,11 @@ class Lifecycle:
         """Where and how an alert goes when the incidents table is unreachable: routed by its tags, marked."""
         tags = dict(alert.enrichment.tags or alert.alarm.tags or ())
         route = route_for(
-            tags, self.settings.slack_channel, self.settings.alert_channels, self.settings.renotify_s
+            tags,
+            self.settings.slack_channel,
+            self.settings.alert_channels,
+            self.settings.renotify_s,
+            escalation_defaults(self.settings),
         )
         service = service_of(alert.alarm, tags)
         card = Card(
@@ -107,7 +118,11 @@ class Lifecycle:
         found = routed.result() if routed is not None else alert.enrichment.tags
         tags = dict(found or alarm.tags or ())
         route = route_for(
-            tags, self.settings.slack_channel, self.settings.alert_channels, self.settings.renotify_s
+            tags,
+            self.settings.slack_channel,
+            self.settings.alert_channels,
+            self.settings.renotify_s,
+            escalation_defaults(self.settings),
         )
         return self.tracker.deliver(alert, route, deadline, {"service": service_of(alarm, tags)}, read)
 
@@ -124,3 +139,10 @@ def service_of(alarm: Alarm, tags: dict[str, str]) -> str:
     if tags.get("lookout:service"):
         return tags["lookout:service"]
     return next((m.dimension("FunctionName") or "" for m in alarm.metrics if m.dimension("FunctionName")), "")
+
+
+def escalation_defaults(settings: Settings) -> EscalationDefaults:
+    """The configured escalation policy, which an alarm's ``lookout:escalate-*`` tags override."""
+    return EscalationDefaults(
+        after_s=settings.escalate_after_s, page_after_s=settings.escalate_page_after_s, to=settings.escalate_to
+    )

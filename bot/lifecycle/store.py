@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from bot import aws, table_keys
@@ -44,6 +44,18 @@ class Incident:
     """The alarm time of the last "still firing" note (0: none yet; the opening counts as one)."""
     counted: str = ""
     """The storm window this incident's latest opening counted in (``bot.lifecycle.storm.Admission``)."""
+    escalate_after_s: int = 0
+    """This opening's escalation (``bot.lifecycle.escalation``): the thread note that calls ``escalate_to`` is
+    due this long after ``opened_at`` (0: the incident does not escalate)…"""
+    escalate_page_s: int = 0
+    """… and the escalation topic's page this long after the note."""
+    escalate_to: str = ""
+    escalated: int = 0
+    """Escalation steps taken for this opening: 0 none, 1 the thread note, 2 the page."""
+    name: str = ""
+    """The alarm's name and its opening reason (redacted, cut): what the page says, written at an opening
+    that escalates."""
+    reason: str = ""
     version: int = 0
 
     @property
@@ -67,7 +79,10 @@ class IncidentStore:
         item = table_keys.attributes(found)
         data = json.loads(item["data"])
         data["history"] = tuple(tuple(h) for h in data.get("history", ()))
-        return Incident(**{**data, "version": int(item["version"])})
+        known = {
+            f.name for f in fields(Incident)
+        }  # a newer version's fields are not this one's: a rollback reads on
+        return Incident(**{k: v for k, v in data.items() if k in known}, version=int(item["version"]))
 
     def put(self, incident: Incident) -> Incident:
         """Write ``incident`` if nobody else wrote since it was read (version 0: if there is none yet)."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.alarms import Alarm, AlarmKind, AlarmState
 from bot.delivery import Posted
 from bot.lifecycle.decisions import Alert, Card, Messenger, Note
+from bot.lifecycle.escalation import escalation_line, opening
 from bot.lifecycle.incident_records import applied, logs_of, save_merged, storm_entry
 from bot.lifecycle.store import Conflict, Incident, IncidentStore
 from bot.lifecycle.storm_members import StormMembers
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bot.delivery import Deadline
+    from bot.lifecycle.escalation import EscalationIndex
     from bot.lifecycle.routing import Route
     from bot.lifecycle.storm import StormDesk
 
@@ -45,6 +47,7 @@ class IncidentTracker:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         post_lone_oks: bool = False,
+        escalations: EscalationIndex | None = None,
     ) -> None:
         self.store = store
         self.messenger = messenger
@@ -52,6 +55,8 @@ class IncidentTracker:
         self.post_lone_oks = post_lone_oks
         """Post an OK with no incident to resolve (every new alarm's INSUFFICIENT_DATA → OK): off by default."""
         self.members = StormMembers(store, storms) if storms is not None else None
+        self.escalations = escalations
+        """Where an opening that escalates is indexed for the minute tick's sweep (``lifecycle.escalation``)."""
         self.clock = clock
         self.sleep = sleep
 
@@ -75,6 +80,7 @@ class IncidentTracker:
                     self.sleep(0.3)  # another delivery is posting this incident's message right now
                     continue
                 if incident is not None and incident.storm and self.members and applied(incident, alarm):
+                    self._index_again(incident, alarm)
                     return self.members.again(alert, incident, route)
                 if alarm.state is AlarmState.ALARM:
                     return self._firing(alert, incident, route, deadline, extra)
@@ -97,6 +103,7 @@ class IncidentTracker:
         elif incident is not None and alarm.time_known and changed <= incident.changed_at:
             if incident.status == "resolved" and changed < incident.changed_at:
                 return self._late(alert, incident, route, deadline)  # never reopens: the OK is newer news
+            self._index_again(incident, alarm)
             return None  # an older state change arriving late: the message already shows newer news
         if incident is not None and incident.status == "open":
             return self._refire(alert, incident, route, deadline, extra)
@@ -128,6 +135,7 @@ class IncidentTracker:
             logs=logs_of(alert.enrichment) if storm else "",  # a post's: written after it (the sources run on)
             status="open" if storm else "posting",
             ts=base.ts if silenced else "",
+            **opening(route, alarm),  # a new clock: a re-fire never gets here, an opening after an OK does
         )
         try:
             claimed = self.store.put(opened)  # Conflict: another delivery opened it first → re-read
@@ -139,6 +147,7 @@ class IncidentTracker:
             was = incident.state if incident is not None else ""
             entry = storm_entry(alarm, route, was=was, opening=True)
             self.storms.add(storm, route.channel, seq, entry)
+            self._index(claimed)  # after its entry: the storm's thread shows it
             return Posted(channel=route.channel, ts="", storm=storm)
         card = self._card(claimed, route, alarm)
         if silenced:
@@ -152,6 +161,7 @@ class IncidentTracker:
         opened = replace(
             claimed, ts=posted.ts, channel=posted.channel, status="open", logs=logs_of(alert.enrichment)
         )
+        self._index(opened)  # after the post, before the record: a retry that resumes the post indexes it too
         self._save_after_post(opened)
         return posted
 
@@ -282,6 +292,7 @@ class IncidentTracker:
     def _card(incident: Incident, route: Route, alarm: Alarm) -> Card:
         first_post = alarm.state is AlarmState.ALARM and incident.notify_count <= 1 and not incident.silenced
         first_post = first_post and not alarm.suppressed  # maintenance, not a page: the people are not called
+        posting = route.mention if first_post and not incident.ts else None  # a post calls; an edit calls nobody
         return Card(
             severity=route.severity,
             mention=route.mention if first_post else "",
@@ -292,7 +303,21 @@ class IncidentTracker:
             silenced_until=incident.silenced_until,
             silenced_by=incident.silenced_by,
             note=route.note,
+            escalation=escalation_line(incident, posting=posting),
         )
+
+    def _index(self, incident: Incident) -> None:
+        """An opening that escalates, indexed for the sweep (never raises: a failure is logged and counted, and
+        only the escalation is lost)."""
+        if self.escalations is not None:
+            self.escalations.register(incident, now=self.clock())
+
+    def _index_again(self, incident: Incident, alarm: Alarm) -> None:
+        """A retry of an opening whose first try died between its post (or storm entry) and the index: indexed
+        again (a set: twice is once)."""
+        changed = alarm.changed_at.timestamp()
+        if alarm.state is AlarmState.ALARM and incident.status == "open" and changed == incident.opened_at:
+            self._index(incident)
 
     def _save_after_post(self, incident: Incident) -> None:
         save_merged(self.store, incident)

@@ -142,7 +142,14 @@ DATA = {  # the incident's record, as ``IncidentStore`` serialises it
     "storm_seq": 2,
     "logs": "",
     "service": "",
+    "noted_at": 0.0,
     "counted": STORM,
+    "escalate_after_s": 0,
+    "escalate_page_s": 0,
+    "escalate_to": "",
+    "escalated": 0,
+    "name": "",
+    "reason": "",
 }
 KIND = "logerr#4b855265b73d0adac91d203b"
 HELD = "logerr#ca3a7dd0b4bff78fc8c7c36a"

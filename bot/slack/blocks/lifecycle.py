@@ -49,6 +49,8 @@ def decorate(message: Message, alarm: Alarm, card: Card) -> Message:
     )
     if card.note:
         notes = (*notes, f"↪️ {safe(card.note, 300)}")
+    if card.escalation:  # our own mrkdwn (bot.lifecycle.escalation.escalation_line)
+        notes = (*notes, f"⏫ {card.escalation}")
     if card.untracked:
         notes = (*notes, UNTRACKED_NOTE)
     blocks: list[Block] = []
@@ -105,6 +107,8 @@ def with_status(shown: Mapping[str, Any], status: Status) -> ShownMessage:
     notes = status_notes(
         acked_by=status.acked_by, silenced_until=status.silenced_until, silenced_by=status.silenced_by
     )
+    if status.escalation:
+        notes = (*notes, f"⏫ {status.escalation}")
     blocks = [b for b in shown.get("blocks") or () if b.get("block_id") != "lookout:status"]
     at = next((i + 1 for i, b in enumerate(blocks) if b.get("block_id") == "lookout:header"), 0)
     if notes:
@@ -147,7 +151,26 @@ def note_message(alarm: Alarm, note: Note) -> Message:
         return finish_message(f"{note.mention} {message.text}", [*message.blocks, *blocks])
     if note.kind == "late":
         return render_note(late_note(alarm, note.since))
+    if note.kind == "escalation":
+        message = render_note(escalation_note(alarm, note.since, note.pages_at))
+        if not note.mention:
+            return message
+        blocks = [SectionBlock(block_id="lookout:mention", text=MarkdownTextObject(text=note.mention))]
+        return finish_message(f"{note.mention} {message.text}", [*message.blocks, *blocks])
     return render_note(transition_note(alarm, note.since))
+
+
+def escalation_note(alarm: Alarm, since: float, pages_at: float) -> str:
+    """Nobody acknowledged the incident: said in its thread (a storm's holds many alarms: named), with when the
+    escalation topic is paged unless someone does."""
+    opened = datetime.fromtimestamp(since, tz=UTC).strftime("%H:%M")
+    name = safe(one_line(alarm.name), 200)
+    text = f"⏫ *Escalated* — *{name}* in ALARM since {opened} UTC, nobody acknowledged"
+    if pages_at > 0:
+        page = datetime.fromtimestamp(pages_at, tz=UTC).strftime("%H:%M")
+        text += f"\npages the escalation topic at {page} UTC unless acknowledged"
+    reason = safe(one_line(alarm.reason), 300)
+    return f"{text}\n> {reason}" if reason else text
 
 
 def late_note(alarm: Alarm, resolved_at: float) -> str:
