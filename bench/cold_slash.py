@@ -24,7 +24,7 @@ from local.stack import EmbeddedStack, environment  # noqa: E402
 REQUEST = """
 import base64, hashlib, hmac, time
 from urllib.parse import urlencode
-body = urlencode({"command": "/errors", "text": "orders-api 2h", "user_id": "U0BENCH", "channel_id": "C0BENCH",
+body = urlencode({"command": "/errors", "text": "my-api 2h", "user_id": "U0BENCH", "channel_id": "C0BENCH",
                   "team_id": "T0", "trigger_id": str(time.time_ns()),  # a request of its own (replay memory)
                   "response_url": "http://127.0.0.1:9/x"})
 stamp = str(int(time.time()))
