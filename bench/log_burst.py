@@ -113,6 +113,36 @@ def visible_kinds(messages: list[dict[str, object]]) -> set[tuple[str, str]]:
     return seen
 
 
+WIDE = 500
+
+
+def wide_delivery(service: object) -> tuple[float, int]:
+    """One payload of ``WIDE`` lines, each a new kind, through the forwarder with every AWS and Slack call
+    delayed as the service would (``bench/latency.py``), on a DynamoDB client of its own (the lifecycle's is
+    serialised for moto, which would serialise the delays too): seconds, and the lines the ledger counted."""
+    import boto3
+
+    import bench.latency as latency
+
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    forwarder = Forwarder(
+        Ledger(dynamodb, "lookout-incidents"), "#errors", "us-east-1", "123456789012", "aws", "?ERROR"
+    )
+    event = subscription(
+        "/aws/lambda/wide", [f"ERROR {a}{b}{c}Error failed" for a in NAMES for b in "pqrst" for c in "klmn"][:WIDE]
+    )
+    latency.install()
+    timer = time.perf_counter()
+    forwarder.forward(event, lambda d: service.deliver_all(d, Deadline.after(30), raise_failed=False))  # type: ignore[attr-defined]
+    seconds = time.perf_counter() - timer
+    counted = 0
+    for page in dynamodb.get_paginator("scan").paginate(TableName="lookout-incidents"):
+        for item in page["Items"]:
+            if item["pk"]["S"].startswith("logerr#") and item.get("log_group", {}).get("S") == "/aws/lambda/wide":
+                counted += int(item["count"]["N"])
+    return seconds, counted
+
+
 def main() -> None:
     quiet_logs()
     with SlackStandIn() as slack, mock_aws():
@@ -146,6 +176,7 @@ def main() -> None:
         short, runtime, *sizes = fold_rates([synthetic, real, real[:100], real[:1000]])
         scale = {100: sizes[0][1], 1000: sizes[1][1], 5000: runtime[1]}
         chars = statistics.mean(len(line) for line in real)
+        wide_s, wide_counted = wide_delivery(service)
     print(f"log burst: {LINES:,} lines, {KINDS} kinds, 2 groups, {len(payloads)} payloads ({elapsed:.1f} s)")
     print(f"  Slack calls          {calls}   target ≤ 60   {verdict(calls, 60)}")
     print(f"  kinds visible        {shown} of {KINDS}   target {KINDS}   {verdict(KINDS - shown, 0)}")
@@ -156,6 +187,10 @@ def main() -> None:
     low, middle, high = runtime
     print(f"    runtime lines      {low:,.0f} / {middle:,.0f} / {high:,.0f} lines/s ({chars:.0f} characters)")
     print("    runtime lines by batch size: " + ", ".join(f"{n:,}: {r:,.0f}/s" for n, r in scale.items()))
+    print(
+        f"  one delivery of {WIDE} new kinds, with call latency: {wide_s:.1f} s of the function's 30 s timeout"
+        f" ({verdict(wide_s, 10.0)}: target ≤ 10 s), lines counted {wide_counted} of {WIDE}"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ Not for: posting (the handler hands the deliveries to ``bot.alerting.AlertServic
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
     from bot.logerrors.kinds import Kind
     from bot.logerrors.ledger import Ledger
+
+
+LEDGER_CALLS_AT_ONCE = 16
+"""Kinds recorded at once (boto3 clients are thread-safe; urllib3's pool keeps 10 connections, botocore's)."""
 
 
 class ForwardFailed(RuntimeError):
@@ -95,12 +100,17 @@ class Forwarder:
         now = self.clock()
         batch_key = self.batch_key(event)
         counted = self.ledger.counted_before(batch_key)
-        decisions = [self.ledger.record(kind, self.channel, counted=kind.key in counted) for kind in kinds]
+        with ThreadPoolExecutor(max_workers=LEDGER_CALLS_AT_ONCE, thread_name_prefix="lookout-ledger") as pool:
+            # one UpdateItem a kind, independent of each other: at once, so 500 kinds take a few round trips
+            decisions = list(
+                pool.map(lambda k: self.ledger.record(k, self.channel, counted=k.key in counted), kinds)
+            )
         self.ledger.mark_counted(batch_key, [k.key for k in kinds if k.key not in counted])
+        placed = self.ledger.places([k for k, d in zip(kinds, decisions, strict=True) if d.why == "new"])
         for kind, decision in zip(kinds, decisions, strict=True):
             if decision.why is None:
                 continue
-            if decision.why == "new" and not self.ledger.new_kind_allowed(kind):
+            if decision.why == "new" and not placed[kind.key]:
                 held.append(kind)  # counted, still new: announced when the group's minute has room
                 continue
             alarm = as_alarm(

@@ -215,6 +215,22 @@ class Ledger:
             return False
         return True
 
+    def places(self, kinds: list[Kind]) -> dict[str, bool]:
+        """For ``kinds`` (new, of one group), in order: whether each has a place among the group's minute
+        (``new_kind_allowed``). Once the minute is full, the rest are judged by one read of its set (a kind
+        another delivery placed keeps its place) instead of a refused write each."""
+        allowed: dict[str, bool] = {}
+        for i, kind in enumerate(kinds):
+            if self.new_kind_allowed(kind):
+                allowed[kind.key] = True
+                continue
+            minute = table_keys.key(_new_kinds_key(kind.group, self.clock()))
+            found = self.dynamodb.get_item(TableName=self.table, Key=minute, ConsistentRead=True).get("Item", {})
+            taken = set(table_keys.attributes(found).get("kinds", set()))
+            allowed.update({rest.key: rest.key in taken for rest in kinds[i:]})
+            break
+        return allowed
+
     def hold(self, kinds: list[Kind]) -> Held:
         """``kinds`` (new, of one group) held back this minute: added to the group's minute, each kind once
         however many deliveries hold it; what the minute holds now, with the names its card lists."""
