@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.delivery import Posted
-from bot.slack.transport.post import SlackPoster, metadata_for
+from bot.slack.transport.post import SlackPoster, post_payload
 
 if TYPE_CHECKING:
     from bot.delivery import Deadline
@@ -36,11 +36,7 @@ class RecordingPoster(SlackPoster):
         search_first: bool = False,
     ) -> Posted:
         del deadline, search_first  # nothing was posted before: there is nothing to find
-        payload = message.payload(channel)
-        if thread_ts:
-            payload["thread_ts"] = thread_ts
-        if key:
-            payload["metadata"] = metadata_for(key)
+        payload = post_payload(message, channel, thread_ts, key)
         self.calls.append({"method": "chat.postMessage", "payload": payload})
         return Posted(channel=channel, ts=f"{len(self.calls)}.000000")
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.delivery import Deadline
     from bot.lifecycle.decisions import Alert, Messenger
+    from bot.lifecycle.routing import Route
 
 
 class Lifecycle:
@@ -86,18 +87,22 @@ class Lifecycle:
     def untracked(self, alert: Alert) -> tuple[str, Card]:
         """Where and how an alert goes when the incidents table is unreachable: routed by its tags, marked."""
         tags = dict(alert.enrichment.tags or alert.alarm.tags or ())
-        route = route_for(
+        route = self._route(tags)
+        service = service_of(alert.alarm, tags)
+        card = Card(
+            severity=route.severity, mention=route.mention, service=service, untracked=True, note=route.note
+        )
+        return route.channel, card
+
+    def _route(self, tags: dict[str, str]) -> Route:
+        """Where the alert goes and who it calls: its tags within what the settings allow and default."""
+        return route_for(
             tags,
             self.settings.slack_channel,
             self.settings.alert_channels,
             self.settings.renotify_s,
             escalation_defaults(self.settings),
         )
-        service = service_of(alert.alarm, tags)
-        card = Card(
-            severity=route.severity, mention=route.mention, service=service, untracked=True, note=route.note
-        )
-        return route.channel, card
 
     def read_ahead(self, alarm: Alarm) -> Incident | None:
         """The alarm's incident record, read before the claim (``deliver``'s ``read``)."""
@@ -117,13 +122,7 @@ class Lifecycle:
         alarm = alert.alarm
         found = routed.result() if routed is not None else alert.enrichment.tags
         tags = dict(found or alarm.tags or ())
-        route = route_for(
-            tags,
-            self.settings.slack_channel,
-            self.settings.alert_channels,
-            self.settings.renotify_s,
-            escalation_defaults(self.settings),
-        )
+        route = self._route(tags)
         return self.tracker.deliver(alert, route, deadline, {"service": service_of(alarm, tags)}, read)
 
 

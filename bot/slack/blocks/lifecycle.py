@@ -144,20 +144,21 @@ def status_notes(
 def note_message(alarm: Alarm, note: Note) -> Message:
     """A thread reply for the lifecycle's ``note``."""
     if note.kind == "refire":
-        message = render_note(refire_note(alarm, note.count, note.since))
-        if not note.mention:
-            return message
-        blocks = [SectionBlock(block_id="lookout:mention", text=MarkdownTextObject(text=note.mention))]
-        return finish_message(f"{note.mention} {message.text}", [*message.blocks, *blocks])
+        return _calling(render_note(refire_note(alarm, note.count, note.since)), note.mention)
     if note.kind == "late":
         return render_note(late_note(alarm, note.since))
     if note.kind == "escalation":
-        message = render_note(escalation_note(alarm, note.since, note.pages_at))
-        if not note.mention:
-            return message
-        blocks = [SectionBlock(block_id="lookout:mention", text=MarkdownTextObject(text=note.mention))]
-        return finish_message(f"{note.mention} {message.text}", [*message.blocks, *blocks])
+        return _calling(render_note(escalation_note(alarm, note.since, note.pages_at)), note.mention)
     return render_note(transition_note(alarm, note.since))
+
+
+def _calling(message: Message, mention: str) -> Message:
+    """``message`` calling ``mention`` (our own markup, ``routing.mention_markup``): in its text, which is what
+    notifies, and as a block; as it is without one."""
+    if not mention:
+        return message
+    blocks = [SectionBlock(block_id="lookout:mention", text=MarkdownTextObject(text=mention))]
+    return finish_message(f"{mention} {message.text}", [*message.blocks, *blocks])
 
 
 def escalation_note(alarm: Alarm, since: float, pages_at: float) -> str:

@@ -50,6 +50,17 @@ def metadata_for(key: str) -> dict[str, Any]:
     return {"event_type": EVENT_TYPE, "event_payload": {"key": _digest(key)}}
 
 
+def post_payload(message: Message, channel: str, thread_ts: str | None, key: str | None) -> dict[str, Any]:
+    """``chat.postMessage``'s arguments for ``message``: in a thread when ``thread_ts``, carrying ``key`` in its
+    metadata (how a later try finds it) when given."""
+    payload = message.payload(channel)
+    if thread_ts:
+        payload["thread_ts"] = thread_ts
+    if key:
+        payload["metadata"] = metadata_for(key)
+    return payload
+
+
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:40]
 
@@ -139,12 +150,9 @@ class SlackPoster:
         """Post ``message``; with a ``key``, at most once even when Slack answers too late (see the module).
         ``search_first``: an earlier try may have posted it (it died before recording that it did): look for the
         key before posting — where history can be searched (a channel id, or one Slack has named)."""
-        payload = message.payload(channel)
-        if thread_ts:
-            payload["thread_ts"] = thread_ts
+        payload = post_payload(message, channel, thread_ts, key)
         if not key:
             return self._posted(self._call("chat.postMessage", payload, deadline), channel)
-        payload["metadata"] = metadata_for(key)
         if search_first and (channel in self._channel_ids or not channel.startswith("#")):
             earlier = self._find(channel, key, thread_ts, deadline)
             if earlier is not None:
