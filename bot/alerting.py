@@ -33,6 +33,11 @@ if TYPE_CHECKING:
     from bot.observability import Telemetry
 
 
+DELIVERIES_AT_ONCE = 8
+"""Deliveries of one event in flight at once (a log-error burst's new kinds, a check tick's transitions, an
+SQS batch): each alarm's own state changes still one after another, in the order they came."""
+
+
 class AlertsFailed(RuntimeError):
     """Some deliveries of an event could not be posted; the message lists which and why."""
 
@@ -77,7 +82,8 @@ class AlertService:
         self.prefetch = prefetch
         """Started with each event (the Slack token read in parallel with enrichment), or None."""
         self._forget = forget
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool = ThreadPoolExecutor(max_workers=2 * DELIVERIES_AT_ONCE, thread_name_prefix="lookout-ahead")
+        """An alarm's enrichment and incident read, started ahead of its claim (threads start on first use)."""
 
     def read_secrets(self) -> None:
         """Start reading the Slack token now, in the background (each event starts it too, if not done)."""
@@ -111,12 +117,33 @@ class AlertService:
             return []
         if self.prefetch is not None:
             self.prefetch()
-        outcomes = [self._deliver(delivery, deadline, lambda_context) for delivery in deliveries]
+        outcomes = self._deliver_each(deliveries, deadline, lambda_context)
         outcomes = self._flushed(deliveries, outcomes, deadline, getattr(lambda_context, "aws_request_id", ""))
         failed = [o for o in outcomes if o.error]
         if failed and raise_failed:
             raise AlertsFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
         return outcomes
+
+    def _deliver_each(self, deliveries: list[Delivery], deadline: Deadline, lambda_context: Any) -> list[Outcome]:
+        """Each delivery's outcome, in order. Different alarms go at once (each is claimed, decided and posted on
+        its own: a burst of 21 new log-error kinds is one post's time, not 21); one alarm's state changes go one
+        after another in the order they came, so an ALARM and its OK in one batch are decided in that order."""
+        lanes: dict[str, list[int]] = {}
+        for i, delivery in enumerate(deliveries):
+            lanes.setdefault(_lane(delivery, i), []).append(i)
+        if len(lanes) == 1:  # one at a time: its log keys go on every line, its enrichment threads' too
+            return [self._deliver(delivery, deadline, lambda_context, alone=True) for delivery in deliveries]
+        outcomes: dict[int, Outcome] = {}
+
+        def lane(indexes: list[int]) -> None:
+            for i in indexes:
+                outcomes[i] = self._deliver(deliveries[i], deadline, lambda_context)
+
+        workers = min(DELIVERIES_AT_ONCE, len(lanes))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lookout-deliver") as pool:
+            for done in [pool.submit(self.telemetry.in_thread("## deliveries", lane), i) for i in lanes.values()]:
+                done.result()  # _deliver records a failure on its outcome: only a bug of ours raises here
+        return [outcomes[i] for i in range(len(deliveries))]
 
     def _flushed(
         self, deliveries: list[Delivery], outcomes: list[Outcome], deadline: Deadline, request_id: str
@@ -170,16 +197,20 @@ class AlertService:
             self.telemetry.logger.exception("enrichment failed")
             return Enrichment.skipped("unavailable (internal error, see Lookout's logs)")
 
-    def _deliver(self, delivery: Delivery, deadline: Deadline, lambda_context: Any) -> Outcome:
-        """One delivery through the pipeline, with its alarm name, state and message id on every log line."""
+    def _deliver(
+        self, delivery: Delivery, deadline: Deadline, lambda_context: Any, *, alone: bool = False
+    ) -> Outcome:
+        """One delivery through the pipeline, with its alarm name, state and message id on every log line:
+        of every thread when it is ``alone``, else of its own thread (deliveries side by side)."""
         keys = {"alarm_name": _title(delivery), "message_id": delivery.message_id, "via": delivery.via}
         if isinstance(delivery.item, Alarm):
             keys["state"] = delivery.item.state.value
-        self.telemetry.logger.append_keys(**keys)
+        logger = self.telemetry.logger
+        (logger.append_keys if alone else logger.thread_safe_append_keys)(**keys)
         try:
             return self._outcome(delivery, deadline, lambda_context)
         finally:
-            self.telemetry.logger.remove_keys(list(keys))
+            (logger.remove_keys if alone else logger.thread_safe_remove_keys)(list(keys))
 
     def _outcome(self, delivery: Delivery, deadline: Deadline, lambda_context: Any) -> Outcome:
         log, title = self.telemetry.logger, _title(delivery)
@@ -233,8 +264,6 @@ class AlertService:
         item = delivery.item
         if not isinstance(item, Alarm) or (self.enricher is None and self.lifecycle is None):
             return None  # nothing to start ahead
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lookout-ahead")
         routed: Future[tuple[tuple[str, str], ...]] = Future()
 
         def enrich() -> Enrichment:
@@ -289,6 +318,12 @@ def _settle(future: Future[tuple[tuple[str, str], ...]], tags: tuple[tuple[str, 
     """The first answer wins: the enrichment's early word, or its result's."""
     with contextlib.suppress(InvalidStateError):
         future.set_result(tags)
+
+
+def _lane(delivery: Delivery, index: int) -> str:
+    """Deliveries in one lane go one after another: an alarm's (by ARN, or name), or a notification alone."""
+    item = delivery.item
+    return f"alarm {item.arn or item.name}" if isinstance(item, Alarm) else f"notification {index}"
 
 
 def _title(delivery: Delivery) -> str:

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
 CONNECT_TIMEOUT_S = 2.0
 READ_TIMEOUT_S = 4.0
+MAX_POOL_CONNECTIONS = 32
+"""Connections a client keeps per endpoint (botocore's default is 10): the log-error forwarder records 16 kinds
+at once while up to 8 deliveries each claim and post, and a thread beyond the pool would open and drop a
+connection — a TLS handshake — per call."""
 MAX_ATTEMPTS = 2
 """Attempts in all, so one retry: a throttled source should answer "throttled" within its few-second
 deadline, not time out (botocore's ``total_max_attempts``; its ``max_attempts`` counts retries only)."""
@@ -32,6 +36,7 @@ def new_client(
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=read_timeout,
         retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        max_pool_connections=MAX_POOL_CONNECTIONS,
         user_agent_extra="lookout",
     )
     factory: Any = session or boto3.session.Session()

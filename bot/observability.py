@@ -12,6 +12,7 @@ import functools
 import logging
 import os
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -41,6 +42,7 @@ class Telemetry:
         self.logger = _logger(settings.service_name, quiet)
         self._metrics: Any = None
         self._tracer: Any = None
+        self._counting = threading.Lock()  # deliveries count from their threads; Metrics' set is a plain dict
 
     @classmethod
     def for_cli(cls, settings: Settings) -> Telemetry:
@@ -77,6 +79,10 @@ class Telemetry:
     def count(self, name: str, value: float = 1, unit: str = "Count", **dimensions: str) -> None:
         if self.quiet:
             return
+        with self._counting:
+            self._count(name, value, unit, dimensions)
+
+    def _count(self, name: str, value: float, unit: str, dimensions: dict[str, str]) -> None:
         from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
         if dimensions:

@@ -15,7 +15,7 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import table_keys
 from bot.alarms import Delivery
@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 
 LEDGER_CALLS_AT_ONCE = 16
-"""Kinds recorded at once (boto3 clients are thread-safe; urllib3's pool keeps 10 connections, botocore's)."""
+"""Kinds recorded at once (boto3 clients are thread-safe; ``bot.aws`` sizes their connection pools for this)."""
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class ForwardFailed(RuntimeError):
@@ -73,12 +75,13 @@ class Forwarder:
         delivery counted (only a try that dies between counting and remembering, milliseconds, counts twice)."""
         deliveries, report = self.deliveries(event)
         outcomes = deliver(deliveries)
-        new = set(report.new_keys)
+        new, delivered = set(report.new_keys), []
         for delivery, outcome in zip(deliveries, outcomes, strict=True):
             arn = getattr(delivery.item, "arn", "")  # a kind's card is named by its key's digest
             key = table_keys.log_kind(arn.rsplit("/", 1)[-1]) if arn else ""
             if not outcome.error and key in new:
-                self.ledger.mark_announced(key)
+                delivered.append(key)
+        self._at_once(self.ledger.mark_announced, delivered)
         failed = [o for o in outcomes if o.error and not o.in_progress]
         if failed:
             raise ForwardFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
@@ -100,11 +103,7 @@ class Forwarder:
         now = self.clock()
         batch_key = self.batch_key(event)
         counted = self.ledger.counted_before(batch_key)
-        with ThreadPoolExecutor(max_workers=LEDGER_CALLS_AT_ONCE, thread_name_prefix="lookout-ledger") as pool:
-            # one UpdateItem a kind, independent of each other: at once, so 500 kinds take a few round trips
-            decisions = list(
-                pool.map(lambda k: self.ledger.record(k, self.channel, counted=k.key in counted), kinds)
-            )
+        decisions = self._at_once(lambda k: self.ledger.record(k, self.channel, counted=k.key in counted), kinds)
         self.ledger.mark_counted(batch_key, [k.key for k in kinds if k.key not in counted])
         placed = self.ledger.places([k for k, d in zip(kinds, decisions, strict=True) if d.why == "new"])
         for kind, decision in zip(kinds, decisions, strict=True):
@@ -138,3 +137,13 @@ class Forwarder:
             report.announced.append(alarm.name)
             out.append(Delivery(alarm, via="logs"))
         return out, report
+
+    @staticmethod
+    def _at_once(call: Callable[[T], R], items: list[T]) -> list[R]:
+        """``call`` on each item, ``LEDGER_CALLS_AT_ONCE`` at a time (one UpdateItem a kind, independent of each
+        other: 500 kinds take a few round trips, not 500); the results in order."""
+        if len(items) <= 1:
+            return [call(item) for item in items]
+        workers = min(LEDGER_CALLS_AT_ONCE, len(items))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lookout-ledger") as pool:
+            return list(pool.map(call, items))

@@ -216,9 +216,36 @@ class Ledger:
         return True
 
     def places(self, kinds: list[Kind]) -> dict[str, bool]:
-        """For ``kinds`` (new, of one group), in order: whether each has a place among the group's minute
-        (``new_kind_allowed``). Once the minute is full, the rest are judged by one read of its set (a kind
-        another delivery placed keeps its place) instead of a refused write each."""
+        """For ``kinds`` (new, of one group): whether each has a place among the group's minute
+        (``new_kind_allowed``), in two calls however many there are — the minute's set read, then the places
+        left taken at once, on condition that the set still has room for all of them. A kind another delivery
+        placed keeps its place. When a concurrent delivery took places in between, one kind at a time."""
+        if len(kinds) <= 1:
+            return self._places_one_by_one(kinds)
+        minute = table_keys.key(_new_kinds_key(kinds[0].group, self.clock()))
+        found = self.dynamodb.get_item(TableName=self.table, Key=minute, ConsistentRead=True).get("Item", {})
+        taken = set(table_keys.attributes(found).get("kinds", set()))
+        wanted = [k for k in kinds if k.key not in taken][: max(0, self.new_per_minute - len(taken))]
+        if wanted:
+            try:
+                self.dynamodb.update_item(
+                    TableName=self.table,
+                    Key=minute,
+                    UpdateExpression="ADD kinds :kinds SET expiration = :ttl",
+                    ConditionExpression="attribute_not_exists(kinds) OR size(kinds) <= :room",
+                    ExpressionAttributeValues=table_keys.values(
+                        kinds={k.key for k in wanted},
+                        room=self.new_per_minute - len(wanted),
+                        ttl=table_keys.expires(LOG_NEW_KINDS_TTL_S, self.clock()),
+                    ),
+                )
+            except self.dynamodb.exceptions.ConditionalCheckFailedException:
+                return self._places_one_by_one(kinds)
+        placed = taken | {k.key for k in wanted}
+        return {k.key: k.key in placed for k in kinds}
+
+    def _places_one_by_one(self, kinds: list[Kind]) -> dict[str, bool]:
+        """``places``, one conditional write a kind until the minute is full; the rest by one read of its set."""
         allowed: dict[str, bool] = {}
         for i, kind in enumerate(kinds):
             if self.new_kind_allowed(kind):

@@ -3,12 +3,17 @@ incidents table, the SNS alarm events the tests and benchmarks send, and a table
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 TABLE = "lookout-incidents"
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
@@ -110,6 +115,39 @@ class Serialised:
                 return attribute(*args, **kwargs)
 
         return call
+
+
+class EmulatorTime:
+    """Seconds in-process moto spent answering (the work DynamoDB's own servers do, not the caller)."""
+
+    seconds: float = 0.0
+
+
+@contextlib.contextmanager
+def emulator_one_call_at_a_time() -> Iterator[EmulatorTime]:
+    """In-process moto answers one request at a time, whoever calls: DynamoDB's atomic conditional writes,
+    with the caller's own time (a bench's call latency, which ``bench.latency`` adds before the request is
+    sent) overlapping as it would against DynamoDB. ``Serialised`` holds its lock through that time too.
+    Yields how long the emulator worked."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    process = BotocoreStubber.process_request
+    lock = threading.Lock()
+    spent = EmulatorTime()
+
+    def one_at_a_time(self: Any, request: Any) -> Any:
+        with lock:
+            started = time.perf_counter()
+            try:
+                return process(self, request)
+            finally:
+                spent.seconds += time.perf_counter() - started
+
+    BotocoreStubber.process_request = one_at_a_time  # type: ignore[method-assign]
+    try:
+        yield spent
+    finally:
+        BotocoreStubber.process_request = process  # type: ignore[method-assign]
 
 
 def incidents_table(table: str) -> Any:
