@@ -1,8 +1,9 @@
 """The alarm path, one pipeline per delivery: parse → claim (exactly once) → enrich → decide (the lifecycle)
 → render and post (the courier).
 
-Each delivery is handled on its own: one that fails never stops the others. If any failed, ``AlertsFailed``
-is raised after all were tried, so that Lambda retries and the on-failure destination keep the event.
+Each delivery is handled on its own: one that fails never stops the others; different alarms' deliveries run
+side by side, one alarm's in the order they came. If any failed, ``AlertsFailed`` is raised after all were
+tried, so that Lambda retries and the on-failure destination keep the event.
 Not for: building clients or reading settings (``bot.wiring`` and the handlers do).
 """
 
