@@ -35,6 +35,9 @@ class Fault:
     error: str | None = None
     retry_after: int | None = None
     delay_s: float = 0.0
+    matching: str = ""
+    """Only for a request whose body contains this text (a test whose requests run side by side); the faults
+    without it apply to the next requests, in order."""
 
 
 @dataclass
@@ -148,6 +151,15 @@ def validation_error(body: dict[str, Any]) -> str | None:
     return None
 
 
+def _next_fault(faults: deque[Fault], body: str) -> Fault | None:
+    """The first queued fault for a request with ``body``, taken off the queue (the caller holds the lock)."""
+    for fault in faults:
+        if not fault.matching or fault.matching in body:
+            faults.remove(fault)
+            return fault
+    return None
+
+
 def _handler_for(state: SlackState) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the default stderr log
@@ -159,7 +171,7 @@ def _handler_for(state: SlackState) -> type[BaseHTTPRequestHandler]:
             method = self.path.rsplit("/", 1)[-1] if self.path.startswith("/api/") else "response_url"
             with state.lock:
                 state.requests.append(Request(method, dict(self.headers.items()), body))
-                fault = state.faults.popleft() if state.faults else None
+                fault = _next_fault(state.faults, json.dumps(body, ensure_ascii=False))
             if state.latency_s or (fault and fault.delay_s):
                 time.sleep(state.latency_s + (fault.delay_s if fault else 0.0))
             if fault and fault.status != 200:

@@ -104,9 +104,15 @@ def test_lambda_alarm_message_shows_xray_table_log_lines_and_links(moto: None) -
     assert "HTTPError" in blocks["lookout:xray"]["text"]["text"]
 
     logs = blocks["lookout:logs"]["text"]["text"]
-    assert "2 newest matching lines in /aws/lambda/orders-api (found by convention; times UTC)" in logs
+    assert "2 newest matching lines in /aws/lambda/orders-api: 2 kinds (found by convention; times UTC)" in logs
     assert "Bearer [REDACTED]" in logs and "&lt;!channel&gt;" in logs and "<!channel>" not in logs
-    assert logs.index("retry failed") < logs.index("PaymentError")  # newest first
+    assert logs.index("retry failed") < logs.index("PaymentError")  # one line each: the newest kind first
+    assert "×1  " in logs
+
+    # the first line: the callee X-Ray's root causes blame, and the decisive log kinds (one line each, both)
+    first = blocks["lookout:headline"]["text"]["text"]
+    assert first.startswith("*api.payments.example* failing for orders-api: ")
+    assert "502 ×1" in first and "Bearer [REDACTED] &lt;!channel" in first and "<!channel" not in first
 
     metric = blocks["lookout:metric"]["text"]["text"]
     assert "Errors (Sum)" in metric and "latest 9" in metric and "threshold &gt; 3" in metric
@@ -148,19 +154,21 @@ def test_handler_posts_each_record_with_token_from_secrets_manager(handler: tupl
     module, slack = handler
     result = module.lambda_handler(load_event("sns_multi_record.json"), LambdaContext())
     assert len(result["posted"]) == 4
-    posts = slack.posts("#ops-alerts")
-    assert [p["blocks"][0]["text"]["text"] for p in posts] == [
-        "🔴 orders-api-errors · OK → ALARM",
-        "📣 Deploy finished",
-        '📣 ALARM: "orders-api-errors" in US East (N. Virginia)',
-        "📣 Amazon EC2: EC2 Instance State-change Notification · terminated",  # the source and the state
-    ]
+    posts = slack.posts("#ops-alerts")  # the records of one event go side by side: in no set order
+    assert sorted(p["blocks"][0]["text"]["text"] for p in posts) == sorted(
+        [
+            "🔴 orders-api-errors · OK → ALARM",
+            "📣 Deploy finished",
+            '📣 ALARM: "orders-api-errors" in US East (N. Virginia)',
+            "📣 Amazon EC2: EC2 Instance State-change Notification · terminated",  # the source and the state
+        ]
+    )
     assert slack.calls("chat.postMessage")[0].headers["Authorization"] == "Bearer xoxb-from-secret"
 
 
 def test_one_failing_record_never_stops_the_others(handler: tuple[Any, SlackStandIn]) -> None:
     module, slack = handler
-    slack.fail_next(Fault(), Fault(error="invalid_blocks"))
+    slack.fail_next(Fault(error="invalid_blocks", matching="Deploy finished"))
     with pytest.raises(AlertsFailed, match="Deploy finished: Slack chat.postMessage failed: invalid_blocks"):
         module.lambda_handler(load_event("sns_multi_record.json"), LambdaContext())
     assert len(slack.posts("#ops-alerts")) == 3  # the alarm, the broken JSON and the EC2 event still went out

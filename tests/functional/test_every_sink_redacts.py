@@ -31,6 +31,7 @@ from bot.enrich.model import Enrichment, Finding, LogLine, LogReport, RootCause,
 from bot.events import parse_event
 from bot.lifecycle.routing import Route
 from bot.slack.blocks.digest import render_digest
+from bot.slack.blocks.headline import LABEL_CHARS, NAME_CHARS
 from bot.slack.blocks.render import HEADER_CHARS, SECTION_CHARS, TEXT_CHARS, Message, render_alarm
 from tests.support.endpoint import Endpoint
 from tests.support.fixtures import load_event
@@ -115,6 +116,23 @@ def xray_cause(text: str) -> str:
     cause = RootCause("orders-api", "fault", "RuntimeError", text, 3)
     report = XRayReport(("orders-api",), (), (cause,), None, NOW - timedelta(minutes=5), NOW)
     return dumps(render_alarm(alarm(), replace(Enrichment.skipped(), xray=Finding("X-Ray", report))))
+
+
+def first_line(text: str) -> str:
+    """The card's first line, with ``text`` as a log line (its kind's label), an X-Ray neighbour and who changed
+    what (the rest of the card holds it too: covered above)."""
+    from bot.enrich.evidence import RecentChange
+
+    line = LogLine(NOW, "/aws/lambda/orders-api", trim(text))
+    report = LogReport((line.group,), "", "convention", (line,), NOW - timedelta(minutes=5), NOW)
+    cause = RootCause(text, "fault", "RuntimeError", "", 3)
+    graph = XRayReport(("orders-api",), (), (cause,), None, NOW - timedelta(minutes=5), NOW)
+    change = RecentChange(resource=text, what="deployed", who=text, minutes_before=4)
+    cards = [
+        render_alarm(alarm(), replace(Enrichment.skipped(), logs=Finding("Logs", report)), change),
+        render_alarm(alarm(), replace(Enrichment.skipped(), xray=Finding("X-Ray", graph)), change),
+    ]
+    return json.dumps([[b.to_dict() for b in m.blocks if b.block_id == "lookout:headline"] for m in cards])
 
 
 def entry_of(target: Alarm) -> dict[str, Any]:
@@ -298,10 +316,11 @@ FACT = 400 - len('*Failed:* status is "')
 FALLBACK = TEXT_CHARS - 1 - len("🔴 ALARM: orders-api-errors (OK → ALARM) — ")
 SINKS: dict[str, tuple[Callable[[str], str], tuple[int, ...]]] = {
     "alarm card: reason (lookout render)": (lookout_render("NewStateReason"), (900, FALLBACK)),
-    "alarm card: description": (lookout_render("AlarmDescription"), (600,)),
+    "alarm card: description": (lookout_render("AlarmDescription"), (1024,)),
     "alarm card: name": (lookout_render("AlarmName", links=False), (HEADER_CHARS - 2 - len(" · OK → ALARM"),)),
     "alarm card: log lines": (log_lines, (LINE_CHARS, 400 - len("14:03:11 "))),
     "alarm card: X-Ray root cause": (xray_cause, (200,)),
+    "alarm card: first line": (first_line, (LABEL_CHARS, NAME_CHARS)),
     "storm summary": (storm_summary, (300, 140)),
     "storm thread": (storm_thread, (300, 200)),
     "thread notes: still firing, resolved, late": (thread_notes, (300,)),

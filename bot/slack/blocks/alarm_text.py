@@ -5,6 +5,10 @@ name, statistic, dimensions) whether or not enrichment ran; a single-metric alar
 suppressed composite alarm says so first; a value the payload lacks is left out — never a placeholder word,
 never the time of rendering for a time the payload did not give. Text here is mrkdwn, made safe.
 
+The alarm's description is not part of the summary: it is the same standing note at every firing, read after
+the evidence, so the card shows it whole at its foot (``description``) rather than between the reader and the
+answer (``bot.slack.blocks.render`` says why).
+
 Not for: enrichment sections or Block Kit (``bot.slack.blocks.render``).
 """
 
@@ -30,6 +34,8 @@ STATE_ICON = {
 ENDED_NOTE = "Suppression ended: actions run now"
 MAX_INPUTS = 10
 MAX_EVIDENCE = 12
+DESCRIPTION_CHARS = 1024
+"""CloudWatch's limit for ``AlarmDescription``: shown whole (a runbook link cut in half helps nobody)."""
 SUPPRESSED_BY = {
     "Alarm": "its suppressor alarm {who} is in ALARM",
     "WaitPeriod": "it waits up to {wait} for its suppressor alarm {who} to go into ALARM",
@@ -91,8 +97,6 @@ def summary(alarm: Alarm) -> str:
     if ended:
         lines.insert(0, f"🔴 *{ENDED_NOTE}* — {safe(ended, 600)}: a live page")
     lines.extend(_reads(alarm))
-    if alarm.description:
-        lines.append(safe(alarm.description, 600))
     if alarm.reason:
         lines.append(f"> {safe(one_line(alarm.reason), 900)}")
     lines.extend(f"• {safe(one_line(fact), 400)}" for fact in alarm.evidence[:MAX_EVIDENCE])
@@ -106,6 +110,14 @@ def summary(alarm: Alarm) -> str:
         if alarm.suppression and not alarm.suppression.active and alarm.suppression.suppressor and not ended:
             lines.append(f"_Actions are suppressed while {safe(alarm.suppression.suppressor, 200)} is in ALARM._")
     return "\n".join(lines)
+
+
+def description(alarm: Alarm) -> str:
+    """ "Alarm description: …" — the alarm author's note (often a runbook link), whole as CloudWatch allows it
+    (1,024 characters); "" when it has none."""
+    if not alarm.description.strip():
+        return ""
+    return f"*Alarm description:* {safe(alarm.description.strip(), DESCRIPTION_CHARS)}"
 
 
 def suppression_text(suppression: Suppression) -> str:

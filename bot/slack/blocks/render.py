@@ -1,5 +1,12 @@
 """Alarm + enrichment → Slack message (Block Kit built with ``slack_sdk.models.blocks``, validated).
 
+The card leads with the answer: one line saying what fails and the most likely cause (``headline``), then the
+condition, the metric, X-Ray and the log lines folded by kind (count and newest line each, most frequent first),
+and last, in small type, the alarm's own description. On-call woken at 3 a.m. asks "what is broken, and why";
+the description is the same words every time the alarm fires — useful once the evidence is read (it often holds
+the runbook link), so it is kept whole, not cut to a line, but no longer stands between them and the answer.
+What X-Ray's column names mean is in docs/alerts.md, not on every card.
+
 Block Kit lives in ``bot.slack.blocks`` (this module: the alarm card and the message plumbing its siblings —
 lifecycle, storm, notice, results, digest, help — share); nothing outside ``bot/slack`` builds blocks. Every
 piece of outside text goes through ``bot.text.safe``; every block is cut to Slack's limits so that rendering
@@ -26,13 +33,16 @@ from slack_sdk.models.blocks import (
 
 from bot import console
 from bot.alarms import AlarmKind
+from bot.enrich.evidence import fold_lines
 from bot.enrich.model import Enrichment
 from bot.slack.blocks import format as fmt
-from bot.slack.blocks.alarm_text import ENDED_NOTE, icon, summary, suppressed, transition, where
+from bot.slack.blocks.alarm_text import ENDED_NOTE, description, icon, summary, suppressed, transition, where
+from bot.slack.blocks.headline import headline
 from bot.text import cell, escape, for_code_block, one_line, safe, truncate
 
 if TYPE_CHECKING:
     from bot.alarms import Alarm
+    from bot.enrich.evidence import RecentChange
     from bot.enrich.model import Finding, LogReport, MetricReport, XRayReport
 
 MAX_BLOCKS = 50
@@ -55,10 +65,7 @@ TABLE_HEADER = (
     "Avg",
     "p95",
 )
-XRAY_LEGEND = (
-    "_4xx excl. 429 is X-Ray's ErrorStatistics.OtherCount, 429 its ThrottleCount; 4xx+429 % counts both "
-    "(its TotalCount). – means X-Ray sent no figure._"
-)
+"""What each column counts (X-Ray's ``ErrorStatistics`` and ``FaultStatistics``): docs/alerts.md."""
 
 
 @dataclass(frozen=True)
@@ -78,14 +85,17 @@ class Message:
         }
 
 
-def render_alarm(alarm: Alarm, enrichment: Enrichment) -> Message:
+def render_alarm(alarm: Alarm, enrichment: Enrichment, change: RecentChange | None = None) -> Message:
+    """The alarm card; ``change``: the most recent change before the breach, named in the first line."""
     blocks: list[Block] = [
         HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_header(alarm), emoji=True)),
+        *_headline(alarm, enrichment, change),
         _section("lookout:summary", summary(alarm)),
     ]
     blocks.append(_section("lookout:metric", _metric(enrichment.metric)))
     blocks.extend(_xray(alarm, enrichment.xray))
     blocks.append(_section("lookout:logs", _logs(enrichment.logs)))
+    blocks.extend(_description(alarm))
     blocks.append(_context("lookout:context", where(alarm)))
     buttons = _buttons(alarm, enrichment)
     if buttons:
@@ -95,12 +105,15 @@ def render_alarm(alarm: Alarm, enrichment: Enrichment) -> Message:
 
 def render_bare_alarm(alarm: Alarm, note: str) -> Message:
     """The alarm without its enrichment sections: the fallback when rendering them failed."""
+    skipped = Enrichment.skipped(note)
     blocks: list[Block] = [
         HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_header(alarm), emoji=True)),
+        *_headline(alarm, skipped),
         _section("lookout:summary", summary(alarm)),
+        *_description(alarm),
         _context("lookout:context", f"{where(alarm)} · _{safe(note, 300)}_"),
     ]
-    buttons = _buttons(alarm, Enrichment.skipped(note))
+    buttons = _buttons(alarm, skipped)
     if buttons:
         blocks.append(ActionsBlock(block_id="lookout:links", elements=buttons))
     return finish_message(_fallback(alarm), blocks)
@@ -114,6 +127,16 @@ def _header(alarm: Alarm) -> str:
     change = transition(alarm)
     name = safe(one_line(alarm.name), HEADER_CHARS - 2 - len(change))
     return f"{icon(alarm)} {name}{change}"
+
+
+def _headline(alarm: Alarm, enrichment: Enrichment, change: RecentChange | None = None) -> list[Block]:
+    text = headline(alarm, enrichment, change)
+    return [_section("lookout:headline", text)] if text else []
+
+
+def _description(alarm: Alarm) -> list[Block]:
+    text = description(alarm)
+    return [_context("lookout:description", text)] if text else []
 
 
 def _metric(finding: Finding[MetricReport]) -> str:
@@ -147,7 +170,6 @@ def _xray(alarm: Alarm, finding: Finding[XRayReport]) -> list[Block]:
         lines.append(
             f"<{console.trace_url(alarm, report.sample_trace_id)}|Sample trace {safe(report.sample_trace_id, 64)}>"
         )
-    lines.append(XRAY_LEGEND)
     rows = [[_cell(h) for h in TABLE_HEADER]]
     for row in report.rows:
         s = row.stats
@@ -170,25 +192,30 @@ def _xray(alarm: Alarm, finding: Finding[XRayReport]) -> list[Block]:
 
 
 def _logs(finding: Finding[LogReport]) -> str:
+    """The matching lines folded by kind (as ``/errors`` folds them): count and newest line of each, most
+    frequent first, as many kinds as fit the section; what the search could not cover is said."""
     report = finding.value
     if report is None:
         return f"*Logs* — _{safe(finding.note or 'no data', 500)}_"
     groups, total = safe(", ".join(report.groups), 400), len(report.lines)
-
-    newest = "matching line{} found" if report.cut else "newest matching line{}"  # a cut search: not all
+    kinds = fold_lines(report.lines)
+    lines = f"{total} " + ("matching line{} found" if report.cut else "newest matching line{}")  # cut: not all
+    lines = lines.format("" if total == 1 else "s")
 
     def title(shown: int) -> str:
-        count = f"{shown} " + newest.format("" if shown == 1 else "s")
-        if shown < total:
-            count = f"{shown} of the {total} " + newest.format("s")
-        return f"*Logs* — {count} in {groups} (found by {report.found_by}; times UTC)"
+        folded = f"{len(kinds)} kind" + ("" if len(kinds) == 1 else "s")
+        if shown < len(kinds):
+            folded = f"the {shown} most frequent of {folded}"
+        return f"*Logs* — {lines} in {groups}: {folded} (found by {report.found_by}; times UTC)"
 
     gap = _search_gap(report)
     if not report.lines:
         if gap:
             return f"*Logs* — {groups} (found by {report.found_by}; times UTC)\n_{gap}; no match so far_"
         pattern = safe(report.filter_pattern or "everything", 200)
-        return f"{title(0)}\n_no line matches `{pattern}` in the alarm window_"
+        return f"*Logs* — {lines} in {groups} (found by {report.found_by}; times UTC)\n" + (
+            f"_no line matches `{pattern}` in the alarm window_"
+        )
     note = f"\n_search incomplete: {gap}; older lines may be missing_" if gap else ""
     if report.cut:  # some lines are of a slice it could not finish: the newest it found, not the newest
         whys = [f"{group.rsplit('/', 1)[-1]}: {why}" for group, why in report.cut]
@@ -199,14 +226,16 @@ def _logs(finding: Finding[LogReport]) -> str:
         moment = fmt.clock(report.changed_at.astimezone(UTC)) if report.changed_at else ""
         count = f"{len(later)} of them" if len(later) < total else "all of them"
         note += f"\n_{count} logged after the state change at {moment} (the window runs a minute past it)_"
-    room = SECTION_CHARS - len(title(max(0, total - 1))) - len(note) - 10  # the longest title it can get
+    room = SECTION_CHARS - len(title(max(0, len(kinds) - 1))) - len(note) - 10  # the longest title it can get
     body: list[str] = []
     several = len(report.groups) > 1
-    for line in report.lines:
+    width = len(str(kinds[0].count))  # the most frequent first: the widest count
+    for kind in kinds:
+        line = kind.newest
         prefix = f"{fmt.clock(line.timestamp.astimezone(UTC))} "
         if several:
             prefix += f"[{line.group.rsplit('/', 1)[-1]}] "
-        entry = for_code_block(safe(prefix + line.message, 400))
+        entry = f"×{kind.count:<{width}}  " + for_code_block(safe(prefix + line.message, 400))
         if sum(len(b) + 1 for b in body) + len(entry) > room:
             body.append("…")
             break
