@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction build-AlbLogsFunction build-ChecksFunction build-LogErrorsFunction build-DigestFunction docs/message.png
+.PHONY: demo stack test lint typecheck unit template bench clean build-AlarmFunction build-SlackFunction build-NormalizeFunction build-AccessLogsFunction build-AlbLogsFunction build-ChecksFunction build-LogErrorsFunction build-DigestFunction build-ChangesFunction docs/message.png
 
 # Lookout needs Python 3.11 or newer: refuse an older one in one line, before pip spends minutes on it.
 GOAL := $(or $(firstword $(MAKECMDGOALS)),demo)
@@ -96,9 +96,12 @@ build-NormalizeFunction: build-AlarmFunction
 
 build-AccessLogsFunction: build-NormalizeFunction
 
-# the scheduled checks read infra/checks.yaml
 build-LogErrorsFunction: build-AlarmFunction
 
+# the change ledger reads no configuration file
+build-ChangesFunction: build-AlarmFunction
+
+# the scheduled checks read infra/checks.yaml
 build-ChecksFunction: build-AlarmFunction
 	mkdir -p "$(ARTIFACTS_DIR)/infra" && cp infra/checks.yaml "$(ARTIFACTS_DIR)/infra/"
 

@@ -6,6 +6,11 @@ Per-call figures come from the benches (``docs/measured.md``): an alarm makes 7 
 strongly consistent reads; ``bench/cold_alarm.py``'s call sequence), a storm's alarm about 9
 (``bench/storm.py``); durations are the benches' estimates rounded up. What a team's own alarms, logs and
 traces cost without Lookout is not counted; what Lookout adds to them (its queries, its log lines) is.
+
+The change ledger (``bot/changes``) is one invocation per change event and a few DynamoDB appends: an append
+writes the whole hour's item again, so its write units grow with the changes that hour already holds
+(``ledger_write_units``). EventBridge delivers AWS's events on the default bus, and CloudTrail its management
+events to it, at no charge; LookupEvents (the card's fallback) is free too.
 """
 
 from __future__ import annotations
@@ -49,6 +54,13 @@ CHECK_RUN_S = 0.5  # the minute's run: heartbeat, the Slack probe, due checks
 LOG_LINE_BYTES = 400  # Lookout's own log output per invocation, roughly (Powertools' JSON lines)
 XRAY_TRACES_PER_ALARM = 500  # traces GetTraceSummaries scans in the enrichment window (15 minutes)
 ALARM_METRICS_PER_ALARM = 3  # GetMetricData metrics: the alarm's own, its neighbours' sparkline lines
+# the change ledger (bot/changes): its function's memory, durations, and what one change weighs in DynamoDB
+LEDGER_GB = memory_of("ChangesFunction") / 1024
+LEDGER_COLD_S, LEDGER_WARM_S = 2.5, 0.1  # a cold start imports boto3 and Powertools at 256 MB; warm: 2-4 calls
+CHANGE_KB = 1.2  # one change as an hour's item holds it (bot/changes/ledger.to_item), its id in the set included
+LEDGER_PER_HOUR = 50  # bot/changes/ledger.PER_HOUR: an hour's item stops growing there
+STATE_SHARE = 0.6  # changes that carry settings (Lambda's, aliases', stacks'): one more small write each
+CARD_LEDGER_ITEMS = 10  # items the card reads per alarm: the alarmed resource's and neighbours' hours, the marker
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,18 @@ class Team:
     """Custom metrics published through the month (pro-rated: ones that appear only now and then count less)."""
     alarms: int
     """The template's operational alarms."""
+    change_events_per_day: float
+    """Events the change ledger's rule matches: each deploy of a SAM stack of N functions sends about 4 per
+    function (UpdateFunctionCode, UpdateFunctionConfiguration, PublishVersion, UpdateAlias) and 3 stack statuses;
+    parameter writes, AppConfig deployments, table and service updates add theirs."""
+    changes_per_resource_hour: float
+    """Changes a resource's hour holds when it has any (a deploy: 4 on each function)."""
+    feed_share: float
+    """Of the events, the share also filed under the account's feed (stacks, parameters, AppConfig)."""
+    feed_per_hour: float
+    """Changes the account feed's busiest hours hold (the feed is one item an hour)."""
+    ledger_cold_share: float
+    """Ledger invocations that start a new container (changes come in bursts: a deploy warms one)."""
 
 
 TYPICAL = Team(
@@ -93,6 +117,11 @@ TYPICAL = Team(
     versions_kept=1,
     metrics=2.5,
     alarms=9,
+    change_events_per_day=240,  # 10 deploys of a 5-function stack (230 events) and 10 parameter writes
+    changes_per_resource_hour=4,
+    feed_share=0.15,
+    feed_per_hour=5,
+    ledger_cold_share=0.5,
 )
 LARGE = Team(
     "large team",
@@ -110,7 +139,41 @@ LARGE = Team(
     versions_kept=2,
     metrics=10,
     alarms=13,
+    change_events_per_day=9000,  # 200 deploys of 10-function stacks (8,600 events), services and config
+    changes_per_resource_hour=4,
+    feed_share=0.1,
+    feed_per_hour=40,
+    ledger_cold_share=0.1,
 )
+
+
+def ledger_write_units(changes_in_hour: float) -> float:
+    """Write units per change appended to an hour's item that ends the hour holding ``changes_in_hour``: the
+    n-th append rewrites an item of n changes, ceil(n × CHANGE_KB) units (DynamoDB bills a write by the item's
+    size, 1 KB a unit); the hour stops growing at LEDGER_PER_HOUR."""
+    k = max(1, min(round(changes_in_hour), LEDGER_PER_HOUR))
+    return sum(-(-n * CHANGE_KB // 1) for n in range(1, k + 1)) / k
+
+
+def ledger_monthly(team: Team) -> dict[str, float]:
+    """The change ledger's month: its invocations, their appends, and the card's reads of it."""
+    events = team.change_events_per_day * 30
+    alarms = team.alarm_changes_per_day * 30
+    seconds = team.ledger_cold_share * LEDGER_COLD_S + (1 - team.ledger_cold_share) * LEDGER_WARM_S
+    units = (
+        ledger_write_units(team.changes_per_resource_hour)
+        + team.feed_share * ledger_write_units(team.feed_per_hour)
+        + STATE_SHARE
+    )
+    cost = {
+        "Lambda": events * (seconds * LEDGER_GB * LAMBDA_GB_S + LAMBDA_REQUEST),
+        "DynamoDB": events * units * DYNAMODB_WRITE + alarms * CARD_LEDGER_ITEMS * 0.5 * DYNAMODB_READ,
+        "logs": events * LOG_LINE_BYTES / 1e9 * LOGS_INGEST_GB,
+    }
+    if team.snapstart:  # Globals: SnapStart applies to the ledger's function too, each version kept is cached
+        cold = events * team.ledger_cold_share * LEDGER_GB * SNAPSTART_RESTORE_GB
+        cost["SnapStart"] = team.versions_kept * LEDGER_GB * MONTH_S * SNAPSTART_CACHE_GB_S + cold
+    return cost
 
 
 def monthly(team: Team) -> dict[str, float]:
@@ -150,6 +213,7 @@ def monthly(team: Team) -> dict[str, float]:
     if athena_tb:
         cost["Athena scans"] = athena_tb * ATHENA_TB
     cost["SQS, SNS, Scheduler"] = (forwards + checks) * SQS_REQUEST  # queue polls, schedules: small
+    cost["Change ledger"] = sum(ledger_monthly(team).values())
     return cost
 
 
@@ -163,6 +227,13 @@ def show(team: Team) -> None:
     for name, dollars in sorted(cost.items(), key=lambda kv: -kv[1]):
         print(f"  {name:<32} ${dollars:8.2f}")
     print(f"  {'total a month':<32} ${sum(cost.values()):8.2f}")
+    ledger = ledger_monthly(team)
+    print(
+        f"  change ledger: {team.change_events_per_day:g} change events a day, "
+        f"{ledger_write_units(team.changes_per_resource_hour):.1f} write units an append "
+        f"({ledger_write_units(team.feed_per_hour):.1f} on the account feed): "
+        + ", ".join(f"{k} ${v:.2f}" for k, v in ledger.items())
+    )
 
 
 def main() -> None:

@@ -25,6 +25,9 @@ the leading keys the public Slack function may write (``incident#*``, ``signatur
 | `logs#` (change key) | `logs#<sha256(payload)[:32]>`, in a claim       | 24 hours | logerrors.forwarder        |
 | `digest#` (change)   | `digest#<ISO year>-W<week>`, in a claim         | 8 days   | analytics.schedule         |
 | `escalate#` (change) | `escalate#<alarm ARN>#<opened at>#<phase>`      | 24 hours | lifecycle.escalation       |
+| `change#`            | `change#<resource>#<hour>`: changes to it then² | 2 days   | changes.ledger             |
+| `change#ledger`      | since when the ledger has been recording        | 2 days³  | changes.ledger             |
+| `change-state#`      | `change-state#<resource>`: its last settings    | 30 days  | changes.ledger             |
 
 ``<minute>`` is minutes since the epoch, ``<window>`` the storm window's number (seconds since the epoch divided
 by the window); ¹ an ``escalation#`` minute lives two days past that minute, however far ahead it lies, and
@@ -33,6 +36,12 @@ thousands due in the same minute stays far below DynamoDB's 400 KB per item. Pow
 claims itself (``key_prefix``); their keys hash the change key (an alarm's ``change_key``, ``message|<SNS
 message id>``, ``logs#…``, ``digest#…``, ``escalate#…``), so ``logs#``, ``digest#`` and ``escalate#`` never
 appear as keys of their own.
+
+² ``<hour>`` is hours since the epoch, ``<resource>`` a key of ``bot.changes.resources`` (``lambda:orders-api``,
+``account:123456789012``; one longer than ``CHANGE_RESOURCE_CHARS`` by its SHA-256); an hour's item holds at most
+``changes.ledger.PER_HOUR`` changes (the table's one hash key allows no sort key: a window is read as its hours'
+items, in one BatchGetItem) and lives two days past its hour. ³ refreshed while changes arrive: a ledger that saw
+none for two days reads as not deployed, and the card falls back to CloudTrail.
 """
 
 from __future__ import annotations
@@ -82,7 +91,7 @@ ONCE_TTL_S = DAY
 LOG_DELIVERY = "logs#"
 DIGEST = "digest#"
 DIGEST_TTL_S = 8 * DAY
-"""A week's digest claim outlives the week, so every hourly wake-up of that week finds it."""
+"""A week's digest claim outlives the week, so every delivery and retry of that week's run finds it."""
 ESCALATION = "escalation#"
 ESCALATION_TTL_S = 2 * DAY
 """Past its minute: far longer than the sweep looks back (``bot.lifecycle.escalation.LOOK_BACK``)."""
@@ -90,6 +99,14 @@ ESCALATION_SHARDS = 4
 ESCALATION_SWEPT = f"{ESCALATION}swept"
 """The sweep's cursor: a tick after missed ones reads the minutes they left (``bot.lifecycle.escalation``)."""
 ESCALATION_STEP = "escalate#"
+CHANGE = "change#"
+CHANGE_TTL_S = 2 * DAY
+"""Past the hour a change happened in: the card looks back an hour; CloudTrail's LookupEvents covers older ones."""
+CHANGE_LEDGER = f"{CHANGE}ledger"
+CHANGE_STATE = "change-state#"
+CHANGE_STATE_TTL_S = 30 * DAY
+"""A resource's last seen settings name the old value of its next change: kept longer than the changes."""
+CHANGE_RESOURCE_CHARS = 512
 
 
 def incident(alarm_arn: str) -> str:
@@ -180,6 +197,22 @@ def escalation_step(alarm_arn: str, opened_at: float, phase: int) -> str:
     return f"{ESCALATION_STEP}{alarm_arn}#{opened_at!r}#{phase}"
 
 
+def change(resource: str, hour: int) -> str:
+    """The changes to ``resource`` (a ``bot.changes.resources`` key) in hour ``hour`` since the epoch."""
+    return f"{CHANGE}{_resource(resource)}#{hour}"
+
+
+def change_state(resource: str) -> str:
+    """``resource``'s settings as its last change reported them (Lambda's memory, an alias's version)."""
+    return f"{CHANGE_STATE}{_resource(resource)}"
+
+
+def _resource(resource: str) -> str:
+    if len(resource) <= CHANGE_RESOURCE_CHARS:
+        return resource
+    return "sha256:" + hashlib.sha256(resource.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Family:
     prefix: str
@@ -202,6 +235,8 @@ FAMILIES = (
     Family(DIGEST, DIGEST_TTL_S, "handlers/digest.py"),
     Family(ESCALATION, ESCALATION_TTL_S, "bot.lifecycle.escalation"),
     Family(ESCALATION_STEP, ONCE_TTL_S, "bot.lifecycle.escalation"),
+    Family(CHANGE, CHANGE_TTL_S, "bot.changes.ledger"),
+    Family(CHANGE_STATE, CHANGE_STATE_TTL_S, "bot.changes.ledger"),
 )
 """Each family once (a storm's entries and summary live under its head's prefix)."""
 

@@ -1,8 +1,9 @@
-"""Lambda entry point for the weekly digest. EventBridge Scheduler wakes it every hour; it posts in the hour
-that ``digest.schedule`` of ``LOOKOUT_CONFIG`` names (local time), once per week — the week's key is claimed
-with Powertools Idempotency on the incidents table, so a repeated or retried delivery never posts twice.
-``{"lookout_post_now": true}`` posts without waiting for the hour. Settings, clients, the query service, the
-claim and the Slack poster are built once per container."""
+"""Lambda entry point for the weekly digest. EventBridge Scheduler invokes it on the template's cron
+(``DigestDay``, ``DigestHour``) in ``DigestTimezone``; Scheduler delivers at least once and retries, so the run's
+week (``bot.analytics.schedule.digest_week`` of its scheduled time in that zone) is claimed with Powertools
+Idempotency on the incidents table: each week's digest is posted once, however often it is invoked. An
+invocation without a scheduled time (``{}``, by hand) posts this week's digest if it has not been posted.
+Settings, clients, the query service, the claim and the Slack poster are built once per container."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.analytics.digest import build_digest, load_digest_config
+from bot.analytics.schedule import digest_week
 from bot.aws import Clients
 from bot.config import Settings
 from bot.delivery import Deadline
@@ -29,16 +31,13 @@ SERVICE = build_query_service(SETTINGS, TELEMETRY, CLIENTS)
 POSTER = digest_poster(SETTINGS, TELEMETRY, CLIENTS)
 ONCE = ExactlyOnce(SETTINGS.incidents_table, CLIENTS("dynamodb"), keep_s=DIGEST_TTL_S)
 CLOCK = datetime.now
-POST_NOW = "lookout_post_now"  # {"lookout_post_now": true}: post this week's digest now (still once a week)
 
 
 @TELEMETRY.wrap_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     assert CONFIG is not None
-    scheduled = event.get("scheduled_time")  # EventBridge Scheduler's time of this wake-up, the same on retries
+    scheduled = event.get("scheduled_time")  # EventBridge Scheduler's time of this run, the same on retries
     now = datetime.fromisoformat(scheduled) if scheduled else CLOCK(UTC).replace(microsecond=0)
-    if not event.get(POST_NOW) and not CONFIG.schedule.due(now):
-        return {"skipped": f"not due: the digest posts {CONFIG.schedule.describe()}"}
     deadline = Deadline.from_lambda_context(context)
 
     def post() -> dict[str, str]:
@@ -49,5 +48,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         posted = POSTER.post(render_digest(digest), CONFIG.channel, deadline)
         return {"channel": posted.channel, "ts": posted.ts, "failed": str(failed)}
 
-    result, ran = ONCE.run(CONFIG.schedule.week_key(now), post, lambda_context=context, deadline=deadline)
-    return {**result, "posted_now": ran}
+    week = digest_week(now, SETTINGS.digest_timezone)
+    result, ran = ONCE.run(week, post, lambda_context=context, deadline=deadline)
+    return {**result, "posted_now": ran, "week": week}

@@ -169,15 +169,15 @@ def ask_in_slack(stack: EmbeddedStack) -> list[dict[str, Any]]:
 
 
 def weekly_digest(stack: EmbeddedStack) -> tuple[str, dict[str, Any]]:
-    """handlers/digest.py as EventBridge Scheduler's hourly wake-up would run it in the scheduled hour (the demo
-    says "post now" instead of waiting for Monday), posting the week's tables once."""
+    """handlers/digest.py invoked now, as EventBridge Scheduler's weekly cron would (the demo does not wait for
+    Monday), posting the week's tables once."""
     from bot.analytics.digest import load_digest_config
 
     digest_config = load_digest_config(str(demo_config.CONFIG))
     assert digest_config is not None, f"{demo_config.CONFIG} has no digest section"
     step(f"The weekly digest: EventBridge Scheduler → handlers/digest.py → {digest_config.channel}")
     handler = importlib.import_module("handlers.digest")
-    handler.lambda_handler({handler.POST_NOW: True}, LambdaContext())
+    handler.lambda_handler({}, LambdaContext())
     digest = stack.slack.posts(digest_config.channel)[-1]
     show(digest, digest_config.channel)
     return digest_config.channel, digest

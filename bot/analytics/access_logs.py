@@ -201,18 +201,9 @@ def _number(value: Any, kind: type) -> Any:
 
 
 def load_attribution(config_file: str) -> Attribution:
-    """``analytics.access_events.attribution`` of the configuration file: ``{field: clientKey}`` (default)
-    or ``{path_segment: 2}``."""
-    from pathlib import Path
+    """``analytics.access_events.attribution`` of the configuration file (``bot.config.model``): ``{field:
+    clientKey}`` (default) or ``{path_segment: 2}``."""
+    from bot.config.model import load_lookout
 
-    import yaml
-
-    raw = yaml.safe_load(Path(config_file).read_text()) or {}
-    spec = ((raw.get("analytics") or {}).get("access_events") or {}).get("attribution") or {}
-    where = f"{config_file}: analytics.access_events.attribution"
-    if not isinstance(spec, dict) or set(spec) - {"field", "path_segment"}:
-        raise ValueError(f"{where}: either field: <access-log field> or path_segment: <n>")
-    segment = spec.get("path_segment")
-    if segment is not None and (not isinstance(segment, int) or segment < 1):
-        raise ValueError(f"{where}.path_segment: a position from 1, got {segment!r}")
-    return Attribution(field=str(spec.get("field") or "clientKey"), path_segment=segment)
+    spec = load_lookout(config_file).analytics.access_events.attribution
+    return Attribution(field=spec.field, path_segment=spec.path_segment)

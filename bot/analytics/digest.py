@@ -2,15 +2,15 @@
 the tables, the week-over-week change, and what the queries cost. A failing query is one section that says
 why; the digest itself never goes missing.
 
-``infra/lookout.yaml``::
+``infra/lookout.yaml`` (validated by ``bot.config.model.Digest``)::
 
     digest:
       channel: "#product-analytics"
-      schedule: {day: monday, hour: 8, timezone: Europe/Berlin}   # bot.analytics.schedule
       queries:                       # any /traffic, /errors or /query line; "7d" windows compare best
         - /traffic 7d by customer
         - /query popular-fields since=7d
 
+When it posts is the template's (``DigestDay``, ``DigestHour``, ``DigestTimezone``: ``bot.analytics.schedule``).
 Not for: drawing it (``bot.slack.blocks.digest``) or posting it (``handlers/digest.py``).
 """
 
@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.analytics.schedule import ScheduleError, WeeklySchedule, parse_schedule
 from bot.queries.results import QueryError
 
 if TYPE_CHECKING:
@@ -35,15 +34,10 @@ WEEK = timedelta(days=7)
 CHANGE_COLUMN = "vs last week"
 
 
-class DigestConfigError(ValueError):
-    """The digest section of the configuration is invalid; the message names file and field."""
-
-
 @dataclass(frozen=True)
 class DigestConfig:
     channel: str
     queries: tuple[str, ...]
-    schedule: WeeklySchedule = field(default_factory=WeeklySchedule)
 
 
 @dataclass(frozen=True)
@@ -82,32 +76,11 @@ class Digest:
 
 
 def load_digest_config(config_file: str) -> DigestConfig | None:
-    from pathlib import Path
+    """The ``digest`` section of the configuration file, None when it has none; ``ConfigError`` names the field."""
+    from bot.config.model import load_lookout
 
-    import yaml
-
-    raw = yaml.safe_load(Path(config_file).read_text()) or {}
-    spec = raw.get("digest") if isinstance(raw, dict) else None
-    if spec is None:
-        return None
-    where = f"{config_file}: digest"
-    if not isinstance(spec, dict):
-        raise DigestConfigError(f"{where}: expected channel and queries")
-    channel = str(spec.get("channel") or "")
-    if not channel:
-        raise DigestConfigError(f"{where}.channel: the channel to post to")
-    queries = spec.get("queries")
-    if (
-        not isinstance(queries, list)
-        or not queries
-        or not all(isinstance(q, str) and q.startswith("/") for q in queries)
-    ):
-        raise DigestConfigError(f"{where}.queries: a list of slash command lines, e.g. /traffic 7d by customer")
-    try:
-        schedule = parse_schedule(spec.get("schedule"), f"{where}.schedule")
-    except ScheduleError as error:
-        raise DigestConfigError(str(error)) from None
-    return DigestConfig(channel, tuple(queries), schedule)
+    spec = load_lookout(config_file).digest
+    return None if spec is None else DigestConfig(spec.channel, tuple(spec.queries))
 
 
 def build_digest(

@@ -21,23 +21,21 @@ it; ``analytics.configuration`` adds typed tables of the team's own (a refinemen
             field_id: {from: fieldId, type: string}
             uses: {from: uses, type: bigint}
 
-Paths are dot-separated (``settings.theme``). Not for: reading stream records (``bot.analytics.normalize``).
+Paths are dot-separated (``settings.theme``). The sections are validated by their model (``bot.config.model``:
+``SettingsSection``, ``Configuration``); this module makes the normalizer's values of them. Not for: reading
+stream records (``bot.analytics.normalize``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-TYPES = ("string", "bigint", "double", "boolean", "timestamp")
-_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+if TYPE_CHECKING:
+    from bot.config import model
+
 SETTINGS_TABLES = ("settings_events", "settings_snapshot")
 """The generic long form's tables (template.yaml's ``SettingsEventsTable`` and ``SettingsSnapshotTable``)."""
-
-
-class MappingError(ValueError):
-    """The mapping is invalid; the message names the file and field."""
 
 
 @dataclass(frozen=True)
@@ -111,81 +109,14 @@ def _under(path: AttributePath, prefixes: tuple[AttributePath, ...]) -> bool:
     return any(path[: len(prefix)] == prefix for prefix in prefixes)
 
 
-def load_mapping(raw: Any, where: str) -> Mapping:
-    """Validate ``analytics.configuration``; errors name ``where`` and the field."""
-    if not isinstance(raw, dict):
-        raise MappingError(f"{where}: expected a mapping")
-    name = str(raw.get("name") or "")
-    if not _NAME.fullmatch(name):
-        raise MappingError(f"{where}.name: a lower-case table name, got {name!r}")
-    if name == "settings":
-        raise MappingError(f"{where}.name: settings is the long form's (settings_events, settings_snapshot)")
-    key = raw.get("key")
-    if not isinstance(key, list) or not key or not all(isinstance(k, str) and k for k in key):
-        raise MappingError(f"{where}.key: the item's key attribute names, as a list")
-    columns = _columns(raw.get("columns"), f"{where}.columns")
-    explode = raw.get("explode")
-    if explode is None:
-        return Mapping(name, tuple(key), columns)
-    if not isinstance(explode, dict) or not isinstance(explode.get("from"), str):
-        raise MappingError(f"{where}.explode: needs from (a list attribute) and columns")
-    exploded = _columns(explode.get("columns"), f"{where}.explode.columns")
-    clash = {c.name for c in columns} & {c.name for c in exploded}
-    if clash:
-        raise MappingError(f"{where}.explode.columns: {', '.join(sorted(clash))} already in columns")
-    return Mapping(name, tuple(key), columns, tuple(explode["from"].split(".")), exploded)
-
-
-def _columns(raw: Any, where: str) -> tuple[Column, ...]:
-    if not isinstance(raw, dict) or not raw:
-        raise MappingError(f"{where}: at least one column: {{from: attribute, type: {'|'.join(TYPES)}}}")
-    columns = []
-    for name, spec in raw.items():
-        if not _NAME.fullmatch(str(name)) or name in ("op", "at", "item_key", "deleted", "sequence"):
-            raise MappingError(f"{where}.{name}: a lower-case column name not reserved by the normalizer")
-        if not isinstance(spec, dict) or not isinstance(spec.get("from"), str) or not spec["from"]:
-            raise MappingError(f"{where}.{name}.from: the attribute (path) it comes from")
-        kind = str(spec.get("type", "string"))
-        if kind not in TYPES:
-            raise MappingError(f"{where}.{name}.type: one of {', '.join(TYPES)}, got {kind!r}")
-        columns.append(Column(str(name), tuple(spec["from"].split(".")), kind))
-    return tuple(columns)
-
-
-def load_settings_form(raw: Any, where: str) -> SettingsForm:
-    """Validate ``analytics.settings`` (None: the defaults); errors name ``where`` and the field."""
-    if raw is None:
-        return SettingsForm()
-    if not isinstance(raw, dict):
-        raise MappingError(f"{where}: expected a mapping (tenant, attributes, ignore)")
-    unknown = sorted(set(raw) - {"tenant", "attributes", "ignore"})
-    if unknown:
-        raise MappingError(f"{where}.{unknown[0]}: not a setting of the long form (tenant, attributes, ignore)")
-    tenant = raw.get("tenant")
-    if tenant is not None and (not isinstance(tenant, str) or not tenant):
-        raise MappingError(f"{where}.tenant: the attribute whose value is the tenant, e.g. tenantId")
-    return SettingsForm(
-        tenant=tenant,
-        attributes=_paths(raw.get("attributes"), f"{where}.attributes"),
-        ignore=_paths(raw.get("ignore"), f"{where}.ignore"),
-    )
-
-
-def _paths(raw: Any, where: str) -> tuple[AttributePath, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip(".") == p and p for p in raw):
-        raise MappingError(f"{where}: a list of attribute paths, e.g. [preferences, features.beta]")
-    return tuple(tuple(p.split(".")) for p in raw)
-
-
 def load_normalization(config_file: str) -> Normalization:
     """``analytics.settings`` and ``analytics.configuration`` of the configuration file; neither is required."""
-    section = _analytics(config_file)
-    spec = section.get("configuration")
+    from bot.config.model import load_lookout
+
+    analytics = load_lookout(config_file).analytics
     return Normalization(
-        form=load_settings_form(section.get("settings"), f"{config_file}: analytics.settings"),
-        mapping=None if spec is None else load_mapping(spec, f"{config_file}: analytics.configuration"),
+        form=settings_form(analytics.settings),
+        mapping=None if analytics.configuration is None else mapping_of(analytics.configuration),
     )
 
 
@@ -194,11 +125,39 @@ def load_configuration_mapping(config_file: str) -> Mapping | None:
     return load_normalization(config_file).mapping
 
 
-def _analytics(config_file: str) -> dict[str, Any]:
-    from pathlib import Path
+def load_mapping(raw: Any, where: str) -> Mapping:
+    """``analytics.configuration`` as parsed YAML, validated; a ``ConfigError`` names ``where`` and the field."""
+    from bot.config.model import Configuration, validated
 
-    import yaml
+    return mapping_of(validated(raw, Configuration, section=where))
 
-    raw = yaml.safe_load(Path(config_file).read_text()) or {}
-    section = (raw.get("analytics") or {}) if isinstance(raw, dict) else {}
-    return section if isinstance(section, dict) else {}
+
+def load_settings_form(raw: Any, where: str) -> SettingsForm:
+    """``analytics.settings`` as parsed YAML (None: the defaults), validated."""
+    from bot.config.model import SettingsSection, validated
+
+    return settings_form(None if raw is None else validated(raw, SettingsSection, section=where))
+
+
+def mapping_of(spec: model.Configuration) -> Mapping:
+    def columns(specs: dict[str, model.Column]) -> tuple[Column, ...]:
+        return tuple(Column(name, tuple(c.source.split(".")), c.type) for name, c in specs.items())
+
+    explode = spec.explode
+    return Mapping(
+        spec.name,
+        tuple(spec.key),
+        columns(spec.columns),
+        explode_path=() if explode is None else tuple(explode.source.split(".")),
+        explode_columns=() if explode is None else columns(explode.columns),
+    )
+
+
+def settings_form(spec: model.SettingsSection | None) -> SettingsForm:
+    if spec is None:
+        return SettingsForm()
+    return SettingsForm(
+        tenant=spec.tenant,
+        attributes=tuple(tuple(p.split(".")) for p in spec.attributes),
+        ignore=tuple(tuple(p.split(".")) for p in spec.ignore),
+    )

@@ -27,8 +27,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from bot.aws import Clients
-    from bot.checks.config import CheckConfigError, load_checks
-    from bot.config import Settings
+    from bot.checks.config import load_checks
+    from bot.config import ConfigError, Settings
     from bot.delivery import Deadline
     from bot.observability import Telemetry
     from bot.text import redact
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
         checks = [c for c in load_checks(Path(settings.checks_file)) if args.name in (None, c.name)]
-    except CheckConfigError as error:
+    except ConfigError as error:
         print(f"lookout check: {error}", file=sys.stderr)
         return 2
     if not checks:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.config.settings import NEVER
+
 TAG_CHANNEL = "lookout:channel"
 TAG_MENTION = "lookout:mention"
 TAG_SEVERITY = "lookout:severity"
@@ -20,7 +22,6 @@ TAG_RENOTIFY = "lookout:renotify"
 TAG_ESCALATE_AFTER = "lookout:escalate-after"
 TAG_ESCALATE_PAGE_AFTER = "lookout:escalate-page-after"
 TAG_ESCALATE_TO = "lookout:escalate-to"
-NEVER = ("never", "off", "no", "none")
 _CHANNEL = re.compile(r"[CGD][A-Z0-9]{6,20}|#[a-z0-9][a-z0-9._-]{0,79}")
 _SUBTEAM = re.compile(r"S[A-Z0-9]{6,20}")
 _USER = re.compile(r"[UW][A-Z0-9]{6,20}")
@@ -93,7 +94,8 @@ def route_for(
 
 
 def renotify_period(value: str | None, default: int | None) -> int | None:
-    """``never`` → None, ``15m`` → 900; a value that is neither keeps ``default`` (a bad tag never silences)."""
+    """``never`` → None, ``15m`` → 900; a value that is neither keeps ``default`` (a bad tag never silences: the
+    settings' own periods are refused instead, ``bot.config.settings.period``)."""
     from bot.queries.params import ParameterError, parse_duration
 
     text = (value or "").strip().lower()

@@ -1,5 +1,6 @@
-"""The query configuration (services and their log groups, traffic backend, limits, allowlists) and the
-saved-query catalog, loaded from YAML in the repo and validated with errors that name file and field.
+"""The query configuration (services and their log groups, traffic backend, limits, allowlists: the sections of
+the configuration file, validated by its model, ``bot.config.model``) and the saved-query catalog, loaded from
+YAML in the repo and validated with errors that name file and field.
 
 Saved queries use ``{{name}}`` placeholders for their parameters and the window (``{{start}}``, ``{{end}}``,
 ``{{start_day}}``, ``{{end_day}}``). An Athena query may read only its declared tables, an Insights query only
@@ -27,8 +28,6 @@ WINDOW_PLACEHOLDERS = ("start", "end", "start_day", "end_day")
 _IDENT = re.compile(r"[a-z_][a-z0-9_]{0,127}")
 _LOG_GROUP = re.compile(r"[\w./#-]{1,512}")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
-_SLACK_ID = re.compile(r"[UWCGD][A-Z0-9]{2,20}")
-COMMANDS = ("/errors", "/traffic", "/query")
 
 
 class CatalogError(ValueError):
@@ -108,37 +107,16 @@ class QueryConfig:
 def load_config(
     config_file: Path, queries_dir: Path | Sequence[Path] | None = None, *, check_sql: bool = True
 ) -> QueryConfig:
-    """Read and validate the configuration file and every ``*.yaml`` saved-query file of ``queries_dir``: one
-    folder, or several (a sequence, or one path naming them separated by ``os.pathsep``, as ``PATH`` does —
-    ``LOOKOUT_QUERIES=infra/queries:team/queries``); a name defined twice is an error.
+    """Read and validate the configuration file (a ``ConfigError`` names the file and the field) and every
+    ``*.yaml`` saved-query file of ``queries_dir`` (a ``CatalogError``): one folder, or several (a sequence, or
+    one path naming them separated by ``os.pathsep``, as ``PATH`` does — ``LOOKOUT_QUERIES=infra/queries:
+    team/queries``); a name defined twice is an error.
     ``check_sql=False``: an Athena query's SQL is parsed when it first runs (``SavedQuery.check_tables``), not
     now — the Slack function's init and ack stay clear of sqlglot (~80 ms of CPU); CI and ``lookout`` load with
     the check."""
-    raw = _yaml(config_file)
-    where = str(config_file)
-    services = {
-        _match(_IDENT_SERVICE, name, f"{where}: services.{name}"): _log_groups(
-            spec.get("log_groups") if isinstance(spec, dict) else None, f"{where}: services.{name}.log_groups"
-        )
-        for name, spec in _mapping(raw.get("services"), f"{where}: services").items()
-    }
-    if not services:
-        raise CatalogError(f"{where}: services: list at least one service with its log_groups")
-    default_service = str(raw.get("default_service") or next(iter(services)))
-    if default_service not in services:
-        raise CatalogError(f"{where}: default_service: {default_service!r} is not one of the services")
-    window = _window(raw.get("window"), f"{where}: window", Window(timedelta(hours=1), timedelta(days=7)))
-    traffic = _traffic(_mapping(raw.get("traffic") or {}, f"{where}: traffic"), f"{where}: traffic")
-    athena = _mapping(raw.get("athena") or {}, f"{where}: athena")
-    insights = _mapping(raw.get("insights") or {}, f"{where}: insights")
-    access = {
-        command: Access(
-            users=tuple(_ids(spec.get("users"), f"{where}: access.{command}.users")),
-            channels=tuple(_ids(spec.get("channels"), f"{where}: access.{command}.channels")),
-        )
-        for command, spec in _mapping(raw.get("access") or {}, f"{where}: access").items()
-        if _known_command(command, f"{where}: access")
-    }
+    from bot.config.model import load_lookout
+
+    spec = load_lookout(config_file)  # the file's model: every error names the file and the field
     queries: dict[str, SavedQuery] = {}
     for path in (p for folder in query_folders(queries_dir) for p in sorted(folder.glob("*.yaml"))):
         for query in load_queries(path, check_sql=check_sql):
@@ -146,20 +124,25 @@ def load_config(
                 raise CatalogError(f"{path}: {query.name}: defined twice (also in {queries[query.name].source})")
             queries[query.name] = query
     return QueryConfig(
-        services=services,
-        default_service=default_service,
-        window=window,
-        traffic=traffic,
-        athena_workgroup=_match(_IDENT_WG, str(athena.get("workgroup", "lookout")), f"{where}: athena.workgroup"),
-        athena_database=_match(
-            _IDENT, str(athena.get("database", "lookout")).lower(), f"{where}: athena.database"
+        services={name: tuple(service.log_groups) for name, service in spec.services.items()},
+        default_service=spec.default_service or next(iter(spec.services)),
+        window=Window(spec.window.default, spec.window.maximum),
+        traffic=TrafficConfig(
+            backend=spec.traffic.backend,
+            database=spec.traffic.database,
+            table=spec.traffic.table,
+            log_groups=tuple(spec.traffic.log_groups) if spec.traffic.backend == "insights" else (),
+            fields={str(key): name for key, name in spec.traffic.fields.items()},
         ),
-        athena_timeout=_duration(athena.get("timeout", "90s"), f"{where}: athena.timeout"),
-        insights_timeout=_duration(insights.get("timeout", "60s"), f"{where}: insights.timeout"),
-        insights_max_concurrent=_int(
-            insights.get("max_concurrent", 4), f"{where}: insights.max_concurrent", 1, 30
-        ),
-        access=access,
+        athena_workgroup=spec.athena.workgroup,
+        athena_database=spec.athena.database.lower(),
+        athena_timeout=spec.athena.timeout,
+        insights_timeout=spec.insights.timeout,
+        insights_max_concurrent=spec.insights.max_concurrent,
+        access={
+            command: Access(users=tuple(rule.users), channels=tuple(rule.channels))
+            for command, rule in spec.access.items()
+        },
         queries=queries,
     )
 
@@ -289,9 +272,6 @@ def _param(name: str, raw: Any, where: str) -> ParamSpec:
 
 # --- small validators ---------------------------------------------------------------------------------
 
-_IDENT_SERVICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_IDENT_WG = re.compile(r"[a-zA-Z0-9._-]{1,128}")
-
 
 def _yaml(path: Path, top: type = dict) -> Any:
     import yaml
@@ -345,16 +325,6 @@ def _table(raw: Any, where: str) -> str:
     return ".".join(parts)
 
 
-def _ids(raw: Any, where: str) -> list[str]:
-    return [_match(_SLACK_ID, str(i), where) for i in _list(raw, where)]
-
-
-def _known_command(command: str, where: str) -> bool:
-    if command not in COMMANDS:
-        raise CatalogError(f"{where}: {command!r} is not one of {', '.join(COMMANDS)}")
-    return True
-
-
 def _duration(raw: Any, where: str) -> timedelta:
     try:
         return parse_duration(str(raw))
@@ -377,23 +347,3 @@ def _window(raw: Any, where: str, fallback: Window) -> Window:
     if default > maximum:
         raise CatalogError(f"{where}: default is wider than max")
     return Window(default, maximum)
-
-
-def _traffic(spec: dict[str, Any], where: str) -> TrafficConfig:
-    backend = str(spec.get("backend", "athena"))
-    if backend not in ("athena", "insights"):
-        raise CatalogError(f"{where}.backend: must be athena or insights, got {backend!r}")
-    fields = {str(k): str(v) for k, v in _mapping(spec.get("fields") or {}, f"{where}.fields").items()}
-    for key, value in fields.items():
-        if key not in {"customer", "endpoint", "status", "latency", "bytes"} or not _FIELD.fullmatch(value):
-            raise CatalogError(f"{where}.fields.{key}: unknown key or invalid field name {value!r}")
-    return TrafficConfig(
-        backend=backend,  # type: ignore[arg-type]
-        database=_match(_IDENT, str(spec["database"]), f"{where}.database") if spec.get("database") else None,
-        table=_match(_IDENT, str(spec.get("table", "access_events")), f"{where}.table"),
-        log_groups=_log_groups(spec.get("log_groups"), f"{where}.log_groups") if backend == "insights" else (),
-        fields=fields,
-    )
-
-
-_FIELD = re.compile(r"@?[A-Za-z_][\w.]{0,127}")

@@ -32,6 +32,7 @@ CALLS = {
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
         "dynamodb:BatchGetItem",  # a storm round's entries (tests/unit/test_iam_grants_calls.py reads the calls)
+        "cloudtrail:LookupEvents",  # what changed before the alarm, where the change ledger has no records
     },
     "SlackFunctionRole": {
         "lambda:InvokeFunction",
@@ -62,6 +63,7 @@ UNSCOPABLE = {
     "xray:GetTraceSummaries",
     "cloudwatch:GetMetricData",
     "cloudwatch:DescribeAlarms",  # composite alarms are described only to a permission scoped to *
+    "cloudtrail:LookupEvents",
     "logs:GetQueryResults",
     "logs:StopQuery",
     "logs:DescribeQueries",
@@ -445,7 +447,7 @@ def test_app_events_land_partitioned_by_the_day_of_their_at(
     assert columns == documented
 
 
-def test_the_digest_wakes_hourly_with_the_query_permissions_and_its_weekly_claim(
+def test_the_digest_runs_weekly_on_a_cron_in_its_time_zone_with_the_query_permissions_and_its_claim(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
@@ -456,7 +458,16 @@ def test_the_digest_wakes_hourly_with_the_query_permissions_and_its_weekly_claim
         for r in out.values()
         if r["Type"] == "AWS::Scheduler::Schedule" and "DigestFunction" in json.dumps(r["Properties"]["Target"])
     )
-    assert schedule["ScheduleExpression"] == "rate(1 hour)"  # the day and hour are digest.schedule's
+    # EventBridge Scheduler's cron (minutes hours day-of-month month day-of-week year; "?" where the day of the
+    # week is given), evaluated in the parameter's time zone: no hourly wake-up, no due-check in the function
+    assert schedule["ScheduleExpression"] == {"Fn::Sub": "cron(0 ${DigestHour} ? * ${DigestDay} *)"}
+    assert schedule["ScheduleExpressionTimezone"] == {"Ref": "DigestTimezone"}
+    assert "<aws.scheduler.scheduled-time>" in schedule["Target"]["Input"]  # a retry claims the week it was due
+    environment = out["DigestFunction"]["Properties"]["Environment"]["Variables"]
+    assert environment["LOOKOUT_DIGEST_TIMEZONE"] == {"Ref": "DigestTimezone"}  # the claim's week, in that zone
+    parameters = yaml_parse(TEMPLATE.read_text())["Parameters"]
+    assert (parameters["DigestDay"]["Default"], parameters["DigestHour"]["Default"]) == ("MON", 8)
+    assert all(re.fullmatch(parameters["DigestTimezone"]["AllowedPattern"], zone) for zone in TIME_ZONES)
     statements_ = statements({"Resources": out}, "DigestFunctionRole")
     granted = {a for s in statements_ for a in as_list(s["Action"]) if not a.startswith("dynamodb:")}
     slack = {a for s in statements({"Resources": out}, "SlackFunctionRole") for a in as_list(s["Action"])}
@@ -469,6 +480,9 @@ def test_the_digest_wakes_hourly_with_the_query_permissions_and_its_weekly_claim
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
     }
+
+
+TIME_ZONES = ("UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "America/Port-au-Prince", "Etc/GMT+5")
 
 
 def test_alb_logs_are_off_without_a_bucket_and_read_each_new_log_object_with_one(

@@ -126,7 +126,7 @@ def test_one_notification_delivered_at_once_is_posted_once(
     assert again["posted"] == [] and made() == first
 
 
-def test_the_digest_posts_in_its_hour_once_a_week(
+def test_the_digest_posts_once_a_week_however_often_scheduler_delivers(
     deployed: tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str, Any, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -136,31 +136,39 @@ def test_the_digest_posts_in_its_hour_once_a_week(
     digest = importlib.reload(importlib.import_module("handlers.digest"))
     channel = digest.CONFIG.channel
     before = len(stack.slack.posts(channel))
-    # infra/lookout.yaml: Mondays at 08:00 UTC
-    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2026, 11, 30, 7, 59, tzinfo=UTC))
-    assert "not due" in digest.lambda_handler({}, LambdaContext())["skipped"]
+    # GIVEN the template's cron ran Monday 2026-11-30 08:00 UTC; Scheduler delivers at least once: twice here
+    run = {"scheduled_time": "2026-11-30T08:00:00Z"}
     monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2026, 11, 30, 8, 0, 7, tzinfo=UTC))
-    first = digest.lambda_handler({}, LambdaContext())
-    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2026, 11, 30, 8, 20, tzinfo=UTC))
-    again = digest.lambda_handler({}, LambdaContext())  # the scheduler delivered twice, or retried
-    assert first["posted_now"] is True and again["posted_now"] is False and again["ts"] == first["ts"]
+    first = digest.lambda_handler(run, LambdaContext())
+    again = digest.lambda_handler(run, LambdaContext())
+    # AND someone invokes it by hand later that week
+    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    by_hand = digest.lambda_handler({}, LambdaContext())
+    # THEN one digest that week, and the next week's run posts again
+    assert first["posted_now"] is True and first["week"] == "digest#2026-W49"
+    assert (again["posted_now"], by_hand["posted_now"]) == (False, False) and again["ts"] == first["ts"]
     assert len(stack.slack.posts(channel)) == before + 1
-    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
-    assert digest.lambda_handler({}, LambdaContext())["posted_now"] is True  # the next week posts again
+    assert digest.lambda_handler({"scheduled_time": "2026-12-07T08:00:00Z"}, LambdaContext())["posted_now"]
     assert len(stack.slack.posts(channel)) == before + 2
 
 
-def test_a_retried_wake_up_judges_the_hour_it_was_scheduled_for(
+def test_a_run_belongs_to_the_week_of_its_scheduled_time_in_the_digest_time_zone(
     deployed: tuple[EmbeddedStack, FunctionUrl, dict[str, Any], str, Any, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from dataclasses import replace
     from datetime import UTC, datetime
 
     stack = deployed[0]
     digest = importlib.reload(importlib.import_module("handlers.digest"))
+    monkeypatch.setattr(digest, "SETTINGS", replace(digest.SETTINGS, digest_timezone="Europe/Berlin"))
     before = len(stack.slack.posts(digest.CONFIG.channel))
-    # the 08:37 wake-up of Monday 2027-01-04 failed; Scheduler retries it at 09:05 with the same scheduled time
-    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2027, 1, 4, 9, 5, tzinfo=UTC))
-    answer = digest.lambda_handler({"scheduled_time": "2027-01-04T08:37:00Z"}, LambdaContext())
-    assert answer["posted_now"] is True and len(stack.slack.posts(digest.CONFIG.channel)) == before + 1
-    assert "skipped" in digest.lambda_handler({}, LambdaContext())  # the 09:05 clock alone is not due
+    # GIVEN Mondays at 00:00 Europe/Berlin: Sunday 2027-01-10 23:00 UTC, already week 2 there; the delivery
+    # failed and Scheduler retries it at 00:20 UTC with the same scheduled time
+    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2027, 1, 11, 0, 20, tzinfo=UTC))
+    answer = digest.lambda_handler({"scheduled_time": "2027-01-10T23:00:00Z"}, LambdaContext())
+    assert answer["posted_now"] is True and answer["week"] == "digest#2027-W02"
+    assert len(stack.slack.posts(digest.CONFIG.channel)) == before + 1
+    # THEN an invocation by hand on that Monday (UTC) is the same week: nothing more
+    monkeypatch.setattr(digest, "CLOCK", lambda tz: datetime(2027, 1, 11, 10, 0, tzinfo=UTC))
+    assert digest.lambda_handler({}, LambdaContext())["posted_now"] is False

@@ -123,8 +123,10 @@ def test_without_firehose_decompression_the_payload_is_read_and_control_messages
 
 def test_the_attribution_setting_is_validated(tmp_path: Any) -> None:
     config = tmp_path / "lookout.yaml"
-    config.write_text("analytics: {access_events: {attribution: {path_segment: 0}}}\n")
-    with pytest.raises(ValueError, match="path_segment: a position from 1"):
+    config.write_text(
+        "services: {a: {log_groups: [/a]}}\nanalytics: {access_events: {attribution: {path_segment: 0}}}\n"
+    )
+    with pytest.raises(ValueError, match="attribution.path_segment: must be at least 1"):
         load_attribution(str(config))
     assert load_attribution("infra/lookout.yaml") == Attribution(field="clientKey")
 

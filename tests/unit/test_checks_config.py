@@ -1,5 +1,6 @@
 """Scheduled checks without running one: the checks file's validation (the shipped file loads, mistakes name
-the file and the field) and the standing's decisions (failing after N consecutive failures, passing again)."""
+the file and the field, nothing is silently capped) and the standing's decisions (failing after N consecutive
+failures, passing again)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.checks.config import Check, CheckConfigError, HttpProbe, load_checks
+from bot.checks.config import Check, HttpProbe, load_checks
 from bot.checks.model import Result
 from bot.checks.state import Standing, advance
+from bot.config import ConfigError
 
 NOW = datetime(2026, 11, 26, 9, 14, tzinfo=UTC)
 
@@ -57,25 +59,36 @@ checks:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("checks: [{name: Bad_Name, http: {url: 'https://x'}}]", "checks[0].name: 'Bad_Name' is not a valid name"),
-        ("checks: [{name: a}]", "check a: give exactly one of http or xray"),
-        ("checks: [{name: a, http: {url: 'ftp://x'}}]", "check a.http.url: an http(s) URL"),
+        ("checks: [{name: Bad_Name, http: {url: 'https://x'}}]", "checks[0].name: 'Bad_Name' is not valid"),
+        ("checks: [{name: a}]", "checks[0]: give exactly one of http or xray"),
+        ("checks: [{name: a, http: {url: 'ftp://x'}}]", "checks[0].http.url: an http(s) URL"),
         ("checks: [{name: a, http: {url: 'https://x', headers: {X-Key: s3cret}}}]", "never go in the file"),
         ("checks: [{name: a, http: {url: 'https://x', json: {expression: '[', equals: 1}}}]", "not JMESPath"),
-        ("checks: [{name: a, http: {url: 'https://x', retries: 9}}]", "check a.http.retries: a whole number"),
-        ("checks: [{name: a, http: {url: 'https://x'}, every: 90s}]", "check a.every: whole minutes"),
-        ("checks: [{name: a, http: {url: 'https://x'}, regions: [mars-1]}]", "'mars-1' is not a region code"),
+        ("checks: [{name: a, http: {url: 'https://x', retries: 9}}]", "checks[0].http.retries: must be at most 5"),
+        ("checks: [{name: a, http: {url: 'https://x'}, every: 90s}]", "checks[0].every: whole minutes"),
+        (
+            "checks: [{name: a, http: {url: 'https://x'}, regions: [mars-1]}]",
+            "'mars-1' is not valid (a region code",
+        ),
         ("checks: [{name: a, xray: {service: s}}]", "give at least one of max_error_rate"),
         ("checks: [{name: a, xray: {service: s, max_fault_rate: 150%}}]", "a rate between 0% and 100%"),
-        ("checks: [{name: a, xray: {service: s, max_p95: 1s, window: 30s}}]", "check a.xray.window: from 1m"),
+        ("checks: [{name: a, xray: {service: s, max_p95: 1s, window: 30s}}]", "checks[0].xray.window: from 1m"),
         ("checks: [{name: a, http: {url: 'https://x'}}, {name: a, http: {url: 'https://y'}}]", "defined twice"),
-        ("checks: {a: 1}", "expected checks: [ … ]"),
+        ("checks: {a: 1}", "checks: expected a list"),
+        # a typo is an error, not a setting silently ignored; a limit is an error, not silently capped
+        ("checks: [{name: a, http: {url: 'https://x'}, evry: 5m}]", "checks[0].evry: unknown key"),
+        ("checks: [{name: a, http: {url: 'https://x', timout: 5s}}]", "checks[0].http.timout: unknown key"),
+        ("checks: [{name: a, http: {url: 'https://x', timeout: 45s}}]", "checks[0].http.timeout: at most 30s"),
     ],
 )
 def test_mistakes_name_the_file_and_the_field(tmp_path: Path, body: str, message: str) -> None:
-    with pytest.raises(CheckConfigError) as raised:
+    with pytest.raises(ConfigError) as raised:
         load(tmp_path, body)
-    assert message in str(raised.value) and "checks.yaml" in str(raised.value)
+    assert message in str(raised.value) and str(tmp_path / "checks.yaml") in str(raised.value)
+
+
+def test_a_file_whose_checks_are_all_commented_out_has_none(tmp_path: Path) -> None:
+    assert load(tmp_path, "checks:\n  # - name: a\n") == () and load_checks(tmp_path / "absent.yaml") == ()
 
 
 # --- the standing -------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ DOMAINS = (
     "bot.analytics",
     "bot.checks",
     "bot.logerrors",
+    "bot.changes",
+    "bot.config",
     "bot.notices",
     "bot.table_keys",
     "bot.text",

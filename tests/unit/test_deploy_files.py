@@ -84,3 +84,25 @@ def test_the_public_slack_function_writes_only_its_own_key_families() -> None:
     SeenSignatures("t", keys).first_time("v0=abc")
     written = [*keys.written, _incident_key("arn:aws:cloudwatch:us-east-1:1:alarm:a")]
     assert all(any(re.fullmatch(f.replace("*", ".*"), key) for f in families) for key in written)
+
+
+def test_every_function_sam_builds_with_make_has_its_target() -> None:
+    # SAM's makefile build method runs `make build-<LogicalId>` (SAM Developer Guide, "Building custom runtimes"):
+    # a function without its target fails `sam build` for the whole stack
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=Loader)  # noqa: S506 - a SafeLoader
+    built = {
+        name
+        for name, resource in template["Resources"].items()
+        if (resource.get("Metadata") or {}).get("BuildMethod") == "makefile"
+    }
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^build-(\w+):", makefile, re.MULTILINE))
+    phony = set(
+        re.findall(r"build-(\w+)", next(line for line in makefile.splitlines() if line.startswith(".PHONY")))
+    )
+    assert built and built <= targets, f"no Makefile target for {built - targets}"
+    assert built <= phony, f"not .PHONY: {built - phony}"

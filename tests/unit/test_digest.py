@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.analytics.digest import CHANGE_COLUMN, DigestConfig, DigestConfigError, build_digest, load_digest_config
+from bot.analytics.digest import CHANGE_COLUMN, DigestConfig, build_digest, load_digest_config
+from bot.config import ConfigError
 from bot.queries.results import QueryFailed, QueryResult
 from bot.slack.blocks.digest import render_digest, render_digest_text
 from tests.support.messages import assert_valid_message
@@ -83,14 +84,23 @@ def test_a_query_that_raises_anything_costs_its_section_only() -> None:
 
 def test_the_configuration_is_validated(tmp_path: Any) -> None:
     config = tmp_path / "lookout.yaml"
-    config.write_text("digest: {channel: '#c', queries: [traffic]}\n")
-    with pytest.raises(DigestConfigError, match="digest.queries"):
+    services = "services: {a: {log_groups: [/aws/lambda/a]}}\n"
+    config.write_text(services + "digest: {channel: '#c', queries: [traffic]}\n")
+    with pytest.raises(ConfigError, match=r"lookout.yaml: digest.queries\[0\]: 'traffic' is not valid"):
         load_digest_config(str(config))
     loaded = load_digest_config("infra/lookout.yaml")
     assert loaded is not None and loaded.channel == "#product-analytics" and len(loaded.queries) == 6
-    assert loaded.schedule.describe() == "Mondays at 08:00 UTC"
-    config.write_text("digest: {channel: '#c', queries: [/traffic], schedule: {hour: 25}}\n")
-    with pytest.raises(DigestConfigError, match="digest.schedule.hour"):
+    config.write_text(services)
+    assert load_digest_config(str(config)) is None
+
+
+def test_the_schedule_moved_to_the_template_and_the_old_keys_say_where(tmp_path: Any) -> None:
+    config = tmp_path / "lookout.yaml"
+    config.write_text(
+        "services: {a: {log_groups: [/aws/lambda/a]}}\n"
+        "digest: {channel: '#c', queries: [/traffic], schedule: {day: monday, hour: 8, timezone: UTC}}\n"
+    )
+    with pytest.raises(ConfigError, match="digest.schedule: moved to the template: its DigestDay, DigestHour"):
         load_digest_config(str(config))
 
 

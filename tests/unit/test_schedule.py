@@ -1,4 +1,5 @@
-"""The digest's schedule: local day and hour in an IANA zone (daylight saving included), one key per week."""
+"""The digest's week: the claim that posts each week's digest once is the ISO week of the run's scheduled time in
+the digest's time zone (EventBridge Scheduler's cron runs in that zone: the template's DigestTimezone)."""
 
 from __future__ import annotations
 
@@ -6,40 +7,31 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.analytics.schedule import ScheduleError, WeeklySchedule, parse_schedule
-
-BERLIN = parse_schedule({"day": "monday", "hour": 8, "timezone": "Europe/Berlin"}, "digest.schedule")
+from bot.analytics.schedule import digest_week
 
 
 @pytest.mark.parametrize(
-    ("utc", "due"),
+    ("scheduled", "zone", "week"),
     [
-        (datetime(2026, 11, 30, 7, 0, tzinfo=UTC), True),  # CET: 08:00 local
-        (datetime(2026, 11, 30, 8, 0, tzinfo=UTC), False),  # 09:00 local
-        (datetime(2026, 3, 30, 6, 30, tzinfo=UTC), True),  # CEST (summer time): 08:30 local
-        (datetime(2026, 3, 30, 7, 0, tzinfo=UTC), False),
-        (datetime(2026, 12, 1, 7, 0, tzinfo=UTC), False),  # a Tuesday
+        # Mondays at 00:00 in Berlin are Sunday 23:00 UTC (CET) or 22:00 UTC (CEST): already the new week there
+        (datetime(2026, 11, 29, 23, 0, tzinfo=UTC), "Europe/Berlin", "digest#2026-W49"),
+        (datetime(2026, 3, 29, 22, 0, tzinfo=UTC), "Europe/Berlin", "digest#2026-W14"),
+        (datetime(2026, 11, 29, 23, 0, tzinfo=UTC), "UTC", "digest#2026-W48"),
+        # Mondays at 08:00 in New York: the same Monday in UTC
+        (datetime(2026, 11, 30, 13, 0, tzinfo=UTC), "America/New_York", "digest#2026-W49"),
+        # the ISO year, not the calendar year
+        (datetime(2027, 1, 1, 9, 0, tzinfo=UTC), "UTC", "digest#2026-W53"),
     ],
 )
-def test_due_in_local_time(utc: datetime, due: bool) -> None:
-    assert BERLIN.due(utc) is due
+def test_a_run_belongs_to_the_iso_week_of_its_scheduled_time_in_the_zone(
+    scheduled: datetime, zone: str, week: str
+) -> None:
+    assert digest_week(scheduled, zone) == week
 
 
-def test_the_week_key_is_the_local_iso_week() -> None:
-    # Sunday 23:30 UTC is already Monday in Berlin: a new week there
-    assert BERLIN.week_key(datetime(2026, 11, 29, 23, 30, tzinfo=UTC)) == "digest#2026-W49"
-    assert WeeklySchedule().week_key(datetime(2026, 11, 29, 23, 30, tzinfo=UTC)) == "digest#2026-W48"
-    assert BERLIN.describe() == "Mondays at 08:00 Europe/Berlin"
-
-
-def test_defaults_and_mistakes() -> None:
-    assert parse_schedule(None, "x") == WeeklySchedule(0, 8, "UTC")
-    for raw, message in (
-        ({"day": "funday"}, "x.day: one of monday"),
-        ({"hour": 24}, "x.hour: a whole hour"),
-        ({"hour": "8"}, "x.hour: a whole hour"),
-        ({"timezone": "Mars/Olympus"}, "is not an IANA time zone"),
-        ({"when": "soon"}, "expected {day"),
-    ):
-        with pytest.raises(ScheduleError, match=message.replace("{", r"\{")):
-            parse_schedule(raw, "x")
+def test_weekly_runs_across_a_daylight_saving_change_get_a_key_each() -> None:
+    # GIVEN Mondays at 00:00 Europe/London, the clocks going forward on Sunday 2026-03-29
+    runs = [datetime(2026, 3, 23, 0, 0, tzinfo=UTC), datetime(2026, 3, 29, 23, 0, tzinfo=UTC)]
+    # THEN the two runs are two weeks there, although both are week 13 in UTC
+    assert [digest_week(run, "Europe/London") for run in runs] == ["digest#2026-W13", "digest#2026-W14"]
+    assert {digest_week(run, "UTC") for run in runs} == {"digest#2026-W13"}

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import table_keys
-from bot.analytics.schedule import WeeklySchedule
+from bot.analytics.schedule import digest_week
 from bot.checks.alarm import check_key
 from bot.checks.config import Check, HttpProbe
 from bot.lifecycle.storm import storm_key
@@ -32,7 +32,7 @@ def test_the_domains_build_the_keys_they_always_built() -> None:
     assert (
         forwarder.batch_key({"awslogs": {"data": "H4sIAAAAAAAAAKtWyk"}}) == "logs#fdcd2567c2ec9fee77ca22972ff5a0e7"
     )
-    assert WeeklySchedule().week_key(datetime(2026, 1, 1, 12, tzinfo=UTC)) == "digest#2026-W01"
+    assert digest_week(datetime(2026, 1, 1, 12, tzinfo=UTC)) == "digest#2026-W01"
 
 
 @pytest.mark.parametrize(

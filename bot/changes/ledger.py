@@ -1,0 +1,305 @@
+"""The change ledger in the incidents table: each change filed under each of its resources, by the hour it
+happened in (``change#<resource>#<hour>``, ``bot.table_keys``), read back for a window newest first.
+
+The table has one hash key and no sort key, so an hour's changes to a resource are one item: a list appended to
+(``list_append``), a string set of the event ids it holds — EventBridge delivers at least once and Lambda retries,
+and the same event is kept once — and at most ``PER_HOUR`` changes (beyond them only counted: ``dropped``), so an
+item stays far below DynamoDB's 400 KB whatever a deploy storm sends. A window of an hour is two or three items
+per resource; ``read`` fetches the alarmed resource's and its neighbours' in one ``BatchGetItem``, together with
+the marker that says since when the ledger has been recording (``change#ledger``): a window that starts earlier is
+not covered, and the card searches CloudTrail for the rest (``bot.changes.finder``).
+
+Where an event names only the new value (Lambda's configuration, an alias's version), the old one is the value the
+ledger last recorded for the resource (``change-state#<resource>``): one ``UpdateItem`` that sets the new settings
+and returns the old ones, only when the event is newer than the last recorded — a late or repeated event names no
+old value rather than a wrong one.
+
+Not for: reading events (``bot.changes.parse``) or CloudTrail (``bot.changes.lookup``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from bot import coerce, table_keys
+from bot.changes.model import Change, Diff
+from bot.table_keys import CHANGE_LEDGER, CHANGE_STATE_TTL_S, CHANGE_TTL_S, HOUR
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from bot.delivery import Deadline
+
+PER_HOUR = 50
+"""Changes one resource's hour keeps (each under 2 KB: ``bot.changes.cloudtrail.VALUE_CHARS``)."""
+MARK_EVERY_S = 600
+"""How often a container refreshes the ledger's marker (its TTL counts from the last refresh)."""
+BATCH_KEYS = 100
+"""BatchGetItem's limit of keys per request."""
+UNPROCESSED_TRIES = 3
+SETTING = "s:"
+"""Prefix of a setting's attribute in a ``change-state#`` item."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    change: Change
+    """The change as filed: with the old values the ledger knew."""
+    filed: tuple[str, ...] = ()
+    """The resources it was filed under now."""
+    duplicate: tuple[str, ...] = ()
+    """The resources that already held it (a repeated delivery)."""
+    full: tuple[str, ...] = ()
+    """The resources whose hour was full: counted as dropped there, not kept."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """What the ledger holds for some resources between two moments."""
+
+    items: tuple[Change, ...]
+    """Newest first, each change once."""
+    recording_since: datetime | None
+    """Since when the ledger has been recording (None: no live marker — not deployed, or silent for its TTL)."""
+    dropped: int = 0
+    """Changes the window's hours counted but did not keep (their hour was full): at least this many."""
+
+    def covers(self, since: datetime) -> bool:
+        return self.recording_since is not None and self.recording_since <= since
+
+
+class ChangeLedger:
+    def __init__(
+        self,
+        dynamodb: Any,
+        table: str,
+        *,
+        per_hour: int = PER_HOUR,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.dynamodb = dynamodb
+        self.table = table
+        self.per_hour = per_hour
+        self.clock = clock
+        self._marked_at: float | None = None
+
+    # --- writing ------------------------------------------------------------------------------------------
+
+    def record(self, change: Change) -> Recorded:
+        """File ``change`` under each of its resources (once each, however often it is delivered)."""
+        self._mark()
+        change = self._with_old_values(change)
+        hour = int(change.at.timestamp()) // HOUR
+        ttl = (hour + 1) * HOUR + CHANGE_TTL_S
+        entry = to_item(change)
+        filed: list[str] = []
+        duplicate: list[str] = []
+        full: list[str] = []
+        for resource in change.resources:
+            outcome = self._append(table_keys.change(resource, hour), change.id, entry, ttl)
+            {"filed": filed, "duplicate": duplicate, "full": full}[outcome].append(resource)
+        return Recorded(change, tuple(filed), tuple(duplicate), tuple(full))
+
+    def _append(self, key: str, change_id: str, entry: dict[str, Any], ttl: int) -> str:
+        serialized = table_keys.values(one=[entry], empty=[], ttl=ttl, idv=change_id, cap=self.per_hour)
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table,
+                Key=table_keys.key(key),
+                UpdateExpression=(
+                    "SET changes = list_append(if_not_exists(changes, :empty), :one), expiration = :ttl "
+                    "ADD ids :ids"
+                ),
+                ConditionExpression=(
+                    "(attribute_not_exists(ids) OR NOT contains(ids, :idv)) "
+                    "AND (attribute_not_exists(changes) OR size(changes) < :cap)"
+                ),
+                ExpressionAttributeValues={**serialized, ":ids": {"SS": [change_id]}},
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return self._count_dropped(key, change_id, ttl)
+        return "filed"
+
+    def _count_dropped(self, key: str, change_id: str, ttl: int) -> str:
+        """The hour is full, or already holds the change: count it in the first case."""
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table,
+                Key=table_keys.key(key),
+                UpdateExpression="ADD dropped :one SET expiration = :ttl",
+                ConditionExpression="NOT contains(ids, :idv)",
+                ExpressionAttributeValues=table_keys.values(one=1, ttl=ttl, idv=change_id),
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return "duplicate"
+        return "full"
+
+    def _mark(self) -> None:
+        """Refresh the marker: since when the ledger has been recording (kept while changes keep coming)."""
+        now = self.clock()
+        if self._marked_at is not None and now - self._marked_at < MARK_EVERY_S:
+            return
+        ttl = table_keys.expires(CHANGE_TTL_S, now)
+        try:  # a live marker keeps its start
+            self.dynamodb.update_item(
+                TableName=self.table,
+                Key=table_keys.key(CHANGE_LEDGER),
+                UpdateExpression="SET since = if_not_exists(since, :now), expiration = :ttl",
+                ConditionExpression="attribute_not_exists(expiration) OR expiration > :now",
+                ExpressionAttributeValues=table_keys.values(now=int(now), ttl=ttl),
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:  # expired, not yet deleted: start again
+            self.dynamodb.update_item(
+                TableName=self.table,
+                Key=table_keys.key(CHANGE_LEDGER),
+                UpdateExpression="SET since = :now, expiration = :ttl",
+                ExpressionAttributeValues=table_keys.values(now=int(now), ttl=ttl),
+            )
+        self._marked_at = now
+
+    def _with_old_values(self, change: Change) -> Change:
+        """``change`` with the old value of each setting the ledger last recorded for its resource, and the
+        resource's recorded settings moved on to the change's (only if the change is newer than the last)."""
+        if not change.settings or not change.resources:
+            return change
+        names = {f"#s{i}": SETTING + name for i, (name, _) in enumerate(change.settings)}
+        new = {f"s{i}": shown for i, (_, shown) in enumerate(change.settings)}
+        at = change.at.timestamp()
+        try:
+            response = self.dynamodb.update_item(
+                TableName=self.table,
+                Key=table_keys.key(table_keys.change_state(change.resources[0])),
+                UpdateExpression="SET "
+                + ", ".join(f"#s{i} = :s{i}" for i in range(len(names)))
+                + ", changed_at = :at, expiration = :ttl",
+                ConditionExpression="attribute_not_exists(changed_at) OR changed_at <= :at",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=table_keys.values(
+                    at=at, ttl=table_keys.expires(CHANGE_STATE_TTL_S, max(at, self.clock())), **new
+                ),
+                ReturnValues="UPDATED_OLD",
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:  # older than the last recorded
+            return change
+        old = table_keys.attributes(response.get("Attributes") or {})
+        previous = {k.removeprefix(SETTING): coerce.text(v) for k, v in old.items() if k.startswith(SETTING)}
+        return with_previous(change, previous)
+
+    # --- reading ------------------------------------------------------------------------------------------
+
+    def read(
+        self, resources: Iterable[str], since: datetime, until: datetime, deadline: Deadline | None = None
+    ) -> Window:
+        """The changes to ``resources`` between ``since`` and ``until``, newest first, and since when the ledger
+        has been recording. One BatchGetItem for up to 100 items (an hour's window of 33 resources)."""
+        first, last = int(since.timestamp()) // HOUR, int(until.timestamp()) // HOUR
+        keys = [table_keys.change(r, h) for r in dict.fromkeys(resources) for h in range(first, last + 1)]
+        found = self._get([CHANGE_LEDGER, *dict.fromkeys(keys)], deadline)
+        marker = found.pop(CHANGE_LEDGER, None)
+        now = self.clock()
+        recording_since = None
+        if marker and float(marker.get("expiration", 0)) > now and "since" in marker:
+            recording_since = datetime.fromtimestamp(float(marker["since"]), UTC)
+        changes: dict[str, Change] = {}
+        dropped = 0
+        for item in found.values():
+            dropped += int(item.get("dropped", 0))
+            for entry in item.get("changes") or []:
+                change = from_item(entry)
+                if change is not None and since <= change.at <= until:
+                    changes.setdefault(change.id, change)
+        items = tuple(sorted(changes.values(), key=lambda c: c.at, reverse=True))
+        return Window(items, recording_since, dropped)
+
+    def recent(self, resources: Iterable[str], since: datetime, until: datetime) -> tuple[Change, ...]:
+        """The changes to ``resources`` between ``since`` and ``until``, newest first (``read``'s items)."""
+        return self.read(resources, since, until).items
+
+    def _get(self, keys: list[str], deadline: Deadline | None) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), BATCH_KEYS):
+            request: dict[str, Any] = {
+                self.table: {"Keys": [table_keys.key(k) for k in keys[start : start + BATCH_KEYS]]}
+            }
+            for _ in range(UNPROCESSED_TRIES):
+                response = self.dynamodb.batch_get_item(RequestItems=request)
+                for raw in response.get("Responses", {}).get(self.table, []):
+                    item = table_keys.attributes(raw)
+                    found[str(item[table_keys.KEY])] = item
+                request = response.get("UnprocessedKeys") or {}
+                if not request or (deadline is not None and deadline.remaining() < 1.0):
+                    break
+        return found
+
+
+def with_previous(change: Change, previous: Mapping[str, str]) -> Change:
+    """``change``'s diffs with the old values ``previous`` names (those that differ from the new), and a diff for
+    each reported setting that changed since the ledger last recorded it although the event does not say so."""
+    if not previous:
+        return change
+    diffs: list[Diff] = []
+    named = {d.name for d in change.diffs}
+    for diff in change.diffs:
+        old = previous.get(diff.name)
+        if diff.old is None and old is not None and diff.new is not None and old != diff.new:
+            diff = replace(diff, old=old, from_ledger=True)
+        diffs.append(diff)
+    for name, new in change.settings:
+        old = previous.get(name)
+        if name not in named and old is not None and old != new:
+            diffs.append(Diff(name, new, old, from_ledger=True))
+    return replace(change, diffs=tuple(diffs))
+
+
+# --- a change as the table holds it -------------------------------------------------------------------------
+
+FIELDS = ("id", "service", "action", "resource", "who", "issuer", "via", "region", "account", "link")
+
+
+def to_item(change: Change) -> dict[str, Any]:
+    """``change`` as a map of the ``changes`` list (empty strings and absent old values left out)."""
+    item: dict[str, Any] = {f: getattr(change, f) for f in FIELDS if getattr(change, f)}
+    item["at"] = change.at.astimezone(UTC).isoformat()
+    item["resources"] = list(change.resources)
+    item["diffs"] = [
+        {k: v for k, v in (("name", d.name), ("new", d.new), ("old", d.old)) if v is not None}
+        | ({"ledger": True} if d.from_ledger else {})
+        for d in change.diffs
+    ]
+    return item
+
+
+def from_item(item: Mapping[str, Any]) -> Change | None:
+    """A map of the ``changes`` list as a ``Change`` (None when it is not one: no id or time)."""
+    at = coerce.moment(item.get("at"))
+    if at is None or not item.get("id"):
+        return None
+    diffs = tuple(
+        Diff(
+            name=coerce.text(d.get("name")),
+            new=coerce.text(d["new"]) if "new" in d else None,
+            old=coerce.text(d["old"]) if "old" in d else None,
+            from_ledger=bool(d.get("ledger")),
+        )
+        for d in item.get("diffs") or []
+        if isinstance(d, dict)
+    )
+    text = {f: coerce.text(item.get(f)) for f in FIELDS}
+    return Change(
+        id=text["id"],
+        at=at.astimezone(UTC),
+        service=text["service"],
+        action=text["action"],
+        resource=text["resource"],
+        resources=tuple(coerce.text(r) for r in item.get("resources") or []),
+        diffs=diffs,
+        who=text["who"],
+        issuer=text["issuer"],
+        via=text["via"],
+        region=text["region"],
+        account=text["account"],
+        link=text["link"],
+    )
