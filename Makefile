@@ -62,6 +62,8 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/cold_alarm.py
 	$(BIN)/python bench/cold_slash.py
+	$(BIN)/python bench/cold_tracing.py
+	$(BIN)/python bench/config_load.py
 	$(BIN)/python bench/slash_choice.py
 	$(BIN)/python bench/warm_ack.py
 	$(BIN)/python bench/concurrency.py
@@ -110,9 +112,10 @@ build-AlbLogsFunction: build-NormalizeFunction
 # the digest runs the catalog's queries: the whole query configuration
 build-DigestFunction: build-SlackFunction
 
+# with the otel extra: the template's Tracer=opentelemetry needs its SDK in the package (imported only when chosen)
 build-AlarmFunction:
 	rm -rf "$(ARTIFACTS_DIR)/.wheel" && $(PYTHON) -m pip wheel --quiet --no-deps -w "$(ARTIFACTS_DIR)/.wheel" .
 	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --platform manylinux2014_aarch64 \
-	  --implementation cp --python-version 3.12 --only-binary=:all: "$(ARTIFACTS_DIR)"/.wheel/*.whl
+	  --implementation cp --python-version 3.12 --only-binary=:all: "$$(ls "$(ARTIFACTS_DIR)"/.wheel/*.whl)[otel]"
 	rm -rf "$(ARTIFACTS_DIR)/.wheel"
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; v == (3, 12) or print(f"note: bytecode compiled by Python {v[0]}.{v[1]}, which the python3.12 runtime ignores: every cold start would compile all modules from source. Build with: sam build --use-container")'

@@ -8,6 +8,14 @@ the way Lambda's asynchronous invoke runs them: a try, then up to two retries, a
 the invocation's claim expired; a killed invocation does not clean up. An alarm is *posted* when exactly one
 message shows it (on its own, or one line in its storm's thread), *duplicated* when more than one does, *lost*
 when none does. Prints one Markdown row a family (``docs/reliability.md`` holds a run's table).
+
+Then the escalation families (``tests/support/escalation.py``, issue #32): ten alarms tagged to escalate (three
+on their own, seven in a storm's thread), opened and never acknowledged; the minute tick run every minute as
+EventBridge Scheduler and Lambda run it (a try, then two retries of the same scheduled minute once the try's
+claims expired) while Slack and SNS fail, ticks are killed before and after each call, duplicated, run at once or
+not at all, and Acknowledge, Silence or OK land mid-tick. A step is *taken once* when Slack shows its note once
+(by its text) or the pager's queue received its page once; what the issue's rules say must not happen after a
+stop is counted apart. Prints one row a family under the first table.
 """
 
 from __future__ import annotations
@@ -159,8 +167,11 @@ class Throttled:
             self._seen += 1
             if self._seen % 10 < self._first and not HEALED[0]:
                 MET[0] += 1
-                error = {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}
-                raise ClientError({"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}, operation)
+                error: Any = {
+                    "Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"},
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                }
+                raise ClientError(error, operation)
             return method(**kwargs)
 
         return call
@@ -272,7 +283,7 @@ def malformed_events(count: int = 200) -> str:
     @settings(max_examples=count, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(event=events)
     def run(event: dict[str, Any]) -> None:
-        poster = RecordingPoster()
+        poster = RecordingPoster()  # type: ignore[operator]  # bot.cli.__getattr__ (lazy) is typed object
         service = AlertService(
             Settings(), enricher=None, courier=SlackCourier(poster), telemetry=Telemetry.for_cli(Settings())
         )
@@ -296,6 +307,32 @@ def malformed_events(count: int = 200) -> str:
         0,
     ]
     return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def escalation_families(alarms: int = ALARMS) -> list[str]:
+    """One row per escalation family: the steps the issue's rules make due, and what became of them."""
+    from tests.support.escalation import run, scenarios
+
+    rows = []
+    for scenario in scenarios():
+        with SlackStandIn() as slack, mock_aws():
+            outcome = run(slack, scenario, alarms)
+        counts = outcome.row()
+        again = str(counts["repeated"])
+        if counts["repeated"] and counts["repeated_pages"] == counts["repeated"]:
+            again += " (pages: every copy with its page's one dedupe key)"
+        cells = [
+            scenario.name,
+            outcome.faults,
+            outcome.ticks,
+            counts["due"],
+            counts["once"],
+            counts["missed"],
+            again,
+            counts["after_stop"],
+        ]
+        rows.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return rows
 
 
 def main() -> None:
@@ -350,7 +387,15 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for row in rows:
         print(row)
-    print(json.dumps({"alarms_per_family": ALARMS}))
+    print()
+    print(
+        "| escalation family | faults met | tick invocations | steps due (notes + pages) | taken once | missed "
+        "| taken again | taken though stopped |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for row in escalation_families():
+        print(row)
+    print(json.dumps({"alarms_per_family": ALARMS, "escalating_alarms_per_family": ALARMS}))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from bot import regions
 from bot.alarms import Alarm, AlarmKind, AlarmState, ChildAlarm, MetricQuery, MetricRef, Suppression
@@ -34,7 +33,7 @@ _STAT_NAMES = {
 
 
 def alarm_from_sns_message(
-    msg: Mapping[str, Any], received: datetime | None, hint: regions.Where | None = None
+    msg: Mapping[str, object], received: datetime | None, hint: regions.Where | None = None
 ) -> Alarm:
     trigger = mapping(msg.get("Trigger"))
     arn = _valid_arn(text(msg.get("AlarmArn")))
@@ -82,7 +81,7 @@ def alarm_from_sns_message(
     )
 
 
-def sns_queries(trigger: Mapping[str, Any]) -> tuple[MetricQuery, ...]:
+def sns_queries(trigger: Mapping[str, object]) -> tuple[MetricQuery, ...]:
     """An SNS alarm message's ``Trigger`` as queries (``DescribeAlarms``' ``MetricAlarms`` share its shape)."""
     if trigger.get("MetricName") and trigger.get("Namespace"):
         statistic = text(trigger.get("Statistic"))
@@ -96,7 +95,7 @@ def sns_queries(trigger: Mapping[str, Any]) -> tuple[MetricQuery, ...]:
     return tuple(_sns_query(mapping(entry), i) for i, entry in enumerate(items(trigger.get("Metrics"))))
 
 
-def _sns_query(entry: Mapping[str, Any], index: int) -> MetricQuery:
+def _sns_query(entry: Mapping[str, object], index: int) -> MetricQuery:
     stat = mapping(entry.get("MetricStat"))
     metric = mapping(stat.get("Metric"))
     return MetricQuery(
@@ -119,7 +118,7 @@ def _sns_query(entry: Mapping[str, Any], index: int) -> MetricQuery:
 # --- EventBridge detail / alarm action alarmData (camelCase keys) ------------------------------------
 
 
-def alarm_from_eventbridge(event: Mapping[str, Any], hint: regions.Where | None = None) -> Alarm:
+def alarm_from_eventbridge(event: Mapping[str, object], hint: regions.Where | None = None) -> Alarm:
     resources = [r for r in items(event.get("resources")) if isinstance(r, str)]
     return _from_detail(
         mapping(event.get("detail")),
@@ -131,7 +130,7 @@ def alarm_from_eventbridge(event: Mapping[str, Any], hint: regions.Where | None 
     )
 
 
-def alarm_from_action(event: Mapping[str, Any], hint: regions.Where | None = None) -> Alarm:
+def alarm_from_action(event: Mapping[str, object], hint: regions.Where | None = None) -> Alarm:
     """The alarm's Lambda action; also an EventBridge-style sample that carries ``alarmData`` (the Rust
     runtime's composite-with-suppressor fixture): its ARN may be in ``resources``, its account in ``account``."""
     resources = [r for r in items(event.get("resources")) if isinstance(r, str)]
@@ -146,7 +145,7 @@ def alarm_from_action(event: Mapping[str, Any], hint: regions.Where | None = Non
 
 
 def _from_detail(
-    detail: Mapping[str, Any],
+    detail: Mapping[str, object],
     *,
     arn: str,
     region: str,
@@ -211,7 +210,7 @@ def _from_detail(
 
 
 def _suppression(
-    state: Mapping[str, Any], previous: Mapping[str, Any], config: Mapping[str, Any]
+    state: Mapping[str, object], previous: Mapping[str, object], config: Mapping[str, object]
 ) -> Suppression | None:
     """The composite alarm's action suppression now; when it held the previous state and no longer holds
     this one, ``by`` is "" and ``reason`` says what ended ("Actions suppressed by WaitPeriod", CloudWatch's
@@ -233,7 +232,7 @@ def _suppression(
     )
 
 
-def _detail_query(entry: Mapping[str, Any], index: int) -> MetricQuery:
+def _detail_query(entry: Mapping[str, object], index: int) -> MetricQuery:
     stat = mapping(entry.get("metricStat"))
     metric = mapping(stat.get("metric"))
     dims = metric.get("dimensions")
@@ -341,7 +340,7 @@ def _treat_missing(raw: object) -> str | None:
     return value.strip() or None
 
 
-def _reason_data(raw: object) -> Mapping[str, Any]:
+def _reason_data(raw: object) -> Mapping[str, object]:
     if isinstance(raw, Mapping):
         return raw
     try:

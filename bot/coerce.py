@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import overload
 
 
 def moment(raw: object) -> datetime | None:
@@ -42,11 +42,11 @@ def whole(raw: object) -> int | None:
     return int(value) if value is not None else None
 
 
-def mapping(raw: object) -> Mapping[str, Any]:
+def mapping(raw: object) -> Mapping[str, object]:
     return raw if isinstance(raw, Mapping) else {}
 
 
-def items(raw: object) -> list[Any]:
+def items(raw: object) -> list[object]:
     return raw if isinstance(raw, list) else []
 
 
@@ -62,7 +62,13 @@ def dump(raw: object) -> str:
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def printable(raw: Any) -> Any:
+@overload
+def printable(raw: str) -> str: ...
+@overload
+def printable(raw: Mapping[str, object]) -> dict[str, object]: ...
+@overload
+def printable(raw: object) -> object: ...
+def printable(raw: object) -> object:
     """``raw`` with every lone UTF-16 surrogate (``"\\ud800"`` in JSON, which no UTF-8 text can carry) replaced
     by U+FFFD, in strings, keys and nested values: such a name could never be posted, hashed or logged."""
     if isinstance(raw, str):

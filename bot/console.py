@@ -7,7 +7,7 @@ the small encoder for it (no maintained Python package exists).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from bot.regions import console_domain
@@ -30,7 +30,7 @@ def metric_url(alarm: Alarm) -> str | None:
     if primary is None or primary.metric is None:
         return None
     m = primary.metric
-    metric: list[Any] = [m.namespace, m.name]
+    metric = [m.namespace, m.name]
     for key, value in m.dimensions:
         metric += [key, value]
     graph = {
@@ -101,7 +101,7 @@ def insights_filter(filter_pattern: str) -> str | None:
     return " and ".join(parts) or None
 
 
-def jsurl(value: Any) -> str:
+def jsurl(value: object) -> str:
     """Encode ``value`` as JSURL, the format the CloudWatch console reads from its URL fragment."""
     if value is None:
         return "~null"

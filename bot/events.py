@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import regions
 from bot.alarm_parsers import alarm_from_action, alarm_from_eventbridge, alarm_from_sns_message
@@ -79,7 +79,7 @@ def _from_record(record: object) -> Delivery:
     return _guard(lambda: _unknown(record, "record"), record, "record")
 
 
-def _from_sns(sns: Mapping[str, Any], hint: regions.Where | None = None, via: str = "sns") -> Delivery:
+def _from_sns(sns: Mapping[str, object], hint: regions.Where | None = None, via: str = "sns") -> Delivery:
     title = text(sns.get("Subject")) or "SNS notification"
     topic = regions.parse_arn(text(sns.get("TopicArn")))  # the topic lives where its alarms do
     delivery = _from_text(
@@ -123,7 +123,7 @@ def _from_text(
 
 
 def _from_payload(
-    payload: Mapping[str, Any],
+    payload: Mapping[str, object],
     *,
     via: str,
     fallback_title: str,
@@ -152,7 +152,7 @@ def _unknown(raw: object, via: str) -> Delivery:
     return Delivery(Notification(title="Unrecognised record", body=dump(raw), source=via), via=via)
 
 
-def _via_of(event: Mapping[str, Any]) -> str:
+def _via_of(event: Mapping[str, object]) -> str:
     if "alarmData" in event:
         return "lambda"
     return "direct"

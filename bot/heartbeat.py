@@ -8,10 +8,13 @@ Not for: the in-AWS heartbeat (the ``Heartbeat`` metric and its alarm in the tem
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from urllib3 import PoolManager
 
 
-def ping(url: str, pool: Any, timeout_s: float = 3.0) -> bool:
+def ping(url: str, pool: PoolManager, timeout_s: float = 3.0) -> bool:
     """Whether the switch answered 2xx."""
     import urllib3
 

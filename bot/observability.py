@@ -1,23 +1,27 @@
-"""Lookout watching itself: Powertools Logger (JSON), Metrics (EMF) and, only when enabled, Tracer.
+"""Lookout watching itself: Powertools Logger (JSON), Metrics (EMF) and, only when enabled, traces.
 
-Tracing is off unless ``LOOKOUT_TRACING`` is true (the template's ``EnableTracing``); off, the X-Ray SDK
-is never imported (it costs ~0.3 s of CPU per cold start). ``Telemetry.quiet()`` is
-for the CLI: logs go to stderr at WARNING and no metrics are printed.
+Tracing is off unless ``LOOKOUT_TRACING`` is true (the template's ``EnableTracing``); off, no tracing SDK is
+imported. On, ``LOOKOUT_TRACER`` (the template's ``Tracer``) picks the backend: ``xray-sdk`` (Powertools Tracer)
+or ``opentelemetry`` (``bot.tracing``; docs/deployment.md, "Tracing", has what each costs a cold start).
+``Telemetry.for_cli`` is for the CLI: logs go to stderr at WARNING, no metrics are printed, nothing is traced.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import os
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.tracing import VARIABLE, Backend, Off, Tracing, backend_for, tracing_for
+
 if TYPE_CHECKING:
+    import contextlib
+
     from bot.config import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,13 +40,19 @@ def _logger(service: str, quiet: bool) -> Any:
 
 
 class Telemetry:
-    def __init__(self, settings: Settings, *, quiet: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, *, quiet: bool = False, tracer: str | None = None, traces: Tracing | None = None
+    ) -> None:
+        """``tracer``: the backend when tracing is on; None: ``LOOKOUT_TRACER``'s (a bad name: ``ConfigError``).
+        ``traces``: a backend built elsewhere (a test's, exporting to memory) instead of the one named."""
         self.settings = settings
         self.quiet = quiet
         self.logger = _logger(settings.service_name, quiet)
         self._metrics: Any = None
-        self._tracer: Any = None
+        self._traces: Tracing | None = traces
         self._counting = threading.Lock()  # deliveries count from their threads; Metrics' set is a plain dict
+        chosen = tracer or settings.tracer
+        self.tracing_backend: Backend = traces.backend if traces else backend_for(self.tracing, chosen)
 
     @classmethod
     def for_cli(cls, settings: Settings) -> Telemetry:
@@ -61,20 +71,31 @@ class Telemetry:
         return self._metrics
 
     @property
-    def tracer(self) -> Any:
-        if self._tracer is None and self.tracing:
-            from aws_lambda_powertools import Tracer
+    def traces(self) -> Tracing:
+        """The tracing backend, built (its SDK imported) on first use."""
+        if self._traces is None:
+            try:
+                self._traces = tracing_for(
+                    self.tracing_backend, service=self.settings.service_name, region=self.settings.region
+                )
+            except ImportError as missing:  # degrade, don't fail: the alerts matter more than their traces
+                self.logger.error(
+                    f"tracing off: {VARIABLE}={self.tracing_backend} needs {missing.name or missing} in the "
+                    "package (pip install 'lookout[otel]')"
+                )
+                self._traces = Off()
+        return self._traces
 
-            self._tracer = Tracer(service=self.settings.service_name)
-        return self._tracer
+    @property
+    def tracer(self) -> Any:
+        """The backend's own tracer (Powertools ``Tracer`` or an OpenTelemetry ``Tracer``); None when off."""
+        return self.traces.tracer
 
     def wrap_handler(self, handler: F) -> F:
         """Apply Logger context injection, metric flushing and (when on) tracing to a Lambda handler."""
         wrapped = self.logger.inject_lambda_context(clear_state=True)(handler)
         wrapped = self.metrics.log_metrics(raise_on_empty_metrics=False)(wrapped)
-        if self.tracing:
-            wrapped = self.tracer.capture_lambda_handler(wrapped)
-        return wrapped
+        return self.traces.wrap_handler(wrapped)
 
     def count(self, name: str, value: float = 1, unit: str = "Count", **dimensions: str) -> None:
         if self.quiet:
@@ -97,29 +118,11 @@ class Telemetry:
         else:
             self.metrics.add_metric(name=name, unit=unit, value=value)
 
-    @contextlib.contextmanager
-    def span(self, name: str) -> Iterator[None]:
-        """An X-Ray subsegment in the current thread (nothing when tracing is off)."""
-        if not self.tracing:
-            yield
-            return
-        with self.tracer.provider.in_subsegment(name):
-            yield
+    def span(self, name: str) -> contextlib.AbstractContextManager[None]:
+        """A span (an X-Ray subsegment) in the current thread; nothing when tracing is off."""
+        return self.traces.span(name)
 
     def in_thread(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        """``fn`` wrapped to run as a subsegment of the caller's trace from a worker thread."""
-        if not self.tracing:
-            return fn
-        from aws_xray_sdk.core import xray_recorder
-
-        parent = xray_recorder.get_trace_entity()
-
-        def run(*args: Any, **kwargs: Any) -> Any:
-            xray_recorder.set_trace_entity(parent)
-            try:
-                with xray_recorder.in_subsegment(name):
-                    return fn(*args, **kwargs)
-            finally:
-                xray_recorder.clear_trace_entities()
-
-        return run
+        """``fn`` wrapped to run as a span of the caller's trace from a worker thread (the caller's span its
+        parent); ``fn`` itself when tracing is off."""
+        return self.traces.in_thread(name, fn)

@@ -12,16 +12,23 @@ stream it was — is left in the queue for the function or the person it belongs
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot.coerce import items
 from bot.delivery import Deadline
 from bot.text import excerpt
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Mapping
+
+    from mypy_boto3_sqs import SQSClient
 
     from bot.alerting import AlertService
+
+Invoke = Callable[[str, dict[str, object]], None]
+"""Lambda's Invoke of a function (its name or ARN) with an event, waiting for the answer; raises when it failed."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,7 @@ class RedriveReport:
 @dataclass(frozen=True)
 class Record:
     kind: str  # invocation | event | stream-batch | unreadable
-    payload: dict[str, Any] | None = None
+    payload: dict[str, object] | None = None
     function: str = ""
 
 
@@ -61,17 +68,15 @@ def record_of(body: str) -> Record:
     return Record("event", data)
 
 
-def event_of(body: str) -> dict[str, Any] | None:
+def event_of(body: str) -> dict[str, object] | None:
     """The Lambda event a queue message carries: ``requestPayload`` of a failure record, or the event itself."""
     return record_of(body).payload
 
 
-def for_the_alarm_path(payload: dict[str, Any]) -> bool:
+def for_the_alarm_path(payload: Mapping[str, object]) -> bool:
     """What the alarm function takes (not a log-error delivery, not a stream's records)."""
-    records = payload.get("Records")
-    sources = {
-        str(r.get("eventSource") or r.get("EventSource") or "") for r in records or [] if isinstance(r, dict)
-    }
+    records = items(payload.get("Records"))
+    sources = {str(r.get("eventSource") or r.get("EventSource") or "") for r in records if isinstance(r, dict)}
     return "awslogs" not in payload and not sources & {"aws:dynamodb", "aws:kinesis"}
 
 
@@ -79,15 +84,14 @@ def redrive(
     service: AlertService,
     queue_url: str,
     *,
-    sqs: Any,
-    invoke: Callable[[str, dict[str, Any]], None] | None = None,
+    sqs: SQSClient,
+    invoke: Invoke | None = None,
     limit: int = 1000,
 ) -> RedriveReport:
-    client: Any = sqs
     replayed = failed = unreadable = left = 0
     errors: list[str] = []
     while replayed + failed + unreadable + left < limit:
-        batch = client.receive_message(
+        batch = sqs.receive_message(
             QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=60
         )
         messages = batch.get("Messages", [])
@@ -108,12 +112,12 @@ def redrive(
                 left += 1
                 errors.append(_why_left(record))
                 continue
-            client.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             replayed += 1
     return RedriveReport(replayed, failed, unreadable, tuple(errors), left)
 
 
-def _handle(record: Record, service: AlertService, invoke: Callable[[str, dict[str, Any]], None] | None) -> bool:
+def _handle(record: Record, service: AlertService, invoke: Invoke | None) -> bool:
     assert record.payload is not None or record.kind == "stream-batch"
     if record.kind == "stream-batch" or record.payload is None:
         return False

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple, NotRequired, TypedDict
 
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _ACCOUNT = re.compile(r"\d{12}")
@@ -23,6 +23,18 @@ _SAME_AREA = {"eu": "europe"}
 FORMER_NAMES = {"AWS GovCloud (US)": "AWS GovCloud (US-West)"}
 """A name whose place is no longer any region's: us-gov-west-1 was "AWS GovCloud (US)" while it was the only
 GovCloud region, until us-gov-east-1 opened (November 2018)."""
+
+
+class RegionInfo(TypedDict):
+    description: NotRequired[str]
+
+
+class Partition(TypedDict):
+    """The fields of a partition in botocore's ``partitions.json`` that Lookout reads."""
+
+    id: str
+    regionRegex: NotRequired[str]
+    regions: NotRequired[dict[str, RegionInfo]]
 
 
 class Where(NamedTuple):
@@ -53,7 +65,7 @@ def partition_of(region: str) -> str:
 
 
 @cache
-def _partitions() -> tuple[dict[str, Any], ...]:
+def _partitions() -> tuple[Partition, ...]:
     from botocore.loaders import create_loader
 
     return tuple(create_loader().load_data("partitions").get("partitions", []))

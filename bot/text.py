@@ -45,7 +45,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 def _is_secret(key: str, value: str) -> bool:
     """Whether ``key``'s value is a secret. A key named ``token`` with a UUID is a CodePipeline approval token
     (the API's token pattern): it names the approval, and approving with it takes the caller's own IAM
-    permission (codepipeline:PutApprovalResult). Any other token, or a ``token`` of another shape, is secret."""
+    permission (codepipeline:PutApprovalResult). Every other token, and a ``token`` of another shape, is secret."""
     if not _SECRET_KEY.search(key):
         return False
     return key.lower() != "token" or _UUID.fullmatch(value.strip("\"'")) is None

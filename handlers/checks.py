@@ -18,15 +18,12 @@ from typing import Any
 from bot.alerting import AlertsFailed
 from bot.aws import Clients
 from bot.checks.config import load_checks
-from bot.checks.runner import CheckRunner
-from bot.checks.state import StandingStore
 from bot.config import Settings
 from bot.delivery import Deadline
 from bot.heartbeat import ping
 from bot.lifecycle.escalation import Escalations, Sweep, sns_publisher
 from bot.observability import Telemetry
-from bot.regions import partition_of
-from bot.wiring import ALARM_SERVICES, build_alert_service, check_headers, heartbeat_url, http_pool
+from bot.wiring import ALARM_SERVICES, build_alert_service, build_check_runner, heartbeat_url, http_pool
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
@@ -35,7 +32,6 @@ CHECKS = load_checks(Path(SETTINGS.checks_file))
 SERVICE = build_alert_service(SETTINGS, TELEMETRY, CLIENTS)
 POOL = http_pool()
 HEARTBEAT_URL = heartbeat_url(SETTINGS, CLIENTS)
-STORE = StandingStore(CLIENTS("dynamodb"), SETTINGS.incidents_table) if SETTINGS.incidents_table else None
 ESCALATIONS = (
     Escalations.for_lifecycle(
         SERVICE.lifecycle,
@@ -48,16 +44,7 @@ ESCALATIONS = (
     if SERVICE.lifecycle is not None
     else None
 )
-RUNNER = CheckRunner(
-    SETTINGS.region,
-    SETTINGS.account,
-    partition_of(SETTINGS.region),
-    POOL,
-    CLIENTS("xray"),
-    check_headers(CLIENTS),
-    TELEMETRY,
-    STORE,
-)
+RUNNER = build_check_runner(SETTINGS, TELEMETRY, CLIENTS, pool=POOL)  # the CLI's `lookout check` builds the same
 
 
 @TELEMETRY.wrap_handler

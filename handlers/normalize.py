@@ -4,7 +4,9 @@ The composition root: what to write (``analytics.settings`` and ``analytics.conf
 ``LOOKOUT_CONFIG``, both optional: without them every attribute of every item lands in the generic long form),
 the table's partition key when no ``tenant`` attribute is configured (DescribeStream of ``CONFIG_STREAM_ARN``,
 which the template sets), the S3 client and the normalizer are built once per container; the answer is a partial
-batch response (``FunctionResponseTypes: [ReportBatchItemFailures]`` in the template).
+batch response (``FunctionResponseTypes: [ReportBatchItemFailures]`` in the template). With the change ledger on,
+the tenants' settings changes are filed there too (``bot.analytics.config_changes``): a ledger that cannot take
+them is logged and counted, never a reason to fail the rows for Athena.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from bot.analytics.config_changes import config_changes
 from bot.analytics.mapping import load_normalization
 from bot.analytics.stream import StreamNormalizer, stream_partition_key
 from bot.aws import Clients
+from bot.changes.ledger import ChangeLedger
 from bot.config import Settings
 from bot.observability import Telemetry
 
@@ -27,8 +31,21 @@ if NORMALIZATION.form.tenant is None:
         stream_partition_key(CLIENTS.lazy("dynamodbstreams"), os.environ.get("CONFIG_STREAM_ARN", ""))
     )
 NORMALIZER = StreamNormalizer(NORMALIZATION, CLIENTS("s3", SETTINGS.region), os.environ["DATA_BUCKET"], TELEMETRY)
+LEDGER = (
+    ChangeLedger(CLIENTS("dynamodb"), SETTINGS.incidents_table)
+    if SETTINGS.change_ledger and SETTINGS.incidents_table
+    else None
+)
 
 
 @TELEMETRY.wrap_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return NORMALIZER.handle(event)
+    answer = NORMALIZER.handle(event)
+    if LEDGER is not None:
+        try:
+            for change in config_changes(event.get("Records") or [], NORMALIZATION.form, account=SETTINGS.account):
+                LEDGER.record(change)
+        except Exception:  # noqa: BLE001 - the card loses a change; the rows for Athena are what this function is for
+            TELEMETRY.logger.exception("configuration changes not filed in the change ledger")
+            TELEMETRY.count("ConfigChangesNotFiled")
+    return answer

@@ -4,6 +4,8 @@ A small app: API Gateway stage ``orders-api/prod`` → Lambda ``orders-api`` →
 external payment provider ``api.payments.example``. An hour of normal traffic, then ten minutes in which the
 payment provider fails (502) and throttles (429): X-Ray segments, JSON and plain-text logs (one line carries a
 secret), Lambda and custom metrics, a metric filter, tagged alarms, and an SNS topic the alarm fires through.
+Its seeding helpers (the alarm plumbing, batched segment, log and metric writes) serve the incident scenarios of
+``local.scenarios`` too.
 """
 
 from __future__ import annotations
@@ -68,33 +70,18 @@ def seed(now: datetime | None = None, region: str = "us-east-1", rng: random.Ran
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     rng = rng or random.Random(7)
     requests = _traffic(now, rng)
-    secret = boto3.client("secretsmanager", region_name=region).create_secret(
-        Name="lookout/slack",
-        SecretString=json.dumps({"bot_token": "xoxb-embedded-demo-token", "signing_secret": SIGNING_SECRET}),
-    )
-    sns = boto3.client("sns", region_name=region)
-    topic = sns.create_topic(Name="ops-alarms")["TopicArn"]
-    sqs = boto3.client("sqs", region_name=region)
-    tap = sqs.create_queue(QueueName="ops-alarms-tap")["QueueUrl"]
-    tap_arn = sqs.get_queue_attributes(QueueUrl=tap, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=tap_arn)
-    boto3.client("dynamodb", region_name=region).create_table(
-        TableName=INCIDENTS_TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    plumbing = seed_plumbing(region)
     _seed_traces(requests, region)
     _seed_logs(requests, now, region)
     _seed_metrics(requests, now, region)
-    alarm_arn = _seed_alarms(topic, region)
+    alarm_arn = _seed_alarms(plumbing.topic_arn, region)
     served = [(r.at, r.outcome, r.customer) for r in requests]
     tables = seed_tables(now, region, failing_until=now - RECOVERY, served=served)
     return Incident(
         region,
-        topic,
-        tap,
-        secret["ARN"],
+        plumbing.topic_arn,
+        plumbing.tap_queue_url,
+        plumbing.secret_arn,
         alarm_arn,
         now - RECOVERY - SPIKE,
         now,
@@ -130,13 +117,75 @@ def _traffic(now: datetime, rng: random.Random) -> list[Request]:
     return requests
 
 
-def _iso(ms: int) -> str:
+# --- Seeding helpers, shared with the incident scenarios (local/scenarios/) -------------------------------
+
+
+@dataclass(frozen=True)
+class Plumbing:
+    """What every seeded app alarms through: the Slack token's secret, the alarm topic with an SQS tap (what
+    ``local.firing`` reads the SNS delivery back from), and Lookout's incidents table."""
+
+    secret_arn: str
+    topic_arn: str
+    tap_queue_url: str
+
+
+def seed_plumbing(region: str) -> Plumbing:
+    secret = boto3.client("secretsmanager", region_name=region).create_secret(
+        Name="lookout/slack",
+        SecretString=json.dumps({"bot_token": "xoxb-embedded-demo-token", "signing_secret": SIGNING_SECRET}),
+    )
+    sns = boto3.client("sns", region_name=region)
+    topic = sns.create_topic(Name="ops-alarms")["TopicArn"]
+    sqs = boto3.client("sqs", region_name=region)
+    tap = sqs.create_queue(QueueName="ops-alarms-tap")["QueueUrl"]
+    tap_arn = sqs.get_queue_attributes(QueueUrl=tap, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=tap_arn)
+    boto3.client("dynamodb", region_name=region).create_table(
+        TableName=INCIDENTS_TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return Plumbing(secret["ARN"], topic, tap)
+
+
+def iso(ms: int) -> str:
+    """Epoch milliseconds as the Lambda runtimes print a line's time: ``2024-05-01T12:00:00.123Z``."""
     moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
-def _ids(rng: random.Random, n: int = 16) -> str:
+def hex_id(rng: random.Random, n: int = 16) -> str:
+    """``n`` hex digits (an X-Ray segment id is 16, a trace id's random part 24)."""
     return "".join(rng.choice("0123456789abcdef") for _ in range(n))
+
+
+def put_segments(documents: list[str], region: str) -> None:
+    """X-Ray segment documents, 50 per PutTraceSegments."""
+    xray = boto3.client("xray", region_name=region)
+    for i in range(0, len(documents), 50):
+        xray.put_trace_segments(TraceSegmentDocuments=documents[i : i + 50])
+
+
+def put_log_events(group: str, stream: str, events: list[Any], region: str) -> None:
+    """A log group with one stream holding ``events`` (in time order, 500 per PutLogEvents)."""
+    logs = boto3.client("logs", region_name=region)
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    events = sorted(events, key=lambda e: e["timestamp"])
+    for i in range(0, len(events), 500):
+        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events[i : i + 500])
+
+
+def put_metric_data(namespace: str, data: list[Any], region: str) -> None:
+    """Datapoints of one namespace, 500 per PutMetricData."""
+    cloudwatch = boto3.client("cloudwatch", region_name=region)
+    for i in range(0, len(data), 500):
+        cloudwatch.put_metric_data(Namespace=namespace, MetricData=data[i : i + 500])
+
+
+# --- The demo's incident -------------------------------------------------------------------------------
 
 
 def _seed_traces(requests: list[Request], region: str) -> None:
@@ -144,15 +193,13 @@ def _seed_traces(requests: list[Request], region: str) -> None:
     documents: list[str] = []
     for request in requests:
         documents.extend(json.dumps(s) for s in _segments(request, rng))
-    xray = boto3.client("xray", region_name=region)
-    for i in range(0, len(documents), 50):
-        xray.put_trace_segments(TraceSegmentDocuments=documents[i : i + 50])
+    put_segments(documents, region)
 
 
 def _segments(request: Request, rng: random.Random) -> list[dict[str, Any]]:
     t0 = request.at
-    trace_id = f"1-{int(t0):08x}-{_ids(rng, 24)}"
-    api_id, invoke_id, service_id, function_id = (_ids(rng) for _ in range(4))
+    trace_id = f"1-{int(t0):08x}-{hex_id(rng, 24)}"
+    api_id, invoke_id, service_id, function_id = (hex_id(rng) for _ in range(4))
     db_ms = rng.uniform(5, 15)
     pay_start = t0 + 0.03 + db_ms / 1000
     pay_end = pay_start + request.pay_ms / 1000
@@ -162,15 +209,15 @@ def _segments(request: Request, rng: random.Random) -> list[dict[str, Any]]:
     cause = {
         "fault": {
             "exceptions": [
-                {"id": _ids(rng), "type": "PaymentError", "message": "502 Bad Gateway from payment provider"}
+                {"id": hex_id(rng), "type": "PaymentError", "message": "502 Bad Gateway from payment provider"}
             ]
         },
         "throttle": {
-            "exceptions": [{"id": _ids(rng), "type": "PaymentThrottled", "message": "429 Too Many Requests"}]
+            "exceptions": [{"id": hex_id(rng), "type": "PaymentThrottled", "message": "429 Too Many Requests"}]
         },
     }.get(request.outcome)
     payment = {
-        "id": _ids(rng),
+        "id": hex_id(rng),
         "name": PROVIDER,
         "namespace": "remote",
         "start_time": pay_start,
@@ -183,7 +230,7 @@ def _segments(request: Request, rng: random.Random) -> list[dict[str, Any]]:
         **({"cause": cause} if cause else {}),
     }
     dynamo = {
-        "id": _ids(rng),
+        "id": hex_id(rng),
         "name": "DynamoDB",
         "namespace": "aws",
         "start_time": t0 + 0.02,
@@ -243,10 +290,7 @@ def _segments(request: Request, rng: random.Random) -> list[dict[str, Any]]:
 
 
 def _seed_logs(requests: list[Request], now: datetime, region: str) -> None:
-    logs = boto3.client("logs", region_name=region)
-    logs.create_log_group(logGroupName=LOG_GROUP)
     stream = f"{now:%Y/%m/%d}/[$LATEST]5f3c1a2e9d774c1b"
-    logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
     events: list[Any] = []
     last_fault = max((i for i, r in enumerate(requests) if r.outcome == "fault"), default=-1)
     for i, r in enumerate(requests):
@@ -274,25 +318,23 @@ def _seed_logs(requests: list[Request], now: datetime, region: str) -> None:
             events.append(
                 {
                     "timestamp": ms + 1,
-                    "message": f"{_iso(ms + 1)}\t{r.request_id}\tERROR\tPaymentThrottled: 429 Too Many Requests"
+                    "message": f"{iso(ms + 1)}\t{r.request_id}\tERROR\tPaymentThrottled: 429 Too Many Requests"
                     f" from {PROVIDER} ({r.order})",
                 }
             )
         if r.outcome == "fault" and (i % 7 == 0 or i == last_fault):
-            events.append({"timestamp": ms + 2, "message": f"{_iso(ms + 2)}\t{r.request_id}\t{SECRET_LINE}"})
+            events.append({"timestamp": ms + 2, "message": f"{iso(ms + 2)}\t{r.request_id}\t{SECRET_LINE}"})
     hung = next(r for r in reversed(requests) if r.outcome == "fault")  # the failures' last: the provider hung
     timed_out = datetime.fromtimestamp(hung.at, tz=UTC) + timedelta(seconds=6.01)
     events.append(
         {
             "timestamp": int(timed_out.timestamp() * 1000),
-            "message": f"{_iso(int(timed_out.timestamp() * 1000))} {hung.request_id}"
+            "message": f"{iso(int(timed_out.timestamp() * 1000))} {hung.request_id}"
             " Task timed out after 6.01 seconds",
         }
     )
-    events.sort(key=lambda e: e["timestamp"])
-    for i in range(0, len(events), 500):
-        logs.put_log_events(logGroupName=LOG_GROUP, logStreamName=stream, logEvents=events[i : i + 500])
-    logs.put_metric_filter(
+    put_log_events(LOG_GROUP, stream, events, region)
+    boto3.client("logs", region_name=region).put_metric_filter(
         logGroupName=LOG_GROUP,
         filterName="payment-errors",
         filterPattern='{ $.error = "PaymentError" }',
@@ -333,10 +375,8 @@ def _seed_metrics(requests: list[Request], now: datetime, region: str) -> None:
         app_data.append(
             {"MetricName": "PaymentErrors", "Timestamp": minute, "Value": counts["PaymentErrors"], "Unit": "Count"}
         )
-    cloudwatch = boto3.client("cloudwatch", region_name=region)
-    for i in range(0, len(lambda_data), 500):
-        cloudwatch.put_metric_data(Namespace="AWS/Lambda", MetricData=lambda_data[i : i + 500])
-    cloudwatch.put_metric_data(Namespace="Orders/App", MetricData=app_data)
+    put_metric_data("AWS/Lambda", lambda_data, region)
+    put_metric_data("Orders/App", app_data, region)
 
 
 def _seed_alarms(topic: str, region: str) -> str:

@@ -22,6 +22,7 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     import random
+    from collections.abc import Mapping
 
 TABLE = "app-field-mappings"
 TARGETS = ("crm", "erp", "billing", "warehouse")
@@ -133,10 +134,11 @@ def _run_stream(stream_arn: str, region: str, bucket: str, moments: list[datetim
         iterator = streams.get_shard_iterator(
             StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
         )["ShardIterator"]
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator, Limit=1000)
+        next_iterator: str | None = iterator
+        while next_iterator:
+            page = streams.get_records(ShardIterator=next_iterator, Limit=1000)
             records.extend(lambda_record(r, stream_arn) for r in page["Records"])
-            iterator = page.get("NextShardIterator") if page["Records"] else None
+            next_iterator = page.get("NextShardIterator") if page["Records"] else None
     records.sort(key=lambda r: int(r["dynamodb"]["SequenceNumber"]))
     assert len(records) == len(moments), (len(records), len(moments))
     for record, moment in zip(records, moments, strict=True):
@@ -148,9 +150,9 @@ def _run_stream(stream_arn: str, region: str, bucket: str, moments: list[datetim
     return len(records), len(batches)
 
 
-def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+def lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
     """A GetRecords record as Lambda delivers it: epoch-second creation time, base64 binaries, the source ARN."""
-    stream = dict(record["dynamodb"])
+    stream: dict[str, Any] = dict(record["dynamodb"])
     created = stream.get("ApproximateCreationDateTime")
     if isinstance(created, datetime):
         stream["ApproximateCreationDateTime"] = int(created.timestamp())

@@ -27,10 +27,17 @@ import gzip
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
+
+from bot.coerce import items, mapping
+from bot.config.model import load_lookout
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseDataTransformationRecord as Answer
+
+    from bot.analytics.sink import Row
 
 ACCESS_LOG_FORMAT = json.dumps(
     {
@@ -57,6 +64,19 @@ REQUIRED = ("requestId", "requestTimeEpoch", "httpMethod", "status", "responseLa
 a route key (``routeKey``, ``resourcePath`` or ``path``) and the attribution's own field are required too."""
 
 
+class PartitionKeys(TypedDict):
+    partitionKeys: dict[str, str]
+
+
+class TransformedRecord(TypedDict):
+    """One record of Firehose's transformation answer (Firehose Developer Guide, "Data transformation")."""
+
+    recordId: str
+    result: Literal["Ok", "Dropped", "ProcessingFailed"]
+    data: str
+    metadata: NotRequired[PartitionKeys]
+
+
 class NotInFormat(ValueError):
     """A line that is not an access-log line in Lookout's format (``ACCESS_LOG_FORMAT``)."""
 
@@ -74,35 +94,37 @@ class Attribution:
         """The key of the line the customer is read from."""
         return "path" if self.path_segment is not None else self.field
 
-    def customer(self, line: dict[str, Any]) -> str | None:
+    def customer(self, line: Mapping[str, object]) -> str | None:
         if self.path_segment is not None:
             parts = [p for p in str(line.get("path") or "").split("/") if p]
-            value: Any = parts[self.path_segment - 1] if 0 < self.path_segment <= len(parts) else None
+            value: object = parts[self.path_segment - 1] if 0 < self.path_segment <= len(parts) else None
         else:
             value = line.get(self.field)
         return None if value in ABSENT else str(value)
 
 
-def transform(event: dict[str, Any], attribution: Attribution) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def transform(
+    event: Mapping[str, object], attribution: Attribution
+) -> tuple[dict[str, list[TransformedRecord]], list[tuple[str, str]]]:
     """Firehose's transformation event → (its answer, one entry per input record in order — Powertools'
     ``KinesisFirehoseDataTransformationResponse``; the failed records' ids and reasons, for the log: Firehose's
     answer has no room for them)."""
     from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseDataTransformationResponse
 
     response, failures = KinesisFirehoseDataTransformationResponse(), []
-    for record in event.get("records") or []:
+    for record in map(mapping, items(event.get("records"))):
         answer, why = _record(record, attribution)
         response.add_record(answer)
         if why:
             failures.append((str(record.get("recordId")), why))
-    return response.asdict(), failures
+    return response.asdict(), failures  # {"records": [...]}
 
 
-def access_event(line: Any, attribution: Attribution) -> dict[str, Any]:
+def access_event(raw: object, attribution: Attribution) -> Row:
     """One access-log line as an ``access_events`` row (the day is the partition, not a column); ``NotInFormat``
     for a line in another format."""
-    _check(line, attribution)
-    at = datetime.fromtimestamp(int(line["requestTimeEpoch"]) / 1000, tz=UTC)
+    line = _checked(raw, attribution)
+    at = datetime.fromtimestamp(int(str(line["requestTimeEpoch"])) / 1000, tz=UTC)  # digits: checked
     route = _present(line.get("routeKey")) or _present(line.get("resourcePath")) or _present(line.get("path"))
     route = route.split(" ", 1)[1] if route and " " in route else route  # HTTP APIs: "GET /orders"
     return {
@@ -111,14 +133,15 @@ def access_event(line: Any, attribution: Attribution) -> dict[str, Any]:
         "client_key": attribution.customer(line),
         "method": _present(line.get("httpMethod")),
         "route": route,
-        "status": int(line["status"]),
+        "status": int(str(line["status"])),  # digits: checked
         "latency_ms": _number(line.get("responseLatency"), float),
         "bytes": _number(line.get("responseLength"), int),  # "-": not known, not zero
         "day": at.strftime("%Y-%m-%d"),
     }
 
 
-def _check(line: Any, attribution: Attribution) -> None:
+def _checked(line: object, attribution: Attribution) -> Mapping[str, object]:
+    """``line`` when it is one in Lookout's format, else ``NotInFormat`` saying why."""
     if not isinstance(line, dict):
         raise NotInFormat("not a JSON object")
     missing = [k for k in (*REQUIRED, attribution.source) if k not in line]
@@ -136,9 +159,10 @@ def _check(line: Any, attribution: Attribution) -> None:
             _number(line[key], kind)
         except (TypeError, ValueError):
             raise NotInFormat(f"{key} {line[key]!r} is not a number") from None
+    return line
 
 
-def _record(record: dict[str, Any], attribution: Attribution) -> tuple[Answer, str]:
+def _record(record: Mapping[str, object], attribution: Attribution) -> tuple[Answer, str]:
     from aws_lambda_powertools.utilities.data_classes import (
         KinesisFirehoseDataTransformationRecord,
         KinesisFirehoseDataTransformationRecordMetadata,
@@ -155,7 +179,7 @@ def _record(record: dict[str, Any], attribution: Attribution) -> tuple[Answer, s
         return _failed(record_id, data), f"not access-log lines in Lookout's JSON format: {error}"
     if not rows:
         return _failed(record_id, data), "no access-log line in the record"
-    day = max(row["day"] for row in rows)  # the latest line's day: see the module's docstring
+    day = max(str(row["day"]) for row in rows)  # the latest line's day: see the module's docstring
     body = "".join(
         json.dumps({k: v for k, v in row.items() if k != "day"}, separators=(",", ":")) + "\n" for row in rows
     )
@@ -164,7 +188,7 @@ def _record(record: dict[str, Any], attribution: Attribution) -> tuple[Answer, s
     return KinesisFirehoseDataTransformationRecord(record_id, "Ok", encoded, metadata), ""
 
 
-def _json(line: str, number: int) -> Any:
+def _json(line: str, number: int) -> object:
     try:
         return json.loads(line)
     except ValueError as error:
@@ -192,18 +216,16 @@ def _failed(record_id: str, data: str) -> Answer:
     return KinesisFirehoseDataTransformationRecord(record_id, "ProcessingFailed", data)
 
 
-def _present(value: Any) -> str | None:
+def _present(value: object) -> str | None:
     return None if value in ABSENT else str(value)
 
 
-def _number(value: Any, kind: type) -> Any:
+def _number(value: object, kind: type[int] | type[float]) -> int | float | None:
     return None if value in ABSENT else kind(float(str(value))) if kind is int else kind(str(value))
 
 
 def load_attribution(config_file: str) -> Attribution:
     """``analytics.access_events.attribution`` of the configuration file (``bot.config.model``): ``{field:
     clientKey}`` (default) or ``{path_segment: 2}``."""
-    from bot.config.model import load_lookout
-
     spec = load_lookout(config_file).analytics.access_events.attribution
     return Attribution(field=spec.field, path_segment=spec.path_segment)

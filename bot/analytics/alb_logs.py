@@ -25,11 +25,12 @@ from __future__ import annotations
 import re
 import shlex
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from bot.analytics.access_logs import Attribution
+    from bot.analytics.sink import Row
 
 FIELDS = (
     "type",
@@ -92,7 +93,7 @@ def parse_entry(line: str) -> dict[str, str]:
     return fields
 
 
-def access_event(fields: dict[str, str], attribution: Attribution) -> dict[str, Any]:
+def access_event(fields: dict[str, str], attribution: Attribution) -> Row:
     """One parsed entry as an ``alb_events`` row, with its ``day`` (the partition)."""
     try:
         at = datetime.strptime(fields["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
@@ -114,9 +115,10 @@ def access_event(fields: dict[str, str], attribution: Attribution) -> dict[str, 
     }
 
 
-def rows_of(text: str, attribution: Attribution) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+def rows_of(text: str, attribution: Attribution) -> tuple[list[Row], list[tuple[str, str]]]:
     """Every entry of a log object's text as a row; (the lines that are not entries, and why)."""
-    rows, failed = [], []
+    rows: list[Row] = []
+    failed: list[tuple[str, str]] = []
     for line in text.splitlines():
         if not line.strip():
             continue

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.analytics.alb_logs import rows_of
 from bot.analytics.sink import write_rows
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mypy_boto3_s3 import S3Client
+
     from bot.analytics.access_logs import Attribution
     from bot.observability import Telemetry
 
@@ -32,14 +36,14 @@ class NotAnAlbLogEvent(ValueError):
 
 @dataclass
 class AlbLogObjects:
-    s3: Any
+    s3: S3Client
     bucket: str
     """The data bucket (where the rows go)."""
     attribution: Attribution
     telemetry: Telemetry
     prefix: str = ""
 
-    def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+    def handle(self, event: Mapping[str, object]) -> dict[str, object]:
         source_bucket, key = _object_of(event)
         body = self.s3.get_object(Bucket=source_bucket, Key=key)["Body"].read()
         text = (gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body).decode("utf-8", errors="replace")
@@ -64,8 +68,9 @@ class AlbLogObjects:
         }
 
 
-def _object_of(event: dict[str, Any]) -> tuple[str, str]:
-    detail = event.get("detail") if isinstance(event.get("detail"), dict) else None
+def _object_of(event: Mapping[str, object]) -> tuple[str, str]:
+    found = event.get("detail")
+    detail = found if isinstance(found, dict) else None
     if event.get("source") != "aws.s3" or event.get("detail-type") != "Object Created" or detail is None:
         raise NotAnAlbLogEvent(f"expected S3's Object Created event, got {event.get('detail-type')!r}")
     bucket = str((detail.get("bucket") or {}).get("name") or "")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.analytics.long_form import normalized_rows
 from bot.analytics.mapping import Mapping, Normalization
@@ -26,6 +26,13 @@ from bot.analytics.sink import write_rows
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from collections.abc import Mapping as Fields
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+    from bot.analytics.normalize import StreamRecord
+    from bot.analytics.sink import Row
 
 
 @dataclass(frozen=True)
@@ -37,10 +44,10 @@ class BackfillReport:
 
 
 def backfill(
-    dynamodb: Any,
+    dynamodb: DynamoDBClient,
     table: str,
     normalization: Normalization | Mapping,
-    s3: Any,
+    s3: S3Client,
     bucket: str,
     prefix: str = "",
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -59,7 +66,7 @@ def backfill(
     pages = dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True)
     moment = now()
     for page_number, page in enumerate(pages):
-        found: dict[str, list[dict[str, Any]]] = {name: [] for name in snapshots}
+        found: dict[str, list[Row]] = {name: [] for name in snapshots}
         for item in page["Items"]:
             record = _record(item, key, moment)
             try:
@@ -78,7 +85,7 @@ def backfill(
     return BackfillReport(items, rows, malformed, keys)
 
 
-def _record(item: dict[str, Any], key: list[str], moment: datetime) -> dict[str, Any]:
+def _record(item: Fields[str, object], key: list[str], moment: datetime) -> StreamRecord:
     """An item as an INSERT-shaped stream record (Keys from the table's key schema) marked as backfill."""
     return {
         "eventName": "INSERT",

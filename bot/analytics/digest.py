@@ -20,8 +20,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot.config.model import load_lookout
 from bot.queries.results import QueryError
 
 if TYPE_CHECKING:
@@ -77,8 +78,6 @@ class Digest:
 
 def load_digest_config(config_file: str) -> DigestConfig | None:
     """The ``digest`` section of the configuration file, None when it has none; ``ConfigError`` names the field."""
-    from bot.config.model import load_lookout
-
     spec = load_lookout(config_file).digest
     return None if spec is None else DigestConfig(spec.channel, tuple(spec.queries))
 
@@ -160,7 +159,7 @@ def _change(now: float | None, before: float | None) -> str:
     return f"{(now - before) / before * 100:+.0f}%"
 
 
-def _number(value: Any) -> float | None:
+def _number(value: str) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError):

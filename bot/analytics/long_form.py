@@ -24,7 +24,7 @@ import json
 from collections import Counter
 from decimal import Decimal
 from itertools import zip_longest
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from boto3.dynamodb.types import Binary
 
@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from bot.analytics.mapping import Normalization, SettingsForm
-    from bot.analytics.normalize import Change
+    from bot.analytics.normalize import Change, Item, StreamRecord
+    from bot.analytics.sink import Row
 
 Setting = tuple[str, str | None, str]
 """(setting path, value as text, value type)."""
@@ -45,8 +46,8 @@ Value = tuple[str | None, str]
 
 
 def normalized_rows(
-    record: dict[str, Any], normalization: Normalization, received: datetime | None = None
-) -> dict[str, list[dict[str, Any]]]:
+    record: StreamRecord, normalization: Normalization, received: datetime | None = None
+) -> dict[str, list[Row]]:
     """The rows one stream record gives each table the normalizer writes (the long form's, and the mapping's
     when one is configured); ``Malformed`` when the record cannot be read — then no table gets a row of it."""
     change = read_change(record, received)
@@ -56,7 +57,7 @@ def normalized_rows(
     return tables
 
 
-def long_form_rows(change: Change, form: SettingsForm) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def long_form_rows(change: Change, form: SettingsForm) -> tuple[list[Row], list[Row]]:
     """A change's rows of ``settings_events`` and ``settings_snapshot``."""
     base = change.base(json.dumps(plain(change.keys), separators=(",", ":"), sort_keys=True, default=str))
     base["tenant"] = _tenant(change, form)
@@ -76,7 +77,7 @@ def long_form_rows(change: Change, form: SettingsForm) -> tuple[list[dict[str, A
     return events or [{**base, **none, "previous": None}], snapshot
 
 
-def settings_of(image: dict[str, Any], form: SettingsForm, key: set[str]) -> list[Setting]:
+def settings_of(image: Item, form: SettingsForm, key: set[str]) -> list[Setting]:
     """An item's settings, flattened, in path order: every attribute but the key, or those ``form`` selects."""
     found: list[Setting] = []
     for name in sorted(image):
@@ -86,7 +87,7 @@ def settings_of(image: dict[str, Any], form: SettingsForm, key: set[str]) -> lis
     return found
 
 
-def _flatten(value: Any, path: str, parts: tuple[str, ...]) -> Iterator[tuple[Setting, tuple[str, ...]]]:
+def _flatten(value: object, path: str, parts: tuple[str, ...]) -> Iterator[tuple[Setting, tuple[str, ...]]]:
     """(setting, the path's parts without ``[]``) for every scalar under ``value``."""
     if isinstance(value, dict):
         if not value:
@@ -103,13 +104,13 @@ def _flatten(value: Any, path: str, parts: tuple[str, ...]) -> Iterator[tuple[Se
         yield (path, *_scalar(value)), parts
 
 
-def _set_order(value: Any) -> tuple[int, float, str]:
+def _set_order(value: object) -> tuple[int, float, str]:
     """A set has no order: numbers by value, strings and binaries by their text."""
     text = plain(value)
     return (0, float(text), "") if isinstance(text, int | float) else (1, 0.0, str(text))
 
 
-def _scalar(value: Any) -> tuple[str | None, str]:
+def _scalar(value: object) -> tuple[str | None, str]:
     if value is None:
         return None, "null"
     if isinstance(value, bool):

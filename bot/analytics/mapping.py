@@ -29,10 +29,8 @@ stream records (``bot.analytics.normalize``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from bot.config import model
+from bot.config import model
 
 SETTINGS_TABLES = ("settings_events", "settings_snapshot")
 """The generic long form's tables (template.yaml's ``SettingsEventsTable`` and ``SettingsSnapshotTable``)."""
@@ -111,9 +109,7 @@ def _under(path: AttributePath, prefixes: tuple[AttributePath, ...]) -> bool:
 
 def load_normalization(config_file: str) -> Normalization:
     """``analytics.settings`` and ``analytics.configuration`` of the configuration file; neither is required."""
-    from bot.config.model import load_lookout
-
-    analytics = load_lookout(config_file).analytics
+    analytics = model.load_lookout(config_file).analytics
     return Normalization(
         form=settings_form(analytics.settings),
         mapping=None if analytics.configuration is None else mapping_of(analytics.configuration),
@@ -125,18 +121,14 @@ def load_configuration_mapping(config_file: str) -> Mapping | None:
     return load_normalization(config_file).mapping
 
 
-def load_mapping(raw: Any, where: str) -> Mapping:
+def load_mapping(raw: object, where: str) -> Mapping:
     """``analytics.configuration`` as parsed YAML, validated; a ``ConfigError`` names ``where`` and the field."""
-    from bot.config.model import Configuration, validated
-
-    return mapping_of(validated(raw, Configuration, section=where))
+    return mapping_of(model.validated(raw, model.Configuration, section=where))
 
 
-def load_settings_form(raw: Any, where: str) -> SettingsForm:
+def load_settings_form(raw: object, where: str) -> SettingsForm:
     """``analytics.settings`` as parsed YAML (None: the defaults), validated."""
-    from bot.config.model import SettingsSection, validated
-
-    return settings_form(None if raw is None else validated(raw, SettingsSection, section=where))
+    return settings_form(None if raw is None else model.validated(raw, model.SettingsSection, section=where))
 
 
 def mapping_of(spec: model.Configuration) -> Mapping:

@@ -24,14 +24,18 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from boto3.dynamodb.types import Binary, TypeDeserializer
 
+from bot.coerce import mapping as fields
 from bot.coerce import moment as iso_moment
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
     from bot.analytics.mapping import Column, Mapping
+    from bot.analytics.sink import Row
 
 _DESERIALIZER = TypeDeserializer()
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"
@@ -39,12 +43,17 @@ TTL_PRINCIPAL = "dynamodb.amazonaws.com"
 BACKFILL_SOURCE = "lookout:backfill"
 """``eventSource`` of the INSERT-shaped records ``bot.analytics.backfill`` makes from a table scan."""
 
+StreamRecord = dict[str, object]
+"""A DynamoDB stream record as Lambda delivers it: JSON, binary attribute values as base64 text."""
+Item = dict[str, object]
+"""An item's attributes, deserialized: ``str``, ``Decimal``, ``bool``, ``None``, ``Binary``, sets, lists, maps."""
+
 
 @dataclass
 class Normalized:
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Row] = field(default_factory=list)
     """Rows of ``<name>_events``: op, at, item_key, sequence, and the mapped columns (old image for removes)."""
-    snapshot: list[dict[str, Any]] = field(default_factory=list)
+    snapshot: list[Row] = field(default_factory=list)
     """Rows of ``<name>_snapshot``: the item's state after the change; a removed item is ``deleted = true``."""
     malformed: list[tuple[str, str]] = field(default_factory=list)
     """(sequence number — or the keys, for a backfilled item — and why) of records that were skipped."""
@@ -54,7 +63,7 @@ class Malformed(ValueError):
     pass
 
 
-def normalize(records: list[dict[str, Any]], mapping: Mapping, received: datetime | None = None) -> Normalized:
+def normalize(records: list[StreamRecord], mapping: Mapping, received: datetime | None = None) -> Normalized:
     """Every record's rows; the records that cannot be read in ``malformed``, the others unaffected."""
     out = Normalized()
     for record in records:
@@ -68,9 +77,10 @@ def normalize(records: list[dict[str, Any]], mapping: Mapping, received: datetim
     return out
 
 
-def record_label(record: dict[str, Any]) -> str:
+def record_label(record: StreamRecord) -> str:
     """A record's sequence number, or its keys (a backfilled item has no sequence number)."""
-    stream: dict[str, Any] = record["dynamodb"] if isinstance(record.get("dynamodb"), dict) else {}
+    found = record.get("dynamodb")
+    stream = found if isinstance(found, dict) else {}
     sequence = str(stream.get("SequenceNumber") or "")
     return sequence or json.dumps(stream.get("Keys"), default=str, sort_keys=True)
 
@@ -83,25 +93,25 @@ class Change:
     """INSERT, MODIFY, REMOVE, TTL_DELETE (a REMOVE by DynamoDB's TTL) or BACKFILL (an item of a table scan)."""
     at: str
     sequence: str
-    keys: dict[str, Any]
-    new: dict[str, Any]
-    old: dict[str, Any]
+    keys: Item
+    new: Item
+    old: Item
 
     @property
     def removed(self) -> bool:
         return self.op in ("REMOVE", "TTL_DELETE")
 
     @property
-    def image(self) -> dict[str, Any]:
+    def image(self) -> Item:
         """The item after the change; the item as it was, for a removal."""
         return self.old if self.removed else self.new
 
-    def base(self, item_key: str) -> dict[str, Any]:
+    def base(self, item_key: str) -> Row:
         """The columns every row of this change carries (``day`` is the partition, from ``at``)."""
         return {"op": self.op, "at": self.at, "day": self.at[:10], "item_key": item_key, "sequence": self.sequence}
 
 
-def read_change(record: dict[str, Any], received: datetime | None = None) -> Change:
+def read_change(record: StreamRecord, received: datetime | None = None) -> Change:
     """A stream record (Lambda's DynamoDB event shape) as a ``Change``; ``Malformed`` when it cannot be read.
     ``received``: when the batch arrived, the record's time when it has no ``ApproximateCreationDateTime``."""
     stream = record.get("dynamodb")
@@ -110,8 +120,8 @@ def read_change(record: dict[str, Any], received: datetime | None = None) -> Cha
     name = str(record.get("eventName") or "")
     if name not in ("INSERT", "MODIFY", "REMOVE"):
         raise Malformed(f"eventName {name!r}")
-    identity = record.get("userIdentity") or {}
-    op = "TTL_DELETE" if name == "REMOVE" and identity.get("principalId") == TTL_PRINCIPAL else name
+    principal = fields(record.get("userIdentity")).get("principalId")
+    op = "TTL_DELETE" if name == "REMOVE" and principal == TTL_PRINCIPAL else name
     op = "BACKFILL" if record.get("eventSource") == BACKFILL_SOURCE and name == "INSERT" else op
     created = stream.get("ApproximateCreationDateTime")
     try:
@@ -129,14 +139,14 @@ def read_change(record: dict[str, Any], received: datetime | None = None) -> Cha
 
 
 def normalize_record(
-    record: dict[str, Any], mapping: Mapping, received: datetime | None = None
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    record: StreamRecord, mapping: Mapping, received: datetime | None = None
+) -> tuple[list[Row], list[Row]]:
     """One stream record's event rows and snapshot rows of the mapping's tables; ``Malformed`` when it cannot
     be read. ``received``: when the batch arrived, the time of a record without ``ApproximateCreationDateTime``."""
     return mapped_rows(read_change(record, received), mapping)
 
 
-def mapped_rows(change: Change, mapping: Mapping) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def mapped_rows(change: Change, mapping: Mapping) -> tuple[list[Row], list[Row]]:
     """A change's rows of the mapping's events and snapshot tables; ``Malformed`` when the item does not fit."""
     missing = [k for k in mapping.key if k not in change.keys]
     if missing:
@@ -149,7 +159,7 @@ def mapped_rows(change: Change, mapping: Mapping) -> tuple[list[dict[str, Any]],
     return rows, snapshot
 
 
-def _rows(image: dict[str, Any], mapping: Mapping) -> list[dict[str, Any]]:
+def _rows(image: Item, mapping: Mapping) -> list[Row]:
     row = {c.name: _typed(_path(image, c.path), c) for c in mapping.columns}
     if not mapping.explode_path:
         return [row]
@@ -175,16 +185,19 @@ def _rows(image: dict[str, Any], mapping: Mapping) -> list[dict[str, Any]]:
     return rows or [row]
 
 
-def _image(raw: Any) -> dict[str, Any]:
+def _image(raw: object) -> Item:
     if not isinstance(raw, dict):
         return {}
-    try:
-        return {name: _DESERIALIZER.deserialize(_binary(value)) for name, value in raw.items()}
+    try:  # each value as an attribute value: the deserializer refuses (TypeError, KeyError) what is not one
+        return {
+            name: _DESERIALIZER.deserialize(cast("AttributeValueTypeDef", _binary(value)))
+            for name, value in raw.items()
+        }
     except (TypeError, ValueError, KeyError, binascii.Error) as error:
         raise Malformed(f"unreadable attribute value: {error}") from None
 
 
-def _binary(value: Any) -> Any:
+def _binary(value: object) -> object:
     """Lambda's stream JSON carries B and BS as base64 text (the SDKs decode it; the deserializer does not)."""
     if not isinstance(value, dict) or len(value) != 1:
         return value
@@ -200,7 +213,7 @@ def _binary(value: Any) -> Any:
     return value
 
 
-def _path(value: Any, path: tuple[str, ...]) -> Any:
+def _path(value: object, path: tuple[str, ...]) -> object:
     for part in path:
         if not isinstance(value, dict):
             return None
@@ -208,7 +221,7 @@ def _path(value: Any, path: tuple[str, ...]) -> Any:
     return value
 
 
-def _typed(value: Any, column: Column) -> Any:
+def _typed(value: object, column: Column) -> object:
     """``value`` as the column's Glue type; None stays None; a value that cannot be one is malformed."""
     if value is None:
         return None
@@ -222,8 +235,8 @@ def _typed(value: Any, column: Column) -> Any:
                 raise ValueError
             return int(number)
         if column.type == "double":
-            if isinstance(value, bool):
-                raise ValueError
+            if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+                raise ValueError  # a set, list, map or binary: float() takes none of them either
             return float(value)
         if column.type == "boolean":
             if not isinstance(value, bool):
@@ -234,7 +247,7 @@ def _typed(value: Any, column: Column) -> Any:
         raise Malformed(f"{column.name}: {value!r} is not a {column.type}") from None
 
 
-def _moment(value: Any) -> str:
+def _moment(value: object) -> str:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
@@ -252,11 +265,11 @@ def _epoch_seconds(value: int | float | Decimal) -> float:
     return number / 1_000_000 if abs(number) >= 1e14 else number / 1000 if abs(number) >= 1e11 else number
 
 
-def _order(value: Any) -> tuple[int, float, str]:
+def _order(value: object) -> tuple[int, float, str]:
     return (0, float(value), "") if isinstance(value, int | float) else (1, 0.0, str(value))
 
 
-def plain(value: Any) -> Any:
+def plain(value: object) -> object:
     """A deserialized DynamoDB value as JSON-ready Python (Decimal → int/float, sets → sorted lists)."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)

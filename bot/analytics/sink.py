@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+Row = dict[str, object]
+"""A row of a table Lookout writes: column → JSON value, with its ``day`` (the partition)."""
 
 
-def write_rows(s3: Any, bucket: str, prefix: str, table: str, rows: list[dict[str, Any]], batch: str) -> list[str]:
+def write_rows(s3: S3Client, bucket: str, prefix: str, table: str, rows: list[Row], batch: str) -> list[str]:
     """Write ``rows`` (each with a ``day``) to ``s3://bucket/prefix/table/day=…/batch.json``; the keys written.
     The ``day`` column lives in the path (the partition), not in the object."""
-    by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_day: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_day[str(row["day"])].append({k: v for k, v in row.items() if k != "day"})
     keys = []

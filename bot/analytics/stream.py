@@ -20,33 +20,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
 from bot.analytics.long_form import normalized_rows
-from bot.analytics.sink import batch_name, write_rows
+from bot.analytics.sink import Row, batch_name, write_rows
+from bot.coerce import items, mapping
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+    from mypy_boto3_s3 import S3Client
 
     from bot.analytics.mapping import Normalization
+    from bot.analytics.normalize import StreamRecord
     from bot.observability import Telemetry
 
-Rows = dict[str, list[dict[str, Any]]]
+Rows = dict[str, list[Row]]
 """A record's rows by table."""
+Outcome = tuple[str, object, object]
+"""Powertools' answer for one record: ("success", its ``Rows``, the record) or ("fail", why, the record)."""
 
 
 @dataclass
 class StreamNormalizer:
     normalization: Normalization
-    s3: Any
+    s3: S3Client
     bucket: str
     telemetry: Telemetry
     prefix: str = ""
 
-    def handle(self, event: dict[str, Any]) -> dict[str, Any]:
-        records = [r for r in event.get("Records") or [] if isinstance(r, dict)]
+    def handle(self, event: Mapping[str, object]) -> dict[str, object]:
+        records: list[StreamRecord] = [r for r in items(event.get("Records")) if isinstance(r, dict)]
         if not records:
             return {"batchItemFailures": []}
         received = datetime.now(UTC)
@@ -82,26 +90,26 @@ class StreamNormalizer:
         self.telemetry.count("NormalizerRows", written)
         return dict(processor.response())
 
-    def _write(self, run: list[tuple[Rows, dict[str, Any]]]) -> None:
+    def _write(self, run: list[tuple[Rows, StreamRecord]]) -> None:
         batch = batch_name([_sequence(record) for _, record in run])
         for table in self.normalization.tables:
             rows = [row for tables, _ in run for row in tables.get(table, [])]
             write_rows(self.s3, self.bucket, self.prefix, table, rows, batch)
 
 
-def _runs(outcomes: list[Any], records: list[dict[str, Any]]) -> list[list[tuple[Rows, dict[str, Any]]]]:
+def _runs(outcomes: Sequence[Outcome], records: list[StreamRecord]) -> list[list[tuple[Rows, StreamRecord]]]:
     """The readable records' rows, in runs of consecutive records between the ones that failed."""
-    runs: list[list[tuple[Rows, dict[str, Any]]]] = [[]]
+    runs: list[list[tuple[Rows, StreamRecord]]] = [[]]
     for (status, rows, _), record in zip(outcomes, records, strict=True):
-        if status == "success":
+        if status == "success" and isinstance(rows, dict):  # a success carries the record's rows
             runs[-1].append((rows, record))
         elif runs[-1]:
             runs.append([])
     return [run for run in runs if run]
 
 
-def _sequence(record: dict[str, Any]) -> str:
-    return str((record.get("dynamodb") or {}).get("SequenceNumber") or "")
+def _sequence(record: Mapping[str, object]) -> str:
+    return str(mapping(record.get("dynamodb")).get("SequenceNumber") or "")
 
 
 def _before(sequence: str, other: str) -> bool:
@@ -109,7 +117,7 @@ def _before(sequence: str, other: str) -> bool:
     return (len(sequence), sequence) < (len(other), other)
 
 
-def stream_partition_key(streams: Any, stream_arn: str) -> str | None:
+def stream_partition_key(streams: DynamoDBStreamsClient, stream_arn: str) -> str | None:
     """The partition key attribute of the table whose stream this is (DynamoDB Streams' DescribeStream, which
     the event source mapping's role already calls); None without a stream ARN."""
     if not stream_arn:

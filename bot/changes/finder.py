@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.aws import error_code
 from bot.changes.model import Change, Changes
-from bot.changes.resources import lookup_name
+from bot.changes.resources import lookup_name, unsearchable
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -71,18 +71,18 @@ class ChangeFinder:
         complete = searched_from <= since
         if not complete and self.lookup is not None and wanted:
             searchable = [r for r in wanted if lookup_name(r)]
-            unsearchable = [r for r in wanted if not lookup_name(r)]
+            unsearched = [r for r in wanted if not lookup_name(r)]
             result = self.lookup.find(searchable[:LOOKUP_RESOURCES], since, min(searched_from, until), deadline)
             found.update((c.id, c) for c in result.items if c.id not in found)
             used.append("cloudtrail")
             notes.extend(result.notes)
-            if unsearchable:
-                notes.append(f"CloudTrail cannot be searched for {', '.join(unsearchable)}")
+            if unsearched:
+                notes.append(unsearchable(unsearched))
             if len(searchable) > LOOKUP_RESOURCES:
                 notes.append(
                     f"CloudTrail searched for the first {LOOKUP_RESOURCES} of {len(searchable)} resources"
                 )
-            complete = result.complete and not unsearchable and len(searchable) <= LOOKUP_RESOURCES
+            complete = result.complete and not unsearched and len(searchable) <= LOOKUP_RESOURCES
         elif not complete:
             notes.append("no change ledger for this window and no CloudTrail lookup")
         items = tuple(sorted(found.values(), key=lambda c: c.at, reverse=True))

@@ -68,7 +68,8 @@ class CloudTrailLookup:
         searched first (the alarmed one)."""
         wanted = list(dict.fromkeys(resources))
         searchable = [(r, n) for r in wanted if (n := resource_keys.lookup_name(r))]
-        notes = [f"CloudTrail cannot be searched for {r}" for r in wanted if not resource_keys.lookup_name(r)]
+        unsearchable = [r for r in wanted if not resource_keys.lookup_name(r)]
+        notes = [resource_keys.unsearchable(unsearchable)] if unsearchable else []
         changes: dict[str, Change] = {}
         calls, complete = 0, not notes
         for index, (_, name) in enumerate(searchable):

@@ -44,6 +44,27 @@ class Diff:
         return f"{self.name} {self.old} → {self.new}" if self.old is not None else f"{self.name} {self.new}"
 
 
+VERBS = {
+    "UpdateFunctionCode": "deployed",
+    "UpdateFunctionConfiguration": "configuration changed",
+    "PublishVersion": "version published",
+    "UpdateAlias": "alias moved",
+    "PutFunctionConcurrency": "reserved concurrency set",
+    "CreateDeployment": "deployed",
+    "UpdateStage": "stage updated",
+    "UpdateTable": "table updated",
+    "UpdateService": "service updated",
+    "PutParameter": "parameter changed",
+    "StartDeployment": "configuration deployed",
+    "SettingsChanged": "settings changed",
+    "SettingsAdded": "settings added",
+    "SettingsRemoved": "settings removed",
+}
+"""An action as a verb phrase about its resource (``Change.what``); others are named by their action."""
+DESCRIBED = ("UpdateFunctionConfiguration", "UpdateAlias", "UpdateTable", "UpdateService", "SettingsChanged")
+"""Actions whose new values say what changed even when the old ones are unknown."""
+
+
 @dataclass(frozen=True)
 class Change:
     """One change to one resource, as the ledger keeps it and the card shows it."""
@@ -85,6 +106,19 @@ class Change:
         """``who``, short: ``role/session`` of an assumed role, ``user/name`` of an IAM user, ``root``, or the
         service."""
         return short_principal(self.who) or self.via
+
+    @property
+    def what(self) -> str:
+        """What the change did, as a verb phrase for a sentence about its resource: ``deployed``, ``configuration
+        changed (timeout 30 → 3)``, ``reserved concurrency set to 2``, ``stack UPDATE_COMPLETE``."""
+        verb = VERBS.get(self.action) or (
+            f"stack {self.action}" if self.service == "cloudformation" else self.action
+        )
+        if self.action == "PutFunctionConcurrency":
+            setting = next((d.new for d in self.diffs if d.new is not None), None)
+            return f"{verb} to {setting}" if setting else verb
+        shown = [d.describe() for d in self.diffs if d.old is not None or self.action in DESCRIBED][:2]
+        return f"{verb} ({', '.join(shown)})" if shown else verb
 
     @property
     def summary(self) -> str:

@@ -101,3 +101,15 @@ def lookup_name(resource_key: str) -> str | None:
 def _looks_like_api_id(name: str) -> bool:
     """API Gateway's ids are ten lower-case letters and digits (``67ge356u6d``)."""
     return len(name) == 10 and name.isalnum() and name == name.lower()
+
+
+def unsearchable(keys: list[str]) -> str:
+    """What CloudTrail could not be asked about, in words: the account's feed (stacks, parameters, AppConfig),
+    which only the ledger keeps, and APIs named by name, which CloudTrail lists by id."""
+    said = []
+    if any(k.startswith(f"{ACCOUNT}:") for k in keys):
+        said.append("the account's stack, parameter and AppConfig changes (only the change ledger keeps them)")
+    apis = [k.partition(":")[2] for k in keys if k.startswith(f"{APIGATEWAY}:")]
+    if apis:
+        said.append(f"API {', '.join(apis)} by name (CloudTrail names APIs by id)")
+    return "not searched in CloudTrail: " + "; ".join(said or keys)

@@ -35,7 +35,9 @@ Not for: running checks (``bot.checks.http``, ``bot.checks.xray``) or their stat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bot.config.model import load_checks_file
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,7 +52,8 @@ class HttpProbe:
     expect_status: tuple[int, ...] = (200,)
     body_contains: str | None = None
     json_expression: str | None = None
-    json_equals: Any = None
+    json_equals: object = None
+    """The JSON value the expression must find (any JSON value, ``null`` included)."""
     headers_secret: str | None = None
     timeout_s: float = 5.0
     max_latency_ms: float | None = None
@@ -89,8 +92,6 @@ class Check:
 
 def load_checks(path: Path) -> tuple[Check, ...]:
     """The checks of ``path``; none when the file does not exist. ``ConfigError`` names the file and the field."""
-    from bot.config.model import load_checks_file
-
     if not path.exists():
         return ()
     return tuple(_check(spec) for spec in load_checks_file(path).checks)

@@ -18,13 +18,15 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.checks.model import Result
 from bot.text import excerpt
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from urllib3 import PoolManager
 
     from bot.checks.config import Check, HttpProbe
 
@@ -35,7 +37,7 @@ READ_LIMIT = 1024 * 1024  # a health body larger than this is judged on its firs
 
 def run_http(
     check: Check,
-    pool: Any,
+    pool: PoolManager,
     headers: dict[str, str] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     sleep: Callable[[float], None] = time.sleep,
@@ -51,7 +53,7 @@ def run_http(
 
 
 def _attempt(
-    name: str, probe: HttpProbe, pool: Any, headers: dict[str, str], clock: Callable[[], datetime]
+    name: str, probe: HttpProbe, pool: PoolManager, headers: dict[str, str], clock: Callable[[], datetime]
 ) -> Result:
     import urllib3
 

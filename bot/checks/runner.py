@@ -14,7 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.alarms import Delivery
 from bot.checks.alarm import LATENCY_METRIC, SUCCESS_METRIC, as_alarm, check_key, incident_name
@@ -27,6 +27,9 @@ from bot.text import excerpt
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mypy_boto3_xray import XRayClient
+    from urllib3 import PoolManager
+
     from bot.alarms import Alarm
     from bot.checks.config import Check
     from bot.checks.state import Standing, StandingStore
@@ -34,6 +37,16 @@ if TYPE_CHECKING:
     from bot.observability import Telemetry
 
 MAX_WORKERS = 8
+
+
+class Delivered(Protocol):
+    """What the deliverer reports for one delivery (the alert service's ``Outcome``)."""
+
+    @property
+    def error(self) -> str | None: ...
+
+
+Outcome = TypeVar("Outcome", bound=Delivered)
 
 
 @dataclass(frozen=True)
@@ -50,9 +63,9 @@ class CheckRunner:
     region: str
     account: str
     partition: str
-    pool: Any
+    pool: PoolManager
     """urllib3's PoolManager for HTTP checks."""
-    xray: Any
+    xray: XRayClient
     headers: Callable[[str], dict[str, str]]
     """A headers secret's name → its header values (Powertools Parameters, cached)."""
     telemetry: Telemetry
@@ -111,7 +124,9 @@ class CheckRunner:
         if self.store is not None:
             self.store.announced(announcement.key, announcement.standing)
 
-    def announce(self, pending: list[Announcement], deliver: Callable[[list[Delivery]], list[Any]]) -> list[Any]:
+    def announce(
+        self, pending: list[Announcement], deliver: Callable[[list[Delivery]], list[Outcome]]
+    ) -> list[Outcome]:
         """Hand the transitions to ``deliver`` (the alert service: one outcome each) and mark the delivered
         ones; a failed one stays unannounced for the next run."""
         outcomes = deliver([Delivery(p.alarm, via="check") for p in pending])

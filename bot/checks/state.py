@@ -14,12 +14,15 @@ Not for: running checks, or what the card says (``bot.checks.alarm``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot import table_keys
 from bot.text import excerpt
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import PutItemInputTypeDef
+
     from bot.checks.model import Result
 
 Transition = Literal["failing", "passing"]
@@ -62,7 +65,7 @@ def advance(before: Standing, result: Result, fail_after: int) -> tuple[Standing
 class StandingStore:
     """Standings in DynamoDB (the injected client), written only if nobody wrote since they were read."""
 
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self.dynamodb = dynamodb
         self.table = table
 
@@ -83,24 +86,25 @@ class StandingStore:
 
     def write(self, key: str, before: Standing, after: Standing) -> bool:
         """Store ``after`` if the record is still ``before``; False when another run got there first."""
-        condition = "attribute_not_exists(pk)" if before.version == 0 else "version = :seen"
-        values = {} if before.version == 0 else table_keys.values(seen=before.version)
+        request: PutItemInputTypeDef = {
+            "TableName": self.table,
+            "Item": table_keys.item(
+                key,
+                failing=after.failing,
+                failures=after.failures,
+                since=after.since,
+                version=after.version,
+                announced=after.announced,
+                summary=excerpt(after.summary, KEPT_CHARS),
+                evidence=[excerpt(line, KEPT_CHARS) for line in after.evidence[:20]],
+            ),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        if before.version:
+            request["ConditionExpression"] = "version = :seen"
+            request["ExpressionAttributeValues"] = table_keys.values(seen=before.version)
         try:
-            self.dynamodb.put_item(
-                TableName=self.table,
-                Item=table_keys.item(
-                    key,
-                    failing=after.failing,
-                    failures=after.failures,
-                    since=after.since,
-                    version=after.version,
-                    announced=after.announced,
-                    summary=excerpt(after.summary, KEPT_CHARS),
-                    evidence=[excerpt(line, KEPT_CHARS) for line in after.evidence[:20]],
-                ),
-                ConditionExpression=condition,
-                **({"ExpressionAttributeValues": values} if values else {}),
-            )
+            self.dynamodb.put_item(**request)
         except self.dynamodb.exceptions.ConditionalCheckFailedException:
             return False
         return True

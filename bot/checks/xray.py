@@ -12,7 +12,7 @@ Not for: HTTP checks (``bot.checks.http``).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.checks.model import Result
 from bot.enrich.xray import service_graph, stats_of
@@ -21,13 +21,15 @@ from bot.enrich.xray_nodes import FUNCTION_FIRST, RESOURCE_TYPES, target_nodes
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mypy_boto3_xray import XRayClient
+
     from bot.checks.config import Check, XRayProbe
     from bot.enrich.model import Stats
 
 ANY_TYPE = tuple(dict.fromkeys([*FUNCTION_FIRST, *(t for types in RESOURCE_TYPES.values() for t in types)]))
 
 
-def run_xray(check: Check, xray: Any, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Result:
+def run_xray(check: Check, xray: XRayClient, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Result:
     probe: XRayProbe = check.probe  # type: ignore[assignment]
     at = clock()
     start = at - timedelta(seconds=probe.window_s)

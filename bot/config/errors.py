@@ -4,7 +4,6 @@ configuration file — and msgspec's words for a refused value, reworded for the
 from __future__ import annotations
 
 import re
-from typing import Any
 
 
 class ConfigError(ValueError):
@@ -16,7 +15,7 @@ _TYPES |= {"bool": "true or false", "null": "nothing"}
 _BOUNDS = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}
 
 
-def reworded(message: str, value: Any, choices: tuple[Any, ...] = (), *, quote: bool = True) -> str:
+def reworded(message: str, value: object, choices: tuple[object, ...] = (), *, quote: bool = True) -> str:
     """msgspec's ``Expected `int` <= 5`` → ``must be at most 5, got 9``; other messages as they are.
     ``quote=False``: without the value (the caller shows it)."""
     got = f", got {value!r}" if quote else ""

@@ -32,13 +32,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
+from typing import Annotated, Literal, TypeVar, get_args, get_origin
 from urllib.parse import urlsplit
 
 import msgspec
 from msgspec import Meta, field
 
 from bot.config.errors import ConfigError, reworded
+from bot.queries.params import ParameterError, parse_duration
 
 T = TypeVar("T")
 
@@ -57,8 +58,11 @@ class Rate(float):
     """A rate written ``5%`` or ``0.05``; from 0 to 1."""
 
 
-def _decode(kind: type, value: Any) -> Any:
-    """msgspec's ``dec_hook``: the text forms above (a ``ValueError`` becomes an error at the field)."""
+def _decode(kind: type, value: object) -> object:
+    """msgspec's ``dec_hook``: the text forms above (a ``ValueError`` becomes an error at the field), and the value
+    of a field that takes any value (typed ``object``, which msgspec hands to this hook when there is one)."""
+    if kind is object:
+        return value
     if kind is Duration:
         return _duration(value)
     if kind is Milliseconds:
@@ -71,9 +75,7 @@ def _decode(kind: type, value: Any) -> Any:
     raise NotImplementedError(kind)
 
 
-def _duration(value: Any) -> Duration:
-    from bot.queries.params import ParameterError, parse_duration
-
+def _duration(value: object) -> Duration:
     if not isinstance(value, str):
         raise ValueError(f"a duration such as 30s, 15m, 2h or 7d, got {value!r}")
     try:
@@ -82,7 +84,7 @@ def _duration(value: Any) -> Duration:
         raise ValueError(str(error)) from None
 
 
-def _rate(value: Any) -> Rate:
+def _rate(value: object) -> Rate:
     text = str(value).strip()
     try:
         if isinstance(value, bool):
@@ -186,7 +188,7 @@ class AccessRule(Strict):
 class Digest(Strict):
     channel: Annotated[str, Meta(min_length=1, description="the channel to post to")]
     queries: Annotated[list[SlashLine], Meta(min_length=1, description="slash command lines")]
-    schedule: Any = msgspec.UNSET
+    schedule: object = msgspec.UNSET
 
     def __post_init__(self) -> None:
         if self.schedule is not msgspec.UNSET:
@@ -293,7 +295,7 @@ MAX_TIMEOUT = Duration(seconds=30)
 
 class JsonCheck(Strict):
     expression: Annotated[str, Meta(description="a JMESPath expression")]
-    equals: Any
+    equals: object
 
     def __post_init__(self) -> None:
         import jmespath
@@ -312,7 +314,7 @@ class HttpCheck(Strict):
     body_contains: str | None = None
     json: JsonCheck | None = None
     headers_secret: str | None = None
-    headers: Any = msgspec.UNSET
+    headers: object = msgspec.UNSET
     timeout: Duration = Duration(seconds=5)
     max_latency: Milliseconds | None = None
     retries: Annotated[int, Meta(ge=0, le=5)] = 0
@@ -407,7 +409,7 @@ def load_checks_file(path: str | Path) -> ChecksFile:
     return validated(read_yaml(path), ChecksFile, file=str(path))
 
 
-def read_yaml(path: str | Path) -> Any:
+def read_yaml(path: str | Path) -> object:
     """The file's YAML (libyaml's parser when built in); a missing or malformed file is a ``ConfigError``."""
     import yaml
 
@@ -420,7 +422,7 @@ def read_yaml(path: str | Path) -> Any:
         raise ConfigError(f"{path}: not valid YAML ({error})") from None
 
 
-def validated(raw: Any, kind: type[T], *, file: str = "", section: str = "") -> T:
+def validated(raw: object, kind: type[T], *, file: str = "", section: str = "") -> T:
     """``raw`` (parsed YAML) as ``kind``. Every error begins with ``file`` and the field's path, under
     ``section`` when ``raw`` is one (``analytics.settings``)."""
     raw = {} if raw is None and not section else _without_empty_keys(raw)
@@ -432,7 +434,7 @@ def validated(raw: Any, kind: type[T], *, file: str = "", section: str = "") -> 
         raise ConfigError(": ".join(p for p in (file, where, message) if p)) from None
 
 
-def _without_empty_keys(raw: Any) -> Any:
+def _without_empty_keys(raw: object) -> object:
     """YAML's ``key:`` with no value is as if the key were absent (``equals: null`` of a JSON check is a value)."""
     if isinstance(raw, dict):
         return {k: _without_empty_keys(v) for k, v in raw.items() if v is not None or k == "equals"}
@@ -449,7 +451,7 @@ def _without_empty_keys(raw: Any) -> Any:
 FieldPath = list[str | int]
 
 
-def _explained(text: str, raw: Any, kind: type) -> tuple[str, str]:
+def _explained(text: str, raw: object, kind: type) -> tuple[str, str]:
     """msgspec's error → (the field's path, what is wrong with it)."""
     message, found, at = text.rpartition(" - at `")
     if not found:
@@ -490,32 +492,33 @@ _STEPS = re.compile(r"\.(\w+)|\[(\d+|\.\.\.)\]")
 _OUR_STEPS = re.compile(r"(?:^|\.)([^.\[\]]+)|\[(\d+)\]")
 
 
-def _locate(raw: Any, kind: Any, path: FieldPath) -> tuple[Any, Any, FieldPath]:
+def _locate(raw: object, kind: object, path: FieldPath) -> tuple[object, object, FieldPath]:
     """The value and the type at ``path``. msgspec names no key of a dict (``[...]``): that becomes the first key
-    whose value does not validate."""
+    whose value does not validate. Types are type expressions, read at run time; ``object`` is msgspec's "any
+    value"."""
     value, tp, found = raw, kind, list[str | int]()
     for step in path:
         tp = _member(tp, step)
         if step == "...":
-            value_type = get_args(tp)[1] if get_origin(tp) is dict else Any
+            value_type = get_args(tp)[1] if get_origin(tp) is dict else object
             items = value.items() if isinstance(value, dict) else []
             key, value = next(((k, v) for k, v in items if not _fits(v, value_type)), ("?", None))
             found.append(str(key))
             tp = value_type
         elif isinstance(step, int):
             value = value[step] if isinstance(value, list) and step < len(value) else None
-            tp = get_args(tp)[0] if get_origin(tp) is list else Any
+            tp = get_args(tp)[0] if get_origin(tp) is list else object
             found.append(step)
         else:
             fields = _fields(tp) or ({step: get_args(tp)[1]} if get_origin(tp) is dict else {})
             step = {f.name: f.encode_name for f in _struct_fields(tp)}.get(step, step)  # from_ → from
             value = value.get(step) if isinstance(value, dict) else None
-            tp = fields.get(step, Any)
+            tp = fields.get(step, object)
             found.append(step)
     return value, tp, found
 
 
-def _member(tp: Any, step: str | int) -> Any:
+def _member(tp: object, step: str | int) -> object:
     """The member of a union (or the type under ``Annotated``) that a path step goes into."""
     tp = _bare(tp)
     members = [_bare(m) for m in get_args(tp)] if _is_union(tp) else [tp]
@@ -529,36 +532,36 @@ def _member(tp: Any, step: str | int) -> Any:
     return members[0]
 
 
-def _bare(tp: Any) -> Any:
+def _bare(tp: object) -> object:
     while get_origin(tp) is Annotated:
         tp = get_args(tp)[0]
     return tp
 
 
-def _is_union(tp: Any) -> bool:
+def _is_union(tp: object) -> bool:
     import types
     import typing
 
     return get_origin(tp) in (typing.Union, types.UnionType)
 
 
-def _struct_fields(tp: Any) -> tuple[Any, ...]:
+def _struct_fields(tp: object) -> tuple[msgspec.structs.FieldInfo, ...]:
     tp = _bare(tp)
     if _is_union(tp):
         return next((f for f in map(_struct_fields, get_args(tp)) if f), ())
     return msgspec.structs.fields(tp) if isinstance(tp, type) and issubclass(tp, msgspec.Struct) else ()
 
 
-def _fields(tp: Any) -> dict[str, Any]:
+def _fields(tp: object) -> dict[str, object]:
     return {f.encode_name: f.type for f in _struct_fields(tp)}
 
 
-def _key_type(tp: Any) -> Any:
+def _key_type(tp: object) -> object:
     tp = _member(tp, "...")
-    return get_args(tp)[0] if get_origin(tp) is dict else Any
+    return get_args(tp)[0] if get_origin(tp) is dict else object
 
 
-def _fits(value: Any, tp: Any) -> bool:
+def _fits(value: object, tp: object) -> bool:
     try:
         msgspec.convert(value, tp, dec_hook=_decode)
     except (msgspec.ValidationError, TypeError, NotImplementedError):
@@ -566,7 +569,7 @@ def _fits(value: Any, tp: Any) -> bool:
     return True
 
 
-def _choices(tp: Any) -> tuple[Any, ...]:
+def _choices(tp: object) -> tuple[object, ...]:
     tp = _bare(tp)
     for member in map(_bare, get_args(tp) if _is_union(tp) else (tp,)):
         if get_origin(member) is Literal:
@@ -574,11 +577,14 @@ def _choices(tp: Any) -> tuple[Any, ...]:
     return ()
 
 
-_WRITTEN = {Duration: "a duration such as 30s, 15m, 2h or 7d", Milliseconds: "such as 1500ms or 2s"}
+_WRITTEN: dict[object, str] = {
+    Duration: "a duration such as 30s, 15m, 2h or 7d",
+    Milliseconds: "such as 1500ms or 2s",
+}
 _WRITTEN |= {Rate: "a rate such as 5% or 0.05"}
 
 
-def _hint(tp: Any) -> str:
+def _hint(tp: object) -> str:
     """The field's description (``Meta(description=…)``), or how its text form is written."""
     for member in [tp, *get_args(tp)] if _is_union(tp) else [tp]:
         if get_origin(member) is Annotated:

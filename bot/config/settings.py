@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 from msgspec import Meta
 
 from bot.config.errors import ConfigError, reworded
+from bot.queries.params import ParameterError, parse_duration
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -48,11 +49,20 @@ class Settings:
     xray_deadline_s: Seconds = 4.0
     logs_deadline_s: Seconds = 4.0
     metrics_deadline_s: Seconds = 3.0
+    changes_deadline_s: Seconds = 3.0
+    """What changed before the alarm (``bot.enrich.changes``): the ledger's read, and CloudTrail's where it has
+    none."""
+    change_ledger: bool = True
+    """The change ledger is deployed (``LOOKOUT_CHANGE_LEDGER``, the template's ``ChangeLedger``): the card reads
+    it first; off, it asks CloudTrail's LookupEvents only (an old ledger's records are not trusted)."""
     slack_reserve_s: float = 2.0
     sparkline_points: int = 30
     tracing: bool = False
-    """X-Ray tracing of Lookout itself (``LOOKOUT_TRACING``), off by default as in the template
-    (``EnableTracing``): importing the X-Ray SDK costs a cold start ~0.3 s of CPU."""
+    """Tracing of Lookout itself (``LOOKOUT_TRACING``), off by default as in the template (``EnableTracing``): off,
+    no tracing SDK is imported (docs/deployment.md, "Tracing", has each backend's measured cold-start cost)."""
+    tracer: str = ""
+    """What records when tracing is on (``LOOKOUT_TRACER``, the template's ``Tracer``): ``xray-sdk`` or
+    ``opentelemetry`` (``bot.tracing.backend_for`` checks the name); empty: ``xray-sdk``."""
     incidents_table: str | None = None
     renotify_s: int | None = 300
     """Default re-notify period of a firing alarm (``LOOKOUT_RENOTIFY``: ``never`` or ``15m``); the
@@ -106,7 +116,7 @@ class Settings:
         """The settings from ``env`` (default: the process's environment), each value without the whitespace
         around it; an unset or empty variable keeps the default."""
         env = os.environ if env is None else env
-        raw: dict[str, Any] = {}
+        raw: dict[str, object] = {}
         names: dict[str, str] = {}
         for name, variables in VARIABLES.items():
             variable = next((v for v in variables if env.get(v, "").strip()), None)
@@ -143,7 +153,10 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     "xray_deadline_s": ("XRAY_DEADLINE_S",),
     "logs_deadline_s": ("LOGS_DEADLINE_S",),
     "metrics_deadline_s": ("METRICS_DEADLINE_S",),
+    "changes_deadline_s": ("CHANGES_DEADLINE_S",),
+    "change_ledger": ("LOOKOUT_CHANGE_LEDGER",),
     "tracing": ("LOOKOUT_TRACING",),
+    "tracer": ("LOOKOUT_TRACER",),
     "incidents_table": ("INCIDENTS_TABLE",),
     "renotify_s": ("LOOKOUT_RENOTIFY",),
     "escalate_after_s": ("LOOKOUT_ESCALATE_AFTER",),
@@ -184,8 +197,6 @@ def _switch(text: str) -> bool:
 
 def period(text: str, *, never: bool) -> int | None:
     """``15m`` → 900; ``never`` → None where ``never`` is allowed; anything else a ``ValueError``."""
-    from bot.queries.params import ParameterError, parse_duration
-
     word = text.strip().lower()
     if never and word in NEVER:
         return None
@@ -205,9 +216,10 @@ def _zone(text: str) -> str:
     return text.strip()
 
 
-TEXT: dict[str, Callable[[str], Any]] = {
+TEXT: dict[str, Callable[[str], object]] = {
     "tracing": _switch,
     "post_lone_oks": _switch,
+    "change_ledger": _switch,
     "renotify_s": lambda text: period(text, never=True),
     "escalate_after_s": lambda text: period(text, never=True),
     "escalate_page_after_s": lambda text: period(text, never=False),

@@ -1,6 +1,7 @@
 """What an alarm's evidence points at, as values: its log lines folded into kinds (as ``/errors`` folds them:
-``bot.queries.folding``), the neighbour or the service X-Ray's root causes blame, the decisive signs (a status
-or an error name with its count) and a change shortly before the breach — what the card's first line says.
+``bot.queries.folding``; Lambda's out-of-memory lines named as such), the neighbour or the service X-Ray's root
+causes blame (a callee whose throttle or failure the service's own fault came with), the decisive signs (a
+status or an error name with its count) and a change shortly before the breach — what the card's first line says.
 
 Nothing is inferred beyond what was found: without log lines or X-Ray figures there is no cause, only the
 alarm's own resource. Not for: wording or Slack (``bot.slack.blocks.headline``), finding the evidence (the
@@ -18,7 +19,7 @@ from bot.enrich.context import TAG_LOG_GROUPS, split_list
 from bot.queries.folding import kind_of, kind_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
     from datetime import datetime
 
     from bot.alarms import Alarm, MetricRef
@@ -36,6 +37,19 @@ _ERROR_NAME = re.compile(
 )
 """An exception or error type ("PaymentError", "botocore.errorfactory.ThrottlingException"), or Lambda's own
 "Task timed out"."""
+OUT_OF_MEMORY = "out of memory"
+NAMED = (OUT_OF_MEMORY, "Task timed out")
+"""Labels that name what happened in Lookout's or Lambda's own words: shown as names, not quoted as log text."""
+_OUT_OF_MEMORY = re.compile(r"\bRuntime\.OutOfMemory\b")
+_KILLED = re.compile(r"\bRuntime exited with error: signal: killed\b")
+_EXITED_EARLY = re.compile(r"\bProcess exited before completing request\b")
+_REQUEST_ID = re.compile(r"\bRequestId: (?P<id>[\w-]+)")
+_REPORT = re.compile(
+    r"\bREPORT RequestId: (?P<id>[\w-]+).*?\bMemory Size: (?P<size>\d+) MB\s+Max Memory Used: (?P<used>\d+) MB",
+    re.S,
+)
+"""Lambda's REPORT line: ``REPORT RequestId: … Duration: … ms Billed Duration: … ms Memory Size: 256 MB Max Memory
+Used: 256 MB`` (tab-separated; Init Duration and Status fields may follow)."""
 _PLACEHOLDER = re.compile(r"<(?:url|email|q|v|time|uuid|trace|id|n)>")
 _LEADING_NOISE = re.compile(r"^(?:(?:…|\[?(?:ERROR|WARN|WARNING|FATAL|CRITICAL|error|fatal)\]?:?)\s*)+")
 
@@ -128,10 +142,11 @@ def fold_lines(lines: Iterable[LogLine]) -> tuple[LogKind, ...]:
     for line in lines:
         text = kind_text(line.message)  # the line's one redaction, as the forwarder's fold does
         members.setdefault(kind_of(text), []).append((line, text))
+    at_limit = _memory_at_limit(text for found in members.values() for _, text in found)
     kinds = [
         LogKind(
             kind=kind,
-            label=_label(kind, [text for _, text in found]),
+            label=_label(kind, [text for _, text in found], at_limit),
             count=len(found),
             newest=max((line for line, _ in found), key=lambda line: line.timestamp),
             first_seen=min(line.timestamp for line, _ in found),
@@ -200,13 +215,17 @@ def _named_by(metrics: Sequence[MetricRef]) -> str:
 
 def _blamed(report: XRayReport) -> tuple[str, Literal["traces", "graph", ""], tuple[Sign, ...]]:
     """The service X-Ray's evidence blames ("" for the alarmed one), where that evidence is, and its signs:
-    the root causes of the most traces, else the callee (or the service) with the most faults and throttles."""
+    the root causes of the most traces — the callee a fault of the service itself is inherited from, when that
+    callee was throttled or failed (``_inherited``) — else the callee (or the service) with the most faults and
+    throttles."""
     own = set(report.services)
     if report.root_causes:
         top = max(report.root_causes, key=lambda c: (c.traces, c.kind == "fault", c.service not in own))
-        causes = [c for c in report.root_causes if c.service == top.service][:MAX_SIGNS]
-        culprit = "" if top.service in own else top.service
-        return culprit, "traces", tuple(Sign(_cause_label(c), c.traces) for c in causes)
+        blamed = _inherited(top, report) or top.service
+        causes = [c for c in report.root_causes if c.service == blamed][:MAX_SIGNS]
+        culprit = "" if blamed in own else blamed
+        throttled = _edge_failures(report, blamed)[1]
+        return culprit, "traces", tuple(Sign(_cause_label(c, throttled), c.traces) for c in causes)
     failing = [
         row
         for row in report.rows
@@ -221,13 +240,38 @@ def _blamed(report: XRayReport) -> tuple[str, Literal["traces", "graph", ""], tu
     return culprit, "graph", tuple(signs)
 
 
-def _cause_label(cause: RootCause) -> str:
-    return (cause.exception or cause.kind)[:LABEL_CHARS]
+def _inherited(cause: RootCause, report: XRayReport) -> str:
+    """The callee to blame for ``cause``, a fault of the alarmed service, or "": the callee it is inherited from
+    (``RootCause.inherited_from``) when that callee was throttled or failed — its own root cause is a fault, or
+    the service graph counts throttles or faults on the edge to it. A callee that only answered with an error (a
+    4xx other than a throttle: a request it refused, such as a table that does not exist) leaves the fault with
+    the caller that sent it."""
+    callee = cause.inherited_from
+    if not callee or cause.kind != "fault" or cause.service not in report.services:
+        return ""
+    faulted = any(c.service == callee and c.kind == "fault" for c in report.root_causes)
+    return callee if faulted or any(_edge_failures(report, callee)) else ""
 
 
-def _label(kind: str, texts: Sequence[str]) -> str:
-    """An HTTP status when every line of the kind has one (one code, else its class), else an error name,
-    else the kind's head."""
+def _edge_failures(report: XRayReport, callee: str) -> tuple[bool, bool]:
+    """Whether the service graph counts faults, and throttles, on the edge to ``callee``."""
+    rows = [r for r in report.rows if r.relation == "callee" and r.name == callee and not r.missing]
+    return any(r.stats.faults for r in rows), any(r.stats.throttles for r in rows)
+
+
+def _cause_label(cause: RootCause, throttled: bool = False) -> str:
+    """The cause's exception; without one, "429" for an error of a callee the graph counts throttles on (as
+    the graph's own signs say it), else its kind."""
+    if cause.exception:
+        return cause.exception[:LABEL_CHARS]
+    return "429" if throttled and cause.kind == "error" else cause.kind
+
+
+def _label(kind: str, texts: Sequence[str], at_limit: Mapping[str, bool] | None = None) -> str:
+    """What the kind is called: "out of memory" when Lambda's lines say so (``_out_of_memory``), else an HTTP
+    status when every line of the kind has one (one code, else its class), else an error name, else its head."""
+    if _out_of_memory(texts, at_limit or {}):
+        return OUT_OF_MEMORY
     statuses = [found.group(1) if (found := _STATUS.search(text)) else "" for text in texts]
     if all(statuses):
         codes = set(statuses)
@@ -240,3 +284,36 @@ def _label(kind: str, texts: Sequence[str]) -> str:
         return (named.group(1) or named.group(2))[:LABEL_CHARS]
     head = _LEADING_NOISE.sub("", _PLACEHOLDER.sub("…", kind)).strip() or kind
     return head if len(head) <= LABEL_CHARS else head[: LABEL_CHARS - 1] + "…"
+
+
+def _memory_at_limit(texts: Iterable[str]) -> dict[str, bool]:
+    """Request id → whether its REPORT line among ``texts`` shows Max Memory Used at (or over) Memory Size."""
+    found: dict[str, bool] = {}
+    for text in texts:
+        report = _REPORT.search(text)
+        if report:
+            found[report["id"]] = int(report["used"]) >= int(report["size"])
+    return found
+
+
+def _out_of_memory(texts: Sequence[str], at_limit: Mapping[str, bool]) -> bool:
+    """Whether the lines of a kind say that Lambda stopped the function for running out of memory, in the
+    platform's own words (``tests/unit/test_card_evidence.py`` names where each is documented):
+
+    - "Runtime exited with error: signal: killed": the sandbox's SIGKILL when the function exceeds its memory (a
+      timeout says "Task timed out", an exit of the code "exit status N"; the same ``Runtime.ExitError`` follows
+      all three, so the error type alone says nothing of memory);
+    - the error type Lambda reports for such an invocation, ``Runtime.OutOfMemory``;
+    - REPORT lines whose Max Memory Used reached their Memory Size (the two are equal when the memory ran out);
+    - the older "Process exited before completing request", when the same request's REPORT line is at its limit
+      (alone it also follows a crash)."""
+    if any(_KILLED.search(text) or _OUT_OF_MEMORY.search(text) for text in texts):
+        return True
+    reports = [_REPORT.search(text) for text in texts]
+    if reports and all(reports):
+        return all(int(r["used"]) >= int(r["size"]) for r in reports if r)
+    for text in texts:
+        request = _REQUEST_ID.search(text)
+        if _EXITED_EARLY.search(text) and request and at_limit.get(request["id"]):
+            return True
+    return False

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from bot.changes.model import Changes
+
 T = TypeVar("T")
 
 
@@ -56,12 +58,19 @@ class ServiceRow:
 
 @dataclass(frozen=True)
 class RootCause:
+    """Where X-Ray's root-cause analysis puts a trace's fault or error: the last service of the cause's path,
+    with the exceptions recorded there, counted over the traces that have it."""
+
     service: str
     kind: str
     """"fault" or "error"."""
     exception: str
     message: str
     traces: int
+    inherited_from: str = ""
+    """For a fault in the alarmed service itself: the callee whose own root cause (a fault, an error or a
+    throttle, reached through this service) came with it in most of its traces — the call it made failed.
+    Whether that callee is to blame is the evidence's call (``bot.enrich.evidence``); "" when none did."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,8 @@ class Enrichment:
     metric: Finding[MetricReport]
     tags: tuple[tuple[str, str], ...] = ()
     """The alarm's tags, as read for enrichment (routing uses them too)."""
+    changes: Finding[Changes] | None = None
+    """What changed before the alarm (``bot.enrich.changes``); None: not searched (enrichment skipped)."""
 
     @classmethod
     def skipped(cls, why: str = "skipped (offline)") -> Enrichment:

@@ -13,6 +13,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.enrich.changes import changes_report
 from bot.enrich.confirm import NotConfirmed, confirmed, same_metrics
 from bot.enrich.context import ClientFactory, Context, NothingFound, SourceFailed, alarm_tags, describe_error
 from bot.enrich.logs import log_report
@@ -93,12 +94,17 @@ class Enricher:
                 started=started,
                 budget_s=budget_s,
             )
+            xray = pool.submit(self.wrap("## xray", xray_report), ctx)
             jobs = {
-                "X-Ray": (pool.submit(self.wrap("## xray", xray_report), ctx), self.settings.xray_deadline_s),
+                "X-Ray": (xray, self.settings.xray_deadline_s),
                 "Logs": (pool.submit(self.wrap("## logs", log_report), ctx), self.settings.logs_deadline_s),
                 "Metric": (
                     pool.submit(self.wrap("## metric", metric_report), ctx),
                     self.settings.metrics_deadline_s,
+                ),
+                "Changes": (
+                    pool.submit(self.wrap("## changes", changes_report), ctx, xray),
+                    self.settings.changes_deadline_s,
                 ),
             }
             findings = {
@@ -121,6 +127,7 @@ class Enricher:
             logs=findings["Logs"],
             metric=findings["Metric"],
             tags=tuple(_read(tags).items()),
+            changes=findings["Changes"],
         )
         return enrichment, trusted
 

@@ -1,4 +1,5 @@
-"""X-Ray enricher: service-graph statistics of the alarmed service and its direct edges, plus root causes.
+"""X-Ray enricher: service-graph statistics of the alarmed service and its direct edges, plus root causes — each
+where GetTraceSummaries puts it, a fault of the service itself marked with the callee whose failure came with it.
 
 The target node is chosen in ``bot.enrich.xray_nodes`` (never a ``client`` node); names come from the
 ``lookout:xray-service`` tag, else the metric's dimensions. Figures X-Ray did not send stay None ("–").
@@ -15,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 from bot.alarms import AlarmKind
 from bot.enrich.context import TAG_XRAY_SERVICE, Context, NothingFound, split_list
 from bot.enrich.model import RootCause, ServiceRow, Stats, XRayReport
-from bot.enrich.xray_nodes import candidate_names, is_client, named_any, preferred_types, target_nodes
+from bot.enrich.xray_nodes import (
+    callee_named,
+    candidate_names,
+    is_client,
+    named_any,
+    preferred_types,
+    target_nodes,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -24,6 +32,9 @@ MAX_GRAPH_PAGES = 5
 MAX_TRACE_PAGES = 2
 TOP_ROOT_CAUSES = 3
 MAX_ROWS = 12
+
+_Key = tuple[str, str, str, str]
+"""(service, kind, exception, message) of a root cause."""
 
 
 def xray_report(ctx: Context) -> XRayReport:
@@ -44,7 +55,7 @@ def xray_report(ctx: Context) -> XRayReport:
         why = " (only as a client node, which is a caller)" if clients else ""
         raise NothingFound(f"no service in the graph matches {wanted}{why}")
     rows = _rows(nodes, targets)
-    causes, sample = _root_causes(xray, start, end, targets)
+    causes, sample = _root_causes(xray, start, end, targets, rows)
     return XRayReport(
         services=tuple(dict.fromkeys(str(t.get("Name")) for t in targets)),
         rows=rows,
@@ -167,10 +178,21 @@ def filter_expression(service: str) -> str:
 
 
 def _root_causes(
-    xray: Any, start: Any, end: Any, targets: list[dict[str, Any]]
+    xray: Any, start: Any, end: Any, targets: list[dict[str, Any]], rows: tuple[ServiceRow, ...]
 ) -> tuple[tuple[RootCause, ...], str | None]:
+    """The most frequent root causes of the traces with a fault or an error on the targets, and a sample trace.
+
+    A fault of the targets themselves is marked ``inherited_from`` the callee whose own root cause came with
+    it in most of its traces (``_trace_causes``)."""
+    own = frozenset(str(t.get("Name")) for t in targets)
+    callees = tuple(
+        (row.name, row.type, bool(row.stats.faults or row.stats.throttles or row.stats.errors))
+        for row in rows
+        if row.relation == "callee"
+    )
     expression = " OR ".join(dict.fromkeys(filter_expression(str(t.get("Name"))) for t in targets))
-    counts: Counter[tuple[str, str, str, str]] = Counter()
+    counts: Counter[_Key] = Counter()
+    inherited: dict[_Key, Counter[str]] = {}
     first: str | None = None
     first_fault: str | None = None
     kwargs: dict[str, Any] = {"StartTime": start, "EndTime": end, "FilterExpression": expression}
@@ -180,29 +202,73 @@ def _root_causes(
             first = first or summary.get("Id")
             if summary.get("HasFault"):
                 first_fault = first_fault or summary.get("Id")
-            for kind, key in (("fault", "FaultRootCauses"), ("error", "ErrorRootCauses")):
-                for cause in _causes_in(summary.get(key) or [], kind):
-                    counts[cause] += 1
+            found = _trace_causes(summary, own, callees)
+            failed = _failed_callee(found)
+            for key in {key for key, _ in found}:
+                counts[key] += 1
+                svc, kind = key[0], key[1]
+                if failed and kind == "fault" and svc in own:
+                    inherited.setdefault(key, Counter())[failed] += 1
         token = page.get("NextToken")
         if not token:
             break
         kwargs["NextToken"] = token
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_ROOT_CAUSES]
     causes = tuple(
-        RootCause(service=svc, kind=kind, exception=exc, message=msg, traces=n) for (svc, kind, exc, msg), n in top
+        RootCause(
+            service=svc,
+            kind=kind,
+            exception=exc,
+            message=msg,
+            traces=n,
+            inherited_from=_most_of(inherited.get((svc, kind, exc, msg)), n),
+        )
+        for (svc, kind, exc, msg), n in top
     )
     return causes, first_fault or first
 
 
-def _causes_in(root_causes: list[Mapping[str, Any]], kind: str) -> set[tuple[str, str, str, str]]:
-    """Distinct (service, kind, exception, message) of one trace: a trace counts once per cause."""
-    found: set[tuple[str, str, str, str]] = set()
-    for cause in root_causes:
-        for service in cause.get("Services") or []:
-            exceptions = [e for entity in service.get("EntityPath") or [] for e in entity.get("Exceptions") or []]
-            name = str(service.get("Name") or "?")
-            if not exceptions:
-                found.add((name, kind, "", ""))
-            for exception in exceptions:
-                found.add((name, kind, str(exception.get("Name") or ""), str(exception.get("Message") or "")))
+def _trace_causes(
+    summary: Mapping[str, Any], own: frozenset[str], callees: tuple[tuple[str, str, bool], ...]
+) -> list[tuple[_Key, str]]:
+    """The root causes of one trace summary, each with the callee it lies in ("" when it is not one).
+
+    X-Ray lists a cause's ``Services`` from the trace's entry point to the service the cause lies in: the last
+    one, whose ``EntityPath`` runs from its segment down to the failing (sub)segment and holds the exceptions.
+    A cause lies in a callee when that service is not the alarmed one but was reached through it, or when it is
+    the alarmed one and its failing entity is a ``Remote`` subsegment — a call out, named after what it calls
+    (a host, or an AWS service: "DynamoDB" is the graph's table node, ``xray_nodes.callee_named``)."""
+    found: list[tuple[_Key, str]] = []
+    for kind, field in (("fault", "FaultRootCauses"), ("error", "ErrorRootCauses")):
+        for cause in summary.get(field) or []:
+            services = cause.get("Services") or []
+            if not services:
+                continue
+            root = services[-1]
+            path = root.get("EntityPath") or []
+            name = str(root.get("Name") or "?")
+            through = {str(s.get("Name")) for s in services[:-1]} | {str(e.get("Name")) for e in path[:-1]}
+            callee, entities = "", path
+            if name in own and path and path[-1].get("Remote"):
+                name = callee = callee_named(str(path[-1].get("Name") or "?"), callees)
+                entities = path[-1:]  # what the callee answered, not what the caller raised about it
+            elif name not in own and through & own:
+                callee = name
+            exceptions = [e for entity in entities for e in entity.get("Exceptions") or []]
+            keys = {(name, kind, str(e.get("Name") or ""), str(e.get("Message") or "")) for e in exceptions}
+            found.extend((key, callee) for key in keys or {(name, kind, "", "")})
     return found
+
+
+def _failed_callee(found: list[tuple[_Key, str]]) -> str:
+    """The callee a failure of this trace lies in: one with a fault first, then by name."""
+    failed = sorted((key[1] != "fault", callee) for key, callee in found if callee)
+    return failed[0][1] if failed else ""
+
+
+def _most_of(callees: Counter[str] | None, traces: int) -> str:
+    """The callee named in more than half of ``traces``, else ""."""
+    if not callees:
+        return ""
+    callee, count = max(callees.items(), key=lambda item: (item[1], item[0]))
+    return callee if 2 * count > traces else ""

@@ -2,7 +2,8 @@
 
 A graph often holds several nodes with one name — X-Ray's ``client`` node for the callers of a root service,
 a Lambda function's ``AWS::Lambda`` service node beside its ``AWS::Lambda::Function`` node. A client node is
-never the target, only a caller. Not for: statistics or rows (``bot.enrich.xray``).
+never the target, only a caller. And which callee node a root cause's remote entity stands for. Not for:
+statistics or rows (``bot.enrich.xray``).
 """
 
 from __future__ import annotations
@@ -88,3 +89,21 @@ def target_nodes(
         if node is not None:
             return [node]
     return []
+
+
+def callee_named(entity: str, callees: Iterable[tuple[str, str, bool]]) -> str:
+    """The callee node a root cause's remote entity stands for, of ``callees`` (name, node type, failing).
+
+    An HTTP call's subsegment is named after its host, as its inferred node is. An AWS SDK call's is named after
+    the service ("DynamoDB"), while the graph names the node after the resource it called (a table, from the
+    segment's ``aws.table_name``): that service's one callee node, else its one failing callee node. Else the
+    entity's own name."""
+    callees = tuple(callees)
+    if any(name == entity for name, _, _ in callees):
+        return entity
+    service = f"AWS::{entity}"
+    same = [(name, bad) for name, kind, bad in callees if kind == service or kind.startswith(f"{service}::")]
+    failing = [name for name, bad in same if bad]
+    if len(same) == 1:
+        return same[0][0]
+    return failing[0] if len(failing) == 1 else entity

@@ -111,7 +111,18 @@ class Messenger(Protocol):
 
     def update(self, alert: Alert, card: Card, channel: str, ts: str, deadline: Deadline) -> Posted: ...
 
-    def note(self, alarm: Alarm, note: Note, channel: str, thread_ts: str, deadline: Deadline) -> None: ...
+    def note(
+        self,
+        alarm: Alarm,
+        note: Note,
+        channel: str,
+        thread_ts: str,
+        deadline: Deadline,
+        *,
+        search_first: bool = False,
+    ) -> None:
+        """Reply in the thread with ``note`` (``search_first``: an earlier try may have posted it, then died)."""
+        ...
 
     def storm_summary(self, storm_round: StormRound, deadline: Deadline) -> Posted:
         """Post the storm's summary (or update it, when the round has its ts); the summary as posted."""

@@ -6,9 +6,26 @@ adds the alarm's ARN to the index item of the minute the first step is due (``ta
 scheduled function's minute tick (``handlers/checks.py``) sweeps the index items of the last ``LOOK_BACK``
 minutes and the incidents they name; each step that is due runs exactly once per (alarm ARN, opening, step)
 under Powertools Idempotency (``ExactlyOnce``), then is recorded on the incident with its version-conditional
-put. Acknowledge, Silence and OK stop it (read at sweep time); a re-fire changes nothing (the clock is the
-opening's, in the alarm's own time). Every step still pending is first carried into the next minute's item,
-so one that fails, or a tick that dies or never runs, leaves it for the next tick.
+put. Acknowledge, Silence and OK stop it: read at sweep time, and read again under the step's claim just
+before its call, so that one landing while the tick runs wins over a step not yet sent. A re-fire changes
+nothing (the clock is the opening's, in the alarm's own time). Every step still pending is first carried into
+the next minute's item, so one that fails, or a tick that dies or never runs, leaves it for the next tick.
+
+What "once" means for each step. The claim makes the step run once while it holds, and it completes only after
+Slack or SNS answered; a tick killed in between (a timeout) leaves a claim that expires with the invocation, and
+the next try takes the step again:
+
+- The thread note is posted exactly once. It carries its key in Slack's message metadata, and a step that may
+  have been tried before (``Indexed.again``: taken after its first due minute, or by a tick whose minute was
+  already swept — Lambda's retry of it) looks for that key in the thread before posting, as a retried post of
+  the alert looks for its own (``search_first``). Left: a thread whose first 50 messages do not include the note
+  (``conversations.replies`` reads oldest first), or one Slack will not let us read, gets it again.
+- The page is published at least once. SNS keeps nothing a retry could look in, and an escalation topic's
+  subscribers (e-mail, HTTPS pagers) rule out a FIFO topic and its deduplication. A page SNS took whose tick then
+  died before the claim completed, or whose answer was lost, is published again by the next try; every copy
+  carries the same ``dedupe_key`` (``page_key``: a message attribute, and a line of the text) for subscribers
+  to drop repeats — as SNS's own at-least-once delivery to subscribers asks of them anyway. Claiming the page
+  as done before publishing would trade that repeat for a page that can be lost: not what escalation is for.
 
 Not for: drawing the note (``bot.slack``: the ``Messenger`` renders ``Note("escalation")``) or creating clients.
 """
@@ -16,6 +33,7 @@ Not for: drawing the note (``bot.slack``: the ``Messenger`` renders ``Note("esca
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import math
 import re
@@ -172,8 +190,17 @@ class Page:
     attributes: dict[str, str] = field(default_factory=dict)
 
 
-def page_for(incident: Incident, tick: float, channel: str, thread_ts: str) -> Page:
-    """The page of an incident nobody acknowledged (plain text: e-mail and pager integrations show it)."""
+def page_key(incident: Incident) -> str:
+    """The page's dedupe key: the same for every copy of one opening's page (a repeat after a tick died between
+    SNS's answer and its claim, or SNS's own at-least-once delivery), never the same for two openings."""
+    step = table_keys.escalation_step(incident.alarm_arn, incident.opened_at, 2)
+    return "lookout-" + hashlib.sha256(step.encode()).hexdigest()[:32]
+
+
+def page_for(incident: Incident, tick: float, channel: str, thread_ts: str, *, dedupe_key: str = "") -> Page:
+    """The page of an incident nobody acknowledged (plain text: e-mail and pager integrations show it).
+    ``dedupe_key`` (``page_key``): said in the text and in the ``dedupe_key`` attribute, for subscribers that
+    drop repeats."""
     alarm = alarm_of(incident)
     since = datetime.fromtimestamp(incident.opened_at, UTC)
     minutes = max(0, int(tick - incident.opened_at) // 60)
@@ -193,8 +220,12 @@ def page_for(incident: Incident, tick: float, channel: str, thread_ts: str) -> P
         from bot.console import alarm_url
 
         lines.append(f"Console:  {alarm_url(alarm)}")
+    if dedupe_key:
+        lines.append(f"Page id:  {dedupe_key} (a repeat of this page carries the same id)")
     subject = _ascii(f"Lookout escalation: {alarm.name} in ALARM for {minutes} min, unacknowledged")
     attributes = {"alarm_arn": alarm.arn, "state": "ALARM", "opened_at": since.isoformat(), "channel": channel}
+    if dedupe_key:
+        attributes["dedupe_key"] = dedupe_key
     return Page(subject=subject[:SUBJECT_CHARS], message="\n".join(lines), attributes=attributes)
 
 
@@ -230,6 +261,21 @@ def _ascii(text: str) -> str:
 
 
 # --- the index -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What a tick read from the index: the ARNs it looks at (each with the earliest minute it is indexed in),
+    and the last minute a tick swept before it (None: no tick ever did)."""
+
+    arns: dict[str, int]
+    swept: int | None = None
+
+    def again(self, minute: int, due_minute: int) -> bool:
+        """Whether a step first due at ``due_minute`` may have been tried before by the tick of ``minute``: an
+        earlier minute's tick found it due (every tick since carried it), or this very minute was swept already
+        — Lambda's retry of a tick (its scheduled time is the same), or one running beside it."""
+        return minute > due_minute or (self.swept is not None and self.swept >= minute)
 
 
 class EscalationIndex:
@@ -274,7 +320,7 @@ class EscalationIndex:
             return False
         return True
 
-    def due(self, minute: int) -> dict[str, int]:
+    def due(self, minute: int) -> Indexed:
         """The ARNs a tick at ``minute`` looks at, each with the earliest minute it is indexed in: those of the
         last ``LOOK_BACK`` minutes (what Scheduler's retries of this tick read too) and of every minute since the
         last tick that read and carried its own (``swept``), however long ago — ticks that never ran (a disabled
@@ -284,7 +330,7 @@ class EscalationIndex:
         if swept is not None and swept + 1 < window.start:  # ticks were missed: read the minutes they left
             missed = range(max(swept + 1, minute - CATCH_UP), window.start)
             found = {**self._read([*missed], with_swept=False)[0], **found}
-        return found
+        return Indexed(arns=found, swept=swept)
 
     def swept(self, minute: int) -> None:
         """Every minute up to ``minute`` was read and its pending steps carried past it (only ever forward)."""
@@ -335,6 +381,16 @@ class EscalationIndex:
 
 class NotPostedYet(RuntimeError):
     """A storm member's summary has no message yet: the note has no thread to go in (looked at next minute)."""
+
+
+class _NotNow(Exception):
+    """The incident changed after the sweep read it: Acknowledge, Silence or OK stopped it (``stopped``), or it
+    went INSUFFICIENT_DATA (its step waits, carried). Raised under the step's claim, so that Powertools releases
+    it: nothing was sent."""
+
+    def __init__(self, alarm_arn: str, *, stopped: bool) -> None:
+        super().__init__(alarm_arn)
+        self.stopped = stopped
 
 
 class EscalationFailed(RuntimeError):
@@ -416,7 +472,7 @@ class Escalations:
         due: list[tuple[Incident, int]] = []
         carry: list[str] = []
         ended: list[str] = []
-        for arn in sorted(indexed):
+        for arn in sorted(indexed.arns):
             incident = self.store.get(arn)
             where, step = standing(incident, tick, pages=pages)
             if where == "due" and incident is not None:
@@ -442,9 +498,12 @@ class Escalations:
         for incident, step in sorted(due, key=lambda d: due_at(d[0], d[1])):
             if deadline.remaining() < self.reserve_s:
                 break  # carried: the next tick takes the rest
+            again = indexed.again(minute, minute_at(due_at(incident, step)))
             try:
-                self._take(incident, step, minute, deadline, lambda_context)
-            except NotPostedYet:
+                self._take(incident, step, minute, deadline, lambda_context, again=again)
+            except (NotPostedYet, _NotNow) as later:
+                if isinstance(later, _NotNow) and later.stopped:
+                    ended.append(incident.alarm_arn)
                 continue  # carried
             except Exception as exc:  # noqa: BLE001 - the others are still tried; this one is carried
                 self.log.exception("escalation step %s of %s failed", step, incident.alarm_arn)
@@ -464,11 +523,21 @@ class Escalations:
             raise EscalationFailed("; ".join(f"{arn}: {error}" for arn, error in failed))
         return result
 
-    def _take(self, incident: Incident, step: int, minute: int, deadline: Deadline, lambda_context: Any) -> None:
-        """Step ``step`` of the incident, once (a claim per alarm ARN, opening and step), then recorded."""
+    def _take(
+        self, incident: Incident, step: int, minute: int, deadline: Deadline, lambda_context: Any, *, again: bool
+    ) -> None:
+        """Step ``step`` of the incident, once (a claim per alarm ARN, opening and step), then recorded. Raises
+        ``_NotNow`` when the incident changed after the sweep read it (stopped, or not in ALARM). ``again``: an
+        earlier tick may have taken it and died before its claim completed, so the note is looked for in its
+        thread before it is posted (a page cannot be looked for: see the module)."""
         channel, thread_ts = self._thread(incident)
 
         def act() -> dict[str, str]:
+            current = self.store.get(incident.alarm_arn)  # under the claim, just before the call: a stop wins
+            if current is None or current.opened_at != incident.opened_at or stopped(current):
+                raise _NotNow(incident.alarm_arn, stopped=True)
+            if current.state != AlarmState.ALARM.value:
+                raise _NotNow(incident.alarm_arn, stopped=False)  # INSUFFICIENT_DATA: held, as ``standing`` does
             if step == 1:
                 pages_at = minute_at(due_at(incident, 2)) * 60.0 if self.publish is not None else 0.0
                 note = Note(
@@ -478,10 +547,11 @@ class Escalations:
                     mention=incident.escalate_to,
                     pages_at=pages_at,
                 )
-                self.messenger.note(alarm_of(incident), note, channel, thread_ts, deadline)
+                self.messenger.note(alarm_of(incident), note, channel, thread_ts, deadline, search_first=again)
             else:
                 assert self.publish is not None
-                self.publish(page_for(incident, minute * 60.0, channel, thread_ts))
+                page = page_for(incident, minute * 60.0, channel, thread_ts, dedupe_key=page_key(incident))
+                self.publish(page)
             return {"step": str(step)}
 
         key = table_keys.escalation_step(incident.alarm_arn, incident.opened_at, step)

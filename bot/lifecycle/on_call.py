@@ -1,5 +1,5 @@
 """What on-call asks of an incident from its message — acknowledge it, silence it for a while, see older log
-lines — carried out by the lifecycle: conditional writes of the incident record (``bot.lifecycle.controls``), the
+lines — carried out by the lifecycle: conditional writes of the incident record (``acknowledge``, ``silence``), the
 "More logs" cursor read and moved on. Returns values for the Slack side to draw: the incident's ``Status``, a
 page of ``OlderLogs``. Never imports ``bot.slack``; never draws or sends anything.
 """
@@ -7,14 +7,16 @@ page of ``OlderLogs``. Never imports ``bot.slack``; never draws or sends anythin
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.enrich.log_cursor import LogCursor, lines_before
-from bot.lifecycle import controls
 from bot.lifecycle.store import Conflict
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot.enrich.model import LogLine
     from bot.lifecycle.store import Incident, IncidentStore
 
@@ -66,12 +68,12 @@ class OnCall:
 
     def acknowledge(self, alarm_arn: str, user: str) -> Status | None:
         """The incident acknowledged by ``user`` (no more repeat notes); None when there is no such incident."""
-        incident = controls.acknowledge(self.store, alarm_arn, user)
+        incident = acknowledge(self.store, alarm_arn, user)
         return Status.of(incident) if incident is not None else None
 
     def silence(self, alarm_arn: str, user: str, seconds: int) -> Status | None:
         """The incident silenced by ``user`` for ``seconds`` (no new posts until then)."""
-        incident = controls.silence(self.store, alarm_arn, user, seconds)
+        incident = silence(self.store, alarm_arn, user, seconds)
         return Status.of(incident) if incident is not None else None
 
     def older_logs(self, alarm_arn: str, limit: int) -> OlderLogs:
@@ -95,3 +97,29 @@ class OnCall:
             return
         with contextlib.suppress(Conflict):  # a lost race only means the next click starts from here again
             self.store.put(replace(incident, logs=after.stored()))
+
+
+ATTEMPTS = 8
+
+
+def acknowledge(store: IncidentStore, alarm_arn: str, user: str) -> Incident | None:
+    """The incident acknowledged by ``user`` (no more repeat notes); None when there is no such incident."""
+    return _change(store, alarm_arn, lambda incident: replace(incident, acked_by=user))
+
+
+def silence(store: IncidentStore, alarm_arn: str, user: str, seconds: int) -> Incident | None:
+    """The incident silenced by ``user`` for ``seconds`` (no new posts until then)."""
+    until = time.time() + seconds
+    return _change(store, alarm_arn, lambda incident: replace(incident, silenced_until=until, silenced_by=user))
+
+
+def _change(store: IncidentStore, alarm_arn: str, change: Callable[[Incident], Incident]) -> Incident | None:
+    for _ in range(ATTEMPTS):
+        incident = store.get(alarm_arn)
+        if incident is None:
+            return None
+        try:
+            return store.put(change(incident))
+        except Conflict:
+            continue
+    return None

@@ -11,7 +11,6 @@ Each module reads a payload into a ``Notice`` (facts on-call needs, in order); a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from bot.coerce import mapping, text
 from bot.notices import (
@@ -36,7 +35,7 @@ from bot.notices import (
 from bot.notices.generic import read_generic
 from bot.notices.model import Notice
 
-Reader = Callable[[Mapping[str, Any]], Notice]
+Reader = Callable[[Mapping[str, object]], Notice]
 READERS: dict[str, Reader] = {
     detail_type: module.read
     for module in (
@@ -62,7 +61,7 @@ READERS.update(
     | dict.fromkeys(dbevents.DETAIL_TYPES, dbevents.read_eventbridge)
 )
 
-SHAPES: tuple[tuple[Callable[[Mapping[str, Any]], bool], Reader], ...] = (
+SHAPES: tuple[tuple[Callable[[Mapping[str, object]], bool], Reader], ...] = (
     (autoscaling.is_notification, autoscaling.read_notification),
     (pipelines.is_trigger, pipelines.read_trigger),
     (approval.is_approval, approval.read),
@@ -76,7 +75,7 @@ SHAPES: tuple[tuple[Callable[[Mapping[str, Any]], bool], Reader], ...] = (
 """A service's own SNS message, recognised by its fields; the first predicate that holds reads it."""
 
 
-def typed_notice(payload: Mapping[str, Any]) -> Notice | None:
+def typed_notice(payload: Mapping[str, object]) -> Notice | None:
     """The typed reading of a JSON payload, or None for a kind without a card of its own. A reader that trips over
     a malformed payload gives None too: the generic card still shows everything."""
     kind = text(payload.get("detail-type"))
@@ -94,14 +93,14 @@ def typed_notice(payload: Mapping[str, Any]) -> Notice | None:
         return None
 
 
-def _holds(is_kind: Callable[[Mapping[str, Any]], bool], payload: Mapping[str, Any]) -> bool:
+def _holds(is_kind: Callable[[Mapping[str, object]], bool], payload: Mapping[str, object]) -> bool:
     try:
         return is_kind(payload)
     except Exception:  # noqa: BLE001 - an odd payload is simply not of this kind
         return False
 
 
-TextReader = Callable[[str, Mapping[str, Any]], Notice | None]
+TextReader = Callable[[str, Mapping[str, object]], Notice | None]
 TEXT_READERS: tuple[TextReader, ...] = (
     lambda content, _: budgets.read_text(content),
     lambda content, _: beanstalk.read_text(content),

@@ -3,7 +3,7 @@ updated or deleted, and for an update what changed — each setting's old → ne
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import mapping, text
 from bot.notices.model import Notice, account_fact, change, detail_of, dig, fact, facts, humanize, joined
@@ -18,7 +18,7 @@ _IGNORED = {"timestamp", "alarmName"}
 _LEVEL = {"delete": "warn", "create": "info", "update": "info"}
 
 
-def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _changes(old: Mapping[str, object], new: Mapping[str, object]) -> list[tuple[str, str]]:
     out = []
     for key in dict.fromkeys([*old, *new]):
         if key in _IGNORED or old.get(key) == new.get(key):
@@ -30,7 +30,7 @@ def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, 
 
 
 def _same_metrics(old: object, new: object) -> bool:
-    def strip(metrics: object) -> list[Any]:
+    def strip(metrics: object) -> list[dict[str, object]]:
         return [
             {k: v for k, v in mapping(m).items() if k != "id"}
             for m in (metrics if isinstance(metrics, list) else [])
@@ -39,7 +39,7 @@ def _same_metrics(old: object, new: object) -> bool:
     return strip(old) == strip(new)
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     detail = detail_of(payload)
     operation = text(detail.get("operation")).lower()
     name = text(detail.get("alarmName"))

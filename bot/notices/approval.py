@@ -3,7 +3,7 @@ and action wait for a person, until when, and the links to review and approve.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import mapping, text
 from bot.notices.model import Notice, fact, facts, joined, link, links
@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
-def is_approval(payload: Mapping[str, Any]) -> bool:
+def is_approval(payload: Mapping[str, object]) -> bool:
     approval = mapping(payload.get("approval"))
     return bool(approval.get("pipelineName")) and ("approvalReviewLink" in approval or "token" in approval)
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     approval = mapping(payload.get("approval"))
     pipeline = text(approval.get("pipelineName"))
     return Notice(

@@ -3,7 +3,7 @@ notifications a group publishes to SNS itself (``"Service": "AWS Auto Scaling"``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import regions
 from bot.coerce import items, mapping, text
@@ -22,7 +22,7 @@ DETAIL_TYPES = (
 )
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     kind = text(payload.get("detail-type"))
     detail = detail_of(payload)
     group = text(field(detail, "AutoScalingGroupName"))
@@ -53,13 +53,13 @@ _EVENTS = {
 }
 
 
-def is_notification(payload: Mapping[str, Any]) -> bool:
+def is_notification(payload: Mapping[str, object]) -> bool:
     """A group's own SNS notification (not an EventBridge event)."""
     service, event = text(payload.get("Service")), text(payload.get("Event"))
     return service == "AWS Auto Scaling" and event.startswith("autoscaling:")
 
 
-def read_notification(payload: Mapping[str, Any]) -> Notice:
+def read_notification(payload: Mapping[str, object]) -> Notice:
     event = text(payload.get("Event"))
     status = text(payload.get("StatusCode"))
     group = text(payload.get("AutoScalingGroupName"))

@@ -4,7 +4,7 @@ EventBridge ("Config Rules Compliance Change", "Config Configuration Item Change
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, text
 from bot.notices.model import (
@@ -28,25 +28,25 @@ MAX_CHANGES = 6
 _DONE = {"UPDATE": "updated", "CREATE": "created", "DELETE": "deleted"}
 
 
-def message_of(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+def message_of(payload: Mapping[str, object]) -> Mapping[str, object]:
     """The Config message: the EventBridge event's detail, or the SNS message itself."""
     detail = mapping(payload.get("detail"))
     return detail if "messageType" in detail else payload
 
 
-def is_config(payload: Mapping[str, Any]) -> bool:
+def is_config(payload: Mapping[str, object]) -> bool:
     kind = text(message_of(payload).get("messageType"))
     return kind in ("ComplianceChangeNotification", "ConfigurationItemChangeNotification")
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     message = message_of(payload)
     if text(message.get("messageType")) == "ComplianceChangeNotification":
         return _compliance(payload, message)
     return _item_change(payload, message)
 
 
-def _compliance(payload: Mapping[str, Any], message: Mapping[str, Any]) -> Notice:
+def _compliance(payload: Mapping[str, object], message: Mapping[str, object]) -> Notice:
     new = text(dig(message, "newEvaluationResult", "complianceType"))
     old = text(dig(message, "oldEvaluationResult", "complianceType"))
     rule = text(message.get("configRuleName"))
@@ -73,7 +73,7 @@ def _compliance(payload: Mapping[str, Any], message: Mapping[str, Any]) -> Notic
     )
 
 
-def _item_change(payload: Mapping[str, Any], message: Mapping[str, Any]) -> Notice:
+def _item_change(payload: Mapping[str, object], message: Mapping[str, object]) -> Notice:
     item = message.get("configurationItem")
     item = mapping(items(item)[0] if isinstance(item, list) and item else item)
     diff = mapping(message.get("configurationItemDiff"))

@@ -5,7 +5,7 @@ the text a backup vault's notifications send to SNS ("An AWS Backup job failed. 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import mapping, text
 from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field, joined, state_level
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 DETAIL_TYPES = ("Backup Job State Change", "Copy Job State Change", "Restore Job State Change")
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     kind = text(payload.get("detail-type")).removesuffix(" State Change")
     detail = detail_of(payload)
     state = text(field(detail, "state", "status"))
@@ -44,12 +44,12 @@ _VALUE = re.compile(
 _JOBS = {"BACKUP_JOB": "Backup job", "COPY_JOB": "Copy job", "RESTORE_JOB": "Restore job"}
 
 
-def attribute(attributes: Mapping[str, Any], name: str) -> str:
+def attribute(attributes: Mapping[str, object], name: str) -> str:
     """An SNS message attribute's value (``{"Type": "String", "Value": …}``), or ""."""
     return text(mapping(field(attributes, name)).get("Value")).strip()
 
 
-def read_text(content: str, attributes: Mapping[str, Any]) -> Notice | None:
+def read_text(content: str, attributes: Mapping[str, object]) -> Notice | None:
     """The notice in a backup vault's SNS text, or None when the text is not one."""
     sentence = _SENTENCE.match(content)
     if sentence is None:

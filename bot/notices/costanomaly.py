@@ -4,7 +4,7 @@ anomaly."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, number, text
 from bot.notices.model import Notice, account_fact, fact, facts, field, first_time, joined, link, links
@@ -15,12 +15,12 @@ if TYPE_CHECKING:
 DETAIL_TYPES = ("Anomaly Detected",)
 
 
-def anomaly_of(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+def anomaly_of(payload: Mapping[str, object]) -> Mapping[str, object]:
     detail = mapping(payload.get("detail"))
     return detail if "anomalyId" in detail else payload
 
 
-def is_anomaly(payload: Mapping[str, Any]) -> bool:
+def is_anomaly(payload: Mapping[str, object]) -> bool:
     anomaly = anomaly_of(payload)
     return "anomalyId" in anomaly and ("impact" in anomaly or "anomalyDetailsLink" in anomaly)
 
@@ -30,7 +30,7 @@ def _money(value: object) -> str:
     return f"${amount:,.2f}" if amount is not None else ""
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     anomaly = anomaly_of(payload)
     impact = mapping(anomaly.get("impact"))
     causes = [mapping(c) for c in items(anomaly.get("rootCauses"))]

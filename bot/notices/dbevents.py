@@ -6,7 +6,7 @@ form)."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import items, text
 from bot.notices.model import (
@@ -39,7 +39,7 @@ _EVENT_ID = re.compile(r"\b((?:RDS|DMS)-EVENT-\d+)\b")
 _CATEGORY_LEVEL = {"failure": "bad", "low storage": "bad", "failover": "warn", "availability": "warn"}
 
 
-def is_subscription_event(payload: Mapping[str, Any]) -> bool:
+def is_subscription_event(payload: Mapping[str, object]) -> bool:
     """An RDS or DMS event subscription's SNS message."""
     return "Event Source" in payload and ("Event Message" in payload or "Event ID" in payload)
 
@@ -54,7 +54,7 @@ def _message_level(message: str) -> str:
     return "info"
 
 
-def read_subscription_event(payload: Mapping[str, Any]) -> Notice:
+def read_subscription_event(payload: Mapping[str, object]) -> Notice:
     source_type = text(payload.get("Event Source"))
     service = (
         "DMS" if "dms" in text(payload.get("Event ID")).lower() or source_type.startswith("replication") else "RDS"
@@ -81,7 +81,7 @@ def read_subscription_event(payload: Mapping[str, Any]) -> Notice:
     )
 
 
-def read_eventbridge(payload: Mapping[str, Any]) -> Notice:
+def read_eventbridge(payload: Mapping[str, object]) -> Notice:
     detail = detail_of(payload)
     message = text(field(detail, "Message"))
     categories = [text(c) for c in items(field(detail, "EventCategories"))]
@@ -103,7 +103,7 @@ def read_eventbridge(payload: Mapping[str, Any]) -> Notice:
     )
 
 
-def is_elasticache(payload: Mapping[str, Any]) -> bool:
+def is_elasticache(payload: Mapping[str, object]) -> bool:
     keys = [str(k) for k in payload]
     documented = {"Message", "SourceIdentifier", "SourceType"} <= set(keys) and "cache" in text(
         payload.get("SourceType")
@@ -111,7 +111,7 @@ def is_elasticache(payload: Mapping[str, Any]) -> bool:
     return any(k.startswith("ElastiCache:") for k in keys) or documented
 
 
-def read_elasticache(payload: Mapping[str, Any]) -> Notice:
+def read_elasticache(payload: Mapping[str, object]) -> Notice:
     event_key = next((str(k) for k in payload if str(k).startswith("ElastiCache:")), "")
     event = event_key.removeprefix("ElastiCache:")
     cluster = text(payload.get(event_key)) if event_key else text(payload.get("SourceIdentifier"))

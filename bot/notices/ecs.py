@@ -4,7 +4,7 @@ by the circuit breaker) and container instance state changes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, number, text
 from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field, joined, state_level
@@ -27,11 +27,11 @@ def _name(arn: object) -> str:
     return text(arn).rsplit("/", 1)[-1]
 
 
-def _service(payload: Mapping[str, Any]) -> str:
+def _service(payload: Mapping[str, object]) -> str:
     return next((_name(r) for r in items(payload.get("resources")) if ":service/" in text(r)), "")
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     kind = text(payload.get("detail-type"))
     detail = detail_of(payload)
     if kind == "ECS Task State Change":
@@ -60,7 +60,7 @@ def read(payload: Mapping[str, Any]) -> Notice:
     )
 
 
-def _task(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
+def _task(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
     status = text(field(detail, "lastStatus"))
     stop = text(field(detail, "stopCode"))
     containers = [mapping(c) for c in items(field(detail, "containers"))]
@@ -113,7 +113,7 @@ def _task(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
     )
 
 
-def _instance(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
+def _instance(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
     status = text(field(detail, "status"))
     connected = detail.get("agentConnected")
     return Notice(

@@ -4,7 +4,7 @@ to read more. GuardDuty's own events are in ``guardduty``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, number, text
 from bot.notices.model import (
@@ -41,7 +41,7 @@ def normalized_label(score: float | None) -> str:
     return next((label for floor, label in bands if score >= floor), "INFORMATIONAL")
 
 
-def read_security_hub(payload: Mapping[str, Any]) -> Notice:
+def read_security_hub(payload: Mapping[str, object]) -> Notice:
     found = [mapping(f) for f in items(detail_of(payload).get("findings"))]
     finding = found[0] if found else {}
     severity = mapping(field(finding, "Severity"))
@@ -84,7 +84,7 @@ def read_security_hub(payload: Mapping[str, Any]) -> Notice:
     )
 
 
-def read_inspector(payload: Mapping[str, Any]) -> Notice:
+def read_inspector(payload: Mapping[str, object]) -> Notice:
     detail = detail_of(payload)
     severity = text(field(detail, "severity")).upper()
     status = text(field(detail, "status")).upper()
@@ -120,7 +120,7 @@ def read_inspector(payload: Mapping[str, Any]) -> Notice:
     )
 
 
-def read_scan(payload: Mapping[str, Any]) -> Notice:
+def read_scan(payload: Mapping[str, object]) -> Notice:
     detail = detail_of(payload)
     counts = {str(k).upper(): number(v) or 0 for k, v in mapping(field(detail, "finding-severity-counts")).items()}
     shown = [f"{int(n)} {k.lower()}" for k, n in counts.items() if n and k != "TOTAL"]

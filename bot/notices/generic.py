@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from bot.coerce import items, mapping, text
 from bot.notices.model import (
@@ -92,7 +91,7 @@ def read_generic(title: str, body: str) -> Notice:
     """The generic reading of a notification's ``body`` (its JSON, or its text) under its ``title``."""
     stripped = body.strip()
     try:
-        payload: Any = json.loads(stripped) if stripped[:1] in "{[" else None
+        payload: object = json.loads(stripped) if stripped[:1] in "{[" else None
     except ValueError:
         payload = None
     if isinstance(payload, list) and payload and isinstance(payload[0], Mapping):
@@ -143,7 +142,7 @@ def _find(
     return (), ""
 
 
-def _from_mapping(payload: Mapping[str, Any], title: str) -> Notice:
+def _from_mapping(payload: Mapping[str, object], title: str) -> Notice:
     detail_type = text(payload.get("detail-type") or payload.get("detailType"))
     records = [mapping(r) for r in items(payload.get("Records")) if isinstance(r, Mapping)]
     if detail_type and isinstance(payload.get("detail"), Mapping):
@@ -195,12 +194,12 @@ def _event_type_level(state: str) -> str:
     return {"ERROR": "bad", "WARN": "warn", "WARNING": "warn"}.get(state.upper(), "info")
 
 
-def _first(data: Mapping[str, Any], *keys: str) -> str:
+def _first(data: Mapping[str, object], *keys: str) -> str:
     lowered = {str(k).lower(): v for k, v in data.items()}
     return next((text(lowered[k.lower()]) for k in keys if text(lowered.get(k.lower())).strip()), "")
 
 
-def _links(payload: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+def _links(payload: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str] | None] = []
     for path, value in _walk(payload):
         direct = link(humanize(path), value)

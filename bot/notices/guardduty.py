@@ -4,7 +4,7 @@ Protection's S3 object scan results (THREATS_FOUND or not)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, number, text
 from bot.notices.model import (
@@ -34,7 +34,7 @@ def severity_label(value: float | None) -> str:
     return f"{value:g} ({band})"
 
 
-def _resource(detail: Mapping[str, Any]) -> str:
+def _resource(detail: Mapping[str, object]) -> str:
     resource = mapping(field(detail, "resource"))
     kind = text(field(resource, "resourceType"))
     instance = mapping(field(resource, "instanceDetails"))
@@ -56,7 +56,7 @@ def _remote(details: object) -> str:
     return f"{ip} ({where})" if ip and where else ip
 
 
-def _action(service: Mapping[str, Any]) -> tuple[tuple[str, str] | None, ...]:
+def _action(service: Mapping[str, object]) -> tuple[tuple[str, str] | None, ...]:
     """What the finding is about, by its action type: who probed or connected, on which port, which API."""
     action = mapping(field(service, "action"))
     probe = mapping(field(action, "portProbeAction"))
@@ -95,7 +95,7 @@ def _action(service: Mapping[str, Any]) -> tuple[tuple[str, str] | None, ...]:
     return (fact("Domain", field(dns, "domain")),)
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     if text(payload.get("detail-type")).startswith("GuardDuty Malware Protection"):
         return _malware_scan(payload)
     detail = detail_of(payload)
@@ -127,7 +127,7 @@ def read(payload: Mapping[str, Any]) -> Notice:
     )
 
 
-def _malware_scan(payload: Mapping[str, Any]) -> Notice:
+def _malware_scan(payload: Mapping[str, object]) -> Notice:
     detail = detail_of(payload)
     obj = mapping(field(detail, "s3ObjectDetails"))
     result = text(dig(detail, "scanResultDetails", "scanResultStatus"))

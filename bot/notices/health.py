@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from bot.coerce import items, mapping, text
 from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field, link, links, urls_in
@@ -12,7 +11,7 @@ DETAIL_TYPES = ("AWS Health Event", "AWS Health Abuse Event")
 MAX_ENTITIES = 5
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     detail = detail_of(payload)
     category = text(field(detail, "eventTypeCategory"))
     status = text(field(detail, "statusCode"))

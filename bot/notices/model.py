@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import regions
 from bot.coerce import mapping, moment, number, text
@@ -38,7 +38,7 @@ class Notice:
     """(label, http(s) URL) the event carries: a console page, a review link, a runbook."""
 
 
-def field(data: Mapping[str, Any], *names: str) -> Any:
+def field(data: Mapping[str, object], *names: str) -> object:
     """The first of ``names`` present in ``data``, matched case-insensitively (public samples write GuardDuty
     findings in PascalCase as well as AWS's camelCase)."""
     lowered = {str(k).lower(): v for k, v in data.items()}
@@ -49,7 +49,7 @@ def field(data: Mapping[str, Any], *names: str) -> Any:
     return None
 
 
-def dig(data: object, *path: str) -> Any:
+def dig(data: object, *path: str) -> object:
     """``data[path[0]][path[1]]…`` with each key matched case-insensitively; None where a step is missing."""
     for key in path:
         data = field(mapping(data), key)
@@ -164,7 +164,7 @@ def epoch_time(value: object) -> str:
         return ""
 
 
-def detail_of(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+def detail_of(payload: Mapping[str, object]) -> Mapping[str, object]:
     return mapping(payload.get("detail"))
 
 

@@ -4,7 +4,7 @@ state such as FAILED — as EventBridge delivers them and as a CodeStar notifica
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, text
 from bot.notices.model import (
@@ -36,7 +36,7 @@ DETAIL_TYPES = (
 )
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     kind = text(payload.get("detail-type") or payload.get("detailType"))
     detail = detail_of(payload)
     if kind.startswith("CodePipeline"):
@@ -48,12 +48,12 @@ def read(payload: Mapping[str, Any]) -> Notice:
     return _glue(payload, detail)
 
 
-def _rule(payload: Mapping[str, Any]) -> tuple[str, str] | None:
+def _rule(payload: Mapping[str, object]) -> tuple[str, str] | None:
     """The CodeStar notification rule that sent it, when one did."""
     return fact("Notification rule", text(payload.get("notificationRuleArn")).rsplit("/", 1)[-1])
 
 
-def _codepipeline(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
+def _codepipeline(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
     state = text(detail.get("state"))
     where = joined((detail.get("pipeline"), detail.get("stage"), detail.get("action")), " / ")
     result = mapping(detail.get("execution-result"))
@@ -82,7 +82,7 @@ def _codepipeline(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Noti
     )
 
 
-def _codebuild(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
+def _codebuild(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
     info = mapping(detail.get("additional-information"))
     logs = mapping(info.get("logs"))
     state = text(detail.get("build-status") or detail.get("completed-phase-status"))
@@ -107,7 +107,7 @@ def _codebuild(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
     )
 
 
-def _codedeploy(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
+def _codedeploy(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
     state = text(detail.get("state"))
     group = joined((detail.get("application"), detail.get("deploymentGroup")), " / ")
     return Notice(
@@ -127,7 +127,7 @@ def _codedeploy(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice
     )
 
 
-def _glue(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
+def _glue(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
     state = text(field(detail, "state"))
     job = text(field(detail, "jobName"))
     return Notice(
@@ -146,12 +146,12 @@ def _glue(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
     )
 
 
-def is_trigger(payload: Mapping[str, Any]) -> bool:
+def is_trigger(payload: Mapping[str, object]) -> bool:
     """A CodeDeploy trigger's own notification (deployment- or instance-based), not an EventBridge event."""
     return bool(payload.get("eventTriggerName")) and bool(payload.get("deploymentId"))
 
 
-def read_trigger(payload: Mapping[str, Any]) -> Notice:
+def read_trigger(payload: Mapping[str, object]) -> Notice:
     status = text(payload.get("status") or payload.get("instanceStatus"))
     group = joined((payload.get("applicationName"), payload.get("deploymentGroupName")), " / ")
     instance = text(payload.get("instanceId")).rsplit("/", 1)[-1]

@@ -4,7 +4,7 @@ new notification configuration sends, and S3's EventBridge events ("Object Creat
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
 from bot.coerce import items, mapping, text
@@ -27,11 +27,11 @@ DETAIL_TYPES = (
 )
 
 
-def _records(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def _records(payload: Mapping[str, object]) -> list[Mapping[str, object]]:
     return [mapping(r) for r in items(payload.get("Records")) if text(mapping(r).get("eventSource")) == "aws:s3"]
 
 
-def is_notification(payload: Mapping[str, Any]) -> bool:
+def is_notification(payload: Mapping[str, object]) -> bool:
     """A bucket's event notification, or the test event S3 sends when one is configured."""
     return bool(_records(payload)) or text(payload.get("Event")) == "s3:TestEvent"
 
@@ -43,7 +43,7 @@ def _level(event: str) -> str:
     return "warn" if "missedthreshold" in lowered else "info"
 
 
-def read_notification(payload: Mapping[str, Any]) -> Notice:
+def read_notification(payload: Mapping[str, object]) -> Notice:
     records = _records(payload)
     if not records:  # s3:TestEvent
         return Notice(
@@ -85,7 +85,7 @@ def read_notification(payload: Mapping[str, Any]) -> Notice:
     )
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     detail = detail_of(payload)
     bucket = text(dig(detail, "bucket", "name"))
     obj = mapping(detail.get("object"))

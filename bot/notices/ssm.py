@@ -4,7 +4,7 @@ EventBridge command and invocation status changes), Automation executions and st
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import items, text
 from bot.notices.model import (
@@ -32,12 +32,12 @@ DETAIL_TYPES = (
 )
 
 
-def is_run_command(payload: Mapping[str, Any]) -> bool:
+def is_run_command(payload: Mapping[str, object]) -> bool:
     """Run Command's own SNS notification (a command summary or one instance's invocation)."""
     return bool(payload.get("commandId")) and bool(payload.get("documentName")) and "status" in payload
 
 
-def read_run_command(payload: Mapping[str, Any]) -> Notice:
+def read_run_command(payload: Mapping[str, object]) -> Notice:
     status = text(payload.get("status"))
     detailed = text(payload.get("detailedStatus"))
     instances = [text(i) for i in items(payload.get("instanceIds"))]
@@ -59,7 +59,7 @@ def read_run_command(payload: Mapping[str, Any]) -> Notice:
     )
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     kind = text(payload.get("detail-type"))
     detail = detail_of(payload)
     if kind == "Configuration Compliance State Change":
@@ -87,7 +87,7 @@ def read(payload: Mapping[str, Any]) -> Notice:
     )
 
 
-def _automation(payload: Mapping[str, Any], detail: Mapping[str, Any], *, step: bool) -> Notice:
+def _automation(payload: Mapping[str, object], detail: Mapping[str, object], *, step: bool) -> Notice:
     status = text(field(detail, "Status"))
     name = text(field(detail, "Definition"))
     return Notice(
@@ -110,7 +110,7 @@ def _automation(payload: Mapping[str, Any], detail: Mapping[str, Any], *, step: 
     )
 
 
-def _compliance(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> Notice:
+def _compliance(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
     status = text(field(detail, "compliance-status")).upper()
     severity = text(field(detail, "severity"))
     resource = text(field(detail, "resource-id"))

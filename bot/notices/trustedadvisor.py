@@ -3,7 +3,7 @@ own columns for it (region, estimated savings, usage…)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.coerce import mapping, text
 from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field, joined
@@ -16,7 +16,7 @@ MAX_COLUMNS = 8
 _LEVEL = {"ERROR": "bad", "WARN": "warn", "OK": "good"}
 
 
-def read(payload: Mapping[str, Any]) -> Notice:
+def read(payload: Mapping[str, object]) -> Notice:
     detail = detail_of(payload)
     status = text(field(detail, "status")).upper()
     check = text(field(detail, "check-name"))

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout, poll_waits
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from mypy_boto3_athena import AthenaClient
+    from mypy_boto3_athena.type_defs import GetQueryResultsInputTypeDef, StartQueryExecutionInputTypeDef
 
 MAX_ROWS = 10_000
 _CUTOFF_HINTS = ("bytes scanned limit", "exceeded the bytes scanned", "bytesscannedcutoff")
@@ -24,7 +27,7 @@ _CUTOFF_HINTS = ("bytes scanned limit", "exceeded the bytes scanned", "bytesscan
 class AthenaRunner:
     def __init__(
         self,
-        client: Any,
+        client: AthenaClient,
         *,
         workgroup: str = "lookout",
         database: str = "lookout",
@@ -46,7 +49,7 @@ class AthenaRunner:
         on_progress: Callable[[Progress], None] | None = None,
         request_token: str | None = None,
     ) -> QueryResult:
-        request: dict[str, Any] = {
+        request: StartQueryExecutionInputTypeDef = {
             "QueryString": sql,
             "WorkGroup": self.workgroup,
             "QueryExecutionContext": {"Database": self.database},
@@ -102,7 +105,7 @@ class AthenaRunner:
     def _rows(self, query_id: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int | None]:
         columns: tuple[str, ...] = ()
         rows: list[tuple[str, ...]] = []
-        kwargs: dict[str, Any] = {"QueryExecutionId": query_id, "MaxResults": 1000}
+        kwargs: GetQueryResultsInputTypeDef = {"QueryExecutionId": query_id, "MaxResults": 1000}
         first = True
         while True:
             page = self.client.get_query_results(**kwargs)

@@ -14,8 +14,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
+from bot.config.model import load_lookout
 from bot.queries.params import PARAM_TYPES, ParameterError, ParamSpec, format_duration, parse_duration
 
 if TYPE_CHECKING:
@@ -114,8 +115,6 @@ def load_config(
     ``check_sql=False``: an Athena query's SQL is parsed when it first runs (``SavedQuery.check_tables``), not
     now — the Slack function's init and ack stay clear of sqlglot (~80 ms of CPU); CI and ``lookout`` load with
     the check."""
-    from bot.config.model import load_lookout
-
     spec = load_lookout(config_file)  # the file's model: every error names the file and the field
     queries: dict[str, SavedQuery] = {}
     for path in (p for folder in query_folders(queries_dir) for p in sorted(folder.glob("*.yaml"))):
@@ -159,14 +158,14 @@ def query_folders(queries_dir: Path | Sequence[Path] | None) -> tuple[Path, ...]
 
 
 def load_queries(path: Path, *, check_sql: bool = True) -> list[SavedQuery]:
-    raw = _yaml(path, top=list)
+    raw = _yaml_list(path)
     queries = [_saved_query(entry, f"{path}: [{i}]", str(path)) for i, entry in enumerate(raw)]
     for query in queries if check_sql else []:
         query.check_tables()
     return queries
 
 
-def _saved_query(raw: Any, where: str, source: str) -> SavedQuery:
+def _saved_query(raw: object, where: str, source: str) -> SavedQuery:
     spec = _mapping(raw, where)
     name = _match(_QUERY_NAME, str(spec.get("name", "")), f"{where}.name")
     where = f"{source}: {name}"
@@ -239,7 +238,7 @@ def tables_read(text: str, where: str) -> list[str]:
     return read
 
 
-def _param(name: str, raw: Any, where: str) -> ParamSpec:
+def _param(name: str, raw: object, where: str) -> ParamSpec:
     spec = _mapping(raw, where)
     kind = str(spec.get("type", "string"))
     if kind not in PARAM_TYPES:
@@ -273,7 +272,7 @@ def _param(name: str, raw: Any, where: str) -> ParamSpec:
 # --- small validators ---------------------------------------------------------------------------------
 
 
-def _yaml(path: Path, top: type = dict) -> Any:
+def _yaml_list(path: Path) -> list[object]:
     import yaml
 
     try:
@@ -283,18 +282,18 @@ def _yaml(path: Path, top: type = dict) -> Any:
         raise CatalogError(f"{path}: cannot be read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
         raise CatalogError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(data, top):
-        raise CatalogError(f"{path}: expected a {'mapping' if top is dict else 'list'} at the top level")
+    if not isinstance(data, list):
+        raise CatalogError(f"{path}: expected a list at the top level")
     return data
 
 
-def _mapping(raw: Any, where: str) -> dict[str, Any]:
+def _mapping(raw: object, where: str) -> dict[str, object]:
     if not isinstance(raw, dict):
         raise CatalogError(f"{where}: expected a mapping")
     return {str(k): v for k, v in raw.items()}
 
 
-def _list(raw: Any, where: str) -> list[Any]:
+def _list(raw: object, where: str) -> list[object]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -308,7 +307,7 @@ def _match(pattern: re.Pattern[str], value: str, where: str) -> str:
     return value
 
 
-def _log_groups(raw: Any, where: str) -> tuple[str, ...]:
+def _log_groups(raw: object, where: str) -> tuple[str, ...]:
     groups = tuple(str(g) for g in _list(raw, where))
     if not groups or len(groups) > 50:
         raise CatalogError(f"{where}: give between 1 and 50 log groups")
@@ -317,7 +316,7 @@ def _log_groups(raw: Any, where: str) -> tuple[str, ...]:
     return groups
 
 
-def _table(raw: Any, where: str) -> str:
+def _table(raw: object, where: str) -> str:
     """``table`` (in Lookout's database, the stack's own) or ``database.table``."""
     parts = str(raw).lower().split(".")
     if len(parts) not in (1, 2) or not all(_IDENT.fullmatch(p) for p in parts):
@@ -325,20 +324,20 @@ def _table(raw: Any, where: str) -> str:
     return ".".join(parts)
 
 
-def _duration(raw: Any, where: str) -> timedelta:
+def _duration(raw: object, where: str) -> timedelta:
     try:
         return parse_duration(str(raw))
     except ParameterError as exc:
         raise CatalogError(f"{where}: {exc}") from None
 
 
-def _int(raw: Any, where: str, low: int, high: int) -> int:
+def _int(raw: object, where: str, low: int, high: int) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
         raise CatalogError(f"{where}: expected a whole number between {low} and {high}, got {raw!r}")
     return raw
 
 
-def _window(raw: Any, where: str, fallback: Window) -> Window:
+def _window(raw: object, where: str, fallback: Window) -> Window:
     if raw is None:
         return fallback
     spec = _mapping(raw, where)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout, poll_waits
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sized
+
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_logs.type_defs import GetQueryResultsResponseTypeDef, QueryInfoTypeDef
 
 MARKER = "# lookout"
 DONE = {"Complete"}
@@ -27,7 +30,7 @@ _LOCAL = threading.BoundedSemaphore(4)
 class InsightsRunner:
     def __init__(
         self,
-        client: Any,
+        client: CloudWatchLogsClient,
         *,
         max_concurrent: int = 4,
         timeout: timedelta = timedelta(seconds=60),
@@ -63,7 +66,7 @@ class InsightsRunner:
         finally:
             _LOCAL.release()
 
-    def _ours(self) -> list[dict[str, Any]]:
+    def _ours(self) -> list[QueryInfoTypeDef]:
         """Lookout's queries now scheduled or running, oldest first (by start time, then id)."""
         found = []
         for status in ("Scheduled", "Running"):
@@ -71,7 +74,7 @@ class InsightsRunner:
             found += [q for q in queries if str(q.get("queryString", "")).startswith(MARKER)]
         return sorted(found, key=lambda q: (int(q.get("createTime") or 0), str(q.get("queryId", ""))))
 
-    def _refuse_when_full(self, ours: list[Any]) -> None:
+    def _refuse_when_full(self, ours: Sized) -> None:
         if len(ours) >= self.max_concurrent:
             raise QueryRefused(
                 f"{len(ours)} Lookout queries are already running (the limit is {self.max_concurrent}); "
@@ -132,7 +135,7 @@ class InsightsRunner:
             self.sleep(next(waits))
 
 
-def _result(query_id: str, response: dict[str, Any], progress: Progress) -> QueryResult:
+def _result(query_id: str, response: GetQueryResultsResponseTypeDef, progress: Progress) -> QueryResult:
     columns: list[str] = []
     records: list[dict[str, str]] = []
     for row in response.get("results", []):

@@ -11,7 +11,6 @@ import math
 import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from bot.queries.catalog import PLACEHOLDER, Engine, QueryConfig, SavedQuery
 from bot.queries.params import ParameterError, ParamSpec, athena_literal, format_duration, insights_literal
@@ -67,8 +66,8 @@ class QueryPlan:
     saved: str = ""
     """The saved query planned (``/query NAME``), else empty."""
 
-    def as_json(self) -> dict[str, Any]:
-        scope: dict[str, Any] = (
+    def as_json(self) -> dict[str, object]:
+        scope: dict[str, object] = (
             {"log_groups": list(self.log_groups)} if self.engine == "insights" else {"table": self.table}
         )
         return {

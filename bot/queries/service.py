@@ -9,7 +9,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot import console
 from bot.queries.catalog import CatalogError
@@ -76,7 +76,7 @@ class QueryService:
         *,
         insights: InsightsRunner,
         athena: AthenaRunner,
-        audit: Callable[[dict[str, Any]], None],
+        audit: Callable[[dict[str, object]], None],
         region: str,
         partition: str = "aws",
         now: Callable[[], datetime] = lambda: datetime.now(UTC),

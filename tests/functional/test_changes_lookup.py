@@ -179,7 +179,8 @@ def test_a_throttle_that_outlived_the_retries_ends_the_search_with_what_was_foun
 def test_resources_cloudtrail_cannot_be_searched_by_are_said(cloudtrail: tuple[Any, Stubber]) -> None:
     client, _ = cloudtrail
     found = CloudTrailLookup(client).find(["apigateway:orders"], BREACH, BREACH, Deadline.after(30))
-    assert found.notes == ("CloudTrail cannot be searched for apigateway:orders",) and not found.complete
+    assert found.notes == ("not searched in CloudTrail: API orders by name (CloudTrail names APIs by id)",)
+    assert not found.complete
 
 
 # --- the finder: the ledger first, CloudTrail for what it does not cover ------------------------------------
@@ -284,5 +285,8 @@ def test_resources_cloudtrail_cannot_search_take_no_place_among_the_searched(
     wanted = ["account:123456789012", "apigateway:orders", FUNCTION]
     expect(stubber, FUNCTION.partition(":")[2], {"Events": []})
     changes = ChangeFinder(None, CloudTrailLookup(client)).before(wanted, BREACH, deadline=Deadline.after(30))
-    assert changes.notes == ("CloudTrail cannot be searched for account:123456789012, apigateway:orders",)
+    assert changes.notes == (
+        "not searched in CloudTrail: the account's stack, parameter and AppConfig changes (only the change ledger"
+        " keeps them); API orders by name (CloudTrail names APIs by id)",
+    )
     assert not changes.complete

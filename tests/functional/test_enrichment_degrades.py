@@ -56,7 +56,13 @@ def test_each_source_failing_becomes_a_note(note: str) -> None:
 
 @pytest.mark.parametrize("failure", ["throttled", "hang"])
 def test_alert_is_posted_when_every_source_fails(slack: SlackStandIn, failure: str) -> None:
-    settings = Settings(xray_deadline_s=0.3, logs_deadline_s=0.3, metrics_deadline_s=0.3, slack_channel="#ops")
+    settings = Settings(
+        xray_deadline_s=0.3,
+        logs_deadline_s=0.3,
+        metrics_deadline_s=0.3,
+        changes_deadline_s=0.3,
+        slack_channel="#ops",
+    )
     hanging = confirmed_by_cloudwatch(lambda s, r: Hanging(), lambda_alarm())
     clients = failing_clients("ThrottlingException", 400) if failure == "throttled" else hanging
     failures: list[str] = []
@@ -76,6 +82,8 @@ def test_alert_is_posted_when_every_source_fails(slack: SlackStandIn, failure: s
     (message,) = slack.posts("#ops")
     assert message["blocks"][0]["text"]["text"] == "🔴 orders-api-errors · OK → ALARM"
     assert sorted(failures) == ["Logs", "Metric", "X-Ray"]
+    # AND what changed: CloudTrail, hanging or throttled, is a search that says what it missed — never "nothing"
+    assert "Changed before this" in json.dumps(message) and "nothing changed" not in json.dumps(message)
 
 
 def test_a_rendering_bug_costs_details_not_the_alert(slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch) -> None:

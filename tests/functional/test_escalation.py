@@ -54,6 +54,8 @@ class Spy:
         self.inner = inner
         self.cards: list[Any] = []
         self.notes: list[tuple[str, Any, str, str]] = []
+        self.searched: list[bool] = []
+        """Per escalation note handed over: whether it was to be looked for before posting."""
         self.during_note: Any = None
         self.after = False
 
@@ -68,15 +70,18 @@ class Spy:
         self.cards.append(card)
         return self.inner.update(alert, card, *args, **kwargs)
 
-    def note(self, alarm: Any, note: Any, channel: str, thread_ts: str, deadline: Deadline) -> None:
+    def note(
+        self, alarm: Any, note: Any, channel: str, thread_ts: str, deadline: Deadline, **options: Any
+    ) -> None:
         hook, self.during_note = (
             (self.during_note, None) if note.kind == "escalation" else (None, self.during_note)
         )
         if hook is not None and not self.after:
             hook()
-        self.inner.note(alarm, note, channel, thread_ts, deadline)
+        self.inner.note(alarm, note, channel, thread_ts, deadline, **options)
         if note.kind == "escalation":
             self.notes.append((alarm.arn, note, channel, thread_ts))
+            self.searched.append(bool(options.get("search_first")))
         if hook is not None and self.after:
             hook()
 
@@ -254,7 +259,7 @@ def test_without_an_escalation_group_the_alarms_own_mention_is_called_and_named_
 def test_acknowledge_silence_and_ok_stop_the_clock(
     world: World, what: str, when: int, notes: int, pages: int
 ) -> None:
-    from bot.lifecycle.controls import acknowledge, silence
+    from bot.lifecycle.on_call import acknowledge, silence
 
     world.deliver("api", "ALARM", 0)
     run_ticks(world, range(FIRST, minute_at((T0 + timedelta(minutes=when)).timestamp())))
@@ -404,6 +409,110 @@ def test_a_tick_killed_before_slack_has_the_note_is_retried_once_its_claim_expir
     assert world.tick(NOTE_AT + 2).noted == (arn("api"),)
     run_ticks(world, range(NOTE_AT + 3, NOTE_AT + 6))
     assert world.notes_in_slack("api") == 1
+
+
+@pytest.mark.parametrize("retried_by", ["the next minute's tick", "Lambda's retry of the same tick"])
+def test_a_tick_killed_after_slack_took_the_note_is_not_repeated(world: World, retried_by: str) -> None:
+    # GIVEN a tick killed after Slack posted the note, before its claim completed (a Lambda timeout)
+    world.deliver("api", "ALARM", 0)
+
+    def die() -> None:
+        raise Killed
+
+    world.spy.during_note, world.spy.after = die, True
+    world.escalations.reserve_s = 0.5
+    with pytest.raises(Killed):
+        world.tick(NOTE_AT, seconds=2.0, request_id="killed")
+    assert world.notes_in_slack("api") == 1 and world.incident("api").escalated == 0
+    time.sleep(2.5)  # its claim expired with the invocation
+    # WHEN the step is taken again
+    sweep = (
+        world.tick(NOTE_AT + 1) if retried_by.startswith("the next") else world.tick(NOTE_AT, request_id="killed")
+    )
+    # THEN it looked in the thread first, found the note, and did not post it again; the step is recorded
+    assert sweep.noted == (arn("api"),) and world.spy.searched[-1] is True
+    assert world.notes_in_slack("api") == 1 and world.incident("api").escalated == 1
+    seen = run_ticks(world, range(NOTE_AT + 2, PAGE_AT + 1))
+    assert seen[PAGE_AT] == (1, 1)
+
+
+def test_a_step_taken_on_time_by_the_first_tick_posts_without_searching(world: World) -> None:
+    world.deliver("api", "ALARM", 0)
+    run_ticks(world, range(FIRST, NOTE_AT + 1))
+    assert world.spy.searched == [False]  # no conversations.replies call for the usual note
+    assert not world.slack.calls("conversations.replies")
+
+
+def test_a_tick_killed_after_sns_took_the_page_repeats_it_with_the_same_dedupe_key(world: World) -> None:
+    # GIVEN the page published, then the tick killed before its claim completed
+    world.deliver("api", "ALARM", 0)
+    run_ticks(world, range(FIRST, PAGE_AT))
+    publish = world.sns.publish
+
+    def once_then_die(**kwargs: Any) -> Any:
+        world.sns.publish = publish  # type: ignore[method-assign]
+        publish(**kwargs)
+        raise Killed
+
+    world.sns.publish = once_then_die  # type: ignore[method-assign]
+    world.escalations.reserve_s = 0.5
+    with pytest.raises(Killed):
+        world.tick(PAGE_AT, seconds=2.0)
+    time.sleep(2.5)
+    run_ticks(world, range(PAGE_AT + 1, PAGE_AT + 4))
+    # THEN the pager got it again (SNS keeps no record to look in: at least once), both copies one dedupe key
+    pages = world.paged()
+    keys = {p["MessageAttributes"]["dedupe_key"]["Value"] for p in pages}
+    assert len(pages) == 2 and len(keys) == 1 and world.incident("api").escalated == 2
+    assert f"Page id:  {keys.pop()}" in pages[0]["Message"]
+
+
+@pytest.mark.parametrize("what", ["acknowledge", "silence", "ok"])
+def test_a_stop_landing_after_the_sweep_read_the_incident_wins(world: World, what: str) -> None:
+    from bot.lifecycle.on_call import acknowledge, silence
+
+    # GIVEN Acknowledge, Silence or OK landing after the tick read the incident as due, before its Slack call
+    world.deliver("api", "ALARM", 0)
+    store = world.service.lifecycle.tracker.store  # type: ignore[union-attr]
+    index = world.escalations.index
+    add = index.add
+
+    def stop_then_carry(arns: Any, minute: int) -> None:
+        index.add = add  # type: ignore[method-assign]
+        if what == "acknowledge":
+            acknowledge(store, arn("api"), "U0ONCALL")
+        elif what == "silence":
+            silence(store, arn("api"), "U0ONCALL", 3600)
+        else:
+            world.deliver("api", "OK", 15, old="ALARM")
+        add(arns, minute)
+
+    index.add = stop_then_carry  # type: ignore[method-assign]
+    sweep = world.tick(NOTE_AT)
+    # THEN the step is not taken, then or later
+    assert sweep.noted == () and sweep.stopped == (arn("api"),)
+    seen = run_ticks(world, range(NOTE_AT + 1, PAGE_AT + 3))
+    assert seen[PAGE_AT + 2] == (0, 0)
+
+
+def test_insufficient_data_landing_after_the_sweep_read_the_incident_holds_the_step(world: World) -> None:
+    # GIVEN the alarm going INSUFFICIENT_DATA after the tick read the incident as due, before its Slack call
+    world.deliver("api", "ALARM", 0)
+    index = world.escalations.index
+    add = index.add
+
+    def change_then_carry(arns: Any, minute: int) -> None:
+        index.add = add  # type: ignore[method-assign]
+        world.deliver("api", "INSUFFICIENT_DATA", 15, old="ALARM")
+        add(arns, minute)
+
+    index.add = change_then_carry  # type: ignore[method-assign]
+    sweep = world.tick(NOTE_AT)
+    # THEN the step waits (carried, not stopped) and is taken once the alarm is back in ALARM
+    assert sweep.noted == () and sweep.stopped == () and sweep.carried == (arn("api"),)
+    assert world.tick(NOTE_AT + 1).noted == ()
+    world.deliver("api", "ALARM", 17, old="INSUFFICIENT_DATA")
+    assert world.tick(NOTE_AT + 2).noted == (arn("api"),) and world.notes_in_slack("api") == 1
 
 
 def test_a_record_written_under_the_sweep_is_merged_not_lost(world: World) -> None:

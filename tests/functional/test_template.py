@@ -93,7 +93,14 @@ def statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
     for arn in properties.get("ManagedPolicyArns", []):
         if isinstance(arn, dict) and "Ref" in arn:
             found.extend(template["Resources"][arn["Ref"]]["Properties"]["PolicyDocument"]["Statement"])
-    return found
+    return [_when_on(s) for s in found if _when_on(s) is not None]
+
+
+def _when_on(statement: dict[str, Any]) -> Any:
+    """A statement as granted when its condition holds (``Fn::If``: the first branch; ``AWS::NoValue``: none)."""
+    if "Fn::If" in statement:
+        statement = statement["Fn::If"][1]
+    return None if statement == {"Ref": "AWS::NoValue"} else statement
 
 
 def as_list(value: Any) -> list[Any]:
@@ -322,6 +329,9 @@ def test_the_normalizer_is_off_without_a_stream_and_complete_with_one(monkeypatc
     actions = {a for s in granted for a in as_list(s["Action"])}
     assert {"s3:PutObject", "sqs:SendMessage", "dynamodb:DescribeStream"} <= actions
     assert not any("*" in a for a in actions)
+    # a tenant's settings changes go to the change ledger (on by default): UpdateItem on the incidents table only
+    (ledger,) = [s for s in granted if s["Action"] == "dynamodb:UpdateItem"]
+    assert ledger["Resource"] == {"Fn::GetAtt": ["IncidentsTable", "Arn"]}
     # the rows go to the generic tables' prefixes only; the key schema is read of this stream only
     (rows,) = [s for s in granted if s["Action"] == "s3:PutObject"]
     assert rows["Resource"] == [

@@ -44,7 +44,7 @@ def test_socket_level_failures(exc: Exception, note: str) -> None:
 
 
 def test_hanging_sources_are_cut_at_their_deadlines() -> None:
-    settings = Settings(xray_deadline_s=0.3, logs_deadline_s=0.4, metrics_deadline_s=0.2)
+    settings = Settings(xray_deadline_s=0.3, logs_deadline_s=0.4, metrics_deadline_s=0.2, changes_deadline_s=0.3)
     started = time.monotonic()
     enrichment = Enricher(
         settings, clients=confirmed_by_cloudwatch(lambda s, r: Hanging(), lambda_alarm())
@@ -54,6 +54,9 @@ def test_hanging_sources_are_cut_at_their_deadlines() -> None:
     assert enrichment.xray.note == "timed out after 0.3 s"
     assert enrichment.logs.note == "timed out after 0.4 s"
     assert enrichment.metric.note == "timed out after 0.2 s"
+    # what changed: no call CloudTrail's pacing and the deadline leave no room for is started; it says so
+    assert enrichment.changes is not None and enrichment.changes.value is not None
+    assert not enrichment.changes.value.complete
 
 
 def test_overall_budget_caps_every_deadline() -> None:
@@ -63,3 +66,5 @@ def test_overall_budget_caps_every_deadline() -> None:
     ).enrich(lambda_alarm(), budget_s=0.25)
     assert time.monotonic() - started < 0.8
     assert all(f.failed for f in (enrichment.xray, enrichment.logs, enrichment.metric))
+    assert enrichment.changes is not None and enrichment.changes.value is not None
+    assert not enrichment.changes.value.complete

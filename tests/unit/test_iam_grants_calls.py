@@ -19,11 +19,12 @@ CALL = re.compile(
 POWERTOOLS_IDEMPOTENCY = {"GetItem", "PutItem", "UpdateItem", "DeleteItem"}
 """What ``DynamoDBPersistenceLayer`` calls (aws_lambda_powertools/utilities/idempotency/persistence/dynamodb.py)."""
 PATHS = {
-    "AlarmFunction": ("bot/lifecycle",),
-    "LogErrorsFunction": ("bot/lifecycle", "bot/logerrors"),
-    "ChecksFunction": ("bot/lifecycle", "bot/checks"),
+    "AlarmFunction": ("bot/lifecycle", "bot/changes"),
+    "LogErrorsFunction": ("bot/lifecycle", "bot/logerrors", "bot/changes"),
+    "ChecksFunction": ("bot/lifecycle", "bot/checks", "bot/changes"),
 }
-"""The packages each function runs that talk to the incidents table (the alert lifecycle, storms included)."""
+"""The packages each function runs that talk to the incidents table (the alert lifecycle, storms included, and
+the change ledger the enrichment reads, ``bot.enrich.changes``)."""
 
 
 def template() -> dict:

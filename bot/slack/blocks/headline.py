@@ -15,7 +15,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 
 from bot.alarms import AlarmKind, AlarmState
-from bot.enrich.evidence import evidence_for
+from bot.enrich.evidence import NAMED, evidence_for
 from bot.enrich.metrics import label_of
 from bot.slack.blocks import format as fmt
 from bot.text import escape, one_line, safe
@@ -65,7 +65,7 @@ def _signs(evidence: Evidence) -> str:
 def _label(sign: Sign, quote: bool = True) -> str:
     """A status or an error name as it is; a line's head in quotes (it reads as text, not as a name)."""
     text = safe(one_line(sign.label), LABEL_CHARS).replace("`", "'")
-    return f"“{text}”" if quote and " " in text else text
+    return f"“{text}”" if quote and " " in text and sign.label not in NAMED else text
 
 
 def _traces(count: int) -> str:
@@ -108,4 +108,4 @@ def _change(evidence: Evidence) -> str:
     minutes = change.minutes_before
     when = f"{fmt.duration(round(abs(minutes) * 60))} " + ("before" if minutes >= 0 else "after the breach")
     who = f" by {safe(one_line(change.who), NAME_CHARS)}" if change.who else ""
-    return f" — {what} {when}{who}"
+    return f" — {what}{',' if what[-1:].isdigit() else ''} {when}{who}"  # "set to 2, 1 min before"

@@ -33,10 +33,12 @@ from slack_sdk.models.blocks import (
 
 from bot import console
 from bot.alarms import AlarmKind
+from bot.enrich.changes import recent_change
 from bot.enrich.evidence import fold_lines
 from bot.enrich.model import Enrichment
 from bot.slack.blocks import format as fmt
 from bot.slack.blocks.alarm_text import ENDED_NOTE, description, icon, summary, suppressed, transition, where
+from bot.slack.blocks.changes import changes_text
 from bot.slack.blocks.headline import headline
 from bot.text import cell, escape, for_code_block, one_line, safe, truncate
 
@@ -86,13 +88,18 @@ class Message:
 
 
 def render_alarm(alarm: Alarm, enrichment: Enrichment, change: RecentChange | None = None) -> Message:
-    """The alarm card; ``change``: the most recent change before the breach, named in the first line."""
+    """The alarm card; ``change``: the most recent change before the breach, named in the first line (default:
+    the one the enrichment found, when it came shortly before the breach)."""
+    if change is None:
+        change = recent_change(alarm, enrichment)
     blocks: list[Block] = [
         HeaderBlock(block_id="lookout:header", text=PlainTextObject(text=_header(alarm), emoji=True)),
         *_headline(alarm, enrichment, change),
         _section("lookout:summary", summary(alarm)),
     ]
     blocks.append(_section("lookout:metric", _metric(enrichment.metric)))
+    if enrichment.changes is not None:
+        blocks.append(_section("lookout:changes", changes_text(enrichment.changes, alarm.changed_at)))
     blocks.extend(_xray(alarm, enrichment.xray))
     blocks.append(_section("lookout:logs", _logs(enrichment.logs)))
     blocks.extend(_description(alarm))

@@ -8,14 +8,17 @@ others get a polite ephemeral refusal. Which button is routed where: ``bot.slack
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from bot.lifecycle.on_call import OnCall
+from bot.queries.service import Invocation
 from bot.slack.blocks.lifecycle import render_more_logs, render_note, with_status
 from bot.slack.edge.answers import ChannelAnswer
 from bot.text import one_line, safe
 
 if TYPE_CHECKING:
+    from mypy_boto3_logs import CloudWatchLogsClient
+
     from bot.delivery import Deadline
     from bot.lifecycle.on_call import Status
     from bot.lifecycle.store import IncidentStore
@@ -35,12 +38,40 @@ NOT_ALLOWED = "Sorry, only the people Lookout is set up for can use these button
 NO_QUERIES = "Queries are not set up in this deployment."
 
 
+class Pressed(TypedDict):
+    action_id: str
+    value: NotRequired[str]
+
+
+class Named(TypedDict, total=False):
+    id: str
+
+
+class Container(TypedDict, total=False):
+    channel_id: str
+    message_ts: str
+
+
+class Click(TypedDict):
+    """The fields of Slack's ``block_actions`` payload a click is read by (Slack's "block_actions payloads"): Bolt
+    hands it over as ``body`` once the request's signature holds."""
+
+    actions: list[Pressed]
+    user: NotRequired[Named]
+    channel: NotRequired[Named]
+    container: NotRequired[Container]
+    message: NotRequired[dict[str, object]]
+    """The message the button is on, as Slack holds it (redrawn with its new status)."""
+    response_url: NotRequired[str]
+    trigger_id: NotRequired[str]
+
+
 class IncidentActions:
     def __init__(
         self,
         store: IncidentStore,
         *,
-        logs_client: Any,
+        logs_client: CloudWatchLogsClient,
         allowed: tuple[str, ...] = (),
         queries: QueryService | None = None,
     ) -> None:
@@ -48,7 +79,7 @@ class IncidentActions:
         self.allowed = allowed
         self.queries = queries
 
-    def press(self, body: dict[str, Any], writer: SlackPoster, deadline: Deadline) -> None:
+    def press(self, body: Click, writer: SlackPoster, deadline: Deadline) -> None:
         """One click, acked already: its work, its answer sent by ``writer`` within ``deadline``."""
         action = body["actions"][0]
         user = str(body.get("user", {}).get("id", ""))
@@ -93,8 +124,6 @@ class IncidentActions:
         response_url: str,
         deadline: Deadline,
     ) -> None:
-        from bot.queries.service import Invocation
-
         if self.queries is None:
             writer.respond(response_url, render_note(NO_QUERIES), deadline, response_type="ephemeral")
             return

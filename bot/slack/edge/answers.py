@@ -8,14 +8,15 @@ Implements ``bot.queries.service.Reporter``. Not for: planning or running querie
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.queries.service import Invocation
+from bot.slack.blocks.help import render_help
 from bot.slack.blocks.results import render_failure, render_progress, render_result
 from bot.slack.transport.post import SlackDeliveryError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from bot.delivery import Deadline
     from bot.queries.catalog import QueryConfig
@@ -34,17 +35,15 @@ def ack_message(ack: Ack, config: QueryConfig) -> Message | str:
     """What the command's HTTP answer says: the ack's words, or help."""
     if ack.help_for is None:
         return ack.text
-    from bot.slack.blocks.help import render_help
-
     return render_help(config, only=ack.help_for or None)
 
 
-def ack_body(ack: Ack, config: QueryConfig) -> dict[str, Any]:
+def ack_body(ack: Ack, config: QueryConfig) -> dict[str, object]:
     reply = ack_message(ack, config)
     return {"text": reply} if isinstance(reply, str) else {"text": reply.text, "blocks": blocks_of(reply)}
 
 
-def invocation_from(fields: dict[str, Any]) -> Invocation:
+def invocation_from(fields: Mapping[str, object]) -> Invocation:
     """A slash command's form fields (as Slack sends them) as an ``Invocation``."""
     return Invocation(
         command=str(fields.get("command", "")),
@@ -55,7 +54,7 @@ def invocation_from(fields: dict[str, Any]) -> Invocation:
     )
 
 
-def blocks_of(message: Message) -> list[dict[str, Any]]:
+def blocks_of(message: Message) -> list[dict[str, object]]:
     return [block.to_dict() for block in message.blocks]
 
 

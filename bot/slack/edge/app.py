@@ -11,22 +11,23 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.delivery import Deadline
 from bot.queries.service import Ack
 from bot.slack.edge.actions import BUTTONS, LINKS
 from bot.slack.edge.answers import ChannelAnswer, ack_body, invocation_from
+from bot.slack.edge.seen_signatures import SeenSignatures
+from bot.slack.transport.post import SlackPoster
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
-    from slack_bolt import App, BoltContext
+    from slack_bolt import Ack as BoltAck
+    from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
     from bot.queries.service import QueryService
-    from bot.slack.edge.actions import IncidentActions
-    from bot.slack.edge.seen_signatures import SeenSignatures
-    from bot.slack.transport.post import SlackPoster
+    from bot.slack.edge.actions import Click, IncidentActions
 
 _LOG = logging.getLogger(__name__)
 COMMANDS = ("/errors", "/traffic", "/query", "/lookout")
@@ -41,6 +42,8 @@ FAILURE = "lookout_failure"
 OUTSIDE_LAMBDA_S = 15 * 60.0
 """The work's deadline where no Lambda invocation bounds it (Socket Mode, tests)."""
 UNREADABLE = "⚠️ Lookout could not read that command; the details are in its logs."
+Body = TypeVar("Body")
+"""What Bolt hands a listener as ``body``: a command's form fields, or a click's ``block_actions`` payload."""
 
 
 def build_app(
@@ -58,7 +61,7 @@ def build_app(
     a function that reads it) and ``api_url`` — no token renewal then. ``seen``: the replay memory (this
     process's own when None). ``commands_seen_at_run``: the front door asks the replay memory where a command's
     work starts (its sealed run), so that the ack waits on nothing; Bolt's dispatch then leaves commands to it."""
-    from slack_bolt import App, BoltRequest, BoltResponse
+    from slack_bolt import App, BoltResponse
     from slack_bolt.authorization import AuthorizeResult
 
     writer = writer or _writer_on(bot_token, api_url)
@@ -68,14 +71,14 @@ def build_app(
 
     app = App(signing_secret=signing_secret, authorize=authorize, process_before_response=True, name="lookout")
 
-    if seen is None:
-        from bot.slack.edge.seen_signatures import SeenSignatures
-
-        seen = SeenSignatures()
-    signatures = seen
+    signatures = seen if seen is not None else SeenSignatures()
 
     @app.middleware
-    def refuse_replays(req: BoltRequest, resp: BoltResponse, next: Any) -> BoltResponse:  # noqa: A002
+    def refuse_replays(
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 - Bolt passes it by this name
+    ) -> BoltResponse:
         """After Bolt's signature check: a valid request seen before is a replay (runs: the front door's)."""
         if req.lazy_only or (commands_seen_at_run and req.body.get("command")):
             return next()
@@ -83,7 +86,7 @@ def build_app(
             return next()
         return BoltResponse(status=401, body="replayed request")
 
-    def acknowledge(ack: Any, body: dict[str, Any], context: BoltContext) -> BoltResponse:
+    def acknowledge(ack: BoltAck, body: Mapping[str, object], context: BoltContext) -> BoltResponse:
         """The command's answer at once (pure: no network); whether its work is started is the ack's to say."""
         try:
             answer = service.acknowledge(invocation_from(body))
@@ -97,7 +100,7 @@ def build_app(
         reply = json.dumps(ack_body(answer, service.config), ensure_ascii=False)
         return BoltResponse(status=200, body=reply, headers={"content-type": "application/json;charset=utf-8"})
 
-    def run_command(body: dict[str, Any], context: BoltContext) -> None:
+    def run_command(body: Mapping[str, object], context: BoltContext) -> None:
         invocation = invocation_from(body)
         if not service.acknowledge(invocation).runs:  # the allowlists again, where the work starts
             return
@@ -112,7 +115,7 @@ def build_app(
         actions.queries = actions.queries or service  # "Run /errors" runs through the same service
         pressed = actions  # for the closure: mypy keeps the narrowing
 
-        def press(body: dict[str, Any], context: BoltContext) -> None:
+        def press(body: Click, context: BoltContext) -> None:
             pressed.press(body, writer, deadline_of(context))
 
         for button in BUTTONS:
@@ -122,11 +125,11 @@ def build_app(
     return app
 
 
-def as_work(work: Callable[[dict[str, Any], BoltContext], None]) -> Callable[[dict[str, Any], BoltContext], None]:
+def as_work(work: Callable[[Body, BoltContext], None]) -> Callable[[Body, BoltContext], None]:
     """``work`` as a route's lazy listener: named ``WORK``, and its failure kept in the context, where the front
     door finds it after Bolt has logged it (and raises it, so that Lambda retries the run)."""
 
-    def work_(body: dict[str, Any], context: BoltContext) -> None:
+    def work_(body: Body, context: BoltContext) -> None:
         try:
             work(body, context)
         except Exception as exc:
@@ -142,13 +145,11 @@ def deadline_of(context: BoltContext) -> Deadline:
     return deadline if isinstance(deadline, Deadline) else Deadline.after(OUTSIDE_LAMBDA_S)
 
 
-def _ack_only(ack: Any) -> None:
+def _ack_only(ack: BoltAck) -> None:
     ack()
 
 
 def _writer_on(bot_token: str | Callable[[], str] | None, api_url: str | None) -> SlackPoster:
-    from bot.slack.transport.post import SlackPoster
-
     if bot_token is None:
         raise ValueError("build_app needs a writer, or a bot token to build one on")
     if callable(bot_token):

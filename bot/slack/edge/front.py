@@ -25,25 +25,29 @@ import hmac
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from slack_bolt.lazy_listener import LazyListenerRunner
 
+from bot.coerce import mapping
 from bot.delivery import Deadline
 from bot.slack.blocks.lifecycle import render_note
 from bot.slack.edge.answers import invocation_from
 from bot.slack.edge.app import DEADLINE, FAILURE, NO_WORK, WORK, build_app
+from bot.slack.edge.seen_signatures import SeenSignatures
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
 
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from mypy_boto3_lambda import LambdaClient
+    from slack_bolt.adapter.aws_lambda import SlackRequestHandler
     from slack_bolt.request import BoltRequest
     from slack_sdk.signature import SignatureVerifier
 
     from bot.queries.service import QueryService
     from bot.slack.edge.actions import IncidentActions
-    from bot.slack.edge.seen_signatures import SeenSignatures
     from bot.slack.transport.post import SlackPoster
 
 _LOG = logging.getLogger(__name__)
@@ -69,7 +73,7 @@ class SlackFront:
         *,
         verifier: SignatureVerifier,
         seen: SeenSignatures,
-        bolt: Callable[[], Any],
+        bolt: Callable[[], SlackRequestHandler],
         writer: SlackPoster | None = None,
         forget: Callable[[], None] = lambda: None,
         response_origins: tuple[str, ...] = (),
@@ -83,35 +87,35 @@ class SlackFront:
         self._verifier = verifier
         self._seen = seen
         self._bolt_factory = bolt
-        self._bolt: Any = None
+        self._bolt: SlackRequestHandler | None = None
         self._writer = writer
         self.forget_secrets = forget
         """Read the Slack secret again on next use (after a SnapStart restore)."""
         self._response_origins = response_origins
 
     @property
-    def bolt(self) -> Any:
+    def bolt(self) -> SlackRequestHandler:
         """Bolt's Lambda handler over the one app (``.app``)."""
         if self._bolt is None:
             self._bolt = self._bolt_factory()
         return self._bolt
 
-    def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def handle(self, event: Mapping[str, object], context: LambdaContext) -> dict[str, object]:
         if RUN_KEY in event:
-            return self.run(event[RUN_KEY], context)
+            return self.run(mapping(event[RUN_KEY]), context)  # not a mapping: no signature, refused
         event = _without_bolt_headers(event)  # from HTTP, Bolt's lazy markers are forged: the work would run here
-        raw = event.get("body") or ""
+        raw = str(event.get("body") or "")
         if len(raw) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
             return _answer(413, "request body too large")
         body = _decoded(raw, bool(event.get("isBase64Encoded")))
-        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        headers = {str(k).lower(): str(v) for k, v in mapping(event.get("headers")).items()}
         if not self._signed(
             body, headers.get("x-slack-request-timestamp", ""), headers.get("x-slack-signature", "")
         ):
             return _answer(401, "invalid request")
         return dict(self.bolt.handle(event, context))
 
-    def run(self, run: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    def run(self, run: Mapping[str, object], context: LambdaContext | None = None) -> dict[str, object]:
         """Lazy work sealed by ``SealedRuns``, with Slack's signed request. Refused, with nothing run and nothing
         posted, when the request is not Slack's (its signature), older than Slack's five minutes, or — a command —
         seen before (a replay; Lambda's retry of this invocation keeps its request id and goes on), no longer
@@ -146,7 +150,7 @@ class SlackFront:
             return "response_url outside Slack"
         return None
 
-    def _dispatch(self, body: str, timestamp: str, signature: str, context: Any) -> int:
+    def _dispatch(self, body: str, timestamp: str, signature: str, context: LambdaContext | None) -> int:
         """The run into the one app, as Bolt's lazy-only request for the route's ``WORK``."""
         from slack_bolt.request import BoltRequest
 
@@ -213,7 +217,7 @@ class SealedRuns(LazyListenerRunner):
     this function carrying Slack's signed request in Lookout's own event, which the front door opens (``run``).
     Work the ack found nothing for is not started."""
 
-    def __init__(self, client: Any, logger: logging.Logger | None = None) -> None:
+    def __init__(self, client: LambdaClient, logger: logging.Logger | None = None) -> None:
         self._client = client
         self.logger = logger or _LOG
 
@@ -241,7 +245,7 @@ def build_front(
     *,
     signing_secret: str,
     writer: SlackPoster,
-    lambda_client: Any,
+    lambda_client: LambdaClient,
     actions: IncidentActions | None = None,
     seen: SeenSignatures | None = None,
     forget: Callable[[], None] = lambda: None,
@@ -253,8 +257,6 @@ def build_front(
     from slack_sdk.signature import SignatureVerifier
 
     if seen is None:
-        from bot.slack.edge.seen_signatures import SeenSignatures
-
         seen = SeenSignatures()
     app = build_app(
         service,
@@ -285,7 +287,7 @@ def response_origins_for(api_url: str) -> tuple[str, ...]:
     return (f"{parts.scheme}://{parts.netloc}",)
 
 
-def _payload(fields: dict[str, str]) -> dict[str, Any]:
+def _payload(fields: dict[str, str]) -> dict[str, object]:
     try:
         payload = json.loads(fields.get("payload") or "{}")
     except ValueError:
@@ -299,17 +301,17 @@ def _action_of(fields: dict[str, str]) -> str:
     return str(first.get("action_id") or "interaction")
 
 
-def _refused(why: str, what: str) -> dict[str, Any]:
+def _refused(why: str, what: str) -> dict[str, object]:
     _LOG.warning("run refused (%s): %s", why, what or "unsigned")
     return {"refused": why}
 
 
-def _first(values: Any) -> str:
+def _first(values: Sequence[str] | None) -> str:
     return str(values[0]) if values else ""
 
 
-def _without_bolt_headers(event: dict[str, Any]) -> dict[str, Any]:
-    headers = event.get("headers") or {}
+def _without_bolt_headers(event: Mapping[str, object]) -> Mapping[str, object]:
+    headers = mapping(event.get("headers"))
     kept = {k: v for k, v in headers.items() if not str(k).lower().startswith(BOLT_HEADER_PREFIX)}
     return event if len(kept) == len(headers) else {**event, "headers": kept}
 
@@ -320,5 +322,5 @@ def _decoded(raw: str, base64_encoded: bool) -> str:
     return str(raw)
 
 
-def _answer(status: int, text: str) -> dict[str, Any]:
+def _answer(status: int, text: str) -> dict[str, object]:
     return {"statusCode": status, "body": text, "headers": TEXT_HEADERS}

@@ -15,18 +15,21 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot import table_keys
 from bot.aws import error_code
 from bot.table_keys import SIGNATURE_TTL_S as WINDOW_S  # longer than any signed request is accepted
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 _LOG = logging.getLogger(__name__)
 MEMORY = 10_000
 
 
 class SeenSignatures:
-    def __init__(self, table: str | None = None, client: Any = None) -> None:
+    def __init__(self, table: str | None = None, client: DynamoDBClient | None = None) -> None:
         """``client``: the DynamoDB client of the shared memory (needed with ``table``)."""
         if table and client is None:
             raise ValueError("the shared replay memory needs a DynamoDB client")
@@ -50,23 +53,25 @@ class SeenSignatures:
             self._local[signature] = (now + WINDOW_S, holder)
             if len(self._local) > MEMORY:
                 self._local.popitem(last=False)
-        if not self.table:
+        if not self.table or self._client is None:  # (a table comes with its client: see __init__)
             return True
         try:
-            return self._remember_shared(signature, holder, now)
+            return self._remember_shared(self._client, self.table, signature, holder, now)
         except Exception:  # noqa: BLE001 - the signature and its age were checked; this container still remembers
             _LOG.warning("shared replay memory unavailable; this container's memory only", exc_info=True)
             return True
 
-    def _remember_shared(self, signature: str, holder: str, now: float) -> bool:
+    def _remember_shared(
+        self, client: DynamoDBClient, table: str, signature: str, holder: str, now: float
+    ) -> bool:
         condition = "attribute_not_exists(pk) OR expiration < :now"
-        values: dict[str, Any] = {"now": int(now)}
+        values: dict[str, int | str] = {"now": int(now)}
         if holder:
             condition += " OR holder = :holder"
             values["holder"] = holder
         try:
-            self._client.put_item(
-                TableName=self.table,
+            client.put_item(
+                TableName=table,
                 Item=table_keys.item(
                     table_keys.signature(signature), expiration=table_keys.expires(WINDOW_S, now), holder=holder
                 ),

@@ -94,9 +94,23 @@ class SlackCourier:
     def update(self, alert: Alert, card: Card, channel: str, ts: str, deadline: Deadline) -> Posted:
         return self.poster.update(self.message(alert, card), channel, ts, deadline)
 
-    def note(self, alarm: Alarm, note: Note, channel: str, thread_ts: str, deadline: Deadline) -> None:
+    def note(
+        self,
+        alarm: Alarm,
+        note: Note,
+        channel: str,
+        thread_ts: str,
+        deadline: Deadline,
+        *,
+        search_first: bool = False,
+    ) -> None:
+        """The note in the thread, keyed by the state change, its kind and count. ``search_first``: an earlier try
+        may have posted it before it died (an escalation step retried after its tick was killed): the thread is
+        looked at for the key before posting."""
         key = f"{alarm.change_key}|note|{note.kind}|{note.count}"
-        self.poster.post(note_message(alarm, note), channel, deadline, thread_ts=thread_ts, key=key)
+        self.poster.post(
+            note_message(alarm, note), channel, deadline, thread_ts=thread_ts, key=key, search_first=search_first
+        )
 
     def notification(
         self, item: Notification, channel: str, deadline: Deadline, message_id: str | None = None
