@@ -21,10 +21,10 @@ from moto import mock_aws  # noqa: E402
 from bench.common import published  # noqa: E402
 from bot.queries.catalog import load_config  # noqa: E402
 from bot.queries.plans import plan, split_command  # noqa: E402
-from local.athena_standin import AthenaStandIn  # noqa: E402
-from local.demo_config import CONFIG as DEMO_CONFIG  # noqa: E402
-from local.demo_config import QUERIES as DEMO_QUERIES  # noqa: E402
-from local.scenario_tables import DATA_BUCKET, seed_tables  # noqa: E402
+from local.athena.standin import AthenaStandIn  # noqa: E402
+from local.demo.config import CONFIG as DEMO_CONFIG  # noqa: E402
+from local.demo.config import QUERIES as DEMO_QUERIES  # noqa: E402
+from local.scenario.tables import DATA_BUCKET, seed_tables  # noqa: E402
 
 MINIMUM = 10 * 1024 * 1024
 PRICE_PER_BYTE = 5 / 1024**4

@@ -33,9 +33,9 @@ from bench.common import (  # noqa: E402
     verdict,
 )
 from bench.latency import aws_ms, describe_assumptions, serial_chain, timeline  # noqa: E402
-from local.alarm_evaluation import alarm_reason  # noqa: E402
-from local.firing import fire  # noqa: E402
-from local.scenario import ALARM, INCIDENTS_TABLE, seed  # noqa: E402
+from local.scenario.alarm_evaluation import alarm_reason  # noqa: E402
+from local.scenario.firing import fire  # noqa: E402
+from local.scenario.incident import ALARM, INCIDENTS_TABLE, seed  # noqa: E402
 from local.stack import EmbeddedStack, environment  # noqa: E402
 
 HANDLE = """
@@ -62,11 +62,14 @@ LAMBDA_TRACING = {
 
 
 def forget_incidents(region: str) -> None:
-    """Empty the incidents table: each run opens a new incident, as a cold start's alarm usually does."""
+    """Empty the incidents table of what alarms wrote: each run opens a new incident, as a cold start's alarm
+    usually does. The change ledger's records stay: a deployed ledger has been recording for hours (the seeded
+    scenario's history), so the card reads it and asks CloudTrail nothing (``bot.changes.finder``)."""
     table: Any = boto3.client("dynamodb", region_name=region)
     for page in table.get_paginator("scan").paginate(TableName=INCIDENTS_TABLE, ProjectionExpression="pk"):
         for item in page["Items"]:
-            table.delete_item(TableName=INCIDENTS_TABLE, Key={"pk": item["pk"]})
+            if not item["pk"]["S"].startswith("change"):
+                table.delete_item(TableName=INCIDENTS_TABLE, Key={"pk": item["pk"]})
 
 
 def post_end(sample: Sample) -> float:

@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.cold_alarm import HANDLE, LAMBDA_TRACING, forget_incidents, post_end  # noqa: E402
 from bench.common import LAMBDA_FULL_CPU_MB, RUNS, Sample, child, median, memory_of, published  # noqa: E402
 from bench.latency import AWS_DEFAULT_MS, HANDSHAKE_MS, describe_assumptions  # noqa: E402
-from local.alarm_evaluation import alarm_reason  # noqa: E402
-from local.firing import fire  # noqa: E402
-from local.scenario import ALARM, INCIDENTS_TABLE, seed  # noqa: E402
+from local.scenario.alarm_evaluation import alarm_reason  # noqa: E402
+from local.scenario.firing import fire  # noqa: E402
+from local.scenario.incident import ALARM, INCIDENTS_TABLE, seed  # noqa: E402
 from local.stack import EmbeddedStack, environment  # noqa: E402
 
 OPTIONS = ("off", "xray-sdk", "opentelemetry", "adot-layer")

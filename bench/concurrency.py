@@ -18,10 +18,10 @@ from bot.config import Settings  # noqa: E402
 from bot.delivery import Deadline  # noqa: E402
 from bot.observability import Telemetry  # noqa: E402
 from bot.wiring import build_alert_service  # noqa: E402
-from local.alarm_evaluation import alarm_reason  # noqa: E402
 from local.aws_front import AwsFault  # noqa: E402
-from local.firing import fire  # noqa: E402
-from local.scenario import ALARM, seed  # noqa: E402
+from local.scenario.alarm_evaluation import alarm_reason  # noqa: E402
+from local.scenario.firing import fire  # noqa: E402
+from local.scenario.incident import ALARM, seed  # noqa: E402
 from local.stack import EmbeddedStack, environment  # noqa: E402
 
 DELAY_S = 0.3

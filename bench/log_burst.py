@@ -24,7 +24,7 @@ from bench.common import published, quiet_logs, verdict  # noqa: E402
 from bot.delivery import Deadline  # noqa: E402
 from bot.logerrors.forwarder import Forwarder  # noqa: E402
 from bot.logerrors.ledger import Ledger  # noqa: E402
-from local.slack_api import SlackStandIn  # noqa: E402
+from local.slack.api import SlackStandIn  # noqa: E402
 from tests.support.lifecycle import emulator_one_call_at_a_time, lifecycle_service  # noqa: E402
 from tests.support.offline import offline_environment  # noqa: E402
 from tests.support.subscriptions import subscription  # noqa: E402

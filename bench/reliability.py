@@ -37,7 +37,7 @@ from bench.common import published, quiet_logs  # noqa: E402
 from bot.alerting import AlertsFailed  # noqa: E402
 from bot.delivery import Deadline  # noqa: E402
 from local.lambda_runtime import LambdaContext  # noqa: E402
-from local.slack_api import Fault, SlackStandIn  # noqa: E402
+from local.slack.api import Fault, SlackStandIn  # noqa: E402
 from tests.support.lifecycle import Unreachable, lifecycle_service, sns_event  # noqa: E402
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from moto import mock_aws  # noqa: E402
 from bench.common import published, quiet_logs, verdict  # noqa: E402
 from bot.alerting import AlertsFailed  # noqa: E402
 from bot.delivery import Deadline  # noqa: E402
-from local.slack_api import SlackStandIn  # noqa: E402
+from local.slack.api import SlackStandIn  # noqa: E402
 from tests.support.lifecycle import TABLE, lifecycle_service, sns_event  # noqa: E402
 from tests.support.offline import offline_environment  # noqa: E402
 

@@ -22,7 +22,7 @@ from bench.common import published, quiet_logs, verdict  # noqa: E402
 from bot.slack.edge.front import build_front  # noqa: E402
 from bot.slack.edge.seen_signatures import SeenSignatures  # noqa: E402
 from local.lambda_runtime import LambdaContext  # noqa: E402
-from local.slack_gateway import function_url_event  # noqa: E402
+from local.slack.gateway import function_url_event  # noqa: E402
 from tests.support.slack_app import SECRET, command_body, make_app, make_service, signed, writer_for  # noqa: E402
 
 if TYPE_CHECKING:

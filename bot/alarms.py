@@ -6,7 +6,7 @@ Parsing lives in ``bot.events``; these types know nothing about Lambda, Slack or
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -185,13 +185,3 @@ class Notification:
     """Why it could not be read as an alarm, when it looked like one (e.g. broken JSON)."""
     notice: Notice | None = None
     """Its typed reading (AWS Health, GuardDuty, a pipeline…), when its kind has one."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One unit of work from a Lambda event: an alarm or a notification, with where it came from."""
-
-    item: Alarm | Notification
-    message_id: str | None = None
-    via: str = "unknown"
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

@@ -15,9 +15,10 @@ import uuid
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.alarms import Alarm, Delivery, Notification
+from bot.alarms import Alarm, Notification
+from bot.enrich.model import Enrichment
 from bot.events import parse_event
 from bot.lifecycle.decisions import Alert, Messenger
 from bot.lifecycle.once import ChangeInProgress, TrackingUnavailable
@@ -25,9 +26,10 @@ from bot.lifecycle.once import ChangeInProgress, TrackingUnavailable
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
     from bot.config import Settings
-    from bot.delivery import Deadline, Posted
-    from bot.enrich.model import Enrichment
+    from bot.delivery import Deadline, Delivery, Posted
     from bot.enrich.runner import Enricher, Routed
     from bot.lifecycle.service import Lifecycle
     from bot.lifecycle.store import Incident
@@ -101,14 +103,16 @@ class AlertService:
         the scheduled heartbeat says 0 while there is one."""
         return self.courier.probe(self.settings.slack_channel, deadline)
 
-    def handle(self, event: Any, deadline: Deadline, lambda_context: Any = None) -> list[Outcome]:
+    def handle(
+        self, event: object, deadline: Deadline, lambda_context: LambdaContext | None = None
+    ) -> list[Outcome]:
         return self.deliver_all(list(parse_event(event)), deadline, lambda_context)
 
     def deliver_all(
         self,
         deliveries: list[Delivery],
         deadline: Deadline,
-        lambda_context: Any = None,
+        lambda_context: LambdaContext | None = None,
         *,
         raise_failed: bool = True,
     ) -> list[Outcome]:
@@ -125,7 +129,9 @@ class AlertService:
             raise AlertsFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
         return outcomes
 
-    def _deliver_each(self, deliveries: list[Delivery], deadline: Deadline, lambda_context: Any) -> list[Outcome]:
+    def _deliver_each(
+        self, deliveries: list[Delivery], deadline: Deadline, lambda_context: LambdaContext | None
+    ) -> list[Outcome]:
         """Each delivery's outcome, in order. Different alarms go at once (each is claimed, decided and posted on
         its own: a burst of 21 new log-error kinds is one post's time, not 21); one alarm's state changes go one
         after another in the order they came, so an ALARM and its OK in one batch are decided in that order."""
@@ -181,8 +187,6 @@ class AlertService:
     def enrichment_for(self, alarm: Alarm, deadline: Deadline, routed: Routed | None = None) -> Enrichment:
         """What the enrichers found, within the time left; a bug in enrichment costs details, never the alert.
         ``routed``: hears the tags to route by as soon as they are known (``Enricher.enrich``)."""
-        from bot.enrich.model import Enrichment
-
         if self.enricher is None:
             return Enrichment.skipped()
         try:
@@ -199,7 +203,7 @@ class AlertService:
             return Enrichment.skipped("unavailable (internal error, see Lookout's logs)")
 
     def _deliver(
-        self, delivery: Delivery, deadline: Deadline, lambda_context: Any, *, alone: bool = False
+        self, delivery: Delivery, deadline: Deadline, lambda_context: LambdaContext | None, *, alone: bool = False
     ) -> Outcome:
         """One delivery through the pipeline, with its alarm name, state and message id on every log line:
         of every thread when it is ``alone``, else of its own thread (deliveries side by side)."""
@@ -213,7 +217,7 @@ class AlertService:
         finally:
             (logger.remove_keys if alone else logger.thread_safe_remove_keys)(list(keys))
 
-    def _outcome(self, delivery: Delivery, deadline: Deadline, lambda_context: Any) -> Outcome:
+    def _outcome(self, delivery: Delivery, deadline: Deadline, lambda_context: LambdaContext | None) -> Outcome:
         log, title = self.telemetry.logger, _title(delivery)
         ahead = self._ahead(delivery, deadline)
         try:

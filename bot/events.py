@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from bot import regions
 from bot.alarm_parsers import alarm_from_action, alarm_from_eventbridge, alarm_from_sns_message
-from bot.alarms import Delivery, Notification
+from bot.alarms import Notification
 from bot.coerce import dump, moment, printable, text
+from bot.delivery import Delivery
 from bot.notices import text_notice, typed_notice
 
 if TYPE_CHECKING:

@@ -15,21 +15,25 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from bot.tracing import VARIABLE, Backend, Off, Tracing, backend_for, tracing_for
 
 if TYPE_CHECKING:
     import contextlib
 
+    from aws_lambda_powertools import Logger, Metrics
+
     from bot.config import Settings
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
+P = ParamSpec("P")
+R = TypeVar("R")
 warnings.filterwarnings("ignore", "No application metrics to publish")  # a duplicate or a button adds none
 
 
 @functools.cache
-def _logger(service: str, quiet: bool) -> Any:
+def _logger(service: str, quiet: bool) -> Logger:
     """One Powertools Logger per service: a second instance with the same name would have no formatter."""
     from aws_lambda_powertools import Logger
 
@@ -48,7 +52,7 @@ class Telemetry:
         self.settings = settings
         self.quiet = quiet
         self.logger = _logger(settings.service_name, quiet)
-        self._metrics: Any = None
+        self._metrics: Metrics | None = None
         self._traces: Tracing | None = traces
         self._counting = threading.Lock()  # deliveries count from their threads; Metrics' set is a plain dict
         chosen = tracer or settings.tracer
@@ -63,7 +67,7 @@ class Telemetry:
         return self.settings.tracing and not self.quiet
 
     @property
-    def metrics(self) -> Any:
+    def metrics(self) -> Metrics:
         if self._metrics is None:
             from aws_lambda_powertools import Metrics
 
@@ -87,7 +91,7 @@ class Telemetry:
         return self._traces
 
     @property
-    def tracer(self) -> Any:
+    def tracer(self) -> object:
         """The backend's own tracer (Powertools ``Tracer`` or an OpenTelemetry ``Tracer``); None when off."""
         return self.traces.tracer
 
@@ -122,7 +126,7 @@ class Telemetry:
         """A span (an X-Ray subsegment) in the current thread; nothing when tracing is off."""
         return self.traces.span(name)
 
-    def in_thread(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def in_thread(self, name: str, fn: Callable[P, R]) -> Callable[P, R]:
         """``fn`` wrapped to run as a span of the caller's trace from a worker thread (the caller's span its
         parent); ``fn`` itself when tracing is off."""
         return self.traces.in_thread(name, fn)

@@ -53,7 +53,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 KEY = "pk"
 """The table's string hash key."""
@@ -244,7 +247,7 @@ FAMILIES = (
 # --- items, as the low-level client takes them (tests inject moto or Stubber clients) -------------------------
 
 
-def key(pk: str) -> dict[str, Any]:
+def key(pk: str) -> dict[str, AttributeValueTypeDef]:
     """The ``Key`` of item ``pk``."""
     return {KEY: {"S": pk}}
 
@@ -254,27 +257,28 @@ def expires(ttl_s: int, now: float) -> int:
     return int(now) + ttl_s
 
 
-def item(pk: str, /, **attributes: Any) -> dict[str, Any]:
+def item(pk: str, /, **attributes: object) -> dict[str, AttributeValueTypeDef]:
     """The ``Item`` ``pk`` with ``attributes`` as DynamoDB values (``TypeSerializer``; a float by its shortest
     decimal text)."""
     serialize = _serializer().serialize
     return {KEY: {"S": pk}, **{name: serialize(_number(value)) for name, value in attributes.items()}}
 
 
-def values(**named: Any) -> dict[str, Any]:
+def values(**named: object) -> dict[str, AttributeValueTypeDef]:
     """``ExpressionAttributeValues``: ``values(v=3)`` is ``{":v": {"N": "3"}}``."""
     serialize = _serializer().serialize
     return {f":{name}": serialize(_number(value)) for name, value in named.items()}
 
 
-def attributes(found: dict[str, Any]) -> dict[str, Any]:
+def attributes(found: Mapping[str, AttributeValueTypeDef]) -> dict[str, Any]:
     """An item (or ``Attributes``) as Python values; numbers are ``Decimal``: convert where ints or floats are
-    meant."""
+    meant. ``Any`` is the deserializer's own type in boto3-stubs: a value is whatever was written (text,
+    ``Decimal``, a set, a list, a map), and each store reads its own items as it wrote them."""
     deserialize = _deserializer().deserialize
     return {name: deserialize(value) for name, value in found.items()}
 
 
-def _number(value: Any) -> Any:
+def _number(value: object) -> object:
     """A float as the ``Decimal`` of its shortest text (``TypeSerializer`` refuses floats)."""
     return Decimal(repr(value)) if isinstance(value, float) else value
 

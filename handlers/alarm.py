@@ -8,7 +8,7 @@ Raising (``AlertsFailed``) lets Lambda retry and the on-failure destination keep
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot import snapstart
 from bot.aws import Clients
@@ -16,6 +16,9 @@ from bot.config import Settings
 from bot.delivery import Deadline
 from bot.observability import Telemetry
 from bot.wiring import ALARM_SERVICES, build_alert_service
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
@@ -27,7 +30,7 @@ if not snapstart.snapshotting():
 
 
 @TELEMETRY.wrap_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     outcomes = SERVICE.handle(event, Deadline.from_lambda_context(context), lambda_context=context)
     shown = [o.posted for o in outcomes if o.posted]
     return {

@@ -5,13 +5,16 @@ built once per container."""
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.analytics.access_logs import load_attribution
 from bot.analytics.alb_objects import AlbLogObjects
 from bot.aws import Clients
 from bot.config import Settings
 from bot.observability import Telemetry
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
@@ -24,5 +27,5 @@ OBJECTS = AlbLogObjects(
 
 
 @TELEMETRY.wrap_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return OBJECTS.handle(event)

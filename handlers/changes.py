@@ -10,7 +10,7 @@ API Gateway client only when a REST API's name is first needed. An event the led
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot import snapstart
 from bot.aws import Clients, error_code
@@ -21,6 +21,9 @@ from bot.changes.parse import parse_event
 from bot.config import Settings
 from bot.observability import Telemetry
 from bot.text import excerpt
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
@@ -33,7 +36,7 @@ snapstart.on_restore(CLIENTS.close)  # a restored snapshot's pooled connections 
 
 
 @TELEMETRY.wrap_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     try:
         change = parse_event(event)
     except UnknownChange as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.alerting import AlertsFailed
 from bot.aws import Clients
@@ -24,6 +24,9 @@ from bot.heartbeat import ping
 from bot.lifecycle.escalation import Escalations, Sweep, sns_publisher
 from bot.observability import Telemetry
 from bot.wiring import ALARM_SERVICES, build_alert_service, build_check_runner, heartbeat_url, http_pool
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
@@ -48,9 +51,9 @@ RUNNER = build_check_runner(SETTINGS, TELEMETRY, CLIENTS, pool=POOL)  # the CLI'
 
 
 @TELEMETRY.wrap_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     scheduled = event.get("scheduled_time")  # the same on Scheduler's retries: they run the same minute
-    now = datetime.fromisoformat(scheduled) if scheduled else datetime.now(UTC)
+    now = datetime.fromisoformat(str(scheduled)) if scheduled else datetime.now(UTC)
     deadline = Deadline.from_lambda_context(context)
     due = [c for c in CHECKS if c.due(int(now.timestamp()) // 60) and c.runs_in(SETTINGS.region)]
     results = RUNNER.run(due, deadline, at=now)
@@ -80,7 +83,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     }
 
 
-def _escalate(now: datetime, deadline: Deadline, context: Any) -> tuple[Sweep | None, str]:
+def _escalate(now: datetime, deadline: Deadline, context: LambdaContext) -> tuple[Sweep | None, str]:
     """The minute's escalation steps (Scheduler's retries carry the same scheduled minute: each step is taken
     once), and what kept the sweep from running at all — the heartbeat still beats, the tick still fails."""
     if ESCALATIONS is None:

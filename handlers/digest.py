@@ -8,7 +8,7 @@ Settings, clients, the query service, the claim and the Slack poster are built o
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.analytics.digest import build_digest, load_digest_config
 from bot.analytics.schedule import digest_week
@@ -20,6 +20,9 @@ from bot.observability import Telemetry
 from bot.slack.blocks.digest import render_digest
 from bot.table_keys import DIGEST_TTL_S
 from bot.wiring import build_query_service, digest_poster
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
@@ -34,10 +37,10 @@ CLOCK = datetime.now
 
 
 @TELEMETRY.wrap_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     assert CONFIG is not None
     scheduled = event.get("scheduled_time")  # EventBridge Scheduler's time of this run, the same on retries
-    now = datetime.fromisoformat(scheduled) if scheduled else CLOCK(UTC).replace(microsecond=0)
+    now = datetime.fromisoformat(str(scheduled)) if scheduled else CLOCK(UTC).replace(microsecond=0)
     deadline = Deadline.from_lambda_context(context)
 
     def post() -> dict[str, str]:

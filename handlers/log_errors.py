@@ -11,7 +11,7 @@ container.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.aws import Clients
 from bot.config import Settings
@@ -22,6 +22,9 @@ from bot.logerrors.ledger import Ledger
 from bot.observability import Telemetry
 from bot.regions import partition_of
 from bot.wiring import ALARM_SERVICES, build_alert_service
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
@@ -42,7 +45,7 @@ ONCE = ExactlyOnce(SETTINGS.incidents_table, CLIENTS("dynamodb"))
 
 
 @TELEMETRY.wrap_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     deadline = Deadline.from_lambda_context(context)
 
     def forward() -> dict[str, str]:

@@ -12,8 +12,9 @@ them is logged and counted, never a reason to fail the rows for Athena.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
+from bot import coerce
 from bot.analytics.config_changes import config_changes
 from bot.analytics.mapping import load_normalization
 from bot.analytics.stream import StreamNormalizer, stream_partition_key
@@ -21,6 +22,9 @@ from bot.aws import Clients
 from bot.changes.ledger import ChangeLedger
 from bot.config import Settings
 from bot.observability import Telemetry
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
@@ -39,11 +43,12 @@ LEDGER = (
 
 
 @TELEMETRY.wrap_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     answer = NORMALIZER.handle(event)
     if LEDGER is not None:
         try:
-            for change in config_changes(event.get("Records") or [], NORMALIZATION.form, account=SETTINGS.account):
+            records = [r for r in coerce.items(event.get("Records")) if isinstance(r, dict)]
+            for change in config_changes(records, NORMALIZATION.form, account=SETTINGS.account):
                 LEDGER.record(change)
         except Exception:  # noqa: BLE001 - the card loses a change; the rows for Athena are what this function is for
             TELEMETRY.logger.exception("configuration changes not filed in the change ledger")

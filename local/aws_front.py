@@ -1,6 +1,7 @@
-"""The embedded AWS endpoint: an HTTP front on loopback that answers X-Ray, ``FilterLogEvents``, Logs Insights and
-Athena queries with our stand-ins and forwards every other call to moto's server, unchanged. Athena is read and
-answered in the protocol the caller's botocore speaks, awsJson1_1 or rest-json (``local.athena_wire``); its other
+"""The embedded AWS endpoint: an HTTP front on loopback that answers X-Ray, ``FilterLogEvents``, Logs Insights,
+Athena queries and CloudTrail's ``LookupEvents`` with our stand-ins and forwards every other call to moto's server,
+unchanged. Athena is read and
+answered in the protocol the caller's botocore speaks, awsJson1_1 or rest-json (``local.athena.wire``); its other
 calls go to moto as awsJson1_1, or, where moto cannot serve this botocore's Athena, the front keeps the workgroups
 the stack needs. It can be told to fail.
 
@@ -19,15 +20,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from local import athena_wire
-from local.athena_standin import AthenaStandIn
-from local.insights_lang import MalformedQuery
-from local.insights_standin import InsightsStandIn
+from local.athena import wire as athena_wire
+from local.athena.standin import AthenaStandIn
+from local.cloudtrail.standin import RECORDS_PATH, CloudTrailError, CloudTrailStandIn
+from local.insights.lang import MalformedQuery
+from local.insights.standin import InsightsStandIn
 from local.lambda_runtime import LocalFunctions
-from local.log_patterns import PatternError, compile_pattern
+from local.logs.patterns import PatternError, compile_pattern
 from local.servers import POLL_S
-from local.xray_filter import FilterError
-from local.xray_standin import XRayStandIn
+from local.xray.filter import FilterError
+from local.xray.standin import XRayStandIn
 
 XRAY_PATHS = {
     "/ServiceGraph": "GetServiceGraph",
@@ -83,10 +85,13 @@ class AwsFront:
         self.sink_invocations = False
         self.insights = InsightsStandIn(self._moto_events)
         self.athena = AthenaStandIn(self._moto_client)
+        self.cloudtrail = CloudTrailStandIn()
+        """The embedded world's management events: ``.record(records)``, or posted to ``RECORDS_PATH``."""
         self.workgroups: dict[tuple[str, str], dict[str, Any]] = {}
         self.faults: list[AwsFault] = []
         self.calls: list[tuple[str, str]] = []
         self._lock = threading.Lock()
+        self._atomic = threading.Lock()  # DynamoDB's calls, one at a time (``forward``)
         self._moto_clients: dict[str, Any] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -126,6 +131,14 @@ class AwsFront:
     def answer(self, call: Call) -> tuple[int, dict[str, str], bytes] | None:
         """Our own answer for calls moto cannot serve faithfully; None forwards the call to moto."""
         try:
+            if call.method == "POST" and urlsplit(call.path).path == RECORDS_PATH:
+                return self._record_trail(call)
+            if call.service == "cloudtrail" and call.operation == "LookupEvents":
+                return _json(
+                    200,
+                    self.cloudtrail.lookup_events(call.region, json.loads(call.body or b"{}")),
+                    "application/x-amz-json-1.1",
+                )
             if call.service == "lambda" and call.operation == "Invoke" and self.functions.find(call.path_name):
                 return self._invoke(call)
             if call.service == "lambda" and call.operation == "Invoke" and self.sink_invocations:
@@ -142,6 +155,8 @@ class AwsFront:
                 return _json(200, self._insights(call))
             if call.service == "athena":
                 return self._athena(call)
+        except CloudTrailError as exc:
+            return error_response(call, 400, exc.code, exc.message)
         except FilterError as exc:
             return error_response(call, 400, "InvalidRequestException", str(exc))
         except PatternError as exc:
@@ -151,6 +166,15 @@ class AwsFront:
         except LookupError as exc:
             return error_response(call, 400, "ResourceNotFoundException", str(exc).strip("'\""))
         return None
+
+    def _record_trail(self, call: Call) -> tuple[int, dict[str, str], bytes]:
+        """A CloudTrail log file's records (``{"Records": [...]}``) into the CloudTrail stand-in."""
+        try:
+            records = json.loads(call.body or b"{}")["Records"]
+            kept = self.cloudtrail.record(records)
+        except (ValueError, KeyError, TypeError) as exc:
+            return _json(400, {"message": f"not a CloudTrail log file: {exc}"})
+        return _json(200, {"recorded": kept})
 
     def _invoke(self, call: Call) -> tuple[int, dict[str, str], bytes]:
         asynchronous = (
@@ -331,6 +355,17 @@ class AwsFront:
         return answer
 
     def forward(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, *, atomic: bool = False
+    ) -> tuple[int, dict[str, str], bytes]:
+        """The call answered by moto's server. ``atomic``: one at a time — DynamoDB applies each conditional
+        write and ``ADD`` atomically; moto's threaded server does not, so concurrent callers (the forwarder
+        counts 16 kinds at once) could both pass a condition that only one may pass."""
+        if atomic:
+            with self._atomic:
+                return self._forward(method, path, headers, body)
+        return self._forward(method, path, headers, body)
+
+    def _forward(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection(self.moto.hostname or "127.0.0.1", self.moto.port, timeout=30)
@@ -464,7 +499,9 @@ def _handler_for(front: AwsFront) -> type[BaseHTTPRequestHandler]:
                 reply = error_response(call, fault.status, fault.code, f"injected {fault.code}")
             else:
                 try:
-                    reply = front.answer(call) or front.forward(self.command, self.path, headers, body)
+                    reply = front.answer(call) or front.forward(
+                        self.command, self.path, headers, body, atomic=call.service == "dynamodb"
+                    )
                 except Exception as exc:  # noqa: BLE001 - a stand-in bug or a stopped moto: answer like AWS would
                     reply = error_response(call, 500, "InternalFailure", f"embedded stack: {exc}")
             status, reply_headers, data = reply

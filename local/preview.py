@@ -15,6 +15,8 @@ _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])")
 _CODE = re.compile(r"`([^`\n]+)`")
 _ANSI = re.compile(r"\033\[[0-9;]*m")
+_ANCHOR = "\x00"
+"""Marks a link's place while the text around it is formatted (no mrkdwn or HTML escape touches it)."""
 
 
 def slack_unescape(text: str) -> str:
@@ -276,17 +278,23 @@ def _inline_html(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         quote = line.startswith("> ")
-        line = line[2:] if quote else line
-        pieces, last = [], 0
-        for match in _LINK.finditer(line):
-            pieces.append(_format(line[last : match.start()]))
-            url, label = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(3))
-            pieces.append(f"<a href='{html.escape(slack_unescape(url))}'>{_format(label)}</a>")
-            last = match.end()
-        pieces.append(_format(line[last:]))
-        rendered = "".join(pieces)
+        rendered = _line_html(line[2:] if quote else line)
         lines.append(f"<blockquote>{rendered}</blockquote>" if quote else rendered)
     return "\n".join(lines)
+
+
+def _line_html(line: str) -> str:
+    """One line: its links set aside while it is formatted, so that emphasis around one (``*<url|name>*``) applies
+    to it."""
+    anchors: list[str] = []
+
+    def aside(match: re.Match[str]) -> str:
+        url, label = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(3))
+        anchors.append(f"<a href='{html.escape(slack_unescape(url))}'>{_format(label)}</a>")
+        return f"{_ANCHOR}{len(anchors) - 1}{_ANCHOR}"
+
+    rendered = _format(_LINK.sub(aside, line))
+    return re.sub(f"{_ANCHOR}(\\d+){_ANCHOR}", lambda m: anchors[int(m.group(1))], rendered)
 
 
 def _format(text: str) -> str:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from local.aws_front import AwsFront
-from local.slack_api import SlackStandIn
+from local.slack.api import SlackStandIn
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -97,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             lines = [f"export {key}={value}" for key, value in stack.env().items()]
             if not args.no_seed:
-                from local.demo_config import environment as demo_environment
-                from local.scenario import seed
+                from local.demo.config import environment as demo_environment
+                from local.scenario.incident import seed
 
                 incident = seed()
                 lines.append(f"export SLACK_TOKEN_SECRET_ARN={incident.secret_arn}")

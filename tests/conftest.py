@@ -13,7 +13,7 @@ from tests.support.offline import offline_environment
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 # Before anything imports boto3: no real credentials, no real endpoints, no tracing, no stray config.
 offline_environment()
@@ -51,7 +51,7 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def slack() -> Iterator[SlackStandIn]:
     """The Slack Web API stand-in on a free loopback port (``slack.url`` for ``WebClient(base_url=...)``)."""
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
     with SlackStandIn() as server:
         yield server

@@ -14,7 +14,7 @@ Not for: filing (``bot.changes.ledger``) or the rows for Athena (``bot.analytics
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.analytics.long_form import long_form_rows
@@ -24,13 +24,14 @@ from bot.changes.model import Change, Diff
 
 if TYPE_CHECKING:
     from bot.analytics.mapping import SettingsForm
+    from bot.analytics.normalize import StreamRecord
 
 DIFFS = 6
 """Settings a change names at most (the rest are counted in its last diff)."""
 ACTIONS = {"INSERT": "SettingsAdded", "MODIFY": "SettingsChanged", "REMOVE": "SettingsRemoved"}
 
 
-def config_changes(records: list[dict[str, Any]], form: SettingsForm, *, account: str) -> list[Change]:
+def config_changes(records: list[StreamRecord], form: SettingsForm, *, account: str) -> list[Change]:
     """The changes ``records`` (a DynamoDB stream batch of the configuration table) made to tenants' settings;
     records the normalizer cannot read are its business (it reports them), not changes."""
     changes = []
@@ -44,7 +45,7 @@ def config_changes(records: list[dict[str, Any]], form: SettingsForm, *, account
     return changes
 
 
-def _change(record: dict[str, Any], form: SettingsForm, account: str) -> Change | None:
+def _change(record: StreamRecord, form: SettingsForm, account: str) -> Change | None:
     read = read_change(record)
     action = ACTIONS.get("REMOVE" if read.removed else read.op)
     if action is None:  # a backfill's scan: no change happened

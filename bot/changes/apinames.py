@@ -6,16 +6,18 @@ under its id. A failed lookup leaves the change under its id alone — logged by
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.changes import resources
 
 if TYPE_CHECKING:
+    from mypy_boto3_apigateway import APIGatewayClient
+
     from bot.changes.model import Change
 
 
 class RestApiNames:
-    def __init__(self, apigateway: Any) -> None:
+    def __init__(self, apigateway: APIGatewayClient) -> None:
         self.apigateway = apigateway
         self._names: dict[str, str] = {}
 
@@ -24,10 +26,10 @@ class RestApiNames:
         other errors."""
         if api_id not in self._names:
             try:
-                found = self.apigateway.get_rest_api(restApiId=api_id)
+                name = self.apigateway.get_rest_api(restApiId=api_id).get("name")
             except self.apigateway.exceptions.NotFoundException:
-                found = {}
-            self._names[api_id] = str(found.get("name") or "")
+                name = None
+            self._names[api_id] = str(name or "")
         return self._names[api_id]
 
     def file_by_name(self, change: Change) -> Change:

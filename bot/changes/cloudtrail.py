@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes.model import Change, Diff, UnknownChange
@@ -42,8 +42,8 @@ class Call:
     who: str
     issuer: str
     via: str
-    request: Mapping[str, Any]
-    response: Mapping[str, Any]
+    request: Mapping[str, object]
+    response: Mapping[str, object]
     error: str
 
     def change(
@@ -74,7 +74,7 @@ class Call:
         )
 
 
-def read(record: Mapping[str, Any], *, region: str = "", account: str = "") -> Call:
+def read(record: Mapping[str, object], *, region: str = "", account: str = "") -> Call:
     """The record's common fields; ``region`` and ``account`` stand in for ``awsRegion`` and
     ``recipientAccountId`` when the record lacks them (EventBridge's envelope carries both). Raises
     ``UnknownChange`` when the record has no event id, name or source, or no readable time."""
@@ -142,13 +142,13 @@ def value(raw: object) -> str | None:
     return excerpt(text, VALUE_CHARS)
 
 
-def _mapping(raw: object) -> Mapping[str, Any]:
+def _mapping(raw: object) -> Mapping[str, object]:
     return raw if isinstance(raw, dict) else {}
 
 
-def dig(mapping: Mapping[str, Any], *path: str) -> Any:
+def dig(mapping: Mapping[str, object], *path: str) -> object:
     """``mapping[a][b]…`` or None where a step is missing or not an object."""
-    found: Any = mapping
+    found: object = mapping
     for step in path:
         if not isinstance(found, dict):
             return None

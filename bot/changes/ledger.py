@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import coerce, table_keys
 from bot.changes.model import Change, Diff
@@ -30,6 +30,9 @@ from bot.table_keys import CHANGE_LEDGER, CHANGE_STATE_TTL_S, CHANGE_TTL_S, HOUR
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesUnionTypeDef
 
     from bot.delivery import Deadline
 
@@ -74,7 +77,7 @@ class Window:
 class ChangeLedger:
     def __init__(
         self,
-        dynamodb: Any,
+        dynamodb: DynamoDBClient,
         table: str,
         *,
         per_hour: int = PER_HOUR,
@@ -103,7 +106,7 @@ class ChangeLedger:
             {"filed": filed, "duplicate": duplicate, "full": full}[outcome].append(resource)
         return Recorded(change, tuple(filed), tuple(duplicate), tuple(full))
 
-    def _append(self, key: str, change_id: str, entry: dict[str, Any], ttl: int) -> str:
+    def _append(self, key: str, change_id: str, entry: dict[str, object], ttl: int) -> str:
         serialized = table_keys.values(one=[entry], empty=[], ttl=ttl, idv=change_id, cap=self.per_hour)
         try:
             self.dynamodb.update_item(
@@ -201,14 +204,15 @@ class ChangeLedger:
         marker = found.pop(CHANGE_LEDGER, None)
         now = self.clock()
         recording_since = None
-        if marker and float(marker.get("expiration", 0)) > now and "since" in marker:
-            recording_since = datetime.fromtimestamp(float(marker["since"]), UTC)
+        since_marked = coerce.number(marker.get("since")) if marker else None
+        if marker and (coerce.number(marker.get("expiration")) or 0) > now and since_marked is not None:
+            recording_since = datetime.fromtimestamp(since_marked, UTC)
         changes: dict[str, Change] = {}
         dropped = 0
         for item in found.values():
-            dropped += int(item.get("dropped", 0))
-            for entry in item.get("changes") or []:
-                change = from_item(entry)
+            dropped += coerce.whole(item.get("dropped")) or 0
+            for entry in coerce.items(item.get("changes")):
+                change = from_item(coerce.mapping(entry))
                 if change is not None and since <= change.at <= until:
                     changes.setdefault(change.id, change)
         items = tuple(sorted(changes.values(), key=lambda c: c.at, reverse=True))
@@ -218,10 +222,10 @@ class ChangeLedger:
         """The changes to ``resources`` between ``since`` and ``until``, newest first (``read``'s items)."""
         return self.read(resources, since, until).items
 
-    def _get(self, keys: list[str], deadline: Deadline | None) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
+    def _get(self, keys: list[str], deadline: Deadline | None) -> dict[str, dict[str, object]]:
+        found: dict[str, dict[str, object]] = {}
         for start in range(0, len(keys), BATCH_KEYS):
-            request: dict[str, Any] = {
+            request: Mapping[str, KeysAndAttributesUnionTypeDef] = {
                 self.table: {"Keys": [table_keys.key(k) for k in keys[start : start + BATCH_KEYS]]}
             }
             for _ in range(UNPROCESSED_TRIES):
@@ -259,9 +263,9 @@ def with_previous(change: Change, previous: Mapping[str, str]) -> Change:
 FIELDS = ("id", "service", "action", "resource", "who", "issuer", "via", "region", "account", "link")
 
 
-def to_item(change: Change) -> dict[str, Any]:
+def to_item(change: Change) -> dict[str, object]:
     """``change`` as a map of the ``changes`` list (empty strings and absent old values left out)."""
-    item: dict[str, Any] = {f: getattr(change, f) for f in FIELDS if getattr(change, f)}
+    item: dict[str, object] = {f: getattr(change, f) for f in FIELDS if getattr(change, f)}
     item["at"] = change.at.astimezone(UTC).isoformat()
     item["resources"] = list(change.resources)
     item["diffs"] = [
@@ -272,7 +276,7 @@ def to_item(change: Change) -> dict[str, Any]:
     return item
 
 
-def from_item(item: Mapping[str, Any]) -> Change | None:
+def from_item(item: Mapping[str, object]) -> Change | None:
     """A map of the ``changes`` list as a ``Change`` (None when it is not one: no id or time)."""
     at = coerce.moment(item.get("at"))
     if at is None or not item.get("id"):
@@ -284,7 +288,7 @@ def from_item(item: Mapping[str, Any]) -> Change | None:
             old=coerce.text(d["old"]) if "old" in d else None,
             from_ledger=bool(d.get("ledger")),
         )
-        for d in item.get("diffs") or []
+        for d in coerce.items(item.get("diffs"))
         if isinstance(d, dict)
     )
     text = {f: coerce.text(item.get(f)) for f in FIELDS}
@@ -294,7 +298,7 @@ def from_item(item: Mapping[str, Any]) -> Change | None:
         service=text["service"],
         action=text["action"],
         resource=text["resource"],
-        resources=tuple(coerce.text(r) for r in item.get("resources") or []),
+        resources=tuple(coerce.text(r) for r in coerce.items(item.get("resources"))),
         diffs=diffs,
         who=text["who"],
         issuer=text["issuer"],

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from bot.aws import error_code
 from bot.changes import resources as resource_keys
@@ -24,6 +24,13 @@ from bot.changes.parse import parse_lookup_event
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from datetime import datetime
+    from typing import Unpack
+
+    from mypy_boto3_cloudtrail.type_defs import (
+        EventTypeDef,
+        LookupEventsRequestTypeDef,
+        LookupEventsResponseTypeDef,
+    )
 
     from bot.delivery import Deadline
 
@@ -46,10 +53,17 @@ class Found:
     calls: int = 0
 
 
+class Events(Protocol):
+    """What the lookup asks of CloudTrail: its ``LookupEvents`` (a ``CloudTrailClient``, or a stand-in that
+    builds one on its first call)."""
+
+    def lookup_events(self, **request: Unpack[LookupEventsRequestTypeDef]) -> LookupEventsResponseTypeDef: ...
+
+
 class CloudTrailLookup:
     def __init__(
         self,
-        cloudtrail: Any,
+        cloudtrail: Events,
         *,
         interval_s: float = INTERVAL_S,
         max_calls: int = MAX_CALLS,
@@ -82,14 +96,16 @@ class CloudTrailLookup:
                     notes.append(_rest("out of time", searchable[index:], token))
                     return _found(changes, False, notes, calls)
                 calls += 1
+                request: LookupEventsRequestTypeDef = {
+                    "LookupAttributes": [{"AttributeKey": "ResourceName", "AttributeValue": name}],
+                    "StartTime": since,
+                    "EndTime": until,
+                    "MaxResults": PAGE_SIZE,
+                }
+                if token:
+                    request["NextToken"] = token
                 try:
-                    page = self.cloudtrail.lookup_events(
-                        LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": name}],
-                        StartTime=since,
-                        EndTime=until,
-                        MaxResults=PAGE_SIZE,
-                        **({"NextToken": token} if token else {}),
-                    )
+                    page = self.cloudtrail.lookup_events(**request)
                 except Exception as exc:  # a throttle botocore's retries could not absorb, access denied, 5xx
                     why = error_code(exc) or type(exc).__name__
                     notes.append(_rest(f"CloudTrail answered {why}", searchable[index:], token))
@@ -114,7 +130,7 @@ class CloudTrailLookup:
         return True
 
 
-def _change(found: dict[str, Any]) -> Change | None:
+def _change(found: EventTypeDef) -> Change | None:
     """A LookupEvents event as a change, or None: most events on a resource are no change the ledger keeps (reads,
     other actions, failed calls), and one the parser cannot read is skipped, not fatal, on this path."""
     try:

@@ -63,6 +63,8 @@ VERBS = {
 """An action as a verb phrase about its resource (``Change.what``); others are named by their action."""
 DESCRIBED = ("UpdateFunctionConfiguration", "UpdateAlias", "UpdateTable", "UpdateService", "SettingsChanged")
 """Actions whose new values say what changed even when the old ones are unknown."""
+UNDESCRIBED = ("UpdateFunctionCode", "PublishVersion", "CreateDeployment")
+"""Actions whose values (a code hash, a version's hash, a deployment id) tell a person nothing: the verb alone."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class Change:
         if self.action == "PutFunctionConcurrency":
             setting = next((d.new for d in self.diffs if d.new is not None), None)
             return f"{verb} to {setting}" if setting else verb
+        if self.action in UNDESCRIBED:
+            return verb
         shown = [d.describe() for d in self.diffs if d.old is not None or self.action in DESCRIBED][:2]
         return f"{verb} ({', '.join(shown)})" if shown else verb
 

@@ -11,7 +11,7 @@ the handler logs and counts both. Not for: storing (``bot.changes.ledger``) or t
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes import cloudtrail
@@ -42,7 +42,7 @@ RULE_SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 """EventBridge ``source`` → CloudTrail ``eventSource`` and the actions the ledger's rule matches
 (``tests/functional/test_changes_template.py`` holds the template's rule to this table)."""
-SERVICE_EVENTS: dict[tuple[str, str], Callable[[Mapping[str, Any], Mapping[str, Any], datetime], Change]] = {
+SERVICE_EVENTS: dict[tuple[str, str], Callable[[Mapping[str, object], Mapping[str, object], datetime], Change]] = {
     ("aws.cloudformation", cloudformation.STATUS_EVENT): cloudformation.status_event,
     ("aws.ecs", ecs.DEPLOYMENT_EVENT): ecs.deployment_event,
     **{("aws.appconfig", kind): appconfig.deployment_event for kind in appconfig.DEPLOYMENT_EVENTS},
@@ -85,7 +85,7 @@ def parse_record(record: object, *, region: str = "", account: str = "") -> Chan
     return reader(call)
 
 
-def parse_lookup_event(found: Mapping[str, Any]) -> Change | Ignored:
+def parse_lookup_event(found: Mapping[str, object]) -> Change | Ignored:
     """One event of a LookupEvents answer: its ``CloudTrailEvent`` JSON string, read by ``parse_record``."""
     raw = found.get("CloudTrailEvent")
     try:

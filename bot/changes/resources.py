@@ -9,10 +9,12 @@ Not for: reading the events (``bot.changes.parse``) or the table's keys (``bot.t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+
+    from bot.alarms import MetricRef
 
 LAMBDA, APIGATEWAY, DYNAMODB, ECS, SSM, APPCONFIG, CLOUDFORMATION, ACCOUNT = (
     "lambda",
@@ -47,7 +49,7 @@ def key(kind: str, name: str) -> str:
     return f"{kind}:{name}"
 
 
-def of_metrics(metrics: Iterable[Any]) -> list[str]:
+def of_metrics(metrics: Iterable[MetricRef]) -> list[str]:
     """The keys of the resources an alarm's metrics name (``bot.alarms.MetricRef``: ``namespace`` and
     ``dimension(name)``), in the alarm's order, without repeats."""
     keys: list[str] = []
@@ -59,7 +61,7 @@ def of_metrics(metrics: Iterable[Any]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def of_node(node: Mapping[str, Any]) -> str | None:
+def of_node(node: Mapping[str, object]) -> str | None:
     """The key of an X-Ray service-graph node (a service of ``GetServiceGraph``: ``Name``, ``Type``), or None for
     a node whose type the ledger keeps no changes of (a client, SNS, a remote host)."""
     kind = NODE_TYPES.get(str(node.get("Type") or ""))
@@ -71,7 +73,7 @@ def of_node(node: Mapping[str, Any]) -> str | None:
     return key(kind, name)
 
 
-def of_nodes(nodes: Iterable[Mapping[str, Any]]) -> list[str]:
+def of_nodes(nodes: Iterable[Mapping[str, object]]) -> list[str]:
     """``of_node`` of each node that has a key, in order, without repeats (the alarmed service's neighbours)."""
     return list(dict.fromkeys(k for k in map(of_node, nodes) if k))
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from bot.alarms import Delivery
 from bot.checks.alarm import LATENCY_METRIC, SUCCESS_METRIC, as_alarm, check_key, incident_name
 from bot.checks.config import HttpProbe
 from bot.checks.http import EXCERPT_CHARS, run_http
 from bot.checks.model import Result
 from bot.checks.xray import run_xray
+from bot.delivery import Delivery
 from bot.text import excerpt
 
 if TYPE_CHECKING:

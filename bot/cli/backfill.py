@@ -7,6 +7,10 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from bot.analytics.mapping import load_normalization
+from bot.aws import Clients
+from bot.config import Settings
+
 if TYPE_CHECKING:
     import argparse
 
@@ -21,10 +25,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.analytics.backfill import backfill
-    from bot.analytics.mapping import load_normalization
-    from bot.aws import Clients
-    from bot.config import Settings
+    from bot.analytics.backfill import backfill  # boto3's resource layer: see ``bot.cli``
 
     settings = Settings.from_env()
     if not args.bucket:

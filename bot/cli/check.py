@@ -12,6 +12,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.aws import Clients
+from bot.checks.config import load_checks
+from bot.config import ConfigError, Settings
+from bot.delivery import Deadline
+from bot.observability import Telemetry
+from bot.text import redact
+
 if TYPE_CHECKING:
     import argparse
 
@@ -26,13 +33,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.aws import Clients
-    from bot.checks.config import load_checks
-    from bot.config import ConfigError, Settings
-    from bot.delivery import Deadline
-    from bot.observability import Telemetry
-    from bot.text import redact
-    from bot.wiring import build_alert_service, build_check_runner
+    from bot.wiring import build_alert_service, build_check_runner  # when the command runs: see ``bot.cli``
 
     settings = Settings.from_env()
     try:

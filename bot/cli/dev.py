@@ -7,7 +7,10 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from bot.aws import Clients
 from bot.cli.failures import query_errors_in_one_line
+from bot.config import Settings
+from bot.observability import Telemetry
 
 if TYPE_CHECKING:
     import argparse
@@ -28,8 +31,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 @query_errors_in_one_line
 def run(args: argparse.Namespace) -> int:
-    from bot.config import Settings
-    from bot.wiring import query_config
+    from bot.wiring import build_slack_app, query_config, slack_parts  # when it runs: see ``bot.cli``
 
     settings = Settings.from_env()
     query_config(settings)  # the catalog checked in full (saved queries' SQL too) before the app starts
@@ -43,10 +45,6 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from bot.aws import Clients
-    from bot.observability import Telemetry
-    from bot.wiring import build_slack_app, slack_parts
 
     parts = slack_parts(settings, Telemetry(settings), Clients(settings.region))
     SocketModeHandler(build_slack_app(parts, settings), os.environ["SLACK_APP_TOKEN"]).start()

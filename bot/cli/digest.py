@@ -4,9 +4,15 @@ service and Slack poster (``bot.wiring``), and posted to its channel — or, wit
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.analytics.digest import build_digest, load_digest_config
+from bot.aws import Clients
 from bot.cli.failures import query_errors_in_one_line
+from bot.config import Settings
+from bot.delivery import Deadline
+from bot.observability import Telemetry
 
 if TYPE_CHECKING:
     import argparse
@@ -20,14 +26,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 @query_errors_in_one_line
 def run(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from bot.analytics.digest import build_digest, load_digest_config
-    from bot.aws import Clients
-    from bot.config import Settings
-    from bot.delivery import Deadline
-    from bot.observability import Telemetry
-    from bot.slack.blocks.digest import render_digest, render_digest_text
+    from bot.slack.blocks.digest import render_digest, render_digest_text  # when it runs: see ``bot.cli``
     from bot.wiring import build_query_service, digest_poster, query_config
 
     settings = Settings.from_env()

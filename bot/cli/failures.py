@@ -12,6 +12,9 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from bot.config import ConfigError
+from bot.queries.catalog import CatalogError
+from bot.queries.results import QueryError
 from bot.text import redact
 
 if TYPE_CHECKING:
@@ -64,9 +67,6 @@ def guarded(run: Callable[[], int], debug: bool) -> int:
 def query_errors_in_one_line(run: Command) -> Command:
     """``run`` (a command that reads the query configuration) with a configuration, catalog or query error
     said in one line, exit 2 (unless ``--debug``)."""
-    from bot.config import ConfigError
-    from bot.queries.catalog import CatalogError
-    from bot.queries.results import QueryError
 
     @functools.wraps(run)
     def command(args: argparse.Namespace) -> int:

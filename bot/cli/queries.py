@@ -10,9 +10,17 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.aws import Clients
 from bot.cli.failures import query_errors_in_one_line
+from bot.config import Settings
+from bot.observability import Telemetry
+from bot.queries import display
+from bot.queries.params import ParameterError
+from bot.queries.plans import HelpRequested
+from bot.text import one_line, redact, window
 
 if TYPE_CHECKING:
     import argparse
@@ -31,15 +39,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 @query_errors_in_one_line
 def run(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from bot.aws import Clients
-    from bot.config import Settings
-    from bot.observability import Telemetry
-    from bot.queries import display
-    from bot.queries.params import ParameterError
-    from bot.queries.plans import HelpRequested
-    from bot.wiring import build_query_service
+    from bot.wiring import build_query_service  # when the command runs: see ``bot.cli``
 
     settings = Settings.from_env()
     service = build_query_service(settings, Telemetry.for_cli(settings), Clients(settings.region))
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         query = service.plan_line(text, datetime.now(UTC))
     except HelpRequested as asked:
-        from bot.slack.blocks.help import help_text
+        from bot.slack.blocks.help import help_text  # Block Kit's package: see ``bot.cli``
 
         only = str(asked.args[0]) if asked.args and str(asked.args[0]) != "/lookout" else None
         print(help_text(service.config, only))
@@ -72,8 +72,6 @@ def format_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], wi
     """Rows as aligned text for a terminal; secrets redacted here too."""
     if not columns:
         return "(no data)"
-    from bot.text import one_line, redact, window
-
     cleaned = [[redact(window(one_line(v), width)) for v in row] for row in [columns, *rows]]
     cut = [[(v if len(v) <= width else v[: width - 1] + "…") for v in row] for row in cleaned]
     widths = [max(len(r[i]) for r in cut) for i in range(len(columns))]

@@ -6,7 +6,7 @@ Not for: anything that must reach Slack (``bot.slack.transport.post.SlackPoster`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.delivery import Posted
 from bot.slack.transport.post import SlackPoster, post_payload
@@ -21,7 +21,7 @@ class RecordingPoster(SlackPoster):
 
     def __init__(self) -> None:
         super().__init__(token_source=str)  # never called: nothing reaches Slack
-        self.calls: list[dict[str, Any]] = []
+        self.calls: list[dict[str, object]] = []
 
     def prefetch(self) -> None:
         """There is no token to read."""

@@ -10,21 +10,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot.aws import Clients
 from bot.config import ConfigError, Settings
+from bot.delivery import Deadline
 from bot.events import NotAnEvent, parse_json_text
+from bot.observability import Telemetry
 
 if TYPE_CHECKING:
     import argparse
 
 
-def render_calls(event: object, settings: Settings, *, offline: bool) -> list[dict[str, Any]]:
+def render_calls(event: object, settings: Settings, *, offline: bool) -> list[dict[str, object]]:
     """The Slack calls the alarm path would make for ``event`` (without the incident lifecycle)."""
-    from bot.aws import Clients
-    from bot.cli.recording import RecordingPoster
-    from bot.delivery import Deadline
-    from bot.observability import Telemetry
+    from bot.cli.recording import RecordingPoster  # when the command runs: see ``bot.cli``
     from bot.wiring import build_alert_service
 
     recorder = RecordingPoster()

@@ -8,12 +8,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot.aws import Clients
+from bot.config import Settings
+from bot.observability import Telemetry
+from bot.redrive import redrive
 from bot.text import excerpt, redact
 
 if TYPE_CHECKING:
     import argparse
+
+    from mypy_boto3_lambda.type_defs import InvocationResponseTypeDef
 
 ERROR_CHARS = 300
 """Of a failed function's answer in ``lookout replay``'s report (redacted, then cut)."""
@@ -32,18 +38,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.queue_url:
         print("lookout replay: give --queue-url (a failure queue's URL from the stack's outputs)", file=sys.stderr)
         return 2
-    from bot.aws import Clients
-    from bot.config import Settings
-    from bot.observability import Telemetry
-    from bot.redrive import redrive
-    from bot.wiring import build_alert_service
+    from bot.wiring import build_alert_service  # when the command runs: see ``bot.cli``
 
     settings = Settings.from_env()
     clients = Clients(settings.region)
     service = build_alert_service(settings, Telemetry.for_cli(settings), clients)
     lambda_client = clients("lambda")
 
-    def invoke(function: str, payload: dict[str, Any]) -> None:
+    def invoke(function: str, payload: dict[str, object]) -> None:
         """Back into the function the record came from, waiting for its answer."""
         answer = lambda_client.invoke(FunctionName=function, Payload=json.dumps(payload).encode())
         if answer.get("FunctionError"):
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if not report.failed and not report.unreadable else 1
 
 
-def function_error(function: str, answer: dict[str, Any]) -> str:
+def function_error(function: str, answer: InvocationResponseTypeDef) -> str:
     """What a function that failed a replayed record answered (its error and stack): redacted, then cut."""
     text = answer["Payload"].read().decode(errors="replace")
     return f"{function}: {excerpt(text, ERROR_CHARS)}"

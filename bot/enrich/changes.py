@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.changes import resources
 from bot.changes.finder import ChangeFinder
@@ -22,13 +22,16 @@ from bot.enrich.evidence import RecentChange
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from concurrent.futures import Future
     from datetime import datetime
+    from typing import Unpack
+
+    from mypy_boto3_cloudtrail import CloudTrailClient
+    from mypy_boto3_cloudtrail.type_defs import LookupEventsRequestTypeDef, LookupEventsResponseTypeDef
 
     from bot.alarms import Alarm
     from bot.changes.model import Changes
     from bot.enrich.context import Context
-    from bot.enrich.model import Enrichment, MetricReport, XRayReport
+    from bot.enrich.model import Enrichment, MetricReport
 
 RECENT_MINUTES = 15
 """A change this close before the first breach is the likely cause: the card's first line names it."""
@@ -43,16 +46,16 @@ BREACHES: dict[str, Callable[[float, float], bool]] = {
 """CloudWatch's static-threshold comparisons (an anomaly band's breaches are the state change's own)."""
 
 
-def changes_report(ctx: Context, xray: Future[XRayReport]) -> Changes:
+def changes_report(ctx: Context) -> Changes:
     """The changes to the alarmed resource, its X-Ray neighbours and the account in the hour before the alarm's
     state change, newest first (``Changes`` says the window searched and whatever it could not search)."""
     alarm, settings = ctx.alarm, ctx.settings
     stop_at = ctx.stop_at(settings.changes_deadline_s)
     wanted = resources.of_metrics(alarm.metrics)
-    try:
-        graph = xray.result(timeout=max(0.0, stop_at - READ_RESERVE_S - time.monotonic()))
-        wanted += resources.of_nodes({"Name": row.name, "Type": row.type} for row in graph.rows)
-    except Exception:  # noqa: BLE001 - no graph (late, none, failed): the alarmed resource's changes still count
+    try:  # the X-Ray source tells the graph's rows before it reads the trace summaries
+        rows = ctx.neighbours.result(timeout=max(0.0, stop_at - READ_RESERVE_S - time.monotonic()))
+        wanted += resources.of_nodes({"Name": row.name, "Type": row.type} for row in rows)
+    except Exception:  # noqa: BLE001 - no graph in time: the alarmed resource's changes still count
         pass
     if alarm.account:
         wanted.append(resources.account(alarm.account))
@@ -96,13 +99,13 @@ def first_breach(alarm: Alarm, metric: MetricReport | None) -> datetime:
 
 
 class _OnFirstUse:
-    """A client built on its first call (CloudTrail's, which only an uncovered window needs)."""
+    """CloudTrail's client, built on its first call: only a window the ledger does not cover needs it."""
 
-    def __init__(self, build: Callable[[], Any]) -> None:
+    def __init__(self, build: Callable[[], CloudTrailClient]) -> None:
         self._build = build
-        self._client: Any = None
+        self._client: CloudTrailClient | None = None
 
-    def __getattr__(self, name: str) -> Any:
+    def lookup_events(self, **request: Unpack[LookupEventsRequestTypeDef]) -> LookupEventsResponseTypeDef:
         if self._client is None:
             self._client = self._build()
-        return getattr(self._client, name)
+        return self._client.lookup_events(**request)

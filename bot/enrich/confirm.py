@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.alarm_parsers import sns_queries
 from bot.alarms import AlarmKind
+from bot.enrich.context import describe_error
 
 if TYPE_CHECKING:
     from bot.alarms import Alarm, MetricRef
@@ -38,14 +39,12 @@ def confirmed(alarm: Alarm, clients: ClientFactory) -> Alarm:
             AlarmNames=[alarm.name], AlarmTypes=["MetricAlarm", "CompositeAlarm"]
         )
     except Exception as exc:
-        from bot.enrich.context import describe_error
-
         raise NotConfirmed(f"CloudWatch could not confirm the alarm ({describe_error(exc)})") from exc
     for described in response.get("MetricAlarms", []):
         if described.get("AlarmArn") == alarm.arn:
             return replace(alarm, queries=sns_queries(described))
-    for described in response.get("CompositeAlarms", []):
-        if described.get("AlarmArn") == alarm.arn:
+    for composite in response.get("CompositeAlarms", []):
+        if composite.get("AlarmArn") == alarm.arn:
             return replace(alarm, queries=())
     raise NotConfirmed(f"CloudWatch has no alarm {alarm.arn or alarm.name!r} in this account and region")
 

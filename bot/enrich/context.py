@@ -7,20 +7,40 @@ wait on the same future, so the longest chain of dependent calls stays short.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, Protocol, overload
 
 from bot.alarms import AlarmKind
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, Future
+    from concurrent.futures import Executor
+
+    from mypy_boto3_cloudtrail import CloudTrailClient
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_xray import XRayClient
 
     from bot.alarms import Alarm
     from bot.config import Settings
+    from bot.enrich.model import ServiceRow
 
-ClientFactory = Callable[[str, str], Any]
-"""(service, region) → boto3 client."""
+
+class ClientFactory(Protocol):
+    """(service, region) → that service's boto3 client: ``bot.aws.Clients``, or a test's double."""
+
+    @overload
+    def __call__(self, service: Literal["cloudtrail"], region: str | None = None, /) -> CloudTrailClient: ...
+    @overload
+    def __call__(self, service: Literal["cloudwatch"], region: str | None = None, /) -> CloudWatchClient: ...
+    @overload
+    def __call__(self, service: Literal["dynamodb"], region: str | None = None, /) -> DynamoDBClient: ...
+    @overload
+    def __call__(self, service: Literal["logs"], region: str | None = None, /) -> CloudWatchLogsClient: ...
+    @overload
+    def __call__(self, service: Literal["xray"], region: str | None = None, /) -> XRayClient: ...
+
 
 TAG_XRAY_SERVICE = "lookout:xray-service"
 TAG_LOG_GROUPS = "lookout:log-groups"
@@ -46,6 +66,9 @@ class Context:
     """When the enrichment started (``time.monotonic()``); a source's deadline counts from here."""
     budget_s: float | None = None
     """The whole enrichment's budget, when the caller has one (it caps every source's deadline)."""
+    neighbours: Future[tuple[ServiceRow, ...]] = field(default_factory=Future)
+    """The alarmed service's rows of the X-Ray graph (itself, callers, callees), told by the X-Ray source as soon
+    as the graph is read — before its trace summaries — and () when it finds none: what changed asks about them."""
 
     def deadline_s(self, deadline_s: float) -> float:
         """A source's deadline as the runner applies it: capped by the whole enrichment's budget."""
@@ -57,7 +80,16 @@ class Context:
         cap = self.deadline_s(deadline_s)
         return self.started + cap - min(0.25, 0.15 * cap)
 
-    def client(self, service: str) -> Any:
+    @overload
+    def client(self, service: Literal["cloudtrail"]) -> CloudTrailClient: ...
+    @overload
+    def client(self, service: Literal["cloudwatch"]) -> CloudWatchClient: ...
+    @overload
+    def client(self, service: Literal["logs"]) -> CloudWatchLogsClient: ...
+    @overload
+    def client(self, service: Literal["xray"]) -> XRayClient: ...
+    def client(self, service: Literal["cloudtrail", "cloudwatch", "logs", "xray"]) -> object:
+        """The alarm's region's client of ``service``."""
         return self.clients(service, self.alarm.region)
 
     def tag(self, key: str, timeout: float | None = None) -> str | None:

@@ -19,10 +19,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_logs.type_defs import FilteredLogEventTypeDef, FilterLogEventsRequestTypeDef
 
 PAGE_LIMIT = 1000
 MAX_CALLS = 10
@@ -39,7 +42,7 @@ OUT_OF_CALLS = "out of calls"
 class Progress:
     """How far one group's search got: its newest events (newest first) and the oldest moment searched."""
 
-    events: tuple[dict[str, Any], ...] = ()
+    events: tuple[FilteredLogEventTypeDef, ...] = ()
     """Every match of [reached, end] first, then (``cut``) the newest matches of a slice that did not finish."""
     reached: datetime | None = None
     """The search covered [reached, end]; None before the first slice completes."""
@@ -53,7 +56,7 @@ class Progress:
 
 @dataclass
 class GroupSearch:
-    logs: Any
+    logs: CloudWatchLogsClient
     group: str
     pattern: str
     start: datetime
@@ -67,9 +70,9 @@ class GroupSearch:
     """Replaced (never mutated) after each page: safe to read from another thread at any moment."""
 
     def __post_init__(self) -> None:
-        self._found: list[dict[str, Any]] = []  # every match of [hi, end], newest first
-        self._partial: dict[str, dict[str, Any]] = {}  # matches of slices that did not finish, by event id
-        self._taken: list[dict[str, Any]] = []  # the events of the slice being searched
+        self._found: list[FilteredLogEventTypeDef] = []  # every match of [hi, end], newest first
+        self._partial: dict[str, FilteredLogEventTypeDef] = {}  # matches of slices that did not finish, by id
+        self._taken: list[FilteredLogEventTypeDef] = []  # the events of the slice being searched
         self._hi: datetime | None = None  # the search covered [hi, end]
         self._calls = 0
 
@@ -97,7 +100,7 @@ class GroupSearch:
     def _slice(self, lo: datetime, hi: datetime, narrowable: bool) -> tuple[bool, str]:
         """(complete, why not). Its events are in ``_taken``; the pages of a slice that does not finish are
         kept among the partial matches. A narrowable slice stops after a page's worth (``DENSE``)."""
-        request: dict[str, Any] = {
+        request: FilterLogEventsRequestTypeDef = {
             "logGroupName": self.group,
             "startTime": _ms(lo),
             "endTime": _ms(hi) - 1,  # FilterLogEvents' endTime is inclusive; the next slice starts at hi
@@ -124,7 +127,7 @@ class GroupSearch:
                 return False, DENSE
             request["nextToken"] = token
 
-    def _keep_partial(self, events: list[dict[str, Any]]) -> None:
+    def _keep_partial(self, events: list[FilteredLogEventTypeDef]) -> None:
         """Add a page of an unfinished slice to the partial matches, keeping only the newest ``keep``."""
         for event in events:
             self._partial[str(event.get("eventId") or id(event))] = event
@@ -144,5 +147,5 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def _order(event: dict[str, Any]) -> tuple[int, str]:
+def _order(event: FilteredLogEventTypeDef) -> tuple[int, str]:
     return int(event.get("timestamp") or 0), str(event.get("eventId") or "")

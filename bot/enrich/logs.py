@@ -11,7 +11,7 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.enrich.confirm import OWN_KINDS
 from bot.enrich.context import (
@@ -26,6 +26,15 @@ from bot.enrich.context import (
 from bot.enrich.log_search import GroupSearch
 from bot.enrich.model import LogLine, LogReport
 from bot.text import one_line, redact, window
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from concurrent.futures import Executor, Future
+
+    from mypy_boto3_logs import CloudWatchLogsClient
+
+    from bot.alarms import MetricRef
+    from bot.enrich.log_cursor import LogCursor
 
 _FILTER_NAMESPACE = re.compile(r"[0-9A-Za-z.\-_/#:]{1,255}")
 DEFAULT_PATTERN = '?ERROR ?Error ?error ?Exception ?"Task timed out" ?Traceback'
@@ -64,7 +73,7 @@ def log_report(ctx: Context) -> LogReport:
     )
 
 
-def _run(pool: Any, searches: list[GroupSearch]) -> dict[str, str]:
+def _run(pool: Executor, searches: list[GroupSearch]) -> dict[str, str]:
     """Every group searched concurrently until done or the searches' deadline; what is unfinished then is
     read from each search's published progress (a thread blocked in a call is abandoned). Returns the
     groups whose search failed, with why; when every group failed, the first failure is raised."""
@@ -107,7 +116,7 @@ def trim(message: str) -> str:
     return text if len(text) <= LINE_CHARS else text[: LINE_CHARS - 1] + "…"
 
 
-def _groups(ctx: Context, from_filters: Any) -> tuple[list[tuple[str, str]], str]:
+def _groups(ctx: Context, from_filters: Future[list[tuple[str, str]]]) -> tuple[list[tuple[str, str]], str]:
     """(group, filter pattern) pairs and how they were found: the alarm's own groups (the metric filter that
     makes its metric, its Lambda function's), or the groups its ``lookout:log-groups`` tag names — only those
     under ``LOOKOUT_LOG_GROUP_PREFIXES`` (a tag must not make Lookout read, and post, any log group)."""
@@ -122,7 +131,7 @@ def _groups(ctx: Context, from_filters: Any) -> tuple[list[tuple[str, str]], str
         return [(group, tag_filter or DEFAULT_PATTERN) for group in readable][: ctx.settings.max_log_groups], (
             "tags" + note
         )
-    filtered: list[tuple[str, str]] = from_filters.result()
+    filtered = from_filters.result()
     if filtered:
         pairs = [(group, tag_filter or pattern) for group, pattern in filtered]
         return pairs[: ctx.settings.max_log_groups], "metric filter" + note
@@ -137,7 +146,7 @@ def _groups(ctx: Context, from_filters: Any) -> tuple[list[tuple[str, str]], str
     return pairs, ("convention" + note) if pairs else ("tagged, filtered or named after this alarm" + note)
 
 
-def _metric_filter_groups(logs: Any, metrics: Any) -> list[tuple[str, str]]:
+def _metric_filter_groups(logs: CloudWatchLogsClient, metrics: Iterable[MetricRef]) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     for metric in dict.fromkeys(metrics):
         if (
@@ -152,16 +161,16 @@ def _metric_filter_groups(logs: Any, metrics: Any) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def older_lines(logs: Any, spec: dict[str, Any], limit: int) -> tuple[tuple[LogLine, ...], bool]:
+def older_lines(logs: CloudWatchLogsClient, cursor: LogCursor, limit: int) -> tuple[tuple[LogLine, ...], bool]:
     """(the next ``limit`` matching lines before the oldest one a message showed so far, whether the search
-    covered what it had to) for "More logs". ``spec`` is what the incident recorded — groups, filter pattern,
-    the window's start and ``before``. The alarm's backwards search, so these are the newest before
+    covered what it had to) for "More logs". ``cursor`` is what the incident recorded — groups, filter
+    pattern, the window's start and ``before``. The alarm's backwards search, so these are the newest before
     ``before``, not the oldest of the window."""
-    start = datetime.fromtimestamp(spec["start"], tz=UTC)
-    before = datetime.fromtimestamp(spec["before"], tz=UTC)
+    start = datetime.fromtimestamp(cursor.start, tz=UTC)
+    before = datetime.fromtimestamp(cursor.before, tz=UTC)
     stop_at = time.monotonic() + MORE_DEADLINE_S
-    groups = list(spec.get("groups") or ())
-    searches = [GroupSearch(logs, g, spec.get("pattern") or "", start, before, limit, stop_at) for g in groups]
+    groups = list(cursor.groups)
+    searches = [GroupSearch(logs, g, cursor.pattern, start, before, limit, stop_at) for g in groups]
     pool = ThreadPoolExecutor(max_workers=max(1, len(searches)), thread_name_prefix="lookout-more-logs")
     try:
         failed = _run(pool, searches)

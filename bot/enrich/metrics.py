@@ -8,11 +8,19 @@ budget); ``InternalError`` is retried through ``NextToken`` when one is given; `
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.alarms import Alarm, AlarmKind, MetricQuery
 from bot.enrich.context import Context, NothingFound, SourceFailed
 from bot.enrich.model import MetricReport
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch.type_defs import (
+        GetMetricDataInputTypeDef,
+        GetMetricDataOutputTypeDef,
+        MetricDataQueryTypeDef,
+        MetricDataResultTypeDef,
+    )
 
 MAX_PAGES = 5
 """30 datapoints of one series fit one page; the budget covers PartialData answers without running on."""
@@ -31,7 +39,7 @@ def metric_report(ctx: Context) -> MetricReport:
     points = ctx.settings.sparkline_points
     end = _floor(alarm.changed_at, period) + timedelta(seconds=period)
     start = end - timedelta(seconds=period * points)
-    request: dict[str, Any] = {
+    request: GetMetricDataInputTypeDef = {
         "MetricDataQueries": metric_data_queries(alarm, primary, period),
         "StartTime": start,
         "EndTime": end,
@@ -41,7 +49,8 @@ def metric_report(ctx: Context) -> MetricReport:
     found = False
     for _ in range(MAX_PAGES):
         response = ctx.client("cloudwatch").get_metric_data(**request)
-        series = next((r for r in response.get("MetricDataResults", []) if r.get("Id") == primary.id), None) or {}
+        found_series = (r for r in response.get("MetricDataResults", []) if r.get("Id") == primary.id)
+        series: MetricDataResultTypeDef = next(found_series, None) or {}
         status = str(series.get("StatusCode") or "Complete")
         token = response.get("NextToken")
         if status == "Forbidden" or (status == "InternalError" and not token):
@@ -66,21 +75,21 @@ def metric_report(ctx: Context) -> MetricReport:
     )
 
 
-def _messages(series: dict[str, Any], response: dict[str, Any]) -> str:
+def _messages(series: MetricDataResultTypeDef, response: GetMetricDataOutputTypeDef) -> str:
     """AWS's own words: the result's messages, else the operation's."""
     messages = series.get("Messages") or response.get("Messages") or []
     words = "; ".join(f"{m.get('Code', '')} {m.get('Value', '')}".strip() for m in messages)
     return words or "no message"
 
 
-def metric_data_queries(alarm: Alarm, primary: MetricQuery, period: int) -> list[dict[str, Any]]:
+def metric_data_queries(alarm: Alarm, primary: MetricQuery, period: int) -> list[MetricDataQueryTypeDef]:
     """GetMetricData queries: every query the primary one needs, with only the primary returned."""
     wanted = alarm.queries if primary.expression else (primary,)
     queries = []
     for query in wanted:
         if query.id == alarm.threshold_metric_id:
             continue  # the anomaly band itself: the threshold line, not the metric
-        entry: dict[str, Any] = {"Id": query.id, "ReturnData": query.id == primary.id}
+        entry: MetricDataQueryTypeDef = {"Id": query.id, "ReturnData": query.id == primary.id}
         if query.expression:
             entry["Expression"] = query.expression
         elif query.metric:

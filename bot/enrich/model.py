@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
     from bot.changes.model import Changes
 
-T = TypeVar("T")
+T = TypeVar("T", covariant=True)
 
 
 @dataclass(frozen=True)

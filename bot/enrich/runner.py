@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 from bot.enrich.changes import changes_report
 from bot.enrich.confirm import NotConfirmed, confirmed, same_metrics
@@ -26,9 +26,21 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 T = TypeVar("T")
-Observer = Callable[[Finding[Any]], None]
-Wrapper = Callable[[str, Callable[..., Any]], Callable[..., Any]]
-"""(name, fn) → fn run as a traced subsegment, or fn itself."""
+P = ParamSpec("P")
+R = TypeVar("R")
+Observer = Callable[[Finding[object]], None]
+
+
+class Wrapper(Protocol):
+    """(name, fn) → fn run as a traced subsegment (``Telemetry.in_thread``), or fn itself."""
+
+    def __call__(self, name: str, fn: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+def _untraced(name: str, fn: Callable[P, R]) -> Callable[P, R]:
+    return fn
+
+
 Routed = Callable[[tuple[tuple[str, str], ...]], None]
 """Hears an enrichment's tags before the enrichment ends (``Enricher.enrich``)."""
 
@@ -46,7 +58,7 @@ class Enricher:
         self.settings = settings
         self.clients = clients
         self.observer = observer
-        self.wrap: Wrapper = wrap or (lambda _name, fn: fn)
+        self.wrap: Wrapper = wrap or _untraced
 
     def enrich(self, alarm: Alarm, budget_s: float | None = None, routed: Routed | None = None) -> Enrichment:
         """Findings for ``alarm``, kept only when CloudWatch confirms the alarm (``bot.enrich.confirm``); no
@@ -94,25 +106,17 @@ class Enricher:
                 started=started,
                 budget_s=budget_s,
             )
+            s = self.settings
             xray = pool.submit(self.wrap("## xray", xray_report), ctx)
-            jobs = {
-                "X-Ray": (xray, self.settings.xray_deadline_s),
-                "Logs": (pool.submit(self.wrap("## logs", log_report), ctx), self.settings.logs_deadline_s),
-                "Metric": (
-                    pool.submit(self.wrap("## metric", metric_report), ctx),
-                    self.settings.metrics_deadline_s,
-                ),
-                "Changes": (
-                    pool.submit(self.wrap("## changes", changes_report), ctx, xray),
-                    self.settings.changes_deadline_s,
-                ),
-            }
-            findings = {
-                source: self._collect(source, future, _cap(deadline, budget_s), started)
-                for source, (future, deadline) in jobs.items()
-            }
+            logs = pool.submit(self.wrap("## logs", log_report), ctx)
+            metric = pool.submit(self.wrap("## metric", metric_report), ctx)
+            changes = pool.submit(self.wrap("## changes", changes_report), ctx)
+            xray_found = self._collect("X-Ray", xray, _cap(s.xray_deadline_s, budget_s), started)
+            logs_found = self._collect("Logs", logs, _cap(s.logs_deadline_s, budget_s), started)
+            metric_found = self._collect("Metric", metric, _cap(s.metrics_deadline_s, budget_s), started)
+            changes_found = self._collect("Changes", changes, _cap(s.changes_deadline_s, budget_s), started)
             try:
-                longest = max(deadline for _, deadline in jobs.values())
+                longest = max(s.xray_deadline_s, s.logs_deadline_s, s.metrics_deadline_s, s.changes_deadline_s)
                 trusted = confirmation.result(
                     timeout=max(0.0, _cap(longest, budget_s) - (time.monotonic() - started))
                 )
@@ -123,11 +127,11 @@ class Enricher:
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         enrichment = Enrichment(
-            xray=findings["X-Ray"],
-            logs=findings["Logs"],
-            metric=findings["Metric"],
+            xray=xray_found,
+            logs=logs_found,
+            metric=metric_found,
             tags=tuple(_read(tags).items()),
-            changes=findings["Changes"],
+            changes=changes_found,
         )
         return enrichment, trusted
 

@@ -9,9 +9,11 @@ Not for: rendering (``bot.slack.blocks.render``), or judging whether the numbers
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
+from concurrent.futures import InvalidStateError
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.alarms import AlarmKind
 from bot.enrich.context import TAG_XRAY_SERVICE, Context, NothingFound, split_list
@@ -26,7 +28,24 @@ from bot.enrich.xray_nodes import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Sequence
+    from datetime import datetime
+
+    from mypy_boto3_xray import XRayClient
+    from mypy_boto3_xray.type_defs import (
+        EdgeStatisticsTypeDef,
+        EdgeTypeDef,
+        ErrorRootCauseTypeDef,
+        ErrorStatisticsTypeDef,
+        FaultRootCauseTypeDef,
+        FaultStatisticsTypeDef,
+        GetServiceGraphRequestTypeDef,
+        GetTraceSummariesRequestTypeDef,
+        HistogramEntryTypeDef,
+        ServiceStatisticsTypeDef,
+        ServiceTypeDef,
+        TraceSummaryTypeDef,
+    )
 
 MAX_GRAPH_PAGES = 5
 MAX_TRACE_PAGES = 2
@@ -38,6 +57,15 @@ _Key = tuple[str, str, str, str]
 
 
 def xray_report(ctx: Context) -> XRayReport:
+    """The alarmed service's X-Ray report; its rows are told to ``ctx.neighbours`` once known (() if none)."""
+    try:
+        return _report(ctx)
+    finally:
+        with contextlib.suppress(InvalidStateError):  # told already: the rows
+            ctx.neighbours.set_result(())
+
+
+def _report(ctx: Context) -> XRayReport:
     alarm = ctx.alarm
     end = alarm.changed_at
     start = end - timedelta(minutes=ctx.settings.xray_window_minutes)
@@ -55,6 +83,7 @@ def xray_report(ctx: Context) -> XRayReport:
         why = " (only as a client node, which is a caller)" if clients else ""
         raise NothingFound(f"no service in the graph matches {wanted}{why}")
     rows = _rows(nodes, targets)
+    ctx.neighbours.set_result(rows)  # what changed is asked for them while the trace summaries are read
     causes, sample = _root_causes(xray, start, end, targets, rows)
     return XRayReport(
         services=tuple(dict.fromkeys(str(t.get("Name")) for t in targets)),
@@ -66,12 +95,15 @@ def xray_report(ctx: Context) -> XRayReport:
     )
 
 
-def stats_of(summary: Mapping[str, Any] | None, histogram: Iterable[Mapping[str, Any]] | None) -> Stats:
+def stats_of(
+    summary: ServiceStatisticsTypeDef | EdgeStatisticsTypeDef | None,
+    histogram: Iterable[HistogramEntryTypeDef] | None,
+) -> Stats:
     """Statistics from a node's or edge's ``SummaryStatistics`` and ``ResponseTimeHistogram``; a figure X-Ray
     did not send stays None (a client node has no ``SummaryStatistics``)."""
     summary = summary or {}
-    errors = summary.get("ErrorStatistics") or {}
-    faults = summary.get("FaultStatistics") or {}
+    errors: ErrorStatisticsTypeDef = summary.get("ErrorStatistics") or {}
+    faults: FaultStatisticsTypeDef = summary.get("FaultStatistics") or {}
     total = _count(summary.get("TotalCount"))
     response_time = summary.get("TotalResponseTime")
     return Stats(
@@ -86,11 +118,11 @@ def stats_of(summary: Mapping[str, Any] | None, histogram: Iterable[Mapping[str,
     )
 
 
-def _count(value: Any) -> int | None:
+def _count(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
-def percentile_ms(histogram: Iterable[Mapping[str, Any]], fraction: float) -> float | None:
+def percentile_ms(histogram: Iterable[HistogramEntryTypeDef], fraction: float) -> float | None:
     """The response time (ms) below which ``fraction`` of the requests in the histogram fall."""
     buckets = sorted((float(b.get("Value") or 0.0), int(b.get("Count") or 0)) for b in histogram)
     total = sum(count for _, count in buckets)
@@ -105,10 +137,10 @@ def percentile_ms(histogram: Iterable[Mapping[str, Any]], fraction: float) -> fl
     return buckets[-1][0] * 1000
 
 
-def service_graph(xray: Any, start: Any, end: Any) -> list[dict[str, Any]]:
+def service_graph(xray: XRayClient, start: datetime, end: datetime) -> list[ServiceTypeDef]:
     """Every node of the service graph between ``start`` and ``end``, following ``NextToken``."""
-    services: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"StartTime": start, "EndTime": end}
+    services: list[ServiceTypeDef] = []
+    kwargs: GetServiceGraphRequestTypeDef = {"StartTime": start, "EndTime": end}
     for _ in range(MAX_GRAPH_PAGES):
         page = xray.get_service_graph(**kwargs)
         services.extend(page.get("Services", []))
@@ -119,7 +151,7 @@ def service_graph(xray: Any, start: Any, end: Any) -> list[dict[str, Any]]:
     return services
 
 
-def _rows(nodes: list[dict[str, Any]], targets: list[dict[str, Any]]) -> tuple[ServiceRow, ...]:
+def _rows(nodes: list[ServiceTypeDef], targets: list[ServiceTypeDef]) -> tuple[ServiceRow, ...]:
     by_ref = {n.get("ReferenceId"): n for n in nodes}
     rows: list[ServiceRow] = []
     for target in targets:
@@ -130,17 +162,17 @@ def _rows(nodes: list[dict[str, Any]], targets: list[dict[str, Any]]) -> tuple[S
             stats, histogram = edge.get("SummaryStatistics"), edge.get("ResponseTimeHistogram")
             callee = by_ref.get(edge.get("ReferenceId"))
             if callee is None:  # the far end is not in this response: show the edge, say so
-                unknown = {"Name": f"node {edge.get('ReferenceId')}", "Type": ""}
+                unknown: ServiceTypeDef = {"Name": f"node {edge.get('ReferenceId')}", "Type": ""}
                 rows.append(_row(unknown, "callee", stats, histogram, missing=True))
             else:
                 rows.append(_row(callee, "callee", stats, histogram))
     return tuple(rows[:MAX_ROWS])
 
 
-def _callers(nodes: list[dict[str, Any]], target: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def _callers(nodes: list[ServiceTypeDef], target: ServiceTypeDef) -> list[tuple[ServiceTypeDef, EdgeTypeDef]]:
     """(caller node, its edge to ``target``). A Lambda function's own ``AWS::Lambda`` service node is looked
     through: its callers (API Gateway, a queue, another function) are the ones on-call cares about."""
-    found = []
+    found: list[tuple[ServiceTypeDef, EdgeTypeDef]] = []
     for node in nodes:
         if node is target:
             continue
@@ -155,7 +187,11 @@ def _callers(nodes: list[dict[str, Any]], target: dict[str, Any]) -> list[tuple[
 
 
 def _row(
-    node: Mapping[str, Any], relation: str, summary: Any, histogram: Any, missing: bool = False
+    node: ServiceTypeDef,
+    relation: str,
+    summary: ServiceStatisticsTypeDef | EdgeStatisticsTypeDef | None,
+    histogram: Iterable[HistogramEntryTypeDef] | None,
+    missing: bool = False,
 ) -> ServiceRow:
     name = str(node.get("Name") or "?")
     if is_client(node):
@@ -178,7 +214,7 @@ def filter_expression(service: str) -> str:
 
 
 def _root_causes(
-    xray: Any, start: Any, end: Any, targets: list[dict[str, Any]], rows: tuple[ServiceRow, ...]
+    xray: XRayClient, start: datetime, end: datetime, targets: list[ServiceTypeDef], rows: tuple[ServiceRow, ...]
 ) -> tuple[tuple[RootCause, ...], str | None]:
     """The most frequent root causes of the traces with a fault or an error on the targets, and a sample trace.
 
@@ -195,7 +231,7 @@ def _root_causes(
     inherited: dict[_Key, Counter[str]] = {}
     first: str | None = None
     first_fault: str | None = None
-    kwargs: dict[str, Any] = {"StartTime": start, "EndTime": end, "FilterExpression": expression}
+    kwargs: GetTraceSummariesRequestTypeDef = {"StartTime": start, "EndTime": end, "FilterExpression": expression}
     for _ in range(MAX_TRACE_PAGES):
         page = xray.get_trace_summaries(**kwargs)
         for summary in page.get("TraceSummaries", []):
@@ -229,7 +265,7 @@ def _root_causes(
 
 
 def _trace_causes(
-    summary: Mapping[str, Any], own: frozenset[str], callees: tuple[tuple[str, str, bool], ...]
+    summary: TraceSummaryTypeDef, own: frozenset[str], callees: tuple[tuple[str, str, bool], ...]
 ) -> list[tuple[_Key, str]]:
     """The root causes of one trace summary, each with the callee it lies in ("" when it is not one).
 
@@ -239,8 +275,12 @@ def _trace_causes(
     the alarmed one and its failing entity is a ``Remote`` subsegment — a call out, named after what it calls
     (a host, or an AWS service: "DynamoDB" is the graph's table node, ``xray_nodes.callee_named``)."""
     found: list[tuple[_Key, str]] = []
-    for kind, field in (("fault", "FaultRootCauses"), ("error", "ErrorRootCauses")):
-        for cause in summary.get(field) or []:
+    causes: tuple[tuple[str, Sequence[FaultRootCauseTypeDef | ErrorRootCauseTypeDef]], ...] = (
+        ("fault", summary.get("FaultRootCauses") or []),
+        ("error", summary.get("ErrorRootCauses") or []),
+    )
+    for kind, listed in causes:
+        for cause in listed:
             services = cause.get("Services") or []
             if not services:
                 continue

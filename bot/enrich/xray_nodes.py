@@ -8,10 +8,14 @@ statistics or rows (``bot.enrich.xray``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+
+    from mypy_boto3_xray.type_defs import ServiceTypeDef
+
+    from bot.alarms import MetricRef
 
 RESOURCE_TYPES: dict[str, tuple[str, ...]] = {
     "AWS/Lambda": ("AWS::Lambda::Function", "AWS::Lambda"),
@@ -34,7 +38,7 @@ FUNCTION_FIRST = ("AWS::Lambda::Function",)
 ``AWS::Lambda`` twin the service's view (with throttles and dwell time)."""
 
 
-def candidate_names(metrics: Iterable[Any]) -> list[str]:
+def candidate_names(metrics: Iterable[MetricRef]) -> list[str]:
     names: list[str] = []
     for metric in metrics:
         function = metric.dimension("FunctionName")
@@ -47,25 +51,25 @@ def candidate_names(metrics: Iterable[Any]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def preferred_types(metrics: Iterable[Any]) -> tuple[str, ...]:
+def preferred_types(metrics: Iterable[MetricRef]) -> tuple[str, ...]:
     types = [t for m in metrics for t in RESOURCE_TYPES.get(m.namespace, ())]
     return tuple(dict.fromkeys([*types, *FUNCTION_FIRST]))
 
 
-def is_client(node: Mapping[str, Any]) -> bool:
+def is_client(node: Mapping[str, object]) -> bool:
     kind = str(node.get("Type") or "")
     return kind == "client" or kind.startswith("Client::")  # "Client::Synthetic": a CloudWatch canary
 
 
-def _named(node: Mapping[str, Any], name: str) -> bool:
+def _named(node: ServiceTypeDef, name: str) -> bool:
     return node.get("Name") == name or name in (node.get("Names") or ())
 
 
-def named_any(node: Mapping[str, Any], names: Iterable[str]) -> bool:
+def named_any(node: ServiceTypeDef, names: Iterable[str]) -> bool:
     return any(_named(node, name) for name in names)
 
 
-def _pick(nodes: list[dict[str, Any]], name: str, preferred: tuple[str, ...]) -> dict[str, Any] | None:
+def _pick(nodes: list[ServiceTypeDef], name: str, preferred: tuple[str, ...]) -> ServiceTypeDef | None:
     """The node that is the service ``name``: never a client node; of several, the preferred type first."""
     if name.endswith("/"):  # an API without a Stage dimension: any of its stages
         same = [n for n in nodes if str(n.get("Name", "")).startswith(name) and not is_client(n)]
@@ -78,8 +82,8 @@ def _pick(nodes: list[dict[str, Any]], name: str, preferred: tuple[str, ...]) ->
 
 
 def target_nodes(
-    nodes: list[dict[str, Any]], tagged: list[str], metrics: Iterable[Any], preferred: tuple[str, ...]
-) -> list[dict[str, Any]]:
+    nodes: list[ServiceTypeDef], tagged: list[str], metrics: Iterable[MetricRef], preferred: tuple[str, ...]
+) -> list[ServiceTypeDef]:
     """The nodes that are the alarmed service: one per tagged name, else the first dimension that names one."""
     if tagged:
         picked = [_pick(nodes, name, preferred) for name in tagged]

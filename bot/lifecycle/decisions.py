@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict
 
 if TYPE_CHECKING:
     from bot.alarms import Alarm
@@ -76,6 +76,28 @@ class Note:
     """``escalation``: when the escalation topic will be paged if still nobody acknowledges (0: no page)."""
 
 
+class StormEntry(TypedDict, total=False):
+    """One state change of a storm's alarm (``bot.lifecycle.incident_records.storm_entry``), as the table keeps
+    it (JSON) and its thread reply shows it; a number given up is ``{"tombstone": True}``. The summary lists
+    alarms with their ``arn``, ``name``, ``state``, ``reason`` and ``at`` only."""
+
+    id: str
+    """The alarm's ``change_key``."""
+    arn: str
+    name: str
+    state: str
+    was: str
+    opening: bool
+    late: bool
+    """An ALARM older than the incident's OK that arrived after it: said, never reopened."""
+    reason: str
+    at: float
+    where: str
+    mention: str
+    severity: str
+    tombstone: bool
+
+
 @dataclass(frozen=True)
 class StormRound:
     """One round of a storm flush: the summary as it now stands, and the entries ``first``..``last`` to reply
@@ -89,8 +111,8 @@ class StormRound:
     firing: int
     severity: str
     mentions: tuple[str, ...]
-    top: tuple[dict[str, Any], ...]
-    batch: tuple[dict[str, Any], ...]
+    top: tuple[StormEntry, ...]
+    batch: tuple[StormEntry, ...]
     first: int
     last: int
     announce: tuple[str, ...] = ()

@@ -40,15 +40,25 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
-from bot import aws, table_keys
+from bot import aws, coerce, table_keys
 from bot.alarms import Alarm, AlarmKind, AlarmState
+from bot.console import alarm_url
 from bot.lifecycle.decisions import Note
 from bot.lifecycle.store import Conflict
 from bot.text import excerpt
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesUnionTypeDef
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef
+
     from bot.delivery import Deadline
     from bot.lifecycle.decisions import Messenger
     from bot.lifecycle.once import ExactlyOnce
@@ -102,7 +112,18 @@ def due_at(incident: Incident, step: int) -> float:
     return first if step == 1 else first + incident.escalate_page_s
 
 
-def opening(route: Route, alarm: Alarm) -> dict[str, Any]:
+class Opening(TypedDict):
+    """An incident record's escalation fields at its opening (``Incident``'s fields of the same names)."""
+
+    escalate_after_s: int
+    escalate_page_s: int
+    escalate_to: str
+    escalated: int
+    name: str
+    reason: str
+
+
+def opening(route: Route, alarm: Alarm) -> Opening:
     """The escalation fields of an incident record at its opening (a new clock, no step taken): the route's
     policy, or none — for a composite alarm whose actions are suppressed (maintenance calls nobody)."""
     if route.escalate_after_s is None or alarm.suppressed:
@@ -217,8 +238,6 @@ def page_for(incident: Incident, tick: float, channel: str, thread_ts: str, *, d
         f" at {_clock(minute_at(due_at(incident, 1)) * 60)}",
     ]
     if alarm.kind is AlarmKind.METRIC and alarm.region:
-        from bot.console import alarm_url
-
         lines.append(f"Console:  {alarm_url(alarm)}")
     if dedupe_key:
         lines.append(f"Page id:  {dedupe_key} (a repeat of this page carries the same id)")
@@ -282,11 +301,18 @@ class EscalationIndex:
     """Which incidents have an escalation step due in which minute: ``escalation#<minute>#<shard>`` items, each
     a string set of alarm ARNs (``table_keys``)."""
 
-    def __init__(self, table: str, client: Any, *, count: Count | None = None, logger: Any = None) -> None:
+    def __init__(
+        self,
+        table: str,
+        client: DynamoDBClient,
+        *,
+        count: Count | None = None,
+        logger: logging.Logger | Logger | None = None,
+    ) -> None:
         self.table = table
         self.client = client
         self.count = count or _powertools_count
-        self.log = logger or _LOG
+        self.log: logging.Logger | Logger = logger or _LOG
 
     def add(self, arns: Iterable[str], minute: int) -> None:
         """Add ``arns`` to ``minute``'s items: one UpdateItem per shard they fall in (a set: adding twice is
@@ -359,21 +385,27 @@ class EscalationIndex:
         swept: int | None = None
         for start in range(0, len(keys), BATCH):
             chunk = keys[start : start + BATCH]
-            request: dict[str, Any] = {
+            request: Mapping[str, KeysAndAttributesUnionTypeDef] = {
                 self.table: {"Keys": [table_keys.key(k) for k in chunk], "ConsistentRead": True}
             }
             while request:
                 response = self.client.batch_get_item(RequestItems=request)
                 for raw in response.get("Responses", {}).get(self.table, []):
-                    item = table_keys.attributes(raw)
-                    if item[table_keys.KEY] == table_keys.ESCALATION_SWEPT:
-                        swept = int(item["minute"])
+                    item: Mapping[str, object] = table_keys.attributes(raw)
+                    pk = coerce.text(item[table_keys.KEY])
+                    if pk == table_keys.ESCALATION_SWEPT:
+                        swept = coerce.whole(item["minute"]) or 0
                         continue
-                    minute = int(item[table_keys.KEY].removeprefix(table_keys.ESCALATION).split("#")[0])
-                    for arn in item.get("arns", ()):
+                    minute = int(pk.removeprefix(table_keys.ESCALATION).split("#")[0])
+                    for arn in _strings(item.get("arns")):
                         found[arn] = min(found.get(arn, minute), minute)
                 request = response.get("UnprocessedKeys") or {}
         return found, swept
+
+
+def _strings(raw: object) -> list[str]:
+    """A string set's members (DynamoDB's ``SS`` reads as a Python ``set``)."""
+    return [str(member) for member in raw] if isinstance(raw, set | frozenset | list | tuple) else []
 
 
 # --- the sweep -------------------------------------------------------------------------------------------------
@@ -422,7 +454,7 @@ class Escalations:
         storms: StormStore | None = None,
         publish: Callable[[Page], None] | None = None,
         count: Count | None = None,
-        logger: Any = None,
+        logger: logging.Logger | Logger | None = None,
     ) -> None:
         self.store = store
         self.index = index
@@ -432,7 +464,7 @@ class Escalations:
         self.publish = publish
         """None (no escalation topic): the thread note is the only step."""
         self.count = count or _powertools_count
-        self.log = logger or _LOG
+        self.log: logging.Logger | Logger = logger or _LOG
         self.reserve_s = RESERVE_S
 
     @classmethod
@@ -442,7 +474,7 @@ class Escalations:
         *,
         publish: Callable[[Page], None] | None,
         count: Count | None = None,
-        logger: Any = None,
+        logger: logging.Logger | Logger | None = None,
     ) -> Escalations:
         """The sweep over the lifecycle's own store, messenger, claims and storms."""
         tracker = lifecycle.tracker
@@ -461,7 +493,12 @@ class Escalations:
         )
 
     def sweep(
-        self, scheduled: datetime, deadline: Deadline, lambda_context: Any = None, *, raise_failed: bool = True
+        self,
+        scheduled: datetime,
+        deadline: Deadline,
+        lambda_context: LambdaContext | None = None,
+        *,
+        raise_failed: bool = True,
     ) -> Sweep:
         """Take every escalation step due at the tick scheduled at ``scheduled`` (its minute), each once.
         Raises ``EscalationFailed`` after trying them all when one failed (``raise_failed``)."""
@@ -524,7 +561,14 @@ class Escalations:
         return result
 
     def _take(
-        self, incident: Incident, step: int, minute: int, deadline: Deadline, lambda_context: Any, *, again: bool
+        self,
+        incident: Incident,
+        step: int,
+        minute: int,
+        deadline: Deadline,
+        lambda_context: LambdaContext | None,
+        *,
+        again: bool,
     ) -> None:
         """Step ``step`` of the incident, once (a claim per alarm ARN, opening and step), then recorded. Raises
         ``_NotNow`` when the incident changed after the sweep read it (stopped, or not in ALARM). ``again``: an
@@ -587,11 +631,11 @@ class Escalations:
         raise Conflict(incident.alarm_arn)
 
 
-def sns_publisher(sns: Any, topic_arn: str) -> Callable[[Page], None]:
+def sns_publisher(sns: SNSClient, topic_arn: str) -> Callable[[Page], None]:
     """Pages published to ``topic_arn`` through the injected SNS client."""
 
     def publish(page: Page) -> None:
-        attributes = {
+        attributes: dict[str, MessageAttributeValueTypeDef] = {
             name: {"DataType": "String", "StringValue": value[:1024]}
             for name, value in page.attributes.items()
             if value

@@ -5,7 +5,7 @@ storm entry says about a state change."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.enrich.log_cursor import LogCursor
 from bot.lifecycle.store import Conflict, Incident
@@ -14,6 +14,7 @@ from bot.text import excerpt
 if TYPE_CHECKING:
     from bot.alarms import Alarm
     from bot.enrich.model import Enrichment
+    from bot.lifecycle.decisions import StormEntry
     from bot.lifecycle.routing import Route
     from bot.lifecycle.store import IncidentStore
 
@@ -64,7 +65,7 @@ def applied(incident: Incident, alarm: Alarm) -> bool:
     )
 
 
-def storm_entry(alarm: Alarm, route: Route, *, was: str, opening: bool) -> dict[str, Any]:
+def storm_entry(alarm: Alarm, route: Route, *, was: str, opening: bool) -> StormEntry:
     """A storm entry: what its thread reply and the summary say about this state change."""
     return {
         "id": alarm.change_key,

@@ -12,12 +12,16 @@ expired, which then posts once or finds it completed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bot import table_keys
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from mypy_boto3_dynamodb import DynamoDBClient
 
     from bot.delivery import Deadline
 
@@ -53,7 +57,7 @@ class ChangeInProgress(RuntimeError):
 
 
 class ExactlyOnce:
-    def __init__(self, table: str, dynamodb: Any, keep_s: int = table_keys.ONCE_TTL_S) -> None:
+    def __init__(self, table: str, dynamodb: DynamoDBClient, keep_s: int = table_keys.ONCE_TTL_S) -> None:
         from aws_lambda_powertools.utilities.idempotency import (
             DynamoDBPersistenceLayer,
             IdempotencyConfig,
@@ -83,10 +87,15 @@ class ExactlyOnce:
         self._once = once
 
     def run(
-        self, key: str, work: Callable[[], dict[str, str]], *, lambda_context: Any, deadline: Deadline
+        self,
+        key: str,
+        work: Callable[[], dict[str, str]],
+        *,
+        lambda_context: LambdaContext | None,
+        deadline: Deadline,
     ) -> tuple[dict[str, str], bool]:
         """``work()``'s result and whether it ran now (False: a duplicate of a completed change)."""
-        context: Any = lambda_context or _DeadlineContext(deadline)
+        context = lambda_context or _DeadlineContext(deadline)
         self.config.register_lambda_context(context)
         ran: list[bool] = []
 
@@ -110,12 +119,12 @@ class ExactlyOnce:
         return (result or {}), bool(ran)
 
 
-class _DeadlineContext:
+class _DeadlineContext(LambdaContext):
     """The part of a Lambda context Powertools reads, for runs outside Lambda (``lookout replay``, tests):
     the in-progress claim then expires with the deadline, as it would with the invocation."""
 
     def __init__(self, deadline: Deadline) -> None:
         self._deadline = deadline
 
-    def get_remaining_time_in_millis(self) -> int:
+    def get_remaining_time_in_millis(self) -> int:  # type: ignore[override]  # a static stub in Powertools
         return max(1000, int(self._deadline.remaining() * 1000))

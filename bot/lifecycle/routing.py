@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.config.settings import NEVER
+from bot.queries.params import ParameterError, parse_duration
 
 TAG_CHANNEL = "lookout:channel"
 TAG_MENTION = "lookout:mention"
@@ -96,8 +97,6 @@ def route_for(
 def renotify_period(value: str | None, default: int | None) -> int | None:
     """``never`` → None, ``15m`` → 900; a value that is neither keeps ``default`` (a bad tag never silences: the
     settings' own periods are refused instead, ``bot.config.settings.period``)."""
-    from bot.queries.params import ParameterError, parse_duration
-
     text = (value or "").strip().lower()
     if not text:
         return default

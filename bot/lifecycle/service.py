@@ -4,7 +4,7 @@ from tags, then the incident tracker, whose decisions the ``Messenger`` carries 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.alarms import Alarm
 from bot.delivery import Posted
@@ -21,9 +21,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from concurrent.futures import Future
 
-    from bot.alarms import Delivery
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from mypy_boto3_dynamodb import DynamoDBClient
+
     from bot.config import Settings
-    from bot.delivery import Deadline
+    from bot.delivery import Deadline, Delivery
     from bot.lifecycle.decisions import Alert, Messenger
     from bot.lifecycle.routing import Route
 
@@ -35,7 +37,7 @@ class Lifecycle:
         self.exactly_once = once
 
     @classmethod
-    def from_settings(cls, settings: Settings, messenger: Messenger, dynamodb: Any) -> Lifecycle:
+    def from_settings(cls, settings: Settings, messenger: Messenger, dynamodb: DynamoDBClient) -> Lifecycle:
         """The production wiring on the incidents table, through the injected DynamoDB client."""
         assert settings.incidents_table
         store = IncidentStore(settings.incidents_table, client=dynamodb)
@@ -55,7 +57,11 @@ class Lifecycle:
         return cls(settings, tracker, ExactlyOnce(settings.incidents_table, dynamodb))
 
     def once(
-        self, delivery: Delivery, work: Callable[[], Posted | None], deadline: Deadline, lambda_context: Any
+        self,
+        delivery: Delivery,
+        work: Callable[[], Posted | None],
+        deadline: Deadline,
+        lambda_context: LambdaContext | None,
     ) -> tuple[Posted | None, bool]:
         """Run ``work`` once per state change (alarm ARN + state + time) or per SNS message id: what it posted,
         and whether it ran now (False: a duplicate of a change already done). A change being done right now by

@@ -9,10 +9,16 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
-from bot import aws, table_keys
+from bot import aws, coerce, table_keys
 from bot.table_keys import INCIDENT_TTL_S
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import PutItemInputTypeDef
 
 
 class Conflict(Exception):
@@ -64,7 +70,7 @@ class Incident:
 
 
 class IncidentStore:
-    def __init__(self, table: str, client: Any) -> None:
+    def __init__(self, table: str, client: DynamoDBClient) -> None:
         self.table = table
         self.client = client
 
@@ -76,13 +82,14 @@ class IncidentStore:
         ).get("Item")
         if not found:
             return None
-        item = table_keys.attributes(found)
-        data = json.loads(item["data"])
+        item: Mapping[str, object] = table_keys.attributes(found)
+        data = json.loads(coerce.text(item["data"]))
         data["history"] = tuple(tuple(h) for h in data.get("history", ()))
         known = {
             f.name for f in fields(Incident)
         }  # a newer version's fields are not this one's: a rollback reads on
-        return Incident(**{k: v for k, v in data.items() if k in known}, version=int(item["version"]))
+        version = coerce.whole(item["version"]) or 0
+        return Incident(**{k: v for k, v in data.items() if k in known}, version=version)
 
     def put(self, incident: Incident) -> Incident:
         """Write ``incident`` if nobody else wrote since it was read (version 0: if there is none yet)."""
@@ -90,19 +97,20 @@ class IncidentStore:
         data = asdict(saved)
         data.pop("version")
         condition = "attribute_not_exists(pk)" if incident.version == 0 else "version = :v"
-        values = table_keys.values(v=incident.version) if incident.version else {}
+        request: PutItemInputTypeDef = {
+            "TableName": self.table,
+            "Item": table_keys.item(
+                table_keys.incident(incident.alarm_arn),
+                data=json.dumps(data),
+                version=saved.version,
+                expiration=table_keys.expires(INCIDENT_TTL_S, time.time()),
+            ),
+            "ConditionExpression": condition,
+        }
+        if incident.version:
+            request["ExpressionAttributeValues"] = table_keys.values(v=incident.version)
         try:
-            self.client.put_item(
-                TableName=self.table,
-                Item=table_keys.item(
-                    table_keys.incident(incident.alarm_arn),
-                    data=json.dumps(data),
-                    version=saved.version,
-                    expiration=table_keys.expires(INCIDENT_TTL_S, time.time()),
-                ),
-                ConditionExpression=condition,
-                **({"ExpressionAttributeValues": values} if values else {}),
-            )
+            self.client.put_item(**request)
         except Exception as exc:
             if aws.error_code(exc) == "ConditionalCheckFailedException":
                 raise Conflict(incident.alarm_arn) from None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.lifecycle.decisions import StormRound
 from bot.lifecycle.storm_store import PAGE, LeaseLost, StormStore
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from bot.delivery import Deadline
-    from bot.lifecycle.decisions import Messenger
+    from bot.lifecycle.decisions import Messenger, StormEntry
     from bot.lifecycle.storm_store import Head
 
 LEASE_S = 30.0
@@ -103,7 +103,7 @@ class StormDesk:
         """A number that will never get its entry (its incident's write lost a race): give it up now."""
         self.store.give_up(key, seq)
 
-    def add(self, key: str, channel: str, seq: int, entry: dict[str, Any]) -> int:
+    def add(self, key: str, channel: str, seq: int, entry: StormEntry) -> int:
         """Write ``entry`` as number ``seq`` (another if ``seq`` was given up); the number it got. The delivery's
         caller flushes the storm afterwards (``flush_or_hand_off``), once for all its deliveries: a burst in
         one event gathers once, and a retry of a delivery already done flushes again."""
@@ -111,7 +111,7 @@ class StormDesk:
             seq = self.number(key, channel)
         return seq
 
-    def ensure(self, key: str, channel: str, seq: int, entry: dict[str, Any]) -> int:
+    def ensure(self, key: str, channel: str, seq: int, entry: StormEntry) -> int:
         """A retry of a delivery: its entry ``seq`` written again if it never was, or was given up."""
         found = self.store.entry(key, seq) if seq else None
         if found is not None and not found.get("tombstone"):
@@ -159,12 +159,12 @@ class StormDesk:
             if 0 < waiting < PAGE:  # more came during the round, not a page yet: gather the next batch
                 self.sleep(max(0.0, min(self.gather_s, deadline.remaining() - self.round_s)))
 
-    def _ready(self, head: Head, holes: dict[int, float]) -> list[tuple[int, dict[str, Any]]]:
+    def _ready(self, head: Head, holes: dict[int, float]) -> list[tuple[int, StormEntry]]:
         """The entries next in line, in order, up to the first one not yet written (given up once it is
         ``HOLE_S`` late); a round a predecessor was posting is resumed as it was."""
         first, last = head.flushing or (head.shown + 1, min(head.count, head.shown + PAGE))
         found = self.store.entries(head.key, first, last)
-        ready = []
+        ready: list[tuple[int, StormEntry]] = []
         for seq in range(first, last + 1):
             if seq not in found:
                 late = holes.setdefault(seq, time.monotonic())
@@ -174,7 +174,7 @@ class StormDesk:
             ready.append((seq, found[seq]))
         return ready
 
-    def _round(self, head: Head, ready: list[tuple[int, dict[str, Any]]], deadline: Deadline, owner: str) -> None:
+    def _round(self, head: Head, ready: list[tuple[int, StormEntry]], deadline: Deadline, owner: str) -> None:
         key, (first, last) = head.key, (ready[0][0], ready[-1][0])
         resumed = head.flushing is not None
         summary, announce = fold(self.store.summary(key), ready)

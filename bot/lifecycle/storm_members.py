@@ -49,7 +49,8 @@ class StormMembers:
     def late(self, alert: Alert, incident: Incident, route: Route) -> Posted:
         """An ALARM older than the OK that resolved this storm alarm: said in the storm's thread."""
         alarm = alert.alarm
-        entry = {**storm_entry(alarm, route, was="ALARM", opening=False), "late": True}
+        entry = storm_entry(alarm, route, was="ALARM", opening=False)
+        entry["late"] = True
         seq = self.storms.number(incident.storm, incident.channel)
         self.storms.add(incident.storm, incident.channel, seq, entry)
         return Posted(channel=incident.channel, ts="", storm=incident.storm)

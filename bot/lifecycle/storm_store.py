@@ -19,10 +19,18 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from bot import aws, table_keys
+from bot import aws, coerce, table_keys
 from bot.table_keys import STORM_TTL_S
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesUnionTypeDef, UpdateItemInputTypeDef
+
+    from bot.lifecycle.decisions import StormEntry
 
 PAGE = 100
 """Entries a flush round reads (one BatchGetItem) and posts."""
@@ -63,11 +71,11 @@ class Summary:
     firing: int = 0
     severity: str = ""
     mentions: list[str] = field(default_factory=list)
-    top: list[dict[str, Any]] = field(default_factory=list)
+    top: list[StormEntry] = field(default_factory=list)
 
 
 class StormStore:
-    def __init__(self, table: str, client: Any) -> None:
+    def __init__(self, table: str, client: DynamoDBClient) -> None:
         self.table = table
         self.client = client
 
@@ -95,11 +103,11 @@ class StormStore:
 
     # --- entries ---------------------------------------------------------------------------------------------
 
-    def put_entry(self, key: str, seq: int, entry: dict[str, Any]) -> bool:
+    def put_entry(self, key: str, seq: int, entry: StormEntry) -> bool:
         """Write entry ``seq``; False when the number was given up (a flusher tombstoned it: take another)."""
         return self._put_once(table_keys.storm_entry(key, seq), entry=json.dumps(entry))
 
-    def entry(self, key: str, seq: int) -> dict[str, Any] | None:
+    def entry(self, key: str, seq: int) -> StormEntry | None:
         """Entry ``seq``: its values, ``{"tombstone": True}``, or None when it was never written."""
         item = self._get(table_keys.storm_entry(key, seq))
         return _entry(item) if item else None
@@ -109,16 +117,18 @@ class StormStore:
         counts again. False: the entry landed after all."""
         return self._put_once(table_keys.storm_entry(key, seq), tombstone=True)
 
-    def entries(self, key: str, first: int, last: int) -> dict[int, dict[str, Any]]:
+    def entries(self, key: str, first: int, last: int) -> dict[int, StormEntry]:
         """Entries ``first``..``last`` that exist (tombstones as ``{"tombstone": True}``), by sequence number."""
         wanted = {table_keys.storm_entry(key, seq): seq for seq in range(first, last + 1)}
-        found: dict[int, dict[str, Any]] = {}
-        request = {self.table: {"Keys": [table_keys.key(k) for k in wanted], "ConsistentRead": True}}
+        found: dict[int, StormEntry] = {}
+        request: Mapping[str, KeysAndAttributesUnionTypeDef] = {
+            self.table: {"Keys": [table_keys.key(k) for k in wanted], "ConsistentRead": True}
+        }
         while request:
             response = self.client.batch_get_item(RequestItems=request)
             for raw in response.get("Responses", {}).get(self.table, []):
-                item = table_keys.attributes(raw)
-                found[wanted[item[table_keys.KEY]]] = _entry(item)
+                item: Mapping[str, object] = table_keys.attributes(raw)
+                found[wanted[coerce.text(item[table_keys.KEY])]] = _entry(item)
             request = response.get("UnprocessedKeys") or {}
         return found
 
@@ -145,11 +155,11 @@ class StormStore:
             raise
         return self._head_of(key, table_keys.attributes(response["Attributes"]))
 
-    def record(self, key: str, owner: str, lease_s: float, **changes: Any) -> None:
+    def record(self, key: str, owner: str, lease_s: float, **changes: object) -> None:
         """Set ``changes`` on the head while the lease is ours (and renew it); ``LeaseLost`` otherwise.
         ``flushing=None`` removes the range being posted."""
         names, sets, removes = {}, ["lease_until = :until"], []
-        values: dict[str, Any] = {"me": owner, "until": time.time() + lease_s}
+        values: dict[str, object] = {"me": owner, "until": time.time() + lease_s}
         for i, (name, value) in enumerate(changes.items()):
             if value is None:
                 removes.append(f"#a{i}")
@@ -179,15 +189,17 @@ class StormStore:
         if if_shown is not None:
             condition += " AND #count = :shown"
             values["shown"] = if_shown
+        request: UpdateItemInputTypeDef = {
+            "TableName": self.table,
+            "Key": table_keys.key(key),
+            "UpdateExpression": "SET lease_until = :zero REMOVE lease_owner",
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": table_keys.values(**values),
+        }
+        if if_shown is not None:
+            request["ExpressionAttributeNames"] = {"#count": "count"}
         try:
-            self.client.update_item(
-                TableName=self.table,
-                Key=table_keys.key(key),
-                UpdateExpression="SET lease_until = :zero REMOVE lease_owner",
-                ConditionExpression=condition,
-                ExpressionAttributeValues=table_keys.values(**values),
-                **({"ExpressionAttributeNames": {"#count": "count"}} if if_shown is not None else {}),
-            )
+            self.client.update_item(**request)
         except Exception as exc:
             if aws.error_code(exc) == "ConditionalCheckFailedException":
                 return False
@@ -198,7 +210,7 @@ class StormStore:
 
     def summary(self, key: str) -> Summary:
         item = self._get(table_keys.storm_summary(key))
-        return Summary(**json.loads(item["data"])) if item else Summary()
+        return Summary(**json.loads(coerce.text(item["data"]))) if item else Summary()
 
     def save_summary(self, key: str, summary: Summary) -> None:
         """Only the lease holder writes it; ``through`` makes folding a round twice impossible."""
@@ -214,7 +226,7 @@ class StormStore:
     # --- plumbing --------------------------------------------------------------------------------------------
 
     def _add(self, key: str, channel: str, counter: str, joined: str | None) -> int:
-        values: dict[str, Any] = {"one": 1, "ttl": table_keys.expires(STORM_TTL_S, time.time()), "ch": channel}
+        values: dict[str, object] = {"one": 1, "ttl": table_keys.expires(STORM_TTL_S, time.time()), "ch": channel}
         expression = "ADD #c :one SET expiration = if_not_exists(expiration, :ttl), channel = :ch"
         if joined:
             expression += ", joined = if_not_exists(joined, :joined)"
@@ -227,14 +239,14 @@ class StormStore:
             ExpressionAttributeValues=table_keys.values(**values),
             ReturnValues="UPDATED_NEW",
         )
-        return int(table_keys.attributes(response["Attributes"])[counter])
+        return coerce.whole(table_keys.attributes(response["Attributes"])[counter]) or 0
 
-    def _get(self, pk: str) -> dict[str, Any]:
+    def _get(self, pk: str) -> dict[str, object]:
         """Item ``pk`` as Python values; {} when there is none."""
         found = self.client.get_item(TableName=self.table, Key=table_keys.key(pk), ConsistentRead=True)
         return table_keys.attributes(found.get("Item", {}))
 
-    def _put_once(self, pk: str, **attributes: Any) -> bool:
+    def _put_once(self, pk: str, **attributes: object) -> bool:
         expiration = table_keys.expires(STORM_TTL_S, time.time())
         try:
             self.client.put_item(
@@ -248,31 +260,34 @@ class StormStore:
             raise
         return True
 
-    def _head_of(self, key: str, item: dict[str, Any]) -> Head:
+    def _head_of(self, key: str, item: Mapping[str, object]) -> Head:
         """The head from its item (as Python values: its numbers are ``Decimal``)."""
-        flushing = json.loads(item["flushing"]) if "flushing" in item else None
+        flushing = json.loads(coerce.text(item["flushing"])) if "flushing" in item else None
         return Head(
             key=key,
-            channel=item.get("channel", ""),
-            openings=int(item.get("openings", 0)),
-            count=int(item.get("count", 0)),
-            shown=int(item.get("shown", 0)),
-            lease_owner=item.get("lease_owner", ""),
-            lease_until=float(item.get("lease_until", 0)),
-            summary_ts=item.get("summary_ts", ""),
-            summary_channel=item.get("summary_channel", ""),
+            channel=coerce.text(item.get("channel")),
+            openings=coerce.whole(item.get("openings")) or 0,
+            count=coerce.whole(item.get("count")) or 0,
+            shown=coerce.whole(item.get("shown")) or 0,
+            lease_owner=coerce.text(item.get("lease_owner")),
+            lease_until=coerce.number(item.get("lease_until")) or 0.0,
+            summary_ts=coerce.text(item.get("summary_ts")),
+            summary_channel=coerce.text(item.get("summary_channel")),
             flushing=(int(flushing[0]), int(flushing[1])) if flushing else None,
-            joined=item.get("joined", ""),
-            announce=tuple(json.loads(item["announce"])) if "announce" in item else (),
+            joined=coerce.text(item.get("joined")),
+            announce=tuple(json.loads(coerce.text(item["announce"]))) if "announce" in item else (),
         )
 
 
-def _entry(item: dict[str, Any]) -> dict[str, Any]:
-    """An entry's values, or ``{"tombstone": True}``."""
-    return json.loads(item["entry"]) if "entry" in item else {"tombstone": True}
+def _entry(item: Mapping[str, object]) -> StormEntry:
+    """An entry's values (the JSON this store wrote), or ``{"tombstone": True}``."""
+    if "entry" not in item:
+        return {"tombstone": True}
+    entry: StormEntry = json.loads(coerce.text(item["entry"]))
+    return entry
 
 
-def _attribute(value: Any) -> Any:
+def _attribute(value: object) -> object:
     """What ``record`` stores: numbers as numbers, strings as they are, anything else as JSON text."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value if isinstance(value, str) else json.dumps(value)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from bot.lifecycle.decisions import StormEntry
     from bot.lifecycle.storm_store import Summary
 
 TOP = 40
@@ -31,10 +32,10 @@ def severity_rank(label: str) -> int:
     return _WORDS.get(label.upper(), 100)
 
 
-def fold(summary: Summary, entries: Iterable[tuple[int, dict[str, Any]]]) -> tuple[Summary, list[str]]:
+def fold(summary: Summary, entries: Iterable[tuple[int, StormEntry]]) -> tuple[Summary, list[str]]:
     """``summary`` with ``entries`` (sequence number, entry; tombstones skipped) counted in; and the mentions
     that are new to this storm, which the round's reply calls (editing a message notifies nobody)."""
-    folded = replace(summary, mentions=list(summary.mentions), top=[dict(e) for e in summary.top])
+    folded = replace(summary, mentions=list(summary.mentions), top=[e.copy() for e in summary.top])
     new_mentions: list[str] = []
     for seq, entry in entries:
         if seq <= folded.through:
@@ -53,8 +54,16 @@ def fold(summary: Summary, entries: Iterable[tuple[int, dict[str, Any]]]) -> tup
                 new_mentions.append(mention)
         listed = next((e for e in folded.top if e["arn"] == entry["arn"]), None)
         if listed is not None:
-            listed.update(state=entry["state"], reason=entry.get("reason", ""), at=entry.get("at", 0))
+            listed.update({"state": entry["state"], "reason": entry.get("reason", ""), "at": entry.get("at", 0)})
         elif len(folded.top) < TOP:
-            folded.top.append({k: entry.get(k) for k in ("arn", "name", "state", "reason", "at")})
+            folded.top.append(
+                {
+                    "arn": entry["arn"],
+                    "name": entry["name"],
+                    "state": entry["state"],
+                    "reason": entry.get("reason", ""),
+                    "at": entry.get("at", 0),
+                }
+            )
     folded.firing = max(0, folded.firing)
     return folded, new_mentions

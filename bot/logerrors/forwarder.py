@@ -15,16 +15,16 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from bot import table_keys
-from bot.alarms import Delivery
+from bot import coerce, table_keys
+from bot.delivery import Delivery
 from bot.logerrors.alarm import as_alarm, held_back
 from bot.logerrors.kinds import fold
 from bot.logerrors.payload import decode
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
 
     from bot.logerrors.kinds import Kind
     from bot.logerrors.ledger import Ledger
@@ -34,6 +34,17 @@ LEDGER_CALLS_AT_ONCE = 16
 """Kinds recorded at once (boto3 clients are thread-safe; ``bot.aws`` sizes their connection pools for this)."""
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class Delivered(Protocol):
+    """What the deliverer reports for one delivery (the alert service's ``Outcome``)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def in_progress(self) -> bool: ...
 
 
 class ForwardFailed(RuntimeError):
@@ -62,12 +73,14 @@ class Forwarder:
     own_group: str = ""
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
-    def batch_key(self, event: dict[str, Any]) -> str:
+    def batch_key(self, event: Mapping[str, object]) -> str:
         """Names the delivery (a retried invocation carries the same payload): its payload's digest."""
-        data = str((event.get("awslogs") or {}).get("data", ""))
+        data = str(coerce.mapping(event.get("awslogs")).get("data", ""))
         return table_keys.log_delivery(hashlib.sha256(data.encode()).hexdigest()[:32])
 
-    def forward(self, event: dict[str, Any], deliver: Callable[[list[Delivery]], list[Any]]) -> Report:
+    def forward(
+        self, event: Mapping[str, object], deliver: Callable[[list[Delivery]], Sequence[Delivered]]
+    ) -> Report:
         """Count the delivery's lines, hand the announcements to ``deliver`` (the alert service, returning
         one outcome each), then mark the new kinds whose cards went out. A kind whose card another invocation
         is posting right now stays new here (that one marks it); any other failure raises, so that Lambda
@@ -87,7 +100,7 @@ class Forwarder:
             raise ForwardFailed("; ".join(f"{o.title}: {o.error}" for o in failed))
         return report
 
-    def deliveries(self, event: dict[str, Any]) -> tuple[list[Delivery], Report]:
+    def deliveries(self, event: Mapping[str, object]) -> tuple[list[Delivery], Report]:
         batch = decode(event)
         report = Report(group=batch.group, lines=len(batch.events))
         if batch.control:

@@ -20,13 +20,16 @@ import hashlib
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot import table_keys
 from bot.table_keys import LOG_BATCH_TTL_S, LOG_KIND_TTL_S, LOG_NEW_KINDS_TTL_S, LOG_NOTES_TTL_S
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesUnionTypeDef
 
     from bot.logerrors.kinds import Kind
 
@@ -68,7 +71,7 @@ class Decision:
 class Ledger:
     def __init__(
         self,
-        dynamodb: Any,
+        dynamodb: DynamoDBClient,
         table: str,
         *,
         note_every_s: int = 300,
@@ -297,7 +300,9 @@ class Ledger:
     def _names(self, keys: list[str]) -> dict[str, str]:
         """The names of kinds other deliveries held (kept with their tallies)."""
         found: dict[str, str] = {}
-        request = {self.table: {"Keys": [table_keys.key(k) for k in keys], "ConsistentRead": True}} if keys else {}
+        request: Mapping[str, KeysAndAttributesUnionTypeDef] = (
+            {self.table: {"Keys": [table_keys.key(k) for k in keys], "ConsistentRead": True}} if keys else {}
+        )
         while request:
             response = self.dynamodb.batch_get_item(RequestItems=request)
             for raw in response.get("Responses", {}).get(self.table, []):

@@ -16,7 +16,6 @@ import binascii
 import json
 import zlib
 from dataclasses import dataclass
-from typing import Any
 
 MAX_INFLATED = 16 * 1024 * 1024
 """A CloudWatch Logs delivery is at most a few MB once inflated (an event is at most 256 KB, a batch at most
@@ -43,7 +42,7 @@ class Batch:
     control: bool = False
 
 
-def decode(event: dict[str, Any]) -> Batch:
+def decode(event: object) -> Batch:
     data = (event.get("awslogs") or {}).get("data") if isinstance(event, dict) else None
     if not isinstance(data, str):
         raise NotASubscriptionEvent("expected {'awslogs': {'data': …}} from a CloudWatch Logs subscription")

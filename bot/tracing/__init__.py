@@ -9,7 +9,7 @@ Not for: logs and metrics (``bot.observability``, which owns the one ``Tracing``
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, ParamSpec, Protocol, TypeVar
 
 from bot.config import ConfigError
 
@@ -28,21 +28,25 @@ WORDS: dict[str, Backend] = {
     "otel": "opentelemetry",
 }
 
-F = TypeVar("F", bound="Callable[..., Any]")
+F = TypeVar("F", bound="Callable[..., object]")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Tracing(Protocol):
     """What ``bot.observability.Telemetry`` asks of a backend."""
 
     backend: Backend
-    tracer: Any
-    """The backend's own tracer (Powertools ``Tracer``, an OpenTelemetry ``Tracer``); None when off."""
+
+    @property
+    def tracer(self) -> object:
+        """The backend's own tracer (Powertools ``Tracer``, an OpenTelemetry ``Tracer``); None when off."""
 
     def wrap_handler(self, handler: F) -> F: ...
 
     def span(self, name: str) -> contextlib.AbstractContextManager[None]: ...
 
-    def in_thread(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]: ...
+    def in_thread(self, name: str, fn: Callable[P, R]) -> Callable[P, R]: ...
 
 
 def backend_for(enabled: bool, choice: str | None) -> Backend:
@@ -59,6 +63,8 @@ def backend_for(enabled: bool, choice: str | None) -> Backend:
 def tracing_for(backend: Backend, *, service: str, region: str) -> Tracing:
     """The backend, its SDK imported only now. ``ImportError``: the package was built without the SDK that
     ``backend`` needs (``opentelemetry`` needs the ``otel`` extra)."""
+    # each backend imported only when chosen: its SDK is big (docs/deployment.md, "Tracing"), or not in the
+    # package at all (the otel extra)
     if backend == "xray-sdk":
         from bot.tracing.xray import XRaySdk
 
@@ -74,7 +80,7 @@ class Off:
     """No tracing: every call hands its argument back; no tracing SDK is imported."""
 
     backend: Backend = "off"
-    tracer: Any = None
+    tracer: None = None
 
     def wrap_handler(self, handler: F) -> F:
         return handler
@@ -83,5 +89,5 @@ class Off:
     def span(self, name: str) -> Iterator[None]:
         yield
 
-    def in_thread(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def in_thread(self, name: str, fn: Callable[P, R]) -> Callable[P, R]:
         return fn

@@ -6,17 +6,18 @@ Not for: AWS API calls (``bot.aws`` builds boto3 clients, which sign themselves)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from requests.auth import AuthBase
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from botocore.credentials import Credentials
     from requests import PreparedRequest
 
 
-def session_credentials() -> Any:
+def session_credentials() -> Credentials | None:
     """The credentials boto3 would use (in Lambda, the function role's, from its environment)."""
     import botocore.session
 
@@ -32,12 +33,16 @@ class SigV4(AuthBase):
     snapshot's init must not hold them), and refreshed by botocore when they are refreshable."""
 
     def __init__(
-        self, *, region: str, service: str = "xray", credentials: Callable[[], Any] = session_credentials
+        self,
+        *,
+        region: str,
+        service: str = "xray",
+        credentials: Callable[[], Credentials | None] = session_credentials,
     ):
         self.region = region
         self.service = service
         self._credentials = credentials
-        self._found: Any = None
+        self._found: Credentials | None = None
 
     def __call__(self, request: PreparedRequest) -> PreparedRequest:
         from botocore.auth import SigV4Auth

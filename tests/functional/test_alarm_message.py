@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.enrich.runner import Enricher
 from bot.events import parse_event
 from bot.slack.blocks.render import render_alarm
-from local.slack_api import Fault, SlackStandIn
+from local.slack.api import Fault, SlackStandIn
 from tests.support.enrichment import confirmed_by_cloudwatch
 from tests.support.fixtures import load_event
 from tests.support.xray import stubbed_xray

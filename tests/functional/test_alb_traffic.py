@@ -20,8 +20,8 @@ from bot.observability import Telemetry
 from bot.queries.athena import AthenaRunner
 from bot.queries.catalog import load_config
 from bot.queries.plans import plan, split_command
-from local.athena_standin import AthenaStandIn
-from local.scenario_tables import template_tables
+from local.athena.standin import AthenaStandIn
+from local.scenario.tables import template_tables
 from tests.support.alb import ENTRIES, object_created
 
 if TYPE_CHECKING:

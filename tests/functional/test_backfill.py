@@ -18,11 +18,11 @@ from bot.config import Settings
 from bot.observability import Telemetry
 from bot.queries.catalog import load_config
 from bot.queries.plans import plan, split_command
-from local.athena_standin import AthenaStandIn
-from local.demo_config import CONFIG as DEMO_CONFIG
-from local.demo_config import QUERIES as DEMO_QUERIES
-from local.scenario_config import create_config_table
-from local.scenario_tables import scenario_tables
+from local.athena.standin import AthenaStandIn
+from local.demo.config import CONFIG as DEMO_CONFIG
+from local.demo.config import QUERIES as DEMO_QUERIES
+from local.scenario.config_table import create_config_table
+from local.scenario.tables import scenario_tables
 from tests.support.athena import run
 
 BUCKET, TABLE = "lookout-data", "app-config"

@@ -17,7 +17,7 @@ from slack_bolt.request import BoltRequest
 from bot.delivery import Deadline
 from bot.slack.edge.actions import IncidentActions
 from bot.slack.edge.app import build_app
-from local.slack_api import SlackStandIn
+from local.slack.api import SlackStandIn
 from tests.support.lifecycle import TABLE, lifecycle_service, sns_event
 from tests.support.slack_app import SECRET, RecordingLazyRunner, make_service, signed, writer_for
 

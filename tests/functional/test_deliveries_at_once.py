@@ -24,7 +24,7 @@ from tests.support.lifecycle import sns_event
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from bot.alarms import Delivery
+    from bot.delivery import Delivery
 
 WAIT_S = 10.0
 """How long a post waits for its neighbour before the test calls the deliveries sequential (only a failing run

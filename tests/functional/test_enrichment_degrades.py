@@ -23,7 +23,7 @@ from tests.support.enrichment import Hanging, confirmed_by_cloudwatch, lambda_al
 from tests.support.fixtures import load_event
 
 if TYPE_CHECKING:
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 ERRORS = {
     "throttled": ("ThrottlingException", 400),

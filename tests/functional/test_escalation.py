@@ -22,7 +22,7 @@ from moto import mock_aws
 from bot.delivery import Deadline
 from bot.lifecycle.escalation import EscalationFailed, Escalations, alarm_of, minute_at, sns_publisher
 from local.lambda_runtime import LambdaContext
-from local.slack_api import Fault
+from local.slack.api import Fault
 from tests.support.lifecycle import T0, TABLE, lifecycle_service, sns_event
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bot.alerting import AlertService
     from bot.lifecycle.escalation import Sweep
     from bot.lifecycle.store import Incident
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 CHANNEL = "#alerts"
 LEADS = "<!subteam^S0PAYLEADS>"

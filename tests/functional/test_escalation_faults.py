@@ -17,7 +17,7 @@ from moto import mock_aws
 from tests.support.escalation import Scenario, run, scenarios
 
 if TYPE_CHECKING:
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 ALARMS = 5
 

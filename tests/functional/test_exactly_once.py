@@ -17,7 +17,7 @@ from local.lambda_runtime import LambdaContext
 from tests.support.lifecycle import Unreachable, lifecycle_service, sns_event
 
 if TYPE_CHECKING:
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 
 def lose_the_first_claim_response(client: Any) -> list[str]:
@@ -67,7 +67,7 @@ def test_a_lost_claim_response_fails_the_invocation_and_lambdas_retry_posts_once
 
 
 def test_a_failed_post_releases_the_claim_so_the_retry_posts(slack: SlackStandIn) -> None:
-    from local.slack_api import Fault
+    from local.slack.api import Fault
 
     with mock_aws():
         service = lifecycle_service(slack.url)

@@ -14,8 +14,8 @@ import boto3
 from moto import mock_aws
 
 from bot.analytics.access_logs import Attribution
-from local.firehose_path import deliver, subscription_payloads
-from local.scenario_tables import template_tables
+from local.logs.firehose import deliver, subscription_payloads
+from local.scenario.tables import template_tables
 from tests.support.access_logs import line
 
 if TYPE_CHECKING:

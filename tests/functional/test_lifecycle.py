@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from bot.alerting import AlertService
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 
 @pytest.fixture
@@ -253,7 +253,7 @@ def test_a_failed_slack_call_is_redone_by_the_retry(
     service: AlertService, slack: SlackStandIn, state: str
 ) -> None:
     from bot.alerting import AlertsFailed
-    from local.slack_api import Fault
+    from local.slack.api import Fault
 
     deliver(service, sns_event("api", "ALARM", 0))
     slack.fail_next(*[Fault(status=500)] * 40)
@@ -389,7 +389,7 @@ def test_a_newer_alarm_after_an_ok_still_opens_a_new_incident(service: AlertServ
 def test_an_alert_for_a_dead_channel_goes_to_the_default_one_and_says_so(
     service: AlertService, slack: SlackStandIn, error: str
 ) -> None:
-    from local.slack_api import Fault
+    from local.slack.api import Fault
 
     counted: list[str] = []
     service.courier.on_dead_channel = counted.append  # type: ignore[attr-defined]
@@ -407,7 +407,7 @@ def test_an_alert_for_a_dead_channel_goes_to_the_default_one_and_says_so(
 
 
 def test_a_dead_default_channel_fails_loudly(service: AlertService, slack: SlackStandIn) -> None:
-    from local.slack_api import Fault
+    from local.slack.api import Fault
 
     service.courier.fallback_channel = "#alerts"  # type: ignore[attr-defined]
     slack.fail_next(Fault(error="is_archived"))
@@ -418,7 +418,7 @@ def test_a_dead_default_channel_fails_loudly(service: AlertService, slack: Slack
 def test_log_error_kinds_never_use_up_the_alarms_storm_budget(service: AlertService, slack: SlackStandIn) -> None:
     from datetime import UTC, datetime
 
-    from bot.alarms import Delivery
+    from bot.delivery import Delivery
     from bot.logerrors.alarm import as_alarm
     from bot.logerrors.kinds import Kind
     from bot.logerrors.ledger import Decision, Tally
@@ -448,7 +448,7 @@ def test_a_delivery_with_many_new_kinds_gathers_once_not_once_per_kind(
 ) -> None:
     from datetime import UTC, datetime
 
-    from bot.alarms import Delivery
+    from bot.delivery import Delivery
     from bot.logerrors.alarm import as_alarm
     from bot.logerrors.kinds import Kind
     from bot.logerrors.ledger import Decision, Tally

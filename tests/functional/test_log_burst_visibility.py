@@ -18,7 +18,7 @@ from moto import mock_aws
 from bot.delivery import Deadline
 from bot.logerrors.forwarder import Forwarder, Report
 from bot.logerrors.ledger import Ledger
-from local.slack_api import SlackStandIn
+from local.slack.api import SlackStandIn
 from tests.support.lifecycle import TABLE, lifecycle_service
 from tests.support.subscriptions import subscription
 

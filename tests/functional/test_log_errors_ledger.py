@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from bot.logerrors.forwarder import Forwarder
 from bot.logerrors.ledger import Ledger
+from tests.support.lifecycle import emulator_one_call_at_a_time
 from tests.support.subscriptions import subscription
 
 if TYPE_CHECKING:
@@ -22,7 +23,9 @@ TABLE = "incidents"
 
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
-    with mock_aws():
+    # the forwarder counts kinds 16 at a time: in-process moto answers one request at a time, as DynamoDB's
+    # conditional and ADD updates are atomic (a per-minute cap counted by racing threads would overshoot)
+    with mock_aws(), emulator_one_call_at_a_time():
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(
             TableName=TABLE,

@@ -16,11 +16,11 @@ from moto import mock_aws
 
 from bot.queries.catalog import load_config
 from bot.queries.plans import plan, split_command
-from local.athena_standin import AthenaStandIn
-from local.demo_config import CONFIG as DEMO_CONFIG
+from local.athena.standin import AthenaStandIn
+from local.demo.config import CONFIG as DEMO_CONFIG
 from local.lambda_runtime import LambdaContext
-from local.scenario_config import create_config_table
-from local.scenario_tables import template_tables
+from local.scenario.config_table import create_config_table
+from local.scenario.tables import template_tables
 from local.stack import environment
 from tests.support.athena import run
 from tests.support.streams import image, record

@@ -12,7 +12,7 @@ from moto import mock_aws
 
 from bot.delivery import Deadline
 from bot.redrive import redrive
-from local.slack_api import Fault, SlackStandIn
+from local.slack.api import Fault, SlackStandIn
 from tests.support.lifecycle import TABLE, lifecycle_service, sns_event
 from tests.support.redrive import failure_record
 

@@ -1,5 +1,5 @@
 """Query results as Slack messages within Slack's limits for 0, 1, 100 and 10,000 rows, as a table or a code
-block: checked by Block Kit's validation and by the Slack stand-in's (``local.slack_api.validation_error``)."""
+block: checked by Block Kit's validation and by the Slack stand-in's (``local.slack.api.validation_error``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bot.slack.blocks.results import render_result
-from local.slack_api import validation_error
+from local.slack.api import validation_error
 from tests.support.messages import assert_valid_message
 from tests.support.results import TRAFFIC, payload, traffic_result
 

@@ -16,7 +16,7 @@ from bot.slack.transport.post import SlackDeliveryError, SlackPoster
 from bot.slack.transport.secret import SlackCredentials
 
 if TYPE_CHECKING:
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 MESSAGE = render_notification(Notification(title="Deploy finished", body="orders-api v42", source="sns"))
 """Any message will do: what matters is the token it is sent with."""

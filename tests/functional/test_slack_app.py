@@ -20,7 +20,7 @@ from tests.support.slack_app import TRAFFIC, FakeRunner, command_body, make_app,
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_no_data(slack: SlackStandIn) -> None:
 
 
 def test_not_in_channel_answers_through_response_url(slack: SlackStandIn) -> None:
-    from local.slack_api import Fault
+    from local.slack.api import Fault
 
     app, lazy, _ = make_app(slack)
     dispatch(app, "/errors", "", response_url=slack.response_url("cmd1"))
@@ -175,7 +175,7 @@ def test_signature_verification_in_process(slack: SlackStandIn, headers: Any, st
 
 
 def test_table_refused_by_the_workspace_falls_back_to_a_code_block(slack: SlackStandIn) -> None:
-    from local.slack_api import Fault
+    from local.slack.api import Fault
 
     app, lazy, _ = make_app(slack)
     dispatch(app, "/errors", "")

@@ -21,11 +21,11 @@ from bot.slack.edge.seen_signatures import SeenSignatures
 from bot.slack.transport.post import SlackPoster
 from bot.wiring import build_slack_app, slack_parts
 from local.lambda_runtime import LambdaContext
-from local.slack_gateway import function_url_event
+from local.slack.gateway import function_url_event
 from tests.support.slack_app import SECRET, RecordingLazyRunner, command_body, make_service, signed, writer_for
 
 if TYPE_CHECKING:
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 
 class Recorder:

@@ -12,7 +12,7 @@ from bot.alarms import Notification
 from bot.delivery import Deadline
 from bot.slack.blocks.notice import render_notification
 from bot.slack.transport.post import SlackDeliveryError, SlackPoster
-from local.slack_api import Fault, SlackStandIn
+from local.slack.api import Fault, SlackStandIn
 
 MESSAGE = render_notification(Notification(title="t", body="b", source="test"))
 

@@ -17,14 +17,14 @@ import pytest
 from moto import mock_aws
 
 from bot.delivery import Deadline
-from local.slack_api import Fault
+from local.slack.api import Fault
 from tests.support.lifecycle import lifecycle_service, sns_event
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from bot.alerting import AlertService
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 CHANNEL = "#storm"
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from bot.alerting import AlertService
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 MENTION = "<!subteam^S0PAYTEAM>"
 

@@ -361,9 +361,9 @@ def test_the_settings_tables_have_the_columns_the_long_form_writes() -> None:
 
 
 def test_the_demos_mapped_tables_have_the_columns_its_mapping_writes() -> None:
-    """The demo's analytics.configuration and its Glue tables (local/demo_config) must not drift apart."""
+    """The demo's analytics.configuration and its Glue tables (local/demo/config) must not drift apart."""
     from bot.analytics.mapping import load_configuration_mapping
-    from local.demo_config import CONFIG, GLUE_TABLES
+    from local.demo.config import CONFIG, GLUE_TABLES
 
     mapping = load_configuration_mapping(str(CONFIG))
     assert mapping is not None

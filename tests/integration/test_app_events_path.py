@@ -21,15 +21,15 @@ from bot.queries import display
 from bot.queries.athena import AthenaRunner
 from bot.queries.catalog import QueryConfig, load_config
 from bot.queries.plans import plan, split_command
-from local.scenario import INCIDENTS_TABLE, SIGNING_SECRET, Incident, seed
-from local.scenario_tables import DATA_BUCKET
-from local.slack_gateway import FunctionUrl, send_command
+from local.scenario.incident import INCIDENTS_TABLE, SIGNING_SECRET, Incident, seed
+from local.scenario.tables import DATA_BUCKET
+from local.slack.gateway import FunctionUrl, send_command
 from local.stack import EmbeddedStack, environment
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from local.firehose_path import Sent
+    from local.logs.firehose import Sent
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANNEL = "#app-events"

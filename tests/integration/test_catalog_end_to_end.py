@@ -18,9 +18,9 @@ from bot.queries.catalog import QueryConfig, load_config
 from bot.queries.folding import fold_errors
 from bot.queries.insights import InsightsRunner
 from bot.queries.plans import plan, split_command
-from local.demo_config import CONFIG as DEMO_CONFIG
-from local.demo_config import QUERIES as DEMO_QUERIES
-from local.scenario import Incident, seed
+from local.demo.config import CONFIG as DEMO_CONFIG
+from local.demo.config import QUERIES as DEMO_QUERIES
+from local.scenario.incident import Incident, seed
 from local.stack import EmbeddedStack, environment
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ def test_customer_activity(world: tuple[Incident, QueryConfig]) -> None:
             bucket = int(request.at * 1000) // 900_000 * 900_000
             expected[(bucket, "ERROR" if request.outcome == "fault" else "INFO")] += 1
     got = {(r[0], r[1]): int(r[2]) for r in result.rows}
-    from local.insights_exec import Stamp
+    from local.insights.execution import Stamp
 
     assert got == {(str(Stamp(b)), level): n for (b, level), n in expected.items()}
 

@@ -16,8 +16,8 @@ import boto3
 import pytest
 
 from local.lambda_runtime import LambdaContext
-from local.scenario import INCIDENTS_TABLE, seed
-from local.slack_api import Fault
+from local.scenario.incident import INCIDENTS_TABLE, seed
+from local.slack.api import Fault
 from local.stack import EmbeddedStack, environment
 from tests.support.endpoint import Endpoint
 

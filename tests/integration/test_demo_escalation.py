@@ -8,9 +8,9 @@ import importlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from local import demo_config
-from local.demo_escalation import ALARM, escalate_unacknowledged
-from local.scenario import INCIDENTS_TABLE, seed
+from local.demo import config as demo_config
+from local.demo.escalation import ALARM, escalate_unacknowledged
+from local.scenario.incident import INCIDENTS_TABLE, seed
 from local.stack import EmbeddedStack, environment
 
 if TYPE_CHECKING:

@@ -6,19 +6,32 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from bot.alerting import AlertsFailed
-from local.alarm_evaluation import alarm_reason
 from local.aws_front import AwsFault
-from local.firing import fire
 from local.lambda_runtime import LambdaContext
-from local.scenario import ALARM, SECRET_LINE, Incident, seed
-from local.slack_api import Fault
+from local.scenario.alarm_evaluation import alarm_reason, state_changes
+from local.scenario.firing import fire
+from local.scenario.incident import (
+    ALARM,
+    DEPLOY_ROLE,
+    DEPLOY_SESSION,
+    DEPLOYED_BEFORE,
+    FUNCTION,
+    INCIDENTS_TABLE,
+    LEDGER_SINCE,
+    SECRET_LINE,
+    Incident,
+    seed,
+)
+from local.slack.api import Fault
 from local.stack import EmbeddedStack, environment
 from tests.support.fixtures import event_names, load_event
 from tests.support.messages import assert_valid_message
@@ -83,6 +96,46 @@ def test_fired_alarm_is_enriched_from_the_seeded_incident(running: Running) -> N
     assert "Bearer [REDACTED" in logs and SECRET_LINE not in logs and "eyJhbGci" not in logs
     assert "PaymentThrottled" in logs
     assert "▁" in blocks["lookout:metric"]["text"]["text"]
+
+
+def test_without_the_ledger_the_card_finds_the_deploy_in_cloudtrail(running: Running) -> None:
+    # GIVEN Lookout without the change ledger (no INCIDENTS_TABLE here): CloudTrail's LookupEvents answers alone,
+    # from the embedded CloudTrail's history of the seeded calls
+    fired = state_changes(running.incident).alarm_at
+    running.handle(fire(running.incident, ALARM, "ALARM", alarm_reason(running.incident, fired), at=fired))
+    blocks = blocks_of(running.last_post())
+    # THEN the card names CI's deploy of orders-api, found in CloudTrail, and the calls it made were LookupEvents
+    who, minutes = f"{DEPLOY_ROLE}/{DEPLOY_SESSION}", int(DEPLOYED_BEFORE.total_seconds() // 60)
+    # (the deploy is DEPLOYED_BEFORE the failures; the first breaching minute starts up to a minute before them)
+    assert re.search(
+        rf"— orders-api deployed ({minutes - 1}|{minutes}) min before by {who}$",
+        blocks["lookout:headline"]["text"]["text"],
+    )
+    changes = blocks["lookout:changes"]["text"]["text"]
+    assert "· CloudTrail" in changes and f"deployed · by {who}" in changes and "answered" not in changes
+    assert ("cloudtrail", "LookupEvents") in running.stack.aws.calls
+
+
+def test_the_seeded_ledger_has_been_recording_for_hours(running: Running) -> None:
+    # GIVEN the seeded world's change ledger, read as the card reads it
+    import boto3
+
+    from bot.changes.ledger import ChangeLedger
+
+    changes = running.incident.changes
+    assert changes is not None
+    until = changes.deployed_at + timedelta(minutes=30)
+    window = ChangeLedger(boto3.client("dynamodb"), INCIDENTS_TABLE).read(
+        [f"lambda:{FUNCTION}"], until - timedelta(hours=1), until
+    )
+    # THEN it has recorded since the first change hours before the incident, and holds the deploy
+    assert window.recording_since is not None
+    assert running.incident.now - window.recording_since > LEDGER_SINCE - timedelta(minutes=1)
+    assert [c.action for c in window.items] == [
+        "UpdateFunctionCode",
+        "UpdateFunctionCode",
+    ]  # the rollback, the deploy
+    assert window.items[-1].who.endswith(f"assumed-role/{DEPLOY_ROLE}/{DEPLOY_SESSION}")
 
 
 @pytest.mark.parametrize("name", event_names())
@@ -157,12 +210,13 @@ def test_logs_front_applies_patterns_and_pages(running: Running) -> None:
     expected = [e for e in everything if is_payment_error(e["message"])]
     pages, token = [], None
     while True:
+        following: dict[str, Any] = {"nextToken": token} if token else {}
         page = logs.filter_log_events(
             logGroupName="/aws/lambda/orders-api",
             startTime=start,
             filterPattern='{ $.error = "PaymentError" }',
             limit=10,
-            **({"nextToken": token} if token else {}),
+            **following,
         )
         pages.append(page["events"])
         token = page.get("nextToken")

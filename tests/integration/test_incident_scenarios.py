@@ -1,9 +1,9 @@
-"""The incident scenarios (``local/scenarios``, issue #31 item 5) on one embedded stack: each scenario's alarm fires
+"""The incident scenarios (``local/scenario/incidents``, issue #31 item 5) on one embedded stack: each scenario's alarm fires
 through SNS into the real ``handlers/alarm.py`` and posts one card in its own channel, and the scorer finds in
 that card's first line what the scenario's known cause says must be named.
 
 An expectation the card cannot meet yet is a strict xfail with the reason: when the card learns it, the test
-fails until the mark is removed. ``python -m local.scenarios.score --write docs/scenarios.md`` publishes the same
+fails until the mark is removed. ``python -m local.scenario.incidents.score --write docs/scenarios.md`` publishes the same
 verdicts as a table.
 """
 
@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from local.scenarios.catalog import SCENARIOS
-from local.scenarios.run import run
-from local.scenarios.score import first_line, score
+from local.scenario.incidents.catalog import SCENARIOS
+from local.scenario.incidents.run import run
+from local.scenario.incidents.score import first_line, score
 from local.stack import EmbeddedStack
 from tests.support.messages import assert_valid_message
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from local.scenarios.model import Expect, Scenario
-    from local.scenarios.run import Fired, Run
+    from local.scenario.incidents.model import Expect, Scenario
+    from local.scenario.incidents.run import Fired, Run
 
 CARD_SHOWS_CHANGES = True
 """Whether the card shows the change ledger's changes (#31 item 2: "Changed before this", and "deployed 4 min

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from local.lambda_runtime import LambdaContext
-from local.scenario import INCIDENTS_TABLE, seed
+from local.scenario.incident import INCIDENTS_TABLE, seed
 from local.stack import EmbeddedStack, environment
 from tests.support.subscriptions import subscription
 

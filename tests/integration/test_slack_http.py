@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from local.slack_gateway import FunctionUrl
+from local.slack.gateway import FunctionUrl
 from local.stack import EmbeddedStack, environment
 from tests.support.slack_app import SECRET, command_body, signed
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from local.athena_sql import AthenaError, Outcome, execute
+from local.athena.sql import AthenaError, Outcome, execute
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "queries" / "cloudtrail"
 LOCATION = "s3://myawsexamplebucket1/AWSLogs/111122223333/"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from local.athena_sql import AthenaError, execute
+from local.athena.sql import AthenaError, execute
 
 BASE = "s3://alb-logs/AWSLogs/123456789012/elasticloadbalancing/us-east-1/"
 COLUMNS = {

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from local.athena_sql import AthenaError, execute
+from local.athena.sql import AthenaError, execute
 
 BUCKET = "s3://data/"
 
@@ -438,7 +438,7 @@ def test_a_date_projection_compares_dates_not_text() -> None:
 def test_now_relative_ranges_use_calendar_months() -> None:
     from datetime import datetime
 
-    from local.athena_projection import projection_filter
+    from local.athena.projection import projection_filter
 
     wanted = projection_filter(
         {"projection.enabled": "true", "projection.dt.type": "date", "projection.dt.format": "yyyy-MM-dd",

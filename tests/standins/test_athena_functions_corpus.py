@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from local.athena_render import hashmap_order
-from local.athena_sql import AthenaError, Outcome, execute
+from local.athena.render import hashmap_order
+from local.athena.sql import AthenaError, Outcome, execute
 
 
 def outcome(sql: str) -> Outcome:

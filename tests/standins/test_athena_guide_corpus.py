@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from local.athena_render import hashmap_order
-from local.athena_sql import execute
+from local.athena.render import hashmap_order
+from local.athena.sql import execute
 
 QUERIES = Path(__file__).parent.parent / "fixtures" / "queries" / "athena"
 

@@ -12,7 +12,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from local.athena_sql import execute
+from local.athena.sql import execute
 
 LOCATION = "s3://amzn-s3-demo-bucket/AWSLogs/111122223333/vpcdnsquerylogs/vpc-7example/"
 # The guide's DDL, column for column.

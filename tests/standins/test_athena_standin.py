@@ -13,8 +13,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local.athena_standin import AthenaStandIn
-from local.scenario_tables import DATA_BUCKET, seed_tables
+from local.athena.standin import AthenaStandIn
+from local.scenario.tables import DATA_BUCKET, seed_tables
 from tests.support.athena import run
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def current_rows(changes: Any) -> list[tuple[str, str, str, str]]:
 def test_rare_mappings_saved_query(seeded: Any) -> None:
     from bot.queries.catalog import load_config
     from bot.queries.plans import plan, split_command
-    from local.demo_config import CONFIG, QUERIES
+    from local.demo.config import CONFIG, QUERIES
 
     standin, records = seeded
     config = load_config(CONFIG, QUERIES)  # the demo app's query over its mapping's table

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from local.athena_sql import AthenaError, execute
+from local.athena.sql import AthenaError, execute
 
 
 def run(

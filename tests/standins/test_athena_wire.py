@@ -19,7 +19,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from local.athena_wire import BUILT_IN_ROUTES
+from local.athena.wire import BUILT_IN_ROUTES
 from local.aws_front import AwsFault
 from local.stack import REGION, EmbeddedStack
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from local.insights_lang import MalformedQuery
-from local.insights_standin import InsightsStandIn
+from local.insights.lang import MalformedQuery
+from local.insights.standin import InsightsStandIn
 from tests.support.insights import insights_rows
 
 T0 = 1_795_600_200_000  # ms, on a 30-minute boundary
@@ -113,7 +113,7 @@ def bin_of(ms: int, minutes: int) -> int:
 
 
 def stamp(ms: int) -> str:
-    from local.insights_exec import Stamp
+    from local.insights.execution import Stamp
 
     return str(Stamp(ms))
 
@@ -281,7 +281,7 @@ def test_count_by_log_stream() -> None:
 )
 def test_what_is_not_supported_fails_and_names_it(text: str) -> None:
     with pytest.raises(MalformedQuery):
-        from local.insights_lang import parse_query
+        from local.insights.lang import parse_query
 
         parse_query(text)
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from local.insights_exec import Stamp
-from local.insights_lang import MalformedQuery
+from local.insights.execution import Stamp
+from local.insights.lang import MalformedQuery
 from tests.support.insights import insights_rows
 
 T0 = 1_795_600_800_000  # ms, on an hour boundary

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from local.insights_lang import MalformedQuery, parse_query
-from local.insights_standin import InsightsStandIn
+from local.insights.lang import MalformedQuery, parse_query
+from local.insights.standin import InsightsStandIn
 from tests.support.insights import insights_rows
 
 T0 = 1_795_600_800_000  # ms, on an hour boundary

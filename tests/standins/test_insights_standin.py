@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from local.insights_exec import Stamp
-from local.insights_lang import MalformedQuery
-from local.insights_standin import InsightsStandIn
+from local.insights.execution import Stamp
+from local.insights.lang import MalformedQuery
+from local.insights.standin import InsightsStandIn
 
 T0 = 1_795_600_000_000  # ms
 LEVELS = ("INFO", "INFO", "INFO", "WARN", "ERROR")

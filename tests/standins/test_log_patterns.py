@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from local.log_patterns import PatternError, compile_pattern
+from local.logs.patterns import PatternError, compile_pattern
 
 LINES = [
     "2026-11-20T14:02:01Z ERROR PaymentError: 502 Bad Gateway",

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 if TYPE_CHECKING:
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 
 def client(slack: SlackStandIn) -> WebClient:

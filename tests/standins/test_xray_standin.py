@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from local.xray_filter import FilterError
-from local.xray_standin import XRayStandIn
+from local.xray.filter import FilterError
+from local.xray.standin import XRayStandIn
 
 
 def trace(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from local.athena_standin import AthenaStandIn
+    from local.athena.standin import AthenaStandIn
 
 
 def run(

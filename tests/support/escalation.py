@@ -34,7 +34,7 @@ from tests.support.lifecycle import T0, lifecycle_service, sns_event
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from local.slack_api import Fault, SlackStandIn
+    from local.slack.api import Fault, SlackStandIn
 
 CHANNEL = "C0ESCALATE"
 GROUP = "S0LEADS01"
@@ -497,7 +497,7 @@ def stop_one(harness: Harness, arn: str) -> None:
 def scenarios() -> list[Scenario]:
     """Every escalation family: Slack and SNS failing, ticks killed before and after each call, duplicated,
     concurrent and missed ticks, and Acknowledge, Silence and OK racing with the tick."""
-    from local.slack_api import Fault
+    from local.slack.api import Fault
 
     return [
         Scenario("no fault", injects=False),

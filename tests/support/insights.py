@@ -10,7 +10,7 @@ def insights_rows(
 ) -> list[dict[str, str]]:
     """Run ``text`` on the Insights stand-in over ``groups`` (log group → events) until it completes, as a
     client polls GetQueryResults; each result row as field → value."""
-    from local.insights_standin import InsightsStandIn
+    from local.insights.standin import InsightsStandIn
 
     def source(region: str, name: str, start: int, end: int) -> list[dict[str, Any]]:
         return [e for e in sorted(groups[name], key=lambda e: e["timestamp"]) if start <= e["timestamp"] <= end]

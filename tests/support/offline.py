@@ -1,13 +1,13 @@
 """The offline AWS environment the tests and the benchmarks run in: fake credentials, no real endpoints, no
 tracing, no stray configuration, Powertools' test settings — and the demo app's Lookout configuration
-(``local/demo_config``: orders-api, its field mappings), the world the tests are written in. A test of the
+(``local/demo/config``: orders-api, its field mappings), the world the tests are written in. A test of the
 shipped ``infra/lookout.yaml`` names it."""
 
 from __future__ import annotations
 
 import os
 
-from local.demo_config import environment as demo_configuration
+from local.demo.config import environment as demo_configuration
 
 
 def offline_environment() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 from bot.queries.catalog import load_config
 from bot.queries.plans import plan, split_command
 from bot.queries.results import QueryResult
-from local.demo_config import CONFIG as DEMO_CONFIG
-from local.demo_config import QUERIES as DEMO_QUERIES
+from local.demo.config import CONFIG as DEMO_CONFIG
+from local.demo.config import QUERIES as DEMO_QUERIES
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = load_config(DEMO_CONFIG, DEMO_QUERIES)

@@ -14,14 +14,14 @@ from bot.queries.results import QueryResult
 from bot.queries.service import QueryService
 from bot.slack.edge.app import build_app
 from bot.slack.transport.post import SlackPoster
-from local.demo_config import CONFIG as DEMO_CONFIG
-from local.demo_config import QUERIES as DEMO_QUERIES
-from local.slack_gateway import signed_headers
+from local.demo.config import CONFIG as DEMO_CONFIG
+from local.demo.config import QUERIES as DEMO_QUERIES
+from local.slack.gateway import signed_headers
 
 if TYPE_CHECKING:
     from slack_bolt.request import BoltRequest
 
-    from local.slack_api import SlackStandIn
+    from local.slack.api import SlackStandIn
 
 
 ROOT = Path(__file__).resolve().parents[2]

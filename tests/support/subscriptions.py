@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from local.log_subscription import lambda_event
+from local.logs.subscription import lambda_event
 
 DOCS_SUBSCRIPTION = (
     "H4sIAAAAAAAAAHWPwQqCQBCGX0Xm7EFtK+smZBEUgXoLCdMhFtKV3akI8d0bLYmibvPPN3wz00CJxmQnTO41whwWQRIctmEcB6sQbFC3CjW3XW8k"

@@ -91,7 +91,7 @@ def test_changes_are_listed_newest_first_with_when_what_where_and_who() -> None:
     lines = text.splitlines()
     assert lines[0] == f"*Changed before this* — {found().value.describe_window()} · change ledger"  # type: ignore[union-attr]
     assert lines[1].startswith(
-        f"• {concurrency.at:%H:%M} UTC, 3 min before · *<{concurrency.link}|checkout-function>*"
+        f"• {concurrency.at:%H:%M} UTC, 3 min before the breach · *<{concurrency.link}|checkout-function>*"
     )
     assert lines[1].endswith("reserved concurrency set to 1 · by user/deployer")
     assert (

@@ -36,7 +36,7 @@ def test_shipped_configuration_loads_and_is_generic() -> None:
     assert config.traffic.backend == "athena" and config.athena_workgroup == "lookout"
     assert config.athena_database == "lookout" and config.traffic.database is None  # unqualified: the runner's
     assert config.queries["popular-settings"].tables == ("settings_snapshot",)
-    # THEN no saved query reads a table or log group of one app (the demo's live in local/demo_config)
+    # THEN no saved query reads a table or log group of one app (the demo's live in local/demo/config)
     assert all(set(q.tables) <= GENERIC_TABLES and not q.log_groups for q in config.queries.values())
     shipped = "".join(
         p.read_text() for p in [ROOT / "infra" / "lookout.yaml", *(ROOT / "infra" / "queries").glob("*")]
@@ -46,7 +46,7 @@ def test_shipped_configuration_loads_and_is_generic() -> None:
 
 
 def test_the_demo_configuration_adds_its_queries_to_the_shipped_ones() -> None:
-    from local.demo_config import CONFIG, QUERIES, environment
+    from local.demo.config import CONFIG, QUERIES, environment
 
     config = load_config(CONFIG, QUERIES)
     assert set(config.queries) >= {

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = "services: {my-api: {log_groups: [/aws/lambda/my-api]}}\n"
 
 
-@pytest.mark.parametrize("path", ["infra/lookout.yaml", "local/demo_config/lookout.yaml"])
+@pytest.mark.parametrize("path", ["infra/lookout.yaml", "local/demo/config/lookout.yaml"])
 def test_every_shipped_and_demo_configuration_validates(path: str) -> None:
     config = load_lookout(ROOT / path)
     assert config.services and config.digest is not None and config.digest.queries

@@ -20,10 +20,10 @@ FORBIDDEN = (
     "slack_bolt",
     "cfnlint",
     "samtranslator",
-    "local.slack_api",
+    "local.slack.api",
     "local.stack",
-    "local.athena_*",
-    "local.insights_*",
+    "local.athena",
+    "local.insights",
 )
 """What a unit test may not import (a name, its submodules, or ``*`` any module with that prefix)."""
 AWS_CLIENTS = ("boto3", "botocore.stub", "moto")

@@ -11,8 +11,8 @@ import pytest
 from bot.queries.catalog import QueryConfig, load_config
 from bot.queries.params import ParameterError, insights_literal, parse_duration
 from bot.queries.plans import ERRORS_QUERY, HelpRequested, plan, split_command
-from local.demo_config import CONFIG as DEMO_CONFIG
-from local.demo_config import QUERIES as DEMO_QUERIES
+from local.demo.config import CONFIG as DEMO_CONFIG
+from local.demo.config import QUERIES as DEMO_QUERIES
 from tests.support.hostile import HOSTILE
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,8 +19,8 @@ from bot.queries.catalog import load_config
 from bot.queries.params import ParameterError, athena_literal, insights_literal
 from bot.queries.plans import plan, split_command
 from bot.slack.transport.courier import SlackCourier
-from local.demo_config import CONFIG as DEMO_CONFIG
-from local.demo_config import QUERIES as DEMO_QUERIES
+from local.demo.config import CONFIG as DEMO_CONFIG
+from local.demo.config import QUERIES as DEMO_QUERIES
 from tests.support.hostile import HOSTILE
 from tests.support.strategies import events
 

@@ -8,7 +8,7 @@ are kept by name only: their values may be secrets."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes import links, resources
@@ -16,7 +16,7 @@ from bot.changes.cloudtrail import dig, value
 from bot.changes.model import Diff, Ignored, UnknownChange
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from bot.changes.cloudtrail import Call
     from bot.changes.model import Change
@@ -58,7 +58,9 @@ def read(call: Call) -> Change | Ignored:
     return _stage(call, api, v2)
 
 
-def _change(call: Call, api: str, stage: str, diffs: list[Diff], v2: bool, settings: Any = ()) -> Change:
+def _change(
+    call: Call, api: str, stage: str, diffs: list[Diff], v2: bool, settings: Iterable[tuple[str, str]] = ()
+) -> Change:
     link = links.http_api(call.region, api) if v2 else links.rest_api(call.region, api, stage)
     return call.change(
         service=resources.APIGATEWAY,
@@ -71,7 +73,7 @@ def _change(call: Call, api: str, stage: str, diffs: list[Diff], v2: bool, setti
 
 
 def _deployment(call: Call, api: str, v2: bool) -> Change:
-    given: Mapping[str, Any] = call.request if v2 else (call.request.get("createDeploymentInput") or {})
+    given = call.request if v2 else coerce.mapping(call.request.get("createDeploymentInput"))
     stage = coerce.text(given.get("stageName"))
     deployment = value(call.response.get("deploymentId") if v2 else call.response.get("id"))
     diffs = [Diff(f"stage {stage} deployment" if stage else "deployment", deployment)]
@@ -93,7 +95,7 @@ def _stage(call: Call, api: str, v2: bool) -> Change:
     return _change(call, api, stage, diffs, v2, settings)
 
 
-def _patches(request: Mapping[str, Any]) -> list[Diff]:
+def _patches(request: Mapping[str, object]) -> list[Diff]:
     operations = dig(request, "updateStageInput", "patchOperations") or request.get("patchOperations") or []
     diffs: list[Diff] = []
     for operation in operations if isinstance(operations, list) else []:
@@ -108,7 +110,7 @@ def _patches(request: Mapping[str, Any]) -> list[Diff]:
     return diffs
 
 
-def _stage_v2(request: Mapping[str, Any]) -> list[Diff]:
+def _stage_v2(request: Mapping[str, object]) -> list[Diff]:
     diffs: list[Diff] = []
     for field, label in (
         ("deploymentId", "deployment"),

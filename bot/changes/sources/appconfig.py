@@ -5,7 +5,7 @@ shape from the AppConfig User Guide's sample). The configuration's content is ne
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes import links, resources
@@ -65,7 +65,7 @@ def _diffs(profile: str, environment: str, version: object, number: object) -> l
     return [d for d in diffs if d.new]
 
 
-def deployment_event(event: Mapping[str, Any], detail: Mapping[str, Any], at: datetime) -> Change:
+def deployment_event(event: Mapping[str, object], detail: Mapping[str, object], at: datetime) -> Change:
     application_id = coerce.text(dig(detail, "Application", "Id"))
     if not application_id:
         raise UnknownChange(f"an AppConfig {event.get('detail-type')!r} event names no Application.Id")

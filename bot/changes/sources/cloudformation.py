@@ -5,7 +5,7 @@ stack and the account's feed: no alarm names a stack, but most deploys are one."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes import links, resources
@@ -25,7 +25,7 @@ def stack_name(stack_id: str) -> str:
     return stack_id.split(":stack/", 1)[-1].split("/", 1)[0] if ":stack/" in stack_id else stack_id
 
 
-def status_event(event: Mapping[str, Any], detail: Mapping[str, Any], at: datetime) -> Change:
+def status_event(event: Mapping[str, object], detail: Mapping[str, object], at: datetime) -> Change:
     stack_id = coerce.text(detail.get("stack-id"))
     status = coerce.text(dig(detail, "status-details", "status"))
     if not stack_id or not status:

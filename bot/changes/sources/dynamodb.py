@@ -49,7 +49,7 @@ def read(call: Call) -> Change | Ignored:
     if "billingMode" in call.request:
         old = value(dig(before, "billingModeSummary", "billingMode"))
         diffs.append(Diff("billing mode", value(call.request["billingMode"]), old))
-    for update in call.request.get("globalSecondaryIndexUpdates") or []:
+    for update in coerce.items(call.request.get("globalSecondaryIndexUpdates")):
         if isinstance(update, dict):
             for op, spec in update.items():
                 index = coerce.text(spec.get("indexName")) if isinstance(spec, dict) else ""

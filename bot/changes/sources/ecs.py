@@ -5,7 +5,7 @@ events")."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes import links, resources
@@ -44,13 +44,13 @@ def read(call: Call) -> Change | Ignored:
     if call.error:
         return Ignored(f"{call.action} failed ({call.error}): nothing changed")
     service_after = call.response.get("service")
-    after: Mapping[str, Any] = service_after if isinstance(service_after, dict) else {}
+    after: Mapping[str, object] = service_after if isinstance(service_after, dict) else {}
     service = last_part(call.request.get("service") or after.get("serviceName"))
     cluster = last_part(call.request.get("cluster") or after.get("clusterArn")) or "default"
     if not service:
         raise UnknownChange(f"{call.name} names no service (requestParameters.service)")
     diffs: list[Diff] = []
-    deployments = [d for d in after.get("deployments") or [] if isinstance(d, dict)]
+    deployments = [d for d in coerce.items(after.get("deployments")) if isinstance(d, dict)]
     if "taskDefinition" in call.request:  # the request may name the family alone; the deployment its revision
         primary = next((d for d in deployments if d.get("status") == "PRIMARY"), {})
         previous = next((d for d in deployments if d.get("status") == "ACTIVE"), {})
@@ -72,8 +72,9 @@ def read(call: Call) -> Change | Ignored:
     )
 
 
-def deployment_event(event: Mapping[str, Any], detail: Mapping[str, Any], at: datetime) -> Change:
-    service_arn = next((coerce.text(r) for r in event.get("resources") or [] if ":service/" in coerce.text(r)), "")
+def deployment_event(event: Mapping[str, object], detail: Mapping[str, object], at: datetime) -> Change:
+    named = (coerce.text(r) for r in coerce.items(event.get("resources")))
+    service_arn = next((r for r in named if ":service/" in r), "")
     if not service_arn:
         raise UnknownChange("an ECS Deployment State Change event names no service in resources")
     path = service_arn.split(":service/", 1)[1].split("/")

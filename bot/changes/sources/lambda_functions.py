@@ -7,7 +7,7 @@ response the function's whole configuration after it — never its environment's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes import links, resources
@@ -15,7 +15,7 @@ from bot.changes.cloudtrail import dig, value
 from bot.changes.model import Diff, Ignored, UnknownChange
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from bot.changes.cloudtrail import Call
     from bot.changes.model import Change
@@ -84,7 +84,7 @@ def read(call: Call) -> Change | Ignored:
     return reader(call, name, qualifier)
 
 
-def _settings(configuration: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+def _settings(configuration: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     for path, label in SETTING_NAMES:
         raw = dig(configuration, *path)
@@ -100,7 +100,9 @@ def _layer_names(raw: object) -> list[str]:
     return [arn.rsplit(":layer:", 1)[-1] for arn in arns if arn]
 
 
-def _change(call: Call, name: str, diffs: list[Diff], *, resource: str = "", settings: Any = ()) -> Change:
+def _change(
+    call: Call, name: str, diffs: list[Diff], *, resource: str = "", settings: Iterable[tuple[str, str]] = ()
+) -> Change:
     return call.change(
         service=resources.LAMBDA,
         resource=resource or name,

@@ -28,8 +28,9 @@ SOURCES = {
 }
 
 
-def changes_text(finding: Finding[Changes], state_changed_at: datetime) -> str:
-    """The section's mrkdwn: every outside value (resources, principals, values) redacted and escaped."""
+def changes_text(finding: Finding[Changes], breach: datetime) -> str:
+    """The section's mrkdwn, each change timed against ``breach`` (the first breaching datapoint, as the first
+    line times it): every outside value (resources, principals, values) redacted and escaped."""
     found = finding.value
     if found is None:
         return f"*Changed before this* — _{safe(finding.note or 'not searched', 300)}_"
@@ -39,17 +40,18 @@ def changes_text(finding: Finding[Changes], state_changed_at: datetime) -> str:
         nothing = "nothing changed" if found.complete else "no changes found"
         lines[0] = f"*Changed before this* — _{nothing} in {where}_"
     for change in found.items[:SHOWN]:
-        lines.append(_line(change, state_changed_at))
+        lines.append(_line(change, breach))
     if len(found.items) > SHOWN:
         lines.append(f"… and {len(found.items) - SHOWN} more in the window")
     lines.extend(f"_{safe(one_line(note), 300)}_" for note in found.notes)
     return "\n".join(lines)
 
 
-def _line(change: Change, state_changed_at: datetime) -> str:
-    """``• 13:44 UTC, 4 min before · orders-api deployed (…) · by deploy/gha-42``, the resource linked."""
-    minutes = (state_changed_at - change.at).total_seconds()
-    when = f"{change.at.astimezone(UTC):%H:%M} UTC, {fmt.duration(max(0, round(minutes)))} before"
+def _line(change: Change, breach: datetime) -> str:
+    """``• 13:42 UTC, 4 min before the breach · orders-api deployed · by deploy/gha-42``, the resource linked."""
+    seconds = round((breach - change.at).total_seconds())
+    after = "before the breach" if seconds >= 0 else "after the breach began"
+    when = f"{change.at.astimezone(UTC):%H:%M} UTC, {fmt.duration(abs(seconds))} {after}"
     resource = safe(one_line(change.resource), 120)
     if change.link:
         resource = f"<{change.link}|{resource}>"

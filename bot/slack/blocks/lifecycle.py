@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot import coerce
 from bot.slack.blocks.alarm_text import icon, suppression_ended, transition
 from bot.slack.blocks.format import duration
 from bot.slack.blocks.render import HEADER_CHARS, Message, finish_message
@@ -96,20 +97,21 @@ class ShownMessage:
     are kept as Slack gave them: Slack may hold them in forms this package does not build."""
 
     text: str
-    blocks: tuple[dict[str, Any], ...]
+    blocks: tuple[Mapping[str, object], ...]
 
-    def payload(self, channel: str) -> dict[str, Any]:
+    def payload(self, channel: str) -> dict[str, object]:
         return {"channel": channel, "text": self.text, "blocks": list(self.blocks)}
 
 
-def with_status(shown: Mapping[str, Any], status: Status) -> ShownMessage:
+def with_status(shown: Mapping[str, object], status: Status) -> ShownMessage:
     """The alarm message a click came from, its status line (acknowledged by, silenced until) drawn anew."""
     notes = status_notes(
         acked_by=status.acked_by, silenced_until=status.silenced_until, silenced_by=status.silenced_by
     )
     if status.escalation:
         notes = (*notes, f"⏫ {status.escalation}")
-    blocks = [b for b in shown.get("blocks") or () if b.get("block_id") != "lookout:status"]
+    given = coerce.items(shown.get("blocks"))
+    blocks = [b for b in given if isinstance(b, dict) and b.get("block_id") != "lookout:status"]
     at = next((i + 1 for i, b in enumerate(blocks) if b.get("block_id") == "lookout:header"), 0)
     if notes:
         line = ContextBlock(block_id="lookout:status", elements=[MarkdownTextObject(text="\n".join(notes))])

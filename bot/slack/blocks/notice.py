@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import Block, HeaderBlock, PlainTextObject
 
@@ -140,7 +140,7 @@ class _Full(Exception):
     """The excerpt has no room for the next value."""
 
 
-def _compact(payload: dict[str, Any] | list[Any], budget: int) -> str:
+def _compact(payload: dict[str, object] | list[object], budget: int) -> str:
     parts: list[str] = []
     closers: list[str] = []
     room = budget

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -33,7 +33,7 @@ from slack_sdk.models.blocks import (
 
 from bot import console
 from bot.alarms import AlarmKind
-from bot.enrich.changes import recent_change
+from bot.enrich.changes import first_breach, recent_change
 from bot.enrich.evidence import fold_lines
 from bot.enrich.model import Enrichment
 from bot.slack.blocks import format as fmt
@@ -77,7 +77,7 @@ class Message:
     text: str
     blocks: tuple[Block, ...]
 
-    def payload(self, channel: str) -> dict[str, Any]:
+    def payload(self, channel: str) -> dict[str, object]:
         return {
             "channel": channel,
             "text": self.text,
@@ -99,7 +99,8 @@ def render_alarm(alarm: Alarm, enrichment: Enrichment, change: RecentChange | No
     ]
     blocks.append(_section("lookout:metric", _metric(enrichment.metric)))
     if enrichment.changes is not None:
-        blocks.append(_section("lookout:changes", changes_text(enrichment.changes, alarm.changed_at)))
+        breach = first_breach(alarm, enrichment.metric.value)  # what the first line times the change against
+        blocks.append(_section("lookout:changes", changes_text(enrichment.changes, breach)))
     blocks.extend(_xray(alarm, enrichment.xray))
     blocks.append(_section("lookout:logs", _logs(enrichment.logs)))
     blocks.extend(_description(alarm))

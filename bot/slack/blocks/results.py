@@ -8,7 +8,7 @@ compact (Slack rejects long block payloads well below its documented limits); th
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -116,7 +116,7 @@ def _table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> tuple[Table
             break
         cells.append(line)
         used += size
-    settings: list[dict[str, Any]] = [
+    settings: list[dict[str, object]] = [
         {"align": "right"} if _numeric(rows, i) else {"align": "left", "is_wrapped": True}
         for i in range(len(columns))
     ]

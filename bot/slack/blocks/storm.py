@@ -5,7 +5,7 @@ none left out, each within Slack's limits."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     Block,
@@ -21,7 +21,9 @@ from bot.slack.blocks.render import HEADER_CHARS, Message, finish_message
 from bot.text import one_line, safe
 
 if TYPE_CHECKING:
-    from bot.lifecycle.decisions import StormRound
+    from collections.abc import Sequence
+
+    from bot.lifecycle.decisions import StormEntry, StormRound
 
 SECTION_LIMIT = 2_900
 MESSAGE_LIMIT = 10_000
@@ -70,7 +72,7 @@ def distinct_alarms(storm: StormRound) -> int:
     return min(len(storm.top), storm.alarms) if len(storm.top) < TOP else storm.alarms
 
 
-def render_storm_details(entries: list[dict[str, Any]], announce: tuple[str, ...] = ()) -> list[Message]:
+def render_storm_details(entries: Sequence[StormEntry], announce: tuple[str, ...] = ()) -> list[Message]:
     """Every entry of a round, none left out: lines packed into sections (≤ 2,900 characters) and messages
     (≤ 10,000 characters, within what Slack accepts), as few replies as that allows; the first calls
     ``announce``, the mentions new to the storm (an edited summary notifies nobody)."""
@@ -103,7 +105,7 @@ def render_storm_details(entries: list[dict[str, Any]], announce: tuple[str, ...
     return messages
 
 
-def _when(entry: dict[str, Any]) -> str:
+def _when(entry: StormEntry) -> str:
     """ "ALARM at 14:03:11 UTC"; a late ALARM says it did not reopen; a time the payload did not give (the
     entry's id is then the alarm's ``change_key`` with ``|given:``) is shown as given, never as ours."""
     state, key, arn = entry["state"], str(entry.get("id") or ""), str(entry.get("arn") or "")
@@ -119,7 +121,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def _reason(entry: dict[str, Any], limit: int) -> str:
+def _reason(entry: StormEntry, limit: int) -> str:
     """The entry's reason, made safe. A reason as long as an entry keeps was cut there before redaction, maybe
     inside a secret its pattern no longer matches (33 of a key's 40 characters): its last word is left out."""
     stored = str(entry.get("reason") or "")

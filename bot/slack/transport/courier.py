@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.alarms import Notification
 from bot.slack.blocks.lifecycle import decorate, note_message
@@ -20,6 +20,8 @@ from bot.slack.transport.post import DeadChannel
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from aws_lambda_powertools import Logger
 
     from bot.alarms import Alarm
     from bot.delivery import Deadline, Posted
@@ -33,13 +35,13 @@ class SlackCourier:
     def __init__(
         self,
         poster: SlackPoster,
-        logger: Any = None,
+        logger: logging.Logger | Logger | None = None,
         *,
         fallback_channel: str = "",
         on_dead_channel: Callable[[str], None] | None = None,
     ) -> None:
         self.poster = poster
-        self.log = logger or _LOG
+        self.log: logging.Logger | Logger = logger or _LOG
         self.fallback_channel = fallback_channel
         """Where a post goes when its channel is dead (archived, gone, the bot not in it): the default channel."""
         self.on_dead_channel = on_dead_channel

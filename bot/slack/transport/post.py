@@ -19,8 +19,9 @@ import hashlib
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot import coerce
 from bot.delivery import Deadline, Posted
 from bot.slack.transport.retry import AMBIGUOUS, MIN_CALL_S, policy
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
 
     from bot.slack.blocks.lifecycle import ShownMessage
     from bot.slack.blocks.render import Message
@@ -44,13 +46,13 @@ LOOK_EVERY_S = 0.5
 HISTORY = 50
 
 
-def metadata_for(key: str) -> dict[str, Any]:
+def metadata_for(key: str) -> dict[str, object]:
     """The Slack message metadata that names what a post is about: a digest of ``key`` (equality is all a
     search needs, and no outside text — an alarm name — travels in it)."""
     return {"event_type": EVENT_TYPE, "event_payload": {"key": _digest(key)}}
 
 
-def post_payload(message: Message, channel: str, thread_ts: str | None, key: str | None) -> dict[str, Any]:
+def post_payload(message: Message, channel: str, thread_ts: str | None, key: str | None) -> dict[str, object]:
     """``chat.postMessage``'s arguments for ``message``: in a thread when ``thread_ts``, carrying ``key`` in its
     metadata (how a later try finds it) when given."""
     payload = message.payload(channel)
@@ -179,7 +181,7 @@ class SlackPoster:
             self._call("auth.test", {}, deadline)
             if channel.startswith("#"):
                 return None  # a name cannot be looked up (the methods take ids): posting will tell
-            info = self._call("conversations.info", {"channel": channel}, deadline).get("channel") or {}
+            info = coerce.mapping(self._call("conversations.info", {"channel": channel}, deadline).get("channel"))
         except SlackDeliveryError as exc:
             return str(exc)
         if info.get("is_archived"):
@@ -195,7 +197,7 @@ class SlackPoster:
         """``update`` for a message as Slack holds it (a click's message, its status line drawn anew)."""
         return self._update(message.payload(channel), channel, ts, deadline)
 
-    def _update(self, payload: dict[str, Any], channel: str, ts: str, deadline: Deadline) -> Posted:
+    def _update(self, payload: dict[str, object], channel: str, ts: str, deadline: Deadline) -> Posted:
         payload = {k: v for k, v in payload.items() if not k.startswith("unfurl")}
         response = self._call("chat.update", {**payload, "ts": ts}, deadline)
         return Posted(channel=str(response.get("channel") or channel), ts=str(response.get("ts") or ts))
@@ -228,7 +230,7 @@ class SlackPoster:
         if response.status_code >= 400:
             raise SlackDeliveryError(f"Slack response_url answered {response.status_code}: {response.body[:200]}")
 
-    def _posted(self, response: dict[str, Any], channel: str) -> Posted:
+    def _posted(self, response: dict[str, object], channel: str) -> Posted:
         channel_id = str(response.get("channel") or channel)
         if channel_id != channel:
             self._channel_ids[channel] = channel_id  # history can only be searched by id
@@ -255,16 +257,17 @@ class SlackPoster:
 
     def _with_key(self, channel_id: str, key: str, thread_ts: str | None, deadline: Deadline) -> list[str]:
         """The ts of our messages carrying ``key``, oldest first."""
-        params: dict[str, Any] = {"channel": channel_id, "limit": HISTORY, "include_all_metadata": True}
+        params: dict[str, object] = {"channel": channel_id, "limit": HISTORY, "include_all_metadata": True}
         if thread_ts:
             response = self._call("conversations.replies", {**params, "ts": thread_ts}, deadline)
         else:
             response = self._call("conversations.history", params, deadline)
+        messages = [coerce.mapping(m) for m in coerce.items(response.get("messages"))]
         return sorted(
             str(m["ts"])
-            for m in response.get("messages", [])
-            if (m.get("metadata") or {}).get("event_type") == EVENT_TYPE
-            and (m["metadata"].get("event_payload") or {}).get("key") == _digest(key)
+            for m in messages
+            if coerce.mapping(m.get("metadata")).get("event_type") == EVENT_TYPE
+            and coerce.mapping(coerce.mapping(m["metadata"]).get("event_payload")).get("key") == _digest(key)
         )
 
     def _one_of(
@@ -286,8 +289,8 @@ class SlackPoster:
             time.sleep(LOOK_EVERY_S)
 
     def _call(
-        self, method: str, payload: dict[str, Any], deadline: Deadline, *, ambiguous: bool = False
-    ) -> dict[str, Any]:
+        self, method: str, payload: dict[str, object], deadline: Deadline, *, ambiguous: bool = False
+    ) -> dict[str, object]:
         """One Web API call with retries within the deadline. ``ambiguous``: a timeout or dropped connection
         after sending is not retried but raised as ``AmbiguousDelivery`` (the caller looks before it resends)."""
         from slack_sdk.errors import SlackApiError
@@ -342,6 +345,6 @@ class SlackPoster:
         return client
 
 
-def _error_of(exc: Any) -> Any:
+def _error_of(exc: SlackApiError) -> object:
     data = exc.response.data
     return data.get("error") if isinstance(data, dict) else exc.response.status_code

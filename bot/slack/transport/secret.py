@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 MAX_AGE_S = 300
 
@@ -30,7 +34,7 @@ class SlackCredentials:
         self,
         secret_id: str | None,
         *,
-        secretsmanager: Any = None,
+        secretsmanager: SecretsManagerClient | None = None,
         bot_token: str | None = None,
         signing_secret: str | None = None,
         max_age: int = MAX_AGE_S,
@@ -38,7 +42,7 @@ class SlackCredentials:
         self.secret_id = secret_id
         self._local = SlackSecret(bot_token or "", signing_secret)
         self.max_age = max_age
-        self._provider: Any = None
+        self._provider: SecretsProvider | None = None
         if secret_id:
             from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
@@ -50,7 +54,7 @@ class SlackCredentials:
             if not self._local.bot_token:
                 raise SecretError("set SLACK_TOKEN_SECRET_ARN (or SLACK_BOT_TOKEN for local runs)")
             return self._local
-        value = self._provider.get(self.secret_id, max_age=self.max_age, force_fetch=force)
+        value = self._provider.get(str(self.secret_id), max_age=self.max_age, force_fetch=force)
         secret = parse_secret(str(self.secret_id), value.decode() if isinstance(value, bytes) else str(value))
         return SlackSecret(secret.bot_token, secret.signing_secret or self._local.signing_secret)
 

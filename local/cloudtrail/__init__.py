@@ -1,0 +1,1 @@
+"""The CloudTrail LookupEvents stand-in: the management events the embedded world produced."""

@@ -1,0 +1,1 @@
+"""The CloudWatch Logs Insights stand-in: its query language parsed and run over moto's log events."""

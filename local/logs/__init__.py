@@ -1,0 +1,1 @@
+"""CloudWatch Logs paths of the embedded stack: filter patterns, subscription deliveries, the Firehose path."""

@@ -1,0 +1,1 @@
+"""The embedded stack's incidents: the demo's app and its failure, and the eight scenarios with a known cause."""

@@ -1,0 +1,1 @@
+"""The local Slack Web API (and its Socket Mode gateway) the embedded stack posts to."""
