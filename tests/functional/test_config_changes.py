@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
@@ -19,6 +18,7 @@ from bot.analytics.mapping import SettingsForm
 from bot.changes.finder import ChangeFinder
 from bot.changes.ledger import ChangeLedger
 from bot.delivery import Deadline
+from tests.support.lifecycle import incidents_table
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -56,14 +56,7 @@ def test_a_write_that_changed_no_setting_and_a_record_that_cannot_be_read_are_no
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-west-2")
-        client.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield client
+        yield incidents_table(TABLE)
 
 
 def test_the_card_finds_a_tenants_settings_change_under_the_table(dynamodb: Any) -> None:

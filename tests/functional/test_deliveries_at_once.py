@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
@@ -19,7 +18,7 @@ from bot.events import parse_event
 from bot.logerrors.kinds import Kind
 from bot.logerrors.ledger import Ledger
 from bot.observability import Telemetry
-from tests.support.lifecycle import sns_event
+from tests.support.lifecycle import incidents_table, sns_event
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -143,14 +142,7 @@ class Counting:
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield client
+        yield incidents_table(TABLE)
 
 
 def kinds(names: range, group: str = "/aws/lambda/shop") -> list[Kind]:
