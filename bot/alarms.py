@@ -6,11 +6,13 @@ Parsing lives in ``bot.events``; these types know nothing about Lambda, Slack or
 from __future__ import annotations
 
 import hashlib
+import operator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from bot.notices.model import Notice
@@ -26,6 +28,21 @@ class AlarmState(StrEnum):
     def parse(cls, value: object) -> AlarmState:
         text = str(value or "").strip().upper()
         return cls.__members__.get(text, cls.UNKNOWN)
+
+
+_STATIC_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    "GreaterThanThreshold": operator.gt,
+    "GreaterThanOrEqualToThreshold": operator.ge,
+    "LessThanThreshold": operator.lt,
+    "LessThanOrEqualToThreshold": operator.le,
+}
+
+
+def breaching(comparison: str | None) -> Callable[[float, float], bool] | None:
+    """How a static-threshold alarm's ``ComparisonOperator`` judges a datapoint: ``test(value, threshold)`` is
+    True when it breaches. None for an anomaly band's operators (its breaches are the state change's own) and
+    for an operator CloudWatch does not have."""
+    return _STATIC_COMPARISONS.get(comparison or "")
 
 
 class AlarmKind(StrEnum):

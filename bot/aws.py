@@ -10,10 +10,10 @@ Not for: retry policy of Slack calls (``bot.slack.transport``) or anything that 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, TypeVar, cast, overload
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from boto3.session import Session
     from botocore.client import BaseClient
@@ -151,7 +151,7 @@ class Clients:
         """A stand-in for ``self(service)`` that builds the client on its first call: for clients a path may
         never need (the Slack function's ack uses neither Logs nor Athena), kept out of the init phase. Typed
         as the client it stands for: every attribute is the client's."""
-        return _LazyClient(self, service)
+        return lazy(lambda: self(service))
 
     def warm(self, services: Iterable[Service]) -> Clients:
         """Build the clients of ``services`` in the default region now (the handlers' init phase)."""
@@ -166,13 +166,24 @@ class Clients:
                 client.close()
 
 
+ClientT = TypeVar("ClientT")
+
+
+def lazy(build: Callable[[], ClientT]) -> ClientT:
+    """A stand-in for the client ``build`` returns, built on the first use of any of its attributes: for a
+    client a path may never need. Typed as that client."""
+    return cast("ClientT", _LazyClient(build))
+
+
 class _LazyClient:
-    def __init__(self, clients: Clients, service: Service) -> None:
-        self._clients = clients
-        self._service = service
+    def __init__(self, build: Callable[[], object]) -> None:
+        self._build = build
+        self._client: object | None = None
 
     def __getattr__(self, name: str) -> object:
-        return getattr(self._clients(self._service), name)
+        if self._client is None:
+            self._client = self._build()  # a race builds it twice at worst: the factories cache their clients
+        return getattr(self._client, name)
 
 
 def error_code(exc: BaseException) -> str | None:

@@ -9,10 +9,11 @@ Not for: reading or filing changes (``bot.changes``) or drawing the section (``b
 
 from __future__ import annotations
 
-import operator
 import time
 from typing import TYPE_CHECKING
 
+from bot import aws
+from bot.alarms import breaching
 from bot.changes import resources
 from bot.changes.finder import ChangeFinder
 from bot.changes.ledger import ChangeLedger
@@ -21,12 +22,7 @@ from bot.delivery import Deadline
 from bot.enrich.evidence import RecentChange
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
-    from typing import Unpack
-
-    from mypy_boto3_cloudtrail import CloudTrailClient
-    from mypy_boto3_cloudtrail.type_defs import LookupEventsRequestTypeDef, LookupEventsResponseTypeDef
 
     from bot.alarms import Alarm
     from bot.changes.model import Changes
@@ -37,13 +33,6 @@ RECENT_MINUTES = 15
 """A change this close before the first breach is the likely cause: the card's first line names it."""
 READ_RESERVE_S = 0.5
 """Of the source's deadline, what is kept for the ledger's read when the X-Ray graph is late."""
-BREACHES: dict[str, Callable[[float, float], bool]] = {
-    "GreaterThanThreshold": operator.gt,
-    "GreaterThanOrEqualToThreshold": operator.ge,
-    "LessThanThreshold": operator.lt,
-    "LessThanOrEqualToThreshold": operator.le,
-}
-"""CloudWatch's static-threshold comparisons (an anomaly band's breaches are the state change's own)."""
 
 
 def changes_report(ctx: Context) -> Changes:
@@ -62,7 +51,7 @@ def changes_report(ctx: Context) -> Changes:
     table = settings.incidents_table if settings.change_ledger else None
     finder = ChangeFinder(
         ChangeLedger(ctx.clients("dynamodb", settings.region), table) if table else None,  # the stack's table
-        CloudTrailLookup(_OnFirstUse(lambda: ctx.client("cloudtrail"))),  # built only when the ledger falls short
+        CloudTrailLookup(aws.lazy(lambda: ctx.client("cloudtrail"))),  # built only when the ledger falls short
     )
     return finder.before(wanted, alarm.changed_at, deadline=Deadline(lambda: stop_at - time.monotonic()))
 
@@ -84,7 +73,7 @@ def recent_change(alarm: Alarm, enrichment: Enrichment) -> RecentChange | None:
 def first_breach(alarm: Alarm, metric: MetricReport | None) -> datetime:
     """When the breach began: the first of the datapoints that breach the threshold without a break up to the
     latest that does (the metric as the enrichment read it), else the state change."""
-    breaches = BREACHES.get(metric.comparison or "") if metric is not None else None
+    breaches = breaching(metric.comparison) if metric is not None else None
     if metric is None or breaches is None or metric.threshold is None:
         return alarm.changed_at
     threshold, start = metric.threshold, None
@@ -96,16 +85,3 @@ def first_breach(alarm: Alarm, metric: MetricReport | None) -> datetime:
         elif start is not None:
             break
     return min(start, alarm.changed_at) if start is not None else alarm.changed_at
-
-
-class _OnFirstUse:
-    """CloudTrail's client, built on its first call: only a window the ledger does not cover needs it."""
-
-    def __init__(self, build: Callable[[], CloudTrailClient]) -> None:
-        self._build = build
-        self._client: CloudTrailClient | None = None
-
-    def lookup_events(self, **request: Unpack[LookupEventsRequestTypeDef]) -> LookupEventsResponseTypeDef:
-        if self._client is None:
-            self._client = self._build()
-        return self._client.lookup_events(**request)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.alarms import breaching
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
@@ -43,20 +45,11 @@ def sparkline(values: Sequence[float | None], threshold: float | None = None) ->
 
 def threshold_marks(values: Sequence[float | None], threshold: float | None, comparison: str | None) -> str:
     """A line under the sparkline with ``^`` under every value that breaches the threshold."""
-    if threshold is None or comparison not in COMPARISONS or "band" in COMPARISONS[comparison]:
+    breaches = breaching(comparison)
+    if threshold is None or breaches is None:
         return ""
-    op = COMPARISONS[comparison]
-    marks = "".join("^" if v is not None and breaches(v, threshold, op) else " " for v in values)
+    marks = "".join("^" if v is not None and breaches(v, threshold) else " " for v in values)
     return marks.rstrip()
-
-
-def breaches(value: float, threshold: float, op: str) -> bool:
-    return {
-        ">": value > threshold,
-        "≥": value >= threshold,
-        "<": value < threshold,
-        "≤": value <= threshold,
-    }.get(op, False)
 
 
 def number(value: float | None) -> str:
