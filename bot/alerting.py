@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.delivery import Deadline, Delivery, Posted
     from bot.enrich.runner import Enricher, Routed
-    from bot.lifecycle.service import Lifecycle
+    from bot.lifecycle.alarm_path import Lifecycle
     from bot.lifecycle.store import Incident
     from bot.observability import Telemetry
 

@@ -71,7 +71,7 @@ def build_alert_service(
     ``track_incidents=False``: each alert posted as it comes, no incident lifecycle even with a table."""
     from bot.alerting import AlertService  # the alarm path's modules: see the module's docstring
     from bot.enrich.runner import Enricher
-    from bot.lifecycle.service import Lifecycle
+    from bot.lifecycle.alarm_path import Lifecycle
     from bot.slack.transport.courier import SlackCourier
 
     credentials = credentials_for(settings, None if offline else clients)

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.delivery import Deadline
 from bot.lifecycle.once import ExactlyOnce
 from bot.observability import Telemetry
-from bot.slack.blocks.digest import render_digest
+from bot.slack.blocks.digest_message import render_digest
 from bot.table_keys import DIGEST_TTL_S
 from bot.wiring import build_query_service, digest_poster
 

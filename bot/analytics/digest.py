@@ -11,7 +11,7 @@ why; the digest itself never goes missing.
         - /query popular-fields since=7d
 
 When it posts is the template's (``DigestDay``, ``DigestHour``, ``DigestTimezone``: ``bot.analytics.schedule``).
-Not for: drawing it (``bot.slack.blocks.digest``) or posting it (``handlers/digest.py``).
+Not for: drawing it (``bot.slack.blocks.digest_message``) or posting it (``handlers/digest.py``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 @query_errors_in_one_line
 def run(args: argparse.Namespace) -> int:
-    from bot.slack.blocks.digest import render_digest, render_digest_text  # when it runs: see ``bot.cli``
+    from bot.slack.blocks.digest_message import render_digest, render_digest_text  # when it runs: see ``bot.cli``
     from bot.wiring import build_query_service, digest_poster, query_config
 
     settings = Settings.from_env()

@@ -60,10 +60,10 @@ if TYPE_CHECKING:
     from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef
 
     from bot.delivery import Deadline
+    from bot.lifecycle.alarm_path import Lifecycle
     from bot.lifecycle.decisions import Messenger
     from bot.lifecycle.once import ExactlyOnce
     from bot.lifecycle.routing import Route
-    from bot.lifecycle.service import Lifecycle
     from bot.lifecycle.store import Incident, IncidentStore
     from bot.lifecycle.storm_store import StormStore
 

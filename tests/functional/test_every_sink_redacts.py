@@ -30,7 +30,7 @@ from bot.enrich.logs import LINE_CHARS, trim
 from bot.enrich.model import Enrichment, Finding, LogLine, LogReport, RootCause, XRayReport
 from bot.events import parse_event
 from bot.lifecycle.routing import Route
-from bot.slack.blocks.digest import render_digest
+from bot.slack.blocks.digest_message import render_digest
 from bot.slack.blocks.headline import LABEL_CHARS, NAME_CHARS
 from bot.slack.blocks.render import HEADER_CHARS, SECTION_CHARS, TEXT_CHARS, Message, render_alarm
 from tests.support.endpoint import Endpoint
@@ -286,7 +286,7 @@ def query_table(text: str) -> str:
 
 
 def digest_dry_run(text: str) -> str:
-    from bot.slack.blocks.digest import render_digest_text
+    from bot.slack.blocks.digest_message import render_digest_text
 
     return render_digest_text(digest(text))
 

@@ -84,7 +84,7 @@ def test_an_unreachable_incidents_table_still_delivers_the_alert_marked_untracke
 
     from bot.alerting import AlertService
     from bot.config import Settings
-    from bot.lifecycle.service import Lifecycle
+    from bot.lifecycle.alarm_path import Lifecycle
     from bot.observability import Telemetry
     from bot.slack.transport.courier import SlackCourier
     from bot.slack.transport.post import SlackPoster

@@ -81,7 +81,7 @@ def lifecycle_service(
     client to use instead of moto's (wrapped around it, or failing)."""
     from bot.alerting import AlertService
     from bot.config import Settings
-    from bot.lifecycle.service import Lifecycle
+    from bot.lifecycle.alarm_path import Lifecycle
     from bot.observability import Telemetry
     from bot.slack.transport.courier import SlackCourier
     from bot.slack.transport.post import SlackPoster

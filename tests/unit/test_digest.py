@@ -11,7 +11,7 @@ import pytest
 from bot.analytics.digest import CHANGE_COLUMN, DigestConfig, build_digest, load_digest_config
 from bot.config import ConfigError
 from bot.queries.results import QueryFailed, QueryResult
-from bot.slack.blocks.digest import render_digest, render_digest_text
+from bot.slack.blocks.digest_message import render_digest, render_digest_text
 from tests.support.messages import assert_valid_message
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
