@@ -35,7 +35,7 @@ from bench.common import (  # noqa: E402
 from bench.latency import aws_ms, describe_assumptions, serial_chain, timeline  # noqa: E402
 from local.scenario.alarm_evaluation import alarm_reason  # noqa: E402
 from local.scenario.firing import fire  # noqa: E402
-from local.scenario.incident import ALARM, INCIDENTS_TABLE, seed  # noqa: E402
+from local.scenario.incident import ALARM, INCIDENTS_TABLE, Incident, seed  # noqa: E402
 from local.stack import EmbeddedStack, environment  # noqa: E402
 
 HANDLE = """
@@ -85,38 +85,43 @@ def floor_s(sample: Sample, memory: int) -> float:
     return cpu + (chain_ms + aws_ms("dynamodb", "PutItem") + (post["end"] - post["start"]) * 1000) / 1000
 
 
+def handler_env(stack: EmbeddedStack, incident: Incident) -> dict[str, str]:
+    """The alarm function's environment on the embedded stack, as the template sets it (tracing at its default)."""
+    env = {
+        **os.environ,
+        **stack.env(),
+        "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
+        "SLACK_CHANNEL": "#bench",
+        "INCIDENTS_TABLE": INCIDENTS_TABLE,
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+    }
+    env.pop("LOOKOUT_TRACING", None)  # the code's default, which is the template's
+    return env
+
+
+def cold_alarm(incident: Incident, tmp: str, env: dict[str, str], at_s: int) -> Sample:
+    """A fresh process that handles one alarm opening a new incident, ``at_s`` seconds on in the seeded world (so
+    that each run is a state change of its own): the previous incident recovered and forgotten first."""
+    fire(incident, ALARM, "OK", "recovered", at=incident.now - timedelta(minutes=30, seconds=-at_s))
+    forget_incidents(incident.region)
+    event = fire(
+        incident, ALARM, "ALARM", alarm_reason(incident), at=incident.now - timedelta(minutes=8, seconds=-at_s)
+    )
+    path = Path(tmp) / f"alarm-{at_s}.json"
+    path.write_text(json.dumps(event))
+    return child(HANDLE, {**env, "BENCH_EVENT": str(path)}, latency=True)
+
+
 def main() -> None:
     with EmbeddedStack() as stack, environment(stack.env()):
         incident = seed()
-        base = {
-            **os.environ,
-            **stack.env(),
-            "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
-            "SLACK_CHANNEL": "#bench",
-            "INCIDENTS_TABLE": INCIDENTS_TABLE,
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-        }
-        base.pop("LOOKOUT_TRACING", None)  # the code's default, which is the template's
-
-        def run(tmp: str, name: str, env: dict[str, str], at_s: int) -> Sample:
-            settled = incident.now - timedelta(minutes=30) + timedelta(seconds=at_s)
-            fire(incident, ALARM, "OK", "recovered", at=settled)
-            forget_incidents(incident.region)
-            event = fire(
-                incident,
-                ALARM,
-                "ALARM",
-                alarm_reason(incident),
-                at=incident.now - timedelta(minutes=8) + timedelta(seconds=at_s),
-            )
-            path = Path(tmp) / f"{name}.json"
-            path.write_text(json.dumps(event))
-            return child(HANDLE, {**env, "BENCH_EVENT": str(path)}, latency=True)
-
+        base = handler_env(stack, incident)
         with tempfile.TemporaryDirectory() as tmp:
-            handled = [run(tmp, f"run-{i}", base, i) for i in range(RUNS + 1)][1:]  # the first warms the files
-            traced = [run(tmp, f"traced-{i}", {**base, **LAMBDA_TRACING}, 100 + i) for i in range(3)]
+            handled = [cold_alarm(incident, tmp, base, i) for i in range(RUNS + 1)][
+                1:
+            ]  # the first warms the files
+            traced = [cold_alarm(incident, tmp, {**base, **LAMBDA_TRACING}, 100 + i) for i in range(3)]
             inits = [child("import handlers.alarm", base) for _ in range(RUNS)]  # the init phase alone
     memory = memory_of("AlarmFunction")
     scale = max(1.0, LAMBDA_FULL_CPU_MB / memory)

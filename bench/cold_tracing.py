@@ -21,24 +21,20 @@ daemon address as the distro does in Lambda."""
 from __future__ import annotations
 
 import http.server
-import json
 import os
 import sys
 import tempfile
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.cold_alarm import HANDLE, LAMBDA_TRACING, forget_incidents, post_end  # noqa: E402
+from bench.cold_alarm import LAMBDA_TRACING, cold_alarm, handler_env, post_end  # noqa: E402
 from bench.common import LAMBDA_FULL_CPU_MB, RUNS, Sample, child, median, memory_of, published  # noqa: E402
 from bench.latency import AWS_DEFAULT_MS, HANDSHAKE_MS, describe_assumptions  # noqa: E402
-from local.scenario.alarm_evaluation import alarm_reason  # noqa: E402
-from local.scenario.firing import fire  # noqa: E402
-from local.scenario.incident import ALARM, INCIDENTS_TABLE, seed  # noqa: E402
+from local.scenario.incident import seed  # noqa: E402
 from local.stack import EmbeddedStack, environment  # noqa: E402
 
 OPTIONS = ("off", "xray-sdk", "opentelemetry", "adot-layer")
@@ -140,42 +136,17 @@ def main() -> None:
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     with EmbeddedStack() as stack, environment(stack.env()):
         incident = seed()
-        base = {
-            **os.environ,
-            **stack.env(),
-            "SLACK_TOKEN_SECRET_ARN": incident.secret_arn,
-            "SLACK_CHANNEL": "#bench",
-            "INCIDENTS_TABLE": INCIDENTS_TABLE,
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-        }
-        envs = environments(base, sink)
+        envs = environments(handler_env(stack, incident), sink)
         at = iter(range(10_000))
-
-        def handled(tmp: str, env: dict[str, str]) -> Sample:
-            """A cold start that handles one alarm opening a new incident (as bench/cold_alarm.py's runs)."""
-            at_s = next(at)
-            fire(incident, ALARM, "OK", "recovered", at=incident.now - timedelta(minutes=30, seconds=-at_s))
-            forget_incidents(incident.region)
-            event = fire(
-                incident,
-                ALARM,
-                "ALARM",
-                alarm_reason(incident),
-                at=incident.now - timedelta(minutes=8, seconds=-at_s),
-            )
-            path = Path(tmp) / f"alarm-{at_s}.json"
-            path.write_text(json.dumps(event))
-            return child(HANDLE, {**env, "BENCH_EVENT": str(path)}, latency=True)
 
         inits: dict[str, list[Sample]] = {name: [] for name in envs}
         colds: dict[str, list[Sample]] = {name: [] for name in envs}
         with tempfile.TemporaryDirectory() as tmp:
-            handled(tmp, envs["off"])  # warms the files
+            cold_alarm(incident, tmp, envs["off"], next(at))  # warms the files
             for _ in range(RUNS):
                 for name, env in envs.items():
                     inits[name].append(child("import handlers.alarm", env))
-                    colds[name].append(handled(tmp, env))
+                    colds[name].append(cold_alarm(incident, tmp, env, next(at)))
     sink.shutdown()
     report(inits, colds, sink)
 
