@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.coerce import mapping, text
-from bot.notices.model import Notice, account_fact, change, detail_of, dig, fact, facts, humanize, joined
+from bot.notices.model import Notice
+from bot.notices.reading import change, detail_of, dig, fact, facts, humanize, joined, origin
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -61,8 +62,7 @@ def read(payload: Mapping[str, object]) -> Notice:
             fact("Rule", config.get("alarmRule")),
             fact("State", dig(detail, "state", "value")),
             fact("Actions enabled", config.get("actionsEnabled")),
-            fact("Region", payload.get("region")),
-            account_fact(payload.get("account")),
+            *origin(payload),
         ),
         details=text(config.get("description")),
         time=text(payload.get("time")),

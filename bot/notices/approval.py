@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.coerce import mapping, text
-from bot.notices.model import Notice, fact, facts, joined, link, links
+from bot.notices.model import Notice
+from bot.notices.reading import fact, facts, joined, link, links
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from bot import regions
 from bot.coerce import items, mapping, text
-from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field
+from bot.notices.model import Notice
+from bot.notices.reading import account_fact, detail_of, fact, facts, field
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -7,18 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, text
-from bot.notices.model import (
-    Notice,
-    account_fact,
-    change,
-    dig,
-    fact,
-    facts,
-    field,
-    first_time,
-    joined,
-    state_level,
-)
+from bot.notices.model import Notice, state_level
+from bot.notices.reading import account_fact, change, dig, fact, facts, facts_from, field, first_time, joined
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -26,6 +16,8 @@ if TYPE_CHECKING:
 DETAIL_TYPES = ("Config Rules Compliance Change", "Config Configuration Item Change")
 MAX_CHANGES = 6
 _DONE = {"UPDATE": "updated", "CREATE": "created", "DELETE": "deleted"}
+_RESOURCE = {"Resource type": "resourceType", "Resource": "resourceId"}
+"""Which resource a compliance change or a configuration item is about: label → key."""
 
 
 def message_of(payload: Mapping[str, object]) -> Mapping[str, object]:
@@ -59,8 +51,7 @@ def _compliance(payload: Mapping[str, object], message: Mapping[str, object]) ->
             fact("Rule", rule),
             fact("Compliance", new),
             fact("Previously", old),
-            fact("Resource type", message.get("resourceType")),
-            fact("Resource", message.get("resourceId")),
+            *facts_from(message, _RESOURCE, exact=True),
             fact("Region", message.get("awsRegion") or payload.get("region")),
             account_fact(message.get("awsAccountId") or payload.get("account")),
         ),
@@ -96,8 +87,7 @@ def _item_change(payload: Mapping[str, object], message: Mapping[str, object]) -
         headline=joined((resource or "configuration item", _DONE.get(kind.upper(), "changed"))),
         level="warn" if text(item.get("configurationItemStatus")).endswith("Deleted") else "info",
         facts=facts(
-            fact("Resource type", item.get("resourceType")),
-            fact("Resource", item.get("resourceId")),
+            *facts_from(item, _RESOURCE, exact=True),
             fact("Change", kind),
             *changes,
             fact("More changes", f"{len(changed) - MAX_CHANGES} more" if len(changed) > MAX_CHANGES else ""),

@@ -8,7 +8,8 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.coerce import mapping, text
-from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field, joined, state_level
+from bot.notices.model import Notice, state_level
+from bot.notices.reading import account_fact, detail_of, fact, facts, field, joined
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from bot.notices.model import Notice, fact, facts
+from bot.notices.model import Notice
+from bot.notices.reading import fact, facts
 
 _FIELD = re.compile(r"^(Timestamp|Message|Environment|Application|Environment URL|NotificationProcessId):\s?(.*)$")
 _TRANSITION = re.compile(r"from (\w+) to (\w+)")

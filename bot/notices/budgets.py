@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from bot.notices.model import Notice, account_fact, fact, facts
+from bot.notices.model import Notice
+from bot.notices.reading import account_fact, fact, facts
 
 _FIRST_LINE = re.compile(r"^\s*AWS Budget Notification\b")
 _FIELD = re.compile(

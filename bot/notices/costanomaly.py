@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, number, text
-from bot.notices.model import Notice, account_fact, fact, facts, field, first_time, joined, link, links
+from bot.notices.model import Notice
+from bot.notices.reading import account_fact, fact, facts, field, first_time, joined, link, links
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

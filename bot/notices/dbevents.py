@@ -9,19 +9,8 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.coerce import items, text
-from bot.notices.model import (
-    Notice,
-    detail_of,
-    fact,
-    facts,
-    field,
-    first_time,
-    humanize,
-    joined,
-    link,
-    links,
-    worst,
-)
+from bot.notices.model import Notice, worst
+from bot.notices.reading import detail_of, fact, facts, field, first_time, humanize, joined, link, links
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, number, text
-from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field, joined, state_level
+from bot.notices.model import Notice, state_level
+from bot.notices.reading import detail_of, fact, facts, facts_from, field, joined, origin
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -49,11 +50,9 @@ def read(payload: Mapping[str, object]) -> Notice:
             fact("Service", service),
             fact("Cluster", _name(field(detail, "clusterArn"))),
             fact("Event", event),
-            fact("Type", field(detail, "eventType")),
-            fact("Deployment", field(detail, "deploymentId")),
+            *facts_from(detail, {"Type": "eventType", "Deployment": "deploymentId"}),
             fact("Capacity providers", ", ".join(_name(c) for c in items(field(detail, "capacityProviderArns")))),
-            fact("Region", payload.get("region")),
-            account_fact(payload.get("account")),
+            *origin(payload),
         ),
         details=text(field(detail, "reason")),
         time=text(payload.get("time")),
@@ -103,10 +102,8 @@ def _task(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice
             fact("Stop code", stop),
             fact("Containers", "; ".join(exits)),
             fact("Task definition", _name(field(detail, "taskDefinitionArn"))),
-            fact("Launch type", field(detail, "launchType")),
-            fact("Zone", field(detail, "availabilityZone")),
-            fact("Region", payload.get("region")),
-            account_fact(payload.get("account")),
+            *facts_from(detail, {"Launch type": "launchType", "Zone": "availabilityZone"}),
+            *origin(payload),
         ),
         details=text(field(detail, "stoppedReason")),
         time=text(payload.get("time")),
@@ -126,8 +123,7 @@ def _instance(payload: Mapping[str, object], detail: Mapping[str, object]) -> No
             fact("Status", status),
             fact("Agent connected", "yes" if connected else "no" if connected is False else ""),
             fact("Agent", text(mapping(field(detail, "versionInfo")).get("agentVersion"))),
-            fact("Region", payload.get("region")),
-            account_fact(payload.get("account")),
+            *origin(payload),
         ),
         time=text(payload.get("time")),
     )

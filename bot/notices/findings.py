@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, number, text
-from bot.notices.model import (
-    Notice,
+from bot.notices.model import Notice, state_level, worst
+from bot.notices.reading import (
     account_fact,
     detail_of,
     dig,
@@ -19,8 +19,7 @@ from bot.notices.model import (
     joined,
     link,
     links,
-    state_level,
-    worst,
+    origin,
 )
 
 if TYPE_CHECKING:
@@ -138,8 +137,7 @@ def read_scan(payload: Mapping[str, object]) -> Notice:
             fact("Findings", ", ".join(shown) or "none"),
             fact("Image tags", tags),
             fact("Image", field(detail, "image-digest")),
-            fact("Region", payload.get("region")),
-            account_fact(payload.get("account")),
+            *origin(payload),
         ),
         time=text(payload.get("time")),
     )

@@ -9,8 +9,8 @@ import re
 from collections.abc import Mapping
 
 from bot.coerce import items, mapping, text
-from bot.notices.model import (
-    Notice,
+from bot.notices.model import Notice, state_level, worst
+from bot.notices.reading import (
     account_fact,
     fact,
     facts,
@@ -20,9 +20,7 @@ from bot.notices.model import (
     joined,
     link,
     links,
-    state_level,
     urls_in,
-    worst,
 )
 
 MAX_FACTS = 10

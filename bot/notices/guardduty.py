@@ -7,17 +7,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, number, text
-from bot.notices.model import (
-    Notice,
+from bot.notices.model import Notice, state_level
+from bot.notices.reading import (
     account_fact,
     detail_of,
     dig,
     fact,
     facts,
+    facts_from,
     field,
     first_time,
     joined,
-    state_level,
+    origin,
 )
 
 if TYPE_CHECKING:
@@ -115,9 +116,7 @@ def read(payload: Mapping[str, object]) -> Notice:
             fact("Type", field(detail, "type")),
             fact("Resource", _resource(detail)),
             *_action(service),
-            fact("Count", field(service, "count")),
-            fact("First seen", field(service, "eventFirstSeen")),
-            fact("Last seen", field(service, "eventLastSeen")),
+            *facts_from(service, {"Count": "count", "First seen": "eventFirstSeen", "Last seen": "eventLastSeen"}),
             account_fact(field(detail, "accountId") or payload.get("account")),
             fact("Region", field(detail, "region") or payload.get("region")),
             fact("Finding", field(detail, "id")),
@@ -136,16 +135,13 @@ def _malware_scan(payload: Mapping[str, object]) -> Notice:
     return Notice(
         kind="GuardDuty Malware Protection",
         headline=joined((where or field(detail, "resourceType"), result or field(detail, "scanStatus"))),
-        level=state_level(result) if result else state_level(text(field(detail, "scanStatus"))),
+        level=state_level(result or text(field(detail, "scanStatus"))),
         facts=facts(
             fact("Result", result),
             fact("Threats", ", ".join(t for t in threats if t)),
-            fact("Bucket", field(obj, "bucketName")),
-            fact("Object", field(obj, "objectKey")),
-            fact("Version", field(obj, "versionId")),
+            *facts_from(obj, {"Bucket": "bucketName", "Object": "objectKey", "Version": "versionId"}),
             fact("Scan", field(detail, "scanStatus")),
-            fact("Region", payload.get("region")),
-            account_fact(payload.get("account")),
+            *origin(payload),
         ),
         time=text(payload.get("time")),
     )

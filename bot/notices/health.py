@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.coerce import items, mapping, text
-from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field, link, links, urls_in
+from bot.notices.model import Notice
+from bot.notices.reading import account_fact, detail_of, fact, facts, field, link, links, urls_in
 
 DETAIL_TYPES = ("AWS Health Event", "AWS Health Abuse Event")
 MAX_ENTITIES = 5

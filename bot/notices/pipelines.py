@@ -7,18 +7,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.coerce import items, mapping, text
-from bot.notices.model import (
-    Notice,
+from bot.notices.model import Notice, state_level
+from bot.notices.reading import (
     account_fact,
     detail_of,
     epoch_time,
     fact,
     facts,
+    facts_from,
     field,
     joined,
     link,
     links,
-    state_level,
 )
 
 if TYPE_CHECKING:
@@ -34,6 +34,20 @@ DETAIL_TYPES = (
     "CodeDeploy Instance State-change Notification",
     "Glue Job State Change",
 )
+_PIPELINE = {"Pipeline": "pipeline", "Stage": "stage", "Action": "action"}
+_DEPLOYMENT = {
+    "Application": "application",
+    "Deployment group": "deploymentGroup",
+    "Deployment": "deploymentId",
+    "Instance": "instanceId",
+}
+_TRIGGER = {
+    "Application": "applicationName",
+    "Deployment group": "deploymentGroupName",
+    "Deployment": "deploymentId",
+    "Instance": "instanceId",
+}
+"""The facts a CodePipeline event, a CodeDeploy event and a CodeDeploy trigger give as they are: label → key."""
 
 
 def read(payload: Mapping[str, object]) -> Notice:
@@ -53,6 +67,28 @@ def _rule(payload: Mapping[str, object]) -> tuple[str, str] | None:
     return fact("Notification rule", text(payload.get("notificationRuleArn")).rsplit("/", 1)[-1])
 
 
+def _state_change(
+    payload: Mapping[str, object],
+    kind: str,
+    name: str,
+    state: str,
+    shown: tuple[tuple[str, str], ...],
+    *,
+    details: str = "",
+    urls: tuple[tuple[str, str], ...] = (),
+) -> Notice:
+    """A pipeline's, a deployment's or a job's card: "name · state", as bad as the state, at the event's time."""
+    return Notice(
+        kind=kind,
+        headline=f"{name} · {state}" if state else name,
+        level=state_level(state),
+        facts=shown,
+        details=details,
+        time=text(payload.get("time")),
+        links=urls,
+    )
+
+
 def _codepipeline(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
     state = text(detail.get("state"))
     where = joined((detail.get("pipeline"), detail.get("stage"), detail.get("action")), " / ")
@@ -61,25 +97,17 @@ def _codepipeline(payload: Mapping[str, object], detail: Mapping[str, object]) -
     summary = text(result.get("external-execution-summary")) or text(
         mapping(payload.get("additionalAttributes")).get("additionalInformation")
     )
-    return Notice(
-        kind="CodePipeline",
-        headline=f"{where} · {state}" if state else where,
-        level=state_level(state),
-        facts=facts(
-            fact("Pipeline", detail.get("pipeline")),
-            fact("Stage", detail.get("stage")),
-            fact("Action", detail.get("action")),
-            fact("Provider", joined((kind.get("category"), kind.get("provider")), " / ")),
-            fact("State", state),
-            fact("Error", result.get("error-code")),
-            fact("Execution", detail.get("execution-id")),
-            fact("Region", payload.get("region")),
-            _rule(payload),
-        ),
-        details=summary,
-        time=text(payload.get("time")),
-        links=links(link("Execution", result.get("external-execution-url"))),
+    shown = facts(
+        *facts_from(detail, _PIPELINE, exact=True),
+        fact("Provider", joined((kind.get("category"), kind.get("provider")), " / ")),
+        fact("State", state),
+        fact("Error", result.get("error-code")),
+        fact("Execution", detail.get("execution-id")),
+        fact("Region", payload.get("region")),
+        _rule(payload),
     )
+    execution = links(link("Execution", result.get("external-execution-url")))
+    return _state_change(payload, "CodePipeline", where, state, shown, details=summary, urls=execution)
 
 
 def _codebuild(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
@@ -88,20 +116,21 @@ def _codebuild(payload: Mapping[str, object], detail: Mapping[str, object]) -> N
     state = text(detail.get("build-status") or detail.get("completed-phase-status"))
     phase = text(detail.get("completed-phase"))
     project = text(detail.get("project-name"))
+    shown = facts(
+        fact("Project", project),
+        fact("Phase", phase),
+        fact("Status", state),
+        fact("Build", detail.get("build-id")),
+        fact("Initiator", info.get("initiator")),
+        fact("Logs", logs.get("group-name")),
+        fact("Region", payload.get("region")),
+        _rule(payload),
+    )
     return Notice(
         kind="CodeBuild",
         headline=joined((project, phase, state)),
         level=state_level(state),
-        facts=facts(
-            fact("Project", project),
-            fact("Phase", phase),
-            fact("Status", state),
-            fact("Build", detail.get("build-id")),
-            fact("Initiator", info.get("initiator")),
-            fact("Logs", logs.get("group-name")),
-            fact("Region", payload.get("region")),
-            _rule(payload),
-        ),
+        facts=shown,
         time=text(payload.get("time")),
         links=links(link("Build logs", logs.get("deep-link"))),
     )
@@ -110,40 +139,26 @@ def _codebuild(payload: Mapping[str, object], detail: Mapping[str, object]) -> N
 def _codedeploy(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
     state = text(detail.get("state"))
     group = joined((detail.get("application"), detail.get("deploymentGroup")), " / ")
-    return Notice(
-        kind="CodeDeploy",
-        headline=f"{group} · {state}" if state else group,
-        level=state_level(state),
-        facts=facts(
-            fact("Application", detail.get("application")),
-            fact("Deployment group", detail.get("deploymentGroup")),
-            fact("Deployment", detail.get("deploymentId")),
-            fact("Instance", detail.get("instanceId")),
-            fact("State", state),
-            fact("Region", detail.get("region") or payload.get("region")),
-            _rule(payload),
-        ),
-        time=text(payload.get("time")),
+    shown = facts(
+        *facts_from(detail, _DEPLOYMENT, exact=True),
+        fact("State", state),
+        fact("Region", detail.get("region") or payload.get("region")),
+        _rule(payload),
     )
+    return _state_change(payload, "CodeDeploy", group, state, shown)
 
 
 def _glue(payload: Mapping[str, object], detail: Mapping[str, object]) -> Notice:
     state = text(field(detail, "state"))
     job = text(field(detail, "jobName"))
-    return Notice(
-        kind="Glue",
-        headline=f"{job} · {state}" if state else job,
-        level=state_level(state),
-        facts=facts(
-            fact("Job", job),
-            fact("State", state),
-            fact("Run", field(detail, "jobRunId")),
-            fact("Severity", field(detail, "severity")),
-            fact("Region", payload.get("region")),
-        ),
-        details=text(field(detail, "message")),
-        time=text(payload.get("time")),
+    shown = facts(
+        fact("Job", job),
+        fact("State", state),
+        fact("Run", field(detail, "jobRunId")),
+        fact("Severity", field(detail, "severity")),
+        fact("Region", payload.get("region")),
     )
+    return _state_change(payload, "Glue", job, state, shown, details=text(field(detail, "message")))
 
 
 def is_trigger(payload: Mapping[str, object]) -> bool:
@@ -163,10 +178,7 @@ def read_trigger(payload: Mapping[str, object]) -> Notice:
         headline=joined((group or text(payload.get("deploymentId")), instance, status)),
         level=state_level(status),
         facts=facts(
-            fact("Application", payload.get("applicationName")),
-            fact("Deployment group", payload.get("deploymentGroupName")),
-            fact("Deployment", payload.get("deploymentId")),
-            fact("Instance", payload.get("instanceId")),
+            *facts_from(payload, _TRIGGER, exact=True),
             fact("Status", status),
             fact("Error", error.get("ErrorCode")),
             fact("Instances", ", ".join(f"{k} {v}" for k, v in overview.items() if text(v) not in ("", "0"))),

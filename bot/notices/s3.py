@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
 from bot.coerce import items, mapping, text
-from bot.notices.model import Notice, account_fact, detail_of, dig, fact, facts, field, joined
+from bot.notices.model import Notice
+from bot.notices.reading import detail_of, dig, fact, facts, facts_from, field, joined, origin
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -25,6 +26,13 @@ DETAIL_TYPES = (
     "Object Storage Class Changed",
     "Object Access Tier Changed",
 )
+_REPLICATION = {
+    "Failure": "failureReason",
+    "Destination": "destinationBucket",
+    "Operation": "s3Operation",
+    "Replication rule": "replicationRuleId",
+}
+"""What a replication event's ``replicationEventData`` says: label → key."""
 
 
 def _records(payload: Mapping[str, object]) -> list[Mapping[str, object]]:
@@ -41,6 +49,21 @@ def _level(event: str) -> str:
     if "failed" in lowered or "lostobject" in lowered:
         return "bad"
     return "warn" if "missedthreshold" in lowered else "info"
+
+
+def _address(bucket: str, key: str) -> str:
+    return f"s3://{bucket}/{key}" if bucket else key
+
+
+def _object(event: str, bucket: str, key: str, obj: Mapping[str, object]) -> tuple[tuple[str, str] | None, ...]:
+    """The facts both kinds of object event open with: what happened to which object, and its size."""
+    size = obj.get("size")
+    return (
+        fact("Event", event),
+        fact("Bucket", bucket),
+        fact("Object", key),
+        fact("Size", f"{size} bytes" if size is not None else ""),
+    )
 
 
 def read_notification(payload: Mapping[str, object]) -> Notice:
@@ -62,18 +85,12 @@ def read_notification(payload: Mapping[str, object]) -> Notice:
     restore = mapping(record.get("restoreEventData"))
     return Notice(
         kind="Amazon S3",
-        headline=joined((f"s3://{bucket}/{key}" if bucket else key, event)),
+        headline=joined((_address(bucket, key), event)),
         level=_level(event),
         facts=facts(
-            fact("Event", event),
-            fact("Bucket", bucket),
-            fact("Object", key),
-            fact("Size", f"{obj.get('size')} bytes" if obj.get("size") is not None else ""),
+            *_object(event, bucket, key, obj),
             fact("Version", obj.get("versionId")),
-            fact("Failure", replication.get("failureReason")),
-            fact("Destination", replication.get("destinationBucket")),
-            fact("Operation", replication.get("s3Operation")),
-            fact("Replication rule", replication.get("replicationRuleId")),
+            *facts_from(replication, _REPLICATION, exact=True),
             fact("Restored until", restore.get("lifecycleRestorationExpiryTime")),
             fact("Storage class", restore.get("lifecycleRestoreStorageClass")),
             fact("By", dig(record, "userIdentity", "principalId")),
@@ -93,22 +110,16 @@ def read(payload: Mapping[str, object]) -> Notice:
     kind = text(payload.get("detail-type"))
     return Notice(
         kind="Amazon S3",
-        headline=joined(
-            (f"s3://{bucket}/{key}" if bucket else key, kind, field(detail, "reason", "deletion-type"))
-        ),
+        headline=joined((_address(bucket, key), kind, field(detail, "reason", "deletion-type"))),
         facts=facts(
-            fact("Event", kind),
-            fact("Bucket", bucket),
-            fact("Object", key),
-            fact("Size", f"{obj.get('size')} bytes" if obj.get("size") is not None else ""),
+            *_object(kind, bucket, key, obj),
             fact("Reason", detail.get("reason")),
             fact("Deletion", detail.get("deletion-type")),
             fact("Restored until", detail.get("restore-expiry-time")),
             fact("Storage class", detail.get("source-storage-class") or detail.get("destination-storage-class")),
             fact("By", detail.get("requester")),
             fact("Source IP", detail.get("source-ip-address")),
-            fact("Region", payload.get("region")),
-            account_fact(payload.get("account")),
+            *origin(payload),
         ),
         time=text(payload.get("time")),
     )

@@ -7,18 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.coerce import items, text
-from bot.notices.model import (
-    Notice,
-    account_fact,
-    detail_of,
-    fact,
-    facts,
-    field,
-    first_time,
-    joined,
-    state_level,
-    worst,
-)
+from bot.notices.model import Notice, state_level, worst
+from bot.notices.reading import detail_of, fact, facts, facts_from, field, first_time, joined, origin
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -30,6 +20,8 @@ DETAIL_TYPES = (
     "EC2 Automation Step Status-change Notification",
     "Configuration Compliance State Change",
 )
+_EXECUTION = {"Execution": "ExecutionId", "Started": "StartTime", "Ended": "EndTime", "By": "ExecutedBy"}
+"""What an Automation event says of its execution: label → key in its ``detail``."""
 
 
 def is_run_command(payload: Mapping[str, object]) -> bool:
@@ -78,10 +70,8 @@ def read(payload: Mapping[str, object]) -> Notice:
             fact("Document", field(detail, "document-name")),
             fact("Status", status),
             fact("Instance", instance),
-            fact("Command", field(detail, "command-id")),
-            fact("Requested", field(detail, "requested-date-time")),
-            fact("Region", payload.get("region")),
-            account_fact(payload.get("account")),
+            *facts_from(detail, {"Command": "command-id", "Requested": "requested-date-time"}),
+            *origin(payload),
         ),
         time=text(payload.get("time")),
     )
@@ -96,13 +86,9 @@ def _automation(payload: Mapping[str, object], detail: Mapping[str, object], *, 
         level=state_level(status),
         facts=facts(
             fact("Runbook", joined((name, field(detail, "DefinitionVersion")), " v")),
-            fact("Step", field(detail, "StepName")),
-            fact("Action", field(detail, "Action")),
+            *facts_from(detail, {"Step": "StepName", "Action": "Action"}),
             fact("Status", status),
-            fact("Execution", field(detail, "ExecutionId")),
-            fact("Started", field(detail, "StartTime")),
-            fact("Ended", field(detail, "EndTime")),
-            fact("By", field(detail, "ExecutedBy")),
+            *facts_from(detail, _EXECUTION),
             fact("Region", payload.get("region")),
         ),
         details=text(field(detail, "FailureMessage", "Outputs")),
@@ -114,19 +100,19 @@ def _compliance(payload: Mapping[str, object], detail: Mapping[str, object]) -> 
     status = text(field(detail, "compliance-status")).upper()
     severity = text(field(detail, "severity"))
     resource = text(field(detail, "resource-id"))
+    compliance_type = field(detail, "compliance-type")
     return Notice(
         kind="Systems Manager",
-        headline=joined((resource, field(detail, "compliance-type"), status)),
+        headline=joined((resource, compliance_type, status)),
         level=state_level(status),
         facts=facts(
             fact("Compliance", status),
-            fact("Type", field(detail, "compliance-type")),
+            fact("Type", compliance_type),
             fact("Severity", severity),
             fact("Resource", joined((field(detail, "resource-type"), resource), " ")),
             fact("Patch baseline", field(detail, "patch-baseline-id")),
             fact("Association", field(detail, "association-id")),
-            fact("Region", payload.get("region")),
-            account_fact(payload.get("account")),
+            *origin(payload),
         ),
         time=text(payload.get("time")),
     )

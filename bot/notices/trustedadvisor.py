@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.coerce import mapping, text
-from bot.notices.model import Notice, account_fact, detail_of, fact, facts, field, joined
+from bot.notices.model import Notice
+from bot.notices.reading import account_fact, detail_of, fact, facts, field, joined
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

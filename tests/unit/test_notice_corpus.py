@@ -18,7 +18,7 @@ import pytest
 from bot.alarms import Notification
 from bot.config import Settings
 from bot.events import parse_event
-from bot.notices.model import URL, is_placeholder
+from bot.notices.reading import URL, is_placeholder
 from bot.slack.blocks.notice import LEVEL_ICON, RAW_CHARS, render_notification
 from tests.support.messages import assert_valid_message
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from bot.alarms import Notification
 from bot.events import parse_event
 from bot.notices import read_generic, typed_notice
-from bot.notices.model import epoch_time, fact, first_time, parse_time
+from bot.notices.reading import epoch_time, fact, first_time, parse_time
 from bot.slack.blocks.notice import RAW_CHARS, raw_excerpt, render_notification
 from tests.support.messages import assert_valid_message
 from tests.support.strategies import values

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from slack_sdk.models.blocks import Block, HeaderBlock, PlainTextObject
 
 from bot.notices import Notice, read_generic
-from bot.notices.model import URL, parse_time
+from bot.notices.reading import URL, parse_time
 from bot.slack.blocks import format as fmt
 from bot.slack.blocks.render import (
     SECTION_CHARS,
