@@ -53,10 +53,11 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, KeysAndAttributesUnionTypeDef
 
 KEY = "pk"
 """The table's string hash key."""
@@ -276,6 +277,40 @@ def attributes(found: Mapping[str, AttributeValueTypeDef]) -> dict[str, Any]:
     ``Decimal``, a set, a list, a map), and each store reads its own items as it wrote them."""
     deserialize = _deserializer().deserialize
     return {name: deserialize(value) for name, value in found.items()}
+
+
+BATCH_GET_KEYS = 100
+"""DynamoDB's limit of keys in one BatchGetItem."""
+
+
+def batch_get(
+    dynamodb: DynamoDBClient,
+    table: str,
+    keys: Sequence[str],
+    *,
+    consistent: bool = True,
+    tries: int = 0,
+    go_on: Callable[[], bool] = lambda: True,
+) -> Iterator[dict[str, Any]]:
+    """The items of ``keys`` that exist, as ``attributes``, in DynamoDB's order: BatchGetItem by 100 keys, asking
+    again for the keys DynamoDB left unprocessed — at most ``tries`` calls a hundred keys (0: until none is left),
+    and none at all once ``go_on()`` (a caller's deadline) says stop."""
+    for start in range(0, len(keys), BATCH_GET_KEYS):
+        chunk = keys[start : start + BATCH_GET_KEYS]
+        request: Mapping[str, KeysAndAttributesUnionTypeDef] = {
+            table: {"Keys": [key(k) for k in chunk], "ConsistentRead": consistent}
+        }
+        calls = 0
+        while request:
+            response = dynamodb.batch_get_item(RequestItems=request)
+            calls += 1
+            for raw in response.get("Responses", {}).get(table, []):
+                yield attributes(raw)
+            request = response.get("UnprocessedKeys") or {}
+            if request and not go_on():
+                return
+            if calls == tries:
+                break
 
 
 def _number(value: object) -> object:

@@ -11,12 +11,11 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 
 from bot import coerce
-from bot.changes.model import Change, Diff, UnknownChange
+from bot.changes.model import Diff, Origin, UnknownChange
 from bot.text import excerpt
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from datetime import datetime
 
 VERSION_SUFFIX = re.compile(r"\d{8}(v\d+)?$")
 """Lambda's CloudTrail event names carry the API version they were called with: ``UpdateFunctionCode20150331v2``,
@@ -27,51 +26,17 @@ VALUE_CHARS = 200
 secret that outside text carried in (a stage variable, a description)."""
 
 
-@dataclass(frozen=True)
-class Call:
-    id: str
-    at: datetime
+@dataclass(frozen=True, kw_only=True)
+class Call(Origin):
+    """A CloudTrail record: ``action`` is its ``eventName`` without Lambda's version suffix."""
+
     source: str
     """``eventSource``: ``lambda.amazonaws.com``."""
-    action: str
-    """``eventName`` without Lambda's version suffix."""
     name: str
     """``eventName`` as CloudTrail wrote it."""
-    region: str
-    account: str
-    who: str
-    issuer: str
-    via: str
     request: Mapping[str, object]
     response: Mapping[str, object]
     error: str
-
-    def change(
-        self,
-        *,
-        service: str,
-        resource: str,
-        resources: tuple[str, ...],
-        diffs: tuple[Diff, ...] = (),
-        link: str = "",
-        settings: tuple[tuple[str, str], ...] = (),
-    ) -> Change:
-        return Change(
-            id=self.id,
-            at=self.at,
-            service=service,
-            action=self.action,
-            resource=resource,
-            resources=resources,
-            diffs=diffs,
-            who=self.who,
-            issuer=self.issuer,
-            via=self.via,
-            region=self.region,
-            account=self.account,
-            link=link,
-            settings=settings,
-        )
 
 
 def read(record: Mapping[str, object], *, region: str = "", account: str = "") -> Call:
@@ -140,6 +105,11 @@ def value(raw: object) -> str | None:
     else:
         text = coerce.text(raw)
     return excerpt(text, VALUE_CHARS)
+
+
+def request_diffs(request: Mapping[str, object], names: Mapping[str, str]) -> list[Diff]:
+    """A diff for each field of ``names`` the request sets, under its name there, with the value it was set to."""
+    return [Diff(label, value(request[field])) for field, label in names.items() if field in request]
 
 
 def _mapping(raw: object) -> Mapping[str, object]:

@@ -20,7 +20,7 @@ Not for: reading events (``bot.changes.parse``) or CloudTrail (``bot.changes.loo
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesUnionTypeDef
 
     from bot.delivery import Deadline
 
@@ -40,9 +39,8 @@ PER_HOUR = 50
 """Changes one resource's hour keeps (each under 2 KB: ``bot.changes.cloudtrail.VALUE_CHARS``)."""
 MARK_EVERY_S = 600
 """How often a container refreshes the ledger's marker (its TTL counts from the last refresh)."""
-BATCH_KEYS = 100
-"""BatchGetItem's limit of keys per request."""
 UNPROCESSED_TRIES = 3
+"""BatchGetItem calls a hundred keys get on a read: DynamoDB may leave keys unprocessed under load."""
 SETTING = "s:"
 """Prefix of a setting's attribute in a ``change-state#`` item."""
 
@@ -74,20 +72,14 @@ class Window:
         return self.recording_since is not None and self.recording_since <= since
 
 
+@dataclass(eq=False)
 class ChangeLedger:
-    def __init__(
-        self,
-        dynamodb: DynamoDBClient,
-        table: str,
-        *,
-        per_hour: int = PER_HOUR,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.dynamodb = dynamodb
-        self.table = table
-        self.per_hour = per_hour
-        self.clock = clock
-        self._marked_at: float | None = None
+    dynamodb: DynamoDBClient
+    table: str
+    _: KW_ONLY
+    per_hour: int = PER_HOUR
+    clock: Callable[[], float] = time.time
+    _marked_at: float | None = field(default=None, init=False)
 
     # --- writing ------------------------------------------------------------------------------------------
 
@@ -223,20 +215,15 @@ class ChangeLedger:
         return self.read(resources, since, until).items
 
     def _get(self, keys: list[str], deadline: Deadline | None) -> dict[str, dict[str, object]]:
-        found: dict[str, dict[str, object]] = {}
-        for start in range(0, len(keys), BATCH_KEYS):
-            request: Mapping[str, KeysAndAttributesUnionTypeDef] = {
-                self.table: {"Keys": [table_keys.key(k) for k in keys[start : start + BATCH_KEYS]]}
-            }
-            for _ in range(UNPROCESSED_TRIES):
-                response = self.dynamodb.batch_get_item(RequestItems=request)
-                for raw in response.get("Responses", {}).get(self.table, []):
-                    item = table_keys.attributes(raw)
-                    found[str(item[table_keys.KEY])] = item
-                request = response.get("UnprocessedKeys") or {}
-                if not request or (deadline is not None and deadline.remaining() < 1.0):
-                    break
-        return found
+        items = table_keys.batch_get(
+            self.dynamodb,
+            self.table,
+            keys,
+            consistent=False,
+            tries=UNPROCESSED_TRIES,
+            go_on=lambda: deadline is None or deadline.remaining() >= 1.0,
+        )
+        return {str(item[table_keys.KEY]): item for item in items}
 
 
 def with_previous(change: Change, previous: Mapping[str, str]) -> Change:

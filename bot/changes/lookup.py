@@ -13,7 +13,7 @@ other callers is botocore's standard retry's to absorb, and a throttle that surv
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from bot.aws import error_code
@@ -60,22 +60,15 @@ class Events(Protocol):
     def lookup_events(self, **request: Unpack[LookupEventsRequestTypeDef]) -> LookupEventsResponseTypeDef: ...
 
 
+@dataclass(eq=False)
 class CloudTrailLookup:
-    def __init__(
-        self,
-        cloudtrail: Events,
-        *,
-        interval_s: float = INTERVAL_S,
-        max_calls: int = MAX_CALLS,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.cloudtrail = cloudtrail
-        self.interval_s = interval_s
-        self.max_calls = max_calls
-        self.clock = clock
-        self.sleep = sleep
-        self._next_call = float("-inf")
+    cloudtrail: Events
+    _: KW_ONLY
+    interval_s: float = INTERVAL_S
+    max_calls: int = MAX_CALLS
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _next_call: float = field(default=float("-inf"), init=False)
 
     def find(self, resources: Iterable[str], since: datetime, until: datetime, deadline: Deadline) -> Found:
         """The changes to ``resources`` CloudTrail recorded between ``since`` and ``until``, the first resource

@@ -1,13 +1,17 @@
-"""The values of the change ledger: one change to a running system (``Change``), what it changed (``Diff``), and
-what a search for changes found (``Changes``). Frozen, no I/O; parsing lives in ``bot.changes.parse``, storage
-in ``bot.changes.ledger``, the CloudTrail fallback in ``bot.changes.lookup``.
+"""The values of the change ledger: one change to a running system (``Change``), what it changed (``Diff``), the
+event it was read from (``Origin``: a CloudTrail call, ``bot.changes.cloudtrail.Call``, or a service's own
+``ServiceEvent``), and what a search for changes found (``Changes``). Frozen, no I/O; parsing lives in
+``bot.changes.parse``, storage in ``bot.changes.ledger``, the CloudTrail fallback in ``bot.changes.lookup``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 Source = Literal["ledger", "cloudtrail", "ledger+cloudtrail", "none"]
 """Where a search's changes came from: the ledger, CloudTrail's LookupEvents, both (the ledger's records start
@@ -129,6 +133,59 @@ class Change:
         """``UpdateFunctionConfiguration orders-api: memory 512 → 1024, timeout 3 → 10``."""
         what = ", ".join(d.describe() for d in self.diffs)
         return f"{self.action} {self.resource}" + (f": {what}" if what else "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Origin:
+    """What every change read from one event shares with it: the event's id and time, its action, where, and who
+    made it (``Change``'s fields of the same names)."""
+
+    id: str
+    at: datetime
+    action: str
+    region: str
+    account: str
+    who: str = ""
+    issuer: str = ""
+    via: str = ""
+
+    def change(
+        self,
+        *,
+        service: str,
+        resource: str,
+        resources: tuple[str, ...],
+        diffs: Iterable[Diff] = (),
+        link: str = "",
+        settings: Iterable[tuple[str, str]] = (),
+        action: str = "",
+    ) -> Change:
+        """The change the event made; ``action`` where the reader names it otherwise than the event does."""
+        return Change(
+            id=self.id,
+            at=self.at,
+            service=service,
+            action=action or self.action,
+            resource=resource,
+            resources=resources,
+            diffs=tuple(diffs),
+            who=self.who,
+            issuer=self.issuer,
+            via=self.via,
+            region=self.region,
+            account=self.account,
+            link=link,
+            settings=tuple(settings),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceEvent(Origin):
+    """An EventBridge event a service sent about itself: ``action`` is its ``detail-type``, ``via`` the service."""
+
+    detail: Mapping[str, object]
+    resources: tuple[str, ...]
+    """The event's ``resources``: the ARNs it is about."""
 
 
 @dataclass(frozen=True)

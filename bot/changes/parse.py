@@ -15,34 +15,28 @@ from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes import cloudtrail
-from bot.changes.model import Change, Ignored, UnknownChange
+from bot.changes.model import Change, Ignored, ServiceEvent, UnknownChange
 from bot.changes.sources import apigateway, appconfig, cloudformation, dynamodb, ecs, lambda_functions, ssm
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-    from datetime import datetime
 
 API_CALL = "AWS API Call via CloudTrail"
-CALL_READERS: dict[str, Callable[[cloudtrail.Call], Change | Ignored]] = {
-    lambda_functions.SOURCE: lambda_functions.read,
-    apigateway.SOURCE: apigateway.read,
-    dynamodb.SOURCE: dynamodb.read,
-    ecs.SOURCE: ecs.read,
-    ssm.SOURCE: ssm.read,
-    appconfig.SOURCE: appconfig.read,
+CALL_SOURCES: dict[str, tuple[str, tuple[str, ...], Callable[[cloudtrail.Call], Change]]] = {
+    "aws.lambda": (lambda_functions.SOURCE, lambda_functions.EVENT_NAMES, lambda_functions.read),
+    "aws.apigateway": (apigateway.SOURCE, apigateway.EVENT_NAMES, apigateway.read),
+    "aws.dynamodb": (dynamodb.SOURCE, dynamodb.EVENT_NAMES, dynamodb.read),
+    "aws.ecs": (ecs.SOURCE, ecs.EVENT_NAMES, ecs.read),
+    "aws.ssm": (ssm.SOURCE, ssm.EVENT_NAMES, ssm.read),
+    "aws.appconfig": (appconfig.SOURCE, appconfig.EVENT_NAMES, appconfig.read),
 }
-"""CloudTrail ``eventSource`` → its reader."""
-RULE_SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "aws.lambda": (lambda_functions.SOURCE, lambda_functions.EVENT_NAMES),
-    "aws.apigateway": (apigateway.SOURCE, apigateway.EVENT_NAMES),
-    "aws.dynamodb": (dynamodb.SOURCE, dynamodb.EVENT_NAMES),
-    "aws.ecs": (ecs.SOURCE, ecs.EVENT_NAMES),
-    "aws.ssm": (ssm.SOURCE, ssm.EVENT_NAMES),
-    "aws.appconfig": (appconfig.SOURCE, appconfig.EVENT_NAMES),
-}
+"""EventBridge ``source`` → CloudTrail ``eventSource``, the actions the ledger keeps, and their reader."""
+RULE_SOURCES = {source: (event_source, names) for source, (event_source, names, _) in CALL_SOURCES.items()}
 """EventBridge ``source`` → CloudTrail ``eventSource`` and the actions the ledger's rule matches
 (``tests/functional/test_changes_template.py`` holds the template's rule to this table)."""
-SERVICE_EVENTS: dict[tuple[str, str], Callable[[Mapping[str, object], Mapping[str, object], datetime], Change]] = {
+CALL_READERS = {event_source: (names, read) for event_source, names, read in CALL_SOURCES.values()}
+"""CloudTrail ``eventSource`` → the actions the ledger keeps and their reader."""
+SERVICE_EVENTS: dict[tuple[str, str], Callable[[ServiceEvent], Change]] = {
     ("aws.cloudformation", cloudformation.STATUS_EVENT): cloudformation.status_event,
     ("aws.ecs", ecs.DEPLOYMENT_EVENT): ecs.deployment_event,
     **{("aws.appconfig", kind): appconfig.deployment_event for kind in appconfig.DEPLOYMENT_EVENTS},
@@ -70,18 +64,34 @@ def parse_event(event: object) -> Change | Ignored:
     at = coerce.moment(event.get("time"))
     if at is None:
         raise UnknownChange(f"the {kind!r} event's time {event.get('time')!r} is not a time")
-    return reader(event, detail, at)
+    return reader(
+        ServiceEvent(
+            id=coerce.text(event.get("id")),
+            at=at,
+            action=kind,
+            region=coerce.text(event.get("region")),
+            account=coerce.text(event.get("account")),
+            via=f"{source.removeprefix('aws.')}.amazonaws.com",  # aws.ecs → ecs.amazonaws.com
+            detail=detail,
+            resources=tuple(coerce.text(r) for r in coerce.items(event.get("resources"))),
+        )
+    )
 
 
 def parse_record(record: object, *, region: str = "", account: str = "") -> Change | Ignored:
-    """A CloudTrail record (EventBridge's ``detail``, or LookupEvents' ``CloudTrailEvent`` decoded) as a change.
-    Raises ``UnknownChange``."""
+    """A CloudTrail record (EventBridge's ``detail``, or LookupEvents' ``CloudTrailEvent`` decoded) as a change:
+    ``Ignored`` when it is no action the ledger keeps, or a call that failed. Raises ``UnknownChange``."""
     if not isinstance(record, dict):
         raise UnknownChange(f"a CloudTrail record is a JSON object, not {type(record).__name__}")
     call = cloudtrail.read(record, region=region, account=account)
-    reader = CALL_READERS.get(call.source)
-    if reader is None:
+    found = CALL_READERS.get(call.source)
+    if found is None:
         raise UnknownChange(f"no reader for CloudTrail events of {call.source} ({call.name})")
+    names, reader = found
+    if call.action not in names:
+        return Ignored(f"{call.name} is not a change the ledger keeps")
+    if call.error:
+        return Ignored(f"{call.action} failed ({call.error}): nothing changed")
     return reader(call)
 
 

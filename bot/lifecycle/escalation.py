@@ -50,12 +50,9 @@ from bot.lifecycle.store import Conflict
 from bot.text import excerpt
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from aws_lambda_powertools import Logger
     from aws_lambda_powertools.utilities.typing import LambdaContext
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesUnionTypeDef
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef
 
@@ -80,8 +77,6 @@ GIVE_UP_S = 24 * 3600
 has been in the channel, unacknowledged, all that while."""
 CATCH_UP = GIVE_UP_S // 60
 """Minutes of missed ticks a tick reads back at most (older steps are dropped anyway)."""
-BATCH = 100
-"""Keys per BatchGetItem (DynamoDB's limit)."""
 ATTEMPTS = 8
 SUBJECT_CHARS = 99
 """SNS: a Subject is ASCII, one line, under 100 characters."""
@@ -383,23 +378,14 @@ class EscalationIndex:
             keys.append(table_keys.ESCALATION_SWEPT)
         found: dict[str, int] = {}
         swept: int | None = None
-        for start in range(0, len(keys), BATCH):
-            chunk = keys[start : start + BATCH]
-            request: Mapping[str, KeysAndAttributesUnionTypeDef] = {
-                self.table: {"Keys": [table_keys.key(k) for k in chunk], "ConsistentRead": True}
-            }
-            while request:
-                response = self.client.batch_get_item(RequestItems=request)
-                for raw in response.get("Responses", {}).get(self.table, []):
-                    item: Mapping[str, object] = table_keys.attributes(raw)
-                    pk = coerce.text(item[table_keys.KEY])
-                    if pk == table_keys.ESCALATION_SWEPT:
-                        swept = coerce.whole(item["minute"]) or 0
-                        continue
-                    minute = int(pk.removeprefix(table_keys.ESCALATION).split("#")[0])
-                    for arn in _strings(item.get("arns")):
-                        found[arn] = min(found.get(arn, minute), minute)
-                request = response.get("UnprocessedKeys") or {}
+        for item in table_keys.batch_get(self.client, self.table, keys):
+            pk = coerce.text(item[table_keys.KEY])
+            if pk == table_keys.ESCALATION_SWEPT:
+                swept = coerce.whole(item["minute"]) or 0
+                continue
+            minute = int(pk.removeprefix(table_keys.ESCALATION).split("#")[0])
+            for arn in _strings(item.get("arns")):
+                found[arn] = min(found.get(arn, minute), minute)
         return found, swept
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesUnionTypeDef, UpdateItemInputTypeDef
+    from mypy_boto3_dynamodb.type_defs import UpdateItemInputTypeDef
 
     from bot.lifecycle.decisions import StormEntry
 
@@ -121,15 +121,8 @@ class StormStore:
         """Entries ``first``..``last`` that exist (tombstones as ``{"tombstone": True}``), by sequence number."""
         wanted = {table_keys.storm_entry(key, seq): seq for seq in range(first, last + 1)}
         found: dict[int, StormEntry] = {}
-        request: Mapping[str, KeysAndAttributesUnionTypeDef] = {
-            self.table: {"Keys": [table_keys.key(k) for k in wanted], "ConsistentRead": True}
-        }
-        while request:
-            response = self.client.batch_get_item(RequestItems=request)
-            for raw in response.get("Responses", {}).get(self.table, []):
-                item: Mapping[str, object] = table_keys.attributes(raw)
-                found[wanted[coerce.text(item[table_keys.KEY])]] = _entry(item)
-            request = response.get("UnprocessedKeys") or {}
+        for item in table_keys.batch_get(self.client, self.table, list(wanted)):
+            found[wanted[coerce.text(item[table_keys.KEY])]] = _entry(item)
         return found
 
     # --- the flusher's lease -----------------------------------------------------------------------------------

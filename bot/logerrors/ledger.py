@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
@@ -26,10 +26,9 @@ from bot import table_keys
 from bot.table_keys import LOG_BATCH_TTL_S, LOG_KIND_TTL_S, LOG_NEW_KINDS_TTL_S, LOG_NOTES_TTL_S
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import KeysAndAttributesUnionTypeDef
 
     from bot.logerrors.kinds import Kind
 
@@ -68,23 +67,15 @@ class Decision:
     tally: Tally
 
 
+@dataclass(eq=False)
 class Ledger:
-    def __init__(
-        self,
-        dynamodb: DynamoDBClient,
-        table: str,
-        *,
-        note_every_s: int = 300,
-        notes_per_minute: int = 10,
-        new_per_minute: int = 20,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.dynamodb = dynamodb
-        self.table = table
-        self.note_every_s = note_every_s
-        self.notes_per_minute = notes_per_minute
-        self.new_per_minute = new_per_minute
-        self.clock = clock
+    dynamodb: DynamoDBClient
+    table: str
+    _: KW_ONLY
+    note_every_s: int = 300
+    notes_per_minute: int = 10
+    new_per_minute: int = 20
+    clock: Callable[[], float] = time.time
 
     def record(self, kind: Kind, channel: str, *, counted: bool = False) -> Decision:
         """Count ``kind``'s lines (not again when ``counted``: an earlier try of this delivery counted them) and
@@ -300,16 +291,9 @@ class Ledger:
     def _names(self, keys: list[str]) -> dict[str, str]:
         """The names of kinds other deliveries held (kept with their tallies)."""
         found: dict[str, str] = {}
-        request: Mapping[str, KeysAndAttributesUnionTypeDef] = (
-            {self.table: {"Keys": [table_keys.key(k) for k in keys], "ConsistentRead": True}} if keys else {}
-        )
-        while request:
-            response = self.dynamodb.batch_get_item(RequestItems=request)
-            for raw in response.get("Responses", {}).get(self.table, []):
-                item = table_keys.attributes(raw)
-                if "kind_name" in item:
-                    found[item[table_keys.KEY]] = item["kind_name"]
-            request = response.get("UnprocessedKeys") or {}
+        for item in table_keys.batch_get(self.dynamodb, self.table, keys):
+            if "kind_name" in item:
+                found[item[table_keys.KEY]] = item["kind_name"]
         return found
 
     def _channel_allows(self, channel: str, now: float) -> bool:

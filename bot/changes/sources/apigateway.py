@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes import links, resources
-from bot.changes.cloudtrail import dig, value
-from bot.changes.model import Diff, Ignored, UnknownChange
+from bot.changes.cloudtrail import dig, request_diffs, value
+from bot.changes.model import Diff, UnknownChange
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -42,13 +42,16 @@ STAGE_PATHS: dict[str, str] = {
 }
 """``UpdateStage`` patch paths (API Gateway REST API Reference, "Patch operations") and their names; other
 paths are named by the path itself."""
+V2_STAGE_FIELDS = {"deploymentId": "deployment", "autoDeploy": "auto-deploy", "description": "description"}
+V2_ROUTE_FIELDS = {
+    "defaultRouteSettings": "default route settings",
+    "routeSettings": "route settings",
+    "accessLogSettings": "access logs",
+}
+"""API Gateway v2's ``UpdateStage`` request fields and their names (the stage variables between them)."""
 
 
-def read(call: Call) -> Change | Ignored:
-    if call.action not in EVENT_NAMES:
-        return Ignored(f"{call.name} is not a change the ledger keeps")
-    if call.error:
-        return Ignored(f"{call.action} failed ({call.error}): nothing changed")
+def read(call: Call) -> Change:
     v2 = "apiId" in call.request
     api = coerce.text(call.request.get("apiId") or call.request.get("restApiId"))
     if not api:
@@ -66,9 +69,9 @@ def _change(
         service=resources.APIGATEWAY,
         resource=f"{api}/{stage}" if stage else api,
         resources=(resources.key(resources.APIGATEWAY, api),),
-        diffs=tuple(diffs),
+        diffs=diffs,
         link=link,
-        settings=tuple(settings),
+        settings=settings,
     )
 
 
@@ -111,22 +114,8 @@ def _patches(request: Mapping[str, object]) -> list[Diff]:
 
 
 def _stage_v2(request: Mapping[str, object]) -> list[Diff]:
-    diffs: list[Diff] = []
-    for field, label in (
-        ("deploymentId", "deployment"),
-        ("autoDeploy", "auto-deploy"),
-        ("description", "description"),
-    ):
-        if field in request:
-            diffs.append(Diff(label, value(request[field])))
+    diffs = request_diffs(request, V2_STAGE_FIELDS)
     variables = request.get("stageVariables")
     if isinstance(variables, dict) and variables:
         diffs.append(Diff(f"stage variables {', '.join(sorted(variables))} (values not kept)", None))
-    for field, label in (
-        ("defaultRouteSettings", "default route settings"),
-        ("routeSettings", "route settings"),
-        ("accessLogSettings", "access logs"),
-    ):
-        if field in request:
-            diffs.append(Diff(label, value(request[field])))
-    return diffs
+    return diffs + request_diffs(request, V2_ROUTE_FIELDS)

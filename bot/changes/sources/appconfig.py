@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING
 from bot import coerce
 from bot.changes import links, resources
 from bot.changes.cloudtrail import dig, value
-from bot.changes.model import Change, Diff, Ignored, UnknownChange
+from bot.changes.model import Diff, UnknownChange
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import datetime
-
     from bot.changes.cloudtrail import Call
+    from bot.changes.model import Change, ServiceEvent
 
 SOURCE = "appconfig.amazonaws.com"
 EVENT_NAMES = ("StartDeployment",)
@@ -28,11 +26,7 @@ def _keys(application: str, account: str, *names: str) -> tuple[str, ...]:
     return resources.with_account(tuple(dict.fromkeys(own)), account)
 
 
-def read(call: Call) -> Change | Ignored:
-    if call.action not in EVENT_NAMES:
-        return Ignored(f"{call.name} is not a change the ledger keeps")
-    if call.error:
-        return Ignored(f"{call.action} failed ({call.error}): nothing changed")
+def read(call: Call) -> Change:
     application = coerce.text(call.request.get("applicationId"))
     environment = coerce.text(call.request.get("environmentId"))
     if not application:
@@ -47,7 +41,7 @@ def read(call: Call) -> Change | Ignored:
         service=resources.APPCONFIG,
         resource=f"{application}/{environment}" if environment else application,
         resources=_keys(application, call.account),
-        diffs=tuple(diffs),
+        diffs=diffs,
         link=links.appconfig_environment(call.region, application, environment),
         settings=((diffs[0].name, diffs[0].new),) if diffs and diffs[0].new and profile else (),
     )
@@ -65,28 +59,19 @@ def _diffs(profile: str, environment: str, version: object, number: object) -> l
     return [d for d in diffs if d.new]
 
 
-def deployment_event(event: Mapping[str, object], detail: Mapping[str, object], at: datetime) -> Change:
+def deployment_event(event: ServiceEvent) -> Change:
+    detail = event.detail
     application_id = coerce.text(dig(detail, "Application", "Id"))
     if not application_id:
-        raise UnknownChange(f"an AppConfig {event.get('detail-type')!r} event names no Application.Id")
+        raise UnknownChange(f"an AppConfig {event.action!r} event names no Application.Id")
     application = coerce.text(dig(detail, "Application", "Name")) or application_id
     environment_id = coerce.text(dig(detail, "Environment", "Id"))
     environment = coerce.text(dig(detail, "Environment", "Name")) or environment_id
     profile = coerce.text(dig(detail, "ConfigurationProfile", "Name") or dig(detail, "ConfigurationProfile", "Id"))
-    region = coerce.text(event.get("region"))
-    account = coerce.text(event.get("account"))
-    return Change(
-        id=coerce.text(event.get("id")),
-        at=at,
+    return event.change(
         service=resources.APPCONFIG,
-        action=coerce.text(event.get("detail-type")),
         resource=f"{application}/{environment}" if environment else application,
-        resources=_keys(application_id, account, application),
-        diffs=tuple(
-            _diffs(profile, environment, detail.get("ConfigurationVersion"), detail.get("DeploymentNumber"))
-        ),
-        via="appconfig.amazonaws.com",
-        region=region,
-        account=account,
-        link=links.appconfig_environment(region, application_id, environment_id),
+        resources=_keys(application_id, event.account, application),
+        diffs=_diffs(profile, environment, detail.get("ConfigurationVersion"), detail.get("DeploymentNumber")),
+        link=links.appconfig_environment(event.region, application_id, environment_id),
     )

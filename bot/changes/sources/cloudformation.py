@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING
 from bot import coerce
 from bot.changes import links, resources
 from bot.changes.cloudtrail import dig, value
-from bot.changes.model import Change, Diff, UnknownChange
+from bot.changes.model import Diff, UnknownChange
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import datetime
+    from bot.changes.model import Change, ServiceEvent
 
 STATUS_EVENT = "CloudFormation Stack Status Change"
 
@@ -25,14 +24,13 @@ def stack_name(stack_id: str) -> str:
     return stack_id.split(":stack/", 1)[-1].split("/", 1)[0] if ":stack/" in stack_id else stack_id
 
 
-def status_event(event: Mapping[str, object], detail: Mapping[str, object], at: datetime) -> Change:
+def status_event(event: ServiceEvent) -> Change:
+    detail = event.detail
     stack_id = coerce.text(detail.get("stack-id"))
     status = coerce.text(dig(detail, "status-details", "status"))
     if not stack_id or not status:
         raise UnknownChange("a CloudFormation Stack Status Change event lacks detail.stack-id or its status")
     name = stack_name(stack_id)
-    region = coerce.text(event.get("region"))
-    account = coerce.text(event.get("account"))
     diffs = [Diff("status", status)]
     reason = value(dig(detail, "status-details", "status-reason"))
     if reason:
@@ -40,17 +38,12 @@ def status_event(event: Mapping[str, object], detail: Mapping[str, object], at: 
     token = value(detail.get("client-request-token"))
     if token:
         diffs.append(Diff("operation", token))
-    return Change(
-        id=coerce.text(event.get("id")),
-        at=at,
+    return event.change(
         service=resources.CLOUDFORMATION,
         action=status,
         resource=name,
-        resources=resources.with_account((resources.key(resources.CLOUDFORMATION, name),), account),
-        diffs=tuple(diffs),
-        via="cloudformation.amazonaws.com",
-        region=region,
-        account=account,
-        link=links.cloudformation_stack(region, stack_id),
+        resources=resources.with_account((resources.key(resources.CLOUDFORMATION, name),), event.account),
+        diffs=diffs,
+        link=links.cloudformation_stack(event.region, stack_id),
         settings=(("status", status),),
     )

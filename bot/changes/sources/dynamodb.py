@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes import links, resources
-from bot.changes.cloudtrail import dig, value
-from bot.changes.model import Diff, Ignored, UnknownChange
+from bot.changes.cloudtrail import dig, request_diffs, value
+from bot.changes.model import Diff, UnknownChange
 
 if TYPE_CHECKING:
     from bot.changes.cloudtrail import Call
@@ -29,11 +29,7 @@ NAMED = {
 }
 
 
-def read(call: Call) -> Change | Ignored:
-    if call.action not in EVENT_NAMES:
-        return Ignored(f"{call.name} is not a change the ledger keeps")
-    if call.error:
-        return Ignored(f"{call.action} failed ({call.error}): nothing changed")
+def read(call: Call) -> Change:
     before = call.response.get("tableDescription")
     before = before if isinstance(before, dict) else {}
     table = coerce.text(call.request.get("tableName") or before.get("tableName"))
@@ -54,13 +50,11 @@ def read(call: Call) -> Change | Ignored:
             for op, spec in update.items():
                 index = coerce.text(spec.get("indexName")) if isinstance(spec, dict) else ""
                 diffs.append(Diff(f"index {index} {op}".replace("  ", " "), None))
-    for field, label in NAMED.items():
-        if field in call.request:
-            diffs.append(Diff(label, value(call.request[field])))
+    diffs += request_diffs(call.request, NAMED)
     return call.change(
         service=resources.DYNAMODB,
         resource=table,
         resources=(resources.key(resources.DYNAMODB, table),),
-        diffs=tuple(diffs),
+        diffs=diffs,
         link=links.dynamodb_table(call.region, table),
     )

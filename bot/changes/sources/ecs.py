@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 from bot import coerce
 from bot.changes import links, resources
-from bot.changes.cloudtrail import value
-from bot.changes.model import Change, Diff, Ignored, UnknownChange
+from bot.changes.cloudtrail import request_diffs, value
+from bot.changes.model import Diff, UnknownChange
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from datetime import datetime
 
     from bot.changes.cloudtrail import Call
+    from bot.changes.model import Change, ServiceEvent
 
 SOURCE = "ecs.amazonaws.com"
 EVENT_NAMES = ("UpdateService",)
@@ -38,11 +38,7 @@ def last_part(arn_or_name: object) -> str:
     return coerce.text(arn_or_name).rsplit("/", 1)[-1]
 
 
-def read(call: Call) -> Change | Ignored:
-    if call.action not in EVENT_NAMES:
-        return Ignored(f"{call.name} is not a change the ledger keeps")
-    if call.error:
-        return Ignored(f"{call.action} failed ({call.error}): nothing changed")
+def read(call: Call) -> Change:
     service_after = call.response.get("service")
     after: Mapping[str, object] = service_after if isinstance(service_after, dict) else {}
     service = last_part(call.request.get("service") or after.get("serviceName"))
@@ -60,40 +56,31 @@ def read(call: Call) -> Change | Ignored:
         diffs.append(Diff("desired count", value(call.request["desiredCount"])))
     if call.request.get("forceNewDeployment"):
         diffs.append(Diff("new deployment forced", None))
-    for field, label in REQUEST_NAMES.items():
-        if field in call.request:
-            diffs.append(Diff(label, value(call.request[field])))
+    diffs += request_diffs(call.request, REQUEST_NAMES)
     return call.change(
         service=resources.ECS,
         resource=f"{cluster}/{service}",
         resources=(resources.key(resources.ECS, service),),
-        diffs=tuple(diffs),
+        diffs=diffs,
         link=links.ecs_service(call.region, cluster, service),
     )
 
 
-def deployment_event(event: Mapping[str, object], detail: Mapping[str, object], at: datetime) -> Change:
-    named = (coerce.text(r) for r in coerce.items(event.get("resources")))
-    service_arn = next((r for r in named if ":service/" in r), "")
+def deployment_event(event: ServiceEvent) -> Change:
+    service_arn = next((r for r in event.resources if ":service/" in r), "")
     if not service_arn:
         raise UnknownChange("an ECS Deployment State Change event names no service in resources")
     path = service_arn.split(":service/", 1)[1].split("/")
     cluster, service = (path[0], path[-1]) if len(path) > 1 else ("default", path[0])
-    region = coerce.text(event.get("region"))
-    diffs = [Diff("deployment", value(detail.get("deploymentId")))]
-    reason = value(detail.get("reason"))
+    diffs = [Diff("deployment", value(event.detail.get("deploymentId")))]
+    reason = value(event.detail.get("reason"))
     if reason:
         diffs.append(Diff("reason", reason))
-    return Change(
-        id=coerce.text(event.get("id")),
-        at=at,
+    return event.change(
         service=resources.ECS,
-        action=coerce.text(detail.get("eventName")) or DEPLOYMENT_EVENT,
+        action=coerce.text(event.detail.get("eventName")),  # else the detail-type: DEPLOYMENT_EVENT
         resource=f"{cluster}/{service}",
         resources=(resources.key(resources.ECS, service),),
-        diffs=tuple(d for d in diffs if d.new),
-        via="ecs.amazonaws.com",
-        region=region,
-        account=coerce.text(event.get("account")),
-        link=links.ecs_service(region, cluster, service),
+        diffs=(d for d in diffs if d.new),
+        link=links.ecs_service(event.region, cluster, service),
     )

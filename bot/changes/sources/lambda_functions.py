@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot import coerce
 from bot.changes import links, resources
 from bot.changes.cloudtrail import dig, value
-from bot.changes.model import Diff, Ignored, UnknownChange
+from bot.changes.model import Diff, UnknownChange
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -70,18 +70,13 @@ def function_name(raw: object) -> tuple[str, str]:
     return name, qualifier
 
 
-def read(call: Call) -> Change | Ignored:
-    reader = READERS.get(call.action)
-    if reader is None:
-        return Ignored(f"{call.name} is not a change the ledger keeps")
-    if call.error:
-        return Ignored(f"{call.action} failed ({call.error}): nothing changed")
+def read(call: Call) -> Change:
     name, qualifier = function_name(call.response.get("functionName") or call.request.get("functionName"))
     if not name:
         name, qualifier = function_name(call.request.get("functionName"))
     if not name:
         raise UnknownChange(f"{call.name} names no function (requestParameters.functionName)")
-    return reader(call, name, qualifier)
+    return READERS[call.action](call, name, qualifier)
 
 
 def _settings(configuration: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
@@ -107,9 +102,9 @@ def _change(
         service=resources.LAMBDA,
         resource=resource or name,
         resources=(resources.key(resources.LAMBDA, name),),
-        diffs=tuple(diffs),
+        diffs=diffs,
         link=links.lambda_function(call.region, name),
-        settings=tuple(settings),
+        settings=settings,
     )
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from bot import coerce
 from bot.changes import links, resources
 from bot.changes.cloudtrail import value
-from bot.changes.model import Diff, Ignored, UnknownChange
+from bot.changes.model import Diff, UnknownChange
 
 if TYPE_CHECKING:
     from bot.changes.cloudtrail import Call
@@ -21,11 +21,7 @@ SOURCE = "ssm.amazonaws.com"
 EVENT_NAMES = ("PutParameter",)
 
 
-def read(call: Call) -> Change | Ignored:
-    if call.action not in EVENT_NAMES:
-        return Ignored(f"{call.name} is not a change the ledger keeps")
-    if call.error:
-        return Ignored(f"{call.action} failed ({call.error}): nothing changed")
+def read(call: Call) -> Change:
     name = coerce.text(call.request.get("name"))
     if not name:
         raise UnknownChange(f"{call.name} names no parameter (requestParameters.name)")
@@ -41,6 +37,6 @@ def read(call: Call) -> Change | Ignored:
         service=resources.SSM,
         resource=name,
         resources=resources.with_account((resources.key(resources.SSM, name),), call.account),
-        diffs=tuple(diffs),
+        diffs=diffs,
         link=links.ssm_parameter(call.region, name),
     )
