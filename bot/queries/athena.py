@@ -9,10 +9,11 @@ reported as refused, in words.
 from __future__ import annotations
 
 import time
+from dataclasses import KW_ONLY, dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout, poll_waits
+from bot.queries.results import Polling, Progress, QueryFailed, QueryRefused, QueryResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,23 +25,15 @@ MAX_ROWS = 10_000
 _CUTOFF_HINTS = ("bytes scanned limit", "exceeded the bytes scanned", "bytesscannedcutoff")
 
 
+@dataclass
 class AthenaRunner:
-    def __init__(
-        self,
-        client: AthenaClient,
-        *,
-        workgroup: str = "lookout",
-        database: str = "lookout",
-        timeout: timedelta = timedelta(seconds=90),
-        poll_s: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.client = client
-        self.workgroup = workgroup
-        self.database = database
-        self.timeout = timeout
-        self.poll_s = poll_s
-        self.sleep = sleep
+    client: AthenaClient
+    _: KW_ONLY
+    workgroup: str = "lookout"
+    database: str = "lookout"
+    timeout: timedelta = timedelta(seconds=90)
+    poll_s: float = 1.0
+    sleep: Callable[[float], None] = time.sleep
 
     def run(
         self,
@@ -59,7 +52,11 @@ class AthenaRunner:
         if request_token:
             request["ClientRequestToken"] = request_token[:128].ljust(32, "0")  # retried Lambda: same query
         query_id = str(self.client.start_query_execution(**request)["QueryExecutionId"])
-        progress = self._wait(query_id, on_progress)
+        progress = Polling(self.timeout, self.poll_s, self.sleep).until_done(
+            lambda started: self._check(query_id, started),
+            lambda: self.client.stop_query_execution(QueryExecutionId=query_id),
+            on_progress,
+        )
         columns, rows, total = self._rows(query_id)
         return QueryResult(
             engine="athena",
@@ -71,36 +68,20 @@ class AthenaRunner:
             query_id=query_id,
         )
 
-    def _wait(self, query_id: str, on_progress: Callable[[Progress], None] | None) -> Progress:
-        started = time.monotonic()
-        deadline = started + self.timeout.total_seconds()
-        waits = poll_waits(self.poll_s)
-        while True:
-            execution = self.client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
-            status = execution.get("Status", {})
-            state = str(status.get("State"))
-            scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes") or 0)
-            progress = Progress(state, time.monotonic() - started, scanned)
-            if state == "SUCCEEDED":
-                return progress
-            if state in {"FAILED", "CANCELLED"}:
-                reason = str(status.get("StateChangeReason") or "")
-                if any(hint in reason.lower() for hint in _CUTOFF_HINTS):
-                    raise QueryRefused(
-                        "the query would scan more data than the workgroup allows; narrow the window"
-                    )
-                if state == "CANCELLED":
-                    raise QueryFailed("the Athena query was cancelled")
-                raise QueryFailed(f"Athena could not run the query: {reason or 'no reason given'}")
-            if time.monotonic() >= deadline:
-                self.client.stop_query_execution(QueryExecutionId=query_id)
-                raise QueryTimeout(
-                    f"the query ran longer than {int(self.timeout.total_seconds())} s and was stopped; "
-                    "try a shorter window"
-                )
-            if on_progress:
-                on_progress(progress)
-            self.sleep(next(waits))
+    def _check(self, query_id: str, started: float) -> tuple[Progress, Progress | None]:
+        execution = self.client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        status = execution.get("Status", {})
+        state = str(status.get("State"))
+        scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes") or 0)
+        progress = Progress(state, time.monotonic() - started, scanned)
+        if state in {"FAILED", "CANCELLED"}:
+            reason = str(status.get("StateChangeReason") or "")
+            if any(hint in reason.lower() for hint in _CUTOFF_HINTS):
+                raise QueryRefused("the query would scan more data than the workgroup allows; narrow the window")
+            if state == "CANCELLED":
+                raise QueryFailed("the Athena query was cancelled")
+            raise QueryFailed(f"Athena could not run the query: {reason or 'no reason given'}")
+        return progress, (progress if state == "SUCCEEDED" else None)
 
     def _rows(self, query_id: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], int | None]:
         columns: tuple[str, ...] = ()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.queries.results import Progress, QueryFailed, QueryRefused, QueryResult, QueryTimeout, poll_waits
+from bot.queries.results import Polling, Progress, QueryFailed, QueryRefused, QueryResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sized
@@ -27,21 +28,14 @@ FAILED = {"Failed", "Cancelled", "Timeout", "Unknown"}
 _LOCAL = threading.BoundedSemaphore(4)
 
 
+@dataclass
 class InsightsRunner:
-    def __init__(
-        self,
-        client: CloudWatchLogsClient,
-        *,
-        max_concurrent: int = 4,
-        timeout: timedelta = timedelta(seconds=60),
-        poll_s: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.client = client
-        self.max_concurrent = max_concurrent
-        self.timeout = timeout
-        self.poll_s = poll_s
-        self.sleep = sleep
+    client: CloudWatchLogsClient
+    _: KW_ONLY
+    max_concurrent: int = 4
+    timeout: timedelta = timedelta(seconds=60)
+    poll_s: float = 1.0
+    sleep: Callable[[float], None] = time.sleep
 
     def run(
         self,
@@ -62,7 +56,11 @@ class InsightsRunner:
             if query_id in ours[self.max_concurrent :]:  # others started at the same moment, before us
                 self.client.stop_query(queryId=query_id)
                 self._refuse_when_full(ours)
-            return self._wait(query_id, on_progress)
+            return Polling(self.timeout, self.poll_s, self.sleep).until_done(
+                lambda started: self._check(query_id, started),
+                lambda: self.client.stop_query(queryId=query_id),
+                on_progress,
+            )
         finally:
             _LOCAL.release()
 
@@ -108,31 +106,17 @@ class InsightsRunner:
             raise
         return str(response["queryId"])
 
-    def _wait(self, query_id: str, on_progress: Callable[[Progress], None] | None) -> QueryResult:
-        started = time.monotonic()
-        deadline = started + self.timeout.total_seconds()
-        waits = poll_waits(self.poll_s)
-        while True:
-            response = self.client.get_query_results(queryId=query_id)
-            status = str(response.get("status"))
-            stats = response.get("statistics") or {}
-            elapsed = time.monotonic() - started
-            progress = Progress(
-                status, elapsed, int(stats.get("bytesScanned") or 0), int(stats.get("recordsMatched") or 0)
-            )
-            if status in DONE:
-                return _result(query_id, response, progress)
-            if status in FAILED:
-                raise QueryFailed(f"Logs Insights reported the query as {status.lower()}")
-            if time.monotonic() >= deadline:
-                self.client.stop_query(queryId=query_id)
-                raise QueryTimeout(
-                    f"the query ran longer than {int(self.timeout.total_seconds())} s and was stopped; "
-                    "try a shorter window"
-                )
-            if on_progress:
-                on_progress(progress)
-            self.sleep(next(waits))
+    def _check(self, query_id: str, started: float) -> tuple[Progress, QueryResult | None]:
+        response = self.client.get_query_results(queryId=query_id)
+        status = str(response.get("status"))
+        stats = response.get("statistics") or {}
+        elapsed = time.monotonic() - started
+        progress = Progress(
+            status, elapsed, int(stats.get("bytesScanned") or 0), int(stats.get("recordsMatched") or 0)
+        )
+        if status in FAILED:
+            raise QueryFailed(f"Logs Insights reported the query as {status.lower()}")
+        return progress, (_result(query_id, response, progress) if status in DONE else None)
 
 
 def _result(query_id: str, response: GetQueryResultsResponseTypeDef, progress: Progress) -> QueryResult:

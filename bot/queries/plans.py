@@ -11,9 +11,13 @@ import math
 import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from bot.queries.catalog import PLACEHOLDER, Engine, QueryConfig, SavedQuery
 from bot.queries.params import ParameterError, ParamSpec, athena_literal, format_duration, insights_literal
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 TRAFFIC_GROUPS = ("customer", "endpoint", "status", "hour")
 ERRORS_QUERY = """# lookout /errors
@@ -168,18 +172,9 @@ WHERE day BETWEEN ? AND ?
 GROUP BY 1
 ORDER BY {"1" if group == "hour" else "requests DESC"}
 LIMIT {limit}"""
-        parameters = tuple(athena_literal(v) for v in (_day(start), _day(now), _iso(start), _iso(now)))
-        return QueryPlan(
-            "/traffic",
-            title,
-            "athena",
-            query,
-            start,
-            now,
-            parameters=parameters,
-            table=table,
-            row_limit=limit,
-            additive=True,
+        values = (_day(start), _day(now), _iso(start), _iso(now))
+        return _athena_plan(
+            "/traffic", title, query, values, start, now, table=table, row_limit=limit, additive=True
         )
     fields = {**_INSIGHTS_FIELDS, **traffic.fields}
     by = "bin(1h)" if group == "hour" else fields[group]
@@ -224,22 +219,21 @@ def saved_query_plan(name: str, args: list[str], config: QueryConfig, now: datet
     bound = {**window, **values}
     title = f"{saved.name}, last {format_duration(since)}"
     if saved.engine == "athena":
-        ordered = [bound[m.group(1)] for m in PLACEHOLDER.finditer(saved.text)]
+        ordered: list[str | int] = [bound[m.group(1)] for m in PLACEHOLDER.finditer(saved.text)]  # type: ignore[misc]
         query = PLACEHOLDER.sub("?", saved.text)
-        parameters = tuple(athena_literal(v) for v in ordered)  # type: ignore[arg-type]
-        return QueryPlan(
-            "/query",
-            title,
-            "athena",
-            query,
-            start,
-            now,
-            parameters=parameters,
-            table=", ".join(saved.tables),
-            saved=saved.name,
+        return _athena_plan(
+            "/query", title, query, ordered, start, now, table=", ".join(saved.tables), saved=saved.name
         )
     query = PLACEHOLDER.sub(lambda m: insights_literal(bound[m.group(1)]), saved.text)  # type: ignore[arg-type]
     return QueryPlan("/query", title, "insights", query, start, now, log_groups=saved.log_groups, saved=saved.name)
+
+
+def _athena_plan(
+    command: str, title: str, query: str, values: Iterable[str | int], start: datetime, end: datetime, **more: Any
+) -> QueryPlan:
+    """An Athena plan: ``values`` bound, in order, to the query's ``?`` as typed parameters."""
+    parameters = tuple(athena_literal(v) for v in values)
+    return QueryPlan(command, title, "athena", query, start, end, parameters=parameters, **more)
 
 
 def _arguments(saved: SavedQuery, args: list[str]) -> dict[str, str | int | timedelta]:

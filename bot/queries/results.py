@@ -1,12 +1,17 @@
-"""Query outcomes shared by both engines: progress, results, cost, and failures worded for users."""
+"""Query outcomes shared by both engines: progress, results, cost, and failures worded for users; and how a
+started query is polled until it is done, failed or stopped on timeout."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
+    from datetime import timedelta
+
+_Answer = TypeVar("_Answer")
 
 ATHENA_USD_PER_TB = 5.0
 ATHENA_MIN_BYTES = 10 * 1024**2
@@ -66,6 +71,41 @@ def poll_waits(longest: float, first: float = 0.25) -> Iterator[float]:
     while True:
         yield wait
         wait = min(wait * 2, longest)
+
+
+@dataclass(frozen=True)
+class Polling:
+    """How a started query is polled: waits from ``poll_waits(interval)``, stopped after ``timeout``."""
+
+    timeout: timedelta
+    interval: float = 1.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def until_done(
+        self,
+        check: Callable[[float], tuple[Progress, _Answer | None]],
+        stop: Callable[[], object],
+        on_progress: Callable[[Progress], None] | None,
+    ) -> _Answer:
+        """``check(started)`` (``started``: ``time.monotonic()`` when polling began) until it gives the answer,
+        reporting progress between checks; ``check`` raises when the query failed. Past the timeout, ``stop()``
+        the query and raise ``QueryTimeout``."""
+        started = time.monotonic()
+        deadline = started + self.timeout.total_seconds()
+        waits = poll_waits(self.interval)
+        while True:
+            progress, answer = check(started)
+            if answer is not None:
+                return answer
+            if time.monotonic() >= deadline:
+                stop()
+                raise QueryTimeout(
+                    f"the query ran longer than {int(self.timeout.total_seconds())} s and was stopped; "
+                    "try a shorter window"
+                )
+            if on_progress:
+                on_progress(progress)
+            self.sleep(next(waits))
 
 
 def estimated_cost(engine: str, bytes_scanned: int) -> float:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -69,25 +69,16 @@ class Reporter(Protocol):
     def failed(self, query: QueryPlan | None, reason: str) -> None: ...
 
 
+@dataclass
 class QueryService:
-    def __init__(
-        self,
-        config: QueryConfig,
-        *,
-        insights: InsightsRunner,
-        athena: AthenaRunner,
-        audit: Callable[[dict[str, object]], None],
-        region: str,
-        partition: str = "aws",
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.config = config
-        self.insights = insights
-        self.athena = athena
-        self.audit = audit
-        self.region = region
-        self.partition = partition
-        self.now = now
+    config: QueryConfig
+    _: KW_ONLY
+    insights: InsightsRunner
+    athena: AthenaRunner
+    audit: Callable[[dict[str, object]], None]
+    region: str
+    partition: str = "aws"
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def acknowledge(self, invocation: Invocation) -> Ack:
         """What to answer at once, and whether the query should then run. Pure: no network."""
