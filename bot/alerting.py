@@ -13,7 +13,7 @@ import contextlib
 import time
 import uuid
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -65,28 +65,22 @@ class Outcome:
     """The error is only that another delivery holds this state change's claim (it posts it)."""
 
 
+@dataclass(eq=False)
 class AlertService:
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        enricher: Enricher | None,
-        courier: Courier,
-        telemetry: Telemetry,
-        lifecycle: Lifecycle | None = None,
-        prefetch: Callable[[], None] | None = None,
-        forget: Callable[[], None] | None = None,
-    ) -> None:
-        self.settings = settings
-        self.enricher = enricher
-        self.courier = courier
-        self.telemetry = telemetry
-        self.lifecycle = lifecycle
-        self.prefetch = prefetch
-        """Started with each event (the Slack token read in parallel with enrichment), or None."""
-        self._forget = forget
-        self._pool = ThreadPoolExecutor(max_workers=2 * DELIVERIES_AT_ONCE, thread_name_prefix="lookout-ahead")
-        """An alarm's enrichment and incident read, started ahead of its claim (threads start on first use)."""
+    settings: Settings
+    _: KW_ONLY
+    enricher: Enricher | None
+    courier: Courier
+    telemetry: Telemetry
+    lifecycle: Lifecycle | None = None
+    prefetch: Callable[[], None] | None = None
+    """Started with each event (the Slack token read in parallel with enrichment), or None."""
+    forget: Callable[[], None] | None = None
+    _pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(2 * DELIVERIES_AT_ONCE, thread_name_prefix="lookout-ahead"),
+        init=False,
+    )
+    """An alarm's enrichment and incident read, started ahead of its claim (threads start on first use)."""
 
     def read_secrets(self) -> None:
         """Start reading the Slack token now, in the background (each event starts it too, if not done)."""
@@ -95,8 +89,8 @@ class AlertService:
 
     def forget_secrets(self) -> None:
         """Read the Slack token again on next use (after a SnapStart restore)."""
-        if self._forget is not None:
-            self._forget()
+        if self.forget is not None:
+            self.forget()
 
     def slack_problem(self, deadline: Deadline) -> str | None:
         """What keeps alerts from the default channel now (Slack refusing the token, or the channel), or None;

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.lifecycle.decisions import StormRound
@@ -54,26 +55,19 @@ class Admission(NamedTuple):
     window: str
 
 
+@dataclass(eq=False)
 class StormDesk:
-    def __init__(
-        self,
-        store: StormStore,
-        messenger: Messenger,
-        *,
-        threshold: int = 3,
-        window_s: int = 60,
-        gather_s: float = 3.0,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.store = store
-        self.messenger = messenger
-        self.threshold = threshold
-        self.window_s = window_s
-        self.gather_s = gather_s
-        self.clock = clock
-        self.sleep = sleep
-        self.lease_s, self.hole_s, self.round_s = LEASE_S, HOLE_S, ROUND_S
+    store: StormStore
+    messenger: Messenger
+    _: KW_ONLY
+    threshold: int = 3
+    window_s: int = 60
+    gather_s: float = 3.0
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    lease_s: float = field(default=LEASE_S, init=False)
+    hole_s: float = field(default=HOLE_S, init=False)
+    round_s: float = field(default=ROUND_S, init=False)
 
     def admit(self, channel: str, family: str = "", counted: str = "") -> Admission:
         """Count an alarm opening in ``channel``: the storm it joins, or None (it is posted on its own). A storm

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -37,28 +37,22 @@ POSTING_S = 60.0
 that died (timeout, out of memory) before Slack answered. Younger, its post may still be under way."""
 
 
+@dataclass(eq=False)
 class IncidentTracker:
-    def __init__(
-        self,
-        store: IncidentStore,
-        messenger: Messenger,
-        storms: StormDesk | None = None,
-        *,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-        post_lone_oks: bool = False,
-        escalations: EscalationIndex | None = None,
-    ) -> None:
-        self.store = store
-        self.messenger = messenger
-        self.storms = storms
-        self.post_lone_oks = post_lone_oks
-        """Post an OK with no incident to resolve (every new alarm's INSUFFICIENT_DATA → OK): off by default."""
-        self.members = StormMembers(store, storms) if storms is not None else None
-        self.escalations = escalations
-        """Where an opening that escalates is indexed for the minute tick's sweep (``lifecycle.escalation``)."""
-        self.clock = clock
-        self.sleep = sleep
+    store: IncidentStore
+    messenger: Messenger
+    storms: StormDesk | None = None
+    _: KW_ONLY
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    post_lone_oks: bool = False
+    """Post an OK with no incident to resolve (every new alarm's INSUFFICIENT_DATA → OK): off by default."""
+    escalations: EscalationIndex | None = None
+    """Where an opening that escalates is indexed for the minute tick's sweep (``lifecycle.escalation``)."""
+    members: StormMembers | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.members = StormMembers(self.store, self.storms) if self.storms is not None else None
 
     def deliver(
         self,
