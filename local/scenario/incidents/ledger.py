@@ -9,7 +9,8 @@ Changes from before the scenario (``file_history``) are filed as a ledger deploy
 library entry point on a clock at each event's delivery, so its marker says it has been recording since the first
 — the way the scenarios seed hours of traffic with timestamps in the past.
 
-Not for: building the events (each scenario's module, ``local.scenario.incidents.shapes``).
+Not for: building the events (each scenario's ``Change``, ``local.scenario.incidents.world``,
+``local.scenario.incidents.shapes``).
 """
 
 from __future__ import annotations

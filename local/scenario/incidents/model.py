@@ -1,9 +1,10 @@
-"""The values of an incident scenario: what it seeds (``Scenario``: an app, its traffic, what one invocation
-leaves behind, the changes before the failure, the alarm), when (``Timeline``) and what its first card must name
-(``Expect``, written from the scenario's known cause, never from what the card happens to print).
+"""The values of an incident scenario, declared: what it seeds (``Scenario``: a function, how requests reach it
+and the path an invocation takes when it works and when it fails (``local.scenario.incidents.paths``), its
+traffic, the changes before the failure (``Change``), the alarm), when (``Timeline``) and what its first card must
+name (``Expect``, written from the scenario's known cause, never from what the card happens to print).
 
-Not for: writing to the stack (``local.scenario.incidents.seeding``) or judging a card
-(``local.scenario.incidents.score``).
+Not for: building the shapes a scenario leaves behind (``local.scenario.incidents.world``), writing to the stack
+(``local.scenario.incidents.seeding``) or judging a card (``local.scenario.incidents.score``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from local.scenario.incidents.paths import Caller
+
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from local.scenario.incidents.paths import Api, Metric, Path, Triggered
 
-    from local.scenario.incidents.shapes import Ids
-
-Dimensions = tuple[tuple[str, str], ...]
 HISTORY = timedelta(minutes=30)
 """Normal traffic before the failure: enough for X-Ray's 15-minute window and the metric's sparkline."""
 FAILING = timedelta(minutes=6)
@@ -68,8 +68,8 @@ class Record:
     """Counted in the function's ``Errors``."""
     throttled: bool = False
     """Counted in the function's ``Throttles`` (and not in ``Invocations``)."""
-    metrics: list[tuple[str, str, Dimensions, float]] = field(default_factory=list)
-    """Other datapoints it adds: (namespace, metric, dimensions, value), summed per minute."""
+    metrics: list[Metric] = field(default_factory=list)
+    """Other datapoints it adds, summed per minute."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,21 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class Change:
+    """A Lambda API call on the function ``minutes`` before the failure starts, as CloudTrail records it: ``by`` an
+    IAM user, or a role's ``session``; from ``user_agent``. ``code_sha256``: the code Lambda says the function runs
+    (in the configuration it answers the update calls with); ``reserved``: what ``PutFunctionConcurrency`` sets."""
+
+    call: Literal["UpdateFunctionCode", "UpdateFunctionConfiguration", "PutFunctionConcurrency"]
+    minutes: float
+    by: str
+    user_agent: str
+    session: str = ""
+    code_sha256: str = ""
+    reserved: int = 0
+
+
+@dataclass(frozen=True)
 class Scenario:
     key: str
     """Short and unique: names the scenario's Slack channel (``#scenario-<key>``) and its test."""
@@ -105,25 +120,30 @@ class Scenario:
     cause: str
     """The known cause, in a sentence."""
     function: str
-    invoke: Callable[[Invocation, Ids], Record]
+    entry: Api | Triggered | Caller
+    ok: Path
+    failing: Path
     alarm: Alarm
     expects: tuple[Expect, ...]
     memory_mb: int = 512
     timeout_s: int = 30
     runtime: str = "python3.12"
     failing_share: float = 0.6
-    """The share of requests in the failure window that fail."""
+    """The share of requests in the failure window that fail (take the ``failing`` path)."""
     every_s: tuple[float, float] = (30.0, 6.0)
     """Seconds between requests before and during the failure (the failure comes with a busier hour)."""
-    changes: Callable[[Timeline, Ids], list[dict[str, Any]]] | None = None
-    """The EventBridge events the change ledger receives before the failure (CloudTrail "AWS API Call via
-    CloudTrail"), in time order."""
-    extra_groups: tuple[str, ...] = ()
-    """Log groups besides the function's own that its invocations write to (a caller's)."""
+    changes: tuple[Change, ...] = ()
+    """What changed before the failure, in time order (the change ledger receives them as EventBridge delivers
+    CloudTrail's "AWS API Call via CloudTrail" events)."""
 
     @property
     def log_group(self) -> str:
         return f"/aws/lambda/{self.function}"
+
+    @property
+    def extra_groups(self) -> tuple[str, ...]:
+        """Log groups besides the function's own that its invocations write to (a caller's)."""
+        return (self.entry.log_group,) if isinstance(self.entry, Caller) else ()
 
     @property
     def alarm_name(self) -> str:

@@ -1,11 +1,12 @@
-"""The common seeder: a scenario's traffic as ordinary boto3 calls against the embedded stack — X-Ray segments,
+"""The common seeder: a scenario's traffic as ordinary boto3 calls against the embedded stack — what each
+invocation leaves behind (``local.scenario.incidents.world``, from the scenario's declared paths): X-Ray segments,
 log groups of its functions, the Lambda metrics per minute (Invocations, Errors, Throttles, Duration and what
 the scenario adds), its alarm (tagged with its own Slack channel) — and when CloudWatch would fire that alarm
 (2 of the last 3 minutes over the threshold, as the CloudWatch User Guide describes M out of N alarms), with the
 reason it would write.
 
-Not for: the scenarios' shapes (``local.scenario.incidents.shapes``), the changes
-(``local.scenario.incidents.ledger``) or firing.
+Not for: building what an invocation leaves behind or the change events (``local.scenario.incidents.world``,
+``local.scenario.incidents.shapes``), delivering the changes (``local.scenario.incidents.ledger``) or firing.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from local.scenario.incident import hex_id, put_log_events, put_metric_data, put_segments
-from local.scenario.incidents.model import Dimensions, Invocation, Record
+from local.scenario.incidents.model import Invocation
 from local.scenario.incidents.shapes import Ids
+from local.scenario.incidents.world import change_events, invoke
 
 if TYPE_CHECKING:
-    from local.scenario.incidents.model import Scenario, Timeline
+    from local.scenario.incidents.model import Record, Scenario, Timeline
+    from local.scenario.incidents.paths import Dimensions
 
 EVALUATION_DELAY = timedelta(seconds=20)
 """How long after a minute's end CloudWatch's evaluation of it lands (the state change's time)."""
@@ -62,13 +65,13 @@ def traffic(scenario: Scenario, timeline: Timeline, ids: Ids) -> list[Invocation
 def seed_scenario(scenario: Scenario, timeline: Timeline, *, topic_arn: str, region: str, seed: int) -> Seeded:
     ids = Ids(seed)
     invocations = traffic(scenario, timeline, ids)
-    records = [scenario.invoke(invocation, ids) for invocation in invocations]
+    records = [invoke(scenario, invocation, ids) for invocation in invocations]
     put_segments([json.dumps(segment) for record in records for segment in record.segments], region)
     _seed_logs(scenario, timeline, records, ids, region)
     per_minute = _seed_metrics(scenario, records, region)
     alarm_arn = _seed_alarm(scenario, topic_arn, region)
     fires_at, reason = firing(scenario, per_minute, timeline)
-    changes = tuple(scenario.changes(timeline, ids)) if scenario.changes else ()
+    changes = tuple(change_events(scenario, timeline, ids))
     return Seeded(
         scenario,
         timeline,

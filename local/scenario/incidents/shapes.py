@@ -3,8 +3,8 @@ SDKs write them, the log lines the Lambda platform and the Python runtime print,
 CloudTrail's "AWS API Call via CloudTrail" events as EventBridge delivers them. ``SOURCES.md`` names where each
 shape comes from.
 
-Not for: deciding what fails (each scenario's module) or writing to the stack
-(``local.scenario.incidents.seeding``).
+Not for: deciding what fails (each scenario's module), putting a scenario's declared paths together
+(``local.scenario.incidents.world``) or writing to the stack (``local.scenario.incidents.seeding``).
 """
 
 from __future__ import annotations
@@ -298,6 +298,35 @@ def botocore_message(code: str, operation: str, message: str, retries: int | Non
     retries: N): <message>``."""
     tried = f" (reached max retries: {retries})" if retries else ""
     return f"An error occurred ({code}) when calling the {operation} operation{tried}: {message}"
+
+
+def http_error(status: int, reason: str, host: str, path: str) -> str:
+    """``requests``' message for a response ``raise_for_status()`` rejects."""
+    kind = "Client" if status < 500 else "Server"
+    return f"{status} {kind} Error: {reason} for url: https://{host}{path}"
+
+
+BOTO3_ACTION = (
+    "/var/runtime/boto3/resources/factory.py",
+    581,
+    "do_action",
+    "response = action(self, *args, **kwargs)",
+)
+"""The frame of a boto3 resource's action (``table.get_item``) in a traceback."""
+BOTOCORE_RAISE = (
+    "/var/runtime/botocore/client.py",
+    1023,
+    "_make_api_call",
+    "raise error_class(parsed_response, operation_name)",
+)
+"""The frame that raises botocore's ``ClientError``."""
+REQUESTS_RAISE = (
+    "/var/task/requests/models.py",
+    1024,
+    "raise_for_status",
+    "raise HTTPError(http_error_msg, response=self)",
+)
+"""The frame that raises ``requests``' ``HTTPError`` (a vendored ``requests``)."""
 
 
 def timed_out_line(at: float, request_id: str, seconds: float) -> str:
