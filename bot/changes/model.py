@@ -63,9 +63,17 @@ VERBS = {
     "SettingsChanged": "settings changed",
     "SettingsAdded": "settings added",
     "SettingsRemoved": "settings removed",
+    "FunctionStateChange": "state changed",
 }
 """An action as a verb phrase about its resource (``Change.what``); others are named by their action."""
-DESCRIBED = ("UpdateFunctionConfiguration", "UpdateAlias", "UpdateTable", "UpdateService", "SettingsChanged")
+DESCRIBED = (
+    "UpdateFunctionConfiguration",
+    "UpdateAlias",
+    "UpdateTable",
+    "UpdateService",
+    "SettingsChanged",
+    "FunctionStateChange",
+)
 """Actions whose new values say what changed even when the old ones are unknown."""
 UNDESCRIBED = ("UpdateFunctionCode", "PublishVersion", "CreateDeployment")
 """Actions whose values (a code hash, a version's hash, a deployment id) tell a person nothing: the verb alone."""

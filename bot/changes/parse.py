@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING
 from bot import coerce
 from bot.changes import cloudtrail
 from bot.changes.model import Change, Ignored, ServiceEvent, UnknownChange
-from bot.changes.sources import apigateway, appconfig, cloudformation, dynamodb, ecs, lambda_functions, ssm
+from bot.changes.sources import (
+    apigateway,
+    appconfig,
+    cloudformation,
+    dynamodb,
+    ecs,
+    lambda_functions,
+    lambda_states,
+    ssm,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -42,6 +51,11 @@ SERVICE_EVENTS: dict[tuple[str, str], Callable[[ServiceEvent], Change]] = {
     **{("aws.appconfig", kind): appconfig.deployment_event for kind in appconfig.DEPLOYMENT_EVENTS},
 }
 """The services' own events the rule matches: (``source``, ``detail-type``) → reader."""
+SERVICE_EVENT_WILDCARDS: dict[str, tuple[str, Callable[[str], bool], Callable[[ServiceEvent], Change]]] = {
+    "aws.lambda": (lambda_states.RULE_DETAIL_TYPE, lambda_states.matches, lambda_states.state_event),
+}
+"""The services' own events the rule matches by a ``detail-type`` wildcard: ``source`` → the wildcard, the test
+it stands for, the reader."""
 
 
 def parse_event(event: object) -> Change | Ignored:
@@ -57,6 +71,9 @@ def parse_event(event: object) -> Change | Ignored:
             detail, region=coerce.text(event.get("region")), account=coerce.text(event.get("account"))
         )
     reader = SERVICE_EVENTS.get((source, kind))
+    if reader is None and source in SERVICE_EVENT_WILDCARDS:
+        _, matches, by_wildcard = SERVICE_EVENT_WILDCARDS[source]
+        reader = by_wildcard if matches(kind) else None
     if reader is None:
         raise UnknownChange(
             f"no reader for {source} events of detail-type {kind!r}: the ledger's rule should not match them"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from bot.changes.parse import API_CALL, RULE_SOURCES, SERVICE_EVENTS
+from bot.changes.parse import API_CALL, RULE_SOURCES, SERVICE_EVENT_WILDCARDS, SERVICE_EVENTS
 from tests.functional.test_template import TEMPLATE, translated
 
 
@@ -48,13 +48,11 @@ def test_the_rules_match_exactly_what_the_ledger_reads(resources: dict[str, Any]
     # the Lambda actions by prefix: CloudTrail appends the API version (UpdateFunctionCode20150331v2)
     lambda_branch = next(b for b in calls["$or"] if b["source"] == ["aws.lambda"])
     assert all(isinstance(n, dict) and set(n) == {"prefix"} for n in lambda_branch["detail"]["eventName"])
-    service = {
-        (source, kind)
-        for b in patterns["ServiceEvents"]["$or"]
-        for source in b["source"]
-        for kind in b["detail-type"]
-    }
-    assert service == set(SERVICE_EVENTS)
+    branches = patterns["ServiceEvents"]["$or"]
+    kinds = [(source, kind) for b in branches for source in b["source"] for kind in b["detail-type"]]
+    assert {(source, kind) for source, kind in kinds if isinstance(kind, str)} == set(SERVICE_EVENTS)
+    wildcards = {source: kind["wildcard"] for source, kind in kinds if isinstance(kind, dict)}
+    assert wildcards == {source: wildcard for source, (wildcard, _, _) in SERVICE_EVENT_WILDCARDS.items()}
 
 
 def test_the_rules_are_on_the_default_bus_and_keep_what_they_cannot_deliver(resources: dict[str, Any]) -> None:
