@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from bot.enrich.model import Finding
     from bot.observability import Telemetry
     from bot.queries.catalog import QueryConfig
-    from bot.queries.service import QueryService
+    from bot.queries.commands import QueryService
     from bot.slack.edge.actions import IncidentActions
     from bot.slack.edge.front import SlackFront
     from bot.slack.edge.seen_signatures import SeenSignatures
@@ -209,8 +209,8 @@ def build_query_service(
     """The query service (runners with the configuration's limits, an audit line per query) on the injected
     clients: the Slack function's, the digest's and the CLI's."""
     from bot.queries.athena import AthenaRunner  # the queries' modules: see the module's docstring
+    from bot.queries.commands import QueryService
     from bot.queries.insights import InsightsRunner
-    from bot.queries.service import QueryService
 
     config = config or query_config(settings)
     return QueryService(

@@ -59,7 +59,7 @@ def test_a_token_that_stays_invalid_is_a_delivery_error(slack: SlackStandIn) -> 
 
 
 def test_a_command_run_picks_up_a_rotated_token_too(slack: SlackStandIn) -> None:
-    from bot.queries.service import Invocation
+    from bot.queries.commands import Invocation
     from bot.slack.edge.answers import ChannelAnswer
     from tests.support.slack_app import make_service
 

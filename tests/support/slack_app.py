@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from slack_bolt.lazy_listener import LazyListenerRunner
 
 from bot.queries.catalog import Access, load_config
+from bot.queries.commands import QueryService
 from bot.queries.results import QueryResult
-from bot.queries.service import QueryService
 from bot.slack.edge.app import build_app
 from bot.slack.transport.post import SlackPoster
 from local.demo.config import CONFIG as DEMO_CONFIG

@@ -250,7 +250,7 @@ def test_a_query_loaded_unchecked_is_checked_before_it_runs(tmp_path: Path) -> N
     an undeclared table still never runs — it is refused in words, and no runner is asked."""
     from typing import Any
 
-    from bot.queries.service import Invocation, QueryService
+    from bot.queries.commands import Invocation, QueryService
 
     files = write(tmp_path, queries=UNDECLARED)
     with pytest.raises(CatalogError, match="reads lookout.secrets"):

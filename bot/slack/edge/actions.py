@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from bot.lifecycle.on_call import OnCall
-from bot.queries.service import Invocation
+from bot.queries.commands import Invocation
 from bot.slack.blocks.lifecycle import render_more_logs, render_note, with_status
 from bot.slack.edge.answers import ChannelAnswer
 from bot.text import one_line, safe
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bot.delivery import Deadline
     from bot.lifecycle.on_call import Status
     from bot.lifecycle.store import IncidentStore
-    from bot.queries.service import QueryService
+    from bot.queries.commands import QueryService
     from bot.slack.transport.post import SlackPoster
 
 MORE_LINES = 50

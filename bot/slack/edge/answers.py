@@ -2,7 +2,7 @@
 becomes the result table — or, where the bot may not post, answers through the command's ``response_url``.
 Everything is sent through the one writer (``bot.slack.transport.post.SlackPoster``).
 
-Implements ``bot.queries.service.Reporter``. Not for: planning or running queries (``bot.queries``).
+Implements ``bot.queries.commands.Reporter``. Not for: planning or running queries (``bot.queries``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.queries.service import Invocation
+from bot.queries.commands import Invocation
 from bot.slack.blocks.help import render_help
 from bot.slack.blocks.results import render_failure, render_progress, render_result
 from bot.slack.transport.post import SlackDeliveryError
@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 
     from bot.delivery import Deadline
     from bot.queries.catalog import QueryConfig
+    from bot.queries.commands import Ack
     from bot.queries.plans import QueryPlan
     from bot.queries.results import Progress, QueryResult
-    from bot.queries.service import Ack
     from bot.slack.blocks.render import Message
     from bot.slack.transport.post import SlackPoster
 

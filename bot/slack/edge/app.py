@@ -14,7 +14,7 @@ import logging
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.delivery import Deadline
-from bot.queries.service import Ack
+from bot.queries.commands import Ack
 from bot.slack.edge.actions import BUTTONS, LINKS
 from bot.slack.edge.answers import ChannelAnswer, ack_body, invocation_from
 from bot.slack.edge.seen_signatures import SeenSignatures
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from slack_bolt import Ack as BoltAck
     from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
-    from bot.queries.service import QueryService
+    from bot.queries.commands import QueryService
     from bot.slack.edge.actions import Click, IncidentActions
 
 _LOG = logging.getLogger(__name__)

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from slack_bolt.request import BoltRequest
     from slack_sdk.signature import SignatureVerifier
 
-    from bot.queries.service import QueryService
+    from bot.queries.commands import QueryService
     from bot.slack.edge.actions import IncidentActions
     from bot.slack.transport.post import SlackPoster
 
