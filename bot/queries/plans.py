@@ -11,7 +11,7 @@ import math
 import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from bot.queries.catalog import PLACEHOLDER, Engine, QueryConfig, SavedQuery
 from bot.queries.params import ParameterError, ParamSpec, athena_literal, format_duration, insights_literal
@@ -228,8 +228,21 @@ def saved_query_plan(name: str, args: list[str], config: QueryConfig, now: datet
     return QueryPlan("/query", title, "insights", query, start, now, log_groups=saved.log_groups, saved=saved.name)
 
 
+class _AthenaExtras(TypedDict, total=False):
+    table: str | None
+    row_limit: int | None
+    additive: bool
+    saved: str
+
+
 def _athena_plan(
-    command: str, title: str, query: str, values: Iterable[str | int], start: datetime, end: datetime, **more: Any
+    command: str,
+    title: str,
+    query: str,
+    values: Iterable[str | int],
+    start: datetime,
+    end: datetime,
+    **more: Unpack[_AthenaExtras],
 ) -> QueryPlan:
     """An Athena plan: ``values`` bound, in order, to the query's ``?`` as typed parameters."""
     parameters = tuple(athena_literal(v) for v in values)
