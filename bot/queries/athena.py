@@ -13,7 +13,7 @@ from dataclasses import KW_ONLY, dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.queries.results import Polling, Progress, QueryFailed, QueryRefused, QueryResult
+from bot.queries.results import PolledRunner, Progress, QueryFailed, QueryRefused, QueryResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,14 +26,12 @@ _CUTOFF_HINTS = ("bytes scanned limit", "exceeded the bytes scanned", "bytesscan
 
 
 @dataclass
-class AthenaRunner:
+class AthenaRunner(PolledRunner):
     client: AthenaClient
     _: KW_ONLY
     workgroup: str = "lookout"
     database: str = "lookout"
     timeout: timedelta = timedelta(seconds=90)
-    poll_s: float = 1.0
-    sleep: Callable[[float], None] = time.sleep
 
     def run(
         self,
@@ -52,7 +50,7 @@ class AthenaRunner:
         if request_token:
             request["ClientRequestToken"] = request_token[:128].ljust(32, "0")  # retried Lambda: same query
         query_id = str(self.client.start_query_execution(**request)["QueryExecutionId"])
-        progress = Polling(self.timeout, self.poll_s, self.sleep).until_done(
+        progress = self.polling.until_done(
             lambda started: self._check(query_id, started),
             lambda: self.client.stop_query_execution(QueryExecutionId=query_id),
             on_progress,

@@ -11,13 +11,13 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import KW_ONLY, dataclass
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.queries.results import Polling, Progress, QueryFailed, QueryRefused, QueryResult
+from bot.queries.results import PolledRunner, Progress, QueryFailed, QueryRefused, QueryResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sized
+    from datetime import datetime
 
     from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_logs.type_defs import GetQueryResultsResponseTypeDef, QueryInfoTypeDef
@@ -29,13 +29,10 @@ _LOCAL = threading.BoundedSemaphore(4)
 
 
 @dataclass
-class InsightsRunner:
+class InsightsRunner(PolledRunner):
     client: CloudWatchLogsClient
     _: KW_ONLY
     max_concurrent: int = 4
-    timeout: timedelta = timedelta(seconds=60)
-    poll_s: float = 1.0
-    sleep: Callable[[float], None] = time.sleep
 
     def run(
         self,
@@ -56,7 +53,7 @@ class InsightsRunner:
             if query_id in ours[self.max_concurrent :]:  # others started at the same moment, before us
                 self.client.stop_query(queryId=query_id)
                 self._refuse_when_full(ours)
-            return Polling(self.timeout, self.poll_s, self.sleep).until_done(
+            return self.polling.until_done(
                 lambda started: self._check(query_id, started),
                 lambda: self.client.stop_query(queryId=query_id),
                 on_progress,

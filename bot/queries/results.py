@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from datetime import timedelta
 
 _Answer = TypeVar("_Answer")
 
@@ -106,6 +106,20 @@ class Polling:
             if on_progress:
                 on_progress(progress)
             self.sleep(next(waits))
+
+
+@dataclass(kw_only=True)
+class PolledRunner:
+    """A query runner's polling settings: a query still running after ``timeout`` is stopped; ``poll_s`` is the
+    longest wait between status polls; ``sleep`` waits (tests make it instant)."""
+
+    timeout: timedelta = timedelta(seconds=60)
+    poll_s: float = 1.0
+    sleep: Callable[[float], None] = time.sleep
+
+    @property
+    def polling(self) -> Polling:
+        return Polling(self.timeout, self.poll_s, self.sleep)
 
 
 def estimated_cost(engine: str, bytes_scanned: int) -> float:
