@@ -89,20 +89,22 @@ def build_digest(
     now: datetime,
 ) -> Digest:
     """Every configured query for the week up to ``now`` and the week before."""
-    sections = tuple(_section(line, plan_line, run, now) for line in config.queries)
+
+    def week(line: str, until: datetime) -> tuple[QueryPlan, QueryResult]:
+        plan = plan_line(line, until)
+        return plan, run(plan, _token(line, until))
+
+    sections = tuple(_section(line, week, now) for line in config.queries)
     return Digest(start=now - WEEK, end=now, channel=config.channel, sections=sections)
 
 
 def _section(
-    line: str,
-    plan_line: Callable[[str, datetime], QueryPlan],
-    run: Callable[[QueryPlan, str], QueryResult],
-    now: datetime,
+    line: str, week: Callable[[str, datetime], tuple[QueryPlan, QueryResult]], now: datetime
 ) -> DigestSection:
+    """One query's section: ``week(line, until)`` plans and runs it for the week up to ``until``."""
     try:
-        this_plan, last_plan = plan_line(line, now), plan_line(line, now - WEEK)
-        this_week = run(this_plan, _token(line, now))
-        last_week = run(last_plan, _token(line, now - WEEK))
+        this_plan, this_week = week(line, now)
+        _, last_week = week(line, now - WEEK)
     except QueryError as error:
         return DigestSection(line, error=str(error))
     except Exception as error:  # noqa: BLE001 - a broken query costs its section, never the digest

@@ -38,7 +38,7 @@ import logging
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, TypedDict
 
@@ -429,29 +429,19 @@ class Sweep:
     """(ARN, error) of the steps that failed (carried: the next tick takes them)."""
 
 
+@dataclass(eq=False)
 class Escalations:
-    def __init__(
-        self,
-        store: IncidentStore,
-        index: EscalationIndex,
-        messenger: Messenger,
-        once: ExactlyOnce,
-        *,
-        storms: StormStore | None = None,
-        publish: Callable[[Page], None] | None = None,
-        count: Count | None = None,
-        logger: logging.Logger | Logger | None = None,
-    ) -> None:
-        self.store = store
-        self.index = index
-        self.messenger = messenger
-        self.once = once
-        self.storms = storms
-        self.publish = publish
-        """None (no escalation topic): the thread note is the only step."""
-        self.count = count or _powertools_count
-        self.log: logging.Logger | Logger = logger or _LOG
-        self.reserve_s = RESERVE_S
+    store: IncidentStore
+    index: EscalationIndex
+    messenger: Messenger
+    once: ExactlyOnce
+    _: KW_ONLY
+    storms: StormStore | None = None
+    publish: Callable[[Page], None] | None = None
+    """None (no escalation topic): the thread note is the only step."""
+    count: Count = _powertools_count
+    log: logging.Logger | Logger = _LOG
+    reserve_s: float = field(default=RESERVE_S, init=False)
 
     @classmethod
     def for_lifecycle(
@@ -474,8 +464,8 @@ class Escalations:
             lifecycle.exactly_once,
             storms=storms,
             publish=publish,
-            count=count,
-            logger=logger,
+            count=count or _powertools_count,
+            log=logger or _LOG,
         )
 
     def sweep(
