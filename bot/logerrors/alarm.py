@@ -20,15 +20,14 @@ from bot.alarms import Alarm, AlarmKind, AlarmState
 
 if TYPE_CHECKING:
     from bot.logerrors.ledger import Decision, Held
+    from bot.regions import Where
 
 LAMBDA_GROUP = "/aws/lambda/"
 STORM_TAG = "lookout:storm"
 """``alone``: a log-error card never grouped into a storm (``bot.lifecycle.tracker`` reads it on log errors)."""
 
 
-def as_alarm(
-    decision: Decision, *, region: str, account: str, partition: str, filter_pattern: str, now: datetime
-) -> Alarm:
+def as_alarm(decision: Decision, *, where: Where, filter_pattern: str, now: datetime) -> Alarm:
     kind, tally = decision.kind, decision.tally
     new = decision.why == "new"
     changed = first_seen = datetime.fromtimestamp(tally.first_ms / 1000, UTC)
@@ -49,23 +48,21 @@ def as_alarm(
         tags["lookout:xray-service"] = kind.group.removeprefix(LAMBDA_GROUP)
     return Alarm(
         name=f"{short}: {kind.fingerprint[:100]}",
-        arn=f"arn:{partition}:lookout:{region}:{account}:log-error/{table_keys.log_kind_digest(kind.key)}",
+        arn=f"arn:{where.partition}:lookout:{where.region}:{where.account}:log-error/{table_keys.log_kind_digest(kind.key)}",
         kind=AlarmKind.LOG_ERROR,
         state=AlarmState.ALARM,
         previous_state=AlarmState.OK if new else AlarmState.ALARM,
         reason=kind.sample,
         changed_at=changed if new else now,
-        account=account,
-        region=region,
-        partition=partition,
+        account=where.account,
+        region=where.region,
+        partition=where.partition,
         tags=tuple(tags.items()),
         evidence=tuple(evidence),
     )
 
 
-def held_back(
-    group: str, held: Held, *, share: int, region: str, account: str, partition: str, now: datetime
-) -> Alarm:
+def held_back(group: str, held: Held, *, share: int, where: Where, now: datetime) -> Alarm:
     """One card per log group and minute for the new kinds beyond its minute's ``share``: how many, each by name
     (the first ``LISTED``; how many more are not), and the group's Logs Insights link; each kind is announced on
     its own when it comes again. Every delivery holding kinds rebuilds it from the whole minute (``held``): a
@@ -81,7 +78,7 @@ def held_back(
     plural = "" if held.count == 1 else "s"
     return Alarm(
         name=f"{short}: {held.count} more new error kind{plural} this minute",
-        arn=f"arn:{partition}:lookout:{region}:{account}:log-error/held-{digest}",
+        arn=f"arn:{where.partition}:lookout:{where.region}:{where.account}:log-error/held-{digest}",
         kind=AlarmKind.LOG_ERROR,
         state=AlarmState.ALARM,
         previous_state=AlarmState.OK,
@@ -90,9 +87,9 @@ def held_back(
             "counted, and each announced on its own when it comes again"
         ),
         changed_at=minute + timedelta(milliseconds=min(held.count, 59_999)),
-        account=account,
-        region=region,
-        partition=partition,
+        account=where.account,
+        region=where.region,
+        partition=where.partition,
         tags=tuple(tags.items()),
         evidence=(f"*Log group:* {group}", *names, *more),
     )

@@ -22,6 +22,7 @@ from bot.delivery import Delivery
 from bot.logerrors.alarm import as_alarm, held_back
 from bot.logerrors.kinds import fold
 from bot.logerrors.payload import decode
+from bot.regions import Where
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -72,6 +73,11 @@ class Forwarder:
     filter_pattern: str
     own_group: str = ""
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    @property
+    def where(self) -> Where:
+        """Where the log groups are: the alarms' ARNs and console links."""
+        return Where(self.partition, self.region, self.account)
 
     def batch_key(self, event: Mapping[str, object]) -> str:
         """Names the delivery (a retried invocation carries the same payload): its payload's digest."""
@@ -125,14 +131,7 @@ class Forwarder:
             if decision.why == "new" and not placed[kind.key]:
                 held.append(kind)  # counted, still new: announced when the group's minute has room
                 continue
-            alarm = as_alarm(
-                decision,
-                region=self.region,
-                account=self.account,
-                partition=self.partition,
-                filter_pattern=self.filter_pattern,
-                now=now,
-            )
+            alarm = as_alarm(decision, where=self.where, filter_pattern=self.filter_pattern, now=now)
             report.announced.append(alarm.name)
             if decision.why == "new":
                 report.new_keys.append(kind.key)
@@ -142,9 +141,7 @@ class Forwarder:
                 batch.group,
                 self.ledger.hold(held),
                 share=self.ledger.new_per_minute,
-                region=self.region,
-                account=self.account,
-                partition=self.partition,
+                where=self.where,
                 now=now,
             )
             report.announced.append(alarm.name)

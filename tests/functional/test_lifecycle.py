@@ -422,15 +422,14 @@ def test_log_error_kinds_never_use_up_the_alarms_storm_budget(service: AlertServ
     from bot.logerrors.alarm import as_alarm
     from bot.logerrors.kinds import Kind
     from bot.logerrors.ledger import Decision, Tally
+    from bot.regions import Where
 
     # GIVEN a burst of new log-error kinds in the channel (they form a storm of their own)
     for i in range(8):
         kind = Kind("/aws/lambda/shop", f"ERROR kind {i}", 1, 1_795_700_000_000, 1_795_700_000_000, "x", "s")
         alarm = as_alarm(
             Decision(kind, "new", Tally(1, kind.first_ms, kind.last_ms)),
-            region="us-east-1",
-            account="111122223333",
-            partition="aws",
+            where=Where("aws", "us-east-1", "111122223333"),
             filter_pattern="?ERROR",
             now=datetime.now(UTC),
         )
@@ -452,6 +451,7 @@ def test_a_delivery_with_many_new_kinds_gathers_once_not_once_per_kind(
     from bot.logerrors.alarm import as_alarm
     from bot.logerrors.kinds import Kind
     from bot.logerrors.ledger import Decision, Tally
+    from bot.regions import Where
 
     desk = service.lifecycle.tracker.storms  # type: ignore[union-attr]
     slept: list[float] = []
@@ -462,7 +462,7 @@ def test_a_delivery_with_many_new_kinds_gathers_once_not_once_per_kind(
         kind = Kind("/aws/lambda/shop", f"ERROR kind {i}", 1, 1_795_700_000_000, 1_795_700_000_000, "x", "s")
         decision = Decision(kind, "new", Tally(1, kind.first_ms, kind.last_ms))
         alarm = as_alarm(
-            decision, region="us-east-1", account="1", partition="aws", filter_pattern="?E", now=datetime.now(UTC)
+            decision, where=Where("aws", "us-east-1", "1"), filter_pattern="?E", now=datetime.now(UTC)
         )
         deliveries.append(Delivery(alarm, via="logs"))
     # WHEN the forwarder hands them to the alert path in one call
