@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.analytics.access_logs import load_attribution
 from bot.analytics.alb_objects import AlbLogObjects
+from bot.analytics.sink import DataBucket
 from bot.aws import Clients
 from bot.config import Settings
 from bot.observability import Telemetry
@@ -19,8 +20,7 @@ if TYPE_CHECKING:
 SETTINGS = Settings.from_env()
 TELEMETRY = Telemetry(SETTINGS)
 OBJECTS = AlbLogObjects(
-    Clients(SETTINGS.region).warm(("s3",))("s3", SETTINGS.region),
-    os.environ["DATA_BUCKET"],
+    DataBucket(Clients(SETTINGS.region).warm(("s3",))("s3", SETTINGS.region), os.environ["DATA_BUCKET"]),
     load_attribution(SETTINGS.query_config),
     TELEMETRY,
 )

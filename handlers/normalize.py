@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from bot import coerce
 from bot.analytics.config_changes import config_changes
 from bot.analytics.mapping import load_normalization
+from bot.analytics.sink import DataBucket
 from bot.analytics.stream import StreamNormalizer, stream_partition_key
 from bot.aws import Clients
 from bot.changes.ledger import ChangeLedger
@@ -34,7 +35,9 @@ if NORMALIZATION.form.tenant is None:
     NORMALIZATION = NORMALIZATION.with_partition_key(
         stream_partition_key(CLIENTS.lazy("dynamodbstreams"), os.environ.get("CONFIG_STREAM_ARN", ""))
     )
-NORMALIZER = StreamNormalizer(NORMALIZATION, CLIENTS("s3", SETTINGS.region), os.environ["DATA_BUCKET"], TELEMETRY)
+NORMALIZER = StreamNormalizer(
+    NORMALIZATION, DataBucket(CLIENTS("s3", SETTINGS.region), os.environ["DATA_BUCKET"]), TELEMETRY
+)
 LEDGER = (
     ChangeLedger(CLIENTS("dynamodb"), SETTINGS.incidents_table)
     if SETTINGS.change_ledger and SETTINGS.incidents_table

@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.analytics.alb_logs import rows_of
-from bot.analytics.sink import write_rows
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from mypy_boto3_s3 import S3Client
-
     from bot.analytics.access_logs import Attribution
+    from bot.analytics.sink import DataBucket
     from bot.observability import Telemetry
 
 TABLE = "alb_events"
@@ -36,24 +34,24 @@ class NotAnAlbLogEvent(ValueError):
 
 @dataclass
 class AlbLogObjects:
-    s3: S3Client
-    bucket: str
-    """The data bucket (where the rows go)."""
+    data: DataBucket
+    """Where the rows go (the S3 client reads the log objects too)."""
     attribution: Attribution
     telemetry: Telemetry
-    prefix: str = ""
 
     def handle(self, event: Mapping[str, object]) -> dict[str, object]:
         source_bucket, key = _object_of(event)
-        body = self.s3.get_object(Bucket=source_bucket, Key=key)["Body"].read()
+        body = self.data.s3.get_object(Bucket=source_bucket, Key=key)["Body"].read()
         text = (gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body).decode("utf-8", errors="replace")
         rows, failed = rows_of(text, self.attribution)
         name = key.rsplit("/", 1)[-1].removesuffix(".gz").removesuffix(".log")
-        written = write_rows(self.s3, self.bucket, self.prefix, TABLE, rows, name)
+        written = self.data.write(TABLE, rows, name)
         if failed:
-            errors = f"{self.prefix.strip('/')}/{TABLE}_errors/{name}.log".lstrip("/")
+            errors = self.data.key(f"{TABLE}_errors/{name}.log")
             lines = "".join(f"{line}\n" for line, _ in failed)
-            self.s3.put_object(Bucket=self.bucket, Key=errors, Body=lines.encode(), ContentType="text/plain")
+            self.data.s3.put_object(
+                Bucket=self.data.name, Key=errors, Body=lines.encode(), ContentType="text/plain"
+            )
             self.telemetry.count("AlbLinesUnreadable", len(failed))
             self.telemetry.logger.warning(
                 "ALB log lines that are not entries were kept",

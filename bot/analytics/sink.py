@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,6 +36,23 @@ def write_rows(s3: S3Client, bucket: str, prefix: str, table: str, rows: list[Ro
         s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="application/x-ndjson")
         keys.append(key)
     return keys
+
+
+@dataclass(frozen=True)
+class DataBucket:
+    """Where Lookout's rows go: the data bucket, under ``prefix``, through ``s3``."""
+
+    s3: S3Client
+    name: str
+    prefix: str = ""
+
+    def write(self, table: str, rows: list[Row], batch: str) -> list[str]:
+        """``write_rows`` into this bucket; the keys written."""
+        return write_rows(self.s3, self.name, self.prefix, table, rows, batch)
+
+    def key(self, path: str) -> str:
+        """``path`` under the prefix."""
+        return f"{self.prefix.strip('/')}/{path}".lstrip("/")
 
 
 def batch_name(sequences: list[str]) -> str:

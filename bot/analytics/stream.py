@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 
 from bot.analytics.long_form import normalized_rows
-from bot.analytics.sink import Row, batch_name, write_rows
+from bot.analytics.sink import Row, batch_name
 from bot.coerce import items, mapping
 
 if TYPE_CHECKING:
@@ -33,10 +33,10 @@ if TYPE_CHECKING:
 
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
-    from mypy_boto3_s3 import S3Client
 
     from bot.analytics.mapping import Normalization
     from bot.analytics.normalize import StreamRecord
+    from bot.analytics.sink import DataBucket
     from bot.observability import Telemetry
 
 Rows = dict[str, list[Row]]
@@ -48,10 +48,8 @@ Outcome = tuple[str, object, object]
 @dataclass
 class StreamNormalizer:
     normalization: Normalization
-    s3: S3Client
-    bucket: str
+    data: DataBucket
     telemetry: Telemetry
-    prefix: str = ""
 
     def handle(self, event: Mapping[str, object]) -> dict[str, object]:
         records: list[StreamRecord] = [r for r in items(event.get("Records")) if isinstance(r, dict)]
@@ -94,7 +92,7 @@ class StreamNormalizer:
         batch = batch_name([_sequence(record) for _, record in run])
         for table in self.normalization.tables:
             rows = [row for tables, _ in run for row in tables.get(table, [])]
-            write_rows(self.s3, self.bucket, self.prefix, table, rows, batch)
+            self.data.write(table, rows, batch)
 
 
 def _runs(outcomes: Sequence[Outcome], records: list[StreamRecord]) -> list[list[tuple[Rows, StreamRecord]]]:

@@ -113,6 +113,7 @@ def _run_stream(stream_arn: str, region: str, bucket: str, moments: list[datetim
     Each record carries the time its change was made in the story (``moments``, in write order), not the
     moment the demo wrote it: the history spans four weeks."""
     from bot.analytics.mapping import load_normalization
+    from bot.analytics.sink import DataBucket
     from bot.analytics.stream import StreamNormalizer, stream_partition_key
     from bot.config import Settings
     from bot.observability import Telemetry
@@ -127,7 +128,9 @@ def _run_stream(stream_arn: str, region: str, bucket: str, moments: list[datetim
         normalization = normalization.with_partition_key(stream_partition_key(streams, stream_arn))
     assert normalization.mapping is not None, f"{CONFIG} has no analytics.configuration"
     normalizer = StreamNormalizer(
-        normalization, boto3.client("s3", region_name=region), bucket, Telemetry.for_cli(Settings.from_env())
+        normalization,
+        DataBucket(boto3.client("s3", region_name=region), bucket),
+        Telemetry.for_cli(Settings.from_env()),
     )
     records: list[dict[str, Any]] = []
     for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:

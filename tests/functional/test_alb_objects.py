@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from bot.analytics.access_logs import Attribution
 from bot.analytics.alb_objects import AlbLogObjects, NotAnAlbLogEvent
+from bot.analytics.sink import DataBucket
 from bot.config import Settings
 from bot.observability import Telemetry
 from tests.support.alb import ENTRIES, object_created
@@ -29,7 +30,7 @@ def test_a_log_object_lands_per_day_idempotently_and_keeps_bad_lines() -> None:
         body = "\n".join([*ENTRIES, "garbage line"]) + "\n"
         s3.put_object(Bucket="alb-logs", Key=key, Body=gzip.compress(body.encode()))
         objects = AlbLogObjects(
-            s3, "data", Attribution(field="domain_name"), Telemetry(Settings.from_env(), quiet=True)
+            DataBucket(s3, "data"), Attribution(field="domain_name"), Telemetry(Settings.from_env(), quiet=True)
         )
         first = objects.handle(object_created("alb-logs", key))
         again = objects.handle(object_created("alb-logs", key))  # EventBridge delivers at least once

@@ -15,6 +15,7 @@ from moto import mock_aws
 
 from bot.analytics.access_logs import Attribution
 from bot.analytics.alb_objects import AlbLogObjects
+from bot.analytics.sink import DataBucket
 from bot.config import Settings
 from bot.observability import Telemetry
 from bot.queries.athena import AthenaRunner
@@ -66,7 +67,9 @@ def test_traffic_by_customer_from_alb_logs(tmp_path: Path) -> None:
         s3.put_object(Bucket="alb-logs", Key=key, Body=gzip.compress(body.encode()))
         telemetry = Telemetry(Settings.from_env(), quiet=True)
         domain = Attribution(field="domain_name")
-        result = AlbLogObjects(s3, "lookout-data", domain, telemetry).handle(object_created("alb-logs", key))
+        result = AlbLogObjects(DataBucket(s3, "lookout-data"), domain, telemetry).handle(
+            object_created("alb-logs", key)
+        )
         assert result["rows"] == 120 and result["unreadable"] == 0
 
         athena = AthenaStandIn(lambda region, service: boto3.client(service, region_name=region))

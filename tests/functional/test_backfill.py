@@ -13,6 +13,7 @@ from moto import mock_aws
 
 from bot.analytics.backfill import backfill
 from bot.analytics.mapping import load_normalization
+from bot.analytics.sink import DataBucket
 from bot.analytics.stream import StreamNormalizer
 from bot.config import Settings
 from bot.observability import Telemetry
@@ -76,7 +77,7 @@ def test_backfill_then_a_stream_change(aws: Any) -> None:
     }
     telemetry = Telemetry(Settings.from_env(), quiet=True)
     streamed = NORMALIZATION.with_partition_key("tenant")  # as the handler reads it from the stream's key schema
-    assert StreamNormalizer(streamed, s3, BUCKET, telemetry).handle({"Records": [modify]}) == {
+    assert StreamNormalizer(streamed, DataBucket(s3, BUCKET), telemetry).handle({"Records": [modify]}) == {
         "batchItemFailures": []
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,7 +116,7 @@ def test_a_batch_lands_in_s3_and_a_redelivery_overwrites(handler: Any) -> None:
 
 
 def test_a_failed_write_asks_lambda_to_retry_from_the_first_record(handler: Any) -> None:
-    handler.NORMALIZER.bucket = "no-such-bucket"
+    handler.NORMALIZER.data = replace(handler.NORMALIZER.data, name="no-such-bucket")
     batch = {"Records": [record("INSERT", image(), seq="7"), record("MODIFY", image(), seq="8")]}
     assert handler.lambda_handler(batch, LambdaContext()) == {"batchItemFailures": [{"itemIdentifier": "7"}]}
 
