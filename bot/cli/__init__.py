@@ -1,8 +1,8 @@
 """The ``lookout`` command line, a thin root over ``bot.wiring``: it builds what a command needs with the same
 builders the handlers use and prints the outcome. One module per command: ``render``, ``queries`` (``slash``,
-``query``), ``dev``, ``digest``, ``replay``, ``check``, ``backfill`` (``backfill-config``); ``failures``: what
-it says when something outside it fails (one line, exit 2; the traceback only with ``--debug``); ``recording``:
-the Slack poster that keeps its calls (``render`` prints them).
+``query``), ``dev``, ``weekly_digest`` (``digest``), ``replay``, ``check``, ``backfill`` (``backfill-config``);
+``failures``: what it says when something outside it fails (one line, exit 2; the traceback only with
+``--debug``); ``recording``: the Slack poster that keeps its calls (``render`` prints them).
 
 A command imports ``bot.wiring`` (and with it ``slack_sdk``), Slack's Block Kit and boto3's resource layer only
 when it runs: at the top of the command modules they would make every ``lookout`` call, ``--help`` included,
@@ -16,12 +16,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import backfill, check, dev, digest, queries, render, replay
+from bot.cli import backfill, check, dev, queries, render, replay, weekly_digest
 from bot.cli.failures import guarded
 
 __all__ = ["main"]
 
-COMMANDS = (render, queries, dev, digest, replay, check, backfill)
+COMMANDS = (render, queries, dev, weekly_digest, replay, check, backfill)
 """In the order ``lookout --help`` lists them."""
 
 
