@@ -57,7 +57,7 @@ ALARM_METRICS_PER_ALARM = 3  # GetMetricData metrics: the alarm's own, its neigh
 # the change ledger (bot/changes): its function's memory, durations, and what one change weighs in DynamoDB
 LEDGER_GB = memory_of("ChangesFunction") / 1024
 LEDGER_COLD_S, LEDGER_WARM_S = 2.5, 0.1  # a cold start imports boto3 and Powertools at 256 MB; warm: 2-4 calls
-CHANGE_KB = 1.2  # one change as an hour's item holds it (bot/changes/ledger.to_item), its id in the set included
+CHANGE_KB = 1.2  # one change as an hour's item holds it (bot/changes/ledger_items.to_item), its id in the set
 LEDGER_PER_HOUR = 50  # bot/changes/ledger.PER_HOUR: an hour's item stops growing there
 STATE_SHARE = 0.6  # changes that carry settings (Lambda's, aliases', stacks'): one more small write each
 CARD_LEDGER_ITEMS = 10  # items the card reads per alarm: the alarmed resource's and neighbours' hours, the marker

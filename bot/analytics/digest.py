@@ -28,7 +28,7 @@ from bot.queries.results import QueryError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from bot.queries.plans import QueryPlan
+    from bot.queries.query_plan import QueryPlan
     from bot.queries.results import QueryResult
 
 WEEK = timedelta(days=7)

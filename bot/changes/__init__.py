@@ -4,7 +4,8 @@ for the card (``ChangeFinder.before``), from CloudTrail's LookupEvents where the
 
 A domain package: it returns values (``Change``, ``Changes``) and knows nothing of Slack. Its modules:
 ``model`` (the values), ``parse`` and ``sources/`` (events → changes), ``resources`` (the names changes are filed
-and found under), ``ledger``, ``lookup``, ``finder``, ``links``, ``apinames``.
+and found under), ``ledger`` (and ``ledger_items``: what its items hold), ``lookup``, ``finder``, ``links``,
+``apinames``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from bot import console
 from bot.queries.catalog import CatalogError
 from bot.queries.folding import fold_errors, merge_traffic
 from bot.queries.params import ParameterError
-from bot.queries.plans import HelpRequested, QueryPlan, plan, split_command
+from bot.queries.plans import HelpRequested, plan, split_command
 from bot.queries.results import Progress, QueryError, QueryResult
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.queries.athena import AthenaRunner
     from bot.queries.catalog import QueryConfig
     from bot.queries.insights import InsightsRunner
+    from bot.queries.query_plan import QueryPlan
 
 PROGRESS_EVERY_S = 3.0
 

@@ -2,22 +2,24 @@
 
 Pure and fast (no network): the Slack app builds the plan before ``ack()`` so that bad input is refused at
 once, and ``lookout slash --dry-run`` prints the same plan. Command words and enums choose among fixed query
-texts; the only user values that reach a query are typed parameters (see ``bot.queries.params``).
+texts; the only user values that reach a query are typed parameters (see ``bot.queries.params``). ``/errors``
+and ``/traffic`` are planned here, ``/query NAME`` by ``bot.queries.saved_plan``; the plan itself is
+``bot.queries.query_plan``.
 """
 
 from __future__ import annotations
 
 import math
 import shlex
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from bot.queries.catalog import PLACEHOLDER, Engine, QueryConfig, SavedQuery
-from bot.queries.params import ParameterError, ParamSpec, athena_literal, format_duration, insights_literal
+from bot.queries.params import ParameterError, format_duration
+from bot.queries.query_plan import QueryPlan, athena_plan, iso_day, iso_time, since_parameter
+from bot.queries.saved_plan import saved_query_plan
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from bot.queries.catalog import QueryConfig
 
 TRAFFIC_GROUPS = ("customer", "endpoint", "status", "hour")
 ERRORS_QUERY = """# lookout /errors
@@ -44,44 +46,6 @@ _SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "
 
 class HelpRequested(Exception):
     """The user asked for help (``help`` as the argument)."""
-
-
-@dataclass(frozen=True)
-class QueryPlan:
-    command: str
-    title: str
-    engine: Engine
-    query: str
-    start: datetime
-    end: datetime
-    parameters: tuple[str, ...] = ()
-    log_groups: tuple[str, ...] = ()
-    table: str | None = None
-    kind: str = "table"
-    """How results are read: "errors" (normalise and fold), "traffic" (merge the error counts), "table"."""
-    companion: str | None = None
-    """A second Insights query run alongside (``/traffic`` error counts)."""
-    labels: dict[str, str] = field(default_factory=dict)
-    row_limit: int | None = None
-    """The query's LIMIT: a result with this many rows may have been cut."""
-    additive: bool = False
-    """Whether the first measure adds up across rows to a total (requests per customer do; a saved query's
-    columns are not known to)."""
-    saved: str = ""
-    """The saved query planned (``/query NAME``), else empty."""
-
-    def as_json(self) -> dict[str, object]:
-        scope: dict[str, object] = (
-            {"log_groups": list(self.log_groups)} if self.engine == "insights" else {"table": self.table}
-        )
-        return {
-            "engine": self.engine,
-            "query": self.query,
-            "parameters": list(self.parameters),
-            **scope,
-            "start": self.start.isoformat().replace("+00:00", "Z"),
-            "end": self.end.isoformat().replace("+00:00", "Z"),
-        }
 
 
 def split_command(text: str) -> tuple[str, list[str]]:
@@ -113,7 +77,7 @@ def plan(command: str, args: list[str], config: QueryConfig, now: datetime | Non
 
 def errors_plan(args: list[str], config: QueryConfig, now: datetime) -> QueryPlan:
     service, since = config.default_service, config.window.default
-    window = _since(config.window.maximum)
+    window = since_parameter(config.window.maximum)
     for arg in args:
         if arg in config.services:
             service = arg
@@ -138,7 +102,7 @@ def errors_plan(args: list[str], config: QueryConfig, now: datetime) -> QueryPla
 
 def traffic_plan(args: list[str], config: QueryConfig, now: datetime) -> QueryPlan:
     since, group = config.window.default, "customer"
-    window = _since(config.window.maximum)
+    window = since_parameter(config.window.maximum)
     words = [a.lower() for a in args]
     for i, word in enumerate(words):
         if word == "by" or word.startswith("by="):
@@ -172,8 +136,8 @@ WHERE day BETWEEN ? AND ?
 GROUP BY 1
 ORDER BY {"1" if group == "hour" else "requests DESC"}
 LIMIT {limit}"""
-        values = (_day(start), _day(now), _iso(start), _iso(now))
-        return _athena_plan(
+        values = (iso_day(start), iso_day(now), iso_time(start), iso_time(now))
+        return athena_plan(
             "/traffic", title, query, values, start, now, table=table, row_limit=limit, additive=True
         )
     fields = {**_INSIGHTS_FIELDS, **traffic.fields}
@@ -199,86 +163,3 @@ LIMIT {limit}"""
         row_limit=limit,
         additive=True,
     )
-
-
-def saved_query_plan(name: str, args: list[str], config: QueryConfig, now: datetime) -> QueryPlan:
-    saved = config.queries.get(name)
-    if saved is None:
-        known = ", ".join(sorted(config.queries)) or "none"
-        raise ParameterError(f"there is no saved query {name!r}; saved queries: {known} (/query list)")
-    values = _arguments(saved, args)
-    since = values.pop("since", saved.window.default)
-    assert isinstance(since, timedelta)
-    start = now - since
-    window: dict[str, str | int] = {
-        "start": _iso(start),
-        "end": _iso(now),
-        "start_day": _day(start),
-        "end_day": _day(now),
-    }
-    bound = {**window, **values}
-    title = f"{saved.name}, last {format_duration(since)}"
-    if saved.engine == "athena":
-        ordered: list[str | int] = [bound[m.group(1)] for m in PLACEHOLDER.finditer(saved.text)]  # type: ignore[misc]
-        query = PLACEHOLDER.sub("?", saved.text)
-        return _athena_plan(
-            "/query", title, query, ordered, start, now, table=", ".join(saved.tables), saved=saved.name
-        )
-    query = PLACEHOLDER.sub(lambda m: insights_literal(bound[m.group(1)]), saved.text)  # type: ignore[arg-type]
-    return QueryPlan("/query", title, "insights", query, start, now, log_groups=saved.log_groups, saved=saved.name)
-
-
-class _AthenaExtras(TypedDict, total=False):
-    table: str | None
-    row_limit: int | None
-    additive: bool
-    saved: str
-
-
-def _athena_plan(
-    command: str,
-    title: str,
-    query: str,
-    values: Iterable[str | int],
-    start: datetime,
-    end: datetime,
-    **more: Unpack[_AthenaExtras],
-) -> QueryPlan:
-    """An Athena plan: ``values`` bound, in order, to the query's ``?`` as typed parameters."""
-    parameters = tuple(athena_literal(v) for v in values)
-    return QueryPlan(command, title, "athena", query, start, end, parameters=parameters, **more)
-
-
-def _arguments(saved: SavedQuery, args: list[str]) -> dict[str, str | int | timedelta]:
-    specs = {p.name: p for p in saved.params}
-    specs["since"] = _since(saved.window.maximum)
-    given: dict[str, str] = {}
-    for arg in args:
-        key, sep, value = arg.partition("=")
-        if not sep:
-            raise ParameterError(f"{arg!r}: give parameters as key=value ({saved.usage()})")
-        key = key.strip().lower()
-        if key not in specs:
-            raise ParameterError(f"{saved.name} has no parameter {key!r}: {saved.usage()}")
-        given[key] = value
-    values: dict[str, str | int | timedelta] = {}
-    for key, spec in specs.items():
-        raw = given.get(key, spec.default)
-        if raw is None:
-            if key == "since":
-                continue
-            raise ParameterError(f"{saved.name} needs {key}: {saved.usage()}")
-        values[key] = spec.validate(raw)
-    return values
-
-
-def _since(maximum: timedelta) -> ParamSpec:
-    return ParamSpec(name="since", type="duration", max_duration=maximum)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _day(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d")

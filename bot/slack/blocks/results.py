@@ -26,7 +26,7 @@ from bot.slack.blocks.render import Message, finish_message
 from bot.text import cell, for_code_block, one_line, redact, safe, truncate, window
 
 if TYPE_CHECKING:
-    from bot.queries.plans import QueryPlan
+    from bot.queries.query_plan import QueryPlan
     from bot.queries.results import Progress, QueryResult
 
 MAX_TABLE_ROWS = 100  # header included

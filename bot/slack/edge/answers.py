@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.delivery import Deadline
     from bot.queries.catalog import QueryConfig
     from bot.queries.commands import Ack
-    from bot.queries.plans import QueryPlan
+    from bot.queries.query_plan import QueryPlan
     from bot.queries.results import Progress, QueryResult
     from bot.slack.blocks.render import Message
     from bot.slack.transport.post import SlackPoster
