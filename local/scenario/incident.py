@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from local.scenario.tables import seed_tables
-from local.stack import environment
+from local.stack import ACCOUNT, REGION, environment
 
 if TYPE_CHECKING:
-    from local.scenario.incidents.shapes import Ids
+    from local.scenario.incidents.seeded_ids import Ids
 
 FUNCTION = "orders-api"
 STAGE = "orders-api/prod"
@@ -426,7 +426,7 @@ def _seed_changes(now: datetime, region: str) -> Changes:
     deploy of orders-api ``DEPLOYED_BEFORE`` the failures and its rollback as they end — each kept in CloudTrail's
     event history, and delivered to the change ledger."""
     from local.scenario.incidents import ledger  # built on this module's helpers: imported once it is loaded
-    from local.scenario.incidents.shapes import Ids
+    from local.scenario.incidents.seeded_ids import Ids
 
     ids = Ids(31)
     failing_from, recovered = now - RECOVERY - SPIKE, now - RECOVERY
@@ -457,26 +457,26 @@ def _seed_changes(now: datetime, region: str) -> Changes:
 def _code_deployed(ids: Ids, at: datetime, session: str, code: str) -> dict[str, Any]:
     """CI's deploy of ``code`` to orders-api: new code from S3 (``UpdateFunctionCode``), as in the bad-deploy
     scenario."""
-    from local.scenario.incidents import shapes
+    from local.scenario.incidents import cloudtrail_events
 
-    return shapes.api_call_event(
+    return cloudtrail_events.api_call_event(
         ids,
         at=at,
         source="aws.lambda",
         event_source="lambda.amazonaws.com",
         event_name="UpdateFunctionCode20150331v2",
-        identity=shapes.assumed_role(DEPLOY_ROLE, session),
+        identity=cloudtrail_events.assumed_role(DEPLOY_ROLE, session),
         request={
             "dryRun": False,
             "fullyQualifiedArn": {
-                "arnPrefix": {"account": shapes.ACCOUNT, "partition": "aws", "region": shapes.REGION},
+                "arnPrefix": {"account": ACCOUNT, "partition": "aws", "region": REGION},
                 "functionQualifier": {},
                 "relativeId": {"functionName": FUNCTION},
             },
-            "functionName": f"arn:aws:lambda:{shapes.REGION}:{shapes.ACCOUNT}:function:{FUNCTION}",
+            "functionName": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{FUNCTION}",
             "publish": False,
         },
-        response=shapes.function_configuration(
+        response=cloudtrail_events.function_configuration(
             FUNCTION,
             memory_mb=MEMORY_MB,
             timeout_s=TIMEOUT_S,
@@ -491,15 +491,15 @@ def _code_deployed(ids: Ids, at: datetime, session: str, code: str) -> dict[str,
 def _capacity_raised(ids: Ids, at: datetime) -> dict[str, Any]:
     """user/alice raises the ``orders`` table's write capacity from the console (``UpdateTable``: the answer is the
     table as it was, ``UPDATING``, in the shape of the DynamoDB Developer Guide's log file entry)."""
-    from local.scenario.incidents import shapes
+    from local.scenario.incidents import cloudtrail_events
 
-    return shapes.api_call_event(
+    return cloudtrail_events.api_call_event(
         ids,
         at=at,
         source="aws.dynamodb",
         event_source="dynamodb.amazonaws.com",
         event_name="UpdateTable",
-        identity=shapes.iam_user("alice"),
+        identity=cloudtrail_events.iam_user("alice"),
         request={"tableName": TABLE, "provisionedThroughput": {"writeCapacityUnits": 25, "readCapacityUnits": 25}},
         response={
             "tableDescription": {
@@ -520,15 +520,15 @@ def _capacity_raised(ids: Ids, at: datetime) -> dict[str, Any]:
 
 def _concurrency_reserved(ids: Ids, at: datetime) -> dict[str, Any]:
     """user/alice reserves 100 concurrent executions for orders-api from the CLI (``PutFunctionConcurrency``)."""
-    from local.scenario.incidents import shapes
+    from local.scenario.incidents import cloudtrail_events
 
-    return shapes.api_call_event(
+    return cloudtrail_events.api_call_event(
         ids,
         at=at,
         source="aws.lambda",
         event_source="lambda.amazonaws.com",
         event_name="PutFunctionConcurrency20171031",
-        identity=shapes.iam_user("alice"),
+        identity=cloudtrail_events.iam_user("alice"),
         request={"functionName": FUNCTION, "reservedConcurrentExecutions": 100},
         response={"reservedConcurrentExecutions": 100},
         user_agent="aws-cli/2.17.20 md/awscrt#0.20.11 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.9",

@@ -8,7 +8,7 @@ environment's values, so the change can be named, not the variable.)
 
 from __future__ import annotations
 
-from local.scenario.incidents import shapes
+from local.scenario.incidents import log_lines
 from local.scenario.incidents.model import Alarm, Change, Expect, Scenario
 from local.scenario.incidents.paths import Api, DynamoDB, Log, Path, Raises
 
@@ -49,8 +49,8 @@ SCENARIO = Scenario(
         then=0.003,
         ends=Raises(
             "ResourceNotFoundException",
-            shapes.botocore_message("ResourceNotFoundException", "GetItem", NOT_FOUND),
-            (GET_ITEM, shapes.BOTO3_ACTION, shapes.BOTOCORE_RAISE),
+            log_lines.botocore_message("ResourceNotFoundException", "GetItem", NOT_FOUND),
+            (GET_ITEM, log_lines.BOTO3_ACTION, log_lines.BOTOCORE_RAISE),
         ),
     ),
     failing_share=1.0,

@@ -6,7 +6,7 @@ Must name: the dependency that throttles and the 429.
 
 from __future__ import annotations
 
-from local.scenario.incidents import shapes
+from local.scenario.incidents import log_lines
 from local.scenario.incidents.model import Alarm, Expect, Scenario
 from local.scenario.incidents.paths import Api, Http, Log, Path, Raises
 
@@ -16,7 +16,7 @@ PATH = "/v1/geocode?q=Rue+de+Rivoli+Paris"
 FRAMES = (
     ("/var/task/app.py", 63, "lambda_handler", "point = geocode(query)"),
     ("/var/task/maps.py", 27, "geocode", "response.raise_for_status()"),
-    shapes.REQUESTS_RAISE,
+    log_lines.REQUESTS_RAISE,
 )
 
 SCENARIO = Scenario(
@@ -39,7 +39,7 @@ SCENARIO = Scenario(
         starts=0.01,
         calls=(Http(HOST, "GET", PATH, took=(0.01, 0.03), status=429),),
         then=0.004,
-        ends=Raises("HTTPError", shapes.http_error(429, "Too Many Requests", HOST, PATH), FRAMES),
+        ends=Raises("HTTPError", log_lines.http_error(429, "Too Many Requests", HOST, PATH), FRAMES),
     ),
     failing_share=0.6,
     alarm=Alarm("Errors", f"{FUNCTION} Lambda errors"),

@@ -6,7 +6,7 @@ Must name: the dependency that fails and its status.
 
 from __future__ import annotations
 
-from local.scenario.incidents import shapes
+from local.scenario.incidents import log_lines
 from local.scenario.incidents.model import Alarm, Expect, Scenario
 from local.scenario.incidents.paths import Api, Http, Log, Path, Raises
 
@@ -16,7 +16,7 @@ PATH = "/v2/rates?base=EUR"
 FRAMES = (
     ("/var/task/app.py", 48, "lambda_handler", "rates = fetch_rates(currency)"),
     ("/var/task/rates.py", 19, "fetch_rates", "response.raise_for_status()"),
-    shapes.REQUESTS_RAISE,
+    log_lines.REQUESTS_RAISE,
 )
 
 SCENARIO = Scenario(
@@ -39,7 +39,7 @@ SCENARIO = Scenario(
         starts=0.012,
         calls=(Http(HOST, "GET", PATH, took=(0.05, 0.4), status=503),),
         then=0.004,
-        ends=Raises("HTTPError", shapes.http_error(503, "Service Unavailable", HOST, PATH), FRAMES),
+        ends=Raises("HTTPError", log_lines.http_error(503, "Service Unavailable", HOST, PATH), FRAMES),
     ),
     failing_share=0.8,
     alarm=Alarm("Errors", f"{FUNCTION} Lambda errors"),

@@ -7,7 +7,7 @@ Must name: the throttled table and DynamoDB's throttling error.
 
 from __future__ import annotations
 
-from local.scenario.incidents import shapes
+from local.scenario.incidents import log_lines
 from local.scenario.incidents.model import Alarm, Expect, Scenario
 from local.scenario.incidents.paths import DynamoDB, Log, Path, Raises, Triggered
 
@@ -56,8 +56,8 @@ SCENARIO = Scenario(
         then=0.004,
         ends=Raises(
             "ProvisionedThroughputExceededException",
-            shapes.botocore_message("ProvisionedThroughputExceededException", "PutItem", EXCEEDED, RETRIES),
-            (PUT_ITEM, shapes.BOTO3_ACTION, shapes.BOTOCORE_RAISE),
+            log_lines.botocore_message("ProvisionedThroughputExceededException", "PutItem", EXCEEDED, RETRIES),
+            (PUT_ITEM, log_lines.BOTO3_ACTION, log_lines.BOTOCORE_RAISE),
         ),
         metrics=(("AWS/DynamoDB", "WriteThrottleEvents", DIMENSIONS, float(RETRIES + 1)),),
     ),

@@ -10,7 +10,7 @@ library entry point on a clock at each event's delivery, so its marker says it h
 — the way the scenarios seed hours of traffic with timestamps in the past.
 
 Not for: building the events (each scenario's ``Change``, ``local.scenario.incidents.world``,
-``local.scenario.incidents.shapes``).
+``local.scenario.incidents.cloudtrail_events``).
 """
 
 from __future__ import annotations

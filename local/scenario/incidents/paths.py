@@ -3,7 +3,7 @@
 other (``DynamoDB``, ``Http``, ``Invoke``), what it logs (``Log``), how it ends when it does not return
 (``Raises``, ``TimesOut``, ``Killed``) and the datapoints it adds.
 
-Not for: the shapes these become (``local.scenario.incidents.world``, ``local.scenario.incidents.shapes``).
+Not for: the shapes these become (``local.scenario.incidents.world``, ``xray_segments``, ``log_lines``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Must name: the function, that it is throttled, and the concurrency change with w
 
 from __future__ import annotations
 
-from local.scenario.incidents import shapes
+from local.scenario.incidents import log_lines
 from local.scenario.incidents.model import Alarm, Change, Expect, Scenario
 from local.scenario.incidents.paths import Caller, Invoke, Log, Path, Raises
 
@@ -44,8 +44,8 @@ SCENARIO = Scenario(
         then=0.003,
         ends=Raises(
             "TooManyRequestsException",
-            shapes.botocore_message("TooManyRequestsException", "Invoke", RATE_EXCEEDED, retries=4),
-            (INVOKE, shapes.BOTOCORE_RAISE),
+            log_lines.botocore_message("TooManyRequestsException", "Invoke", RATE_EXCEEDED, retries=4),
+            (INVOKE, log_lines.BOTOCORE_RAISE),
         ),
     ),
     failing_share=0.5,

@@ -5,8 +5,9 @@ the scenario adds), its alarm (tagged with its own Slack channel) — and when C
 (2 of the last 3 minutes over the threshold, as the CloudWatch User Guide describes M out of N alarms), with the
 reason it would write.
 
-Not for: building what an invocation leaves behind or the change events (``local.scenario.incidents.world``,
-``local.scenario.incidents.shapes``), delivering the changes (``local.scenario.incidents.ledger``) or firing.
+Not for: building what an invocation leaves behind or the change events (``local.scenario.incidents.world``, the
+shapes in ``xray_segments``, ``log_lines``, ``cloudtrail_events``), delivering the changes
+(``local.scenario.incidents.ledger``) or firing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import boto3
 
 from local.scenario.incident import hex_id, put_log_events, put_metric_data, put_segments
 from local.scenario.incidents.model import Invocation
-from local.scenario.incidents.shapes import Ids
+from local.scenario.incidents.seeded_ids import Ids
 from local.scenario.incidents.world import change_events, invoke
 
 if TYPE_CHECKING:

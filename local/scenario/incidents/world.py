@@ -6,8 +6,8 @@ the "AWS API Call via CloudTrail" event EventBridge delivers.
 The random draws (``Ids``) come in one order for every scenario — the trace when it starts at Lambda, the calls'
 durations, their subsegments, the exception, the segments — so a seed always gives the same world.
 
-Not for: the shapes themselves (``local.scenario.incidents.shapes``) or writing to the stack
-(``local.scenario.incidents.seeding``).
+Not for: the shapes themselves (``local.scenario.incidents.xray_segments``, ``local.scenario.incidents.log_lines``,
+``local.scenario.incidents.cloudtrail_events``) or writing to the stack (``local.scenario.incidents.seeding``).
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from local.scenario.incidents import shapes
+from local.scenario.incidents import cloudtrail_events, log_lines, xray_segments
 from local.scenario.incidents.model import Record
 from local.scenario.incidents.paths import Api, Caller, DynamoDB, Http, Killed, Raises, TimesOut
+from local.stack import ACCOUNT, REGION
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from local.scenario.incidents.model import Change, Invocation, Scenario, Timeline
     from local.scenario.incidents.paths import Call, Metric, Path
-    from local.scenario.incidents.shapes import Ids
+    from local.scenario.incidents.seeded_ids import Ids
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class _Run:
     after: list[str] = field(default_factory=list)
 
     def lines(self, group: str, request_id: str, memory_mb: int, used_mb: int) -> list[tuple[str, float, str]]:
-        return shapes.invocation_lines(
+        return log_lines.invocation_lines(
             group,
             request_id,
             start=self.start,
@@ -60,7 +61,7 @@ def invoke(scenario: Scenario, inv: Invocation, ids: Ids) -> Record:
     entry = scenario.entry
     if isinstance(entry, Api):
         run = _run(scenario, path, inv.at, inv, ids)
-        segments = shapes.through_api(
+        segments = xray_segments.through_api(
             ids,
             at=inv.at,
             end=run.end,
@@ -99,16 +100,16 @@ def _called(scenario: Scenario, entry: Caller, path: Path, inv: Invocation, trac
         )
     call_start = inv.at + entry.invokes_after
     run = _run(scenario, path, call_start + entry.runs_after, inv, ids)
-    call = shapes.lambda_invoke_call(
+    call = xray_segments.lambda_invoke_call(
         ids, function=scenario.function, start=call_start, end=run.end + entry.returns_after
     )
     end = run.end + entry.ends_after
-    caller, _ = shapes.lambda_segments(
+    caller, _ = xray_segments.lambda_segments(
         ids, trace=trace, function=entry.function, start=inv.at, end=end, subsegments=[call]
     )
     lines = [
         *run.lines(scenario.log_group, inv.request_id, scenario.memory_mb, path.used_mb),
-        *shapes.invocation_lines(
+        *log_lines.invocation_lines(
             entry.log_group,
             caller_id,
             start=inv.at,
@@ -137,10 +138,10 @@ def _run(scenario: Scenario, path: Path, start: float, inv: Invocation, ids: Ids
     if isinstance(ends, TimesOut | Killed):
         if isinstance(ends, TimesOut):
             ran = scenario.timeout_s + ids.uniform(*ends.over)
-            billed_ms, after = scenario.timeout_s * 1000, [shapes.timed_out_line(start + ran, request_id, ran)]
+            billed_ms, after = scenario.timeout_s * 1000, [log_lines.timed_out_line(start + ran, request_id, ran)]
         else:
             ran = ids.uniform(*ends.ran)
-            after = [shapes.killed_line(request_id)]
+            after = [log_lines.killed_line(request_id)]
         end, duration_ms = start + ran, ran * 1000
     else:
         for call in path.calls:
@@ -153,17 +154,18 @@ def _run(scenario: Scenario, path: Path, start: float, inv: Invocation, ids: Ids
     for log in path.logs:
         at = {"start": start + 0.01, "called": mark, "end": end - 0.001}[log.when]
         message = log.message(inv.n) if callable(log.message) else log.message
-        body.append((at, shapes.python_log(log.level, at, request_id, message)))
+        body.append((at, log_lines.python_log(log.level, at, request_id, message)))
     cause = None
     if isinstance(ends, Raises):
-        cause = {"working_directory": "/var/task", "exceptions": [shapes.exception(ids, ends.kind, ends.message)]}
-        body.append((end - 0.001, shapes.python_unhandled(ends.kind, ends.message, list(ends.frames))))
+        exception = xray_segments.exception(ids, ends.kind, ends.message)
+        cause = {"working_directory": "/var/task", "exceptions": [exception]}
+        body.append((end - 0.001, log_lines.python_unhandled(ends.kind, ends.message, list(ends.frames))))
     return _Run(start, end, duration_ms, subsegments, cause, body, billed_ms, after)
 
 
 def _subsegment(call: Call, start: float, end: float, ids: Ids) -> dict[str, Any]:
     if isinstance(call, DynamoDB):
-        return shapes.dynamodb_call(
+        return xray_segments.dynamodb_call(
             ids,
             table=call.table,
             operation=call.operation,
@@ -175,10 +177,10 @@ def _subsegment(call: Call, start: float, end: float, ids: Ids) -> dict[str, Any
             retries=call.retries,
         )
     if isinstance(call, Http):
-        return shapes.remote_call(
+        return xray_segments.remote_call(
             ids, host=call.host, method=call.method, path=call.path, start=start, end=end, status=call.status
         )
-    return shapes.lambda_invoke_call(
+    return xray_segments.lambda_invoke_call(
         ids, function=call.function, start=start, end=end, status=call.status, error=call.error
     )
 
@@ -187,7 +189,7 @@ def _lambda(
     ids: Ids, trace: str, function: str, path: Path, run: _Run, parent: str | None = None
 ) -> list[dict[str, Any]]:
     """Lambda's segments for the run (the service's only when the platform stopped it)."""
-    segments, _ = shapes.lambda_segments(
+    segments, _ = xray_segments.lambda_segments(
         ids,
         trace=trace,
         function=function,
@@ -216,7 +218,7 @@ def change_event(scenario: Scenario, change: Change, at: datetime, ids: Ids) -> 
     """One Lambda API call on the scenario's function, with the request and answer CloudTrail records: a
     ``FunctionConfiguration`` for the code and configuration updates (never the environment's variables)."""
     function = scenario.function
-    arn = f"arn:aws:lambda:{shapes.REGION}:{shapes.ACCOUNT}:function:{function}"
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function}"
     request: dict[str, Any]
     response: dict[str, Any]
     if change.call == "PutFunctionConcurrency":
@@ -227,14 +229,14 @@ def change_event(scenario: Scenario, change: Change, at: datetime, ids: Ids) -> 
         event_name = f"{change.call}20150331v2"
         if change.call == "UpdateFunctionCode":  # new code from S3
             qualified = {
-                "arnPrefix": {"account": shapes.ACCOUNT, "partition": "aws", "region": shapes.REGION},
+                "arnPrefix": {"account": ACCOUNT, "partition": "aws", "region": REGION},
                 "functionQualifier": {},
                 "relativeId": {"functionName": function},
             }
             request = {"dryRun": False, "fullyQualifiedArn": qualified, "functionName": arn, "publish": False}
         else:  # the environment was set: CloudTrail records that, never its variables
             request = {"functionName": arn, "environment": {}}
-        response = shapes.function_configuration(
+        response = cloudtrail_events.function_configuration(
             function,
             memory_mb=scenario.memory_mb,
             timeout_s=scenario.timeout_s,
@@ -242,13 +244,15 @@ def change_event(scenario: Scenario, change: Change, at: datetime, ids: Ids) -> 
             code_sha256=change.code_sha256,
             last_modified=at,
         )
-    return shapes.api_call_event(
+    return cloudtrail_events.api_call_event(
         ids,
         at=at,
         source="aws.lambda",
         event_source="lambda.amazonaws.com",
         event_name=event_name,
-        identity=shapes.assumed_role(change.by, change.session) if change.session else shapes.iam_user(change.by),
+        identity=cloudtrail_events.assumed_role(change.by, change.session)
+        if change.session
+        else cloudtrail_events.iam_user(change.by),
         request=request,
         response=response,
         user_agent=change.user_agent,
