@@ -11,6 +11,7 @@ the handler logs and counts both. Not for: storing (``bot.changes.ledger``) or t
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from bot import coerce
@@ -51,11 +52,11 @@ SERVICE_EVENTS: dict[tuple[str, str], Callable[[ServiceEvent], Change]] = {
     **{("aws.appconfig", kind): appconfig.deployment_event for kind in appconfig.DEPLOYMENT_EVENTS},
 }
 """The services' own events the rule matches: (``source``, ``detail-type``) → reader."""
-SERVICE_EVENT_WILDCARDS: dict[str, tuple[str, Callable[[str], bool], Callable[[ServiceEvent], Change]]] = {
-    "aws.lambda": (lambda_states.RULE_DETAIL_TYPE, lambda_states.matches, lambda_states.state_event),
+SERVICE_EVENT_WILDCARDS: dict[str, tuple[str, Callable[[ServiceEvent], Change]]] = {
+    "aws.lambda": (lambda_states.RULE_DETAIL_TYPE, lambda_states.state_event),
 }
-"""The services' own events the rule matches by a ``detail-type`` wildcard: ``source`` → the wildcard, the test
-it stands for, the reader."""
+"""The services' own events the rule matches by a ``detail-type`` wildcard: ``source`` → the wildcard (the
+template's, read as EventBridge reads it) and the reader."""
 
 
 def parse_event(event: object) -> Change | Ignored:
@@ -72,8 +73,8 @@ def parse_event(event: object) -> Change | Ignored:
         )
     reader = SERVICE_EVENTS.get((source, kind))
     if reader is None and source in SERVICE_EVENT_WILDCARDS:
-        _, matches, by_wildcard = SERVICE_EVENT_WILDCARDS[source]
-        reader = by_wildcard if matches(kind) else None
+        wildcard, by_wildcard = SERVICE_EVENT_WILDCARDS[source]
+        reader = by_wildcard if fnmatchcase(kind, wildcard) else None  # EventBridge's "*": any run, case kept
     if reader is None:
         raise UnknownChange(
             f"no reader for {source} events of detail-type {kind!r}: the ledger's rule should not match them"

@@ -52,7 +52,7 @@ def test_the_rules_match_exactly_what_the_ledger_reads(resources: dict[str, Any]
     kinds = [(source, kind) for b in branches for source in b["source"] for kind in b["detail-type"]]
     assert {(source, kind) for source, kind in kinds if isinstance(kind, str)} == set(SERVICE_EVENTS)
     wildcards = {source: kind["wildcard"] for source, kind in kinds if isinstance(kind, dict)}
-    assert wildcards == {source: wildcard for source, (wildcard, _, _) in SERVICE_EVENT_WILDCARDS.items()}
+    assert wildcards == {source: wildcard for source, (wildcard, _) in SERVICE_EVENT_WILDCARDS.items()}
 
 
 def test_the_rules_are_on_the_default_bus_and_keep_what_they_cannot_deliver(resources: dict[str, Any]) -> None:

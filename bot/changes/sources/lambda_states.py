@@ -38,11 +38,6 @@ FUNCTION_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([
 _TOLD = re.compile(r"state|status|reason", re.IGNORECASE)
 
 
-def matches(detail_type: str) -> bool:
-    """Whether the rule's ``detail-type`` wildcard matches ``detail_type`` (EventBridge's ``*``: any run)."""
-    return "State" in detail_type
-
-
 def state_event(event: ServiceEvent) -> Change:
     found = _function_arn((*event.resources, *_strings(event.detail)))
     if found is None:
